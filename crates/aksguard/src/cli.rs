@@ -1,0 +1,113 @@
+//! Command-line interface definition (clap). Exit codes: 0 clean, 1 findings at or above
+//! `--fail-on`, 2 usage or input errors.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "aksguard",
+    version,
+    about = "Security posture scanner for Azure Kubernetes Service"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scan Kubernetes manifests (files, directories, globs, `-` for stdin).
+    Scan(ScanArgs),
+    /// List every rule.
+    Rules(RulesArgs),
+    /// Explain one rule (by ID or slug).
+    Rule(RuleArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    Table,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings (errors still exit 2).
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+#[derive(Args, Debug)]
+pub struct ScanArgs {
+    /// Files, directories (recursive, .gitignore honoured), globs, or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Run only these rules: IDs, slugs or families (`POD`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules: IDs, slugs or families, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_enum, default_value_t = FailOn::High)]
+    pub fail_on: FailOn,
+    /// Report only findings at or above this severity.
+    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
+    pub min_severity: MinSeverity,
+    /// Print findings only: no remediation lines, notices or progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Registries images may come from (IMG003); `*.azurecr.io` matches subdomains.
+    #[arg(long, value_delimiter = ',', value_name = "REGISTRIES")]
+    pub allowed_registries: Vec<String>,
+    /// Do not render Helm charts / Kustomize directories even if helm/kubectl are on PATH.
+    #[arg(long)]
+    pub no_render: bool,
+    /// Skip files larger than this many bytes (reported as errors).
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
+    pub max_file_size: u64,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct RulesArgs {
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct RuleArgs {
+    /// Rule ID (`POD001`) or slug (`privileged-container`).
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}

@@ -1,0 +1,8 @@
+pub mod rule;
+pub mod rules;
+pub mod scan;
+
+/// Exit codes shared by every command.
+pub const EXIT_CLEAN: u8 = 0;
+pub const EXIT_FINDINGS: u8 = 1;
+pub const EXIT_ERROR: u8 = 2;

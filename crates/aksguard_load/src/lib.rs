@@ -1,0 +1,176 @@
+//! Loading: from command-line inputs to Kubernetes [`Object`]s and [`LoadError`]s.
+//! Bad input never stops the load: each failure is an error entry and the rest goes on.
+
+pub mod discover;
+pub mod k8s;
+pub mod limits;
+pub mod read;
+pub mod render;
+pub mod split;
+pub mod yaml;
+
+use std::io::Read;
+use std::sync::Arc;
+
+use aksguard_model::{LoadError, Object, Source};
+use rayon::prelude::*;
+
+pub use discover::{Input, discover};
+pub use limits::Limits;
+
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    pub limits: Limits,
+    /// Render Helm charts and Kustomize directories when the tools are on PATH.
+    pub render: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            limits: Limits::default(),
+            render: true,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub objects: Vec<Object>,
+    pub errors: Vec<LoadError>,
+    pub notices: Vec<String>,
+    /// Streams read (files, stdin, rendered directories).
+    pub files: usize,
+}
+
+/// Loads every input. `stdin` is read only if `-` is among the inputs.
+pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read) -> Loaded {
+    let discovered = discover(args, options.render);
+    let mut loaded = Loaded {
+        errors: discovered.errors,
+        notices: discovered.notices,
+        ..Loaded::default()
+    };
+    // Stdin is read up front on this thread; everything else in parallel.
+    let stdin_text = discovered
+        .inputs
+        .contains(&Input::Stdin)
+        .then(|| read_stdin(stdin, &options.limits));
+    let outcomes: Vec<ReadOutcome> = discovered
+        .inputs
+        .par_iter()
+        .map(|input| read_input(input, stdin_text.as_ref(), &options.limits))
+        .collect();
+    let mut texts = Vec::new();
+    for outcome in outcomes {
+        loaded.notices.extend(outcome.notice);
+        texts.extend(outcome.streams);
+    }
+    loaded.files = texts.iter().filter(|r| r.is_ok()).count();
+    let streams: Vec<k8s::StreamResult> = texts
+        .into_par_iter()
+        .map(|result| match result {
+            Ok((source, text)) => k8s::load_stream(&text, &source, &options.limits),
+            Err(err) => k8s::StreamResult {
+                objects: Vec::new(),
+                errors: vec![err],
+            },
+        })
+        .collect();
+    for stream in streams {
+        loaded.objects.extend(stream.objects);
+        loaded.errors.extend(stream.errors);
+    }
+    loaded
+}
+
+/// Loads one in-memory stream (tests, benchmarks, the webhook).
+pub fn load_text(path: &str, text: &str, limits: &Limits) -> (Vec<Object>, Vec<LoadError>) {
+    let source = Arc::new(Source {
+        path: path.to_owned(),
+    });
+    let result = k8s::load_stream(text, &source, limits);
+    (result.objects, result.errors)
+}
+
+fn read_stdin(stdin: &mut dyn Read, limits: &Limits) -> Result<String, LoadError> {
+    let mut bytes = Vec::new();
+    stdin
+        .take(limits.max_file_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LoadError::new("<stdin>", None, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(LoadError::new(
+            "<stdin>",
+            None,
+            format!(
+                "input over the {}-byte limit; not scanned",
+                limits.max_file_bytes
+            ),
+        ));
+    }
+    read::decode_text(bytes, "<stdin>")
+}
+
+type Stream = Result<(Arc<Source>, String), LoadError>;
+
+/// The text streams one input yields (a failed render yields its raw files instead).
+struct ReadOutcome {
+    streams: Vec<Stream>,
+    notice: Option<String>,
+}
+
+impl ReadOutcome {
+    fn one(stream: Stream) -> Self {
+        ReadOutcome {
+            streams: vec![stream],
+            notice: None,
+        }
+    }
+}
+
+fn read_input(
+    input: &Input,
+    stdin_text: Option<&Result<String, LoadError>>,
+    limits: &Limits,
+) -> ReadOutcome {
+    match input {
+        Input::Stdin => ReadOutcome::one(
+            stdin_text
+                .cloned()
+                .unwrap_or_else(|| Err(LoadError::new("<stdin>", None, "stdin was not read")))
+                .map(|text| (source("<stdin>"), text)),
+        ),
+        Input::File { path, display } => ReadOutcome::one(
+            read::read_text(path, display, limits).map(|text| (source(display), text)),
+        ),
+        Input::Rendered {
+            dir,
+            display,
+            renderer,
+            program,
+            fallback,
+        } => match renderer.render(program, dir) {
+            Ok(bytes) => ReadOutcome::one(
+                read::decode_text(bytes, display).map(|text| (source(display), text)),
+            ),
+            // Rendering can fail for reasons outside the manifests (a gitignored .env, a
+            // missing chart dependency); the raw files are still worth scanning.
+            Err(message) => ReadOutcome {
+                streams: fallback
+                    .iter()
+                    .flat_map(|input| read_input(input, None, limits).streams)
+                    .collect(),
+                notice: Some(format!(
+                    "{display}: {message}; scanned its raw files instead"
+                )),
+            },
+        },
+    }
+}
+
+fn source(path: &str) -> Arc<Source> {
+    Arc::new(Source {
+        path: path.to_owned(),
+    })
+}

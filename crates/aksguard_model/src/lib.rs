@@ -1,0 +1,12 @@
+//! aksguard's data model. Loaders build it, rules read it, reports render what rules found.
+//! Nothing here knows which file format an object came from.
+
+pub mod finding;
+pub mod node;
+pub mod object;
+pub mod pod_spec;
+
+pub use finding::{Finding, LoadError, Location, ObjectRef, Severity};
+pub use node::{Entry, Node, Pos, Value};
+pub use object::{Object, Source};
+pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};

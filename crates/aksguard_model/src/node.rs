@@ -1,0 +1,233 @@
+//! A positioned document tree: every node knows the line and column it starts at, so any
+//! field a rule inspects can be reported at its own line.
+
+use serde_json::Value as Json;
+
+/// A 1-based line and column (columns count characters, as SARIF `unicodeCodePoints`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Pos {
+    pub const fn new(line: u32, col: u32) -> Self {
+        Pos { line, col }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub pos: Pos,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    /// A scalar as written. `plain` is false for quoted and block scalars (and JSON strings),
+    /// which are always strings; plain scalars may resolve to null, booleans and numbers.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+impl Node {
+    pub fn scalar(text: impl Into<String>, plain: bool, pos: Pos) -> Self {
+        Node {
+            pos,
+            value: Value::Scalar {
+                text: text.into(),
+                plain,
+            },
+        }
+    }
+
+    /// The value under `key` of a mapping. With duplicate keys the last one wins, as in
+    /// the JSON decoders the Kubernetes API server uses.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The mapping entry for `key` (gives the key's own position too).
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().rev().find(|e| e.key == key),
+            _ => None,
+        }
+    }
+
+    /// Follows a dotted path of mapping keys (`spec.template.spec`); no sequence indexes.
+    pub fn at(&self, path: &str) -> Option<&Node> {
+        path.split('.')
+            .filter(|p| !p.is_empty())
+            .try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.value, Value::Seq(_))
+    }
+
+    /// True for `null`, `~`, empty plain scalars.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, plain: true } if is_null_text(text))
+    }
+
+    /// The text of any non-null scalar (numbers and booleans too, as written).
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, plain } if !(*plain && is_null_text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A plain scalar read as a boolean. YAML 1.1 spellings (`yes`, `on`) count, because
+    /// the Kubernetes YAML decoder accepts them.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => parse_bool(text),
+            _ => None,
+        }
+    }
+
+    /// A plain scalar read as an integer (decimal, `0x`, `0o`).
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => parse_int(text),
+            _ => None,
+        }
+    }
+
+    /// Number of nodes in this subtree (used to budget alias expansion).
+    pub fn size(&self) -> usize {
+        1 + match &self.value {
+            Value::Scalar { .. } => 0,
+            Value::Seq(items) => items.iter().map(Node::size).sum(),
+            Value::Map(entries) => entries.iter().map(|e| 1 + e.value.size()).sum(),
+        }
+    }
+
+    /// The tree as JSON, resolving plain scalars by the YAML core schema (plus the YAML 1.1
+    /// booleans Kubernetes accepts).
+    pub fn to_json(&self) -> Json {
+        match &self.value {
+            Value::Scalar { text, plain: false } => Json::String(text.clone()),
+            Value::Scalar { text, plain: true } => resolve_plain(text),
+            Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+fn parse_int(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let magnitude = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+fn resolve_plain(text: &str) -> Json {
+    if is_null_text(text) {
+        return Json::Null;
+    }
+    if let Some(b) = parse_bool(text) {
+        return Json::Bool(b);
+    }
+    if let Some(i) = parse_int(text) {
+        return Json::from(i);
+    }
+    let looks_float = text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && text.bytes().any(|b| b.is_ascii_digit());
+    if looks_float
+        && let Ok(f) = text.parse::<f64>()
+        && let Some(n) = serde_json::Number::from_f64(f)
+    {
+        return Json::Number(n);
+    }
+    Json::String(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(text: &str) -> Node {
+        Node::scalar(text, true, Pos::new(1, 1))
+    }
+
+    #[test]
+    fn plain_scalars_resolve_like_kubernetes_yaml() {
+        assert_eq!(plain("yes").as_bool(), Some(true));
+        assert_eq!(plain("False").as_bool(), Some(false));
+        assert_eq!(plain("0").as_i64(), Some(0));
+        assert_eq!(plain("0x10").as_i64(), Some(16));
+        assert_eq!(plain("-5").as_i64(), Some(-5));
+        assert_eq!(plain("1.5").to_json(), serde_json::json!(1.5));
+        assert!(plain("~").is_null());
+        assert_eq!(plain("~").as_str(), None);
+    }
+
+    #[test]
+    fn quoted_scalars_stay_strings() {
+        let quoted = Node::scalar("true", false, Pos::new(1, 1));
+        assert_eq!(quoted.as_bool(), None);
+        assert_eq!(quoted.as_str(), Some("true"));
+        assert_eq!(quoted.to_json(), serde_json::json!("true"));
+    }
+}

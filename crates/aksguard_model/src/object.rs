@@ -1,0 +1,115 @@
+//! One Kubernetes object as loaded from a manifest, with where it came from.
+
+use std::sync::Arc;
+
+use crate::node::{Node, Pos};
+
+/// The stream an object was read from: a file path, `<stdin>`, or a rendered directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The path as shown to users (relative as given on the command line).
+    pub path: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Object {
+    pub source: Arc<Source>,
+    /// The Helm chart template this object was rendered from (`# Source:` comment).
+    pub template: Option<Arc<str>>,
+    pub api_version: String,
+    pub kind: String,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub root: Node,
+}
+
+impl Object {
+    /// Builds an object from a mapping that has string `apiVersion` and `kind`; `None` for
+    /// anything else (values files, config files, fragments).
+    pub fn from_node(root: Node, source: Arc<Source>, template: Option<Arc<str>>) -> Option<Self> {
+        let api_version = root.get("apiVersion")?.as_str()?.to_owned();
+        let kind = root.get("kind")?.as_str()?.to_owned();
+        if api_version.is_empty() || kind.is_empty() {
+            return None;
+        }
+        let metadata = root.get("metadata");
+        let text = |key: &str| {
+            metadata
+                .and_then(|m| m.get(key))
+                .and_then(Node::as_str)
+                .map(str::to_owned)
+        };
+        Some(Object {
+            name: text("name").or_else(|| text("generateName")),
+            namespace: text("namespace"),
+            source,
+            template,
+            api_version,
+            kind,
+            root,
+        })
+    }
+
+    pub fn pos(&self) -> Pos {
+        self.root.pos
+    }
+
+    pub fn metadata(&self) -> Option<&Node> {
+        self.root.get("metadata")
+    }
+
+    /// An annotation of the object itself.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.metadata()?.get("annotations")?.get(key)?.as_str()
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.metadata()?.get("labels")?.get(key)?.as_str()
+    }
+
+    /// `kind namespace/name` for messages.
+    pub fn display_name(&self) -> String {
+        let name = self.name.as_deref().unwrap_or("<unnamed>");
+        match &self.namespace {
+            Some(ns) => format!("{} {ns}/{name}", self.kind),
+            None => format!("{} {name}", self.kind),
+        }
+    }
+
+    /// The line of the deepest node that exists along a dotted path with optional indexes
+    /// (`spec.template.spec.containers[1].securityContext.privileged`), so a finding about a
+    /// missing field still points at its nearest present parent.
+    pub fn locate(&self, path: &str) -> Pos {
+        let mut node = &self.root;
+        let mut pos = node.pos;
+        for segment in path.split('.').filter(|s| !s.is_empty()) {
+            let (key, indexes) = match segment.find('[') {
+                Some(i) => (&segment[..i], &segment[i..]),
+                None => (segment, ""),
+            };
+            if !key.is_empty() {
+                match node.entry(key) {
+                    Some(entry) => {
+                        pos = entry.key_pos;
+                        node = &entry.value;
+                    }
+                    None => return pos,
+                }
+            }
+            for index in indexes
+                .split(['[', ']'])
+                .filter(|s| !s.is_empty())
+                .filter_map(|s| s.parse::<usize>().ok())
+            {
+                match node.items().get(index) {
+                    Some(item) => {
+                        node = item;
+                        pos = item.pos;
+                    }
+                    None => return pos,
+                }
+            }
+        }
+        pos
+    }
+}

@@ -1,0 +1,120 @@
+//! One renderer for rule documentation: `aksguard rule ID`, `aksguard rules`, and the
+//! generated docs pages all come from here, from the rule's own declaration.
+
+use std::fmt::Write;
+
+use aksguard_rules::Rule;
+use serde_json::json;
+
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn text(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {} ({})", rule.id, rule.title, rule.slug);
+    let _ = writeln!(
+        out,
+        "severity: {}   family: {}   {}",
+        rule.severity,
+        rule.family.title(),
+        if rule.linux_only {
+            "Linux pods only (Windows pods exempt)"
+        } else {
+            ""
+        }
+    );
+    for (heading, body) in [
+        ("What it checks", rule.checks),
+        ("Why it matters", rule.rationale),
+        ("Remediation", rule.remediation),
+    ] {
+        let _ = writeln!(out, "\n{heading}\n  {}", collapse(body));
+    }
+    let _ = writeln!(out, "\nReferences");
+    for reference in rule.references {
+        let _ = writeln!(out, "  - {reference}");
+    }
+    out
+}
+
+pub fn markdown(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}: {}\n", rule.id, rule.title);
+    let _ = writeln!(
+        out,
+        "`{}` · severity **{}** · {}{}\n",
+        rule.slug,
+        rule.severity,
+        rule.family.title(),
+        if rule.linux_only {
+            " · Linux pods only"
+        } else {
+            ""
+        }
+    );
+    for (heading, body) in [
+        ("What it checks", rule.checks),
+        ("Why it matters", rule.rationale),
+        ("Remediation", rule.remediation),
+    ] {
+        let _ = writeln!(out, "## {heading}\n\n{}\n", collapse(body));
+    }
+    let _ = writeln!(out, "## References\n");
+    for reference in rule.references {
+        let _ = writeln!(out, "- {reference}");
+    }
+    out
+}
+
+pub fn to_json(rule: &Rule) -> serde_json::Value {
+    json!({
+        "id": rule.id,
+        "slug": rule.slug,
+        "title": rule.title,
+        "family": rule.family.code(),
+        "severity": rule.severity,
+        "linux_only": rule.linux_only,
+        "checks": collapse(rule.checks),
+        "rationale": collapse(rule.rationale),
+        "remediation": collapse(rule.remediation),
+        "references": rule.references.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+/// The `aksguard rules` table.
+pub fn catalogue_table(rules: &[&Rule]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{:<8} {:<9} {:<8} TITLE", "ID", "SEVERITY", "FAMILY");
+    for rule in rules {
+        let _ = writeln!(
+            out,
+            "{:<8} {:<9} {:<8} {}",
+            rule.id,
+            rule.severity.as_str(),
+            rule.family.code(),
+            rule.title
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{} rules. `aksguard rule ID` explains one.",
+        rules.len()
+    );
+    out
+}
+
+/// The docs index page (a Markdown table).
+pub fn catalogue_markdown(rules: &[&Rule]) -> String {
+    let mut out = String::from(
+        "# aksguard rules\n\nGenerated from the rule definitions by `cargo run -p xtask -- generate-docs`; do not edit.\n\n| ID | severity | title |\n|---|---|---|\n",
+    );
+    for rule in rules {
+        let _ = writeln!(
+            out,
+            "| [{}]({}.md) | {} | {} |",
+            rule.id, rule.id, rule.severity, rule.title
+        );
+    }
+    out
+}

@@ -1,0 +1,134 @@
+//! The terminal report: findings grouped by file and object, optional colour, and a
+//! one-line summary by severity.
+
+use std::fmt::Write;
+
+use aksguard_model::{Finding, Severity};
+
+use crate::ScanReport;
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TableOptions {
+    pub color: bool,
+    /// Omit remediation lines.
+    pub compact: bool,
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+    fn severity(&self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", severity.as_str().to_uppercase()))
+    }
+    fn bold(&self, text: &str) -> String {
+        self.wrap("1", text)
+    }
+    fn dim(&self, text: &str) -> String {
+        self.wrap("2", text)
+    }
+}
+
+fn object_key(f: &Finding) -> (String, String) {
+    let name = match &f.object.namespace {
+        Some(ns) => format!("{} {ns}/{}", f.object.kind, f.object.name),
+        None => format!("{} {}", f.object.kind, f.object.name),
+    };
+    let file = match &f.location.template {
+        Some(template) => format!("{} (from {template})", f.location.path),
+        None => f.location.path.clone(),
+    };
+    (file, name)
+}
+
+pub fn render(report: &ScanReport, options: TableOptions) -> String {
+    let paint = Paint(options.color);
+    let mut out = String::new();
+    let mut current_file = String::new();
+    let mut current_object = String::new();
+    for finding in &report.findings {
+        let (file, object) = object_key(finding);
+        if file != current_file {
+            if !current_file.is_empty() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}", paint.bold(&file));
+            current_file = file;
+            current_object.clear();
+        }
+        if object != current_object {
+            let _ = writeln!(out, "  {object}");
+            current_object = object;
+        }
+        let container = finding
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {:>5}:{:<3} {} {}{container} {}",
+            finding.location.line,
+            finding.location.column,
+            paint.severity(finding.severity),
+            paint.bold(finding.rule_id),
+            finding.message
+        );
+        if !options.compact {
+            let _ = writeln!(
+                out,
+                "               {}",
+                paint.dim(&format!("fix: {}", finding.remediation))
+            );
+        }
+    }
+    if !report.errors.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.wrap("1;31", "Errors (these inputs were not scanned):")
+        );
+        for error in &report.errors {
+            let _ = writeln!(out, "  {error}");
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    out
+}
+
+/// `3 findings (1 critical, 2 high, 0 medium, 0 low, 0 info) in 4 objects from 2 files; 1 error`
+pub fn summary_line(report: &ScanReport) -> String {
+    let by_severity: Vec<String> = Severity::ALL_DESCENDING
+        .iter()
+        .map(|s| format!("{} {s}", report.count(*s)))
+        .collect();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{} ({}) in {} from {}; {}",
+        plural(report.findings.len(), "finding"),
+        by_severity.join(", "),
+        plural(report.objects, "object"),
+        plural(report.files, "file"),
+        plural(report.errors.len(), "error"),
+    )
+}

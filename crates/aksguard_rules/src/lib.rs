@@ -1,0 +1,17 @@
+//! The rule catalogue. Each rule is one file declaring its metadata and check once; the
+//! registry, `aksguard rules`, `aksguard rule ID`, docs and SARIF metadata all read it.
+//! Rules see only the model, never loaders or reports.
+
+pub mod checker;
+pub mod meta;
+pub mod registry;
+pub mod settings;
+
+mod image;
+mod pod;
+mod secret;
+
+pub use checker::{Checker, Violation};
+pub use meta::{Check, Family, Reference, Rule};
+pub use registry::{all_rules, find_rule};
+pub use settings::RuleSettings;

@@ -1,0 +1,138 @@
+//! What a rule declares about itself.
+
+use aksguard_model::{ContainerView, Object, PodSpecView, Severity};
+
+use crate::checker::Checker;
+
+/// Rule families; the ID prefix names the family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    Pod,
+    Image,
+    Secret,
+}
+
+impl Family {
+    pub const ALL: [Family; 3] = [Family::Pod, Family::Image, Family::Secret];
+
+    /// The ID prefix, e.g. `POD`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Family::Pod => "POD",
+            Family::Image => "IMG",
+            Family::Secret => "SEC",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Family::Pod => "Pod and container security",
+            Family::Image => "Images and supply chain",
+            Family::Secret => "Secrets and credentials",
+        }
+    }
+
+    /// The folder its rule files and fixtures live in.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Family::Pod => "pod",
+            Family::Image => "image",
+            Family::Secret => "secret",
+        }
+    }
+}
+
+/// Where the engine hands a rule its input. The engine does the iterating (every workload
+/// kind, every init/regular/ephemeral container), so rules only inspect one view.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Called once per container of every pod template.
+    Container(fn(&ContainerView<'_>, &mut Checker<'_>)),
+    /// Called once per pod template.
+    PodSpec(fn(&PodSpecView<'_>, &mut Checker<'_>)),
+    /// Called once per object of any kind.
+    Object(fn(&Object, &mut Checker<'_>)),
+}
+
+/// The guidance a rule enforces and peers' equivalent checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// Kubernetes Pod Security Standards: level and control name.
+    Pss(&'static str, &'static str),
+    /// CIS Azure Kubernetes Service Benchmark control.
+    CisAks(&'static str),
+    /// A page of Microsoft's AKS guidance: title and URL.
+    Guide(&'static str, &'static str),
+    /// A peer tool's check: tool and check ID.
+    Peer(&'static str, &'static str),
+    Cve(&'static str),
+}
+
+impl std::fmt::Display for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reference::Pss(level, control) => {
+                write!(f, "Pod Security Standards ({level}): {control}")
+            }
+            Reference::CisAks(control) => write!(f, "CIS AKS Benchmark {control}"),
+            Reference::Guide(title, url) => write!(f, "{title} <{url}>"),
+            Reference::Peer(tool, id) => write!(f, "{tool}: {id}"),
+            Reference::Cve(id) => write!(f, "{id}"),
+        }
+    }
+}
+
+pub struct Rule {
+    /// Stable ID (`POD001`); never changes meaning.
+    pub id: &'static str,
+    /// Human name in kebab case, named after the bad state (`privileged-container`).
+    pub slug: &'static str,
+    /// One line, no trailing period, at most 80 characters.
+    pub title: &'static str,
+    pub family: Family,
+    /// Default severity; a finding may raise or lower it where the rule says so.
+    pub severity: Severity,
+    /// What the rule checks, precisely (the docs' "What it checks").
+    pub checks: &'static str,
+    /// Why it matters (the docs' "Why it matters", SARIF fullDescription).
+    pub rationale: &'static str,
+    /// How to fix it; ends with a period.
+    pub remediation: &'static str,
+    pub references: &'static [Reference],
+    /// Linux-only rules are skipped for Windows pods (RULES.md "General semantics").
+    pub linux_only: bool,
+    pub check: Check,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rule {
+    /// Runs this rule over one object, dispatching by its target.
+    pub fn run(&self, object: &Object, out: &mut Checker<'_>) {
+        match self.check {
+            Check::Object(check) => check(object, out),
+            Check::PodSpec(check) => {
+                if let Some(pod) = self.pod_view(object) {
+                    check(&pod, out);
+                }
+            }
+            Check::Container(check) => {
+                if let Some(pod) = self.pod_view(object) {
+                    for container in pod.containers() {
+                        check(&container, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn pod_view<'a>(&self, object: &'a Object) -> Option<PodSpecView<'a>> {
+        PodSpecView::of(object).filter(|pod| !(self.linux_only && pod.is_windows()))
+    }
+}

@@ -1,0 +1,47 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::pod::helpers::is_true;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD001",
+    slug: "privileged-container",
+    title: "Container runs privileged",
+    family: Family::Pod,
+    severity: Severity::Critical,
+    checks: "Any container (init, regular or ephemeral) whose securityContext sets \
+             `privileged: true`.",
+    rationale: "A privileged container gets every capability and device of the node and can \
+                escape to it: mount the host disk, load kernel modules, read other pods' \
+                secrets and the kubelet's credentials. On AKS that reaches the node's managed \
+                identity and everything it can access in Azure.",
+    remediation: "Remove `securityContext.privileged` or set it to `false`; add only the \
+                  specific capabilities the workload needs.",
+    references: &[
+        Reference::Pss("baseline", "Privileged Containers"),
+        Reference::Guide(
+            "AKS best practices for pod security",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("kube-linter", "privileged-container"),
+        Reference::Peer("polaris", "runAsPrivileged"),
+        Reference::Peer("checkov", "CKV_K8S_16"),
+    ],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let privileged = container.security("privileged");
+    if is_true(privileged) {
+        out.report(Violation::in_container(
+            container,
+            container.pos_of(privileged),
+            format!(
+                "container `{}` runs privileged (securityContext.privileged: true)",
+                container.name()
+            ),
+        ));
+    }
+}

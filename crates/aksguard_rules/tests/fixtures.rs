@@ -1,0 +1,126 @@
+//! Runs each rule alone over its fixtures (`fixtures/<family>/<ID>/{fail,pass}.<case>.*`).
+//! `fail.*` must produce findings, exactly on the lines marked `# expect: <ID>`, and is
+//! snapshotted; `pass.*` must produce none. Narrow with `INSTA_GLOB_FILTER=POD001/*`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use aksguard_load::{Limits, load_text};
+use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
+
+struct Outcome {
+    violations: Vec<(String, Violation)>,
+}
+
+fn rule_for(path: &Path) -> &'static Rule {
+    let id = path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .expect("fixture lives in a folder named after its rule");
+    find_rule(id).unwrap_or_else(|| panic!("fixture folder {id} names no registered rule"))
+}
+
+fn run(path: &Path) -> (&'static Rule, String, Outcome) {
+    let rule = rule_for(path);
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let (objects, errors) = load_text(&path.display().to_string(), &text, &Limits::default());
+    assert!(
+        errors.is_empty(),
+        "fixture {} does not load: {errors:?}",
+        path.display()
+    );
+    assert!(
+        !objects.is_empty(),
+        "fixture {} holds no object",
+        path.display()
+    );
+    let settings = RuleSettings::default();
+    let mut checker = Checker::new(&settings);
+    let mut violations = Vec::new();
+    for object in &objects {
+        rule.run(object, &mut checker);
+        violations.extend(
+            checker
+                .take()
+                .into_iter()
+                .map(|v| (object.display_name(), v)),
+        );
+    }
+    violations.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
+    (rule, text, Outcome { violations })
+}
+
+fn render(rule: &Rule, outcome: &Outcome) -> String {
+    let mut out = String::new();
+    for (object, v) in &outcome.violations {
+        let severity = v.severity.unwrap_or(rule.severity);
+        let container = v
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}:{} {} {} {object}{container}: {}\n",
+            v.pos.line, v.pos.col, severity, rule.id, v.message
+        ));
+    }
+    out
+}
+
+/// Lines carrying `# expect: ID` (several IDs may be listed, comma-separated).
+fn expected_lines(text: &str, id: &str) -> BTreeSet<u32> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.split_once("# expect:")
+                .is_some_and(|(_, ids)| ids.split(',').any(|x| x.trim() == id))
+        })
+        .map(|(i, _)| i as u32 + 1)
+        .collect()
+}
+
+#[test]
+fn fail_fixtures_find_exactly_the_marked_lines() {
+    insta::glob!("../fixtures", "*/*/fail.*", |path| {
+        let (rule, text, outcome) = run(path);
+        assert!(
+            !outcome.violations.is_empty(),
+            "{}: {} found nothing in a fail fixture",
+            path.display(),
+            rule.id
+        );
+        // JSON has no comments, so JSON fixtures are checked by their snapshot alone.
+        if path.extension().is_some_and(|e| e != "json") {
+            let expected = expected_lines(&text, rule.id);
+            let found: BTreeSet<u32> = outcome.violations.iter().map(|(_, v)| v.pos.line).collect();
+            assert_eq!(
+                found,
+                expected,
+                "{}: lines with {} findings differ from `# expect:` markers\n{}",
+                path.display(),
+                rule.id,
+                render(rule, &outcome)
+            );
+        }
+        // Name snapshots `<ID>-<file>` so they stay put as fixture folders are added.
+        let mut settings = insta::Settings::clone_current();
+        let file = path.file_name().unwrap().to_string_lossy();
+        settings.set_snapshot_suffix(format!("{}-{file}", rule.id));
+        settings.bind(|| insta::assert_snapshot!("fixture", render(rule, &outcome)));
+    });
+}
+
+#[test]
+fn pass_fixtures_find_nothing() {
+    insta::glob!("../fixtures", "*/*/pass.*", |path| {
+        let (rule, _, outcome) = run(path);
+        assert!(
+            outcome.violations.is_empty(),
+            "{}: {} fired on a pass fixture:\n{}",
+            path.display(),
+            rule.id,
+            render(rule, &outcome)
+        );
+    });
+}
