@@ -2,11 +2,13 @@
 //! Nothing here knows which file format an object came from.
 
 pub mod finding;
+pub mod inventory;
 pub mod node;
 pub mod object;
 pub mod pod_spec;
 
 pub use finding::{Finding, LoadError, Location, ObjectRef, Severity};
+pub use inventory::Inventory;
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};
