@@ -37,6 +37,7 @@ impl Object {
             metadata
                 .and_then(|m| m.get(key))
                 .and_then(Node::as_str)
+                .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
         Some(Object {

@@ -82,7 +82,12 @@ impl<'a> PodSpecView<'a> {
 
     /// A pod-template annotation (falls back to nothing for kinds without template metadata).
     pub fn annotation(&self, key: &str) -> Option<&'a str> {
-        self.metadata?.get("annotations")?.get(key)?.as_str()
+        self.annotation_node(key)?.as_str()
+    }
+
+    /// The node of a pod-template annotation, for reporting at its line.
+    pub fn annotation_node(&self, key: &str) -> Option<&'a Node> {
+        self.metadata?.get("annotations")?.get(key)
     }
 
     /// Windows pods are exempt from Linux-only rules: `spec.os.name: windows` or a Windows

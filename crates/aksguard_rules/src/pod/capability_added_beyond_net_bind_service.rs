@@ -1,0 +1,57 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::pod::helpers::capabilities;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD026",
+    slug: "capability-added-beyond-net-bind-service",
+    title: "Container adds capabilities other than NET_BIND_SERVICE",
+    family: Family::Pod,
+    severity: Severity::Low,
+    checks: "Any container (init, regular or ephemeral) whose `securityContext.capabilities.add` \
+             lists a capability other than `NET_BIND_SERVICE`, the only one the Pod Security \
+             Standards restricted profile allows. Names compare case-insensitively with an \
+             optional `CAP_` prefix (`cap_net_bind_service` is allowed); one finding per \
+             offending item, at the item. POD009 separately flags additions outside the \
+             baseline set with a higher severity. Windows pods are exempt.",
+    rationale: "Every added capability widens what a compromised process can do to the kernel \
+                and the AKS node beyond the runtime's default set. The restricted profile, \
+                which AKS namespaces can enforce through Pod Security Admission, rejects any \
+                addition but NET_BIND_SERVICE, so such workloads also fail to deploy once the \
+                namespace is hardened.",
+    remediation: "Remove the capability from `securityContext.capabilities.add`, keeping at most \
+                  `NET_BIND_SERVICE`, and drop the rest with `capabilities: {drop: [ALL]}`.",
+    references: &[
+        Reference::Pss("restricted", "Capabilities"),
+        Reference::Guide(
+            "Use Pod Security Admission in AKS",
+            "https://learn.microsoft.com/azure/aks/use-psa",
+        ),
+        Reference::Guide(
+            "Secure container access to resources in AKS",
+            "https://learn.microsoft.com/azure/aks/secure-container-access",
+        ),
+        Reference::Peer("checkov", "CKV_K8S_25"),
+    ],
+    linux_only: true,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    for (item, name) in capabilities(container, "add") {
+        if name != "NET_BIND_SERVICE" {
+            out.report(Violation::in_container(
+                container,
+                item.pos,
+                format!(
+                    "container `{}` adds capability {} (securityContext.capabilities.add); the \
+                     restricted profile allows only NET_BIND_SERVICE",
+                    container.name(),
+                    item.as_str().unwrap_or_default().trim()
+                ),
+            ));
+        }
+    }
+}

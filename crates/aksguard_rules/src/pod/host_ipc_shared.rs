@@ -1,0 +1,49 @@
+use aksguard_model::{PodSpecView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::pod::helpers::is_true;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD005",
+    slug: "host-ipc-shared",
+    title: "Pod shares the node's IPC namespace",
+    family: Family::Pod,
+    severity: Severity::High,
+    checks: "A pod template that sets `hostIPC: true` (a boolean; YAML 1.1 spellings such as \
+             `yes` count, a quoted string does not). The finding is about the pod as a whole \
+             (no container) and points at the field. Applies to Windows pods too.",
+    rationale: "A pod in the node's IPC namespace can read and write the System V shared memory, \
+                semaphores and message queues of every process on the AKS node, including other \
+                pods, which leaks data and lets it tamper with or crash processes it does not \
+                own.",
+    remediation: "Remove `hostIPC` from the pod spec or set `hostIPC: false`; share memory between \
+                  the pod's own containers through an `emptyDir` volume with `medium: Memory`.",
+    references: &[
+        Reference::Pss("baseline", "Host Namespaces"),
+        Reference::Guide(
+            "AKS best practices for pod security",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("kube-linter", "host-ipc"),
+        Reference::Peer("polaris", "hostIPCSet"),
+        Reference::Peer("checkov", "CKV_K8S_18"),
+        Reference::Peer("kubescape", "host-ipc-privileges"),
+    ],
+    linux_only: false,
+    check: Check::PodSpec(check),
+};
+
+fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
+    if let Some(field) = pod.get("hostIPC")
+        && is_true(Some(field))
+    {
+        out.report(Violation::at(
+            field.pos,
+            format!(
+                "pod shares the node's IPC namespace ({}: true)",
+                pod.path("hostIPC")
+            ),
+        ));
+    }
+}

@@ -1,0 +1,51 @@
+use aksguard_model::{PodSpecView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::pod::helpers::is_true;
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD004",
+    slug: "host-pid-shared",
+    title: "Pod shares the node's process ID namespace",
+    family: Family::Pod,
+    severity: Severity::High,
+    checks: "A pod template that sets `hostPID: true` (a boolean; YAML 1.1 spellings such as \
+             `yes` count, a quoted string does not). The finding is about the pod as a whole \
+             (no container) and points at the field. Applies to Windows pods too.",
+    rationale: "A pod in the node's PID namespace sees every process on the AKS node, including \
+                other pods' containers and the kubelet: it can read their command lines and, \
+                through /proc, their environment (secrets passed as env vars), send them \
+                signals, and with ptrace rights inject code into them, which is a direct path to \
+                node compromise.",
+    remediation: "Remove `hostPID` from the pod spec or set `hostPID: false`; use \
+                  `shareProcessNamespace: true` if containers of the same pod need to see each \
+                  other.",
+    references: &[
+        Reference::Pss("baseline", "Host Namespaces"),
+        Reference::Guide(
+            "AKS best practices for pod security",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("kube-linter", "host-pid"),
+        Reference::Peer("polaris", "hostPIDSet"),
+        Reference::Peer("checkov", "CKV_K8S_17"),
+        Reference::Peer("kubescape", "host-pid-privileges"),
+    ],
+    linux_only: false,
+    check: Check::PodSpec(check),
+};
+
+fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
+    if let Some(field) = pod.get("hostPID")
+        && is_true(Some(field))
+    {
+        out.report(Violation::at(
+            field.pos,
+            format!(
+                "pod shares the node's process ID namespace ({}: true)",
+                pod.path("hostPID")
+            ),
+        ));
+    }
+}

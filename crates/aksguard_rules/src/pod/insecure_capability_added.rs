@@ -1,0 +1,92 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::pod::helpers::capabilities;
+
+/// Capabilities the Pod Security Standards baseline lets a container add.
+const BASELINE: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Capabilities that amount to node compromise; reported as critical.
+const CRITICAL: &[&str] = &[
+    "SYS_ADMIN",
+    "NET_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "BPF",
+    "ALL",
+];
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD009",
+    slug: "insecure-capability-added",
+    title: "Container adds capabilities beyond the baseline set",
+    family: Family::Pod,
+    severity: Severity::High,
+    checks: "Each entry of `securityContext.capabilities.add`, in any container (init, \
+             regular or ephemeral) of a Linux pod, that is not in the Pod Security Standards \
+             baseline set (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, \
+             NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT). Names compare \
+             case-insensitively and with or without the `CAP_` prefix. One finding per entry, \
+             at the entry; critical for SYS_ADMIN, NET_ADMIN, SYS_PTRACE, SYS_MODULE, BPF and \
+             ALL. Non-string entries are ignored. Windows pods are skipped.",
+    rationale: "Each capability outside the runtime's default set hands the container a slice \
+                of root's power over the node's kernel. SYS_ADMIN (mounts, namespaces), \
+                SYS_MODULE (kernel modules), SYS_PTRACE (other processes), BPF (kernel \
+                programs) and ALL are each enough to escape to the AKS node; NET_ADMIN lets a \
+                pod rewrite its own routing and iptables (undoing a service mesh's traffic \
+                capture) and, with host networking, the node's. The Azure Policy pod \
+                security baseline initiative for AKS disallows them.",
+    remediation: "Remove the capability from `securityContext.capabilities.add`; if the \
+                  workload truly needs it, isolate it on a dedicated node pool and document \
+                  an exception. Prefer `capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}`.",
+    references: &[
+        Reference::Pss("baseline", "Capabilities"),
+        Reference::Guide(
+            "AKS best practices for pod security",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("polaris", "dangerousCapabilities"),
+        Reference::Peer("checkov", "CKV_K8S_25"),
+        Reference::Peer("checkov", "CKV_K8S_39"),
+        Reference::Peer("kubescape", "insecure-capabilities"),
+    ],
+    linux_only: true,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    for (node, cap) in capabilities(container, "add") {
+        if BASELINE.contains(&cap.as_str()) {
+            continue;
+        }
+        let violation = Violation::in_container(
+            container,
+            node.pos,
+            format!(
+                "container `{}` adds capability {cap} (securityContext.capabilities.add), \
+                 outside the Pod Security Standards baseline set",
+                container.name()
+            ),
+        );
+        out.report(if CRITICAL.contains(&cap.as_str()) {
+            violation.with_severity(Severity::Critical)
+        } else {
+            violation
+        });
+    }
+}

@@ -1,0 +1,111 @@
+use aksguard_model::{ContainerView, Node, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+
+/// Legacy (pre-1.19) pod-wide seccomp annotation on the pod template.
+const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
+/// Legacy per-container seccomp annotation, followed by the container name.
+const CONTAINER_ANNOTATION: &str = "container.seccomp.security.alpha.kubernetes.io/";
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD011",
+    slug: "seccomp-unconfined",
+    title: "Container runs without a seccomp profile",
+    family: Family::Pod,
+    severity: Severity::Medium,
+    checks: "Any container (init, regular or ephemeral) of a Linux pod whose effective \
+             `seccompProfile.type` is `Unconfined` or that has no seccomp profile at all. The \
+             container's `securityContext.seccompProfile` wins over the pod's; a profile \
+             without a valid `type` (RuntimeDefault, Localhost, Unconfined) counts as unset at \
+             its level. When neither level sets the field, the legacy annotations on the pod \
+             template decide: `container.seccomp.security.alpha.kubernetes.io/<container \
+             name>`, else `seccomp.security.alpha.kubernetes.io/pod`; `unconfined` fires, \
+             `runtime/default`, `docker/default` and `localhost/<profile>` count as set, and \
+             other values are ignored. Fields always win over annotations. Windows pods are \
+             skipped.",
+    rationale: "Seccomp filters the system calls a container may make; the runtime's default \
+                profile blocks dozens that containers never need and that many kernel \
+                exploits and container escapes rely on. Kubernetes runs containers \
+                Unconfined unless a profile is requested, and AKS nodes do too unless the \
+                node pool's custom kubelet configuration sets `seccompDefault: \
+                RuntimeDefault`, so a manifest without a profile leaves the node's kernel \
+                fully exposed.",
+    remediation: "Set `securityContext.seccompProfile: {type: RuntimeDefault}` on the pod (or \
+                  `type: Localhost` with a reviewed profile), and remove any `Unconfined` \
+                  profile and legacy `seccomp.security.alpha.kubernetes.io` annotations.",
+    references: &[
+        Reference::Pss("baseline", "Seccomp"),
+        Reference::Pss("restricted", "Seccomp"),
+        Reference::Guide(
+            "Secure container access to resources using built-in Linux security features",
+            "https://learn.microsoft.com/azure/aks/secure-container-access",
+        ),
+        Reference::Peer("checkov", "CKV_K8S_31"),
+        Reference::Peer("kubescape", "set-seccomp-profile"),
+    ],
+    linux_only: true,
+    check: Check::Container(check),
+};
+
+/// The `type` of a `seccompProfile` mapping, when it is one Kubernetes accepts.
+fn profile_type(profile: Option<&Node>) -> Option<(&Node, &str)> {
+    let node = profile?.get("type")?;
+    match node.as_str()? {
+        value @ ("RuntimeDefault" | "Localhost" | "Unconfined") => Some((node, value)),
+        _ => None,
+    }
+}
+
+/// A legacy annotation value Kubernetes understood.
+fn is_legacy_profile(value: &str) -> bool {
+    matches!(value, "unconfined" | "runtime/default" | "docker/default")
+        || value.starts_with("localhost/")
+}
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let name = container.name();
+    let field = profile_type(container.security("seccompProfile"))
+        .map(|found| (found, "securityContext.seccompProfile.type".to_owned()))
+        .or_else(|| {
+            let pod = &container.pod;
+            profile_type(pod.security("seccompProfile"))
+                .map(|found| (found, pod.path("securityContext.seccompProfile.type")))
+        });
+    if let Some(((node, value), path)) = field {
+        if value == "Unconfined" {
+            out.report(Violation::in_container(
+                container,
+                node.pos,
+                format!("container `{name}` runs without seccomp ({path}: Unconfined)"),
+            ));
+        }
+        return;
+    }
+
+    let annotations = container.pod.metadata.and_then(|m| m.get("annotations"));
+    let container_key = format!("{CONTAINER_ANNOTATION}{name}");
+    let legacy = [container_key.as_str(), POD_ANNOTATION]
+        .into_iter()
+        .find_map(|key| {
+            let node = annotations?.get(key)?;
+            let value = node.as_str().filter(|v| is_legacy_profile(v))?;
+            Some((key, node, value))
+        });
+    match legacy {
+        Some((key, node, "unconfined")) => out.report(Violation::in_container(
+            container,
+            node.pos,
+            format!("container `{name}` runs without seccomp (annotation {key}: unconfined)"),
+        )),
+        Some(_) => {}
+        None => out.report(Violation::in_container(
+            container,
+            container.pos_of(None),
+            format!(
+                "container `{name}` sets no seccomp profile (securityContext.seccompProfile \
+                 on the container or the pod)"
+            ),
+        )),
+    }
+}

@@ -1,0 +1,55 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "POD010",
+    slug: "unmasked-proc-mount",
+    title: "Container uses an unmasked /proc mount",
+    family: Family::Pod,
+    severity: Severity::High,
+    checks: "Any container (init, regular or ephemeral) of a Linux pod whose \
+             `securityContext.procMount` is a string other than `Default` (compared exactly, \
+             as the API does), normally `Unmasked`. An absent or null `procMount` passes; a \
+             non-string value is ignored. The field exists only at container level. Windows \
+             pods are skipped.",
+    rationale: "By default the container runtime masks and makes read-only the sensitive parts \
+                of /proc (such as /proc/kcore, /proc/sysrq-trigger and /proc/sys). An \
+                `Unmasked` /proc exposes them, letting a process read kernel memory and \
+                information about the AKS node or change kernel settings, which defeats a \
+                layer of container isolation.",
+    remediation: "Remove `securityContext.procMount` or set it to `Default`.",
+    references: &[
+        Reference::Pss("baseline", "/proc Mount Type"),
+        Reference::Guide(
+            "AKS best practices for pod security",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("kube-linter", "unsafe-proc-mount"),
+        Reference::Peer("polaris", "procMount"),
+        Reference::Peer("kubescape", "set-procmount-default"),
+    ],
+    linux_only: true,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let Some(field) = container.security("procMount") else {
+        return;
+    };
+    let Some(value) = field.as_str() else {
+        return;
+    };
+    let name = container.name();
+    let message = match value {
+        "Default" => return,
+        "Unmasked" => {
+            format!("container `{name}` sets securityContext.procMount: Unmasked, unmasking /proc")
+        }
+        _ => format!(
+            "container `{name}` sets securityContext.procMount: {value}; only Default is allowed"
+        ),
+    };
+    out.report(Violation::in_container(container, field.pos, message));
+}
