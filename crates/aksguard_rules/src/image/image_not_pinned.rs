@@ -1,0 +1,58 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::image::container_image;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "IMG002",
+    slug: "image-not-pinned-by-digest",
+    title: "Image not pinned by digest",
+    family: Family::Image,
+    severity: Severity::Low,
+    checks: "Any container (init, regular or ephemeral) whose `image` has no `@sha256:` digest \
+             (64 lowercase hex digits). A tag plus digest (`app:1.2@sha256:…`) passes, since \
+             the runtime pulls by the digest. A digest with another algorithm (`sha512`, \
+             `blake3`) does not count as pinned and fires. Invalid references are not \
+             reported: a sha256 digest that is not 64 lowercase hex digits (`@sha256:abc`) \
+             makes the kubelet reject the image (InvalidImageName), so there is nothing to \
+             pin; likewise missing and non-string images.",
+    rationale: "Tags, even version tags, can be re-pushed: whoever can write to the registry \
+                (or a compromised pipeline) can swap the content behind `app:1.2` and every \
+                node that pulls it afterwards runs the new image. A digest names the exact \
+                content, so what was scanned and approved in ACR is what runs on AKS, and \
+                signature verification (Notation, AKS Image Integrity) has a fixed subject.",
+    remediation: "Reference images by digest (`myacr.azurecr.io/app:1.2@sha256:…`), resolved by \
+                  your CI/CD pipeline when it builds or promotes the image.",
+    references: &[
+        Reference::Guide(
+            "AKS best practices for container image management and security",
+            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
+        ),
+        Reference::Guide(
+            "Recommendations for tagging and versioning container images (ACR)",
+            "https://learn.microsoft.com/azure/container-registry/container-registry-image-tag-version",
+        ),
+        Reference::Peer("checkov", "CKV_K8S_43"),
+        Reference::Peer("kubescape", "image-not-pinned-to-digest"),
+    ],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let Some((node, text, image)) = container_image(container) else {
+        return;
+    };
+    if image.is_pinned() {
+        return;
+    }
+    out.report(Violation::in_container(
+        container,
+        node.pos,
+        format!(
+            "container `{}` image `{text}` is not pinned by a sha256 digest",
+            container.name()
+        ),
+    ));
+}

@@ -1,0 +1,64 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::image::container_image;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "IMG001",
+    slug: "image-tag-latest",
+    title: "Image uses the latest tag or no tag",
+    family: Family::Image,
+    severity: Severity::Medium,
+    checks: "Any container (init, regular or ephemeral) whose `image` has no tag, or the tag \
+             `latest` (compared case-insensitively), and no digest. An image without a tag \
+             resolves to `:latest` (`nginx` is `docker.io/library/nginx:latest`). An image \
+             with a digest (`app@sha256:…`, `app:latest@sha256:…`) is immutable and passes; a \
+             registry port is not a tag (`registry:5000/app` has no tag and fires). Missing, \
+             non-string and unparsable images are not reported.",
+    rationale: "`latest` moves: each node pulls whatever the tag points to when it first needs \
+                the image, so replicas can run different builds, a rollback redeploys the new \
+                code, and nothing records which build (and which vulnerabilities) is running. \
+                Traceable tags let Microsoft Defender for Containers and ACR scanning results \
+                be matched to what actually runs on the AKS nodes.",
+    remediation: "Reference a specific version tag (ideally an immutable one built by your \
+                  pipeline, e.g. the commit SHA) or pin the image by digest \
+                  (`image@sha256:…`).",
+    references: &[
+        Reference::Guide(
+            "AKS best practices for container image management and security",
+            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
+        ),
+        Reference::Guide(
+            "Recommendations for tagging and versioning container images (ACR)",
+            "https://learn.microsoft.com/azure/container-registry/container-registry-image-tag-version",
+        ),
+        Reference::Peer("kube-linter", "latest-tag"),
+        Reference::Peer("polaris", "tagNotSpecified"),
+        Reference::Peer("checkov", "CKV_K8S_14"),
+    ],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let Some((node, text, image)) = container_image(container) else {
+        return;
+    };
+    if image.digest.is_some() {
+        return;
+    }
+    let problem = match image.tag {
+        None => format!("has no tag (it resolves to `{}`)", image.canonical()),
+        Some(tag) if tag.eq_ignore_ascii_case("latest") => format!("uses the `{tag}` tag"),
+        Some(_) => return,
+    };
+    out.report(Violation::in_container(
+        container,
+        node.pos,
+        format!(
+            "container `{}` image `{text}` {problem}; pin a version tag or digest",
+            container.name()
+        ),
+    ));
+}

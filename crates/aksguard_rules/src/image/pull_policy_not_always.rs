@@ -1,0 +1,68 @@
+use aksguard_model::{ContainerView, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::image::container_image;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "IMG004",
+    slug: "mutable-image-not-always-pulled",
+    title: "Mutable image reference without imagePullPolicy Always",
+    family: Family::Image,
+    severity: Severity::Low,
+    checks: "Any container (init, regular or ephemeral) whose image has no digest (a mutable \
+             tag) and whose effective `imagePullPolicy` is not `Always`. The effective policy \
+             is the explicit one, or when absent (or null, or not a string) the Kubernetes \
+             default: `Always` when the tag is `latest` or there is no tag, `IfNotPresent` \
+             otherwise. So `app:1.0` with no policy fires, while `app` or `app:latest` with \
+             no policy does not (IMG001 reports those). An explicit `IfNotPresent` or `Never` \
+             fires; images with a digest never fire. Missing, non-string and unparsable \
+             images are not reported.",
+    rationale: "With `IfNotPresent`, a node keeps running whatever it cached under a tag: after \
+                the tag is re-pushed with a security fix, nodes that already have the old \
+                image never pick it up, and pods on other nodes run the new one. `Always` \
+                makes the kubelet resolve the tag at every start (a cheap manifest check when \
+                the layers are cached), and also re-checks the pod's pull credentials, so a \
+                pod cannot use a private image another pod cached on the same node.",
+    remediation: "Pin the image by digest, or set `imagePullPolicy: Always` on the container.",
+    references: &[
+        Reference::Guide(
+            "AKS best practices for container image management and security",
+            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
+        ),
+        Reference::Peer("polaris", "pullPolicyNotAlways"),
+        Reference::Peer("kubescape", "image-pull-policy-is-not-set-to-always"),
+    ],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let Some((node, text, image)) = container_image(container) else {
+        return;
+    };
+    if image.digest.is_some() {
+        return;
+    }
+    let explicit = container
+        .get("imagePullPolicy")
+        .and_then(|n| n.as_str())
+        .filter(|p| !p.is_empty());
+    let (policy, how) = match explicit {
+        Some(policy) => (policy, "set"),
+        None if image.effective_tag() == Some("latest") => ("Always", "defaulted"),
+        None => ("IfNotPresent", "defaulted"),
+    };
+    if policy == "Always" {
+        return;
+    }
+    out.report(Violation::in_container(
+        container,
+        node.pos,
+        format!(
+            "container `{}` image `{text}` has no digest and imagePullPolicy `{policy}` \
+             ({how}); nodes that cached the tag do not pull it again",
+            container.name()
+        ),
+    ));
+}

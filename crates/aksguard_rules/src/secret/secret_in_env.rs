@@ -1,0 +1,91 @@
+use aksguard_model::{ContainerView, Node, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "SEC001",
+    slug: "secret-in-env",
+    title: "Secret exposed as environment variables",
+    family: Family::Secret,
+    severity: Severity::Medium,
+    checks: "Any container (init, regular or ephemeral) with an `env[]` entry whose \
+             `valueFrom.secretKeyRef` is set, or an `envFrom[]` entry with `secretRef`: one \
+             finding per reference, at the `secretKeyRef`/`secretRef` field, naming the \
+             Secret, the key and the variable (never a value). `configMapKeyRef`, \
+             `configMapRef`, `fieldRef` and Secrets mounted as volumes do not fire. A \
+             reference that is not a mapping is ignored.",
+    rationale: "Environment variables leak: they are inherited by every child process, \
+                printed by crash handlers, debug endpoints and `env` in an exec session, \
+                copied into logs and core dumps, and readable through /proc by anything \
+                sharing the process namespace. Secrets mounted as files (or fetched from \
+                Azure Key Vault by the Secrets Store CSI driver with workload identity) can \
+                be rotated without a restart and are exposed to far fewer places.",
+    remediation: "Mount the Secret as a volume and read it from the file, or better, fetch it \
+                  from Azure Key Vault through the Secrets Store CSI driver with workload \
+                  identity.",
+    references: &[
+        Reference::Guide(
+            "Use the Azure Key Vault provider for Secrets Store CSI Driver in AKS",
+            "https://learn.microsoft.com/azure/aks/csi-secrets-store-driver",
+        ),
+        Reference::Guide(
+            "AKS best practices for pod security: limit credential exposure",
+            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+        ),
+        Reference::Peer("kube-linter", "read-secret-from-env-var"),
+        Reference::Peer("checkov", "CKV_K8S_35"),
+        Reference::Peer("kubescape", "rule-secrets-in-env-var"),
+    ],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn text(node: Option<&Node>) -> &str {
+    node.and_then(Node::as_str).unwrap_or("<unnamed>")
+}
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let env = container.get("env").map(Node::items).unwrap_or_default();
+    for var in env {
+        let Some(reference) = var.at("valueFrom.secretKeyRef").filter(|r| r.is_map()) else {
+            continue;
+        };
+        out.report(Violation::in_container(
+            container,
+            reference.pos,
+            format!(
+                "container `{}` exposes key `{}` of Secret `{}` as environment variable `{}`",
+                container.name(),
+                text(reference.get("key")),
+                text(reference.get("name")),
+                text(var.get("name")),
+            ),
+        ));
+    }
+    let env_from = container
+        .get("envFrom")
+        .map(Node::items)
+        .unwrap_or_default();
+    for source in env_from {
+        let Some(reference) = source.get("secretRef").filter(|r| r.is_map()) else {
+            continue;
+        };
+        let prefix = source
+            .get("prefix")
+            .and_then(Node::as_str)
+            .filter(|p| !p.is_empty())
+            .map(|p| format!(", prefix `{p}`"))
+            .unwrap_or_default();
+        out.report(Violation::in_container(
+            container,
+            reference.pos,
+            format!(
+                "container `{}` exposes every key of Secret `{}` as environment variables \
+                 (envFrom{prefix})",
+                container.name(),
+                text(reference.get("name")),
+            ),
+        ));
+    }
+}
