@@ -89,6 +89,9 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Load and parse every input but run no rules (benchmark floor; see bench/compare.sh).
+    #[arg(long, hide = true)]
+    pub parse_only: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

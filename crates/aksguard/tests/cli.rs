@@ -21,7 +21,11 @@ fn scan_examples_as_json() {
         .args(["scan", "examples/", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(1), "the examples have high findings");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the examples have high findings"
+    );
     let mut report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     report["tool"]["version"] = "[version]".into();
     insta::assert_json_snapshot!("scan_examples_json", report);
@@ -29,10 +33,7 @@ fn scan_examples_as_json() {
 
 #[test]
 fn scan_examples_as_table() {
-    let output = aksguard()
-        .args(["scan", "examples/"])
-        .output()
-        .unwrap();
+    let output = aksguard().args(["scan", "examples/"]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(!text.contains('\x1b'), "no colour when not a TTY");
@@ -52,7 +53,10 @@ fn secret_values_never_reach_any_output() {
             "ZmFrZS1leGFtcGxlLWtleS1ub3QtcmVhbC1mYWtlLWV4YW1wbGUta2V5LTAwMDA=",
             "ZmFrZS1zdHJpcGUta2V5",
         ] {
-            assert!(!text.contains(secret), "{format} output leaks a secret value");
+            assert!(
+                !text.contains(secret),
+                "{format} output leaks a secret value"
+            );
         }
     }
 }
@@ -68,7 +72,14 @@ fn fail_on_and_min_severity_set_the_exit_code() {
         .assert()
         .code(0);
     aksguard()
-        .args(["scan", "examples/", "--select", "POD001", "--fail-on", "critical"])
+        .args([
+            "scan",
+            "examples/",
+            "--select",
+            "POD001",
+            "--fail-on",
+            "critical",
+        ])
         .assert()
         .code(1);
 }

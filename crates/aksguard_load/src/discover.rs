@@ -204,17 +204,56 @@ fn walk_dir(root: &Path, render: bool, seen: &mut HashSet<PathBuf>, out: &mut Di
 }
 
 fn walk_error(root: &Path, err: &ignore::Error) -> LoadError {
-    let path = match err {
-        ignore::Error::WithPath { path, .. } => path.display().to_string(),
-        ignore::Error::Loop { child, .. } => child.display().to_string(),
-        _ => root.display().to_string(),
-    };
-    let message = match err {
-        ignore::Error::Loop { ancestor, .. } => format!(
-            "symbolic link loop (points back to {}); not followed",
-            ancestor.display()
+    // The walker wraps errors (`WithDepth`, `WithPath`, ...); name the innermost path and
+    // recognise a loop however deeply it is wrapped.
+    let mut path = None;
+    let mut inner = err;
+    loop {
+        match inner {
+            ignore::Error::WithPath { path: p, err } => {
+                path = Some(p.display().to_string());
+                inner = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                inner = err;
+            }
+            _ => break,
+        }
+    }
+    let (path, message) = match inner {
+        ignore::Error::Loop { ancestor, child } => (
+            child.display().to_string(),
+            format!(
+                "symbolic link loop (points back to {}); not followed",
+                ancestor.display()
+            ),
         ),
-        other => format!("cannot read: {other}"),
+        _ => (
+            path.unwrap_or_else(|| root.display().to_string()),
+            format!("cannot read: {err}"),
+        ),
     };
     LoadError::new(path, None, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn symlink_loops_name_the_link_and_the_rest_is_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("pod.yaml"), "apiVersion: v1\nkind: Pod\n").unwrap();
+        std::os::unix::fs::symlink("..", sub.join("loop")).unwrap();
+        let root = dir.path().display().to_string();
+        let found = discover(&[root], false);
+        assert_eq!(found.inputs.len(), 1, "{:?}", found.inputs);
+        assert_eq!(found.errors.len(), 1, "{:?}", found.errors);
+        let err = &found.errors[0];
+        assert!(err.path.ends_with("loop"), "{err}");
+        assert!(err.message.contains("symbolic link loop"), "{err}");
+    }
 }

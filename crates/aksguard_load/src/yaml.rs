@@ -22,6 +22,24 @@ pub fn parse_documents(
     first_line: u32,
     limits: &Limits,
 ) -> Result<Vec<Option<Node>>, ParseError> {
+    parse(text, first_line, limits).map_err(|mut err| {
+        // At end of input the scanner stands on a line past the last one; point at the last.
+        let last = first_line.saturating_add(line_count(text).saturating_sub(1));
+        err.line = err.line.min(last);
+        err
+    })
+}
+
+/// Lines as an editor counts them (LF, CRLF and lone CR break; a final break ends the last
+/// line rather than starting another). At least 1.
+fn line_count(text: &str) -> u32 {
+    let breaks =
+        text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count();
+    let open_last = !text.is_empty() && !text.ends_with(['\n', '\r']);
+    to_u32((breaks + usize::from(open_last)).max(1))
+}
+
+fn parse(text: &str, first_line: u32, limits: &Limits) -> Result<Vec<Option<Node>>, ParseError> {
     let mut builder = Builder::new(first_line, limits);
     let mut parser = Parser::new_from_str(text);
     while let Some(next) = parser.next_event() {
@@ -357,6 +375,19 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn errors_at_end_of_input_point_at_the_last_line() {
+        // saphyr reports these on line 3, a line the input does not have.
+        for text in ["a: b\nc::x", "a: b\nc::x\n", "a: b\r\nc::x\r\n"] {
+            let err = parse_documents(text, 1, &Limits::default()).unwrap_err();
+            assert_eq!(err.line, 2, "{text:?}: {}", err.message);
+        }
+        let err = parse_documents("a: [\n", 7, &Limits::default()).unwrap_err();
+        assert_eq!(err.line, 7);
+        assert_eq!(line_count(""), 1);
+        assert_eq!(line_count("a\rb\r\nc"), 3);
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub fn run(args: &ScanArgs) -> u8 {
             .build_global();
     }
     let rules = match select_rules(&args.select, &args.ignore) {
+        // `--parse-only` still validates the selectors, then runs nothing.
+        Ok(_) if args.parse_only => Vec::new(),
         Ok(rules) => rules,
         Err(err) => {
             eprintln!("error: {err}");
@@ -64,12 +66,16 @@ pub fn run(args: &ScanArgs) -> u8 {
             eprintln!("note: {notice}");
         }
     }
-    let findings = evaluate(
-        &loaded.objects,
-        &rules,
-        &settings,
-        min_severity(args.min_severity),
-    );
+    let findings = if rules.is_empty() {
+        Vec::new()
+    } else {
+        evaluate(
+            &loaded.objects,
+            &rules,
+            &settings,
+            min_severity(args.min_severity),
+        )
+    };
     let mut errors = loaded.errors;
     if loaded.objects.is_empty() {
         // Fail closed: a scan that saw nothing must not look like a clean pass.

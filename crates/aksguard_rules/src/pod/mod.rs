@@ -2,38 +2,38 @@
 
 use crate::meta::Rule;
 
-mod helpers;
-mod privileged_container;
-mod privilege_escalation_allowed;
-mod host_network_shared;
-mod host_pid_shared;
-mod host_ipc_shared;
-mod run_as_root_allowed;
-mod writable_root_filesystem;
-mod net_raw_not_dropped;
-mod insecure_capability_added;
-mod unmasked_proc_mount;
-mod seccomp_unconfined;
-mod apparmor_unconfined;
-mod host_path_volume;
-mod host_port;
-mod missing_resource_requirements;
-mod automounted_service_account_token;
-mod unsafe_sysctl;
-mod unsafe_selinux_options;
-mod windows_host_process;
-mod no_rolling_update_strategy;
-mod default_namespace;
-mod root_group;
-mod shared_process_namespace;
-mod missing_health_probes;
-mod low_uid_or_gid;
-mod capability_added_beyond_net_bind_service;
 mod all_capabilities_not_dropped;
-mod non_restricted_volume_type;
-mod privileged_or_ssh_port;
+mod apparmor_unconfined;
+mod automounted_service_account_token;
+mod capability_added_beyond_net_bind_service;
+mod default_namespace;
+mod helpers;
 mod host_aliases_set;
+mod host_ipc_shared;
+mod host_network_shared;
+mod host_path_volume;
+mod host_pid_shared;
+mod host_port;
+mod insecure_capability_added;
+mod low_uid_or_gid;
+mod missing_health_probes;
+mod missing_resource_requirements;
+mod net_raw_not_dropped;
+mod no_rolling_update_strategy;
+mod non_restricted_volume_type;
+mod privilege_escalation_allowed;
+mod privileged_container;
+mod privileged_or_ssh_port;
+mod root_group;
+mod run_as_root_allowed;
 mod runs_as_container_administrator;
+mod seccomp_unconfined;
+mod shared_process_namespace;
+mod unmasked_proc_mount;
+mod unsafe_selinux_options;
+mod unsafe_sysctl;
+mod windows_host_process;
+mod writable_root_filesystem;
 
 pub(crate) const RULES: &[&Rule] = &[
     &privileged_container::RULE,
