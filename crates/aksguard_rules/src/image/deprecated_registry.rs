@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::ImageRef;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -26,10 +27,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Pull the image from `registry.k8s.io` (same path and tag), or better, import \
                   it into your Azure Container Registry and reference it there.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for container image management and security",
-            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
-        ),
+        guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         Reference::Guide(
             "k8s.gcr.io image registry will be frozen from the 3rd of April 2023",
             "https://kubernetes.io/blog/2023/02/06/k8s-gcr-io-freeze-announcement/",

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::image::container_image;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -25,14 +26,8 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Reference images by digest (`myacr.azurecr.io/app:1.2@sha256:…`), resolved by \
                   your CI/CD pipeline when it builds or promotes the image.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for container image management and security",
-            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
-        ),
-        Reference::Guide(
-            "Recommendations for tagging and versioning container images (ACR)",
-            "https://learn.microsoft.com/azure/container-registry/container-registry-image-tag-version",
-        ),
+        guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
+        guides::CONTAINER_REGISTRY_IMAGE_TAG_VERSION,
         Reference::Peer("checkov", "CKV_K8S_43"),
         Reference::Peer("kubescape", "image-not-pinned-to-digest"),
     ],

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::image::container_image;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -25,14 +26,8 @@ pub(crate) static RULE: Rule = Rule {
                   pipeline, e.g. the commit SHA) or pin the image by digest \
                   (`image@sha256:…`).",
     references: &[
-        Reference::Guide(
-            "AKS best practices for container image management and security",
-            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
-        ),
-        Reference::Guide(
-            "Recommendations for tagging and versioning container images (ACR)",
-            "https://learn.microsoft.com/azure/container-registry/container-registry-image-tag-version",
-        ),
+        guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
+        guides::CONTAINER_REGISTRY_IMAGE_TAG_VERSION,
         Reference::Peer("kube-linter", "latest-tag"),
         Reference::Peer("polaris", "tagNotSpecified"),
         Reference::Peer("checkov", "CKV_K8S_14"),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::image::container_image;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -26,10 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                 pod cannot use a private image another pod cached on the same node.",
     remediation: "Pin the image by digest, or set `imagePullPolicy: Always` on the container.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for container image management and security",
-            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
-        ),
+        guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         Reference::Peer("polaris", "pullPolicyNotAlways"),
         Reference::Peer("kubescape", "image-pull-policy-is-not-set-to-always"),
     ],

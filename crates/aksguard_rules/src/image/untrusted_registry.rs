@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::ImageRef;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -30,10 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   reference it from there, or add its registry to `allowed_registries` if it \
                   is trusted.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for container image management and security",
-            "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
-        ),
+        guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         Reference::Guide(
             "Import container images to a container registry",
             "https://learn.microsoft.com/azure/container-registry/container-registry-import-images",

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::capabilities;
 
@@ -26,14 +27,8 @@ pub(crate) static RULE: Rule = Rule {
                   profile).",
     references: &[
         Reference::Pss("restricted", "Capabilities"),
-        Reference::Guide(
-            "Use Pod Security Admission in AKS",
-            "https://learn.microsoft.com/azure/aks/use-psa",
-        ),
-        Reference::Guide(
-            "Secure container access to resources in AKS",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::USE_PSA,
+        guides::SECURE_CONTAINER_ACCESS,
     ],
     linux_only: true,
     check: Check::Container(check),

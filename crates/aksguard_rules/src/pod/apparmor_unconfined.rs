@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,10 +32,7 @@ pub(crate) static RULE: Rule = Rule {
                   annotation.",
     references: &[
         Reference::Pss("baseline", "AppArmor"),
-        Reference::Guide(
-            "Secure container access to resources using built-in Linux security features",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::SECURE_CONTAINER_ACCESS,
     ],
     linux_only: true,
     check: Check::Container(check),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::capabilities;
 
@@ -25,14 +26,8 @@ pub(crate) static RULE: Rule = Rule {
                   `NET_BIND_SERVICE`, and drop the rest with `capabilities: {drop: [ALL]}`.",
     references: &[
         Reference::Pss("restricted", "Capabilities"),
-        Reference::Guide(
-            "Use Pod Security Admission in AKS",
-            "https://learn.microsoft.com/azure/aks/use-psa",
-        ),
-        Reference::Guide(
-            "Secure container access to resources in AKS",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::USE_PSA,
+        guides::SECURE_CONTAINER_ACCESS,
         Reference::Peer("checkov", "CKV_K8S_25"),
     ],
     linux_only: true,

@@ -1,6 +1,7 @@
 use aksguard_model::{PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -21,10 +22,7 @@ pub(crate) static RULE: Rule = Rule {
                   instead (an Azure Private DNS zone, a Service, or a CoreDNS custom \
                   configuration in `coredns-custom`).",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Guide(
             "Customize CoreDNS with AKS",
             "https://learn.microsoft.com/azure/aks/coredns-custom",

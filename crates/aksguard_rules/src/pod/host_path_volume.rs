@@ -1,6 +1,7 @@
 use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::is_true;
 
@@ -42,10 +43,7 @@ pub(crate) static RULE: Rule = Rule {
                   the container runtime socket.",
     references: &[
         Reference::Pss("baseline", "HostPath Volumes"),
-        Reference::Guide(
-            "Best practices for pod security in AKS",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("polaris", "hostPathSet"),
         Reference::Peer("kube-linter", "sensitive-host-mounts"),
         Reference::Peer("kube-linter", "writable-host-mount"),

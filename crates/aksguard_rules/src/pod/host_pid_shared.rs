@@ -1,6 +1,7 @@
 use aksguard_model::{PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::is_true;
 
@@ -23,10 +24,7 @@ pub(crate) static RULE: Rule = Rule {
                   other.",
     references: &[
         Reference::Pss("baseline", "Host Namespaces"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "host-pid"),
         Reference::Peer("polaris", "hostPIDSet"),
         Reference::Peer("checkov", "CKV_K8S_17"),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -24,10 +25,7 @@ pub(crate) static RULE: Rule = Rule {
                   reached from outside the cluster).",
     references: &[
         Reference::Pss("baseline", "Host Ports"),
-        Reference::Guide(
-            "Best practices for pod security in AKS",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("polaris", "hostPortSet"),
         Reference::Peer("checkov", "CKV_K8S_26"),
         Reference::Peer("kubescape", "container-hostPort"),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::capabilities;
 
@@ -56,10 +57,7 @@ pub(crate) static RULE: Rule = Rule {
                   an exception. Prefer `capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}`.",
     references: &[
         Reference::Pss("baseline", "Capabilities"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("polaris", "dangerousCapabilities"),
         Reference::Peer("checkov", "CKV_K8S_25"),
         Reference::Peer("checkov", "CKV_K8S_39"),

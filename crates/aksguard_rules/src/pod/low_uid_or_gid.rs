@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::effective_path;
 
@@ -24,10 +25,7 @@ pub(crate) static RULE: Rule = Rule {
                   container) to IDs of 10000 or above, for example `runAsUser: 10001` and \
                   `runAsGroup: 10001`.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("checkov", "CKV_K8S_40"),
     ],
     linux_only: true,

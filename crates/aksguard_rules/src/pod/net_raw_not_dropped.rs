@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::capabilities;
 
@@ -24,10 +25,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Add `ALL` (preferred) or at least `NET_RAW` to \
                   `securityContext.capabilities.drop`, e.g. `capabilities: {drop: [ALL]}`.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "drop-net-raw-capability"),
         Reference::Peer("checkov", "CKV_K8S_28"),
         Reference::Peer("kubescape", "drop-capability-netraw"),

@@ -1,6 +1,7 @@
 use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 /// Volume types the Pod Security Standards restricted profile allows.
@@ -40,10 +41,7 @@ pub(crate) static RULE: Rule = Rule {
                   volume.",
     references: &[
         Reference::Pss("restricted", "Volume Types"),
-        Reference::Guide(
-            "Use Pod Security Admission in AKS",
-            "https://learn.microsoft.com/azure/aks/use-psa",
-        ),
+        guides::USE_PSA,
         Reference::Guide(
             "Secure your cluster with Azure Policy (allowed volume types)",
             "https://learn.microsoft.com/azure/aks/use-azure-policy",

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::{capabilities, is_true};
 
@@ -32,10 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                   override it.",
     references: &[
         Reference::Pss("restricted", "Privilege Escalation"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "privilege-escalation-container"),
         Reference::Peer("polaris", "privilegeEscalationAllowed"),
         Reference::Peer("checkov", "CKV_K8S_20"),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::is_true;
 
@@ -20,10 +21,7 @@ pub(crate) static RULE: Rule = Rule {
                   specific capabilities the workload needs.",
     references: &[
         Reference::Pss("baseline", "Privileged Containers"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "privileged-container"),
         Reference::Peer("polaris", "runAsPrivileged"),
         Reference::Peer("checkov", "CKV_K8S_16"),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -28,10 +29,7 @@ pub(crate) static RULE: Rule = Rule {
                   for example `8080`, keeping the external port in the Service's `port`; \
                   remove SSH servers and their ports from containers.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "privileged-ports"),
         Reference::Peer("kube-linter", "ssh-port"),
     ],

@@ -1,7 +1,8 @@
 use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
-use crate::meta::{Check, Family, Reference, Rule};
+use crate::guides;
+use crate::meta::{Check, Family, Rule};
 use crate::pod::helpers::effective_path;
 
 pub(crate) static RULE: Rule = Rule {
@@ -25,14 +26,8 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Set `securityContext.runAsGroup` (pod or container) and `fsGroup` to a \
                   non-zero GID such as `10001`, and remove `0` from `supplementalGroups`.",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
-        Reference::Guide(
-            "Secure container access to resources in AKS",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
+        guides::SECURE_CONTAINER_ACCESS,
     ],
     linux_only: true,
     check: Check::PodSpec(check),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::{effective_path, is_true};
 
@@ -29,10 +30,7 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::Pss("restricted", "Running as Non-root"),
         Reference::Pss("restricted", "Running as Non-root user"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "run-as-non-root"),
         Reference::Peer("polaris", "runAsRootAllowed"),
         Reference::Peer("checkov", "CKV_K8S_23"),

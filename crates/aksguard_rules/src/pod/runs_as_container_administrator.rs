@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -30,10 +31,7 @@ pub(crate) static RULE: Rule = Rule {
             "Secure Windows containers: when to use ContainerAdmin and ContainerUser",
             "https://learn.microsoft.com/virtualization/windowscontainers/manage-containers/container-security",
         ),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
     ],
     linux_only: false,
     check: Check::Container(check),

@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 /// Legacy (pre-1.19) pod-wide seccomp annotation on the pod template.
@@ -37,10 +38,7 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::Pss("baseline", "Seccomp"),
         Reference::Pss("restricted", "Seccomp"),
-        Reference::Guide(
-            "Secure container access to resources using built-in Linux security features",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::SECURE_CONTAINER_ACCESS,
         Reference::Peer("checkov", "CKV_K8S_31"),
         Reference::Peer("kubescape", "set-seccomp-profile"),
     ],

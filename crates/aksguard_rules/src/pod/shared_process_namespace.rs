@@ -1,7 +1,8 @@
 use aksguard_model::{PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
-use crate::meta::{Check, Family, Reference, Rule};
+use crate::guides;
+use crate::meta::{Check, Family, Rule};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -21,10 +22,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `shareProcessNamespace` from the pod spec or set it to `false`; use an \
                   ephemeral debug container with `kubectl debug --target` when process \
                   inspection is needed.",
-    references: &[Reference::Guide(
-        "AKS best practices for pod security",
-        "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-    )],
+    references: &[guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY],
     linux_only: false,
     check: Check::PodSpec(check),
 };

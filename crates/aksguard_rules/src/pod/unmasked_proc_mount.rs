@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -22,10 +23,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `securityContext.procMount` or set it to `Default`.",
     references: &[
         Reference::Pss("baseline", "/proc Mount Type"),
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "unsafe-proc-mount"),
         Reference::Peer("polaris", "procMount"),
         Reference::Peer("kubescape", "set-procmount-default"),

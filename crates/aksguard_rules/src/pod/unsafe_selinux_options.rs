@@ -1,6 +1,7 @@
 use aksguard_model::{Node, PodSpecView, Pos, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -30,10 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   needed.",
     references: &[
         Reference::Pss("baseline", "SELinux"),
-        Reference::Guide(
-            "Secure container access to resources using built-in Linux security features",
-            "https://learn.microsoft.com/azure/aks/secure-container-access",
-        ),
+        guides::SECURE_CONTAINER_ACCESS,
     ],
     linux_only: true,
     check: Check::PodSpec(check),

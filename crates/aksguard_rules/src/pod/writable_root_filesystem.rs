@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::pod::helpers::is_true;
 
@@ -24,10 +25,7 @@ pub(crate) static RULE: Rule = Rule {
                   an `emptyDir` volume at each path the application must write to (for \
                   example `/tmp`).",
     references: &[
-        Reference::Guide(
-            "AKS best practices for pod security",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "no-read-only-root-fs"),
         Reference::Peer("polaris", "notReadOnlyRootFilesystem"),
         Reference::Peer("checkov", "CKV_K8S_22"),

@@ -4,6 +4,7 @@ use aksguard_model::{Node, Object, PodSpecView, Severity};
 use regex::{Regex, RegexSet};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -49,14 +50,8 @@ pub(crate) static RULE: Rule = Rule {
                   store the secret in Azure Key Vault and mount it with the Secrets Store CSI \
                   driver (or at least reference a Kubernetes Secret).",
     references: &[
-        Reference::Guide(
-            "Use the Azure Key Vault provider for Secrets Store CSI Driver in AKS",
-            "https://learn.microsoft.com/azure/aks/csi-secrets-store-driver",
-        ),
-        Reference::Guide(
-            "Use Microsoft Entra Workload ID with AKS",
-            "https://learn.microsoft.com/azure/aks/workload-identity-overview",
-        ),
+        guides::CSI_SECRETS_STORE_DRIVER,
+        guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Peer("kube-linter", "env-var-secret"),
         Reference::Peer("polaris", "sensitiveContainerEnvVar"),
         Reference::Peer("polaris", "sensitiveConfigmapContent"),

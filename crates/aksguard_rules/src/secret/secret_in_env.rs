@@ -1,6 +1,7 @@
 use aksguard_model::{ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -25,14 +26,8 @@ pub(crate) static RULE: Rule = Rule {
                   from Azure Key Vault through the Secrets Store CSI driver with workload \
                   identity.",
     references: &[
-        Reference::Guide(
-            "Use the Azure Key Vault provider for Secrets Store CSI Driver in AKS",
-            "https://learn.microsoft.com/azure/aks/csi-secrets-store-driver",
-        ),
-        Reference::Guide(
-            "AKS best practices for pod security: limit credential exposure",
-            "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
-        ),
+        guides::CSI_SECRETS_STORE_DRIVER,
+        guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "read-secret-from-env-var"),
         Reference::Peer("checkov", "CKV_K8S_35"),
         Reference::Peer("kubescape", "rule-secrets-in-env-var"),

@@ -1,6 +1,7 @@
 use aksguard_model::{Node, Object, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::secret::{SA_TOKEN_TYPE, core_secret};
 
@@ -26,10 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                   credentials; store them in Azure Key Vault and mount them with the Secrets \
                   Store CSI driver (or encrypt them for GitOps with Sealed Secrets or SOPS).",
     references: &[
-        Reference::Guide(
-            "Use the Azure Key Vault provider for Secrets Store CSI Driver in AKS",
-            "https://learn.microsoft.com/azure/aks/csi-secrets-store-driver",
-        ),
+        guides::CSI_SECRETS_STORE_DRIVER,
         Reference::Guide(
             "AKS security concepts: Kubernetes Secrets",
             "https://learn.microsoft.com/azure/aks/concepts-security#kubernetes-secrets",

@@ -1,6 +1,7 @@
 use aksguard_model::{Object, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::secret::{SA_TOKEN_TYPE, core_secret};
 
@@ -25,10 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   mount, or a `serviceAccountToken` projected volume with an audience and \
                   expiry), or `kubectl create token` for short-lived external access.",
     references: &[
-        Reference::Guide(
-            "Use Microsoft Entra Workload ID with AKS",
-            "https://learn.microsoft.com/azure/aks/workload-identity-overview",
-        ),
+        guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Guide(
             "Kubernetes: Configure Service Accounts for Pods",
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",

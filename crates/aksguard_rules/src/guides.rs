@@ -1,0 +1,39 @@
+//! Microsoft guidance pages that several rules cite, named once so titles and URLs
+//! cannot drift apart between rules.
+
+use crate::meta::Reference;
+
+pub(crate) const CONTAINER_REGISTRY_IMAGE_TAG_VERSION: Reference = Reference::Guide(
+    "Recommendations for tagging and versioning container images (ACR)",
+    "https://learn.microsoft.com/azure/container-registry/container-registry-image-tag-version",
+);
+
+pub(crate) const CSI_SECRETS_STORE_DRIVER: Reference = Reference::Guide(
+    "Use the Azure Key Vault provider for Secrets Store CSI Driver in AKS",
+    "https://learn.microsoft.com/azure/aks/csi-secrets-store-driver",
+);
+
+pub(crate) const DEVELOPER_BEST_PRACTICES_POD_SECURITY: Reference = Reference::Guide(
+    "AKS best practices for pod security",
+    "https://learn.microsoft.com/azure/aks/developer-best-practices-pod-security",
+);
+
+pub(crate) const OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT: Reference = Reference::Guide(
+    "AKS best practices for container image management and security",
+    "https://learn.microsoft.com/azure/aks/operator-best-practices-container-image-management",
+);
+
+pub(crate) const SECURE_CONTAINER_ACCESS: Reference = Reference::Guide(
+    "Secure container access to resources using built-in Linux security features",
+    "https://learn.microsoft.com/azure/aks/secure-container-access",
+);
+
+pub(crate) const USE_PSA: Reference = Reference::Guide(
+    "Use Pod Security Admission in AKS",
+    "https://learn.microsoft.com/azure/aks/use-psa",
+);
+
+pub(crate) const WORKLOAD_IDENTITY_OVERVIEW: Reference = Reference::Guide(
+    "Use Microsoft Entra Workload ID with AKS",
+    "https://learn.microsoft.com/azure/aks/workload-identity-overview",
+);
