@@ -32,14 +32,16 @@ fn check(text: &str, limits: &Limits) {
         }
     }
     let settings = RuleSettings::default();
-    let mut checker = Checker::new(&settings);
-    for object in &objects {
-        let _ = object.display_name();
-        for rule in all_rules() {
+    let inventory = aksguard_model::Inventory::new(objects);
+    let mut checker = Checker::new(&settings, &inventory);
+    for rule in all_rules() {
+        rule.run_inventory(&inventory, &mut checker);
+        for object in inventory.objects() {
+            let _ = object.display_name();
             rule.run(object, &mut checker);
-            for violation in checker.take() {
-                assert!(violation.pos.line >= 1, "{} reported line 0", rule.id);
-            }
+        }
+        for violation in checker.take() {
+            assert!(violation.pos.line >= 1, "{} reported line 0", rule.id);
         }
     }
 }

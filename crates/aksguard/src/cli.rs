@@ -89,6 +89,14 @@ pub struct ScanArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Declare that the inputs are the whole cluster state: a missing NetworkPolicy,
+    /// ServiceAccount or Role is then conclusive, not possibly elsewhere.
+    #[arg(long)]
+    pub complete: bool,
+    /// Kubernetes version to check API removals against (REL001), e.g. `1.31`
+    /// (default: the newest version aksguard knows).
+    #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_k8s_version)]
+    pub k8s_version: Option<(u32, u32)>,
     /// Load and parse every input but run no rules (benchmark floor; see bench/compare.sh).
     #[arg(long, hide = true)]
     pub parse_only: bool,
@@ -113,4 +121,16 @@ pub struct RuleArgs {
     pub id: String,
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
+}
+
+/// `1.31`, `v1.31` or `1.31.2` → (1, 31).
+fn parse_k8s_version(text: &str) -> Result<(u32, u32), String> {
+    let trimmed = text.trim().trim_start_matches('v');
+    let mut parts = trimmed.split('.');
+    let major = parts.next().and_then(|p| p.parse().ok());
+    let minor = parts.next().and_then(|p| p.parse().ok());
+    match (major, minor) {
+        (Some(major), Some(minor)) => Ok((major, minor)),
+        _ => Err(format!("`{text}` is not a Kubernetes version such as 1.31")),
+    }
 }

@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use aksguard_engine::{evaluate, select_rules};
 use aksguard_load::{Limits, load_text};
-use aksguard_model::{Finding, Location, Object, ObjectRef, Severity};
+use aksguard_model::{Finding, Inventory, Location, ObjectRef, Severity};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
 use aksguard_rules::{Rule, RuleSettings, all_rules};
@@ -119,18 +119,18 @@ fn deployment_stream(n: usize) -> String {
     out
 }
 
-fn load(text: &str) -> Vec<Object> {
+fn load(text: &str) -> Inventory {
     let (objects, errors) = load_text("bench.yaml", text, &Limits::default());
     assert!(errors.is_empty(), "generated YAML must load: {errors:?}");
-    objects
+    Inventory::new(objects)
 }
 
 fn rules() -> Vec<&'static Rule> {
     select_rules(&[], &[]).expect("all rules")
 }
 
-fn scan(objects: &[Object], rules: &[&'static Rule], settings: &RuleSettings) -> Vec<Finding> {
-    evaluate(objects, rules, settings, Severity::Info)
+fn scan(inventory: &Inventory, rules: &[&'static Rule], settings: &RuleSettings) -> Vec<Finding> {
+    evaluate(inventory, rules, settings, Severity::Info)
 }
 
 fn bench_stream(c: &mut Criterion) {

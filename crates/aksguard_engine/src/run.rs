@@ -1,32 +1,44 @@
-//! Running selected rules over objects, in parallel, into sorted findings.
+//! Running selected rules over a scan's inventory, in parallel, into sorted findings.
 
-use aksguard_model::{Finding, Location, Object, ObjectRef, Severity};
-use aksguard_rules::{Checker, Rule, RuleSettings, Violation};
+use aksguard_model::{Finding, Inventory, Location, Object, Severity};
+use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
-/// Every finding of `rules` over `objects` at or above `min_severity`, sorted.
+/// Every finding of `rules` over the inventory at or above `min_severity`, sorted.
+/// Per-object rules run in parallel over objects; cross-resource rules in parallel over rules.
 pub fn evaluate(
-    objects: &[Object],
+    inventory: &Inventory,
     rules: &[&'static Rule],
     settings: &RuleSettings,
     min_severity: Severity,
 ) -> Vec<Finding> {
-    let mut findings: Vec<Finding> = objects
-        .par_iter()
-        .flat_map_iter(|object| {
-            let mut checker = Checker::new(settings);
-            let mut found = Vec::new();
-            for rule in rules {
-                rule.run(object, &mut checker);
-                found.extend(
-                    checker
-                        .take()
-                        .into_iter()
-                        .map(|violation| to_finding(rule, object, violation)),
-                );
-            }
-            found
-        })
+    let (cross, per_object): (Vec<&'static Rule>, Vec<&'static Rule>) =
+        rules.iter().partition(|rule| rule.is_inventory_rule());
+    let object_findings = inventory.objects().par_iter().flat_map_iter(|object| {
+        let mut checker = Checker::new(settings, inventory);
+        let mut found = Vec::new();
+        for rule in &per_object {
+            rule.run(object, &mut checker);
+            found.extend(
+                checker
+                    .take()
+                    .into_iter()
+                    .map(|v| to_finding(rule, Some(object), v)),
+            );
+        }
+        found
+    });
+    let cross_findings = cross.par_iter().flat_map_iter(|rule| {
+        let mut checker = Checker::new(settings, inventory);
+        rule.run_inventory(inventory, &mut checker);
+        checker
+            .take()
+            .into_iter()
+            .map(|v| to_finding(rule, None, v))
+            .collect::<Vec<_>>()
+    });
+    let mut findings: Vec<Finding> = object_findings
+        .chain(cross_findings)
         .filter(|f| f.severity >= min_severity)
         .collect();
     sort_findings(&mut findings);
@@ -55,24 +67,41 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-fn to_finding(rule: &'static Rule, object: &Object, violation: Violation) -> Finding {
+fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violation) -> Finding {
+    let on = match (violation.on, checked) {
+        (Some(on), _) => on,
+        (None, Some(object)) => ReportedOn::object(object),
+        // A rule bug, not bad input: fail loudly in tests, degrade visibly for users.
+        (None, None) => {
+            debug_assert!(
+                false,
+                "{}: a cross-resource violation must say which object it is on",
+                rule.id
+            );
+            ReportedOn {
+                object: aksguard_model::ObjectRef {
+                    api_version: String::new(),
+                    kind: "Scan".into(),
+                    namespace: None,
+                    name: "<unplaced>".into(),
+                },
+                path: String::new(),
+                template: None,
+            }
+        }
+    };
     Finding {
         rule_id: rule.id,
         severity: violation.severity.unwrap_or(rule.severity),
         title: rule.title,
         message: violation.message,
-        object: ObjectRef {
-            api_version: object.api_version.clone(),
-            kind: object.kind.clone(),
-            namespace: object.namespace.clone(),
-            name: object.name.clone().unwrap_or_else(|| "<unnamed>".into()),
-        },
+        object: on.object,
         container: violation.container,
         location: Location {
-            path: object.source.path.clone(),
+            path: on.path,
             line: violation.pos.line,
             column: violation.pos.col,
-            template: object.template.as_deref().map(str::to_owned),
+            template: on.template,
         },
         remediation: rule.remediation,
         references: rule.references.iter().map(ToString::to_string).collect(),

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use aksguard_engine::{evaluate, select_rules};
 use aksguard_load::{LoadOptions, Loaded, load_inputs};
-use aksguard_model::Severity;
+use aksguard_model::{Inventory, Severity};
 use aksguard_rules::RuleSettings;
 
 /// Files under `corpus/invalid/` that are in fact valid YAML and must load: the source lists
@@ -99,7 +99,7 @@ fn real_manifests_load_cleanly_and_every_rule_runs() {
 
     let rules = select_rules(&[], &[]).expect("all rules");
     let findings = evaluate(
-        &loaded.objects,
+        &Inventory::new(loaded.objects.clone()),
         &rules,
         &RuleSettings::default(),
         Severity::Info,
@@ -187,7 +187,7 @@ fn every_invalid_file_is_reported_with_its_line() {
     // What did load (the valid file, good documents before a broken one) still scans.
     let rules = select_rules(&[], &[]).expect("all rules");
     evaluate(
-        &loaded.objects,
+        &Inventory::new(loaded.objects.clone()),
         &rules,
         &RuleSettings::default(),
         Severity::Info,

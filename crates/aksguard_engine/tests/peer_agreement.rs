@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use aksguard_engine::evaluate;
 use aksguard_load::{Limits, load_text};
-use aksguard_model::{Object, PodSpecView, Severity};
-use aksguard_rules::{Rule, RuleSettings, find_rule};
+use aksguard_model::{Inventory, Object, PodSpecView, Severity};
+use aksguard_rules::{Rule, RuleSettings, find_rule, object_ref};
 use serde_json::Value;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -855,7 +855,10 @@ fn kubescape_settings(case_dir: &Path) -> Option<RuleSettings> {
         allowed_registries.push(entry.to_owned());
         allowed_registries.push(format!("*.{entry}"));
     }
-    Some(RuleSettings { allowed_registries })
+    Some(RuleSettings {
+        allowed_registries,
+        ..RuleSettings::default()
+    })
 }
 
 /// One case per `Kind/name` in a kubescape test case's `input/` files, named
@@ -956,16 +959,35 @@ fn judge(case: Case, mapping: &Mapping, loaded: &Loaded) -> Verdict {
         .copied()
         .filter(|id| find_rule(id).is_none())
         .collect();
+    // Rules see every object of the case's files (a ServiceAccount beside its pod), and the
+    // verdict counts only findings on the case's own objects.
+    let files: std::collections::HashSet<&str> = case
+        .objects
+        .iter()
+        .map(|&i| loaded.objects[i].source.path.as_str())
+        .collect();
+    let inventory = Inventory::new(
+        loaded
+            .objects
+            .iter()
+            .filter(|o| files.contains(o.source.path.as_str()))
+            .cloned()
+            .collect(),
+    );
+    let findings = evaluate(
+        &inventory,
+        &rules,
+        case.settings.as_ref().unwrap_or(&RuleSettings::default()),
+        Severity::Info,
+    );
     let mut evidence = Vec::new();
     for &i in &case.objects {
         let object = &loaded.objects[i];
-        let findings = evaluate(
-            std::slice::from_ref(object),
-            &rules,
-            case.settings.as_ref().unwrap_or(&RuleSettings::default()),
-            Severity::Info,
-        );
-        for f in findings {
+        let target = object_ref(object);
+        for f in findings
+            .iter()
+            .filter(|f| f.object == target && f.location.path == object.source.path)
+        {
             evidence.push(format!(
                 "{} {}:{} {} {}",
                 f.rule_id,

@@ -3,7 +3,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::node::Node;
 use crate::object::Object;
+use crate::pod_spec::PodSpecView;
+use crate::rbac::RbacGraph;
+
+/// The namespace key of objects that set no `metadata.namespace` ("unspecified": they land in
+/// whatever namespace they are applied to, together).
+pub const UNSPECIFIED_NAMESPACE: &str = "";
 
 #[derive(Debug, Default)]
 pub struct Inventory {
@@ -11,6 +18,8 @@ pub struct Inventory {
     by_kind: HashMap<String, Vec<usize>>,
     by_namespace: BTreeMap<String, Vec<usize>>,
     declared_namespaces: BTreeSet<String>,
+    workloads: Vec<usize>,
+    rbac: RbacGraph,
 }
 
 impl Inventory {
@@ -25,12 +34,13 @@ impl Inventory {
                 .entry(object.kind.clone())
                 .or_default()
                 .push(index);
-            if let Some(namespace) = &object.namespace {
-                inventory
-                    .by_namespace
-                    .entry(namespace.clone())
-                    .or_default()
-                    .push(index);
+            inventory
+                .by_namespace
+                .entry(object.namespace.clone().unwrap_or_default())
+                .or_default()
+                .push(index);
+            if PodSpecView::of(object).is_some() {
+                inventory.workloads.push(index);
             }
             if object.kind == "Namespace"
                 && let Some(name) = &object.name
@@ -38,6 +48,7 @@ impl Inventory {
                 inventory.declared_namespaces.insert(name.clone());
             }
         }
+        inventory.rbac = RbacGraph::build(&inventory.objects);
         inventory
     }
 
@@ -62,18 +73,70 @@ impl Inventory {
         self.indexes(self.by_kind.get(kind))
     }
 
-    /// Objects that name `namespace` in their metadata, in load order.
+    /// Objects in `namespace`, in load order; [`UNSPECIFIED_NAMESPACE`] gives those that set
+    /// no namespace.
     pub fn in_namespace<'a>(&'a self, namespace: &str) -> impl Iterator<Item = &'a Object> + 'a {
         self.indexes(self.by_namespace.get(namespace))
     }
 
-    /// Every namespace declared by a Namespace object or referenced by an object's metadata.
+    /// Every namespace declared by a Namespace object or referenced by an object's metadata
+    /// (not the unspecified one).
     pub fn namespaces(&self) -> BTreeSet<&str> {
         self.declared_namespaces
             .iter()
             .chain(self.by_namespace.keys())
             .map(String::as_str)
+            .filter(|ns| *ns != UNSPECIFIED_NAMESPACE)
             .collect()
+    }
+
+    /// The Namespace object named `name`, if it is in the scan.
+    pub fn namespace_object(&self, name: &str) -> Option<&Object> {
+        self.of_kind("Namespace")
+            .find(|o| o.name.as_deref() == Some(name))
+    }
+
+    /// Objects with a pod template (every workload kind and pod-embedding CRDs).
+    pub fn workloads(&self) -> impl Iterator<Item = (&Object, PodSpecView<'_>)> + '_ {
+        self.workloads.iter().filter_map(|&index| {
+            let object = &self.objects[index];
+            PodSpecView::of(object).map(|pod| (object, pod))
+        })
+    }
+
+    /// Workloads in one namespace ([`UNSPECIFIED_NAMESPACE`] for none).
+    pub fn workloads_in<'a>(
+        &'a self,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = (&'a Object, PodSpecView<'a>)> + 'a {
+        self.workloads().filter(move |(object, _)| {
+            object.namespace.as_deref().unwrap_or(UNSPECIFIED_NAMESPACE) == namespace
+        })
+    }
+
+    /// A ServiceAccount by namespace and name.
+    pub fn service_account(&self, namespace: &str, name: &str) -> Option<&Object> {
+        self.in_namespace(namespace)
+            .find(|o| o.kind == "ServiceAccount" && o.name.as_deref() == Some(name))
+    }
+
+    /// Objects of `kind` in `namespace`.
+    pub fn of_kind_in<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: &'a str,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        self.in_namespace(namespace).filter(move |o| o.kind == kind)
+    }
+
+    /// The RBAC graph over every Role, ClusterRole and binding in the scan.
+    pub fn rbac(&self) -> &RbacGraph {
+        &self.rbac
+    }
+
+    /// The labels of a workload's pods (pod template `metadata.labels`).
+    pub fn pod_labels<'a>(pod: &PodSpecView<'a>) -> Option<&'a Node> {
+        pod.metadata?.get("labels")
     }
 
     pub fn is_declared_namespace(&self, name: &str) -> bool {

@@ -6,9 +6,13 @@ pub mod inventory;
 pub mod node;
 pub mod object;
 pub mod pod_spec;
+pub mod rbac;
+pub mod selector;
 
 pub use finding::{Finding, LoadError, Location, ObjectRef, Severity};
-pub use inventory::Inventory;
+pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};
+pub use rbac::{Binding, Grant, PolicyRule, RbacGraph, Role, RoleKind, Subject};
+pub use selector::LabelSelector;

@@ -1,8 +1,38 @@
 //! The sink rules report into.
 
-use aksguard_model::{ContainerView, Pos, Severity};
+use aksguard_model::{ContainerView, Inventory, Object, ObjectRef, Pos, Severity};
 
 use crate::settings::RuleSettings;
+
+/// The object a violation is reported on, when it is not the object being checked (rules
+/// over the inventory, namespace-level findings on `Namespace/<name>`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportedOn {
+    pub object: ObjectRef,
+    /// The stream the location refers to.
+    pub path: String,
+    pub template: Option<String>,
+}
+
+impl ReportedOn {
+    pub fn object(object: &Object) -> Self {
+        ReportedOn {
+            object: object_ref(object),
+            path: object.source.path.clone(),
+            template: object.template.as_deref().map(str::to_owned),
+        }
+    }
+}
+
+/// The reference findings carry for an object.
+pub fn object_ref(object: &Object) -> ObjectRef {
+    ObjectRef {
+        api_version: object.api_version.clone(),
+        kind: object.kind.clone(),
+        namespace: object.namespace.clone(),
+        name: object.name.clone().unwrap_or_else(|| "<unnamed>".into()),
+    }
+}
 
 /// One breach found by a rule, before the engine turns it into a [`aksguard_model::Finding`].
 #[derive(Clone, Debug, PartialEq)]
@@ -12,6 +42,8 @@ pub struct Violation {
     pub container: Option<String>,
     /// Overrides the rule's default severity (e.g. POD009 for SYS_ADMIN).
     pub severity: Option<Severity>,
+    /// The object reported on; `None` means the object the rule was run on.
+    pub on: Option<ReportedOn>,
 }
 
 impl Violation {
@@ -22,6 +54,7 @@ impl Violation {
             message: message.into(),
             container: None,
             severity: None,
+            on: None,
         }
     }
 
@@ -41,23 +74,50 @@ impl Violation {
         self.severity = Some(severity);
         self
     }
+
+    /// Reports on `object` (needed by rules over the inventory).
+    pub fn on(mut self, object: &Object) -> Self {
+        self.on = Some(ReportedOn::object(object));
+        self
+    }
+
+    /// Reports on `Namespace/<name>`, located in `anchor` (the Namespace manifest when it is
+    /// in the scan, else the first object of that namespace; `pos` should be within it).
+    pub fn on_namespace(mut self, name: &str, anchor: &Object) -> Self {
+        let mut on = ReportedOn::object(anchor);
+        on.object = ObjectRef {
+            api_version: "v1".into(),
+            kind: "Namespace".into(),
+            namespace: None,
+            name: name.to_owned(),
+        };
+        self.on = Some(on);
+        self
+    }
 }
 
 pub struct Checker<'a> {
     settings: &'a RuleSettings,
+    inventory: &'a Inventory,
     violations: Vec<Violation>,
 }
 
 impl<'a> Checker<'a> {
-    pub fn new(settings: &'a RuleSettings) -> Self {
+    pub fn new(settings: &'a RuleSettings, inventory: &'a Inventory) -> Self {
         Checker {
             settings,
+            inventory,
             violations: Vec::new(),
         }
     }
 
-    pub fn settings(&self) -> &RuleSettings {
+    pub fn settings(&self) -> &'a RuleSettings {
         self.settings
+    }
+
+    /// Every object of the scan, with cross-object indexes (RBAC graph, namespaces, …).
+    pub fn inventory(&self) -> &'a Inventory {
+        self.inventory
     }
 
     pub fn report(&mut self, violation: Violation) {

@@ -12,7 +12,7 @@ mod image;
 mod pod;
 mod secret;
 
-pub use checker::{Checker, Violation};
+pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};
 pub use registry::{all_rules, find_rule};
 pub use settings::RuleSettings;

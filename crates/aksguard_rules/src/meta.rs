@@ -1,6 +1,6 @@
 //! What a rule declares about itself.
 
-use aksguard_model::{ContainerView, Object, PodSpecView, Severity};
+use aksguard_model::{ContainerView, Inventory, Object, PodSpecView, Severity};
 
 use crate::checker::Checker;
 
@@ -10,10 +10,24 @@ pub enum Family {
     Pod,
     Image,
     Secret,
+    Rbac,
+    Network,
+    Namespace,
+    Identity,
+    Reliability,
 }
 
 impl Family {
-    pub const ALL: [Family; 3] = [Family::Pod, Family::Image, Family::Secret];
+    pub const ALL: [Family; 8] = [
+        Family::Pod,
+        Family::Image,
+        Family::Secret,
+        Family::Rbac,
+        Family::Network,
+        Family::Namespace,
+        Family::Identity,
+        Family::Reliability,
+    ];
 
     /// The ID prefix, e.g. `POD`.
     pub fn code(self) -> &'static str {
@@ -21,6 +35,11 @@ impl Family {
             Family::Pod => "POD",
             Family::Image => "IMG",
             Family::Secret => "SEC",
+            Family::Rbac => "RBAC",
+            Family::Network => "NET",
+            Family::Namespace => "NS",
+            Family::Identity => "IDN",
+            Family::Reliability => "REL",
         }
     }
 
@@ -29,6 +48,11 @@ impl Family {
             Family::Pod => "Pod and container security",
             Family::Image => "Images and supply chain",
             Family::Secret => "Secrets and credentials",
+            Family::Rbac => "Kubernetes role-based access",
+            Family::Network => "Network policy and exposure",
+            Family::Namespace => "Namespaces and tenancy",
+            Family::Identity => "Workload identity",
+            Family::Reliability => "Reliability for upgrades and rolling updates",
         }
     }
 
@@ -38,6 +62,11 @@ impl Family {
             Family::Pod => "pod",
             Family::Image => "image",
             Family::Secret => "secret",
+            Family::Rbac => "rbac",
+            Family::Network => "network",
+            Family::Namespace => "namespace",
+            Family::Identity => "identity",
+            Family::Reliability => "reliability",
         }
     }
 }
@@ -52,6 +81,9 @@ pub enum Check {
     PodSpec(fn(&PodSpecView<'_>, &mut Checker<'_>)),
     /// Called once per object of any kind.
     Object(fn(&Object, &mut Checker<'_>)),
+    /// Called once per scan with every object (cross-resource rules). Violations must say
+    /// which object they are on (`Violation::on` / `on_namespace`).
+    Inventory(fn(&Inventory, &mut Checker<'_>)),
 }
 
 /// The guidance a rule enforces and peers' equivalent checks.
@@ -113,9 +145,11 @@ impl std::fmt::Debug for Rule {
 }
 
 impl Rule {
-    /// Runs this rule over one object, dispatching by its target.
+    /// Runs this rule over one object, dispatching by its target. Rules over the inventory
+    /// do nothing here; see [`Rule::run_inventory`].
     pub fn run(&self, object: &Object, out: &mut Checker<'_>) {
         match self.check {
+            Check::Inventory(_) => {}
             Check::Object(check) => check(object, out),
             Check::PodSpec(check) => {
                 if let Some(pod) = self.pod_view(object) {
@@ -130,6 +164,17 @@ impl Rule {
                 }
             }
         }
+    }
+
+    /// Runs a cross-resource rule once over the whole inventory; per-object rules do nothing.
+    pub fn run_inventory(&self, inventory: &Inventory, out: &mut Checker<'_>) {
+        if let Check::Inventory(check) = self.check {
+            check(inventory, out);
+        }
+    }
+
+    pub fn is_inventory_rule(&self) -> bool {
+        matches!(self.check, Check::Inventory(_))
     }
 
     fn pod_view<'a>(&self, object: &'a Object) -> Option<PodSpecView<'a>> {

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use aksguard_load::{Limits, load_text};
+use aksguard_model::Inventory;
 use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
 
 struct Outcome {
@@ -19,6 +20,29 @@ fn rule_for(path: &Path) -> &'static Rule {
         .and_then(|n| n.to_str())
         .expect("fixture lives in a folder named after its rule");
     find_rule(id).unwrap_or_else(|| panic!("fixture folder {id} names no registered rule"))
+}
+
+/// Settings a fixture asks for with a comment line such as
+/// `# aksguard-settings: complete, k8s-version=1.25`.
+fn fixture_settings(text: &str) -> RuleSettings {
+    let mut settings = RuleSettings::default();
+    for line in text.lines() {
+        let Some(options) = line.trim().strip_prefix("# aksguard-settings:") else {
+            continue;
+        };
+        for option in options.split(',').map(str::trim) {
+            match option.split_once('=') {
+                None if option == "complete" => settings.complete = true,
+                Some(("k8s-version", version)) => {
+                    let (major, minor) = version.split_once('.').expect("k8s-version=MAJOR.MINOR");
+                    settings.kubernetes_version =
+                        Some((major.parse().unwrap(), minor.parse().unwrap()));
+                }
+                _ => panic!("unknown fixture setting `{option}`"),
+            }
+        }
+    }
+    settings
 }
 
 fn run(path: &Path) -> (&'static Rule, String, Outcome) {
@@ -35,10 +59,11 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         "fixture {} holds no object",
         path.display()
     );
-    let settings = RuleSettings::default();
-    let mut checker = Checker::new(&settings);
+    let settings = fixture_settings(&text);
+    let inventory = Inventory::new(objects);
+    let mut checker = Checker::new(&settings, &inventory);
     let mut violations = Vec::new();
-    for object in &objects {
+    for object in inventory.objects() {
         rule.run(object, &mut checker);
         violations.extend(
             checker
@@ -47,6 +72,17 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
                 .map(|v| (object.display_name(), v)),
         );
     }
+    rule.run_inventory(&inventory, &mut checker);
+    violations.extend(checker.take().into_iter().map(|v| {
+        let on =
+            v.on.as_ref()
+                .expect("cross-resource violations name their object");
+        let name = match &on.object.namespace {
+            Some(ns) => format!("{} {ns}/{}", on.object.kind, on.object.name),
+            None => format!("{} {}", on.object.kind, on.object.name),
+        };
+        (name, v)
+    }));
     violations.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
     (rule, text, Outcome { violations })
 }

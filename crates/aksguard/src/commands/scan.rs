@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 
 use aksguard_engine::{evaluate, select_rules};
 use aksguard_load::{Limits, LoadOptions, load_inputs};
-use aksguard_model::{LoadError, Severity};
+use aksguard_model::{Inventory, LoadError, Severity};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
 use aksguard_rules::RuleSettings;
@@ -49,7 +49,11 @@ pub fn run(args: &ScanArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
-    let mut settings = RuleSettings::default();
+    let mut settings = RuleSettings {
+        complete: args.complete,
+        kubernetes_version: args.k8s_version,
+        ..RuleSettings::default()
+    };
     if !args.allowed_registries.is_empty() {
         settings.allowed_registries = args.allowed_registries.clone();
     }
@@ -66,18 +70,19 @@ pub fn run(args: &ScanArgs) -> u8 {
             eprintln!("note: {notice}");
         }
     }
+    let inventory = Inventory::new(loaded.objects);
     let findings = if rules.is_empty() {
         Vec::new()
     } else {
         evaluate(
-            &loaded.objects,
+            &inventory,
             &rules,
             &settings,
             min_severity(args.min_severity),
         )
     };
     let mut errors = loaded.errors;
-    if loaded.objects.is_empty() {
+    if inventory.is_empty() {
         // Fail closed: a scan that saw nothing must not look like a clean pass.
         errors.push(LoadError::new(
             args.paths.join(" "),
@@ -89,7 +94,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         findings,
         errors,
         files: loaded.files,
-        objects: loaded.objects.len(),
+        objects: inventory.len(),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {

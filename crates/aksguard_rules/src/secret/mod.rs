@@ -83,11 +83,12 @@ mod tests {
                 let text = std::fs::read_to_string(&path).unwrap();
                 let (objects, _) =
                     load_text(&path.display().to_string(), &text, &Limits::default());
-                for object in &objects {
+                let inventory = aksguard_model::Inventory::new(objects);
+                for object in inventory.objects() {
                     let mut values = Vec::new();
                     literals(&object.root, &mut values);
                     for rule in super::RULES {
-                        let mut checker = Checker::new(&settings);
+                        let mut checker = Checker::new(&settings, &inventory);
                         rule.run(object, &mut checker);
                         for violation in checker.take() {
                             checked += 1;
