@@ -24,6 +24,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule (by ID or slug).
     Rule(RuleArgs),
+    /// Who may do VERB on RESOURCE, from the RBAC objects in the given files (like
+    /// kubectl-who-can).
+    WhoCan(WhoCanArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -121,6 +124,39 @@ pub struct RuleArgs {
     pub id: String,
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct WhoCanArgs {
+    /// The verb: get, list, watch, create, update, patch, delete, escalate, bind, …
+    pub verb: String,
+    /// The resource: `pods`, a subresource (`pods/exec`), `resource.group`
+    /// (`deployments.apps`, `certificates.cert-manager.io`), or a short name (`deploy`).
+    pub resource: String,
+    /// Files, directories, globs or `-` (stdin) holding the RBAC objects.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<String>,
+    /// API group of RESOURCE (`""` for the core group); overrides `resource.group` and the
+    /// built-in table.
+    #[arg(long, value_name = "GROUP")]
+    pub api_group: Option<String>,
+    /// Also count RoleBindings of this namespace (and those that set no namespace). Without
+    /// it, only cluster-wide grants (ClusterRoleBindings) are shown.
+    #[arg(
+        long,
+        short = 'n',
+        value_name = "NS",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespace: Option<String>,
+    /// Also count RoleBindings of every namespace.
+    #[arg(long, short = 'A')]
+    pub all_namespaces: bool,
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Do not render Helm charts / Kustomize directories even if helm/kubectl are on PATH.
+    #[arg(long)]
+    pub no_render: bool,
 }
 
 /// `1.31`, `v1.31` or `1.31.2` → (1, 31).

@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => commands::scan::run(&args),
         cli::Command::Rules(args) => commands::rules::run(&args),
         cli::Command::Rule(args) => commands::rule::run(&args),
+        cli::Command::WhoCan(args) => commands::who_can::run(&args),
     };
     ExitCode::from(code)
 }

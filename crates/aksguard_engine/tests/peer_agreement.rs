@@ -527,12 +527,7 @@ const AWS_EXAMPLE_KEY: &str = "`AKIAIOSFODNN7EXAMPLE` is the example access key 
 /// Disagreements that are bugs (or gaps) in our rules, kept here so the test passes while the
 /// rule's owner fixes it. Listed separately from [`DISAGREEMENTS`] so nobody mistakes them for
 /// decisions; each fails the test once fixed, as a reminder to remove it.
-const KNOWN_BUGS: &[(&str, &str)] = &[(
-    "polaris/automountServiceAccountToken/success.serviceaccount.yaml",
-    "POD016 ignores the ServiceAccount in the same file, which sets \
-     `automountServiceAccountToken: false` (RULES.md: honour it when the ServiceAccount is in \
-     the inventory); the rule reads only the pod field until rules get the inventory",
-)];
+const KNOWN_BUGS: &[(&str, &str)] = &[];
 
 /// Fixture files that are expected not to load (beyond what the peer meant to test).
 const EXPECTED_LOAD_ERRORS: &[(&str, &str)] = &[

@@ -3,11 +3,14 @@
 
 pub mod finding;
 pub mod inventory;
+pub mod netpol;
 pub mod node;
 pub mod object;
 pub mod pod_spec;
 pub mod rbac;
+pub mod resource_scope;
 pub mod selector;
+pub mod service_account;
 
 pub use finding::{Finding, LoadError, Location, ObjectRef, Severity};
 pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
@@ -16,3 +19,4 @@ pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};
 pub use rbac::{Binding, Grant, PolicyRule, RbacGraph, Role, RoleKind, Subject};
 pub use selector::LabelSelector;
+pub use service_account::{DEFAULT_SERVICE_ACCOUNT, PodServiceAccount};

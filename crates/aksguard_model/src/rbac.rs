@@ -304,7 +304,8 @@ impl RbacGraph {
     }
 
     /// Subjects that may `verb` `group`/`resource` in `namespace` (`None`: cluster-wide
-    /// only, i.e. through ClusterRoleBindings), like kubectl-who-can.
+    /// only, i.e. through ClusterRoleBindings), like kubectl-who-can. See
+    /// [`RbacGraph::binding_applies`] for which bindings count.
     pub fn who_can<'a>(
         &'a self,
         objects: &[Object],
@@ -315,9 +316,7 @@ impl RbacGraph {
     ) -> Vec<Grant<'a>> {
         let mut grants = Vec::new();
         for binding in &self.bindings {
-            let in_scope = binding.cluster_wide
-                || namespace.is_some_and(|ns| binding.namespace.as_deref() == Some(ns));
-            if !in_scope {
+            if !self.binding_applies(binding, objects, group, resource, namespace) {
                 continue;
             }
             let role = self.role_of(binding);
@@ -370,6 +369,90 @@ fn parse_subjects(node: Option<&Node>, binding_namespace: Option<&str>) -> Vec<S
         .collect()
 }
 
+/// ClusterRoles Kubernetes creates in every cluster (`cluster-admin`, `admin`, `edit`, `view`
+/// and the `system:` ones), so a binding may refer to them without them being in the scan.
+pub fn is_builtin_cluster_role(name: &str) -> bool {
+    matches!(name, "cluster-admin" | "admin" | "edit" | "view") || name.starts_with("system:")
+}
+
+impl RbacGraph {
+    /// The aggregated ClusterRoles in the inventory that pick up `role`'s rules: those with an
+    /// `aggregationRule` selector matching its labels, transitively (an aggregated role can
+    /// itself be a part). Empty for a Role.
+    pub fn aggregators_of<'a>(&'a self, role: &Role, objects: &[Object]) -> Vec<&'a Role> {
+        let mut found: Vec<&Role> = Vec::new();
+        if role.kind != RoleKind::ClusterRole {
+            return found;
+        }
+        let mut visited = vec![role.object];
+        let mut pending = vec![role.object];
+        while let Some(part) = pending.pop() {
+            let labels = objects
+                .get(part)
+                .and_then(Object::metadata)
+                .and_then(|m| m.get("labels"));
+            for candidate in self
+                .roles
+                .iter()
+                .filter(|r| r.kind == RoleKind::ClusterRole && !r.aggregation.is_empty())
+            {
+                if visited.contains(&candidate.object) {
+                    continue;
+                }
+                if candidate
+                    .aggregation
+                    .iter()
+                    .any(|s| !s.selects_all() && s.matches(labels))
+                {
+                    visited.push(candidate.object);
+                    pending.push(candidate.object);
+                    found.push(candidate);
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether `binding` can grant access to `group`/`resource` in `namespace` (`None`:
+    /// cluster-wide only). A ClusterRoleBinding applies everywhere, unless its `roleRef`
+    /// names a Role (invalid; it grants nothing). A RoleBinding applies only in its own
+    /// namespace ([`crate::UNSPECIFIED_NAMESPACE`] matches RoleBindings that set none) and
+    /// never to cluster-scoped resources (`nodes`, `namespaces`, …).
+    pub fn binding_applies(
+        &self,
+        binding: &Binding,
+        objects: &[Object],
+        group: &str,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> bool {
+        if binding.cluster_wide {
+            return binding.role_kind == RoleKind::ClusterRole;
+        }
+        let own = binding
+            .namespace
+            .as_deref()
+            .unwrap_or(crate::inventory::UNSPECIFIED_NAMESPACE);
+        namespace == Some(own)
+            && crate::resource_scope::is_cluster_scoped(objects, group, resource) != Some(true)
+    }
+
+    /// The rules of `role` (aggregated parts included) that grant `verb` on `group`/`resource`.
+    pub fn rules_granting<'a>(
+        &'a self,
+        role: &'a Role,
+        objects: &[Object],
+        verb: &str,
+        group: &str,
+        resource: &str,
+    ) -> Vec<&'a PolicyRule> {
+        self.rules_of(role, objects)
+            .into_iter()
+            .filter(|rule| rule.allows(verb, group, resource))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +476,226 @@ mod tests {
         assert!(!rule(&[""], &["pods"], &["create"]).allows("create", "", "pods/exec"));
         assert!(rule(&[""], &["pods/exec"], &["create"]).allows("create", "", "pods/exec"));
         assert!(!rule(&["apps"], &["pods"], &["get"]).allows("get", "", "pods"));
+    }
+
+    fn node(value: &serde_json::Value) -> Node {
+        use crate::node::{Entry, Value};
+        let pos = Pos::new(1, 1);
+        let value = match value {
+            serde_json::Value::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(key, value)| Entry {
+                        key: key.clone(),
+                        key_pos: pos,
+                        value: node(value),
+                    })
+                    .collect(),
+            ),
+            serde_json::Value::Array(items) => Value::Seq(items.iter().map(node).collect()),
+            serde_json::Value::String(text) => Value::Scalar {
+                text: text.clone(),
+                plain: false,
+            },
+            other => Value::Scalar {
+                text: other.to_string(),
+                plain: true,
+            },
+        };
+        Node { pos, value }
+    }
+
+    fn objects(values: &[serde_json::Value]) -> Vec<Object> {
+        let source = std::sync::Arc::new(crate::object::Source { path: "t".into() });
+        values
+            .iter()
+            .map(|v| Object::from_node(node(v), source.clone(), None).unwrap())
+            .collect()
+    }
+
+    fn cluster_role(
+        name: &str,
+        labels: serde_json::Value,
+        rules: serde_json::Value,
+    ) -> serde_json::Value {
+        serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+            "metadata": {"name": name, "labels": labels}, "rules": rules,
+        })
+    }
+
+    fn binding(
+        kind: &str,
+        name: &str,
+        ns: Option<&str>,
+        role: (&str, &str),
+        user: &str,
+    ) -> serde_json::Value {
+        let mut metadata = serde_json::json!({"name": name});
+        if let Some(ns) = ns {
+            metadata["namespace"] = ns.into();
+        }
+        serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": kind, "metadata": metadata,
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": role.0, "name": role.1},
+            "subjects": [{"kind": "User", "name": user}],
+        })
+    }
+
+    fn who(
+        objects: &[Object],
+        verb: &str,
+        group: &str,
+        resource: &str,
+        ns: Option<&str>,
+    ) -> Vec<String> {
+        let graph = RbacGraph::build(objects);
+        let mut names: Vec<String> = graph
+            .who_can(objects, verb, group, resource, ns)
+            .iter()
+            .map(|g| g.subject.name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn who_can_respects_binding_scope() {
+        let objects = objects(&[
+            cluster_role(
+                "reader",
+                serde_json::json!({}),
+                serde_json::json!([
+                    {"apiGroups": [""], "resources": ["nodes", "pods"], "verbs": ["get"]},
+                ]),
+            ),
+            binding(
+                "ClusterRoleBinding",
+                "all",
+                None,
+                ("ClusterRole", "reader"),
+                "cluster-user",
+            ),
+            binding(
+                "RoleBinding",
+                "shop",
+                Some("shop"),
+                ("ClusterRole", "reader"),
+                "shop-user",
+            ),
+            binding(
+                "RoleBinding",
+                "other",
+                Some("other"),
+                ("ClusterRole", "reader"),
+                "other-user",
+            ),
+            binding(
+                "ClusterRoleBinding",
+                "admins",
+                None,
+                ("ClusterRole", "cluster-admin"),
+                "root",
+            ),
+        ]);
+        assert_eq!(
+            who(&objects, "get", "", "pods", None),
+            ["cluster-user", "root"]
+        );
+        assert_eq!(
+            who(&objects, "get", "", "pods", Some("shop")),
+            ["cluster-user", "root", "shop-user"]
+        );
+        // A RoleBinding grants nothing on a cluster-scoped resource, even through a ClusterRole.
+        assert_eq!(
+            who(&objects, "get", "", "nodes", Some("shop")),
+            ["cluster-user", "root"]
+        );
+        assert_eq!(who(&objects, "get", "", "pods/log", Some("shop")), ["root"]);
+    }
+
+    #[test]
+    fn who_can_in_the_unspecified_namespace() {
+        let objects = objects(&[
+            serde_json::json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "metadata": {"name": "r"},
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
+            }),
+            binding("RoleBinding", "b", None, ("Role", "r"), "anywhere"),
+        ]);
+        assert_eq!(who(&objects, "get", "", "pods", Some("")), ["anywhere"]);
+        assert!(who(&objects, "get", "", "pods", Some("shop")).is_empty());
+        assert!(who(&objects, "get", "", "pods", None).is_empty());
+    }
+
+    #[test]
+    fn who_can_ignores_cluster_role_bindings_to_roles() {
+        let objects = objects(&[
+            serde_json::json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role",
+                "metadata": {"name": "r"},
+                "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
+            }),
+            binding("ClusterRoleBinding", "bad", None, ("Role", "r"), "nobody"),
+        ]);
+        assert!(who(&objects, "get", "", "pods", None).is_empty());
+    }
+
+    #[test]
+    fn aggregated_parts_and_their_aggregators() {
+        let objects = objects(&[
+            serde_json::json!({
+                "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                "metadata": {"name": "monitoring"},
+                "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"agg": "monitoring"}}]},
+                "rules": [],
+            }),
+            cluster_role(
+                "part",
+                serde_json::json!({"agg": "monitoring"}),
+                serde_json::json!([
+                    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]},
+                ]),
+            ),
+            cluster_role(
+                "unrelated",
+                serde_json::json!({"agg": "other"}),
+                serde_json::json!([
+                    {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]},
+                ]),
+            ),
+            binding(
+                "ClusterRoleBinding",
+                "mon",
+                None,
+                ("ClusterRole", "monitoring"),
+                "prometheus",
+            ),
+        ]);
+        assert_eq!(who(&objects, "list", "", "secrets", None), ["prometheus"]);
+        let graph = RbacGraph::build(&objects);
+        let part = graph.roles.iter().find(|r| r.name == "part").unwrap();
+        let aggregators: Vec<&str> = graph
+            .aggregators_of(part, &objects)
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(aggregators, ["monitoring"]);
+        let unrelated = graph.roles.iter().find(|r| r.name == "unrelated").unwrap();
+        assert!(graph.aggregators_of(unrelated, &objects).is_empty());
+        let monitoring = graph.roles.iter().find(|r| r.name == "monitoring").unwrap();
+        assert_eq!(
+            graph
+                .rules_granting(monitoring, &objects, "list", "", "secrets")
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn builtin_cluster_roles() {
+        assert!(is_builtin_cluster_role("edit"));
+        assert!(is_builtin_cluster_role("system:discovery"));
+        assert!(!is_builtin_cluster_role("editor"));
     }
 }

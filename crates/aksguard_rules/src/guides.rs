@@ -37,3 +37,33 @@ pub(crate) const WORKLOAD_IDENTITY_OVERVIEW: Reference = Reference::Guide(
     "Use Microsoft Entra Workload ID with AKS",
     "https://learn.microsoft.com/azure/aks/workload-identity-overview",
 );
+
+pub(crate) const APP_CLUSTER_RELIABILITY: Reference = Reference::Guide(
+    "Deployment and cluster reliability best practices for AKS",
+    "https://learn.microsoft.com/azure/aks/best-practices-app-cluster-reliability",
+);
+
+pub(crate) const AKS_IDENTITY_BEST_PRACTICES: Reference = Reference::Guide(
+    "Best practices for authentication and authorization in AKS",
+    "https://learn.microsoft.com/azure/aks/operator-best-practices-identity",
+);
+
+pub(crate) const KUBERNETES_RBAC_GOOD_PRACTICES: Reference = Reference::Guide(
+    "Kubernetes: Role Based Access Control Good Practices",
+    "https://kubernetes.io/docs/concepts/security/rbac-good-practices/",
+);
+
+pub(crate) const USE_NETWORK_POLICIES: Reference = Reference::Guide(
+    "Secure traffic between pods by using network policies in AKS",
+    "https://learn.microsoft.com/azure/aks/use-network-policies",
+);
+
+pub(crate) const OPERATOR_BEST_PRACTICES_NETWORK: Reference = Reference::Guide(
+    "Best practices for network connectivity and security in AKS",
+    "https://learn.microsoft.com/azure/aks/operator-best-practices-network",
+);
+
+pub(crate) const INTERNAL_LOAD_BALANCER: Reference = Reference::Guide(
+    "Create an internal load balancer to use with AKS",
+    "https://learn.microsoft.com/azure/aks/internal-lb",
+);

@@ -8,8 +8,13 @@ pub mod meta;
 pub mod registry;
 pub mod settings;
 
+mod identity;
 mod image;
+mod namespace;
+mod network;
 mod pod;
+mod rbac;
+mod reliability;
 mod secret;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};

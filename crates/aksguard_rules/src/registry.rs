@@ -3,14 +3,23 @@
 use std::sync::LazyLock;
 
 use crate::meta::Rule;
-use crate::{image, pod, secret};
+use crate::{identity, image, namespace, network, pod, rbac, reliability, secret};
 
 static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
-    let mut rules: Vec<&'static Rule> = [pod::RULES, image::RULES, secret::RULES]
-        .into_iter()
-        .flatten()
-        .copied()
-        .collect();
+    let mut rules: Vec<&'static Rule> = [
+        pod::RULES,
+        image::RULES,
+        secret::RULES,
+        namespace::RULES,
+        network::RULES,
+        identity::RULES,
+        reliability::RULES,
+        rbac::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
+    .collect();
     rules.sort_by_key(|r| r.id);
     rules
 });

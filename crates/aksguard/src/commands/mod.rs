@@ -1,6 +1,7 @@
 pub mod rule;
 pub mod rules;
 pub mod scan;
+pub mod who_can;
 
 /// Exit codes shared by every command.
 pub const EXIT_CLEAN: u8 = 0;

@@ -1,4 +1,4 @@
-use aksguard_model::{Node, PodSpecView, Severity};
+use aksguard_model::{Node, PodServiceAccount, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
@@ -11,12 +11,16 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Low,
     checks: "Every pod template whose `automountServiceAccountToken` is not `false`: absent, \
              null, `true` or not a boolean; one finding per pod template (container: null) at \
-             the field, or at the pod spec when it is absent. For now only the pod field is \
-             read: a ServiceAccount with `automountServiceAccountToken: false` is honoured (an \
-             unset pod field then passes) once the cluster-wide inventory lands; an explicit \
-             `true` on the pod overrides the ServiceAccount and always fires. Tokens mounted on \
-             purpose through a `projected` volume's `serviceAccountToken` source are not \
-             reported. Applies to Windows pods too.",
+             the field, or at the pod spec when it is absent. An absent or null pod field \
+             inherits the ServiceAccount's: the pod passes when its ServiceAccount \
+             (`serviceAccountName`, else the deprecated `serviceAccount`, else `default`, in \
+             the pod's namespace; objects without a namespace match accounts without one) is \
+             in the scan with `automountServiceAccountToken: false`. An explicit `true` on the \
+             pod overrides the ServiceAccount and always fires. When the ServiceAccount is not \
+             in the scan the finding rests on its absence, and the message says so unless \
+             `--complete` is given (then a missing `default` account is the bare one \
+             Kubernetes creates). Tokens mounted on purpose through a `projected` volume's \
+             `serviceAccountToken` source are not reported. Applies to Windows pods too.",
     rationale: "By default every container gets a token for the pod's ServiceAccount under \
                 /var/run/secrets/kubernetes.io/serviceaccount. Most workloads never call the \
                 Kubernetes API, yet anyone who compromises the container can use the token \
@@ -44,20 +48,52 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     if field.and_then(Node::as_bool) == Some(false) {
         return;
     }
-    let account = ["serviceAccountName", "serviceAccount"]
-        .iter()
-        .find_map(|key| pod.get(key).and_then(Node::as_str))
-        .filter(|name| !name.is_empty())
-        .unwrap_or("default");
+    let account = PodServiceAccount::of(pod);
+    let found = out
+        .inventory()
+        .service_account(account.namespace, account.name);
+    let account_disables = found
+        .and_then(|sa| sa.root.get("automountServiceAccountToken"))
+        .and_then(Node::as_bool)
+        == Some(false);
     let path = pod.path("automountServiceAccountToken");
+    let sa = format!("ServiceAccount `{}`", account.display());
     let state = match field {
-        None => format!("{path} is not set"),
+        Some(node) if node.as_bool() == Some(true) && account_disables => {
+            format!("{path}: true, which overrides {sa}'s `automountServiceAccountToken: false`")
+        }
         Some(node) if node.as_bool() == Some(true) => format!("{path}: true"),
-        Some(node) if node.is_null() => format!("{path} is null"),
-        Some(_) => format!("{path} is not a boolean"),
+        Some(node) if !node.is_null() => format!("{path} is not a boolean"),
+        unset => {
+            if account_disables {
+                return;
+            }
+            let unset = match unset {
+                Some(_) => format!("{path} is null"),
+                None => format!("{path} is not set"),
+            };
+            let inherited = match found {
+                Some(_) => format!("{sa} does not set `automountServiceAccountToken: false`"),
+                None if out.settings().complete && account.is_default() => format!(
+                    "{sa} is not in the inventory, so it is the one Kubernetes creates, which \
+                     automounts"
+                ),
+                None if out.settings().complete => {
+                    format!("{sa} is not in the inventory")
+                }
+                None => format!(
+                    "{sa} is not in the scanned files and may disable automount; pass \
+                     --complete if these files are the whole cluster state"
+                ),
+            };
+            format!("{unset} and {inherited}")
+        }
     };
     out.report(Violation::at(
         field.map_or(pod.spec.pos, |n| n.pos),
-        format!("pod automounts the token of ServiceAccount `{account}` ({state})"),
+        format!(
+            "pod automounts the token of ServiceAccount `{}` ({state})",
+            account.name
+        ),
     ));
 }

@@ -4,6 +4,7 @@ use aksguard_model::Object;
 
 use crate::meta::Rule;
 
+mod key_vault_without_workload_identity;
 mod literal_credential;
 mod secret_in_env;
 mod secret_manifest;
@@ -14,6 +15,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &literal_credential::RULE,
     &secret_manifest::RULE,
     &service_account_token_secret::RULE,
+    &key_vault_without_workload_identity::RULE,
 ];
 
 /// The Secret type of long-lived service account tokens.

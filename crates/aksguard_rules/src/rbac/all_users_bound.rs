@@ -1,0 +1,84 @@
+use aksguard_model::{Object, RoleKind, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::rbac::helpers::{binding_of, binding_scope, role_ref_display};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "RBAC007",
+    slug: "all-users-bound",
+    title: "Binding grants a role to anonymous or all authenticated users",
+    family: Family::Rbac,
+    severity: Severity::Critical,
+    checks: "Every RoleBinding or ClusterRoleBinding with a `Group` or `User` subject named \
+             `system:anonymous`, `system:unauthenticated` or `system:authenticated`; one \
+             finding per such subject, at the subject, whatever the role. Exempt: bindings \
+             to the default discovery ClusterRoles Kubernetes itself grants these groups \
+             (`system:public-info-viewer`, `system:discovery`, `system:basic-user`), which \
+             only expose version, API discovery and self-review endpoints. Any other role, \
+             even read-only, fires (`view` bound to everyone still reads every \
+             ConfigMap). The `system:serviceaccounts` groups are not covered here.",
+    rationale: "These groups are everyone: `system:anonymous`/`system:unauthenticated` are \
+                requests with no credentials at all, and `system:authenticated` is every \
+                identity the API server accepts. On AKS with Microsoft Entra ID integration \
+                that includes every user and service principal of the tenant (guests too) \
+                that can reach the API server, not just the people given cluster access in \
+                Azure RBAC.",
+    remediation: "Bind the role to the specific Microsoft Entra groups, users or \
+                  ServiceAccounts that need it, and remove these subjects.",
+    references: &[
+        guides::AKS_IDENTITY_BEST_PRACTICES,
+        Reference::Peer(
+            "kubescape",
+            "system-authenticated-allowed-to-take-over-cluster",
+        ),
+    ],
+    linux_only: false,
+    check: Check::Object(check),
+};
+
+const EVERYONE: &[&str] = &[
+    "system:anonymous",
+    "system:unauthenticated",
+    "system:authenticated",
+];
+
+/// ClusterRoles Kubernetes binds to everyone by default (bootstrap policy).
+const DEFAULT_PUBLIC_ROLES: &[&str] = &[
+    "system:public-info-viewer",
+    "system:discovery",
+    "system:basic-user",
+];
+
+fn check(object: &Object, out: &mut Checker<'_>) {
+    let Some(binding) = binding_of(object) else {
+        return;
+    };
+    if binding.role_kind == RoleKind::ClusterRole
+        && DEFAULT_PUBLIC_ROLES.contains(&binding.role_name.as_str())
+    {
+        return;
+    }
+    for subject in &binding.subjects {
+        if !matches!(subject.kind.as_str(), "Group" | "User")
+            || !EVERYONE.contains(&subject.name.as_str())
+        {
+            continue;
+        }
+        let who = match subject.name.as_str() {
+            "system:authenticated" => "every authenticated identity",
+            _ => "every request without credentials",
+        };
+        out.report(Violation::at(
+            subject.pos,
+            format!(
+                "{} grants {} {} to {} ({who})",
+                binding.display(),
+                role_ref_display(&binding),
+                binding_scope(&binding),
+                subject.display()
+            ),
+        ));
+    }
+}

@@ -1,0 +1,92 @@
+use aksguard_model::{Inventory, PolicyRule, Severity};
+
+use crate::checker::Checker;
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::rbac::helpers::{Grants, ItemFinding, check_role_rules, verbs_text};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "RBAC005",
+    slug: "workload-creation-allowed",
+    title: "Role can create pods or workloads, or exec into pods",
+    family: Family::Rbac,
+    severity: Severity::Medium,
+    checks: "Every `rules[]` item of a Role or ClusterRole that grants `create` on `pods` or a \
+             workload kind (`deployments`, `daemonsets`, `statefulsets`, `replicasets` of \
+             `apps`; `jobs`, `cronjobs` of `batch`; core `replicationcontrollers`; \
+             `deployments`, `daemonsets`, `replicasets` of the legacy `extensions` group), \
+             `create` or `get` on `pods/exec`, `pods/attach` or `pods/portforward` (kubectl \
+             opens these streams with either verb over WebSocket), or `update`/`patch` on \
+             `pods/ephemeralcontainers` (adds a debug container to a running pod, as good as \
+             exec). Wildcards in verbs, resources, apiGroups and subresource patterns \
+             (`pods/*`) count. One finding per item naming what it grants, listing the \
+             subjects bound to the role; severity raised to high when a ClusterRoleBinding \
+             grants it cluster-wide to a subject other than a system component. `update`/`patch` on workloads is not reported (it is \
+             usually paired with create). Kubernetes' own default roles are skipped.",
+    rationale: "Whoever can create a pod can run it with any ServiceAccount of the namespace \
+                (and read that account's token and mounted Secrets), mount Secrets and \
+                ConfigMaps, and, where Pod Security Admission does not stop it, run it \
+                privileged or with host paths to take over the AKS node and its kubelet \
+                identity. Exec, attach and port-forward reach into running pods and their \
+                credentials the same way.",
+    remediation: "Let a deployment pipeline or GitOps controller create workloads instead of \
+                  people; grant `create` on pods and `pods/exec` only in the namespaces that \
+                  need it, and enforce Pod Security Admission there.",
+    references: &[
+        guides::KUBERNETES_RBAC_GOOD_PRACTICES,
+        guides::USE_PSA,
+        Reference::Peer("kubescape", "exec-into-container-v1"),
+        Reference::Peer("kubescape", "rule-can-portforward-v1"),
+        Reference::Peer("kube-linter", "access-to-create-pods"),
+        Reference::Peer("polaris", "clusterrolePodExecAttach"),
+        Reference::Peer("polaris", "rolePodExecAttach"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+/// `(verbs, group, resource)` grants that let a subject run code in pods.
+const GRANTS: &[(&[&str], &str, &str)] = &[
+    (&["create"], "", "pods"),
+    (&["create"], "apps", "deployments"),
+    (&["create"], "apps", "daemonsets"),
+    (&["create"], "apps", "statefulsets"),
+    (&["create"], "apps", "replicasets"),
+    (&["create"], "batch", "jobs"),
+    (&["create"], "batch", "cronjobs"),
+    (&["create"], "", "replicationcontrollers"),
+    (&["create"], "extensions", "deployments"),
+    (&["create"], "extensions", "daemonsets"),
+    (&["create"], "extensions", "replicasets"),
+    (&["create", "get"], "", "pods/exec"),
+    (&["create", "get"], "", "pods/attach"),
+    (&["create", "get"], "", "pods/portforward"),
+    (&["update", "patch"], "", "pods/ephemeralcontainers"),
+];
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    check_role_rules(inventory, out, true, |_, _, rule| {
+        let found = granted(rule);
+        (!found.is_empty()).then(|| ItemFinding {
+            message: format!("allows {}", found.text()),
+            severity: RULE.severity,
+        })
+    });
+}
+
+/// What the rule grants of [`GRANTS`] (a kind granted in both `apps` and the legacy
+/// `extensions` group is named once).
+fn granted(rule: &PolicyRule) -> Grants {
+    let mut found = Grants::default();
+    for (verbs, group, resource) in GRANTS {
+        let allowed: Vec<&str> = verbs
+            .iter()
+            .copied()
+            .filter(|verb| rule.allows(verb, group, resource))
+            .collect();
+        if !allowed.is_empty() {
+            found.add(verbs_text(rule, &allowed), format!("`{resource}`"));
+        }
+    }
+    found
+}

@@ -1,0 +1,139 @@
+use std::collections::HashMap;
+
+use aksguard_model::{ContainerView, Inventory, Node, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::meta::{Check, Family, Reference, Rule};
+use crate::reliability::helpers::{find_in_reach, in_reach, namespace_display, namespace_of};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "REL007",
+    slug: "duplicate-or-dangling-env-var",
+    title: "Container env var is duplicated or refers to a missing Secret or ConfigMap",
+    family: Family::Reliability,
+    severity: Severity::Low,
+    checks: "Every container (init, regular, ephemeral). Always: an `env` entry whose `name` an \
+             earlier entry of the same container already used (reported at each later occurrence). \
+             Only with `--complete`: an `env[].valueFrom.secretKeyRef` / `configMapKeyRef` or \
+             `envFrom[].secretRef` / `configMapRef` naming a Secret or ConfigMap that is not in \
+             the workload's namespace. References with `optional: true` are exempt. Secrets that \
+             are created from other objects count as present: a Bitnami `SealedSecret` or an \
+             External Secrets `ExternalSecret` (`spec.target.name`, default its own name) of that \
+             name, and the `spec.secretObjects[].secretName` of a Secrets Store CSI \
+             `SecretProviderClass` (synced once a pod mounts it). Keys inside the Secret or \
+             ConfigMap are not checked. Objects without `metadata.namespace` may be applied into \
+             any namespace, so they are matched with objects of every namespace, and every \
+             namespace also sees them. Reported at the duplicate entry or at the reference's \
+             `name`.",
+    rationale: "With duplicate names only the last definition takes effect, and \
+                `kubectl apply` merges env entries by name, so the value a pod gets depends on \
+                how it was deployed; a misconfiguration that passes review. A reference to a \
+                Secret or ConfigMap that does not exist keeps the pod in \
+                CreateContainerConfigError: the rollout stalls, and during an AKS node drain \
+                the evicted pods cannot start anywhere.",
+    remediation: "Remove or rename the duplicate env entry; create the referenced Secret or \
+                  ConfigMap in the workload's namespace (or fix the name), or mark the \
+                  reference `optional: true` if the workload can start without it.",
+    references: &[Reference::Peer("kube-linter", "duplicate-env-var")],
+    linux_only: false,
+    check: Check::Container(check),
+};
+
+fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let env = container.get("env").map(Node::items).unwrap_or_default();
+    let mut first_line: HashMap<&str, u32> = HashMap::new();
+    for (index, entry) in env.iter().enumerate() {
+        let Some(name) = entry.get("name").and_then(Node::as_str) else {
+            continue;
+        };
+        match first_line.get(name) {
+            None => {
+                first_line.insert(name, entry.pos.line);
+            }
+            Some(line) => out.report(Violation::in_container(
+                container,
+                entry.pos,
+                format!(
+                    "env var `{name}` is defined again in container `{}` ({}.env[{index}]; \
+                     first at line {line}): only the last definition takes effect",
+                    container.name(),
+                    container.path()
+                ),
+            )),
+        }
+    }
+    if !out.settings().complete {
+        return;
+    }
+    let inventory = out.inventory();
+    let namespace = namespace_of(container.pod.object);
+    let mut references: Vec<(&str, &Node)> = Vec::new();
+    for entry in env {
+        for (kind, key) in [("Secret", "secretKeyRef"), ("ConfigMap", "configMapKeyRef")] {
+            references.extend(
+                entry
+                    .get("valueFrom")
+                    .and_then(|v| v.get(key))
+                    .map(|r| (kind, r)),
+            );
+        }
+    }
+    for entry in container
+        .get("envFrom")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        for (kind, key) in [("Secret", "secretRef"), ("ConfigMap", "configMapRef")] {
+            references.extend(entry.get(key).map(|r| (kind, r)));
+        }
+    }
+    for (kind, reference) in references {
+        if reference.get("optional").and_then(Node::as_bool) == Some(true) {
+            continue;
+        }
+        let Some(name_node) = reference.get("name") else {
+            continue;
+        };
+        let Some(name) = name_node.as_str().filter(|n| !n.is_empty()) else {
+            continue;
+        };
+        let present = match kind {
+            "Secret" => secret_provided(inventory, namespace, name),
+            _ => find_in_reach(inventory, namespace, "ConfigMap", name).is_some(),
+        };
+        if !present {
+            out.report(Violation::in_container(
+                container,
+                name_node.pos,
+                format!(
+                    "container `{}` takes env from {kind} `{name}`, which is not in {}: \
+                     the pod cannot start",
+                    container.name(),
+                    namespace_display(namespace)
+                ),
+            ));
+        }
+    }
+}
+
+/// A Secret named `name` exists in `namespace`, or an object there creates it.
+fn secret_provided(inventory: &Inventory, namespace: &str, name: &str) -> bool {
+    in_reach(inventory, namespace).any(|o| {
+        let own_name = o.name.as_deref() == Some(name);
+        match o.kind.as_str() {
+            "Secret" | "SealedSecret" => own_name,
+            "ExternalSecret" => match o.root.at("spec.target.name").and_then(Node::as_str) {
+                Some(target) => target == name,
+                None => own_name,
+            },
+            "SecretProviderClass" => o
+                .root
+                .at("spec.secretObjects")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .any(|s| s.get("secretName").and_then(Node::as_str) == Some(name)),
+            _ => false,
+        }
+    })
+}
