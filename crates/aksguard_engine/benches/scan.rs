@@ -205,6 +205,7 @@ fn synthetic_report(n: usize) -> ScanReport {
                 },
                 remediation: rule.remediation,
                 references: rule.references.iter().map(ToString::to_string).collect(),
+                fingerprint: format!("{i:016x}"),
             }
         })
         .collect();
@@ -213,6 +214,8 @@ fn synthetic_report(n: usize) -> ScanReport {
         errors: Vec::new(),
         files: n / 50 + 1,
         objects: n / 10 + 1,
+        rules: all_rules().to_vec(),
+        ..ScanReport::default()
     }
 }
 

@@ -90,7 +90,14 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             }
         }
     };
+    let fingerprint = aksguard_model::fingerprint(
+        rule.id,
+        &on.object,
+        violation.container.as_deref(),
+        &violation.message,
+    );
     Finding {
+        fingerprint,
         rule_id: rule.id,
         severity: violation.severity.unwrap_or(rule.severity),
         title: rule.title,

@@ -84,6 +84,71 @@ pub struct Finding {
     pub location: Location,
     pub remediation: &'static str,
     pub references: Vec<String>,
+    /// Stable identity of the finding across edits that move lines (SARIF
+    /// `partialFingerprints`, baselines): see [`fingerprint`].
+    pub fingerprint: String,
+}
+
+/// A stable fingerprint: SHA-256 over the rule, the object's kind/namespace/name, the
+/// container and the message with digits removed (so renumbered `ports[1]` or moved lines keep
+/// it), as 16 hex digits. The source path is left out on purpose: moving a manifest between
+/// files keeps its findings' identity.
+pub fn fingerprint(
+    rule_id: &str,
+    object: &ObjectRef,
+    container: Option<&str>,
+    message: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [
+        rule_id,
+        &object.kind,
+        object.namespace.as_deref().unwrap_or(""),
+        &object.name,
+        container.unwrap_or(""),
+    ] {
+        hasher.update(part.as_bytes());
+        hasher.update([0u8]);
+    }
+    let message: String = message.chars().filter(|c| !c.is_ascii_digit()).collect();
+    hasher.update(message.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Why a finding is not counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    /// An `[[exception]]` of aksguard.toml.
+    Exception,
+    /// An `aksguard.io/ignore` annotation on the object.
+    Annotation,
+    /// Present in the `--baseline` file.
+    Baseline,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+    /// `YYYY-MM-DD` the exception stops applying, if it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+}
+
+/// A finding that an exception, annotation or baseline suppresses: counted and listed
+/// (`--show-suppressed`), never silently dropped.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suppressed {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub suppression: Suppression,
 }
 
 /// A file or document that could not be loaded. The scan goes on without it.

@@ -1,6 +1,7 @@
 //! aksguard's data model. Loaders build it, rules read it, reports render what rules found.
 //! Nothing here knows which file format an object came from.
 
+pub mod compliance;
 pub mod finding;
 pub mod inventory;
 pub mod netpol;
@@ -12,7 +13,11 @@ pub mod resource_scope;
 pub mod selector;
 pub mod service_account;
 
-pub use finding::{Finding, LoadError, Location, ObjectRef, Severity};
+pub use compliance::{ControlResult, FrameworkResult};
+pub use finding::{
+    Finding, LoadError, Location, ObjectRef, Severity, Suppressed, Suppression, SuppressionKind,
+    fingerprint,
+};
 pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
 pub use node::{Entry, Node, Pos, Value};
 pub use object::{Object, Source};

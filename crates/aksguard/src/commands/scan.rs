@@ -95,6 +95,8 @@ pub fn run(args: &ScanArgs) -> u8 {
         errors,
         files: loaded.files,
         objects: inventory.len(),
+        rules: rules.clone(),
+        ..ScanReport::default()
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
