@@ -24,15 +24,27 @@ pub enum Command {
     Rules(RulesArgs),
     /// Explain one rule (by ID or slug).
     Rule(RuleArgs),
+    /// List the compliance frameworks, their controls and the rules enforcing each.
+    Frameworks(FrameworksArgs),
     /// Who may do VERB on RESOURCE, from the RBAC objects in the given files (like
     /// kubectl-who-can).
     WhoCan(WhoCanArgs),
+    /// Show the effective configuration (aksguard.toml found upward, or --config).
+    Config(ConfigArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ScanFormat {
     Table,
     Json,
+    /// One self-contained HTML page (no network fetches).
+    Html,
+    /// SARIF 2.1.0 (GitHub code scanning).
+    Sarif,
+    /// JUnit XML (CI test tabs: Azure DevOps, GitHub test reporters).
+    Junit,
+    /// Markdown for pull-request comments.
+    Markdown,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -71,12 +83,39 @@ pub struct ScanArgs {
     /// Skip these rules: IDs, slugs or families, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Exit 1 when a finding is at or above this severity.
-    #[arg(long, value_enum, default_value_t = FailOn::High)]
-    pub fail_on: FailOn,
-    /// Report only findings at or above this severity.
-    #[arg(long, value_enum, default_value_t = MinSeverity::Info)]
-    pub min_severity: MinSeverity,
+    /// Run only the rules of this compliance framework (cis-aks, pss-baseline,
+    /// pss-restricted, aks-practices; with --select/--ignore, their intersection) and report
+    /// each control's pass/fail and the framework's score.
+    #[arg(long, value_name = "FRAMEWORK")]
+    pub framework: Option<String>,
+    /// Exit 1 when a finding is at or above this severity [default: high, or aksguard.toml's
+    /// `fail-on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Report only findings at or above this severity [default: info, or aksguard.toml's
+    /// `min-severity`].
+    #[arg(long, value_enum)]
+    pub min_severity: Option<MinSeverity>,
+    /// Use this configuration file instead of the aksguard.toml found upward from the first
+    /// PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any aksguard.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Also list suppressed findings (exceptions, annotations, baseline) with their reason.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Suppress findings recorded in this baseline file (report only new ones).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the fingerprints of the current findings to FILE (a baseline).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Judge exception expiry as of this date (YYYY-MM-DD) instead of today
+    /// [env: AKSGUARD_AS_OF].
+    #[arg(long, value_name = "DATE", value_parser = aksguard_config::parse_date)]
+    pub as_of: Option<aksguard_config::Date>,
     /// Print findings only: no remediation lines, notices or progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -105,6 +144,23 @@ pub struct ScanArgs {
     pub parse_only: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Print the effective configuration (the default action).
+    #[arg(long)]
+    pub show: bool,
+    /// Use this configuration file instead of searching upward from PATH.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Judge exception expiry as of this date (YYYY-MM-DD) instead of today
+    /// [env: AKSGUARD_AS_OF].
+    #[arg(long, value_name = "DATE", value_parser = aksguard_config::parse_date)]
+    pub as_of: Option<aksguard_config::Date>,
+    /// Where the search for aksguard.toml starts (as for `aksguard scan PATH`).
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub path: String,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DocFormat {
     Text,
@@ -116,6 +172,18 @@ pub enum DocFormat {
 pub struct RulesArgs {
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct FrameworksArgs {
+    #[arg(long, value_enum, default_value_t = FrameworksFormat::Text)]
+    pub format: FrameworksFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FrameworksFormat {
+    Text,
+    Json,
 }
 
 #[derive(Args, Debug)]
@@ -152,11 +220,18 @@ pub struct WhoCanArgs {
     /// Also count RoleBindings of every namespace.
     #[arg(long, short = 'A')]
     pub all_namespaces: bool,
-    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
-    pub format: ScanFormat,
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Table)]
+    pub format: WhoCanFormat,
     /// Do not render Helm charts / Kustomize directories even if helm/kubectl are on PATH.
     #[arg(long)]
     pub no_render: bool,
+}
+
+/// `who-can` output formats (its own enum, so scan report formats do not leak into it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WhoCanFormat {
+    Table,
+    Json,
 }
 
 /// `1.31`, `v1.31` or `1.31.2` → (1, 31).

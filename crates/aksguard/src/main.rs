@@ -14,7 +14,9 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => commands::scan::run(&args),
         cli::Command::Rules(args) => commands::rules::run(&args),
         cli::Command::Rule(args) => commands::rule::run(&args),
+        cli::Command::Frameworks(args) => commands::frameworks::run(&args),
         cli::Command::WhoCan(args) => commands::who_can::run(&args),
+        cli::Command::Config(args) => commands::config::run(&args),
     };
     ExitCode::from(code)
 }

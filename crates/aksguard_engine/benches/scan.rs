@@ -234,6 +234,7 @@ fn bench_reports(c: &mut Criterion) {
                 TableOptions {
                     color: false,
                     compact: false,
+                    show_suppressed: false,
                 },
             )
         })

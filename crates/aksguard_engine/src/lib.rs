@@ -1,7 +1,14 @@
 //! The engine: which rules run (selection) and running them over a scan's objects.
 
+pub mod frameworks;
 pub mod run;
 pub mod select;
+pub mod suppress;
 
+pub use frameworks::{Framework, UnknownFramework, assess, assess_all, select_framework};
 pub use run::{evaluate, sort_findings};
 pub use select::{SelectError, select_rules};
+pub use suppress::{
+    Exception, IGNORE_ANNOTATION, Pattern, apply_annotations, apply_baseline, apply_exceptions,
+    apply_severity_overrides, sort_suppressed,
+};

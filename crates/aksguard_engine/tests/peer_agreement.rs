@@ -9,7 +9,15 @@
 //! a behaviour change in a rule fails here until someone decides whether the rule or the list
 //! is wrong; an entry that no longer disagrees fails too. A mapped rule that is not registered
 //! yet is reported as pending, not compared. Run with `--nocapture` for the mapping, every
-//! disagreement with our findings, and the agreement rate per peer.
+//! disagreement with our findings, and the agreement rate per peer and per rule family; set
+//! `PEER_AGREEMENT_ALL=1` as well to print every case, agreements included.
+//!
+//! Cross-resource rules see every object of the case's file (every input file of a kubescape
+//! test case), run with `--complete` where the peer takes the fixture as the whole cluster
+//! state ([`Mapping::complete`]). A finding counts for the object it is on, for the RBAC
+//! counterpart of that object (a role finding for the bindings to the role, and the reverse:
+//! [`related_objects`]), and a namespace-level finding on `Namespace/<name>` for the objects
+//! of that namespace ([`namespace_finding_for`]).
 //!
 //! The corpus is not part of the repository. When it is absent (a plain clone) the test prints
 //! why and passes.
@@ -19,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 use aksguard_engine::evaluate;
 use aksguard_load::{Limits, load_text};
-use aksguard_model::{Inventory, Object, PodSpecView, Severity};
+use aksguard_model::{Finding, Inventory, Object, PodSpecView, Severity, UNSPECIFIED_NAMESPACE};
 use aksguard_rules::{Rule, RuleSettings, find_rule, object_ref};
 use serde_json::Value;
 
@@ -68,6 +76,15 @@ struct Mapping {
     check: &'static str,
     rules: &'static [&'static str],
     relation: Relation,
+    /// The kinds the peer check judges, where the peer names objects (kube-linter,
+    /// kubescape): only objects of these kinds (and any object the peer flags) become cases.
+    /// `None`: every object of a kube-linter fixture, and [`in_scope`] objects for kubescape.
+    kinds: Option<&'static [&'static str]>,
+    /// Run our rules as with `--complete`: the peer check (dangling references, missing
+    /// ServiceAccounts) takes the fixture to be the whole cluster state, so do our rules that
+    /// only conclude from an absence with `--complete` (RBAC011, IDN004, REL004, REL006,
+    /// REL007's dangling references).
+    complete: bool,
 }
 
 const fn same(peer: Peer, check: &'static str, rules: &'static [&'static str]) -> Mapping {
@@ -76,17 +93,58 @@ const fn same(peer: Peer, check: &'static str, rules: &'static [&'static str]) -
         check,
         rules,
         relation: Relation::Same,
+        kinds: None,
+        complete: false,
     }
 }
 
 const fn narrower(peer: Peer, check: &'static str, rules: &'static [&'static str]) -> Mapping {
     Mapping {
-        peer,
-        check,
-        rules,
         relation: Relation::PeerNarrower,
+        ..same(peer, check, rules)
     }
 }
+
+impl Mapping {
+    /// Judges only objects of `kinds` (see [`Mapping::kinds`]).
+    const fn judging(self, kinds: &'static [&'static str]) -> Mapping {
+        Mapping {
+            kinds: Some(kinds),
+            ..self
+        }
+    }
+
+    /// Compares with our rules run as with `--complete` (see [`Mapping::complete`]).
+    const fn complete(self) -> Mapping {
+        Mapping {
+            complete: true,
+            ..self
+        }
+    }
+
+    /// The rule family, for the agreement summary: `POD/IMG/SEC` (workloads, images,
+    /// secrets) or the cross-resource families `RBAC`, `NET` and `NS/IDN/REL`.
+    fn family(&self) -> &'static str {
+        let id = self.rules.first().copied().unwrap_or_default();
+        if id.starts_with("RBAC") {
+            "RBAC"
+        } else if id.starts_with("NET") {
+            "NET"
+        } else if id.starts_with("NS") || id.starts_with("IDN") || id.starts_with("REL") {
+            "NS/IDN/REL"
+        } else {
+            "POD/IMG/SEC"
+        }
+    }
+}
+
+/// Families of [`Mapping::family`], in summary order.
+const FAMILIES: &[&str] = &["POD/IMG/SEC", "RBAC", "NET", "NS/IDN/REL"];
+
+/// Kinds judged by RBAC checks: the peers flag the role, the binding or both.
+const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
+const BINDING_KINDS: &[&str] = &["RoleBinding", "ClusterRoleBinding"];
+const ROLE_KINDS: &[&str] = &["Role", "ClusterRole"];
 
 use Peer::{Checkov, KubeLinter, Kubescape, Polaris};
 
@@ -104,7 +162,27 @@ use Peer::{Checkov, KubeLinter, Kubescape, Polaris};
 /// block-list, IMG003 is an allow-list); checkov `RootContainersHighUID` (UID ≥ 10000
 /// required; POD025 only flags 1–9999 and POD006 root); checkov `SecurityContexts` (any
 /// securityContext present); kubescape `resources-*-limit-and-request` (configured value
-/// ranges); and every PSP, RBAC, network, control-plane and availability check.
+/// ranges); every PSP and control-plane check; and, among the cross-resource checks:
+/// Polaris `missingNetworkPolicy` (wants a selecting policy with both Ingress and Egress
+/// types and rules: more than NET004's "selected by some policy", unrelated to NET001/002's
+/// namespace-wide default deny); Polaris `missingPodDisruptionBudget` (every Deployment,
+/// whatever its replicas: REL004 only judges workloads with 2+ replicas, and every Polaris
+/// failure fixture has one replica); Polaris `nakedPod` (its fixtures exercise a custom check,
+/// label equal to the name, not naked pods); Polaris `hpa*`/`pdb*` and kube-linter
+/// `minimum-three-replicas`, `hpa-minimum-three-replicas`, `pdb-*` (thresholds and budgets
+/// we do not check; REL003 is about a single replica); kube-linter
+/// `dangling-networkpolicypeer-podselector`, `dangling-servicemonitor`,
+/// `deprecated-service-account-field` and kubescape `deprecated-service-account-field`,
+/// `namespace-without-service-account` (no such rule); kubescape
+/// `pod-security-admission-*-applied-2` (whether an admission webhook exists, the
+/// alternative half of its PSA controls); kubescape `access-container-service-account-v1`
+/// (lists every ServiceAccount holding any role, not only `default` ones as RBAC008);
+/// kubescape `workload-with-administrative-roles` / `-cluster-takeover-roles` (a workload
+/// and the RBAC of its ServiceAccount together: cross-layer risk, not one rule); kubescape
+/// `exposure-to-internet-via-istio-ingress` and `agent-sandbox-egress-policy` (Istio and
+/// agent-sandbox resources we do not read); kubescape `*-in-default-namespace` for
+/// non-workload kinds (POD021 judges workloads only); checkov `DefaultServiceAccount`
+/// (judges the ServiceAccount's automount).
 const MAPPINGS: &[Mapping] = &[
     // Polaris: test/checks/<checkId>/{success,failure}.*.yaml.
     same(Polaris, "runAsPrivileged", &["POD001"]),
@@ -129,6 +207,22 @@ const MAPPINGS: &[Mapping] = &[
     same(Polaris, "pullPolicyNotAlways", &["IMG004"]),
     same(Polaris, "sensitiveContainerEnvVar", &["SEC002"]),
     same(Polaris, "sensitiveConfigmapContent", &["SEC002"]),
+    // Polaris RBAC checks, split by the kind they judge (RBAC001 covers all three, RBAC005
+    // all five); its fixtures are whole files, so a finding on the role or the binding
+    // counts alike. Exec/attach is one part of RBAC005 (which also covers creating pods and
+    // workloads, port-forward and ephemeral containers, as the `allow_unrelated_perms`
+    // successes grant), hence narrower; its successes that exempt roles and bindings by
+    // name (`system:`, `gce:`, the default `admin`/`cluster-admin`) are not compared there.
+    same(Polaris, "clusterrolebindingClusterAdmin", &["RBAC001"]),
+    same(Polaris, "rolebindingClusterAdminClusterRole", &["RBAC001"]),
+    same(Polaris, "rolebindingClusterAdminRole", &["RBAC001"]),
+    narrower(Polaris, "clusterrolePodExecAttach", &["RBAC005"]),
+    narrower(Polaris, "rolePodExecAttach", &["RBAC005"]),
+    narrower(Polaris, "clusterrolebindingPodExecAttach", &["RBAC005"]),
+    narrower(Polaris, "rolebindingClusterRolePodExecAttach", &["RBAC005"]),
+    narrower(Polaris, "rolebindingRolePodExecAttach", &["RBAC005"]),
+    same(Polaris, "tlsSettingsMissing", &["NET008"]),
+    same(Polaris, "deploymentMissingReplicas", &["REL003"]),
     // kube-linter: tests/checks/<check>.yml; flagged objects in KUBE_LINTER_FLAGGED.
     same(KubeLinter, "privileged-container", &["POD001"]),
     narrower(KubeLinter, "privilege-escalation-container", &["POD002"]),
@@ -153,6 +247,34 @@ const MAPPINGS: &[Mapping] = &[
     same(KubeLinter, "latest-tag", &["IMG001"]),
     narrower(KubeLinter, "read-secret-from-env-var", &["SEC001"]),
     same(KubeLinter, "env-var-secret", &["SEC002"]),
+    // kube-linter reports a role's permissions on the bindings to it; with
+    // `related_objects`, our finding on the role counts for those bindings.
+    same(KubeLinter, "access-to-secrets", &["RBAC003"]).judging(BINDING_KINDS),
+    same(KubeLinter, "access-to-create-pods", &["RBAC005"]).judging(BINDING_KINDS),
+    same(KubeLinter, "cluster-admin-role-binding", &["RBAC001"]).judging(BINDING_KINDS),
+    same(KubeLinter, "wildcard-in-rules", &["RBAC002"]).judging(ROLE_KINDS),
+    same(KubeLinter, "non-isolated-pod", &["NET004"]).judging(WORKLOAD_KINDS),
+    same(KubeLinter, "dangling-networkpolicy", &["NET012"]).judging(&["NetworkPolicy"]),
+    same(KubeLinter, "exposed-services", &["NET006", "NET007"]).judging(&["Service"]),
+    same(KubeLinter, "default-service-account", &["IDN003"]).judging(WORKLOAD_KINDS),
+    same(KubeLinter, "non-existent-service-account", &["IDN004"])
+        .judging(WORKLOAD_KINDS)
+        .complete(),
+    same(KubeLinter, "mismatching-selector", &["REL005"]).judging(WORKLOAD_KINDS),
+    same(KubeLinter, "dangling-service", &["REL006"])
+        .judging(&["Service"])
+        .complete(),
+    same(KubeLinter, "dangling-ingress", &["REL006"])
+        .judging(&["Ingress"])
+        .complete(),
+    same(KubeLinter, "dangling-hpa", &["REL006"])
+        .judging(&["HorizontalPodAutoscaler"])
+        .complete(),
+    same(KubeLinter, "duplicate-env-var", &["REL007"]).judging(WORKLOAD_KINDS),
+    same(KubeLinter, "env-var-value-from", &["REL007"])
+        .judging(WORKLOAD_KINDS)
+        .complete(),
+    narrower(KubeLinter, "no-extensions-v1beta", &["REL001"]),
     // checkov: kubernetes/<Check>/ with kubernetes/expected.json.
     same(Checkov, "PrivilegedContainers", &["POD001"]),
     same(Checkov, "AllowPrivilegeEscalation", &["POD002"]),
@@ -173,6 +295,19 @@ const MAPPINGS: &[Mapping] = &[
     same(Checkov, "ImageDigest", &["IMG002"]),
     same(Checkov, "ImagePullPolicy", &["IMG004"]),
     same(Checkov, "Secrets", &["SEC001"]),
+    // checkov's RBAC checks judge Roles and ClusterRoles; CKV_K8S_157 (bind) and 158
+    // (escalate) are two of RBAC004's three verbs, CKV_K8S_155 the webhook half of RBAC010.
+    same(Checkov, "WildcardRoles", &["RBAC002"]),
+    same(Checkov, "RbacBindRoleBindings", &["RBAC004"]),
+    same(Checkov, "RbacEscalateRoles", &["RBAC004"]),
+    same(Checkov, "RbacControlWebhooks", &["RBAC010"]),
+    same(
+        Checkov,
+        "RbacApproveCertificateSigningRequests",
+        &["RBAC012"],
+    ),
+    same(Checkov, "DefaultServiceAccountBinding", &["RBAC008"]),
+    narrower(Checkov, "NginxIngressCVE202125742", &["NET013"]),
     // kubescape regolibrary: rules/<rule>/test/<case>/{input/,expected.json}.
     // kubescape counts an added SYS_ADMIN as privileged; we report that under POD009.
     narrower(
@@ -225,6 +360,80 @@ const MAPPINGS: &[Mapping] = &[
         &["SEC001", "SEC002"],
     ),
     same(Kubescape, "rule-credentials-configmap", &["SEC002"]),
+    // kubescape's RBAC rules report subjects; the binding and role they name are flagged
+    // (see `kubescape_flagged`), and our finding on either counts for both.
+    same(Kubescape, "rule-list-all-cluster-admins-v1", &["RBAC001"]).judging(RBAC_KINDS),
+    same(Kubescape, "cluster-admin-role", &["RBAC001"]).judging(RBAC_KINDS),
+    same(Kubescape, "rule-can-list-get-secrets-v1", &["RBAC003"]).judging(RBAC_KINDS),
+    same(Kubescape, "rule-can-bind-escalate", &["RBAC004"]).judging(RBAC_KINDS),
+    same(
+        Kubescape,
+        "rule-can-impersonate-users-groups-v1",
+        &["RBAC004"],
+    )
+    .judging(RBAC_KINDS),
+    same(Kubescape, "exec-into-container-v1", &["RBAC005"]).judging(RBAC_KINDS),
+    same(Kubescape, "rule-can-portforward-v1", &["RBAC005"]).judging(RBAC_KINDS),
+    same(Kubescape, "rule-can-access-proxy-subresource", &["RBAC006"]).judging(RBAC_KINDS),
+    same(
+        Kubescape,
+        "system-authenticated-allowed-to-take-over-cluster",
+        &["RBAC007"],
+    )
+    .judging(RBAC_KINDS),
+    same(
+        Kubescape,
+        "ensure-default-service-accounts-has-only-default-roles",
+        &["RBAC008"],
+    )
+    .judging(BINDING_KINDS),
+    same(
+        Kubescape,
+        "rule-can-create-service-account-token",
+        &["RBAC010"],
+    )
+    .judging(RBAC_KINDS),
+    same(
+        Kubescape,
+        "rule-can-approve-cert-signing-request",
+        &["RBAC012"],
+    )
+    .judging(RBAC_KINDS),
+    // internal-networking fails a namespace with no NetworkPolicy at all, which NET001
+    // (no default-deny ingress) covers; a namespace with some non-default-deny policy passes
+    // kubescape but not NET001. NET001 reports on `Namespace/<name>` (`namespace_finding_for`).
+    narrower(Kubescape, "internal-networking", &["NET001"]).judging(&["Namespace"]),
+    // ingress-and-egress-blocked fails a workload that no policy selects, or only policies
+    // without explicit policyTypes; ensure_network_policy_configured_in_labels one that no
+    // policy selects: NET004 for both.
+    same(Kubescape, "ingress-and-egress-blocked", &["NET004"]),
+    same(
+        Kubescape,
+        "ensure_network_policy_configured_in_labels",
+        &["NET004"],
+    ),
+    same(Kubescape, "ingress-no-tls", &["NET008"]).judging(&["Ingress"]),
+    same(Kubescape, "dangling-networkpolicy", &["NET012"]).judging(&["NetworkPolicy"]),
+    // PSA enforce label missing (applied-1), below baseline (baseline-applied-1: NS001 plus
+    // NS002's `privileged`; NS002 also reports `baseline`, hence narrower), below restricted
+    // (restricted-applied-1: NS001 plus NS002).
+    same(Kubescape, "pod-security-admission-applied-1", &["NS001"]).judging(&["Namespace"]),
+    narrower(
+        Kubescape,
+        "pod-security-admission-baseline-applied-1",
+        &["NS001", "NS002"],
+    )
+    .judging(&["Namespace"]),
+    same(
+        Kubescape,
+        "pod-security-admission-restricted-applied-1",
+        &["NS001", "NS002"],
+    )
+    .judging(&["Namespace"]),
+    same(Kubescape, "non-existent-service-account", &["IDN004"]).complete(),
+    same(Kubescape, "dangling-ingress-backend", &["REL006"])
+        .judging(&["Ingress"])
+        .complete(),
 ];
 
 /// kube-linter's fixtures hold objects that should and should not be flagged; its e2e test
@@ -313,6 +522,58 @@ const KUBE_LINTER_FLAGGED: &[(&str, &[&str])] = &[
         "env-var-secret",
         &["Deployment/app", "DeploymentConfig/app"],
     ),
+    ("access-to-secrets", &["RoleBinding/role-binding1"]),
+    ("access-to-create-pods", &["RoleBinding/role-binding1"]),
+    (
+        "cluster-admin-role-binding",
+        &["ClusterRoleBinding/role-binding1"],
+    ),
+    // Two Roles named role1: the second grants `*` verbs.
+    ("wildcard-in-rules", &["Role/role1 #2"]),
+    (
+        "non-isolated-pod",
+        &["Deployment/app1", "DeploymentConfig/app2"],
+    ),
+    ("dangling-networkpolicy", &["NetworkPolicy/app"]),
+    // kube-linter's default forbids NodePort and LoadBalancer; the fixture has a NodePort.
+    ("exposed-services", &["Service/app"]),
+    (
+        "default-service-account",
+        &["Deployment/app", "DeploymentConfig/app"],
+    ),
+    (
+        "non-existent-service-account",
+        &["Deployment/app", "DeploymentConfig/app"],
+    ),
+    (
+        "mismatching-selector",
+        &["Deployment/app1", "DeploymentConfig/app2"],
+    ),
+    ("dangling-service", &["Service/app1", "Service/app2"]),
+    // `bad-port` exists but has no port 8080.
+    (
+        "dangling-ingress",
+        &["Ingress/missing-service", "Ingress/bad-port"],
+    ),
+    ("dangling-hpa", &["HorizontalPodAutoscaler/hpa1"]),
+    // Both objects are unnamed; their `fire-*` containers repeat PORT.
+    (
+        "duplicate-env-var",
+        &["Deployment/<unnamed>", "StatefulSet/<unnamed>"],
+    ),
+    // From the fixture's comments (`should-fire-*`): a key missing from the Secret or
+    // ConfigMap, or a Secret or ConfigMap missing.
+    (
+        "env-var-value-from",
+        &[
+            "Deployment/should-fire-secret",
+            "Deployment/should-fire-configmap",
+            "Deployment/should-fire-missing-configmap",
+            "Deployment/should-fire-missing-secret",
+        ],
+    ),
+    // The extensions/v1beta1 NetworkPolicy (the second object named app).
+    ("no-extensions-v1beta", &["NetworkPolicy/app #2"]),
 ];
 
 /// checkov's `expected.json` takes each file's verdict from its name, which is wrong for files
@@ -497,7 +758,280 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "kubescape's test configures `Bearer` as a sensitive value (data.json); `AUTH_HEADER` \
          is no secret-like name and `bearer abc123def` has none of SEC002's credential formats",
     ),
+    // Cross-resource families (RBAC, NET, NS, IDN, REL).
+    (
+        "polaris/clusterrolebindingClusterAdmin/success.gce_calico_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/clusterrolebindingClusterAdmin/success.system_prefix_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/rolebindingClusterAdminClusterRole/success.gce_calico_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/rolebindingClusterAdminClusterRole/success.system_prefix_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/rolebindingClusterAdminRole/success.gce_calico_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/rolebindingClusterAdminRole/success.system_prefix_binding.yaml",
+        NAME_EXEMPTS_NOTHING,
+    ),
+    (
+        "polaris/clusterrolebindingPodExecAttach/failure.binding_points_to_missing_ref.yaml",
+        MISSING_ROLE,
+    ),
+    (
+        "polaris/rolebindingClusterRolePodExecAttach/failure.binding_points_to_missing_ref.yaml",
+        MISSING_ROLE,
+    ),
+    (
+        "polaris/rolebindingRolePodExecAttach/failure.binding_points_to_missing_ref.yaml",
+        MISSING_ROLE,
+    ),
+    (
+        "polaris/tlsSettingsMissing/success.yaml",
+        "the only rule has no host, so it serves every host name, while the one TLS entry \
+         covers `example.com` only: NET008 counts a hostless rule as covered only by a TLS \
+         entry without `hosts` (the controller's default certificate); Polaris asks for any \
+         `tls` entry",
+    ),
+    (
+        "kube-linter/dangling-networkpolicy.yml NetworkPolicy/app",
+        NO_WORKLOADS_FOR_POLICY,
+    ),
+    (
+        "kube-linter/default-service-account.yml Deployment/app",
+        NO_CONTAINERS,
+    ),
+    (
+        "kube-linter/non-existent-service-account.yml Deployment/app",
+        NO_CONTAINERS,
+    ),
+    (
+        "kube-linter/default-service-account.yml DeploymentConfig/app",
+        NO_CONTAINERS,
+    ),
+    (
+        "kube-linter/non-existent-service-account.yml DeploymentConfig/app",
+        NO_CONTAINERS,
+    ),
+    (
+        "kube-linter/mismatching-selector.yml DeploymentConfig/app2",
+        "OpenShift DeploymentConfig (not a Kubernetes or AKS kind), whose selector REL005 does \
+         not check; REL005 covers the Kubernetes workload kinds",
+    ),
+    (
+        "kube-linter/dangling-ingress.yml Ingress/bad-port",
+        "the Service `bad-port` exists, only its port differs (80, the Ingress asks for 8080): \
+         REL006 checks that the backend Service exists, not its ports",
+    ),
+    (
+        "kube-linter/env-var-value-from.yml Deployment/should-fire-secret",
+        KEY_NOT_CHECKED,
+    ),
+    (
+        "kube-linter/env-var-value-from.yml Deployment/should-fire-configmap",
+        KEY_NOT_CHECKED,
+    ),
+    (
+        "checkov/kubernetes/RbacBindRoleBindings/role-passed-2.yaml",
+        STAR_ON_SERVICEACCOUNTS,
+    ),
+    (
+        "checkov/kubernetes/RbacEscalateRoles/role-passed-2.yaml",
+        STAR_ON_SERVICEACCOUNTS,
+    ),
+    (
+        "kubescape-regolibrary/rule-list-all-cluster-admins-v1/clusterrole-rolebinding ClusterRole/test",
+        CORE_GROUP_ONLY,
+    ),
+    (
+        "kubescape-regolibrary/rule-list-all-cluster-admins-v1/clusterrole-rolebinding RoleBinding/pod",
+        CORE_GROUP_ONLY,
+    ),
+    (
+        "kubescape-regolibrary/cluster-admin-role/clusterrole-rolebinding ClusterRole/cluster-admin",
+        ROLEBINDING_TO_CLUSTER_ADMIN,
+    ),
+    (
+        "kubescape-regolibrary/cluster-admin-role/clusterrole-rolebinding RoleBinding/pod",
+        ROLEBINDING_TO_CLUSTER_ADMIN,
+    ),
+    (
+        "kubescape-regolibrary/rule-can-access-proxy-subresource/role-rolebinding Role/test",
+        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
+    ),
+    (
+        "kubescape-regolibrary/rule-can-access-proxy-subresource/role-rolebinding RoleBinding/pod",
+        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
+    ),
+    (
+        "kubescape-regolibrary/system-authenticated-allowed-to-take-over-cluster/success ClusterRoleBinding/system:viewer",
+        EVERYONE_ANY_ROLE,
+    ),
+    (
+        "kubescape-regolibrary/system-authenticated-allowed-to-take-over-cluster/success ClusterRole/system:viewer",
+        EVERYONE_ANY_ROLE,
+    ),
+    (
+        "kubescape-regolibrary/ensure-default-service-accounts-has-only-default-roles/passed_rolebinding_one_subject RoleBinding/pod",
+        "the binding carries `kubernetes.io/bootstrapping: rbac-defaults`, which kubescape \
+         takes as one of Kubernetes' default bindings; Kubernetes' bootstrap policy never binds \
+         a namespace's `default` ServiceAccount, and a label anyone can set exempts nothing: \
+         RBAC008 reports every binding to a `default` ServiceAccount",
+    ),
+    (
+        "kubescape-regolibrary/rule-can-approve-cert-signing-request/clusterrole-rolebinding ClusterRole/test",
+        CSR_WITHOUT_SIGNER,
+    ),
+    (
+        "kubescape-regolibrary/rule-can-approve-cert-signing-request/clusterrole-rolebinding RoleBinding/pod",
+        CSR_WITHOUT_SIGNER,
+    ),
+    (
+        "kubescape-regolibrary/rule-can-approve-cert-signing-request/role-rolebinding Role/test",
+        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
+    ),
+    (
+        "kubescape-regolibrary/rule-can-approve-cert-signing-request/role-rolebinding RoleBinding/pod",
+        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
+    ),
+    (
+        "kubescape-regolibrary/internal-networking/namespace-ccnp-match-expressions-selective-failed Namespace/test",
+        NO_WORKLOADS_IN_NAMESPACE,
+    ),
+    (
+        "kubescape-regolibrary/internal-networking/namespace-failed Namespace/test",
+        NO_WORKLOADS_IN_NAMESPACE,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/ccnp-ingress-egress Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/ccnp-specs-list-passed Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-empty-selector Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-endpoint-selector-match Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-ingress-egress Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-only-egress Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-specs-list-passed Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-specs-multiple-passed Pod/test",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_ccnp_empty_selector Pod/my-pod",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_ccnp_specs_list Pod/my-pod",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_empty_selector Pod/my-cilium-pod",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_label_match Pod/my-cilium-pod",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_specs_list Pod/my-pod",
+        CILIUM_NOT_READ,
+    ),
+    (
+        "kubescape-regolibrary/dangling-networkpolicy/failed_dangling_matchlabels NetworkPolicy/isolate-nginx",
+        NO_WORKLOADS_FOR_POLICY,
+    ),
+    (
+        "kubescape-regolibrary/dangling-networkpolicy/failed_wrong_namespace NetworkPolicy/ns-policy",
+        "the only Pod is in namespace `other`, the policy in `default`, which holds no \
+         workload: NET012 judges a policy only against workloads in its own namespace and \
+         skips namespaces without any (see NO_WORKLOADS_FOR_POLICY)",
+    ),
 ];
+
+// Reasons shared by the cross-resource disagreements.
+
+const NAME_EXEMPTS_NOTHING: &str = "Polaris exempts bindings by name (`system:` prefix, \
+     `gce:podsecuritypolicy:calico-sa`); a binding's name exempts nothing for RBAC001 \
+     (anyone can name a binding `system:...`): its subject, User `testuser`, is no system \
+     component and gets every verb on every resource where the binding applies";
+
+const MISSING_ROLE: &str = "the binding's `roleRef` names a role that is not in the file, so \
+     what it grants (exec/attach or not) is unknown; Polaris fails it, RBAC005 judges what a \
+     role in the scan allows, and a binding to a missing role is RBAC011's (with `--complete`)";
+
+const NO_WORKLOADS_FOR_POLICY: &str = "the fixture holds no workload in the policy's \
+     namespace: NET012 judges a policy's podSelector only against the workloads of its \
+     namespace and skips namespaces without any (a policy written ahead of its workloads, or \
+     for workloads deployed from other files, selects nothing in the scan yet)";
+
+const KEY_NOT_CHECKED: &str = "the Secret/ConfigMap exists but lacks the referenced key; \
+     REL007 (with `--complete`) checks that the referenced object exists, not the keys in it \
+     (its checks say so: keys of Secrets generated by controllers are not visible in files)";
+
+const STAR_ON_SERVICEACCOUNTS: &str = "`*` verbs on core `serviceaccounts` include \
+     `impersonate` (act as any ServiceAccount of the namespace): RBAC004 reports it; checkov's \
+     bind/escalate checks look at `roles`/`clusterroles`/bindings only, which this Role does \
+     not grant those verbs on";
+
+const CORE_GROUP_ONLY: &str = "the ClusterRole grants `*` verbs on `*` resources of the core \
+     API group only (`apiGroups: [\"\"]`), not every group: RBAC001's cluster-admin \
+     equivalence needs `*` apiGroups; the wildcards are RBAC002's, and what makes it \
+     dangerous (Secrets, `impersonate` on serviceaccounts) RBAC003 and RBAC004 report";
+
+const ROLEBINDING_TO_CLUSTER_ADMIN: &str = "a RoleBinding to `cluster-admin` in kube-system: \
+     kubescape's cluster-admin-role only reports ClusterRoleBindings; RBAC001 reports \
+     RoleBindings too (full control of the namespace, here kube-system with its Secrets and \
+     the tokens of privileged system ServiceAccounts)";
+
+const ROLE_CANNOT_GRANT_CLUSTER_SCOPED: &str = "a namespaced Role granting a cluster-scoped \
+     resource (`nodes/proxy`, `certificatesigningrequests/approval`): a Role's rules only \
+     apply in its namespace, so Kubernetes grants nothing on nodes or CSRs through it; RBAC006 \
+     and RBAC012 only judge ClusterRoles there";
+
+const EVERYONE_ANY_ROLE: &str = "`system:authenticated` bound to a ClusterRole that only reads \
+     ConfigMaps: kubescape only fails it when the role allows a takeover, RBAC007 reports any \
+     role granted to everyone (on AKS with Entra ID that is every identity of the tenant), \
+     except Kubernetes' own discovery roles";
+
+const CSR_WITHOUT_SIGNER: &str = "`update` on `certificatesigningrequests/approval` without \
+     `approve` on `signers`: the API server refuses the approval, so RBAC012 needs both \
+     (RULES.md, as checkov's CKV_K8S_156); kubescape asks for the approval subresource only";
+
+const NO_WORKLOADS_IN_NAMESPACE: &str = "the namespace holds no workload in the fixture (only \
+     the Namespace and a policy elsewhere or a Cilium policy): NET001 judges namespaces with \
+     workloads, since a namespace without pods has nothing to isolate yet";
+
+const CILIUM_NOT_READ: &str = "the pod is selected only by a CiliumNetworkPolicy or \
+     CiliumClusterwideNetworkPolicy, which kubescape counts; NET004 reads Kubernetes \
+     NetworkPolicies (networking.k8s.io) only, as its checks say: Cilium's own policy CRDs \
+     are out of its scope";
 
 const DEFAULT_PULL_ALWAYS: &str = "untagged image with no imagePullPolicy: Kubernetes defaults \
      the policy to Always for untagged and `:latest` images, so IMG004 (which reads the \
@@ -573,8 +1107,11 @@ struct Case {
     load_failed: bool,
     /// `None`: the peer gives no verdict (checkov UNKNOWN).
     peer_fails: Option<bool>,
-    /// Indexes into the loaded objects of the case's files.
+    /// Indexes into the loaded objects: the objects the peer's verdict is about.
     objects: Vec<usize>,
+    /// The objects our rules see (the case's file, or all input files of a kubescape test
+    /// case), a superset of `objects`.
+    scope: Vec<usize>,
     /// Settings translated from the peer's configuration for this case, if any.
     settings: Option<RuleSettings>,
 }
@@ -652,13 +1189,14 @@ fn object_id(object: &Object) -> String {
     )
 }
 
-/// One case per object of a kube-linter fixture, named `<file> Kind/name` (with ` #n` for a
-/// repeated name).
+/// One case per object of a kube-linter fixture, named `<file> Kind/name` (with ` #n` for the
+/// n-th object of a repeated `Kind/name`); `fails` gets that `Kind/name[ #n]`.
 fn object_cases(
     loaded: &Loaded,
     file_key: &str,
     indexes: &[usize],
-    fails: impl Fn(&Object) -> bool,
+    scope: &[usize],
+    fails: impl Fn(&str) -> bool,
 ) -> Vec<Case> {
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut cases = Vec::new();
@@ -667,16 +1205,13 @@ fn object_cases(
         let id = object_id(object);
         let n = seen.entry(id.clone()).or_default();
         *n += 1;
-        let key = if *n == 1 {
-            format!("{file_key} {id}")
-        } else {
-            format!("{file_key} {id} #{n}")
-        };
+        let id = if *n == 1 { id } else { format!("{id} #{n}") };
         cases.push(Case {
-            key,
+            key: format!("{file_key} {id}"),
             load_failed: false,
-            peer_fails: Some(fails(object)),
+            peer_fails: Some(fails(&id)),
             objects: vec![i],
+            scope: scope.to_vec(),
             settings: None,
         });
     }
@@ -701,6 +1236,7 @@ fn polaris_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<Cas
             key: relative(root, &path),
             load_failed,
             peer_fails: Some(peer_fails),
+            scope: objects.clone(),
             objects,
             settings: None,
         });
@@ -709,9 +1245,15 @@ fn polaris_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<Cas
 }
 
 fn kube_linter_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<Case> {
-    let path = root
-        .join("kube-linter")
-        .join(format!("{}.yml", mapping.check));
+    // `<check>.yml`, a few `<check>.yaml`.
+    let path = ["yml", "yaml"]
+        .iter()
+        .map(|ext| {
+            root.join("kube-linter")
+                .join(format!("{}.{ext}", mapping.check))
+        })
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("kube-linter/{}.yml not found", mapping.check));
     let Some((_, flagged)) = KUBE_LINTER_FLAGGED
         .iter()
         .find(|(c, _)| *c == mapping.check)
@@ -734,16 +1276,37 @@ fn kube_linter_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec
         .map(|&i| object_id(&loaded.objects[i]))
         .collect();
     for id in *flagged {
+        let plain = id.split(" #").next().unwrap_or(id);
         assert!(
-            found.contains(*id),
+            found.contains(plain),
             "KUBE_LINTER_FLAGGED lists {id} for {}, which is not in its fixture",
             mapping.check
         );
     }
     let key = relative(root, &path);
-    object_cases(loaded, &key, &indexes, |object| {
-        flagged.contains(&object_id(object).as_str())
-    })
+    // Objects of kinds the check does not judge are no cases (unless flagged, which the
+    // assertion below rules out), but the rules still see them.
+    let judged: Vec<usize> = indexes
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let object = &loaded.objects[i];
+            mapping
+                .kinds
+                .is_none_or(|kinds| kinds.contains(&object.kind.as_str()))
+        })
+        .collect();
+    for id in *flagged {
+        let plain = id.split(" #").next().unwrap_or(id);
+        assert!(
+            judged
+                .iter()
+                .any(|&i| object_id(&loaded.objects[i]) == plain),
+            "KUBE_LINTER_FLAGGED lists {id} for {}, a kind the mapping does not judge",
+            mapping.check
+        );
+    }
+    object_cases(loaded, &key, &judged, &indexes, |id| flagged.contains(&id))
 }
 
 fn checkov_cases(
@@ -790,6 +1353,7 @@ fn checkov_cases(
             key,
             load_failed,
             peer_fails,
+            scope: objects.clone(),
             objects,
             settings: None,
         });
@@ -820,12 +1384,18 @@ fn in_scope(object: &Object) -> bool {
         || matches!(object.kind.as_str(), "ConfigMap" | "Secret")
 }
 
-/// The objects (`Kind/name`, optional namespace) a kubescape `expected.json` reports.
+/// The objects (`Kind/name`, optional namespace) a kubescape `expected.json` reports: its
+/// `k8sApiObjects`, and for an alert on a subject (`externalObjects`: a User, Group or
+/// ServiceAccount, as the RBAC rules report) the `relatedObjects` through which it holds the
+/// permission, i.e. the binding and the role. Both count as flagged, since our RBAC rules
+/// report some things on the role and others on the binding (see [`related_objects`]).
 fn kubescape_flagged(expected: &Value) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     for alert in expected.as_array().map(Vec::as_slice).unwrap_or_default() {
         let objects = alert["alertObject"]["k8sApiObjects"].as_array();
-        for object in objects.map(Vec::as_slice).unwrap_or_default() {
+        let related = alert["alertObject"]["externalObjects"]["relatedObjects"].as_array();
+        let objects = objects.into_iter().chain(related).flatten();
+        for object in objects {
             let id = format!(
                 "{}/{}",
                 object["kind"].as_str().unwrap_or_default(),
@@ -886,10 +1456,14 @@ fn kubescape_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<C
         };
         let flagged = kubescape_flagged(&expected);
         let settings = kubescape_settings(&case_dir);
-        // Objects grouped by Kind/name, in file order.
+        // Objects grouped by Kind/name, in file order. Rules see every input file of the
+        // test case: kubescape evaluates them together (a binding in one file, its role in
+        // another).
         let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut scope: Vec<usize> = Vec::new();
         for path in sorted_entries(&input) {
             let (indexes, _) = loaded.file(root, &path);
+            scope.extend(&indexes);
             for i in indexes {
                 let id = object_id(&loaded.objects[i]);
                 match groups.iter_mut().find(|(g, _)| *g == id) {
@@ -918,7 +1492,14 @@ fn kubescape_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<C
                         .iter()
                         .any(|&i| namespace.is_none() || loaded.objects[i].namespace == *namespace)
             });
-            if !peer_fails && !members.iter().any(|&i| in_scope(&loaded.objects[i])) {
+            let judged = members.iter().any(|&i| {
+                let object = &loaded.objects[i];
+                match mapping.kinds {
+                    Some(kinds) => kinds.contains(&object.kind.as_str()),
+                    None => in_scope(object),
+                }
+            });
+            if !peer_fails && !judged {
                 continue;
             }
             cases.push(Case {
@@ -926,11 +1507,111 @@ fn kubescape_cases(root: &Path, mapping: &Mapping, loaded: &mut Loaded) -> Vec<C
                 load_failed: false,
                 peer_fails: Some(peer_fails),
                 objects: members,
+                scope: scope.clone(),
                 settings: settings.clone(),
             });
         }
     }
     cases
+}
+
+/// The object of `scope` a finding is on: same reference and file and, when a file repeats
+/// an object (two `Role/role1` in kube-linter's `wildcard-in-rules.yml`), the last one that
+/// starts at or before the finding's line.
+fn finding_owner(finding: &Finding, scope: &[usize], loaded: &Loaded) -> Option<usize> {
+    let candidates: Vec<usize> = scope
+        .iter()
+        .copied()
+        .filter(|&i| {
+            let object = &loaded.objects[i];
+            finding.object == object_ref(object) && finding.location.path == object.source.path
+        })
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .filter(|&i| loaded.objects[i].root.pos.line <= finding.location.line)
+        .max_by_key(|&i| loaded.objects[i].root.pos.line)
+        .or_else(|| candidates.first().copied())
+}
+
+/// Kinds that live outside namespaces: namespace-level findings never count for them.
+const CLUSTER_SCOPED_KINDS: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "PersistentVolume",
+    "StorageClass",
+    "IngressClass",
+    "PriorityClass",
+    "CiliumClusterwideNetworkPolicy",
+];
+
+/// The objects whose findings count for a case: its own (`None`), and their RBAC
+/// counterparts (`Some("Role/name")`, ...). Our rules about what a role allows report on the
+/// Role/ClusterRole, and rules about who is bound report on the binding (RULES.md), while a
+/// peer may flag either or both (kube-linter flags the binding for a role that reads Secrets,
+/// kubescape both for a subject). Decision: a finding on a role counts for every binding
+/// (in the scope) that refers to it, and a finding on a binding counts for the role it refers
+/// to; either way the subjects of that binding hold what the finding is about. Returned as
+/// indexes into the loaded objects (the inventory holds `case.scope` in order).
+fn related_objects(case: &Case, inventory: &Inventory) -> Vec<(usize, Option<String>)> {
+    let graph = inventory.rbac();
+    let objects = inventory.objects();
+    let loaded_index = |position: usize| case.scope[position];
+    let mut related: Vec<(usize, Option<String>)> =
+        case.objects.iter().map(|&i| (i, None)).collect();
+    for &i in &case.objects {
+        let Some(position) = case.scope.iter().position(|&s| s == i) else {
+            continue;
+        };
+        let mut add = |position: usize| {
+            let index = loaded_index(position);
+            if !related.iter().any(|(r, _)| *r == index) {
+                related.push((index, Some(object_id(&objects[position]))));
+            }
+        };
+        for binding in graph.bindings.iter().filter(|b| b.object == position) {
+            if let Some(role) = graph.role_of(binding) {
+                add(role.object);
+            }
+        }
+        for role in graph.roles.iter().filter(|r| r.object == position) {
+            for binding in graph.bindings_of(role) {
+                add(binding.object);
+            }
+        }
+    }
+    related
+}
+
+/// `Some("Namespace/shop")` when `finding` is a namespace-level finding (NET001–003, NS003
+/// report on `Namespace/<name>`, placed at the Namespace manifest or the namespace's first
+/// object) about the namespace `object` lives in. Decision: such a finding counts for every
+/// namespaced object of that namespace (the peers flag the workloads it leaves exposed, or
+/// the Namespace), including the unspecified namespace of objects without
+/// metadata.namespace; not for cluster-scoped objects.
+fn namespace_finding_for(finding: &Finding, object: &Object) -> Option<String> {
+    if finding.object.kind != "Namespace" || finding.object.namespace.is_some() {
+        return None;
+    }
+    let namespace = if object.kind == "Namespace" {
+        object.name.clone()?
+    } else if CLUSTER_SCOPED_KINDS.contains(&object.kind.as_str()) {
+        return None;
+    } else {
+        object
+            .namespace
+            .clone()
+            .unwrap_or_else(|| UNSPECIFIED_NAMESPACE.to_owned())
+    };
+    let unspecified = |name: &str| name == UNSPECIFIED_NAMESPACE || name == "(unspecified)";
+    let same = finding.object.name == namespace
+        || (unspecified(&finding.object.name) && unspecified(&namespace));
+    same.then(|| format!("Namespace/{}", finding.object.name))
 }
 
 struct Verdict {
@@ -954,44 +1635,43 @@ fn judge(case: Case, mapping: &Mapping, loaded: &Loaded) -> Verdict {
         .copied()
         .filter(|id| find_rule(id).is_none())
         .collect();
-    // Rules see every object of the case's files (a ServiceAccount beside its pod), and the
-    // verdict counts only findings on the case's own objects.
-    let files: std::collections::HashSet<&str> = case
-        .objects
-        .iter()
-        .map(|&i| loaded.objects[i].source.path.as_str())
-        .collect();
+    // Rules see every object of the case's scope (a ServiceAccount beside its pod, a role
+    // beside its binding), and the verdict counts only findings on the case's own objects and
+    // their counterparts (see `related_objects` and `namespace_finding_for`).
     let inventory = Inventory::new(
-        loaded
-            .objects
+        case.scope
             .iter()
-            .filter(|o| files.contains(o.source.path.as_str()))
-            .cloned()
+            .map(|&i| loaded.objects[i].clone())
             .collect(),
     );
-    let findings = evaluate(
-        &inventory,
-        &rules,
-        case.settings.as_ref().unwrap_or(&RuleSettings::default()),
-        Severity::Info,
-    );
+    let mut settings = case.settings.clone().unwrap_or_default();
+    settings.complete |= mapping.complete;
+    let findings = evaluate(&inventory, &rules, &settings, Severity::Info);
+    let related = related_objects(&case, &inventory);
     let mut evidence = Vec::new();
-    for &i in &case.objects {
-        let object = &loaded.objects[i];
-        let target = object_ref(object);
-        for f in findings
-            .iter()
-            .filter(|f| f.object == target && f.location.path == object.source.path)
-        {
-            evidence.push(format!(
-                "{} {}:{} {} {}",
-                f.rule_id,
-                f.location.line,
-                f.object.name,
-                f.container.as_deref().unwrap_or("-"),
-                f.message
-            ));
-        }
+    for f in &findings {
+        let owner = finding_owner(f, &case.scope, loaded);
+        let on = related.iter().find(|(i, _)| Some(*i) == owner);
+        let via = match on {
+            Some((_, None)) => String::new(),
+            Some((_, Some(via))) => format!(" [on its {via}]"),
+            None => match case
+                .objects
+                .iter()
+                .find_map(|&i| namespace_finding_for(f, &loaded.objects[i]))
+            {
+                Some(via) => format!(" [on its {via}]"),
+                None => continue,
+            },
+        };
+        evidence.push(format!(
+            "{} {}:{} {} {}{via}",
+            f.rule_id,
+            f.location.line,
+            f.object.name,
+            f.container.as_deref().unwrap_or("-"),
+            f.message
+        ));
     }
     let ours = !evidence.is_empty();
     let listed = DISAGREEMENTS.iter().any(|(k, _)| *k == case.key);
@@ -1165,6 +1845,30 @@ fn our_rules_agree_with_peer_fixtures() {
         }
     }
 
+    // With PEER_AGREEMENT_ALL set, every case and its outcome (to review agreements too).
+    if std::env::var_os("PEER_AGREEMENT_ALL").is_some() {
+        eprintln!("\nEvery case:");
+        for (m, v) in &verdicts {
+            let mapping = &MAPPINGS[*m];
+            let peer = match v.case.peer_fails {
+                Some(true) => "fails",
+                Some(false) => "passes",
+                None => "no verdict",
+            };
+            eprintln!(
+                "  {:?} {} ({} -> {}): peer {peer}, ours {}",
+                v.outcome,
+                v.case.key,
+                mapping.check,
+                mapping.rules.join("+"),
+                if v.ours { "fires" } else { "does not fire" }
+            );
+            for e in &v.evidence {
+                eprintln!("      {e}");
+            }
+        }
+    }
+
     // Every disagreement, listed or not, with our findings as evidence.
     eprintln!("\nDisagreements:");
     for (m, v) in &verdicts {
@@ -1268,6 +1972,29 @@ fn our_rules_agree_with_peer_fixtures() {
         eprintln!("  {}", tally.line(peer.dir()));
     }
     eprintln!("  {}", overall.line("overall"));
+    // The same by rule family: the workload families first mapped, then the cross-resource
+    // ones (RBAC, NET, NS/IDN/REL) and those together.
+    let mut groups: Vec<(&str, &[&str])> = FAMILIES
+        .iter()
+        .map(|family| (*family, std::slice::from_ref(family)))
+        .collect();
+    groups.push(("RBAC+NET+NS/IDN/REL", &FAMILIES[1..]));
+    for (name, families) in &groups {
+        eprintln!("\nAgreement for {name} rules:");
+        let mut total = Tally::default();
+        for peer in Peer::ALL {
+            let mut tally = Tally::default();
+            for (m, v) in &verdicts {
+                let mapping = &MAPPINGS[*m];
+                if mapping.peer == peer && families.contains(&mapping.family()) {
+                    tally.add(&v.outcome);
+                    total.add(&v.outcome);
+                }
+            }
+            eprintln!("  {}", tally.line(peer.dir()));
+        }
+        eprintln!("  {}", total.line("overall"));
+    }
 
     assert!(
         problems.is_empty(),

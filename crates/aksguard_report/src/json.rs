@@ -2,7 +2,7 @@
 //! Serialised straight from borrowed typed structs, never through a `serde_json::Value`
 //! tree, so large reports cost one pass and no copy of the findings.
 
-use aksguard_model::{Finding, LoadError, Severity};
+use aksguard_model::{Finding, FrameworkResult, LoadError, Severity, Suppressed};
 use serde::Serialize;
 
 use crate::{ScanReport, TOOL_NAME, TOOL_VERSION};
@@ -11,8 +11,15 @@ use crate::{ScanReport, TOOL_NAME, TOOL_VERSION};
 struct Report<'a> {
     tool: Tool,
     findings: &'a [Finding],
+    /// Findings an exception, annotation or baseline suppresses, each with its
+    /// `suppression` (kind, reason, expires); absent when there are none.
+    #[serde(skip_serializing_if = "<[Suppressed]>::is_empty")]
+    suppressed: &'a [Suppressed],
     errors: &'a [LoadError],
     summary: Summary,
+    /// The `--framework` assessment (per-control pass/fail and score); absent without it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frameworks: Option<&'a [FrameworkResult]>,
 }
 
 #[derive(Serialize)]
@@ -26,6 +33,8 @@ struct Summary {
     files: usize,
     objects: usize,
     findings: usize,
+    /// Suppressed findings (not in `findings`, not in `by_severity`).
+    suppressed: usize,
     errors: usize,
     by_severity: BySeverity,
 }
@@ -52,11 +61,14 @@ pub fn render(report: &ScanReport) -> String {
             version: TOOL_VERSION,
         },
         findings: &report.findings,
+        suppressed: &report.suppressed,
         errors: &report.errors,
+        frameworks: report.framework.map(|_| report.frameworks.as_slice()),
         summary: Summary {
             files: report.files,
             objects: report.objects,
             findings: report.findings.len(),
+            suppressed: report.suppressed.len(),
             errors: report.errors.len(),
             by_severity: BySeverity {
                 critical: count(Severity::Critical),

@@ -3,10 +3,10 @@
 
 use std::fmt::Write;
 
-use aksguard_rules::Rule;
+use aksguard_rules::{Reference, Rule, controls};
 use serde_json::json;
 
-fn collapse(text: &str) -> String {
+pub(crate) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -62,7 +62,15 @@ pub fn markdown(rule: &Rule) -> String {
     }
     let _ = writeln!(out, "## References\n");
     for reference in rule.references {
-        let _ = writeln!(out, "- {reference}");
+        match reference {
+            // The standard has one page; link it so the control name is one click away.
+            Reference::Pss(..) => {
+                let _ = writeln!(out, "- [{reference}]({})", controls::PSS_URL);
+            }
+            _ => {
+                let _ = writeln!(out, "- {reference}");
+            }
+        }
     }
     out
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use aksguard_model::{Finding, Severity};
+use aksguard_model::{Finding, Severity, Suppressed, SuppressionKind};
 
 use crate::ScanReport;
 
@@ -12,6 +12,8 @@ pub struct TableOptions {
     pub color: bool,
     /// Omit remediation lines.
     pub compact: bool,
+    /// List suppressed findings (with their reason) after the active ones.
+    pub show_suppressed: bool,
 }
 
 struct Paint(bool);
@@ -57,9 +59,63 @@ fn object_key(f: &Finding) -> (String, String) {
 pub fn render(report: &ScanReport, options: TableOptions) -> String {
     let paint = Paint(options.color);
     let mut out = String::new();
+    write_findings(
+        &mut out,
+        &paint,
+        options,
+        report.findings.iter().map(|f| (f, None)),
+    );
+    if options.show_suppressed && !report.suppressed.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.bold(&format!(
+                "Suppressed ({}, not counted):",
+                report.suppressed.len()
+            ))
+        );
+        write_findings(
+            &mut out,
+            &paint,
+            options,
+            report.suppressed.iter().map(|s| (&s.finding, Some(s))),
+        );
+    }
+    if !report.errors.is_empty() {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "{}", paint.wrap("1;31", "Errors:"));
+        for error in &report.errors {
+            let _ = writeln!(out, "  {error}");
+        }
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out.push_str(&summary_line(report));
+    out.push('\n');
+    if report.framework.is_some() {
+        out.push('\n');
+        out.push_str(&framework_section(report, &paint));
+    }
+    out
+}
+
+/// Findings grouped by file and object; `Some` marks a suppressed one (its reason replaces
+/// the remediation line).
+fn write_findings<'a>(
+    out: &mut String,
+    paint: &Paint,
+    options: TableOptions,
+    findings: impl Iterator<Item = (&'a Finding, Option<&'a Suppressed>)>,
+) {
     let mut current_file = String::new();
     let mut current_object = String::new();
-    for finding in &report.findings {
+    for (finding, suppressed) in findings {
         let (file, object) = object_key(finding);
         if file != current_file {
             if !current_file.is_empty() {
@@ -87,7 +143,27 @@ pub fn render(report: &ScanReport, options: TableOptions) -> String {
             paint.bold(finding.rule_id),
             finding.message
         );
-        if !options.compact {
+        if let Some(suppressed) = suppressed {
+            let suppression = &suppressed.suppression;
+            let kind = match suppression.kind {
+                SuppressionKind::Exception => "exception",
+                SuppressionKind::Annotation => "annotation",
+                SuppressionKind::Baseline => "baseline",
+            };
+            let until = suppression
+                .expires
+                .as_deref()
+                .map(|date| format!(" (until {date})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "               {}",
+                paint.dim(&format!(
+                    "suppressed by {kind}: {}{until}",
+                    suppression.reason
+                ))
+            );
+        } else if !options.compact {
             let _ = writeln!(
                 out,
                 "               {}",
@@ -95,40 +171,70 @@ pub fn render(report: &ScanReport, options: TableOptions) -> String {
             );
         }
     }
-    if !report.errors.is_empty() {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        let _ = writeln!(
-            out,
-            "{}",
-            paint.wrap("1;31", "Errors (these inputs were not scanned):")
-        );
-        for error in &report.errors {
-            let _ = writeln!(out, "  {error}");
-        }
-    }
-    if !out.is_empty() {
-        out.push('\n');
-    }
-    out.push_str(&summary_line(report));
-    out.push('\n');
-    out
 }
 
 /// `3 findings (1 critical, 2 high, 0 medium, 0 low, 0 info) in 4 objects from 2 files; 1 error`
+/// (then `; 2 suppressed` when findings were suppressed).
 pub fn summary_line(report: &ScanReport) -> String {
     let by_severity: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .map(|s| format!("{} {s}", report.count(*s)))
         .collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut line = format!(
         "{} ({}) in {} from {}; {}",
         plural(report.findings.len(), "finding"),
         by_severity.join(", "),
         plural(report.objects, "object"),
         plural(report.files, "file"),
         plural(report.errors.len(), "error"),
-    )
+    );
+    if !report.suppressed.is_empty() {
+        let _ = write!(line, "; {} suppressed", report.suppressed.len());
+    }
+    line
+}
+
+/// `--framework`: each assessed control's pass/fail with its rules and findings, then the
+/// score line. Printed only when a framework limited the run.
+fn framework_section(report: &ScanReport, paint: &Paint) -> String {
+    let mut out = String::new();
+    for framework in &report.frameworks {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.bold(&format!("{} ({})", framework.title, framework.id))
+        );
+        for control in &framework.controls {
+            let status = if control.passed {
+                paint.wrap("32", "pass")
+            } else {
+                paint.wrap("1;31", "FAIL")
+            };
+            let found = match control.findings {
+                0 => String::new(),
+                1 => "; 1 finding".to_owned(),
+                n => format!("; {n} findings"),
+            };
+            let _ = writeln!(
+                out,
+                "  {status}  {}: {} [{}{found}]",
+                control.id,
+                control.title,
+                control.rules.join(", ")
+            );
+        }
+        let passing = framework.controls.iter().filter(|c| c.passed).count();
+        let _ = writeln!(
+            out,
+            "{} score: {:.1}/100 ({passing} of {} controls pass, weighted by severity)",
+            framework.id,
+            framework.score,
+            framework.controls.len()
+        );
+    }
+    if report.frameworks.is_empty() {
+        let _ = writeln!(out, "no framework control was assessed");
+    }
+    out
 }

@@ -91,7 +91,8 @@ pub enum Check {
 pub enum Reference {
     /// Kubernetes Pod Security Standards: level and control name.
     Pss(&'static str, &'static str),
-    /// CIS Azure Kubernetes Service Benchmark control.
+    /// CIS Azure Kubernetes Service Benchmark recommendation ID (`4.2.1`), numbered as in
+    /// the version `controls::CIS_AKS_VERSION` names.
     CisAks(&'static str),
     /// A page of Microsoft's AKS guidance: title and URL.
     Guide(&'static str, &'static str),
@@ -106,7 +107,17 @@ impl std::fmt::Display for Reference {
             Reference::Pss(level, control) => {
                 write!(f, "Pod Security Standards ({level}): {control}")
             }
-            Reference::CisAks(control) => write!(f, "CIS AKS Benchmark {control}"),
+            Reference::CisAks(control) => {
+                write!(
+                    f,
+                    "CIS AKS Benchmark {} {control}",
+                    crate::controls::CIS_AKS_VERSION
+                )?;
+                match crate::controls::cis_aks_title(control) {
+                    Some(title) => write!(f, ": {title}"),
+                    None => Ok(()),
+                }
+            }
             Reference::Guide(title, url) => write!(f, "{title} <{url}>"),
             Reference::Peer(tool, id) => write!(f, "{tool}: {id}"),
             Reference::Cve(id) => write!(f, "{id}"),

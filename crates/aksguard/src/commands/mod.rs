@@ -1,3 +1,5 @@
+pub mod config;
+pub mod frameworks;
 pub mod rule;
 pub mod rules;
 pub mod scan;

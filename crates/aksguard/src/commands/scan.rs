@@ -2,36 +2,16 @@
 
 use std::io::{IsTerminal, Write};
 
-use aksguard_engine::{evaluate, select_rules};
+use aksguard_config::FailOn;
 use aksguard_load::{Limits, LoadOptions, load_inputs};
-use aksguard_model::{Inventory, LoadError, Severity};
+use aksguard_model::{Inventory, LoadError};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
-use aksguard_rules::RuleSettings;
 
-use crate::cli::{FailOn, MinSeverity, ScanArgs, ScanFormat};
+use crate::cli::{ScanArgs, ScanFormat};
+use crate::commands::config as scan_config;
+use crate::commands::frameworks;
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
-
-fn fail_threshold(fail_on: FailOn) -> Option<Severity> {
-    match fail_on {
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::High => Some(Severity::High),
-        FailOn::Medium => Some(Severity::Medium),
-        FailOn::Low => Some(Severity::Low),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::None => None,
-    }
-}
-
-fn min_severity(min: MinSeverity) -> Severity {
-    match min {
-        MinSeverity::Critical => Severity::Critical,
-        MinSeverity::High => Severity::High,
-        MinSeverity::Medium => Severity::Medium,
-        MinSeverity::Low => Severity::Low,
-        MinSeverity::Info => Severity::Info,
-    }
-}
 
 pub fn run(args: &ScanArgs) -> u8 {
     if let Some(threads) = args.threads {
@@ -40,23 +20,23 @@ pub fn run(args: &ScanArgs) -> u8 {
             .num_threads(threads.max(1))
             .build_global();
     }
-    let rules = match select_rules(&args.select, &args.ignore) {
-        // `--parse-only` still validates the selectors, then runs nothing.
-        Ok(_) if args.parse_only => Vec::new(),
-        Ok(rules) => rules,
-        Err(err) => {
-            eprintln!("error: {err}");
-            return EXIT_ERROR;
-        }
+    // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
+    let config = match scan_config::for_scan(args) {
+        Ok(config) => config,
+        Err(code) => return code,
     };
-    let mut settings = RuleSettings {
-        complete: args.complete,
-        kubernetes_version: args.k8s_version,
-        ..RuleSettings::default()
+    // `--parse-only` still validates the selectors, then runs nothing.
+    let rules = if args.parse_only {
+        Vec::new()
+    } else {
+        config.effective.rules.clone()
     };
-    if !args.allowed_registries.is_empty() {
-        settings.allowed_registries = args.allowed_registries.clone();
-    }
+    // --framework: only its rules; an unknown framework or an empty intersection exits 2.
+    let (framework, rules) =
+        match frameworks::limit_rules(args.framework.as_deref(), rules, args.parse_only) {
+            Ok(limited) => limited,
+            Err(code) => return code,
+        };
     let options = LoadOptions {
         limits: Limits {
             max_file_bytes: args.max_file_size,
@@ -71,17 +51,14 @@ pub fn run(args: &ScanArgs) -> u8 {
         }
     }
     let inventory = Inventory::new(loaded.objects);
-    let findings = if rules.is_empty() {
-        Vec::new()
-    } else {
-        evaluate(
-            &inventory,
-            &rules,
-            &settings,
-            min_severity(args.min_severity),
-        )
-    };
+    let findings = scan_config::evaluate_findings(&inventory, &rules, &config);
     let mut errors = loaded.errors;
+    // Annotations, exceptions, --write-baseline, --baseline.
+    let (findings, suppressed) =
+        match scan_config::suppress(args, &config, &inventory, findings, &mut errors) {
+            Ok(split) => split,
+            Err(code) => return code,
+        };
     if inventory.is_empty() {
         // Fail closed: a scan that saw nothing must not look like a clean pass.
         errors.push(LoadError::new(
@@ -90,22 +67,31 @@ pub fn run(args: &ScanArgs) -> u8 {
             "no Kubernetes objects found in the given inputs (nothing was scanned)",
         ));
     }
+    // Compliance: the chosen framework's controls, else every framework's score (HTML).
+    let framework_results = frameworks::assess_scan(framework, &rules, &findings);
     let report = ScanReport {
         findings,
+        suppressed,
         errors,
         files: loaded.files,
         objects: inventory.len(),
         rules: rules.clone(),
-        ..ScanReport::default()
+        frameworks: framework_results,
+        framework: framework.map(|f| f.id),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
         ScanFormat::Json => json::render(&report),
+        ScanFormat::Html => aksguard_report::html::render(&report),
+        ScanFormat::Sarif => aksguard_report::sarif::render(&report),
+        ScanFormat::Junit => aksguard_report::junit::render(&report),
+        ScanFormat::Markdown => aksguard_report::markdown::render(&report),
         ScanFormat::Table => table::render(
             &report,
             TableOptions {
                 color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
                 compact: args.quiet,
+                show_suppressed: args.show_suppressed,
             },
         ),
     };
@@ -113,7 +99,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         eprintln!("error: cannot write report: {err}");
         return EXIT_ERROR;
     }
-    exit_code(&report, args.fail_on)
+    exit_code(&report, config.effective.fail_on)
 }
 
 fn write_output(args: &ScanArgs, rendered: &str) -> std::io::Result<()> {
@@ -131,7 +117,6 @@ fn exit_code(report: &ScanReport, fail_on: FailOn) -> u8 {
     if !report.errors.is_empty() {
         return EXIT_ERROR;
     }
-    let failing = fail_threshold(fail_on)
-        .is_some_and(|threshold| report.findings.iter().any(|f| f.severity >= threshold));
+    let failing = report.findings.iter().any(|f| fail_on.fails(f.severity));
     if failing { EXIT_FINDINGS } else { EXIT_CLEAN }
 }

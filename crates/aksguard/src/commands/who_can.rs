@@ -19,7 +19,7 @@ use aksguard_model::{
 };
 use serde_json::{Value, json};
 
-use crate::cli::{ScanFormat, WhoCanArgs};
+use crate::cli::{WhoCanArgs, WhoCanFormat};
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR};
 
 /// What is asked: a verb on a (sub)resource of an API group.
@@ -250,8 +250,8 @@ pub fn run(args: &WhoCanArgs) -> u8 {
     }
     let (rows, unknown) = answer(&inventory, &target, &scope);
     let rendered = match args.format {
-        ScanFormat::Table => render_table(&inventory, &target, &scope, &rows, &unknown),
-        ScanFormat::Json => render_json(&inventory, &target, &scope, &rows, &unknown),
+        WhoCanFormat::Table => render_table(&inventory, &target, &scope, &rows, &unknown),
+        WhoCanFormat::Json => render_json(&inventory, &target, &scope, &rows, &unknown),
     };
     let mut stdout = std::io::stdout().lock();
     if stdout

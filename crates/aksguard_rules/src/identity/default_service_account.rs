@@ -27,6 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                   `automountServiceAccountToken: false` unless it calls the Kubernetes API) \
                   and set `serviceAccountName` in the pod template.",
     references: &[
+        Reference::CisAks("4.1.5"),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Guide(
             "Kubernetes: Configure Service Accounts for Pods",

@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                   AzureIdentityBinding and `aadpodidbinding` labels and disable the pod \
                   identity add-on.",
     references: &[
+        Reference::CisAks("5.2.1"),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Guide(
             "Migrate from pod managed identity to workload identity",

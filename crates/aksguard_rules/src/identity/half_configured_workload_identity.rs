@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
                   identity or app registration>` that has a federated credential for \
                   `system:serviceaccount:<namespace>:<name>`.",
     references: &[
+        Reference::CisAks("5.2.1"),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Guide(
             "Deploy and configure workload identity on an AKS cluster",

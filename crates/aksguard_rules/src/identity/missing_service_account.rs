@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   and, for Azure access, the workload identity client-id annotation), or fix \
                   the name in `serviceAccountName`.",
     references: &[
+        crate::guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Guide(
             "Kubernetes: Configure Service Accounts for Pods",
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",

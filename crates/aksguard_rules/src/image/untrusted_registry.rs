@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   reference it from there, or add its registry to `allowed_registries` if it \
                   is trusted.",
     references: &[
+        Reference::CisAks("5.1.4"),
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         Reference::Guide(
             "Import container images to a container registry",

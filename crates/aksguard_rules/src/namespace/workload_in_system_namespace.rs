@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
                   RBAC, quotas, NetworkPolicies and Pod Security labels; use the AKS add-on or \
                   extension instead of self-installing a component the platform manages.",
     references: &[
+        Reference::CisAks("4.6.1"),
         Reference::Guide(
             "Kubernetes core concepts for AKS: namespaces",
             "https://learn.microsoft.com/azure/aks/concepts-clusters-workloads#namespaces",

@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
                   enable AKS IMDS restriction for non-host-network pods; move Azure access to \
                   Microsoft Entra Workload ID.",
     references: &[
+        Reference::CisAks("5.2.1"),
         Reference::Guide(
             "Block pod access to the Azure Instance Metadata Service (IMDS) endpoint",
             "https://learn.microsoft.com/azure/aks/imds-restriction",

@@ -27,6 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                   (for example from Azure Key Vault through the application routing add-on or \
                   cert-manager).",
     references: &[
+        Reference::CisAks("5.4.5"),
         Reference::Guide(
             "Set up a custom domain name and SSL certificate with the application routing \
              add-on",

@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
                   ConfigMap setting, keep `allow-snippet-annotations` false on the controller, \
                   and upgrade ingress-nginx to a patched release.",
     references: &[
+        crate::guides::OPERATOR_BEST_PRACTICES_NETWORK,
         Reference::Cve("CVE-2021-25742"),
         Reference::Cve("CVE-2025-1974"),
         Reference::Peer("checkov", "CKV_K8S_153"),

@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   ingress rules) to the namespace, then allow the traffic each workload needs \
                   with narrower policies.",
     references: &[
+        Reference::CisAks("4.4.2"),
         guides::USE_NETWORK_POLICIES,
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
         Reference::Peer("kubescape", "internal-networking"),

@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   back only what is needed (at most `NET_BIND_SERVICE` under the restricted \
                   profile).",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Capabilities"),
         guides::USE_PSA,
         guides::SECURE_CONTAINER_ACCESS,

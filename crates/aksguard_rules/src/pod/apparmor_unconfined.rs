@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   `container.apparmor.security.beta.kubernetes.io/<container>: unconfined` \
                   annotation.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "AppArmor"),
         guides::SECURE_CONTAINER_ACCESS,
     ],

@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
                   ServiceAccount); workloads that call the Kubernetes API should use a dedicated \
                   ServiceAccount with least-privilege RBAC and mount its token explicitly.",
     references: &[
+        Reference::CisAks("4.1.6"),
         Reference::Guide(
             "Best practices for cluster security and upgrades in AKS",
             "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-security",

@@ -25,6 +25,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove the capability from `securityContext.capabilities.add`, keeping at most \
                   `NET_BIND_SERVICE`, and drop the rest with `capabilities: {drop: [ALL]}`.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Capabilities"),
         guides::USE_PSA,
         guides::SECURE_CONTAINER_ACCESS,

@@ -25,6 +25,7 @@ pub(crate) static RULE: Rule = Rule {
                   `metadata: {namespace: shop}`), created with its own RBAC, NetworkPolicies, \
                   quotas and Pod Security Admission labels.",
     references: &[
+        Reference::CisAks("4.6.3"),
         Reference::Guide(
             "Best practices for cluster isolation in AKS",
             "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-isolation",

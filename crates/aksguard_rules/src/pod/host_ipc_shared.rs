@@ -21,6 +21,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `hostIPC` from the pod spec or set `hostIPC: false`; share memory between \
                   the pod's own containers through an `emptyDir` volume with `medium: Memory`.",
     references: &[
+        Reference::CisAks("4.2.3"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "host-ipc"),

@@ -23,6 +23,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `hostNetwork` from the pod spec or set `hostNetwork: false`; expose the \
                   workload through a Service instead.",
     references: &[
+        Reference::CisAks("4.2.4"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "host-network"),

@@ -23,6 +23,7 @@ pub(crate) static RULE: Rule = Rule {
                   `shareProcessNamespace: true` if containers of the same pod need to see each \
                   other.",
     references: &[
+        Reference::CisAks("4.2.2"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "host-pid"),

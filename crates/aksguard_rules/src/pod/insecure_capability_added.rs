@@ -56,6 +56,7 @@ pub(crate) static RULE: Rule = Rule {
                   workload truly needs it, isolate it on a dedicated node pool and document \
                   an exception. Prefer `capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}`.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "Capabilities"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("polaris", "dangerousCapabilities"),

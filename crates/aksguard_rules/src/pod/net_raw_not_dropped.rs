@@ -25,6 +25,8 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Add `ALL` (preferred) or at least `NET_RAW` to \
                   `securityContext.capabilities.drop`, e.g. `capabilities: {drop: [ALL]}`.",
     references: &[
+        Reference::CisAks("4.6.2"),
+        Reference::Pss("restricted", "Capabilities"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "drop-net-raw-capability"),
         Reference::Peer("checkov", "CKV_K8S_28"),

@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
                   and remove `privileged: true` and the `SYS_ADMIN`/`ALL` capability, which \
                   override it.",
     references: &[
+        Reference::CisAks("4.2.5"),
         Reference::Pss("restricted", "Privilege Escalation"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "privilege-escalation-container"),

@@ -20,6 +20,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `securityContext.privileged` or set it to `false`; add only the \
                   specific capabilities the workload needs.",
     references: &[
+        Reference::CisAks("4.2.1"),
         Reference::Pss("baseline", "Privileged Containers"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "privileged-container"),

@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Set `securityContext.runAsGroup` (pod or container) and `fsGroup` to a \
                   non-zero GID such as `10001`, and remove `0` from `supplementalGroups`.",
     references: &[
+        crate::Reference::CisAks("4.6.2"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         guides::SECURE_CONTAINER_ACCESS,
     ],

@@ -28,6 +28,7 @@ pub(crate) static RULE: Rule = Rule {
                   `runAsUser` to a non-zero UID such as `10001` where the image does not \
                   declare a numeric non-root `USER`; never set `runAsUser: 0`.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Running as Non-root"),
         Reference::Pss("restricted", "Running as Non-root user"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,

@@ -36,7 +36,7 @@ pub(crate) static RULE: Rule = Rule {
                   `type: Localhost` with a reviewed profile), and remove any `Unconfined` \
                   profile and legacy `seccomp.security.alpha.kubernetes.io` annotations.",
     references: &[
-        Reference::Pss("baseline", "Seccomp"),
+        Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Seccomp"),
         guides::SECURE_CONTAINER_ACCESS,
         Reference::Peer("checkov", "CKV_K8S_31"),

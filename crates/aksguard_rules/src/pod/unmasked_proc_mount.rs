@@ -22,6 +22,7 @@ pub(crate) static RULE: Rule = Rule {
                 layer of container isolation.",
     remediation: "Remove `securityContext.procMount` or set it to `Default`.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "/proc Mount Type"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "unsafe-proc-mount"),

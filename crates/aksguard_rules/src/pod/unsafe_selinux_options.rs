@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
                   `container_engine_t`); set only `level` when multi-category separation is \
                   needed.",
     references: &[
+        Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "SELinux"),
         guides::SECURE_CONTAINER_ACCESS,
     ],

@@ -25,6 +25,7 @@ pub(crate) static RULE: Rule = Rule {
                   an `emptyDir` volume at each path the application must write to (for \
                   example `/tmp`).",
     references: &[
+        Reference::CisAks("4.6.2"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "no-read-only-root-fs"),
         Reference::Peer("polaris", "notReadOnlyRootFilesystem"),

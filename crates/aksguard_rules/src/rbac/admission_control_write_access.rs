@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
                   deployment pipeline; grant `serviceaccounts/token` create only with \
                   `resourceNames` for the accounts that need it.",
     references: &[
+        guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         Reference::Peer("checkov", "CKV_K8S_155"),
         Reference::Peer("kubescape", "rule-can-create-service-account-token"),

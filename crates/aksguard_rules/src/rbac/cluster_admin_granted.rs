@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                   `view` in a namespace, or a custom role) instead; keep cluster-admin for a \
                   small Microsoft Entra break-glass group.",
     references: &[
+        Reference::CisAks("4.1.1"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         Reference::Peer("kubescape", "rule-list-all-cluster-admins-v1"),

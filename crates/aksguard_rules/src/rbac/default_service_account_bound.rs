@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   permissions, bind the role to it and set `serviceAccountName` on that \
                   workload; leave `default` without bindings.",
     references: &[
+        Reference::CisAks("4.1.5"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
         Reference::Peer("checkov", "CKV_K8S_42"),
         Reference::Peer(

@@ -29,6 +29,7 @@ pub(crate) static RULE: Rule = Rule {
                   clusterroles, users, groups and serviceaccounts); if a controller must bind \
                   roles, restrict `bind` with `resourceNames` to the roles it hands out.",
     references: &[
+        guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         Reference::Peer("kubescape", "rule-can-bind-escalate"),
         Reference::Peer("kubescape", "rule-can-impersonate-users-groups-v1"),

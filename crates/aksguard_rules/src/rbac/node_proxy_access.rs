@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove `nodes/proxy`; monitoring agents need only `nodes/metrics` (and \
                   `nodes/stats`), which do not proxy arbitrary kubelet calls.",
     references: &[
+        guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         Reference::Peer("kubescape", "rule-can-access-proxy-subresource"),
     ],

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
                   naming the Secrets; prefer Azure Key Vault through the Secrets Store CSI \
                   driver and workload identity.",
     references: &[
+        Reference::CisAks("4.1.2"),
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         guides::CSI_SECRETS_STORE_DRIVER,
         Reference::Peer("kubescape", "rule-can-list-get-secrets-v1"),

@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Replace `*` with the explicit verbs, resources and API groups the subject \
                   needs; split the rule when different resources need different verbs.",
     references: &[
+        Reference::CisAks("4.1.3"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         Reference::Peer("checkov", "CKV_K8S_49"),

@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                   people; grant `create` on pods and `pods/exec` only in the namespaces that \
                   need it, and enforce Pod Security Admission there.",
     references: &[
+        Reference::CisAks("4.1.4"),
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         guides::USE_PSA,
         Reference::Peer("kubescape", "exec-into-container-v1"),

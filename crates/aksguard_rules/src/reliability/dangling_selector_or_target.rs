@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Fix the selector or name so it points at the intended workload or Service \
                   in the same namespace, or delete the leftover object.",
     references: &[
+        crate::guides::APP_CLUSTER_RELIABILITY,
         Reference::Peer("kube-linter", "dangling-service"),
         Reference::Peer("kube-linter", "dangling-ingress"),
         Reference::Peer("kube-linter", "dangling-hpa"),

@@ -34,7 +34,10 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Remove or rename the duplicate env entry; create the referenced Secret or \
                   ConfigMap in the workload's namespace (or fix the name), or mark the \
                   reference `optional: true` if the workload can start without it.",
-    references: &[Reference::Peer("kube-linter", "duplicate-env-var")],
+    references: &[
+        crate::guides::APP_CLUSTER_RELIABILITY,
+        Reference::Peer("kube-linter", "duplicate-env-var"),
+    ],
     linux_only: false,
     check: Check::Container(check),
 };

@@ -29,6 +29,7 @@ pub(crate) static RULE: Rule = Rule {
                   apps/v1 object is immutable, so there change the template labels, not the \
                   selector.",
     references: &[
+        crate::guides::APP_CLUSTER_RELIABILITY,
         Reference::Guide(
             "Kubernetes: Deployments, Selector",
             "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector",

@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
                   and `userAssignedIdentityID`, and grant that identity only the Key Vault \
                   secrets it needs.",
     references: &[
+        Reference::CisAks("5.2.1"),
         guides::CSI_SECRETS_STORE_DRIVER,
         Reference::Guide(
             "Connect your Azure identity provider to the Key Vault Secrets Store CSI Driver in AKS",

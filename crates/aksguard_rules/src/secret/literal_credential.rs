@@ -50,6 +50,7 @@ pub(crate) static RULE: Rule = Rule {
                   store the secret in Azure Key Vault and mount it with the Secrets Store CSI \
                   driver (or at least reference a Kubernetes Secret).",
     references: &[
+        Reference::CisAks("4.5.2"),
         guides::CSI_SECRETS_STORE_DRIVER,
         guides::WORKLOAD_IDENTITY_OVERVIEW,
         Reference::Peer("kube-linter", "env-var-secret"),

@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   from Azure Key Vault through the Secrets Store CSI driver with workload \
                   identity.",
     references: &[
+        Reference::CisAks("4.5.1"),
         guides::CSI_SECRETS_STORE_DRIVER,
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         Reference::Peer("kube-linter", "read-secret-from-env-var"),

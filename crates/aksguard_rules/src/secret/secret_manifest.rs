@@ -27,6 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                   credentials; store them in Azure Key Vault and mount them with the Secrets \
                   Store CSI driver (or encrypt them for GitOps with Sealed Secrets or SOPS).",
     references: &[
+        Reference::CisAks("4.5.2"),
         guides::CSI_SECRETS_STORE_DRIVER,
         Reference::Guide(
             "AKS security concepts: Kubernetes Secrets",

@@ -1,0 +1,57 @@
+//! The `aksguard.toml` schema, as written by users: kebab-case keys (`fail-on`,
+//! `allowed-registries`), every table closed (`deny_unknown_fields`: a misspelt key is an
+//! error, never ignored). Values keep their source spans so that errors found after parsing
+//! (an unknown rule, a bad date) still name the line. [`crate::settings`] resolves these into
+//! typed settings.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The whole file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Rules to run: IDs, slugs, families or prefixes (`--select`).
+    pub select: Option<Vec<Spanned<String>>>,
+    /// Rules to skip (`--ignore`).
+    pub ignore: Option<Vec<Spanned<String>>>,
+    /// `critical`, `high`, `medium`, `low`, `info` or `none` (`--fail-on`).
+    pub fail_on: Option<Spanned<String>>,
+    /// `critical` … `info` (`--min-severity`).
+    pub min_severity: Option<Spanned<String>>,
+    /// Per-rule severity overrides: `POD007 = "high"` (rule ID or slug).
+    pub severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    /// Registries IMG003 accepts (`--allowed-registries`).
+    pub allowed_registries: Option<Vec<Spanned<String>>>,
+    /// The inputs are the whole cluster state (`--complete`).
+    pub complete: Option<bool>,
+    /// `"1.31"`: the Kubernetes version REL001 checks API removals against (`--k8s-version`).
+    pub k8s_version: Option<Spanned<String>>,
+    /// `[[exception]]` entries.
+    #[serde(default)]
+    pub exception: Vec<Spanned<ExceptionOptions>>,
+}
+
+/// One `[[exception]]`: which rules on which objects, why, and until when.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ExceptionOptions {
+    /// Required and non-empty: rule IDs, slugs or families.
+    pub rules: Spanned<Vec<Spanned<String>>>,
+    /// Selectors; `*` matches any run of characters. Absent: any.
+    pub namespace: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub container: Option<String>,
+    /// Mandatory and non-empty.
+    pub reason: Spanned<String>,
+    /// `"YYYY-MM-DD"` (or a bare TOML date): the last day the exception applies.
+    pub expires: Option<Spanned<toml::Value>>,
+}
+
+/// Parses the file's text.
+pub fn parse(text: &str) -> Result<Options, toml::de::Error> {
+    toml::from_str(text)
+}

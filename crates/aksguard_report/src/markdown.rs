@@ -1,0 +1,220 @@
+//! Markdown for pull-request comments: a one-line status, a summary table by severity, then
+//! the most severe findings (at most [`MAX_ROWS`], then "and N more") and the load errors.
+//! Cells are escaped so a message can never break the table or inject HTML.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use aksguard_model::{Finding, Severity};
+
+use crate::{ScanReport, TOOL_NAME};
+
+/// Findings (and, separately, load errors) listed before "… and N more".
+pub const MAX_ROWS: usize = 50;
+const DOCS_URI: &str = "https://github.com/aksguard/aksguard/blob/main/docs/rules";
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+pub fn render(report: &ScanReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "### {TOOL_NAME} security scan\n");
+
+    let files_with_findings: HashSet<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.location.path.as_str())
+        .collect();
+    let by_severity: Vec<String> = Severity::ALL_DESCENDING
+        .iter()
+        .filter(|s| report.count(**s) > 0)
+        .map(|s| format!("{} {s}", report.count(*s)))
+        .collect();
+    if report.findings.is_empty() {
+        let _ = writeln!(out, "**{TOOL_NAME}: no findings**\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "**{TOOL_NAME}: {} ({}) in {}**\n",
+            plural(report.findings.len(), "finding"),
+            by_severity.join(", "),
+            plural(files_with_findings.len(), "file"),
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Scanned {} from {} with {}.\n",
+        plural(report.objects, "object"),
+        plural(report.files, "file"),
+        plural(report.rules.len(), "rule"),
+    );
+
+    let _ = writeln!(out, "| severity | findings |");
+    let _ = writeln!(out, "|---|---:|");
+    for severity in Severity::ALL_DESCENDING {
+        let _ = writeln!(out, "| {severity} | {} |", report.count(severity));
+    }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(out, "| suppressed | {} |", report.suppressed.len());
+    }
+    if !report.errors.is_empty() {
+        let _ = writeln!(out, "| load errors | {} |", report.errors.len());
+    }
+    out.push('\n');
+
+    if !report.findings.is_empty() {
+        // Most severe first; within a severity, the report's order (path, line, column, rule).
+        let mut findings: Vec<&Finding> = report.findings.iter().collect();
+        findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        let _ = writeln!(out, "| severity | rule | object | location | message |");
+        let _ = writeln!(out, "|---|---|---|---|---|");
+        for finding in findings.iter().take(MAX_ROWS) {
+            let _ = writeln!(
+                out,
+                "| {} | [{}]({DOCS_URI}/{}.md \"{}\") | {} | {} | {} |",
+                finding.severity,
+                cell(finding.rule_id),
+                finding.rule_id,
+                cell(&finding.title.replace('"', "'")),
+                cell(&object_label(finding)),
+                code(&format!(
+                    "{}:{}",
+                    location_label(finding),
+                    finding.location.line
+                )),
+                cell(&finding.message),
+            );
+        }
+        if findings.len() > MAX_ROWS {
+            let more = findings.len() - MAX_ROWS;
+            let _ = writeln!(
+                out,
+                "\n_… and {more} more {}; the full list is in the `json`, `sarif` or `html` report._",
+                if more == 1 { "finding" } else { "findings" }
+            );
+        }
+        out.push('\n');
+    }
+
+    if !report.errors.is_empty() {
+        let _ = writeln!(
+            out,
+            "**{} (these inputs were not scanned)**\n",
+            if report.errors.len() == 1 {
+                "Load error"
+            } else {
+                "Load errors"
+            }
+        );
+        let _ = writeln!(out, "| location | error |");
+        let _ = writeln!(out, "|---|---|");
+        for error in report.errors.iter().take(MAX_ROWS) {
+            let location = match error.line {
+                Some(line) => format!("{}:{line}", error.path),
+                None => error.path.clone(),
+            };
+            let _ = writeln!(out, "| {} | {} |", code(&location), cell(&error.message));
+        }
+        if report.errors.len() > MAX_ROWS {
+            let more = report.errors.len() - MAX_ROWS;
+            let _ = writeln!(
+                out,
+                "\n_… and {more} more {}._",
+                if more == 1 { "error" } else { "errors" }
+            );
+        }
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn object_label(finding: &Finding) -> String {
+    let object = &finding.object;
+    match &object.namespace {
+        Some(ns) => format!("{} {ns}/{}", object.kind, object.name),
+        None => format!("{} {}", object.kind, object.name),
+    }
+}
+
+fn location_label(finding: &Finding) -> String {
+    match &finding.location.template {
+        Some(template) => format!("{} ({template})", finding.location.path),
+        None => finding.location.path.clone(),
+    }
+}
+
+/// Text for a table cell: one line; `|` escaped everywhere (GitHub splits cells before it
+/// parses code spans); outside code spans, Markdown and HTML syntax is escaped so it shows
+/// literally. Balanced backtick code spans in messages are kept; an unbalanced backtick is
+/// escaped.
+pub fn cell(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let balanced = text.matches('`').count().is_multiple_of(2);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut in_code = false;
+    for c in text.chars() {
+        match c {
+            '`' if balanced => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '|' => out.push_str("\\|"),
+            _ if in_code => out.push(c),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '!' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as one code span in a table cell, fenced with more backticks than it contains.
+pub fn code(text: &str) -> String {
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('|', "\\|");
+    let mut longest = 0;
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    if longest > 0 {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_table_and_markup_syntax() {
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(
+            cell("container `app|x` <script>"),
+            "container `app\\|x` &lt;script&gt;"
+        );
+        assert_eq!(cell("odd ` tick *x*"), "odd \\` tick \\*x\\*");
+        assert_eq!(cell("two\nlines"), "two lines");
+        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
+        assert_eq!(code("k8s/web.yaml:3"), "`k8s/web.yaml:3`");
+    }
+}
