@@ -11,6 +11,7 @@ pub mod yaml;
 
 use std::io::Read;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aksguard_model::{LoadError, Object, Source};
 use rayon::prelude::*;
@@ -23,6 +24,16 @@ pub struct LoadOptions {
     pub limits: Limits,
     /// Render Helm charts and Kustomize directories when the tools are on PATH.
     pub render: bool,
+    /// Counters a caller may watch from another thread (a progress bar); plain atomics, so
+    /// the loader knows nothing of terminals.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a load has got: inputs discovered and inputs parsed.
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: AtomicUsize,
+    pub done: AtomicUsize,
 }
 
 impl Default for LoadOptions {
@@ -30,6 +41,7 @@ impl Default for LoadOptions {
         LoadOptions {
             limits: Limits::default(),
             render: true,
+            progress: None,
         }
     }
 }
@@ -67,14 +79,23 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
         texts.extend(outcome.streams);
     }
     loaded.files = texts.iter().filter(|r| r.is_ok()).count();
+    if let Some(progress) = &options.progress {
+        progress.total.store(texts.len(), Ordering::Relaxed);
+    }
     let streams: Vec<k8s::StreamResult> = texts
         .into_par_iter()
-        .map(|result| match result {
-            Ok((source, text)) => k8s::load_stream(&text, &source, &options.limits),
-            Err(err) => k8s::StreamResult {
-                objects: Vec::new(),
-                errors: vec![err],
-            },
+        .map(|result| {
+            let stream = match result {
+                Ok((source, text)) => k8s::load_stream(&text, &source, &options.limits),
+                Err(err) => k8s::StreamResult {
+                    objects: Vec::new(),
+                    errors: vec![err],
+                },
+            };
+            if let Some(progress) = &options.progress {
+                progress.done.fetch_add(1, Ordering::Relaxed);
+            }
+            stream
         })
         .collect();
     for stream in streams {

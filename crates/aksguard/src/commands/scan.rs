@@ -1,9 +1,10 @@
 //! `aksguard scan`: load → evaluate → report → exit code.
 
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 use aksguard_config::FailOn;
-use aksguard_load::{Limits, LoadOptions, load_inputs};
+use aksguard_load::{Limits, LoadOptions, Progress, load_inputs};
 use aksguard_model::{Inventory, LoadError};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
@@ -12,6 +13,7 @@ use crate::cli::{ScanArgs, ScanFormat};
 use crate::commands::config as scan_config;
 use crate::commands::frameworks;
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
+use crate::progress::{self, ScanProgress};
 
 pub fn run(args: &ScanArgs) -> u8 {
     if let Some(threads) = args.threads {
@@ -37,21 +39,26 @@ pub fn run(args: &ScanArgs) -> u8 {
             Ok(limited) => limited,
             Err(code) => return code,
         };
+    let counters = Arc::new(Progress::default());
+    let progress = ScanProgress::start(counters.clone(), progress::wanted(args.quiet));
     let options = LoadOptions {
         limits: Limits {
             max_file_bytes: args.max_file_size,
             ..Limits::default()
         },
         render: !args.no_render,
+        progress: Some(counters.clone()),
     };
     let loaded = load_inputs(&args.paths, &options, &mut std::io::stdin().lock());
+    let inventory = Inventory::new(loaded.objects);
+    let findings = scan_config::evaluate_findings(&inventory, &rules, &config);
+    // The bar is cleared before anything else reaches stderr.
+    progress.finish();
     if !args.quiet {
         for notice in &loaded.notices {
             eprintln!("note: {notice}");
         }
     }
-    let inventory = Inventory::new(loaded.objects);
-    let findings = scan_config::evaluate_findings(&inventory, &rules, &config);
     let mut errors = loaded.errors;
     // Annotations, exceptions, --write-baseline, --baseline.
     let (findings, suppressed) =

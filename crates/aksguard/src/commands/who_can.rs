@@ -228,6 +228,7 @@ pub fn run(args: &WhoCanArgs) -> u8 {
     let options = LoadOptions {
         limits: Limits::default(),
         render: !args.no_render,
+        progress: None,
     };
     let loaded = load_inputs(&args.paths, &options, &mut std::io::stdin().lock());
     for notice in &loaded.notices {
