@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use aksguard_model::azure::AzureResources;
 use aksguard_model::{LoadError, Node, Object, Source};
 use rayon::prelude::*;
 
@@ -17,6 +18,8 @@ const PARALLEL_DOCUMENTS: usize = 64;
 pub struct StreamResult {
     pub objects: Vec<Object>,
     pub errors: Vec<LoadError>,
+    /// Azure resources found in documents that are not Kubernetes objects.
+    pub azure: AzureResources,
 }
 
 /// Parses a whole manifest stream (one file or stdin).
@@ -32,6 +35,7 @@ pub fn load_stream(text: &str, source: &Arc<Source>, limits: &Limits) -> StreamR
     for result in results {
         out.objects.extend(result.objects);
         out.errors.extend(result.errors);
+        out.azure.extend(result.azure);
     }
     out
 }
@@ -42,7 +46,11 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Arc<Source>, limits: &Limits) -> Strea
     match parse_documents(chunk.text, chunk.first_line, limits) {
         Ok(documents) => {
             for root in documents.into_iter().flatten() {
-                push_objects(root, source, &template, &mut out.objects);
+                if is_kubernetes_document(&root) {
+                    push_objects(root, source, &template, &mut out.objects);
+                } else if let Some(resources) = crate::azure::from_document(&root, source) {
+                    out.azure.extend(resources);
+                }
             }
         }
         Err(err) => out.errors.push(LoadError::new(
@@ -52,6 +60,11 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Arc<Source>, limits: &Limits) -> Strea
         )),
     }
     out
+}
+
+/// A mapping with `apiVersion` and `kind` (objects and `List`s).
+fn is_kubernetes_document(root: &Node) -> bool {
+    root.get("apiVersion").is_some() && root.get("kind").is_some()
 }
 
 fn push_objects(

@@ -1,6 +1,7 @@
 //! Loading: from command-line inputs to Kubernetes [`Object`]s and [`LoadError`]s.
 //! Bad input never stops the load: each failure is an error entry and the rest goes on.
 
+pub mod azure;
 pub mod discover;
 pub mod k8s;
 pub mod limits;
@@ -13,6 +14,7 @@ use std::io::Read;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use aksguard_model::azure::AzureResources;
 use aksguard_model::{LoadError, Object, Source};
 use rayon::prelude::*;
 
@@ -49,6 +51,8 @@ impl Default for LoadOptions {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub objects: Vec<Object>,
+    /// AKS clusters, registries and related Azure resources (az JSON, ARM, Terraform).
+    pub azure: AzureResources,
     pub errors: Vec<LoadError>,
     pub notices: Vec<String>,
     /// Streams read (files, stdin, rendered directories).
@@ -88,8 +92,8 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
             let stream = match result {
                 Ok((source, text)) => k8s::load_stream(&text, &source, &options.limits),
                 Err(err) => k8s::StreamResult {
-                    objects: Vec::new(),
                     errors: vec![err],
+                    ..k8s::StreamResult::default()
                 },
             };
             if let Some(progress) = &options.progress {
@@ -101,6 +105,7 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
     for stream in streams {
         loaded.objects.extend(stream.objects);
         loaded.errors.extend(stream.errors);
+        loaded.azure.extend(stream.azure);
     }
     loaded
 }

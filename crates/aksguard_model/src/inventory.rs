@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::azure::AzureResources;
 use crate::node::Node;
 use crate::object::Object;
 use crate::pod_spec::PodSpecView;
@@ -20,6 +21,7 @@ pub struct Inventory {
     declared_namespaces: BTreeSet<String>,
     workloads: Vec<usize>,
     rbac: RbacGraph,
+    azure: AzureResources,
 }
 
 impl Inventory {
@@ -52,6 +54,22 @@ impl Inventory {
         inventory
     }
 
+    /// Adds the Azure resources (AKS clusters, registries, …) of the same scan.
+    pub fn with_azure(mut self, azure: AzureResources) -> Self {
+        self.azure = azure;
+        self
+    }
+
+    /// AKS clusters, container registries and related Azure resources of the scan.
+    pub fn azure(&self) -> &AzureResources {
+        &self.azure
+    }
+
+    /// Kubernetes objects plus Azure clusters and registries: what a scan scanned.
+    pub fn scanned_items(&self) -> usize {
+        self.objects.len() + self.azure.clusters.len() + self.azure.registries.len()
+    }
+
     pub fn objects(&self) -> &[Object] {
         &self.objects
     }
@@ -64,8 +82,9 @@ impl Inventory {
         self.objects.len()
     }
 
+    /// True when the scan found neither Kubernetes objects nor Azure resources.
     pub fn is_empty(&self) -> bool {
-        self.objects.is_empty()
+        self.objects.is_empty() && self.azure.is_empty()
     }
 
     /// Objects of one kind (`Deployment`), in load order.

@@ -1,6 +1,7 @@
 //! aksguard's data model. Loaders build it, rules read it, reports render what rules found.
 //! Nothing here knows which file format an object came from.
 
+pub mod azure;
 pub mod compliance;
 pub mod finding;
 pub mod inventory;

@@ -81,6 +81,22 @@ impl Violation {
         self
     }
 
+    /// Reports on an Azure resource (`ManagedCluster/<name>`, `ContainerRegistry/<name>`)
+    /// read from `source`.
+    pub fn on_azure(mut self, kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
+        self.on = Some(ReportedOn {
+            object: ObjectRef {
+                api_version: "azure".into(),
+                kind: kind.to_owned(),
+                namespace: None,
+                name: name.to_owned(),
+            },
+            path: source.path.clone(),
+            template: None,
+        });
+        self
+    }
+
     /// Reports on `Namespace/<name>`, located in `anchor` (the Namespace manifest when it is
     /// in the scan, else the first object of that namespace; `pos` should be within it).
     pub fn on_namespace(mut self, name: &str, anchor: &Object) -> Self {

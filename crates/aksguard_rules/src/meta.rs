@@ -15,10 +15,12 @@ pub enum Family {
     Namespace,
     Identity,
     Reliability,
+    Cluster,
+    Registry,
 }
 
 impl Family {
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 10] = [
         Family::Pod,
         Family::Image,
         Family::Secret,
@@ -27,6 +29,8 @@ impl Family {
         Family::Namespace,
         Family::Identity,
         Family::Reliability,
+        Family::Cluster,
+        Family::Registry,
     ];
 
     /// The ID prefix, e.g. `POD`.
@@ -40,6 +44,8 @@ impl Family {
             Family::Namespace => "NS",
             Family::Identity => "IDN",
             Family::Reliability => "REL",
+            Family::Cluster => "AKS",
+            Family::Registry => "ACR",
         }
     }
 
@@ -53,6 +59,8 @@ impl Family {
             Family::Namespace => "Namespaces and tenancy",
             Family::Identity => "Workload identity",
             Family::Reliability => "Reliability for upgrades and rolling updates",
+            Family::Cluster => "AKS cluster configuration",
+            Family::Registry => "The cluster's container registry",
         }
     }
 
@@ -67,6 +75,8 @@ impl Family {
             Family::Namespace => "namespace",
             Family::Identity => "identity",
             Family::Reliability => "reliability",
+            Family::Cluster => "cluster",
+            Family::Registry => "registry",
         }
     }
 }

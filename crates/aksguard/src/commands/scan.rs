@@ -50,7 +50,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         progress: Some(counters.clone()),
     };
     let loaded = load_inputs(&args.paths, &options, &mut std::io::stdin().lock());
-    let inventory = Inventory::new(loaded.objects);
+    let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
     let findings = scan_config::evaluate_findings(&inventory, &rules, &config);
     // The bar is cleared before anything else reaches stderr.
     progress.finish();
@@ -71,7 +71,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         errors.push(LoadError::new(
             args.paths.join(" "),
             None,
-            "no Kubernetes objects found in the given inputs (nothing was scanned)",
+            "no Kubernetes objects or AKS cluster configurations found in the given inputs (nothing was scanned)",
         ));
     }
     // Compliance: the chosen framework's controls, else every framework's score (HTML).
@@ -81,7 +81,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         suppressed,
         errors,
         files: loaded.files,
-        objects: inventory.len(),
+        objects: inventory.scanned_items(),
         rules: rules.clone(),
         frameworks: framework_results,
         framework: framework.map(|f| f.id),

@@ -1,0 +1,163 @@
+//! One resource as `az` prints it (properties flattened to the top level, az key spelling) or
+//! as Resource Manager returns it (`properties.…`).
+
+use std::sync::Arc;
+
+use aksguard_model::azure::{
+    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, ManagedCluster, NodePool,
+    Settings,
+};
+use aksguard_model::{Node, Source, Value};
+
+use super::type_is;
+
+const CLUSTER: &str = "Microsoft.ContainerService/managedClusters";
+const REGISTRY: &str = "Microsoft.ContainerRegistry/registries";
+const PRICING: &str = "Microsoft.Security/pricings";
+
+fn text(node: &Node, key: &str) -> Option<String> {
+    node.get(key).and_then(Node::as_str).map(str::to_owned)
+}
+
+/// The resource group named in an ARM resource ID.
+pub(crate) fn resource_group_of(id: &str) -> Option<String> {
+    let mut parts = id.split('/');
+    while let Some(part) = parts.next() {
+        if part.eq_ignore_ascii_case("resourceGroups") {
+            return parts.next().map(str::to_owned);
+        }
+    }
+    None
+}
+
+/// The properties tree in one shape: REST `properties` with the top-level `sku` and
+/// `identity` copied in; `az` output is already flat.
+fn settings_of(resource: &Node) -> (Settings, AzureFormat) {
+    match resource.get("properties").filter(|p| p.is_map()) {
+        Some(properties) => {
+            let mut entries = properties.entries().to_vec();
+            for key in ["sku", "identity"] {
+                if let Some(entry) = resource.entry(key) {
+                    entries.push(entry.clone());
+                }
+            }
+            let root = Node {
+                pos: properties.pos,
+                value: Value::Map(entries),
+            };
+            (Settings::new(root), AzureFormat::ArmRest)
+        }
+        None => (Settings::new(resource.clone()), AzureFormat::AzCli),
+    }
+}
+
+fn looks_like_az_cluster(node: &Node) -> bool {
+    node.get("properties").is_none()
+        && node.get("agentPoolProfiles").is_some_and(Node::is_seq)
+        && node.get("kubernetesVersion").is_some()
+}
+
+pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureResources) {
+    if !node.is_map() {
+        return;
+    }
+    if type_is(node, CLUSTER) || looks_like_az_cluster(node) {
+        out.clusters.push(cluster(node, source));
+    } else if type_is(node, REGISTRY) {
+        let (settings, format) = settings_of(node);
+        out.registries.push(ContainerRegistry {
+            name: text(node, "name").unwrap_or_else(|| "<unnamed>".into()),
+            pos: node.pos,
+            source: source.clone(),
+            format,
+            settings,
+        });
+    } else if type_is(node, PRICING) {
+        let (settings, _) = settings_of(node);
+        out.pricings.push(DefenderPricing {
+            plan: text(node, "name").unwrap_or_default(),
+            pos: node.pos,
+            source: source.clone(),
+            tier: settings.get("pricingTier").as_str().map(str::to_owned),
+        });
+    }
+}
+
+fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
+    let (settings, format) = settings_of(node);
+    let node_pools = settings
+        .get("agentPoolProfiles")
+        .node()
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|pool| pool.is_map())
+        .map(|pool| NodePool {
+            name: text(pool, "name").unwrap_or_else(|| "<unnamed>".into()),
+            pos: pool.pos,
+            source: source.clone(),
+            settings: Settings::new(pool.clone()),
+        })
+        .collect();
+    let resource_group = text(node, "resourceGroup")
+        .or_else(|| text(node, "id").and_then(|id| resource_group_of(&id)));
+    ManagedCluster {
+        name: text(node, "name").unwrap_or_else(|| "<unnamed>".into()),
+        resource_group,
+        location: text(node, "location"),
+        pos: node.pos,
+        source: source.clone(),
+        format,
+        settings,
+        node_pools,
+        diagnostic_settings: Vec::new(),
+        maintenance_configurations: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use crate::yaml::parse_documents;
+
+    fn load(text: &str) -> AzureResources {
+        let root = parse_documents(text, 1, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let source = Arc::new(Source {
+            path: "c.json".into(),
+        });
+        super::super::from_document(&root, &source).unwrap()
+    }
+
+    #[test]
+    fn az_show_and_rest_shapes_answer_the_same_lookups() {
+        let az = load(
+            r#"{"name": "c1", "resourceGroup": "rg", "kubernetesVersion": "1.30",
+            "enableRbac": true, "agentPoolProfiles": [{"name": "sys", "enableNodePublicIp": true}],
+            "sku": {"tier": "Free"}}"#,
+        );
+        let rest = load(
+            r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1",
+            "name": "c1", "type": "Microsoft.ContainerService/ManagedClusters", "sku": {"tier": "Free"},
+            "properties": {"kubernetesVersion": "1.30", "enableRBAC": true,
+            "agentPoolProfiles": [{"name": "sys", "enableNodePublicIP": true}]}}"#,
+        );
+        for resources in [az, rest] {
+            let cluster = &resources.clusters[0];
+            assert_eq!(cluster.name, "c1");
+            assert_eq!(cluster.resource_group.as_deref(), Some("rg"));
+            assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
+            assert_eq!(cluster.settings.get("sku.tier").as_str(), Some("Free"));
+            assert_eq!(
+                cluster.node_pools[0]
+                    .settings
+                    .get("enableNodePublicIP")
+                    .as_bool(),
+                Some(true)
+            );
+        }
+    }
+}

@@ -1,0 +1,302 @@
+//! Azure resources an AKS scan reads (managed clusters, their node pools, diagnostic
+//! settings, maintenance configurations, role assignments, Defender pricings, container
+//! registries), normalised from `az` JSON, ARM REST bodies, ARM templates and Terraform into
+//! ONE shape: the ARM REST `properties` tree, positioned, plus the paths whose values could
+//! not be resolved (template expressions, Terraform variables without defaults).
+//!
+//! Rules read settings through [`Settings::get`], which answers Known / Unknown / Absent;
+//! a rule fires only on Known values, or on Absent where the API default is insecure.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::node::{Node, Pos, Value};
+use crate::object::Source;
+
+/// Which input format a resource came from (for messages and remediation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AzureFormat {
+    /// `az aks show -o json` / `az aks list` (flattened properties, az key spelling).
+    AzCli,
+    /// An ARM REST response body (`properties.…`).
+    ArmRest,
+    /// An ARM deployment template (`resources[]`), including `az bicep build` output.
+    ArmTemplate,
+    /// Terraform `.tf` configuration (azurerm provider).
+    Terraform,
+    /// `terraform show -json` plan or state.
+    TerraformPlan,
+}
+
+/// A value looked up in [`Settings`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lookup<'a> {
+    Known(&'a Node),
+    /// Present but unresolvable (an ARM expression, a Terraform variable): never fire on it.
+    Unknown(&'a str),
+    /// Not set: the API (or provider) default applies.
+    Absent,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn node(self) -> Option<&'a Node> {
+        match self {
+            Lookup::Known(node) => Some(node),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(self) -> Option<bool> {
+        self.node().and_then(Node::as_bool)
+    }
+
+    pub fn as_str(self) -> Option<&'a str> {
+        self.node().and_then(Node::as_str)
+    }
+
+    pub fn is_unknown(self) -> bool {
+        matches!(self, Lookup::Unknown(_))
+    }
+
+    pub fn is_absent(self) -> bool {
+        matches!(self, Lookup::Absent)
+    }
+
+    /// A boolean with the default applied when absent; `None` when unknown or not a boolean.
+    pub fn bool_or(self, default: bool) -> Option<bool> {
+        match self {
+            Lookup::Known(node) => node.as_bool(),
+            Lookup::Unknown(_) => None,
+            Lookup::Absent => Some(default),
+        }
+    }
+}
+
+/// A positioned property tree in ARM REST shape plus its unresolvable paths.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// The `properties` mapping (for `az` output: the flattened top level).
+    pub root: Node,
+    /// Dotted paths (REST spelling) whose values are unknown, with the reason.
+    pub unknown: BTreeMap<String, String>,
+}
+
+impl Settings {
+    pub fn new(root: Node) -> Self {
+        Settings {
+            root,
+            unknown: BTreeMap::new(),
+        }
+    }
+
+    /// Looks up a dotted REST path (`aadProfile.managed`, `addonProfiles.azurepolicy.enabled`).
+    /// Keys match case-insensitively, so az CLI spellings (`enableRbac`) answer REST names
+    /// (`enableRBAC`). An unknown path, or an unknown ancestor, answers Unknown.
+    pub fn get(&self, path: &str) -> Lookup<'_> {
+        let mut prefix = String::new();
+        let mut node = &self.root;
+        for segment in path.split('.') {
+            if !prefix.is_empty() {
+                prefix.push('.');
+            }
+            prefix.push_str(segment);
+            if let Some(reason) = self.unknown_at(&prefix) {
+                return Lookup::Unknown(reason);
+            }
+            match get_ignore_case(node, segment) {
+                Some(child) => node = child,
+                None => return Lookup::Absent,
+            }
+        }
+        if node.is_null() {
+            return Lookup::Absent;
+        }
+        Lookup::Known(node)
+    }
+
+    fn unknown_at(&self, path: &str) -> Option<&str> {
+        self.unknown
+            .iter()
+            .find(|(p, _)| p.eq_ignore_ascii_case(path))
+            .map(|(_, reason)| reason.as_str())
+    }
+
+    /// Where to report a setting: the deepest present node along the path.
+    pub fn pos_of(&self, path: &str, fallback: Pos) -> Pos {
+        let mut node = &self.root;
+        let mut pos = fallback;
+        for segment in path.split('.') {
+            match get_ignore_case(node, segment) {
+                Some(child) => {
+                    node = child;
+                    pos = child.pos;
+                }
+                None => break,
+            }
+        }
+        pos
+    }
+}
+
+fn get_ignore_case<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .rev()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
+            .map(|e| &e.value),
+        _ => None,
+    }
+}
+
+/// An AKS node pool: an entry of `agentPoolProfiles`, an ARM `agentPools` child resource,
+/// Terraform `default_node_pool` or `azurerm_kubernetes_cluster_node_pool`.
+#[derive(Clone, Debug)]
+pub struct NodePool {
+    pub name: String,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    /// The pool's properties in REST shape (`mode`, `enableNodePublicIP`, `osDiskType`, …).
+    pub settings: Settings,
+}
+
+/// A `Microsoft.Insights/diagnosticSettings` (Terraform `azurerm_monitor_diagnostic_setting`)
+/// targeting a cluster.
+#[derive(Clone, Debug)]
+pub struct DiagnosticSetting {
+    pub name: String,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    /// Enabled log categories (`kube-audit`, `kube-audit-admin`, `guard`, …) and category
+    /// groups (`audit`, `allLogs`), lower-cased. `None` when unresolvable.
+    pub categories: Option<Vec<String>>,
+}
+
+/// A role assignment found beside a cluster (ARM `Microsoft.Authorization/roleAssignments`,
+/// Terraform `azurerm_role_assignment`).
+#[derive(Clone, Debug)]
+pub struct RoleAssignment {
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    /// Role definition name or ID (`AcrPull`, `/…/roleDefinitions/7f951dda-…`), if known.
+    pub role: Option<String>,
+    /// The principal expression or ID as written (to recognise the kubelet identity).
+    pub principal: Option<String>,
+    /// The scope as written (to recognise a container registry).
+    pub scope: Option<String>,
+}
+
+/// One AKS managed cluster with everything that joined it from the same scan.
+#[derive(Clone, Debug)]
+pub struct ManagedCluster {
+    pub name: String,
+    pub resource_group: Option<String>,
+    pub location: Option<String>,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    pub format: AzureFormat,
+    /// Cluster properties in REST shape. `sku` and `identity` (top-level in REST) are copied
+    /// under the keys `sku` and `identity` here so rules read one tree.
+    pub settings: Settings,
+    pub node_pools: Vec<NodePool>,
+    pub diagnostic_settings: Vec<DiagnosticSetting>,
+    /// Names of `maintenanceConfigurations` (e.g. `aksManagedAutoUpgradeSchedule`).
+    pub maintenance_configurations: Vec<String>,
+}
+
+/// A container registry (`Microsoft.ContainerRegistry/registries`, `azurerm_container_registry`).
+#[derive(Clone, Debug)]
+pub struct ContainerRegistry {
+    pub name: String,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    pub format: AzureFormat,
+    /// Registry properties in REST shape; `sku` copied under the key `sku`.
+    pub settings: Settings,
+}
+
+/// A Defender for Cloud plan (`Microsoft.Security/pricings`,
+/// `azurerm_security_center_subscription_pricing`).
+#[derive(Clone, Debug)]
+pub struct DefenderPricing {
+    /// Plan name (`Containers`, `KubernetesService`, …).
+    pub plan: String,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    /// `Standard` or `Free`; `None` when unresolvable.
+    pub tier: Option<String>,
+}
+
+/// Every Azure resource of a scan. Loaders fill it; cross-resource joins (node pools,
+/// diagnostic settings to their cluster) are done by the loader that sees both.
+#[derive(Clone, Debug, Default)]
+pub struct AzureResources {
+    pub clusters: Vec<ManagedCluster>,
+    pub registries: Vec<ContainerRegistry>,
+    pub pricings: Vec<DefenderPricing>,
+    pub role_assignments: Vec<RoleAssignment>,
+}
+
+impl AzureResources {
+    pub fn is_empty(&self) -> bool {
+        self.clusters.is_empty() && self.registries.is_empty() && self.pricings.is_empty()
+    }
+
+    pub fn extend(&mut self, other: AzureResources) {
+        self.clusters.extend(other.clusters);
+        self.registries.extend(other.registries);
+        self.pricings.extend(other.pricings);
+        self.role_assignments.extend(other.role_assignments);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Entry;
+
+    fn map(entries: Vec<(&str, Node)>) -> Node {
+        Node {
+            pos: Pos::new(1, 1),
+            value: Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| Entry {
+                        key: k.into(),
+                        key_pos: v.pos,
+                        value: v,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn lookups_ignore_case_and_respect_unknowns() {
+        let mut settings = Settings::new(map(vec![
+            ("enableRbac", Node::scalar("false", true, Pos::new(3, 5))),
+            (
+                "aadProfile",
+                map(vec![(
+                    "managed",
+                    Node::scalar("true", true, Pos::new(5, 7)),
+                )]),
+            ),
+        ]));
+        assert_eq!(settings.get("enableRBAC").as_bool(), Some(false));
+        assert_eq!(settings.get("aadProfile.managed").as_bool(), Some(true));
+        assert!(settings.get("disableLocalAccounts").is_absent());
+        assert_eq!(
+            settings.get("disableLocalAccounts").bool_or(false),
+            Some(false)
+        );
+        settings
+            .unknown
+            .insert("aadProfile".into(), "parameter without default".into());
+        assert!(settings.get("aadProfile.managed").is_unknown());
+        assert_eq!(
+            settings.pos_of("enableRBAC", Pos::new(1, 1)),
+            Pos::new(3, 5)
+        );
+    }
+}
