@@ -90,7 +90,7 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
         .into_par_iter()
         .map(|result| {
             let stream = match result {
-                Ok((source, text)) => k8s::load_stream(&text, &source, &options.limits),
+                Ok((source, text)) => load_source(&text, &source, &options.limits),
                 Err(err) => k8s::StreamResult {
                     errors: vec![err],
                     ..k8s::StreamResult::default()
@@ -108,6 +108,20 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
         loaded.azure.extend(stream.azure);
     }
     loaded
+}
+
+/// Parses one stream by its kind: YAML/JSON manifests and Azure JSON (detected by content).
+fn load_source(text: &str, source: &Arc<Source>, limits: &Limits) -> k8s::StreamResult {
+    k8s::load_stream(text, source, limits)
+}
+
+/// Loads one in-memory stream with everything it holds: Kubernetes objects, Azure resources
+/// and errors (fixtures, the webhook).
+pub fn load_text_all(path: &str, text: &str, limits: &Limits) -> k8s::StreamResult {
+    let source = Arc::new(Source {
+        path: path.to_owned(),
+    });
+    load_source(text, &source, limits)
 }
 
 /// Loads one in-memory stream (tests, benchmarks, the webhook).

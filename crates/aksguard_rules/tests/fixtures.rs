@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use aksguard_load::{Limits, load_text};
+use aksguard_load::{Limits, load_text_all};
 use aksguard_model::Inventory;
 use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
 
@@ -48,19 +48,20 @@ fn fixture_settings(text: &str) -> RuleSettings {
 fn run(path: &Path) -> (&'static Rule, String, Outcome) {
     let rule = rule_for(path);
     let text = std::fs::read_to_string(path).expect("fixture is readable");
-    let (objects, errors) = load_text(&path.display().to_string(), &text, &Limits::default());
+    let loaded = load_text_all(&path.display().to_string(), &text, &Limits::default());
     assert!(
-        errors.is_empty(),
-        "fixture {} does not load: {errors:?}",
-        path.display()
+        loaded.errors.is_empty(),
+        "fixture {} does not load: {:?}",
+        path.display(),
+        loaded.errors
     );
     assert!(
-        !objects.is_empty(),
-        "fixture {} holds no object",
+        !loaded.objects.is_empty() || !loaded.azure.is_empty(),
+        "fixture {} holds no Kubernetes object or Azure resource",
         path.display()
     );
     let settings = fixture_settings(&text);
-    let inventory = Inventory::new(objects);
+    let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
     let mut checker = Checker::new(&settings, &inventory);
     let mut violations = Vec::new();
     for object in inventory.objects() {
