@@ -128,9 +128,10 @@ impl Inventory {
         &'a self,
         namespace: &'a str,
     ) -> impl Iterator<Item = (&'a Object, PodSpecView<'a>)> + 'a {
-        self.workloads().filter(move |(object, _)| {
-            object.namespace.as_deref().unwrap_or(UNSPECIFIED_NAMESPACE) == namespace
-        })
+        // Through the namespace index: rules call this once per namespace, so scanning every
+        // workload here would make them quadratic.
+        self.in_namespace(namespace)
+            .filter_map(|object| PodSpecView::of(object).map(|pod| (object, pod)))
     }
 
     /// A ServiceAccount by namespace and name.

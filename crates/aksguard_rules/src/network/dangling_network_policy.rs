@@ -1,4 +1,6 @@
 use aksguard_model::netpol::policies;
+use std::collections::HashMap;
+
 use aksguard_model::{Inventory, Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
@@ -68,11 +70,16 @@ fn pod_label_sets<'a>(inventory: &'a Inventory, namespace: &'a str) -> Vec<Optio
 }
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    // Label sets are computed once per namespace: computing them per policy is quadratic in
+    // namespaces with many policies and objects.
+    let mut label_sets: HashMap<&str, Vec<Option<&Node>>> = HashMap::new();
     for policy in policies(inventory) {
         if policy.pod_selector.is_none() || policy.selects_all_pods() {
             continue;
         }
-        let pods = pod_label_sets(inventory, policy.namespace);
+        let pods = label_sets
+            .entry(policy.namespace)
+            .or_insert_with(|| pod_label_sets(inventory, policy.namespace));
         if pods.is_empty() || pods.iter().any(|labels| policy.selects(*labels)) {
             continue;
         }
