@@ -11,7 +11,10 @@ fn workspace_root() -> PathBuf {
 
 fn aksguard() -> Command {
     let mut cmd = Command::cargo_bin("aksguard").expect("binary is built");
-    cmd.current_dir(workspace_root()).env("NO_COLOR", "1");
+    // Pinned "today" so AKS017 (version support) snapshots do not change with the date.
+    cmd.current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("AKSGUARD_AS_OF", "2026-11-24");
     cmd
 }
 
@@ -114,4 +117,38 @@ fn rule_explains_one_rule_by_id_or_slug() {
     assert_eq!(by_id.stdout, by_slug.stdout);
     insta::assert_snapshot!("rule_pod001", String::from_utf8(by_id.stdout).unwrap());
     aksguard().args(["rule", "POD999"]).assert().code(2);
+}
+
+#[test]
+fn one_scan_reports_manifests_and_cluster_configuration_together() {
+    let output = aksguard()
+        .args(["scan", "examples/", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let kinds: std::collections::BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["object"]["kind"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "Deployment",
+        "CronJob",
+        "ManagedCluster",
+        "ContainerRegistry",
+    ] {
+        assert!(kinds.contains(kind), "no finding on a {kind}: {kinds:?}");
+    }
+    let cluster_finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "AKS003")
+        .expect("AKS003 on the example cluster");
+    assert_eq!(cluster_finding["location"]["path"], "examples/aks/main.tf");
+    assert_eq!(cluster_finding["location"]["line"], 20);
+    assert!(cluster_finding["message"].as_str().unwrap().contains(
+        "az aks update --resource-group rg-store --name aks-store --disable-local-accounts"
+    ));
 }

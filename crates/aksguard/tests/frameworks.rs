@@ -14,7 +14,10 @@ fn workspace_root() -> PathBuf {
 
 fn aksguard() -> Command {
     let mut cmd = Command::cargo_bin("aksguard").expect("binary is built");
-    cmd.current_dir(workspace_root()).env("NO_COLOR", "1");
+    // Pinned "today" so AKS017 (version support) snapshots do not change with the date.
+    cmd.current_dir(workspace_root())
+        .env("NO_COLOR", "1")
+        .env("AKSGUARD_AS_OF", "2026-11-24");
     cmd
 }
 

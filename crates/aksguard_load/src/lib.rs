@@ -110,8 +110,12 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
     loaded
 }
 
-/// Parses one stream by its kind: YAML/JSON manifests and Azure JSON (detected by content).
+/// Parses one stream by its kind: Terraform `.tf` (by extension), else YAML/JSON manifests and
+/// Azure JSON (detected by content).
 fn load_source(text: &str, source: &Arc<Source>, limits: &Limits) -> k8s::StreamResult {
+    if source.path.ends_with(".tf") {
+        return azure::terraform::load_tf(text, source, limits);
+    }
     k8s::load_stream(text, source, limits)
 }
 

@@ -77,7 +77,8 @@ impl<'a> Lookup<'a> {
 pub struct Settings {
     /// The `properties` mapping (for `az` output: the flattened top level).
     pub root: Node,
-    /// Dotted paths (REST spelling) whose values are unknown, with the reason.
+    /// Dotted paths (REST spelling) whose values are unknown, with the reason. The empty
+    /// path marks the whole tree unknown (an ARM `properties` that is one expression).
     pub unknown: BTreeMap<String, String>,
 }
 
@@ -93,6 +94,9 @@ impl Settings {
     /// Keys match case-insensitively, so az CLI spellings (`enableRbac`) answer REST names
     /// (`enableRBAC`). An unknown path, or an unknown ancestor, answers Unknown.
     pub fn get(&self, path: &str) -> Lookup<'_> {
+        if let Some(reason) = self.unknown.get("") {
+            return Lookup::Unknown(reason);
+        }
         let mut prefix = String::new();
         let mut node = &self.root;
         for segment in path.split('.') {

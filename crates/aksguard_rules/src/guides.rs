@@ -67,3 +67,18 @@ pub(crate) const INTERNAL_LOAD_BALANCER: Reference = Reference::Guide(
     "Create an internal load balancer to use with AKS",
     "https://learn.microsoft.com/azure/aks/internal-lb",
 );
+
+pub(crate) const AKS_MANAGED_ENTRA_ID: Reference = Reference::Guide(
+    "Enable AKS-managed Microsoft Entra integration",
+    "https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id",
+);
+
+pub(crate) const AKS_CLUSTER_SECURITY_BEST_PRACTICES: Reference = Reference::Guide(
+    "Best practices for cluster security and upgrades in AKS",
+    "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-security",
+);
+
+pub(crate) const MONITOR_AKS: Reference = Reference::Guide(
+    "Monitor Azure Kubernetes Service (AKS)",
+    "https://learn.microsoft.com/azure/aks/monitor-aks",
+);

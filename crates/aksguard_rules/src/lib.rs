@@ -9,6 +9,8 @@ pub mod meta;
 pub mod registry;
 pub mod settings;
 
+mod acr;
+mod cluster;
 mod identity;
 mod image;
 mod namespace;

@@ -3,7 +3,7 @@
 use std::sync::LazyLock;
 
 use crate::meta::Rule;
-use crate::{identity, image, namespace, network, pod, rbac, reliability, secret};
+use crate::{acr, cluster, identity, image, namespace, network, pod, rbac, reliability, secret};
 
 static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
     let mut rules: Vec<&'static Rule> = [
@@ -15,6 +15,8 @@ static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
         identity::RULES,
         reliability::RULES,
         rbac::RULES,
+        cluster::RULES,
+        acr::RULES,
     ]
     .into_iter()
     .flatten()

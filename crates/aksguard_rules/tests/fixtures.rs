@@ -38,6 +38,15 @@ fn fixture_settings(text: &str) -> RuleSettings {
                     settings.kubernetes_version =
                         Some((major.parse().unwrap(), minor.parse().unwrap()));
                 }
+                Some(("as-of", date)) => {
+                    let part = |i: usize| date.split('-').nth(i).and_then(|p| p.parse().ok());
+                    let (y, m, d) = (part(0), part(1), part(2));
+                    settings.as_of = Some((
+                        y.expect("as-of=YYYY-MM-DD") as i32,
+                        m.expect("as-of=YYYY-MM-DD"),
+                        d.expect("as-of=YYYY-MM-DD"),
+                    ));
+                }
                 _ => panic!("unknown fixture setting `{option}`"),
             }
         }

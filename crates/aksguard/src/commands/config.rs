@@ -99,9 +99,14 @@ pub fn for_scan(args: &ScanArgs) -> Result<ScanConfig, u8> {
         complete: args.complete,
         k8s_version: args.k8s_version,
     };
-    let effective = config
+    let mut effective = config
         .effective(&overrides)
         .map_err(|e| fail(e.to_string()))?;
+    effective.rule_settings.as_of = Some((
+        i32::from(as_of.year()),
+        u32::from(as_of.month().unsigned_abs()),
+        u32::from(as_of.day().unsigned_abs()),
+    ));
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use aksguard_model::azure::{
     AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, ManagedCluster, NodePool,
-    Settings,
+    RoleAssignment, Settings,
 };
 use aksguard_model::{Node, Source, Value};
 
@@ -14,6 +14,7 @@ use super::type_is;
 const CLUSTER: &str = "Microsoft.ContainerService/managedClusters";
 const REGISTRY: &str = "Microsoft.ContainerRegistry/registries";
 const PRICING: &str = "Microsoft.Security/pricings";
+const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 
 fn text(node: &Node, key: &str) -> Option<String> {
     node.get(key).and_then(Node::as_str).map(str::to_owned)
@@ -79,6 +80,17 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
             pos: node.pos,
             source: source.clone(),
             tier: settings.get("pricingTier").as_str().map(str::to_owned),
+        });
+    } else if type_is(node, ROLE_ASSIGNMENT) {
+        // `az role assignment list` (flat, with `roleDefinitionName`) or a REST body.
+        let (settings, _) = settings_of(node);
+        let field = |key: &str| settings.get(key).as_str().map(str::to_owned);
+        out.role_assignments.push(RoleAssignment {
+            pos: node.pos,
+            source: source.clone(),
+            role: field("roleDefinitionName").or_else(|| field("roleDefinitionId")),
+            principal: field("principalId"),
+            scope: field("scope"),
         });
     }
 }

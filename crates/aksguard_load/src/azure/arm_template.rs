@@ -1,0 +1,1722 @@
+//! ARM deployment templates, including the JSON `az bicep build` writes (both the classic
+//! `resources` array and language version 2.0's symbolic `resources` object).
+//!
+//! Template expressions are evaluated only as far as is safe: `[parameters('x')]` gives the
+//! parameter's `defaultValue` (or the value a nested deployment passes in), `[variables('y')]`
+//! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
+//! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
+//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, property and index access).
+//! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
+//! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
+//! as the reason, and no value is stored there, so no rule fires on it. A resolved value
+//! keeps the position of the property in the template (where the user edits it), not of the
+//! parameter or variable it came from.
+//!
+//! Resources read: `Microsoft.ContainerService/managedClusters` (properties, with `sku` and
+//! `identity` copied in as for REST bodies), its `agentPools` and `maintenanceConfigurations`
+//! children (nested `resources` or top-level `cluster/child` names),
+//! `Microsoft.Insights/diagnosticSettings` scoped to a cluster (and the older
+//! `managedClusters/providers/diagnosticSettings` form), `Microsoft.Authorization/
+//! roleAssignments`, `Microsoft.ContainerRegistry/registries`, `Microsoft.Security/pricings`,
+//! and inline nested templates of `Microsoft.Resources/deployments` (how Bicep modules
+//! compile). Resources marked `existing` are references, not definitions, and are skipped; a
+//! resource whose `condition` is known false is skipped. Linked templates (`templateLink`) are
+//! not followed. Resource `copy` loops are read as one resource (`copyIndex()` is Unknown);
+//! property `copy` loops make the generated property Unknown.
+//!
+//! Joining children to clusters, across the whole document including nested deployments:
+//! - a child nested in a cluster's `resources` joins that cluster;
+//! - otherwise by the resolved cluster name (case-insensitive) in the child's name
+//!   (`cluster/pool`) or `scope`;
+//! - when the child's cluster reference cannot be resolved, or names a cluster when the only
+//!   cluster of the document has an unresolvable name, it joins the document's cluster if
+//!   there is exactly one (a template that deploys one cluster and an expression-named child
+//!   almost always means that cluster); with several clusters it stays unjoined;
+//! - a child naming a cluster that is not in the document (a pool added to an existing
+//!   cluster) stays unjoined and is not reported: the model has no place for a cluster whose
+//!   own settings are not in the scan.
+//!
+//! A diagnostic setting whose `condition` is unresolvable, or whose `logs` are, has
+//! categories `None`. Role assignments keep `roleDefinitionId`, `principalId` and `scope`
+//! resolved when fully known, otherwise as written (so a rule can still recognise the
+//! role-definition GUID or the kubelet identity in the expression). Templates carry no
+//! resource group: `resource_group` is `None`.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use aksguard_model::azure::{
+    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting,
+    ManagedCluster, NodePool, RoleAssignment, Settings,
+};
+use aksguard_model::{Entry, Node, Pos, Source, Value};
+
+const CLUSTER: &str = "microsoft.containerservice/managedclusters";
+const AGENT_POOL: &str = "microsoft.containerservice/managedclusters/agentpools";
+const MAINTENANCE: &str = "microsoft.containerservice/managedclusters/maintenanceconfigurations";
+const CLUSTER_PROVIDER_DIAGNOSTICS: &str =
+    "microsoft.containerservice/managedclusters/providers/diagnosticsettings";
+const DIAGNOSTICS: &str = "microsoft.insights/diagnosticsettings";
+const REGISTRY: &str = "microsoft.containerregistry/registries";
+const PRICING: &str = "microsoft.security/pricings";
+const DEPLOYMENT: &str = "microsoft.resources/deployments";
+
+/// How deep parameter/variable references may nest before we call it a cycle.
+const MAX_DEPTH: usize = 32;
+/// Evaluation steps per document (guards against variables that double in size).
+const BUDGET: usize = 2_000_000;
+/// Longest expression text quoted in a reason.
+const MAX_QUOTE: usize = 120;
+
+/// A deployment template: `$schema` naming `deploymentTemplate`, or a `resources` array (or
+/// symbolic-name object) beside `parameters`, `variables` or `contentVersion`.
+pub(crate) fn is_template(root: &Node) -> bool {
+    if !root.is_map() {
+        return false;
+    }
+    let schema = root
+        .get("$schema")
+        .and_then(Node::as_str)
+        .is_some_and(|s| s.to_ascii_lowercase().contains("deploymenttemplate"));
+    let resources = root
+        .get("resources")
+        .is_some_and(|r| r.is_seq() || r.is_map());
+    schema
+        || (resources
+            && ["parameters", "variables", "contentVersion"]
+                .iter()
+                .any(|k| root.get(k).is_some()))
+}
+
+/// Reads every resource of a template (and its nested deployments) into `out`.
+pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureResources) {
+    let budget = Cell::new(BUDGET);
+    let ctx = Ctx::of_template(root);
+    let mut walk = Walk {
+        source,
+        budget: &budget,
+        clusters: Vec::new(),
+        children: Vec::new(),
+        out: AzureResources::default(),
+    };
+    walk.template(root, &ctx, 0);
+    let Walk {
+        mut clusters,
+        children,
+        out: mut others,
+        ..
+    } = walk;
+    let single = (clusters.len() == 1).then_some(0);
+    for (parent, child) in children {
+        let index = match parent {
+            Parent::Cluster(i) => Some(i),
+            Parent::Named(name) => clusters
+                .iter()
+                .position(|c| {
+                    c.key
+                        .as_deref()
+                        .is_some_and(|k| k.eq_ignore_ascii_case(&name))
+                })
+                .or_else(|| single.filter(|&i| clusters[i].key.is_none())),
+            Parent::Unresolved => single,
+        };
+        let Some(cluster) = index.and_then(|i| clusters.get_mut(i)) else {
+            continue;
+        };
+        match child {
+            Child::Pool(pool) => cluster.cluster.node_pools.push(pool),
+            Child::Diagnostics(setting) => cluster.cluster.diagnostic_settings.push(setting),
+            Child::Maintenance(name) => cluster.cluster.maintenance_configurations.push(name),
+        }
+    }
+    others
+        .clusters
+        .extend(clusters.into_iter().map(|c| c.cluster));
+    out.extend(others);
+}
+
+// ---------------------------------------------------------------------------------------
+// Evaluation context and expressions
+
+enum Param {
+    /// The template's `defaultValue`, unevaluated (it may be an expression itself).
+    Default(Node),
+    /// A value passed in by a nested deployment, already resolved in the outer scope.
+    Given(Node),
+    Unknown(String),
+}
+
+/// Parameters and variables of one template scope (names are case-insensitive in ARM).
+struct Ctx {
+    params: HashMap<String, Param>,
+    vars: HashMap<String, Result<Node, String>>,
+}
+
+impl Ctx {
+    fn of_template(template: &Node) -> Ctx {
+        let mut params = HashMap::new();
+        for entry in get_ci(template, "parameters").map_or(&[][..], Node::entries) {
+            let param = match get_ci(&entry.value, "defaultValue") {
+                Some(default) => Param::Default(default.clone()),
+                None => Param::Unknown(format!("parameter `{}` has no default value", entry.key)),
+            };
+            params.insert(entry.key.to_ascii_lowercase(), param);
+        }
+        let mut vars = HashMap::new();
+        for entry in get_ci(template, "variables").map_or(&[][..], Node::entries) {
+            if entry.key.eq_ignore_ascii_case("copy") && entry.value.is_seq() {
+                for item in entry.value.items() {
+                    if let Some(name) = get_ci(item, "name").and_then(Node::as_str) {
+                        vars.insert(
+                            name.to_ascii_lowercase(),
+                            Err(format!("variable `{name}` is built by a copy loop")),
+                        );
+                    }
+                }
+                continue;
+            }
+            vars.insert(entry.key.to_ascii_lowercase(), Ok(entry.value.clone()));
+        }
+        Ctx { params, vars }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Expr {
+    Str(String),
+    Int(i64),
+    Ident(String),
+    Call(String, Vec<Expr>),
+    Prop(Box<Expr>, String),
+    Index(Box<Expr>, Box<Expr>),
+}
+
+/// Parses the text between the outer brackets of an ARM expression.
+fn parse_expression(text: &str) -> Option<Expr> {
+    let mut parser = Parser {
+        chars: text.chars().collect(),
+        at: 0,
+        depth: 0,
+    };
+    let expr = parser.expr()?;
+    parser.ws();
+    (parser.at == parser.chars.len()).then_some(expr)
+}
+
+struct Parser {
+    chars: Vec<char>,
+    at: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.at).copied()
+    }
+
+    fn ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.at += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ident(&mut self) -> Option<String> {
+        self.ws();
+        let start = self.at;
+        while self
+            .peek()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        {
+            self.at += 1;
+        }
+        (self.at > start).then(|| self.chars[start..self.at].iter().collect())
+    }
+
+    fn expr(&mut self) -> Option<Expr> {
+        self.depth += 1;
+        if self.depth > 64 {
+            return None;
+        }
+        let mut expr = self.primary()?;
+        loop {
+            self.ws();
+            if self.peek() == Some('?') && self.chars.get(self.at + 1) == Some(&'.') {
+                self.at += 1;
+            }
+            if self.eat('.') {
+                expr = Expr::Prop(Box::new(expr), self.ident()?);
+            } else if self.eat('[') {
+                let index = self.expr()?;
+                if !self.eat(']') {
+                    return None;
+                }
+                expr = Expr::Index(Box::new(expr), Box::new(index));
+            } else {
+                break;
+            }
+        }
+        self.depth -= 1;
+        Some(expr)
+    }
+
+    fn primary(&mut self) -> Option<Expr> {
+        self.ws();
+        match self.peek()? {
+            '\'' => {
+                self.at += 1;
+                let mut text = String::new();
+                loop {
+                    let c = self.peek()?;
+                    self.at += 1;
+                    if c == '\'' {
+                        if self.peek() == Some('\'') {
+                            self.at += 1;
+                            text.push('\'');
+                        } else {
+                            return Some(Expr::Str(text));
+                        }
+                    } else {
+                        text.push(c);
+                    }
+                }
+            }
+            c if c.is_ascii_digit() || c == '-' => {
+                let start = self.at;
+                self.at += 1;
+                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    self.at += 1;
+                }
+                let text: String = self.chars[start..self.at].iter().collect();
+                text.parse().ok().map(Expr::Int)
+            }
+            _ => {
+                let name = self.ident()?;
+                if !self.eat('(') {
+                    return Some(Expr::Ident(name));
+                }
+                let mut args = Vec::new();
+                if self.eat(')') {
+                    return Some(Expr::Call(name, args));
+                }
+                loop {
+                    args.push(self.expr()?);
+                    if self.eat(')') {
+                        return Some(Expr::Call(name, args));
+                    }
+                    if !self.eat(',') {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A string that is an ARM expression: `[…]`, but not the `[[…` escape.
+fn is_expression(text: &str) -> bool {
+    text.starts_with('[') && !text.starts_with("[[") && text.ends_with(']')
+}
+
+/// An evaluated value. `raw` containers come straight from the template and may hold
+/// expressions inside; everything else is final.
+enum V {
+    Known {
+        node: Node,
+        raw: bool,
+    },
+    /// Unresolvable; the detail (possibly empty) says why beyond the expression itself.
+    Unknown(String),
+}
+
+fn known(node: Node) -> V {
+    V::Known { node, raw: false }
+}
+
+fn string(text: impl Into<String>) -> V {
+    known(Node::scalar(text, false, Pos::default()))
+}
+
+fn boolean(b: bool) -> V {
+    known(Node::scalar(
+        if b { "true" } else { "false" },
+        true,
+        Pos::default(),
+    ))
+}
+
+struct Eval<'a> {
+    ctx: &'a Ctx,
+    budget: &'a Cell<usize>,
+}
+
+impl Eval<'_> {
+    fn spend(&self) -> bool {
+        let left = self.budget.get();
+        if left == 0 {
+            return false;
+        }
+        self.budget.set(left - 1);
+        true
+    }
+
+    /// Evaluates one expression string (with its brackets).
+    fn eval_text(&self, text: &str, depth: usize) -> V {
+        if depth > MAX_DEPTH {
+            return V::Unknown("references nest too deeply (a cycle?)".into());
+        }
+        match parse_expression(&text[1..text.len() - 1]) {
+            Some(expr) => self.eval(&expr, depth),
+            None => V::Unknown(String::new()),
+        }
+    }
+
+    /// A template value as a value: expressions evaluated, `[[` unescaped, containers raw.
+    fn force(&self, node: &Node, depth: usize) -> V {
+        match &node.value {
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                self.eval_text(text, depth + 1)
+            }
+            Value::Scalar { text, plain: false } if text.starts_with("[[") => {
+                known(Node::scalar(&text[1..], false, node.pos))
+            }
+            Value::Scalar { .. } => known(node.clone()),
+            _ => V::Known {
+                node: node.clone(),
+                raw: true,
+            },
+        }
+    }
+
+    /// A forced value that is a scalar (its text and whether it is a JSON string).
+    fn scalar(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
+        match self.eval(expr, depth) {
+            V::Known { node, .. } => match node.value {
+                Value::Scalar { text, plain } if !node.is_null() || !plain => Ok((text, !plain)),
+                _ => Err(String::new()),
+            },
+            V::Unknown(detail) => Err(detail),
+        }
+    }
+
+    fn text(&self, expr: &Expr, depth: usize) -> Result<String, String> {
+        self.scalar(expr, depth).map(|(text, _)| text)
+    }
+
+    fn bool(&self, expr: &Expr, depth: usize) -> Result<bool, String> {
+        match self.scalar(expr, depth)? {
+            (text, false) if text == "true" => Ok(true),
+            (text, false) if text == "false" => Ok(false),
+            _ => Err(String::new()),
+        }
+    }
+
+    fn eval(&self, expr: &Expr, depth: usize) -> V {
+        if !self.spend() {
+            return V::Unknown("template too large to evaluate".into());
+        }
+        match expr {
+            Expr::Str(text) => string(text.clone()),
+            Expr::Int(n) => known(Node::scalar(n.to_string(), true, Pos::default())),
+            Expr::Ident(name) => match name.to_ascii_lowercase().as_str() {
+                "true" => boolean(true),
+                "false" => boolean(false),
+                "null" => known(Node::scalar("null", true, Pos::default())),
+                _ => V::Unknown(String::new()),
+            },
+            Expr::Prop(inner, key) => match self.eval(inner, depth) {
+                V::Known { node, raw } => match get_ci(&node, key) {
+                    Some(child) if raw => self.force(child, depth),
+                    Some(child) => known(child.clone()),
+                    None => V::Unknown(String::new()),
+                },
+                unknown => unknown,
+            },
+            Expr::Index(inner, index) => {
+                let container = match self.eval(inner, depth) {
+                    V::Known { node, raw } => (node, raw),
+                    unknown => return unknown,
+                };
+                let child = match self.scalar(index, depth) {
+                    Ok((text, true)) => get_ci(&container.0, &text).cloned(),
+                    Ok((text, false)) => text
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| container.0.items().get(i).cloned()),
+                    Err(detail) => return V::Unknown(detail),
+                };
+                match child {
+                    Some(child) if container.1 => self.force(&child, depth),
+                    Some(child) => known(child),
+                    None => V::Unknown(String::new()),
+                }
+            }
+            Expr::Call(name, args) => self.call(&name.to_ascii_lowercase(), args, depth),
+        }
+    }
+
+    fn call(&self, name: &str, args: &[Expr], depth: usize) -> V {
+        let result = match (name, args) {
+            ("parameters", [arg]) => {
+                return match self.text(arg, depth) {
+                    Ok(param) => match self.ctx.params.get(&param.to_ascii_lowercase()) {
+                        Some(Param::Default(node)) => self.force(node, depth),
+                        Some(Param::Given(node)) => known(node.clone()),
+                        Some(Param::Unknown(reason)) => V::Unknown(reason.clone()),
+                        None => V::Unknown(format!("parameter `{param}` is not declared")),
+                    },
+                    Err(detail) => V::Unknown(detail),
+                };
+            }
+            ("variables", [arg]) => {
+                return match self.text(arg, depth) {
+                    Ok(var) => match self.ctx.vars.get(&var.to_ascii_lowercase()) {
+                        Some(Ok(node)) => self.force(node, depth),
+                        Some(Err(reason)) => V::Unknown(reason.clone()),
+                        None => V::Unknown(format!("variable `{var}` is not declared")),
+                    },
+                    Err(detail) => V::Unknown(detail),
+                };
+            }
+            ("concat", _) if !args.is_empty() => self.concat(args, depth),
+            ("format", [pattern, rest @ ..]) => self.text(pattern, depth).and_then(|pattern| {
+                let values = rest
+                    .iter()
+                    .map(|a| self.text(a, depth))
+                    .collect::<Result<Vec<_>, _>>()?;
+                format_pattern(&pattern, &values)
+                    .map(string)
+                    .ok_or_else(String::new)
+            }),
+            ("bool", [arg]) => match self.scalar(arg, depth) {
+                Ok((text, _)) if text.eq_ignore_ascii_case("true") || text == "1" => {
+                    Ok(boolean(true))
+                }
+                Ok((text, _)) if text.eq_ignore_ascii_case("false") || text == "0" => {
+                    Ok(boolean(false))
+                }
+                Ok(_) => Err(String::new()),
+                Err(detail) => Err(detail),
+            },
+            ("not", [arg]) => self.bool(arg, depth).map(|b| boolean(!b)),
+            ("and", _) if args.len() >= 2 => args
+                .iter()
+                .map(|a| self.bool(a, depth))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|all| boolean(all.iter().all(|b| *b))),
+            ("or", _) if args.len() >= 2 => args
+                .iter()
+                .map(|a| self.bool(a, depth))
+                .collect::<Result<Vec<_>, _>>()
+                .map(|all| boolean(all.iter().any(|b| *b))),
+            ("equals", [a, b]) => self
+                .scalar(a, depth)
+                .and_then(|a| Ok((a, self.scalar(b, depth)?)))
+                .map(|(a, b)| boolean(comparable(a) == comparable(b))),
+            ("if", [condition, then, otherwise]) => {
+                return match self.bool(condition, depth) {
+                    Ok(true) => self.eval(then, depth),
+                    Ok(false) => self.eval(otherwise, depth),
+                    Err(detail) => V::Unknown(detail),
+                };
+            }
+            ("empty", [arg]) => match self.eval(arg, depth) {
+                V::Known { node, .. } => Ok(boolean(match &node.value {
+                    Value::Scalar { text, plain } => text.is_empty() || (*plain && node.is_null()),
+                    Value::Seq(items) => items.is_empty(),
+                    Value::Map(entries) => entries.is_empty(),
+                })),
+                V::Unknown(detail) => Err(detail),
+            },
+            ("tolower", [arg]) => self.text(arg, depth).map(|t| string(t.to_lowercase())),
+            ("toupper", [arg]) => self.text(arg, depth).map(|t| string(t.to_uppercase())),
+            ("true", []) => Ok(boolean(true)),
+            ("false", []) => Ok(boolean(false)),
+            _ => Err(String::new()),
+        };
+        result.unwrap_or_else(V::Unknown)
+    }
+
+    /// `concat` of scalars (a string) or of arrays (an array).
+    fn concat(&self, args: &[Expr], depth: usize) -> Result<V, String> {
+        let mut values = Vec::new();
+        let mut any_raw = false;
+        for arg in args {
+            match self.eval(arg, depth) {
+                V::Known { node, raw } => {
+                    any_raw |= raw;
+                    values.push(node);
+                }
+                V::Unknown(detail) => return Err(detail),
+            }
+        }
+        if values.iter().all(Node::is_seq) {
+            let items = values.into_iter().flat_map(|v| match v.value {
+                Value::Seq(items) => items,
+                _ => Vec::new(),
+            });
+            return Ok(V::Known {
+                node: Node {
+                    pos: Pos::default(),
+                    value: Value::Seq(items.collect()),
+                },
+                raw: any_raw,
+            });
+        }
+        let mut text = String::new();
+        for value in &values {
+            match &value.value {
+                Value::Scalar { .. } if value.is_null() => {}
+                Value::Scalar { text: t, .. } => text.push_str(t),
+                _ => return Err(String::new()),
+            }
+        }
+        Ok(string(text))
+    }
+
+    /// The resolved tree of a template value at `path` (dotted REST path; `[i]` for items).
+    /// Unknown values are left out and recorded in `unknown`. With `at`, every node takes
+    /// that position (the template property a parameter or variable was substituted into).
+    fn resolve(
+        &self,
+        node: &Node,
+        path: &str,
+        at: Option<Pos>,
+        depth: usize,
+        unknown: &mut Vec<(String, String)>,
+    ) -> Option<Node> {
+        if !self.spend() {
+            unknown.push((path.to_owned(), "template too large to evaluate".into()));
+            return None;
+        }
+        let pos = at.unwrap_or(node.pos);
+        match &node.value {
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                match self.eval_text(text, depth) {
+                    V::Known { node: value, raw } if raw => {
+                        self.resolve(&value, path, Some(pos), depth + 1, unknown)
+                    }
+                    V::Known { node: value, .. } => Some(reposition(value, pos)),
+                    V::Unknown(detail) => {
+                        unknown.push((path.to_owned(), reason(text, &detail)));
+                        None
+                    }
+                }
+            }
+            Value::Scalar { text, plain: false } if text.starts_with("[[") => {
+                Some(Node::scalar(&text[1..], false, pos))
+            }
+            Value::Scalar { text, plain } => Some(Node::scalar(text.clone(), *plain, pos)),
+            Value::Map(entries) => {
+                let mut generated: Vec<String> = Vec::new();
+                if let Some(copy) = entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.key.eq_ignore_ascii_case("copy"))
+                    .filter(|e| is_property_copy(&e.value))
+                {
+                    for item in copy.value.items() {
+                        if let Some(name) = get_ci(item, "name").and_then(Node::as_str) {
+                            unknown
+                                .push((join(path, name), "ARM property copy loop (`copy`)".into()));
+                            generated.push(name.to_owned());
+                        }
+                    }
+                }
+                let mut out = Vec::with_capacity(entries.len());
+                for entry in entries {
+                    let is_copy = !generated.is_empty() && entry.key.eq_ignore_ascii_case("copy");
+                    if is_copy || generated.iter().any(|g| g.eq_ignore_ascii_case(&entry.key)) {
+                        continue;
+                    }
+                    let child_path = join(path, &entry.key);
+                    if let Some(value) = self.resolve(&entry.value, &child_path, at, depth, unknown)
+                    {
+                        out.push(Entry {
+                            key: entry.key.clone(),
+                            key_pos: at.unwrap_or(entry.key_pos),
+                            value,
+                        });
+                    }
+                }
+                Some(Node {
+                    pos,
+                    value: Value::Map(out),
+                })
+            }
+            Value::Seq(items) => {
+                // An item that cannot be resolved makes the whole list unknown: a list with
+                // an item left out would read as a different, possibly insecure, list.
+                let mut inner = Vec::new();
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let item_path = format!("{path}[{i}]");
+                    match self.resolve(item, &item_path, at, depth, &mut inner) {
+                        Some(value) => out.push(value),
+                        None => {
+                            let why = inner
+                                .iter()
+                                .find(|(p, _)| *p == item_path)
+                                .or(inner.first())
+                                .map(|(_, r)| r.clone())
+                                .unwrap_or_default();
+                            unknown.push((path.to_owned(), why));
+                            return None;
+                        }
+                    }
+                }
+                unknown.extend(inner);
+                Some(Node {
+                    pos,
+                    value: Value::Seq(out),
+                })
+            }
+        }
+    }
+
+    /// A resolved string, or the text as written when it cannot be resolved.
+    fn text_or_written(&self, node: &Node) -> Option<Result<String, String>> {
+        let mut unknown = Vec::new();
+        match self.resolve(node, "", None, 0, &mut unknown) {
+            Some(value) if unknown.is_empty() => value.as_str().map(|t| Ok(t.to_owned())),
+            _ => node.as_str().map(|t| Err(t.to_owned())),
+        }
+    }
+
+    /// A resolved string, or `None`.
+    fn resolved_text(&self, node: Option<&Node>) -> Option<String> {
+        node.and_then(|n| self.text_or_written(n))
+            .and_then(Result::ok)
+    }
+
+    /// `properties` (plus the listed top-level keys, e.g. `sku`, `identity`) as Settings.
+    fn settings(&self, resource: &Node, extra: &[&str]) -> Settings {
+        let mut unknown = Vec::new();
+        let mut entries = Vec::new();
+        let mut pos = resource.pos;
+        if let Some(properties) = get_ci(resource, "properties") {
+            pos = properties.pos;
+            match self.resolve(properties, "", None, 0, &mut unknown) {
+                Some(Node {
+                    value: Value::Map(resolved),
+                    ..
+                }) => entries = resolved,
+                // A literal that is not an object: nothing is set.
+                Some(_) => {}
+                None => {
+                    // The whole properties object is an unresolvable expression.
+                    for (path, _) in &mut unknown {
+                        path.clear();
+                    }
+                }
+            }
+        }
+        for key in extra {
+            if let Some(entry) = entry_ci(resource, key)
+                && let Some(value) = self.resolve(&entry.value, key, None, 0, &mut unknown)
+            {
+                entries.push(Entry {
+                    key: (*key).to_owned(),
+                    key_pos: entry.key_pos,
+                    value,
+                });
+            }
+        }
+        let mut settings = Settings::new(Node {
+            pos,
+            value: Value::Map(entries),
+        });
+        settings.unknown.extend(unknown);
+        settings
+    }
+}
+
+fn is_property_copy(node: &Node) -> bool {
+    node.is_seq()
+        && !node.items().is_empty()
+        && node
+            .items()
+            .iter()
+            .all(|i| get_ci(i, "name").is_some() && get_ci(i, "input").is_some())
+}
+
+/// `format('{0}/{1}', a, b)` with plain `{n}` placeholders (`{{`/`}}` escapes).
+fn format_pattern(pattern: &str, values: &[String]) -> Option<String> {
+    let mut out = String::new();
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                out.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut index = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    index.push(c);
+                }
+                out.push_str(values.get(index.trim().parse::<usize>().ok()?)?);
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// A scalar as `equals` compares it: strings by exact text, other literals by value.
+fn comparable(value: (String, bool)) -> (bool, String) {
+    match value {
+        (text, true) => (true, text),
+        (text, false) => (false, text.to_ascii_lowercase()),
+    }
+}
+
+fn reason(text: &str, detail: &str) -> String {
+    let quoted: String = if text.chars().count() > MAX_QUOTE {
+        text.chars().take(MAX_QUOTE).chain("…".chars()).collect()
+    } else {
+        text.to_owned()
+    };
+    if detail.is_empty() {
+        format!("ARM expression `{quoted}`")
+    } else {
+        format!("ARM expression `{quoted}`: {detail}")
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn reposition(node: Node, pos: Pos) -> Node {
+    let value = match node.value {
+        Value::Scalar { .. } => node.value,
+        Value::Seq(items) => Value::Seq(items.into_iter().map(|i| reposition(i, pos)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|e| Entry {
+                    key: e.key,
+                    key_pos: pos,
+                    value: reposition(e.value, pos),
+                })
+                .collect(),
+        ),
+    };
+    Node { pos, value }
+}
+
+fn entry_ci<'a>(node: &'a Node, key: &str) -> Option<&'a Entry> {
+    node.entries()
+        .iter()
+        .rev()
+        .find(|e| e.key.eq_ignore_ascii_case(key))
+}
+
+fn get_ci<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
+    entry_ci(node, key).map(|e| &e.value)
+}
+
+// ---------------------------------------------------------------------------------------
+// Resources
+
+/// Which cluster a child resource belongs to.
+enum Parent {
+    /// Nested in this cluster's `resources`.
+    Cluster(usize),
+    /// Names a cluster (resolved).
+    Named(String),
+    /// Refers to a cluster through an expression that cannot be resolved.
+    Unresolved,
+}
+
+enum Child {
+    Pool(NodePool),
+    Diagnostics(DiagnosticSetting),
+    Maintenance(String),
+}
+
+struct FoundCluster {
+    cluster: ManagedCluster,
+    /// The resolved name; `None` when the name is an unresolvable expression.
+    key: Option<String>,
+}
+
+/// The enclosing resource of a nested one.
+struct Outer {
+    full_type: String,
+    name: Result<String, String>,
+    cluster: Option<usize>,
+}
+
+struct Walk<'s> {
+    source: &'s Arc<Source>,
+    budget: &'s Cell<usize>,
+    clusters: Vec<FoundCluster>,
+    children: Vec<(Parent, Child)>,
+    out: AzureResources,
+}
+
+/// The resources of a template: a classic array or a language-2.0 symbolic-name object.
+fn resource_list(node: Option<&Node>) -> Vec<&Node> {
+    match node {
+        Some(n) if n.is_seq() => n.items().iter().collect(),
+        Some(n) if n.is_map() => n.entries().iter().map(|e| &e.value).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The name of the cluster an ARM resource ID or relative ID points at.
+fn cluster_in_id(id: &str) -> Option<String> {
+    let lower = id.to_ascii_lowercase();
+    let at = lower.find(CLUSTER)? + CLUSTER.len();
+    let rest = id[at..].strip_prefix('/')?;
+    let name = rest.split('/').next()?;
+    (!name.is_empty()).then(|| name.to_owned())
+}
+
+fn last_segment(name: &str) -> String {
+    name.rsplit('/').next().unwrap_or(name).to_owned()
+}
+
+impl Walk<'_> {
+    fn template(&mut self, template: &Node, ctx: &Ctx, depth: usize) {
+        let ev = Eval {
+            ctx,
+            budget: self.budget,
+        };
+        for resource in resource_list(get_ci(template, "resources")) {
+            self.resource(resource, &ev, None, depth);
+        }
+    }
+
+    fn resource(&mut self, resource: &Node, ev: &Eval<'_>, outer: Option<&Outer>, depth: usize) {
+        if !resource.is_map() || get_ci(resource, "existing").and_then(Node::as_bool) == Some(true)
+        {
+            return;
+        }
+        let mut conditional = false;
+        if let Some(condition) = get_ci(resource, "condition") {
+            let mut unknown = Vec::new();
+            match ev
+                .resolve(condition, "condition", None, 0, &mut unknown)
+                .and_then(|n| n.as_bool())
+            {
+                Some(false) => return,
+                Some(true) => {}
+                None => conditional = true,
+            }
+        }
+        let Some(written_type) = ev.resolved_text(get_ci(resource, "type")) else {
+            return;
+        };
+        let relative = !written_type
+            .split('/')
+            .next()
+            .is_some_and(|namespace| namespace.contains('.'));
+        let full_type = match outer {
+            Some(outer) if relative => format!("{}/{written_type}", outer.full_type),
+            _ => written_type,
+        };
+        let lower_type = full_type.to_ascii_lowercase();
+        let name = get_ci(resource, "name")
+            .and_then(|n| ev.text_or_written(n))
+            .unwrap_or_else(|| Err("<unnamed>".into()));
+        // The full name of a nested child (`cluster/pool`), as a top-level one would write it.
+        let full_name = match (outer, &name) {
+            (Some(outer), Ok(own)) if relative => match &outer.name {
+                Ok(parent) => Ok(format!("{parent}/{own}")),
+                Err(written) => Err(written.clone()),
+            },
+            _ => name.clone(),
+        };
+        let nested_cluster = outer.and_then(|o| o.cluster);
+        let display = |n: &Result<String, String>| match n {
+            Ok(text) | Err(text) => text.clone(),
+        };
+        let mut cluster_index = None;
+        match lower_type.as_str() {
+            CLUSTER => {
+                cluster_index = Some(self.clusters.len());
+                let cluster = self.cluster(resource, ev, display(&name));
+                self.clusters.push(FoundCluster {
+                    cluster,
+                    key: name.clone().ok(),
+                });
+            }
+            AGENT_POOL => {
+                let settings = ev.settings(resource, &[]);
+                let pool = NodePool {
+                    name: match &name {
+                        Ok(n) => last_segment(n),
+                        Err(written) => written.clone(),
+                    },
+                    pos: resource.pos,
+                    source: self.source.clone(),
+                    settings,
+                };
+                let parent = parent_by_name(nested_cluster, &full_name);
+                if let Some(parent) = parent {
+                    self.children.push((parent, Child::Pool(pool)));
+                }
+            }
+            MAINTENANCE => {
+                let parent = parent_by_name(nested_cluster, &full_name);
+                if let Some(parent) = parent {
+                    let config = match &name {
+                        Ok(n) => last_segment(n),
+                        Err(written) => written.clone(),
+                    };
+                    self.children.push((parent, Child::Maintenance(config)));
+                }
+            }
+            CLUSTER_PROVIDER_DIAGNOSTICS | DIAGNOSTICS => {
+                let parent = if lower_type == CLUSTER_PROVIDER_DIAGNOSTICS {
+                    parent_by_name(nested_cluster, &full_name)
+                } else if let Some(scope) = get_ci(resource, "scope") {
+                    scope_parent(scope, ev)
+                } else {
+                    nested_cluster.map(Parent::Cluster)
+                };
+                if let Some(parent) = parent {
+                    let setting = self.diagnostics(resource, ev, &name, conditional);
+                    self.children.push((parent, Child::Diagnostics(setting)));
+                }
+            }
+            REGISTRY => {
+                let settings = ev.settings(resource, &["sku", "identity"]);
+                self.out.registries.push(ContainerRegistry {
+                    name: display(&name),
+                    pos: resource.pos,
+                    source: self.source.clone(),
+                    format: AzureFormat::ArmTemplate,
+                    settings,
+                });
+            }
+            PRICING => {
+                let settings = ev.settings(resource, &[]);
+                self.out.pricings.push(DefenderPricing {
+                    plan: match &name {
+                        Ok(n) => last_segment(n),
+                        Err(written) => written.clone(),
+                    },
+                    pos: resource.pos,
+                    source: self.source.clone(),
+                    tier: settings.get("pricingTier").as_str().map(str::to_owned),
+                });
+            }
+            DEPLOYMENT => self.deployment(resource, ev, depth),
+            t if t.ends_with("/roleassignments") => {
+                self.role_assignment(resource, ev, outer, &full_type, &full_name);
+            }
+            _ => {}
+        }
+        let children = resource_list(get_ci(resource, "resources"));
+        if !children.is_empty() {
+            let this = Outer {
+                full_type,
+                name: full_name,
+                cluster: cluster_index,
+            };
+            for child in children {
+                self.resource(child, ev, Some(&this), depth);
+            }
+        }
+    }
+
+    fn cluster(&self, resource: &Node, ev: &Eval<'_>, name: String) -> ManagedCluster {
+        let mut settings = ev.settings(resource, &["sku", "identity"]);
+        move_preview_ranges(&mut settings);
+        let pools_key = settings
+            .root
+            .entries()
+            .iter()
+            .rev()
+            .find(|e| e.key.eq_ignore_ascii_case("agentPoolProfiles"))
+            .map(|e| e.key.clone());
+        let written_pools = get_ci(resource, "properties")
+            .and_then(|p| get_ci(p, "agentPoolProfiles"))
+            .map_or(&[][..], Node::items);
+        let node_pools = settings
+            .get("agentPoolProfiles")
+            .node()
+            .map_or(&[][..], Node::items)
+            .iter()
+            .enumerate()
+            .filter(|(_, pool)| pool.is_map())
+            .map(|(i, pool)| {
+                let mut pool_settings = Settings::new(pool.clone());
+                if let Some(key) = &pools_key {
+                    let prefix = format!("{key}[{i}].");
+                    for (path, why) in &settings.unknown {
+                        if let Some(rest) = path.strip_prefix(&prefix) {
+                            pool_settings.unknown.insert(rest.to_owned(), why.clone());
+                        }
+                    }
+                }
+                let name = get_ci(pool, "name")
+                    .and_then(Node::as_str)
+                    .map(str::to_owned)
+                    .or_else(|| {
+                        written_pools
+                            .get(i)
+                            .and_then(|p| get_ci(p, "name"))
+                            .and_then(Node::as_str)
+                            .map(str::to_owned)
+                    })
+                    .unwrap_or_else(|| "<unnamed>".into());
+                NodePool {
+                    name,
+                    pos: pool.pos,
+                    source: self.source.clone(),
+                    settings: pool_settings,
+                }
+            })
+            .collect();
+        ManagedCluster {
+            name,
+            resource_group: None,
+            location: ev.resolved_text(get_ci(resource, "location")),
+            pos: resource.pos,
+            source: self.source.clone(),
+            format: AzureFormat::ArmTemplate,
+            settings,
+            node_pools,
+            diagnostic_settings: Vec::new(),
+            maintenance_configurations: Vec::new(),
+        }
+    }
+
+    fn diagnostics(
+        &self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        name: &Result<String, String>,
+        conditional: bool,
+    ) -> DiagnosticSetting {
+        let settings = ev.settings(resource, &[]);
+        let logs_unknown = settings.unknown.keys().any(|p| {
+            p.is_empty()
+                || p.eq_ignore_ascii_case("logs")
+                || p.to_ascii_lowercase().starts_with("logs[")
+        });
+        let categories = if conditional || logs_unknown {
+            None
+        } else {
+            let mut categories = Some(Vec::new());
+            for log in settings.get("logs").node().map_or(&[][..], Node::items) {
+                let enabled = get_ci(log, "enabled").and_then(Node::as_bool);
+                let category = get_ci(log, "category")
+                    .or_else(|| get_ci(log, "categoryGroup"))
+                    .and_then(Node::as_str);
+                match (enabled, category) {
+                    (Some(false), _) => {}
+                    (Some(true), Some(category)) => {
+                        if let Some(list) = categories.as_mut() {
+                            list.push(category.to_ascii_lowercase());
+                        }
+                    }
+                    _ => categories = None,
+                }
+            }
+            categories
+        };
+        DiagnosticSetting {
+            name: match name {
+                Ok(n) => last_segment(n),
+                Err(written) => written.clone(),
+            },
+            pos: resource.pos,
+            source: self.source.clone(),
+            categories,
+        }
+    }
+
+    fn role_assignment(
+        &mut self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        outer: Option<&Outer>,
+        full_type: &str,
+        full_name: &Result<String, String>,
+    ) {
+        let properties = get_ci(resource, "properties");
+        let field = |key: &str| {
+            properties
+                .and_then(|p| get_ci(p, key))
+                .and_then(|n| ev.text_or_written(n))
+                .map(|r| match r {
+                    Ok(text) | Err(text) => text,
+                })
+        };
+        // Scope: the `scope` property; else the resource the assignment is nested in or
+        // named under (`registry/Microsoft.Authorization/guid` of type
+        // `…/registries/providers/roleAssignments`).
+        let scope = get_ci(resource, "scope")
+            .and_then(|n| ev.text_or_written(n))
+            .map(|r| match r {
+                Ok(text) | Err(text) => text,
+            })
+            .or_else(|| {
+                let lower = full_type.to_ascii_lowercase();
+                let parent_type = lower
+                    .strip_suffix("/providers/roleassignments")
+                    .map(|_| &full_type[..full_type.len() - "/providers/roleAssignments".len()])?;
+                let parent_name = full_name.as_ref().ok()?.split('/').next()?;
+                Some(format!("{parent_type}/{parent_name}"))
+            })
+            .or_else(|| {
+                let outer = outer?;
+                let name = outer.name.as_ref().ok()?;
+                Some(format!("{}/{name}", outer.full_type))
+            });
+        self.out.role_assignments.push(RoleAssignment {
+            pos: resource.pos,
+            source: self.source.clone(),
+            role: field("roleDefinitionId"),
+            principal: field("principalId"),
+            scope,
+        });
+    }
+
+    /// A `Microsoft.Resources/deployments` with an inline template (a compiled Bicep module).
+    fn deployment(&mut self, resource: &Node, ev: &Eval<'_>, depth: usize) {
+        if depth >= 8 {
+            return;
+        }
+        let Some(properties) = get_ci(resource, "properties") else {
+            return;
+        };
+        let Some(template) = get_ci(properties, "template").filter(|t| t.is_map()) else {
+            return;
+        };
+        let inner = get_ci(properties, "expressionEvaluationOptions")
+            .and_then(|o| get_ci(o, "scope"))
+            .and_then(Node::as_str)
+            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        if !inner {
+            // Outer scope: the nested template reads the parent's parameters and variables.
+            self.template(template, ev.ctx, depth + 1);
+            return;
+        }
+        let mut ctx = Ctx::of_template(template);
+        for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
+            let key = entry.key.to_ascii_lowercase();
+            let param = match get_ci(&entry.value, "value") {
+                Some(value) => {
+                    let mut unknown = Vec::new();
+                    match ev.resolve(value, &entry.key, None, 0, &mut unknown) {
+                        Some(node) if unknown.is_empty() => Param::Given(node),
+                        _ => Param::Unknown(
+                            unknown
+                                .first()
+                                .map(|(_, r)| format!("passed {r}"))
+                                .unwrap_or_default(),
+                        ),
+                    }
+                }
+                None => Param::Unknown(format!(
+                    "parameter `{}` is passed by reference (Key Vault)",
+                    entry.key
+                )),
+            };
+            ctx.params.insert(key, param);
+        }
+        self.template(template, &ctx, depth + 1);
+    }
+}
+
+/// Preview API versions before 2019-08-01 (e.g. 2019-02-01; templates pin theirs) held the
+/// authorized IP ranges at `properties.apiServerAuthorizedIPRanges`; current REST shape is
+/// `apiServerAccessProfile.authorizedIPRanges`, so the old property answers for the new one.
+fn move_preview_ranges(settings: &mut Settings) {
+    const OLD: &str = "apiServerAuthorizedIPRanges";
+    const NEW: &str = "apiServerAccessProfile.authorizedIPRanges";
+    if !settings.get(NEW).is_absent() {
+        return;
+    }
+    if let Some(reason) = settings
+        .unknown
+        .iter()
+        .find(|(p, _)| p.eq_ignore_ascii_case(OLD))
+        .map(|(_, r)| r.clone())
+    {
+        settings.unknown.insert(NEW.into(), reason);
+        return;
+    }
+    let Value::Map(entries) = &mut settings.root.value else {
+        return;
+    };
+    let Some(old) = entries
+        .iter()
+        .rev()
+        .find(|e| e.key.eq_ignore_ascii_case(OLD))
+        .cloned()
+    else {
+        return;
+    };
+    let ranges = Entry {
+        key: "authorizedIPRanges".into(),
+        key_pos: old.key_pos,
+        value: old.value.clone(),
+    };
+    match entries
+        .iter_mut()
+        .rev()
+        .find(|e| e.key.eq_ignore_ascii_case("apiServerAccessProfile"))
+    {
+        Some(profile) => {
+            if let Value::Map(inner) = &mut profile.value.value {
+                inner.push(ranges);
+            }
+        }
+        None => entries.push(Entry {
+            key: "apiServerAccessProfile".into(),
+            key_pos: old.key_pos,
+            value: Node {
+                pos: old.value.pos,
+                value: Value::Map(vec![ranges]),
+            },
+        }),
+    }
+}
+
+/// A child's cluster by its own nesting or the first segment of its full name.
+fn parent_by_name(nested: Option<usize>, full_name: &Result<String, String>) -> Option<Parent> {
+    if let Some(index) = nested {
+        return Some(Parent::Cluster(index));
+    }
+    match full_name {
+        Ok(name) => {
+            let (cluster, _) = name.split_once('/')?;
+            Some(Parent::Named(cluster.to_owned()))
+        }
+        Err(_) => Some(Parent::Unresolved),
+    }
+}
+
+/// The cluster an extension resource's `scope` points at; `None` when it is not a cluster.
+fn scope_parent(scope: &Node, ev: &Eval<'_>) -> Option<Parent> {
+    match ev.text_or_written(scope)? {
+        Ok(text) => cluster_in_id(&text).map(Parent::Named),
+        Err(written) => {
+            if is_expression(&written)
+                && let Some(Expr::Call(name, args)) =
+                    parse_expression(&written[1..written.len() - 1])
+                && name.eq_ignore_ascii_case("resourceId")
+                && let Some(Expr::Str(kind)) = args.iter().find(|a| matches!(a, Expr::Str(_)))
+            {
+                if !kind.eq_ignore_ascii_case("Microsoft.ContainerService/managedClusters") {
+                    return None;
+                }
+                return Some(match args.last().map(|a| ev.text(a, 0)) {
+                    Some(Ok(cluster)) => Parent::Named(cluster),
+                    _ => Parent::Unresolved,
+                });
+            }
+            written
+                .to_ascii_lowercase()
+                .contains("managedclusters")
+                .then_some(Parent::Unresolved)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use crate::yaml::parse_documents;
+
+    fn load(text: &str) -> AzureResources {
+        let root = parse_documents(text, 1, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert!(is_template(&root));
+        let source = Arc::new(Source {
+            path: "t.json".into(),
+        });
+        super::super::from_document(&root, &source).unwrap_or_default()
+    }
+
+    const HEADER: &str = r#""$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0""#;
+
+    #[test]
+    fn parameters_with_defaults_and_variables_resolve_at_the_template_property() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{
+    "clusterName": {{"type": "string", "defaultValue": "aks1"}},
+    "disableLocal": {{"type": "bool", "defaultValue": false}},
+    "workspace": {{"type": "string"}},
+    "location": {{"type": "string", "defaultValue": "[resourceGroup().location]"}}
+  }},
+  "variables": {{
+    "rbac": "[variables('rbacInner')]",
+    "rbacInner": "[not(parameters('disableLocal'))]",
+    "aad": {{"managed": true, "adminGroupObjectIDs": ["[parameters('workspace')]"]}},
+    "loopA": "[variables('loopB')]",
+    "loopB": "[variables('loopA')]",
+    "prefix": "[[literal]"
+  }},
+  "resources": [{{
+    "type": "Microsoft.ContainerService/managedClusters",
+    "apiVersion": "2024-02-01",
+    "name": "[parameters('clusterName')]",
+    "location": "[parameters('location')]",
+    "sku": {{"name": "Base", "tier": "[concat('Fr', 'ee')]"}},
+    "properties": {{
+      "enableRBAC": "[variables('rbac')]",
+      "disableLocalAccounts": "[parameters('disableLocal')]",
+      "aadProfile": "[variables('aad')]",
+      "dnsPrefix": "[variables('prefix')]",
+      "nodeResourceGroup": "[variables('loopA')]",
+      "addonProfiles": {{"omsagent": {{"enabled": true, "config": {{"logAnalyticsWorkspaceResourceID": "[parameters('workspace')]"}}}}}},
+      "kubernetesVersion": "[if(equals(parameters('clusterName'), 'aks1'), '1.30', '1.29')]",
+      "agentPoolProfiles": [{{"name": "sys", "mode": "System", "count": "[parameters('workspace')]", "enableNodePublicIP": "[bool('true')]"}}]
+    }}
+  }}]
+}}"#
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.name, "aks1");
+        assert_eq!(cluster.format, AzureFormat::ArmTemplate);
+        assert_eq!(cluster.resource_group, None);
+        assert_eq!(cluster.location, None);
+        let s = &cluster.settings;
+        assert_eq!(s.get("enableRBAC").as_bool(), Some(true));
+        assert_eq!(s.get("disableLocalAccounts").as_bool(), Some(false));
+        // Positions are the template property's, not the parameter's.
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map(|i| i as u32 + 1)
+                .unwrap()
+        };
+        assert_eq!(
+            s.get("disableLocalAccounts").node().unwrap().pos.line,
+            line_of("\"disableLocalAccounts\"")
+        );
+        assert_eq!(s.get("aadProfile.managed").as_bool(), Some(true));
+        assert_eq!(
+            s.get("aadProfile.managed").node().unwrap().pos.line,
+            line_of("\"aadProfile\"")
+        );
+        assert!(s.get("aadProfile.adminGroupObjectIDs").is_unknown());
+        assert_eq!(s.get("dnsPrefix").as_str(), Some("[literal]"));
+        assert_eq!(s.get("sku.tier").as_str(), Some("Free"));
+        assert_eq!(s.get("kubernetesVersion").as_str(), Some("1.30"));
+        assert!(s.get("nodeResourceGroup").is_unknown());
+        let Lookup::Unknown(why) =
+            s.get("addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")
+        else {
+            panic!("expected unknown");
+        };
+        assert!(why.contains("has no default value"), "{why}");
+        assert_eq!(
+            s.get("addonProfiles.omsagent.enabled").as_bool(),
+            Some(true)
+        );
+        let pool = &cluster.node_pools[0];
+        assert_eq!(pool.name, "sys");
+        assert!(pool.settings.get("count").is_unknown());
+        assert_eq!(
+            pool.settings.get("enableNodePublicIP").as_bool(),
+            Some(true)
+        );
+        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
+    }
+
+    use aksguard_model::azure::Lookup;
+
+    #[test]
+    fn unknown_expressions_are_not_resolved() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"name": {{"type": "string"}}, "ranges": {{"type": "array"}}}},
+  "resources": [{{
+    "type": "Microsoft.ContainerService/managedClusters",
+    "name": "[parameters('name')]",
+    "properties": {{
+      "enableRBAC": "[reference('x').enabled]",
+      "networkProfile": "[if(parameters('name'), 'a', 'b')]",
+      "apiServerAccessProfile": {{"authorizedIPRanges": ["10.0.0.0/8", "[parameters('ranges')[0]]"]}},
+      "oidcIssuerProfile": {{"enabled": "[resourceId('a', 'b')]"}},
+      "copy": [{{"name": "agentPoolProfiles", "count": 2, "input": {{"name": "[concat('p', copyIndex('agentPoolProfiles'))]"}}}}]
+    }}
+  }}]
+}}"#
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.name, "[parameters('name')]");
+        let s = &cluster.settings;
+        for path in [
+            "enableRBAC",
+            "networkProfile.networkPolicy",
+            "apiServerAccessProfile.authorizedIPRanges",
+            "oidcIssuerProfile.enabled",
+            "agentPoolProfiles",
+        ] {
+            assert!(s.get(path).is_unknown(), "{path}: {:?}", s.get(path));
+        }
+        assert_eq!(
+            s.unknown.get("enableRBAC").map(String::as_str),
+            Some("ARM expression `[reference('x').enabled]`")
+        );
+        assert!(s.unknown["networkProfile"].starts_with("ARM expression `[if("));
+        assert!(cluster.node_pools.is_empty());
+        // Nothing is stored where the value is unknown.
+        assert!(s.root.get("enableRBAC").is_none());
+    }
+
+    #[test]
+    fn nested_and_top_level_children_join_their_cluster() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"clusterName": {{"type": "string", "defaultValue": "aks1"}}, "ws": {{"type": "string"}}}},
+  "resources": [
+    {{
+      "type": "Microsoft.ContainerService/managedClusters",
+      "name": "[parameters('clusterName')]",
+      "properties": {{"agentPoolProfiles": [{{"name": "sys", "mode": "System"}}]}},
+      "resources": [
+        {{"type": "agentPools", "name": "nested", "properties": {{"enableNodePublicIP": true}}}},
+        {{"type": "maintenanceConfigurations", "name": "aksManagedAutoUpgradeSchedule", "properties": {{}}}},
+        {{"type": "providers/diagnosticSettings", "name": "Microsoft.Insights/old",
+          "properties": {{"logs": [{{"category": "kube-audit", "enabled": true}}]}}}}
+      ]
+    }},
+    {{
+      "type": "Microsoft.ContainerService/managedClusters/agentPools",
+      "name": "[format('{{0}}/{{1}}', parameters('clusterName'), 'user')]",
+      "properties": {{"mode": "User", "enableEncryptionAtHost": false}}
+    }},
+    {{
+      "type": "Microsoft.ContainerService/managedClusters/agentPools",
+      "name": "elsewhere/pool",
+      "properties": {{"mode": "User"}}
+    }},
+    {{
+      "type": "Microsoft.Insights/diagnosticSettings",
+      "name": "audit",
+      "scope": "[format('Microsoft.ContainerService/managedClusters/{{0}}', parameters('clusterName'))]",
+      "properties": {{"workspaceId": "[parameters('ws')]", "logs": [
+        {{"category": "kube-audit-admin", "enabled": true}},
+        {{"category": "kube-apiserver", "enabled": false}},
+        {{"categoryGroup": "allLogs", "enabled": true}}
+      ]}}
+    }},
+    {{
+      "type": "Microsoft.Insights/diagnosticSettings",
+      "name": "unresolvable",
+      "scope": "[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]",
+      "properties": {{"logs": [{{"category": "guard", "enabled": "[parameters('ws')]"}}]}}
+    }},
+    {{
+      "type": "Microsoft.Insights/diagnosticSettings",
+      "name": "vault",
+      "scope": "[format('Microsoft.KeyVault/vaults/{{0}}', 'kv')]",
+      "properties": {{"logs": [{{"category": "AuditEvent", "enabled": true}}]}}
+    }},
+    {{
+      "type": "Microsoft.Authorization/roleAssignments",
+      "name": "[guid('x')]",
+      "scope": "[format('Microsoft.ContainerRegistry/registries/{{0}}', 'acr1')]",
+      "properties": {{
+        "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')]",
+        "principalId": "[reference(resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))).identityProfile.kubeletidentity.objectId]"
+      }}
+    }},
+    {{"type": "Microsoft.ContainerRegistry/registries", "name": "acr1", "sku": {{"name": "Basic"}}, "properties": {{"adminUserEnabled": true}}}},
+    {{"type": "Microsoft.Security/pricings", "name": "Containers", "properties": {{"pricingTier": "Standard"}}}},
+    {{"type": "Microsoft.ContainerService/managedClusters", "name": "skipped", "condition": "[equals('a', 'b')]"}},
+    {{"type": "Microsoft.ContainerService/managedClusters", "name": "ref", "existing": true}}
+  ]
+}}"#
+        );
+        let resources = load(&text);
+        assert_eq!(resources.clusters.len(), 1);
+        let cluster = &resources.clusters[0];
+        let pools: Vec<&str> = cluster.node_pools.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(pools, vec!["sys", "nested", "user"]);
+        assert_eq!(
+            cluster.node_pools[2]
+                .settings
+                .get("enableEncryptionAtHost")
+                .as_bool(),
+            Some(false)
+        );
+        assert_eq!(
+            cluster.maintenance_configurations,
+            vec!["aksManagedAutoUpgradeSchedule".to_owned()]
+        );
+        let diagnostics: Vec<(&str, Option<Vec<String>>)> = cluster
+            .diagnostic_settings
+            .iter()
+            .map(|d| (d.name.as_str(), d.categories.clone()))
+            .collect();
+        assert_eq!(
+            diagnostics,
+            vec![
+                ("old", Some(vec!["kube-audit".to_owned()])),
+                (
+                    "audit",
+                    Some(vec!["kube-audit-admin".to_owned(), "alllogs".to_owned()])
+                ),
+                ("unresolvable", None),
+            ]
+        );
+        let assignment = &resources.role_assignments[0];
+        assert_eq!(
+            assignment.scope.as_deref(),
+            Some("Microsoft.ContainerRegistry/registries/acr1")
+        );
+        assert!(assignment.role.as_deref().unwrap().contains("7f951dda"));
+        assert!(
+            assignment
+                .principal
+                .as_deref()
+                .unwrap()
+                .contains("kubeletidentity")
+        );
+        assert_eq!(resources.registries[0].name, "acr1");
+        assert_eq!(
+            resources.registries[0].settings.get("sku.name").as_str(),
+            Some("Basic")
+        );
+        assert_eq!(resources.pricings[0].plan, "Containers");
+        assert_eq!(resources.pricings[0].tier.as_deref(), Some("Standard"));
+    }
+
+    #[test]
+    fn a_child_with_an_unresolvable_parent_joins_the_only_cluster() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"clusterName": {{"type": "string"}}}},
+  "resources": {{
+    "aks": {{"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('clusterName')]", "properties": {{}}}},
+    "pool": {{"type": "Microsoft.ContainerService/managedClusters/agentPools",
+      "name": "[format('{{0}}/{{1}}', parameters('clusterName'), 'user')]", "properties": {{}}}}
+  }}
+}}"#
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.node_pools.len(), 1);
+        assert_eq!(
+            cluster.node_pools[0].name,
+            "[format('{0}/{1}', parameters('clusterName'), 'user')]"
+        );
+    }
+
+    #[test]
+    fn bicep_modules_pass_parameters_into_nested_templates() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"env": {{"type": "string", "defaultValue": "prod"}}, "secret": {{"type": "string"}}}},
+  "resources": [{{
+    "type": "Microsoft.Resources/deployments",
+    "name": "aks",
+    "properties": {{
+      "expressionEvaluationOptions": {{"scope": "inner"}},
+      "mode": "Incremental",
+      "parameters": {{"name": {{"value": "[format('aks-{{0}}', parameters('env'))]"}}, "tier": {{"value": "[parameters('secret')]"}}}},
+      "template": {{ {HEADER},
+        "parameters": {{"name": {{"type": "string"}}, "tier": {{"type": "string", "defaultValue": "Standard"}}, "rbac": {{"type": "bool", "defaultValue": true}}}},
+        "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('name')]",
+          "sku": {{"tier": "[parameters('tier')]"}},
+          "properties": {{"enableRBAC": "[parameters('rbac')]"}}}}]
+      }}
+    }}
+  }}]
+}}"#
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.name, "aks-prod");
+        assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
+        assert!(cluster.settings.get("sku.tier").is_unknown());
+    }
+
+    #[test]
+    fn preview_authorized_ranges_answer_for_the_access_profile() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2019-02-01", "name": "c",
+    "properties": {{"apiServerAuthorizedIPRanges": ["10.0.0.0/8"]}}}}]
+}}"#
+        );
+        let resources = load(&text);
+        let ranges = resources.clusters[0]
+            .settings
+            .get("apiServerAccessProfile.authorizedIPRanges")
+            .node()
+            .unwrap();
+        assert_eq!(ranges.items()[0].as_str(), Some("10.0.0.0/8"));
+        assert_eq!(ranges.pos.line, 3);
+    }
+
+    #[test]
+    fn expressions_parse_and_evaluate() {
+        assert_eq!(
+            parse_expression("concat('a''b', parameters('x')[0].y)"),
+            Some(Expr::Call(
+                "concat".into(),
+                vec![
+                    Expr::Str("a'b".into()),
+                    Expr::Prop(
+                        Box::new(Expr::Index(
+                            Box::new(Expr::Call("parameters".into(), vec![Expr::Str("x".into())])),
+                            Box::new(Expr::Int(0))
+                        )),
+                        "y".into()
+                    )
+                ]
+            ))
+        );
+        assert_eq!(parse_expression("concat('a'"), None);
+        assert_eq!(
+            format_pattern("{0}/{1}", &["a".into(), "b".into()]).as_deref(),
+            Some("a/b")
+        );
+        assert_eq!(format_pattern("{2}", &["a".into()]), None);
+    }
+
+    #[test]
+    fn a_properties_expression_makes_every_setting_unknown() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"props": {{"type": "object"}}}},
+  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c", "properties": "[parameters('props')]"}}]
+}}"#
+        );
+        let resources = load(&text);
+        let s = &resources.clusters[0].settings;
+        assert!(s.get("enableRBAC").is_unknown());
+        assert!(s.get("disableLocalAccounts").is_unknown());
+    }
+}

@@ -1,0 +1,316 @@
+//! Terraform (azurerm provider v3 and v4): `.tf` configuration and `terraform show -json`
+//! plan/state files, normalised into the same REST-shaped model as `az` and ARM input.
+//!
+//! Both front ends produce [`Resource`]s: a resource type, its Terraform address and a
+//! generic body of attributes ([`Val`], positioned) and nested blocks. [`map`] holds the one
+//! mapping table from azurerm attribute names to ARM REST property paths.
+//!
+//! Open semantics, decided here:
+//! - A `.tf` file is loaded with the variable defaults, `terraform.tfvars`/`*.auto.tfvars`
+//!   values and `locals` of every `.tf` file of its directory (a Terraform module is a
+//!   directory). When a name is declared in the file itself, that declaration wins; a name
+//!   declared in several sibling files (not a valid module: e.g. a fixture folder) is Unknown.
+//! - Clusters are emitted by the file that declares them. Node pools and diagnostic settings
+//!   join a cluster of their own file, or of the single sibling file declaring that cluster.
+//! - `count = 0` resources are skipped (they are never created); any other `count` or
+//!   `for_each` loads the resource once, with `count.index`/`each.*` values Unknown.
+//! - Anything not a literal, a variable with a default or a local built from those
+//!   (resource attributes, module outputs, functions, `for` expressions, `dynamic` blocks) is
+//!   Unknown: rules never fire on it.
+
+mod hcl;
+mod map;
+mod plan;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aksguard_model::azure::AzureResources;
+use aksguard_model::{Node, Pos, Source};
+
+use crate::k8s::StreamResult;
+use crate::limits::Limits;
+
+pub(crate) use plan::{from_plan, is_plan};
+
+/// A Terraform value: resolved, or unknown with the reason.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val {
+    Null,
+    Bool(bool),
+    Num(String),
+    Str(String),
+    List(Vec<Val>),
+    Map(Vec<(String, Val)>),
+    Unknown(String),
+}
+
+impl Val {
+    fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) | Val::Num(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn as_bool(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            Val::Str(s) if s == "true" => Some(true),
+            Val::Str(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The first unknown inside, if any.
+    fn unknown_reason(&self) -> Option<&str> {
+        match self {
+            Val::Unknown(reason) => Some(reason),
+            Val::List(items) => items.iter().find_map(Val::unknown_reason),
+            Val::Map(entries) => entries.iter().find_map(|(_, v)| v.unknown_reason()),
+            _ => None,
+        }
+    }
+
+    /// The value as a positioned node (every node at `pos`); `None` for null.
+    fn to_node(&self, pos: Pos) -> Option<Node> {
+        use aksguard_model::Value;
+        Some(match self {
+            Val::Null | Val::Unknown(_) => return None,
+            Val::Bool(b) => Node::scalar(b.to_string(), true, pos),
+            Val::Num(n) => Node::scalar(n.clone(), true, pos),
+            Val::Str(s) => Node::scalar(s.clone(), false, pos),
+            Val::List(items) => Node {
+                pos,
+                value: Value::Seq(items.iter().filter_map(|v| v.to_node(pos)).collect()),
+            },
+            Val::Map(entries) => Node {
+                pos,
+                value: Value::Map(
+                    entries
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            v.to_node(pos).map(|value| aksguard_model::Entry {
+                                key: k.clone(),
+                                key_pos: pos,
+                                value,
+                            })
+                        })
+                        .collect(),
+                ),
+            },
+        })
+    }
+}
+
+/// An attribute: its value, where it is written, and the expression as written (for role
+/// assignment principals and scopes).
+#[derive(Clone, Debug)]
+pub(crate) struct Attr {
+    pub val: Val,
+    pub pos: Pos,
+    pub text: Option<String>,
+    /// Positions of the elements of a literal list (`.tf`), so findings on one element
+    /// point at its own line.
+    pub items: Vec<Pos>,
+}
+
+/// A resource or block body.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Obj {
+    pub pos: Pos,
+    pub attrs: Vec<(String, Attr)>,
+    pub blocks: Vec<(String, Obj)>,
+    /// Names of `dynamic "<name>"` blocks: their presence and content are unknown.
+    pub dynamic: Vec<String>,
+}
+
+impl Obj {
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        self.attrs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, a)| a)
+    }
+
+    pub fn block(&self, name: &str) -> Option<&Obj> {
+        self.blocks.iter().find(|(k, _)| k == name).map(|(_, b)| b)
+    }
+
+    pub fn blocks<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Obj> + 'a {
+        self.blocks
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, b)| b)
+    }
+
+    pub fn is_dynamic(&self, name: &str) -> bool {
+        self.dynamic.iter().any(|d| d == name)
+    }
+}
+
+/// One Terraform resource instance.
+#[derive(Clone, Debug)]
+pub(crate) struct Resource {
+    pub kind: String,
+    /// The resource name label (`main` of `azurerm_kubernetes_cluster.main`).
+    pub label: String,
+    /// The module path prefix of its address (`module.aks.`; empty at the root).
+    pub module: String,
+    pub body: Obj,
+    pub source: Arc<Source>,
+    /// For node pools and diagnostic settings: the label of the cluster they name, when the
+    /// reference is `azurerm_kubernetes_cluster.<label>.id`.
+    pub cluster_ref: Option<String>,
+    /// For plan/state: the resolved `id` (clusters) or the referenced id (node pools,
+    /// diagnostic settings), to join by value.
+    pub id: Option<String>,
+}
+
+impl Resource {
+    pub fn address(&self) -> String {
+        format!("{}{}.{}", self.module, self.kind, self.label)
+    }
+}
+
+/// Loads one `.tf` file (with the declarations of its directory).
+pub(crate) fn load_tf(text: &str, source: &Arc<Source>, limits: &Limits) -> StreamResult {
+    let mut out = StreamResult::default();
+    let file = match hcl::ParsedFile::parse(text, source.clone()) {
+        Ok(file) => file,
+        Err(err) => {
+            out.errors.push(err);
+            return out;
+        }
+    };
+    let siblings = sibling_files(&source.path, limits);
+    let scope = hcl::Scope::build(&file, &siblings);
+    let own = file.resources(&scope);
+    // Sibling resources that may join this file's clusters.
+    let mut joinable: Vec<Resource> = Vec::new();
+    for sibling in siblings.iter() {
+        let sibling_scope = hcl::Scope::build(sibling, &siblings_without(&siblings, sibling));
+        joinable.extend(
+            sibling
+                .resources(&sibling_scope)
+                .into_iter()
+                .filter(|r| map::is_cluster_child(&r.kind)),
+        );
+    }
+    let sibling_clusters: Vec<String> = siblings.iter().flat_map(|f| f.cluster_labels()).collect();
+    out.azure = assemble(own, joinable, &sibling_clusters);
+    out
+}
+
+fn siblings_without(
+    all: &[Arc<hcl::ParsedFile>],
+    me: &hcl::ParsedFile,
+) -> Vec<Arc<hcl::ParsedFile>> {
+    all.iter()
+        .filter(|f| f.source.path != me.source.path)
+        .cloned()
+        .collect()
+}
+
+/// Builds the model from this file's resources plus children declared in sibling files.
+/// A sibling child joins a cluster of this file only if no sibling also declares a cluster
+/// with that label (a valid module has one).
+fn assemble(
+    own: Vec<Resource>,
+    siblings: Vec<Resource>,
+    sibling_clusters: &[String],
+) -> AzureResources {
+    let mut out = AzureResources::default();
+    let mut clusters = Vec::new();
+    let mut children = Vec::new();
+    for resource in own {
+        if resource.kind == map::CLUSTER {
+            clusters.push(resource);
+        } else if map::is_cluster_child(&resource.kind) {
+            children.push(resource);
+        } else {
+            map::push_other(&resource, &mut out);
+        }
+    }
+    for child in siblings {
+        let target = child.cluster_ref.as_deref();
+        if target.is_some_and(|t| !sibling_clusters.iter().any(|c| c == t)) {
+            children.push(child);
+        }
+    }
+    map::push_clusters(&clusters, &children, &mut out);
+    out
+}
+
+/// Parsed `.tf`/`.tfvars` files of a directory, cached (many files of one directory are
+/// loaded in parallel).
+type DirFiles = Arc<Vec<Arc<hcl::ParsedFile>>>;
+
+fn cache() -> &'static Mutex<HashMap<PathBuf, DirFiles>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, DirFiles>>> = OnceLock::new();
+    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// The other `.tf` files of `path`'s directory, parsed (unparsable ones are left out: they
+/// are reported when loaded themselves).
+fn sibling_files(path: &str, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
+    let path = Path::new(path);
+    // A bare file name (an in-memory stream) has no directory to read.
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return Vec::new();
+    };
+    let key = dir.to_path_buf();
+    let cached = cache().lock().ok().and_then(|c| c.get(&key).cloned());
+    let all = match cached {
+        Some(all) => all,
+        None => {
+            let all: DirFiles = Arc::new(read_dir_files(&key, limits));
+            if let Ok(mut c) = cache().lock() {
+                c.insert(key, all.clone());
+            }
+            all
+        }
+    };
+    let own_name = path.file_name();
+    all.iter()
+        .filter(|f| Path::new(&f.source.path).file_name() != own_name)
+        .cloned()
+        .collect()
+}
+
+fn read_dir_files(dir: &Path, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.ends_with(".tf") || name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
+        })
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let too_big = std::fs::metadata(&path).map_or(true, |m| m.len() > limits.max_file_bytes);
+        if too_big || !path.is_file() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let source = Arc::new(Source {
+            path: path.display().to_string(),
+        });
+        if let Ok(file) = hcl::ParsedFile::parse(&text, source) {
+            out.push(Arc::new(file));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

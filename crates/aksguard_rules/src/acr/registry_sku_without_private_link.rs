@@ -1,0 +1,69 @@
+use aksguard_model::{Inventory, Severity};
+
+use super::{az_acr, fix, pos_of, report, sku};
+use crate::checker::Checker;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "ACR006",
+    slug: "registry-sku-without-private-link",
+    title: "Container registry SKU cannot use private link in a private-cluster design",
+    family: Family::Registry,
+    severity: Severity::Low,
+    checks: "Every container registry whose `sku.name` (Terraform `sku`) is `Basic` or \
+             `Standard`, when at least one AKS cluster of the scan is private \
+             (`apiServerAccessProfile.enablePrivateCluster` known and true). Without a \
+             private cluster in the scan nothing fires; unresolvable values never fire. Only \
+             the Premium SKU supports private endpoints and network rules.",
+    rationale: "A private cluster keeps its API server off the internet, but its nodes still \
+                pull images from the registry. A Basic or Standard registry cannot have a \
+                private endpoint or network rules, so it must stay reachable from the \
+                internet and image traffic leaves the private network: the registry becomes \
+                the public hole in a private design.",
+    remediation: "Upgrade the registry to Premium, add a private endpoint in the cluster's \
+                  virtual network, and disable public network access.",
+    references: &[
+        Reference::Guide(
+            "Connect privately to an Azure container registry using Azure Private Link",
+            "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
+        ),
+        Reference::Guide(
+            "Azure Container Registry service tiers",
+            "https://learn.microsoft.com/azure/container-registry/container-registry-skus",
+        ),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    let azure = inventory.azure();
+    let Some(private) = azure.clusters.iter().find(|c| {
+        c.settings
+            .get("apiServerAccessProfile.enablePrivateCluster")
+            .as_bool()
+            == Some(true)
+    }) else {
+        return;
+    };
+    for registry in &azure.registries {
+        let Some(sku) = sku(registry) else {
+            continue;
+        };
+        if !(sku.eq_ignore_ascii_case("basic") || sku.eq_ignore_ascii_case("standard")) {
+            continue;
+        }
+        let mut message = format!(
+            "`sku.name` is `{sku}` while cluster `{}` is private: only Premium registries can \
+             have a private endpoint, so the nodes' image pulls must cross the internet.",
+            private.name
+        );
+        message.push_str(&fix(
+            &az_acr(registry, "update", "--sku Premium"),
+            "`sku: { name: Premium }` and a `Microsoft.Network/privateEndpoints` for the \
+             registry (`groupIds: [registry]`)",
+            "`sku = \"Premium\"` and an `azurerm_private_endpoint` for the registry",
+        ));
+        report(out, registry, pos_of(registry, "sku.name"), message);
+    }
+}

@@ -1,0 +1,89 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS004",
+    slug: "azure-rbac-disabled",
+    title: "Azure RBAC for Kubernetes authorization not enabled",
+    family: Family::Cluster,
+    severity: Severity::Medium,
+    checks: "Every managed cluster: fires when `aadProfile.enableAzureRBAC` (Terraform \
+             `azure_rbac_enabled` in `azure_active_directory_role_based_access_control`) is \
+             known to be false or is absent (the default is false), whether or not Entra ID \
+             integration is on: without it the fix command also enables managed Entra ID \
+             integration, which Azure RBAC requires. An unresolvable `aadProfile` or \
+             `enableAzureRBAC` never fires. Reported at `aadProfile.enableAzureRBAC`, else at \
+             its enclosing object when that is written, else at the cluster's first line.",
+    rationale: "Without Azure RBAC, Kubernetes permissions live only in in-cluster \
+                RoleBindings that Azure governance cannot see: they escape Privileged Identity \
+                Management, access reviews and Azure Policy, and each cluster must be audited \
+                separately. Azure RBAC grants Kubernetes access as Azure role assignments \
+                managed and reviewed centrally.",
+    remediation: "Enable Azure RBAC for Kubernetes authorization (`az aks update \
+                  --enable-azure-rbac`; ARM `aadProfile.enableAzureRBAC: true`; Terraform \
+                  `azure_rbac_enabled = true`) and grant access with the built-in Azure \
+                  Kubernetes Service RBAC roles.",
+    references: &[
+        Reference::CisAks("5.5.2"),
+        Reference::Guide(
+            "Use Azure RBAC for Kubernetes authorization",
+            "https://learn.microsoft.com/azure/aks/manage-azure-rbac",
+        ),
+        guides::AKS_IDENTITY_BEST_PRACTICES,
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let (state, flags) = match cluster.settings.get("aadProfile") {
+            Lookup::Unknown(_) => continue,
+            Lookup::Absent => (
+                "no `aadProfile`: Entra ID integration, which it needs, is off too",
+                "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac",
+            ),
+            Lookup::Known(_) => {
+                match flag(cluster, "aadProfile.enableAzureRBAC", false) {
+                    Some(false) => {}
+                    _ => continue,
+                }
+                let state = if cluster
+                    .settings
+                    .get("aadProfile.enableAzureRBAC")
+                    .is_absent()
+                {
+                    "`aadProfile.enableAzureRBAC` not set; the default is false"
+                } else {
+                    "`aadProfile.enableAzureRBAC: false`"
+                };
+                let flags = if flag(cluster, "aadProfile.managed", false) == Some(true) {
+                    "--enable-azure-rbac"
+                } else {
+                    "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac"
+                };
+                (state, flags)
+            }
+        };
+        let message = format!(
+            "Azure RBAC for Kubernetes authorization is not enabled ({state}): \
+             Kubernetes access is governed only by in-cluster RoleBindings.{}",
+            fix(
+                &az_aks_update(cluster, flags),
+                "`aadProfile.enableAzureRBAC: true`",
+                "`azure_rbac_enabled = true` in `azure_active_directory_role_based_access_control`"
+            )
+        );
+        report(
+            out,
+            cluster,
+            attr_pos(cluster, "aadProfile.enableAzureRBAC"),
+            message,
+        );
+    }
+}

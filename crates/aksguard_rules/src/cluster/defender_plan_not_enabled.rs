@@ -1,0 +1,106 @@
+use aksguard_model::azure::DefenderPricing;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{clusters, report};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS040",
+    slug: "defender-plan-not-enabled",
+    title: "Defender for Containers plan is not enabled on the subscription",
+    family: Family::Cluster,
+    severity: Severity::Medium,
+    checks: "The Defender for Cloud pricings of the scan (`Microsoft.Security/pricings`, `az \
+             security pricing show/list` output, Terraform \
+             `azurerm_security_center_subscription_pricing`): fires when a pricing for the \
+             `Containers` plan has a known tier other than `Standard` and no `Containers` \
+             pricing of the scan is `Standard`. Reported on every cluster of the scan, located \
+             at the pricing; with no cluster in the scan, on `DefenderPricing/Containers`. \
+             When the scan holds no `Containers` pricing at all nothing fires, except with \
+             `--complete` (the scan is the whole subscription, so the plan is at its default, \
+             Free): then every cluster is reported. An unresolvable tier never fires. The \
+             legacy `KubernetesService` plan is not counted. The cluster's own Defender \
+             profile is AKS011.",
+    rationale: "The Defender for Containers plan is what pays for and turns on runtime threat \
+                detection, vulnerability assessment of registry and running images, and \
+                Kubernetes control-plane audit-log analytics. With the plan on Free, the \
+                cluster's Defender sensor has nothing to report to, and attacks on the \
+                cluster go unnoticed.",
+    remediation: "Enable the plan on the subscription (`az security pricing create -n \
+                  Containers --tier standard`) and keep its Defender sensor, Azure Policy and \
+                  agentless extensions on.",
+    references: &[
+        Reference::Guide(
+            "Overview of Container security in Microsoft Defender for Containers",
+            "https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-introduction",
+        ),
+        Reference::Guide(
+            "Enable Defender for Containers (Azure)",
+            "https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-azure-overview",
+        ),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+const FIX: &str = " Fix: `az security pricing create -n Containers --tier standard`; in ARM/Bicep \
+                   set a `Microsoft.Security/pricings` resource named `Containers` with \
+                   `properties.pricingTier: Standard`; in Terraform set \
+                   `azurerm_security_center_subscription_pricing` with `tier = \"Standard\"` and \
+                   `resource_type = \"Containers\"`.";
+
+fn is_containers(pricing: &DefenderPricing) -> bool {
+    pricing.plan.trim().eq_ignore_ascii_case("Containers")
+}
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    let azure = inventory.azure();
+    let plans: Vec<&DefenderPricing> = azure.pricings.iter().filter(|p| is_containers(p)).collect();
+    if plans.iter().any(|p| {
+        p.tier
+            .as_deref()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("standard"))
+    }) {
+        return;
+    }
+    let off = plans
+        .iter()
+        .find_map(|p| p.tier.as_deref().map(|t| (*p, t)));
+    match off {
+        Some((pricing, tier)) => {
+            let message = format!(
+                "the subscription's Defender for Containers plan (`Microsoft.Security/pricings/\
+                 Containers`) has pricing tier `{tier}`: no runtime threat detection, image \
+                 vulnerability assessment or audit-log analytics for the cluster.{FIX}"
+            );
+            if azure.clusters.is_empty() {
+                out.report(Violation::at(pricing.pos, message.clone()).on_azure(
+                    "DefenderPricing",
+                    "Containers",
+                    &pricing.source,
+                ));
+            }
+            for cluster in &azure.clusters {
+                out.report(Violation::at(pricing.pos, message.clone()).on_azure(
+                    "ManagedCluster",
+                    &cluster.name,
+                    &pricing.source,
+                ));
+            }
+        }
+        None if plans.is_empty() && out.settings().complete => {
+            for cluster in clusters(inventory) {
+                let message = format!(
+                    "no Defender for Containers pricing (`Microsoft.Security/pricings/\
+                     Containers`) is in the scan and `--complete` says it is the whole \
+                     subscription, so the plan is at its default, Free: no runtime threat \
+                     detection, image vulnerability assessment or audit-log analytics for the \
+                     cluster.{FIX}"
+                );
+                report(out, cluster, cluster.pos, message);
+            }
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,72 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS002",
+    slug: "entra-id-integration-disabled",
+    title: "AKS-managed Entra ID (AAD) integration not enabled",
+    family: Family::Cluster,
+    severity: Severity::High,
+    checks: "Every managed cluster: fires when `aadProfile` is absent (AKS's default is no \
+             Entra ID integration), or when `aadProfile.managed` is known to be false or is \
+             absent (the retired legacy integration with `clientAppID`/`serverAppID`). \
+             Terraform: an `azure_active_directory_role_based_access_control` block (azurerm v3 \
+             with `managed = true`). An unresolvable `aadProfile` or `managed` never fires. \
+             Reported at `aadProfile.managed`, else at its enclosing object when that is \
+             written, else at the cluster's first line.",
+    rationale: "Without Entra ID integration, cluster access rests on certificate-based local \
+                accounts that cannot be tied to a person, cannot be revoked individually, and \
+                bypass Conditional Access and MFA. Managed Entra ID integration lets access \
+                be granted to Entra groups and audited per user.",
+    remediation: "Enable AKS-managed Entra ID integration with an admin group (`az aks update \
+                  --enable-aad --aad-admin-group-object-ids <group-id>`; ARM \
+                  `aadProfile.managed: true`; Terraform block \
+                  `azure_active_directory_role_based_access_control`).",
+    references: &[
+        Reference::CisAks("5.5.1"),
+        guides::AKS_MANAGED_ENTRA_ID,
+        guides::AKS_IDENTITY_BEST_PRACTICES,
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let state = match cluster.settings.get("aadProfile") {
+            Lookup::Unknown(_) => continue,
+            Lookup::Absent => "is not enabled (`aadProfile` not set; AKS defaults to none)",
+            Lookup::Known(_) => match flag(cluster, "aadProfile.managed", false) {
+                Some(false) => {
+                    "is the retired legacy integration, not AKS-managed \
+                     (`aadProfile.managed` not true)"
+                }
+                _ => continue,
+            },
+        };
+        let message = format!(
+            "Entra ID integration {state}: cluster access relies on local certificate \
+             credentials.{}",
+            fix(
+                &az_aks_update(
+                    cluster,
+                    "--enable-aad --aad-admin-group-object-ids <group-id>"
+                ),
+                "`aadProfile.managed: true` with `aadProfile.adminGroupObjectIDs`",
+                "an `azure_active_directory_role_based_access_control` block with \
+                 `admin_group_object_ids` (azurerm v3: also `managed = true`)"
+            )
+        );
+        report(
+            out,
+            cluster,
+            attr_pos(cluster, "aadProfile.managed"),
+            message,
+        );
+    }
+}

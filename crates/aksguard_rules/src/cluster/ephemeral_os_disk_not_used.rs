@@ -1,0 +1,79 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{clusters, fix, pool_pos_of, report_pool};
+use crate::cluster::node_pool_without_availability_zones::new_pool_command;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS041",
+    slug: "ephemeral-os-disk-not-used",
+    title: "Node pool does not use ephemeral OS disks",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "Every node pool of every AKS cluster whose `osDiskType` (Terraform \
+             `os_disk_type`) is known and not `Ephemeral` (case-insensitive), or absent. When \
+             absent, AKS picks Ephemeral only if the VM size has a cache or temporary disk \
+             large enough for the requested OS disk, and Managed otherwise (the azurerm \
+             provider defaults to `Managed`), so the finding says \"not set\". An \
+             unresolvable value never fires. The OS disk type is fixed when a pool is \
+             created: the fix adds a pool and moves workloads.",
+    rationale: "Ephemeral OS disks live on the VM host's local storage and are recreated from \
+                the image on every reimage: nothing an attacker writes to a node's OS disk \
+                survives a reimage or upgrade, node state cannot drift, and no OS disk is left \
+                in remote storage. Managed OS disks persist across reboots and keep whatever \
+                was written to them.",
+    remediation: "Create the node pool with `--node-osdisk-type Ephemeral` on a VM size whose \
+                  cache or temporary disk fits the OS disk, move workloads to it and delete \
+                  the old pool.",
+    references: &[
+        Reference::Guide(
+            "Ephemeral OS disks in AKS (storage concepts)",
+            "https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk",
+        ),
+        Reference::Peer("checkov", "CKV_AZURE_226"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    const PATH: &str = "osDiskType";
+    for cluster in clusters(inventory) {
+        for pool in &cluster.node_pools {
+            let state = match pool.settings.get(PATH) {
+                Lookup::Known(node) => match node.as_str() {
+                    Some(kind) if kind.trim().eq_ignore_ascii_case("ephemeral") => continue,
+                    Some(kind) => format!("`{PATH}` is `{kind}`"),
+                    None => continue,
+                },
+                Lookup::Absent => format!(
+                    "`{PATH}` is not set (AKS uses Ephemeral only when the VM size's cache or \
+                     temporary disk fits the OS disk, Managed otherwise)"
+                ),
+                Lookup::Unknown(_) => continue,
+            };
+            let mode = pool
+                .settings
+                .get("mode")
+                .as_str()
+                .filter(|m| m.trim().eq_ignore_ascii_case("system"))
+                .map_or("User", |_| "System");
+            let mut message = format!(
+                "node pool `{}`: {state}; the OS disk type is fixed at creation, so add a pool \
+                 with ephemeral OS disks, move workloads and delete this one.",
+                pool.name
+            );
+            message.push_str(&fix(
+                &new_pool_command(
+                    cluster,
+                    &format!("--mode {mode} --node-osdisk-type Ephemeral"),
+                ),
+                "the agent pool's `osDiskType: Ephemeral`",
+                "`os_disk_type = \"Ephemeral\"` on the pool",
+            ));
+            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
+        }
+    }
+}

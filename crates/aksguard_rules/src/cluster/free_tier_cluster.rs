@@ -1,0 +1,106 @@
+use aksguard_model::azure::{Lookup, NodePool};
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{az_aks_update, clusters, fix, pos_of, report};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS036",
+    slug: "free-tier-cluster",
+    title: "Cluster running user workloads is on the Free tier (no uptime SLA)",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "Every AKS cluster whose `sku.tier` (Terraform `sku_tier`) is `Free` or absent \
+             (the API default is Free) and that can run user workloads: at least one node pool \
+             is not reserved for system pods, i.e. it is in `User` mode, or it is a System \
+             pool without the `CriticalAddonsOnly=true:NoSchedule` (or `NoExecute`) taint. A \
+             cluster whose pools are all tainted System pools, or whose pools are not known, \
+             passes; an unresolvable tier or pool mode/taints never fire. `Standard`, \
+             `Premium` and the legacy `Paid` pass.",
+    rationale: "The Free tier has no financially backed uptime SLA for the API server and is \
+                sized for testing: its control plane has limited capacity, so a busy \
+                production cluster can see API throttling and slow admission and \
+                security-policy decisions. Microsoft recommends the Standard tier for \
+                production workloads.",
+    remediation: "Move the cluster to the Standard tier (`az aks update --tier standard`; no \
+                  downtime) and set `sku.tier: Standard` in templates.",
+    references: &[
+        Reference::Guide(
+            "Free, Standard, and Premium pricing tiers for AKS cluster management",
+            "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers",
+        ),
+        Reference::Peer("checkov", "CKV_AZURE_170"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+/// Whether the pool reserves its nodes for system pods: `Some(true)` for a System pool with
+/// the CriticalAddonsOnly taint, `Some(false)` when user pods can land on it, `None` when
+/// unknown.
+fn reserved_for_system(pool: &NodePool) -> Option<bool> {
+    match pool.settings.get("mode") {
+        Lookup::Known(node) if node.as_str()?.eq_ignore_ascii_case("system") => {}
+        Lookup::Known(_) | Lookup::Absent => return Some(false),
+        Lookup::Unknown(_) => return None,
+    }
+    match pool.settings.get("nodeTaints") {
+        Lookup::Known(taints) => Some(
+            taints
+                .items()
+                .iter()
+                .any(|t| t.as_str().is_some_and(is_critical_addons_only_taint)),
+        ),
+        Lookup::Absent => Some(false),
+        Lookup::Unknown(_) => None,
+    }
+}
+
+/// `CriticalAddonsOnly=true:NoSchedule` (or `:NoExecute`), spaces and key case tolerated.
+pub(crate) fn is_critical_addons_only_taint(taint: &str) -> bool {
+    let taint: String = taint.chars().filter(|c| !c.is_whitespace()).collect();
+    let Some((key_value, effect)) = taint.split_once(':') else {
+        return false;
+    };
+    let (key, value) = key_value.split_once('=').unwrap_or((key_value, ""));
+    key.eq_ignore_ascii_case("CriticalAddonsOnly")
+        && (value.is_empty() || value.eq_ignore_ascii_case("true"))
+        && (effect.eq_ignore_ascii_case("NoSchedule") || effect.eq_ignore_ascii_case("NoExecute"))
+}
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    const PATH: &str = "sku.tier";
+    for cluster in clusters(inventory) {
+        let tier = match cluster.settings.get(PATH) {
+            Lookup::Known(node) => match node.as_str() {
+                Some(tier) if tier.trim().eq_ignore_ascii_case("free") => Some(tier),
+                _ => continue,
+            },
+            Lookup::Absent => None,
+            Lookup::Unknown(_) => continue,
+        };
+        let user_pool = cluster
+            .node_pools
+            .iter()
+            .find(|pool| reserved_for_system(pool) == Some(false));
+        let Some(user_pool) = user_pool else {
+            continue;
+        };
+        let state = match tier {
+            Some(tier) => format!("`{PATH}` is `{tier}`"),
+            None => format!("`{PATH}` is not set (defaults to Free)"),
+        };
+        let mut message = format!(
+            "{state} while node pool `{}` can run user workloads: the Free tier has no uptime \
+             SLA and a control plane sized for testing.",
+            user_pool.name
+        );
+        message.push_str(&fix(
+            &az_aks_update(cluster, "--tier standard"),
+            "`sku: { name: Base, tier: Standard }`",
+            "`sku_tier = \"Standard\"`",
+        ));
+        report(out, cluster, pos_of(cluster, PATH), message);
+    }
+}

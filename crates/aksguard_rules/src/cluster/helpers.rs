@@ -1,0 +1,179 @@
+//! Shared by the AKS rules: reporting on `ManagedCluster/<name>` and building the exact `az`
+//! commands of remediation messages with the cluster's resource group and name filled in.
+//! Several rules use this file: append, do not rewrite.
+
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::{Inventory, Node, Pos};
+
+use crate::checker::{Checker, Violation};
+
+/// Every managed cluster of the scan.
+pub(crate) fn clusters(inventory: &Inventory) -> &[ManagedCluster] {
+    &inventory.azure().clusters
+}
+
+/// Reports `message` at `pos` on `ManagedCluster/<name>`.
+pub(crate) fn report(out: &mut Checker<'_>, cluster: &ManagedCluster, pos: Pos, message: String) {
+    out.report(Violation::at(pos, message).on_azure(
+        "ManagedCluster",
+        &cluster.name,
+        &cluster.source,
+    ));
+}
+
+/// Where to report a setting of the cluster: its line, else the deepest present ancestor,
+/// else the resource's first line.
+pub(crate) fn pos_of(cluster: &ManagedCluster, path: &str) -> Pos {
+    cluster.settings.pos_of(path, cluster.pos)
+}
+
+/// A value usable on a command line: `None` for placeholders and unresolved expressions
+/// (`<unnamed>`, ARM `[parameters('x')]`, Terraform `${var.x}` / `var.x`).
+fn literal(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let unresolved = value.is_empty()
+        || value.starts_with('<')
+        || value.starts_with('[')
+        || value.contains("${")
+        || value.starts_with("var.")
+        || value.starts_with("local.");
+    (!unresolved).then_some(value)
+}
+
+/// Quotes a value for a POSIX shell when it holds anything beyond `[A-Za-z0-9._-]`.
+fn shell_word(value: &str) -> String {
+    if value
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+/// `--resource-group <rg> --name <cluster>`, with placeholders where unknown.
+pub(crate) fn cluster_args(cluster: &ManagedCluster) -> String {
+    let group = cluster
+        .resource_group
+        .as_deref()
+        .and_then(literal)
+        .map_or_else(|| "<resource-group>".to_owned(), shell_word);
+    let name = literal(&cluster.name).map_or_else(|| "<cluster>".to_owned(), shell_word);
+    format!("--resource-group {group} --name {name}")
+}
+
+/// `az aks <subcommand> --resource-group <rg> --name <cluster> <flags>`.
+pub(crate) fn az_aks(cluster: &ManagedCluster, subcommand: &str, flags: &str) -> String {
+    format!("az aks {subcommand} {} {flags}", cluster_args(cluster))
+}
+
+/// `az aks update --resource-group <rg> --name <cluster> <flags>`.
+pub(crate) fn az_aks_update(cluster: &ManagedCluster, flags: &str) -> String {
+    az_aks(cluster, "update", flags)
+}
+
+/// The cluster's resource group and name as command-line words, placeholders where unknown.
+fn group_and_name(cluster: &ManagedCluster) -> (String, String) {
+    let group = cluster
+        .resource_group
+        .as_deref()
+        .and_then(literal)
+        .map_or_else(|| "<resource-group>".to_owned(), shell_word);
+    let name = literal(&cluster.name).map_or_else(|| "<cluster>".to_owned(), shell_word);
+    (group, name)
+}
+
+/// `az aks nodepool <subcommand> --resource-group <rg> --cluster-name <cluster> --name <pool>
+/// <flags>` (`<pool>` placeholder when the pool's name is unresolved).
+pub(crate) fn az_aks_nodepool(
+    cluster: &ManagedCluster,
+    subcommand: &str,
+    pool: &str,
+    flags: &str,
+) -> String {
+    let (group, name) = group_and_name(cluster);
+    let pool = literal(pool).map_or_else(|| "<pool>".to_owned(), shell_word);
+    let command = format!(
+        "az aks nodepool {subcommand} --resource-group {group} --cluster-name {name} --name {pool}"
+    );
+    if flags.is_empty() {
+        command
+    } else {
+        format!("{command} {flags}")
+    }
+}
+
+/// `az aks <group> <subcommand> --resource-group <rg> --cluster-name <cluster> <flags>`, for
+/// command groups that name the cluster with `--cluster-name` (`maintenanceconfiguration`).
+pub(crate) fn az_aks_child(cluster: &ManagedCluster, group_command: &str, flags: &str) -> String {
+    let (group, name) = group_and_name(cluster);
+    format!("az aks {group_command} --resource-group {group} --cluster-name {name} {flags}")
+}
+
+/// The tri-state of a boolean setting: `Some(value)` when known (a string `"true"`/`"false"`,
+/// as REST add-on `config` values are, counts too), `Some(default)` when absent, `None` when
+/// unknown or not a boolean.
+pub(crate) fn flag(cluster: &ManagedCluster, path: &str, default: bool) -> Option<bool> {
+    match cluster.settings.get(path) {
+        Lookup::Known(node) => node_flag(node),
+        Lookup::Unknown(_) => None,
+        Lookup::Absent => Some(default),
+    }
+}
+
+/// A boolean node, accepting the string spellings `"true"`/`"false"` (any case).
+pub(crate) fn node_flag(node: &Node) -> Option<bool> {
+    node.as_bool().or_else(|| {
+        let text = node.as_str()?.trim();
+        if text.eq_ignore_ascii_case("true") {
+            Some(true)
+        } else if text.eq_ignore_ascii_case("false") {
+            Some(false)
+        } else {
+            None
+        }
+    })
+}
+
+/// The fix sentence every AKS finding ends with: the command, then the ARM property and the
+/// Terraform attribute that make the fix stick in code.
+pub(crate) fn fix(command: &str, arm: &str, terraform: &str) -> String {
+    format!(" Fix: `{command}`; in ARM/Bicep set {arm}; in Terraform set {terraform}.")
+}
+
+/// Reports `message` at `pos` on `ManagedCluster/<name>`, located in the node pool's own
+/// source (an ARM `agentPools` child or Terraform `azurerm_kubernetes_cluster_node_pool` may
+/// live in another file than the cluster).
+pub(crate) fn report_pool(
+    out: &mut Checker<'_>,
+    cluster: &ManagedCluster,
+    pool: &aksguard_model::azure::NodePool,
+    pos: Pos,
+    message: String,
+) {
+    out.report(Violation::at(pos, message).on_azure("ManagedCluster", &cluster.name, &pool.source));
+}
+
+/// Where to report a setting of a node pool: its line, else the pool's first line.
+pub(crate) fn pool_pos_of(pool: &aksguard_model::azure::NodePool, path: &str) -> Pos {
+    pool.settings.pos_of(path, pool.pos)
+}
+
+/// Where to report a cluster setting: the attribute's own line when it is known, else its
+/// immediate parent object when that is written (a Terraform block such as
+/// `network_profile`, a REST `networkProfile`), else the resource's first line. Only the
+/// immediate parent counts: higher ancestors may be synthetic (Terraform add-on blocks are
+/// gathered under one `addonProfiles`), so they would point at an unrelated line.
+pub(crate) fn attr_pos(cluster: &ManagedCluster, path: &str) -> Pos {
+    if let Lookup::Known(node) = cluster.settings.get(path) {
+        return node.pos;
+    }
+    match path.rsplit_once('.') {
+        Some((parent, _)) => match cluster.settings.get(parent) {
+            Lookup::Known(node) if node.is_map() => node.pos,
+            _ => cluster.pos,
+        },
+        None => cluster.pos,
+    }
+}

@@ -1,0 +1,78 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+const ENABLED: &str = "addonProfiles.azureKeyvaultSecretsProvider.enabled";
+const CONFIG: &str = "addonProfiles.azureKeyvaultSecretsProvider.config";
+const ROTATION: &str = "addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation";
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS013",
+    slug: "key-vault-secret-rotation-disabled",
+    title: "Key Vault CSI add-on without secret autorotation",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "Every managed cluster with `addonProfiles.azureKeyvaultSecretsProvider.enabled` \
+             known true: fires when `config.enableSecretRotation` (a string in REST: `\"true\"` \
+             or `\"false\"`; booleans accepted too; Terraform \
+             `key_vault_secrets_provider.secret_rotation_enabled`) is known false or absent \
+             (the default is off). Clusters without the add-on are AKS012's concern. An \
+             unresolvable value never fires. Reported at `enableSecretRotation`, else at the \
+             add-on's `config`, else at the add-on profile (Terraform: the \
+             `key_vault_secrets_provider` block).",
+    rationale: "Without autorotation the CSI driver reads a Key Vault secret once, at pod \
+                start: a secret rotated or revoked in Key Vault (after a leak, or on schedule) \
+                stays in use in every running pod, and synced Kubernetes Secrets keep the old \
+                value, until each pod is restarted.",
+    remediation: "Enable secret autorotation (`az aks addon update --addon \
+                  azure-keyvault-secrets-provider --enable-secret-rotation`; ARM \
+                  `addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation: \
+                  \"true\"`; Terraform `secret_rotation_enabled = true`).",
+    references: &[
+        Reference::Guide(
+            "Azure Key Vault provider for Secrets Store CSI Driver configuration options",
+            "https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options",
+        ),
+        guides::CSI_SECRETS_STORE_DRIVER,
+        Reference::Peer("checkov", "CKV_AZURE_172"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        if flag(cluster, ENABLED, false) != Some(true)
+            || flag(cluster, ROTATION, false) != Some(false)
+        {
+            continue;
+        }
+        let state = match cluster.settings.get(ROTATION) {
+            Lookup::Absent => "`config.enableSecretRotation` not set; the default is off",
+            _ => "`config.enableSecretRotation: \"false\"`",
+        };
+        let message = format!(
+            "The Key Vault CSI add-on does not rotate secrets ({state}): secrets changed in Key \
+             Vault stay in use until pods restart.{}",
+            fix(
+                &az_aks(
+                    cluster,
+                    "addon update",
+                    "--addon azure-keyvault-secrets-provider --enable-secret-rotation"
+                ),
+                "`addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation: \"true\"`",
+                "`secret_rotation_enabled = true` in `key_vault_secrets_provider`"
+            )
+        );
+        // Rotation, else its `config`, else the add-on profile (the Terraform block).
+        let pos = match cluster.settings.get(ROTATION) {
+            Lookup::Known(node) => node.pos,
+            _ => attr_pos(cluster, CONFIG),
+        };
+        report(out, cluster, pos, message);
+    }
+}

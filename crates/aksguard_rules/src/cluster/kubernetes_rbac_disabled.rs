@@ -1,0 +1,53 @@
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS001",
+    slug: "kubernetes-rbac-disabled",
+    title: "Kubernetes RBAC disabled on the AKS cluster",
+    family: Family::Cluster,
+    severity: Severity::Critical,
+    checks: "Every managed cluster: fires when `enableRBAC` (az: `enableRbac`; Terraform \
+             `role_based_access_control_enabled`) is known to be false. Absent passes: AKS \
+             enables Kubernetes RBAC by default. An unresolvable value (template expression, \
+             Terraform variable without default) never fires. Reported at the `enableRBAC` line.",
+    rationale: "Without Kubernetes RBAC the API server authorizes every authenticated request: any \
+                kubeconfig, service account token or Entra ID user can read every Secret and \
+                change every workload. Entra ID integration and Azure RBAC for Kubernetes \
+                both require RBAC, so none of AKS's access controls apply.",
+    remediation: "Kubernetes RBAC cannot be turned on for an existing cluster: re-create the \
+                  cluster with RBAC enabled (the default; drop `--disable-rbac`, set \
+                  `enableRBAC: true` or `role_based_access_control_enabled = true`) and move \
+                  the workloads.",
+    references: &[
+        guides::AKS_IDENTITY_BEST_PRACTICES,
+        Reference::Guide(
+            "Access and identity options for AKS",
+            "https://learn.microsoft.com/azure/aks/concepts-identity",
+        ),
+        Reference::Peer("checkov", "CKV_AZURE_5"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        if flag(cluster, "enableRBAC", true) != Some(false) {
+            continue;
+        }
+        let message = format!(
+            "Kubernetes RBAC is disabled (`enableRBAC: false`): every authenticated caller is \
+             authorized for everything. AKS cannot enable it in place: re-create the cluster \
+             (`az aks create {} …` enables RBAC unless `--disable-rbac` is passed); in \
+             ARM/Bicep set `enableRBAC: true`; in Terraform set \
+             `role_based_access_control_enabled = true` (forces replacement).",
+            cluster_args(cluster)
+        );
+        report(out, cluster, attr_pos(cluster, "enableRBAC"), message);
+    }
+}

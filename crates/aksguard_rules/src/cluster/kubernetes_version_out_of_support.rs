@@ -1,0 +1,287 @@
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::{Checker, Violation};
+use crate::cluster::aks_versions::{AksVersion, TABLE_UPDATED, VERSIONS};
+use crate::cluster::helpers::{az_aks, az_aks_update, clusters, pos_of};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS017",
+    slug: "kubernetes-version-out-of-support",
+    title: "Cluster Kubernetes version is past (or near) its AKS end of support",
+    family: Family::Cluster,
+    severity: Severity::High,
+    checks: "The cluster's `kubernetesVersion` (else `currentKubernetesVersion`), reduced to its \
+             minor version (`1.29`, `1.29.7` and `v1.29.7` are all 1.29), against aksguard's \
+             shipped, dated table of AKS minor versions with their GA and end-of-support dates \
+             (from Microsoft's AKS release calendar; the source and the date it was read are \
+             in `crates/aksguard_rules/src/cluster/aks_versions.rs`). \"Today\" is `--as-of \
+             YYYY-MM-DD` (or `AKSGUARD_AS_OF`) when given, else the current date. Past the end \
+             of standard support: high. Within 60 days of it: low, with its own message. A \
+             cluster on the long-term support plan (`supportPlan: AKSLongTermSupport`) is judged \
+             against the LTS end date instead. A minor older than every version in the table \
+             is out of support (high). A minor newer than the table is unknown to the table \
+             and not reported; neither is a version that cannot be read (a template \
+             expression, a Terraform variable, text that is not a version). Node pool versions \
+             are AKS033's.",
+    rationale: "AKS supports three GA Kubernetes minor versions (N-2). Once a version leaves \
+                support, AKS ships no security patches or bug fixes for its Kubernetes \
+                components, the cluster is outside the AKS SLA for Kubernetes issues, and the \
+                jump to a supported version grows with every release skipped. Upgrading before \
+                the end date keeps the control plane and nodes patched.",
+    remediation: "Upgrade the cluster to a supported Kubernetes minor version (`az aks \
+                  get-upgrades` lists them, `az aks upgrade --kubernetes-version` applies one), \
+                  or set `kubernetesVersion` (ARM) / `kubernetes_version` (Terraform) to one, \
+                  and enable an auto-upgrade channel so it stays supported.",
+    references: &[
+        Reference::Guide(
+            "Supported Kubernetes versions in AKS",
+            "https://learn.microsoft.com/azure/aks/supported-kubernetes-versions",
+        ),
+        Reference::Guide(
+            "Upgrade an Azure Kubernetes Service (AKS) cluster",
+            "https://learn.microsoft.com/azure/aks/upgrade-aks-cluster",
+        ),
+        Reference::Guide(
+            "Long-term support for Azure Kubernetes Service (AKS) versions",
+            "https://learn.microsoft.com/azure/aks/long-term-support",
+        ),
+        guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+/// Days before the end of support from which the low "ending soon" finding is reported.
+const WARN_DAYS: i64 = 60;
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    let today = out.settings().as_of.unwrap_or_else(today_utc);
+    for cluster in clusters(inventory) {
+        if let Some(violation) = evaluate(cluster, today) {
+            out.report(violation.on_azure("ManagedCluster", &cluster.name, &cluster.source));
+        }
+    }
+}
+
+fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violation> {
+    let (path, text) = ["kubernetesVersion", "currentKubernetesVersion"]
+        .into_iter()
+        .find_map(|path| match cluster.settings.get(path) {
+            Lookup::Absent => None,
+            lookup => Some((path, lookup)),
+        })
+        .and_then(|(path, lookup)| lookup.as_str().map(|text| (path, text)))?;
+    let version = minor_of(text)?;
+    let pos = pos_of(cluster, path);
+    let oldest = VERSIONS.first()?;
+    let field = format!("`{path}: {text}`");
+    if version.0 == oldest.version.0 && version.1 < oldest.version.1 {
+        let message = format!(
+            "Kubernetes {}.{} ({field}) is out of AKS support: it is older than every version \
+             in aksguard's AKS support table of {} (the oldest, {}.{}, left standard support \
+             on {}). {}",
+            version.0,
+            version.1,
+            date(TABLE_UPDATED),
+            oldest.version.0,
+            oldest.version.1,
+            date(oldest.end_of_life),
+            upgrade_fix(cluster),
+        );
+        return Some(Violation::at(pos, message));
+    }
+    let row = VERSIONS.iter().find(|row| row.version == version)?;
+    let on_lts = cluster
+        .settings
+        .get("supportPlan")
+        .as_str()
+        .is_some_and(|plan| plan.eq_ignore_ascii_case("AKSLongTermSupport"));
+    let (end, kind) = match (on_lts, row.lts_end_of_life) {
+        (true, Some(lts)) => (lts, "long-term support"),
+        _ => (row.end_of_life, "standard support"),
+    };
+    let left = days_from_civil(end) - days_from_civil(today);
+    if left > WARN_DAYS {
+        return None;
+    }
+    let fix = format!(
+        "{}{}",
+        upgrade_fix(cluster),
+        lts_option(cluster, row, on_lts, today)
+    );
+    let (message, severity) = if left < 0 {
+        (
+            format!(
+                "Kubernetes {}.{} ({field}) is out of AKS support: its {kind} ended on {} (as of \
+                 {}; aksguard's AKS support table of {}). {fix}",
+                version.0,
+                version.1,
+                date(end),
+                date(today),
+                date(TABLE_UPDATED),
+            ),
+            Severity::High,
+        )
+    } else {
+        (
+            format!(
+                "Kubernetes {}.{} ({field}) leaves AKS {kind} after {}, {} (as of {}; \
+                 aksguard's AKS support table of {}): plan the upgrade now. {fix}",
+                version.0,
+                version.1,
+                date(end),
+                match left {
+                    0 => "its last supported day is today".to_owned(),
+                    1 => "in 1 day".to_owned(),
+                    _ => format!("in {left} days"),
+                },
+                date(today),
+                date(TABLE_UPDATED),
+            ),
+            Severity::Low,
+        )
+    };
+    Some(Violation::at(pos, message).with_severity(severity))
+}
+
+fn upgrade_fix(cluster: &ManagedCluster) -> String {
+    format!(
+        "List the versions it can upgrade to with `{}` and upgrade with `{}`; ARM \
+         `kubernetesVersion`, Terraform `kubernetes_version`.",
+        az_aks(cluster, "get-upgrades", "--output table"),
+        az_aks(cluster, "upgrade", "--kubernetes-version <version>"),
+    )
+}
+
+/// The LTS plan as an alternative, while LTS still covers the version.
+fn lts_option(
+    cluster: &ManagedCluster,
+    row: &AksVersion,
+    on_lts: bool,
+    today: (i32, u32, u32),
+) -> String {
+    match row.lts_end_of_life {
+        Some(lts) if !on_lts && days_from_civil(lts) >= days_from_civil(today) => format!(
+            " Alternatively the long-term support plan (Premium tier) covers {}.{} until {}: `{}`.",
+            row.version.0,
+            row.version.1,
+            date(lts),
+            az_aks_update(
+                cluster,
+                "--tier premium --k8s-support-plan AKSLongTermSupport"
+            ),
+        ),
+        _ => String::new(),
+    }
+}
+
+/// `1.29`, `1.29.7`, `v1.30.3` → (1, 29); anything else → `None`.
+pub(crate) fn minor_of(text: &str) -> Option<(u32, u32)> {
+    let text = text.trim();
+    let text = text
+        .strip_prefix('v')
+        .or_else(|| text.strip_prefix('V'))
+        .unwrap_or(text);
+    let mut parts = text.split('.');
+    let major = parts.next()?;
+    let minor = parts.next()?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(major) || !digits(minor) {
+        return None;
+    }
+    if let Some(patch) = parts.next() {
+        // `1.29.7`, `1.29.7-hotfix.20240101`; not `1.29.x` or `1.29.${var}`.
+        if !patch.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+fn date((year, month, day): (i32, u32, u32)) -> String {
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// The current UTC date, without a date-time dependency.
+fn today_utc() -> (i32, u32, u32) {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil((year, month, day): (i32, u32, u32)) -> i64 {
+    let year = i64::from(year) - i64::from(month <= 2);
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month = i64::from(month);
+    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+fn civil_from_days(days: i64) -> (i32, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (
+        i32::try_from(year).unwrap_or(i32::MAX),
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_normalise_to_their_minor() {
+        assert_eq!(minor_of("1.29"), Some((1, 29)));
+        assert_eq!(minor_of("1.29.7"), Some((1, 29)));
+        assert_eq!(minor_of("v1.30.3"), Some((1, 30)));
+        assert_eq!(minor_of(" 1.31.2-hotfix.1 "), Some((1, 31)));
+        for bad in [
+            "",
+            "1",
+            "latest",
+            "1.x",
+            "1.29.x",
+            "[parameters('v')]",
+            "${var.v}",
+        ] {
+            assert_eq!(minor_of(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil((1970, 1, 1)), 0);
+        assert_eq!(days_from_civil((2000, 3, 1)), 11_017);
+        assert_eq!(
+            days_from_civil((2026, 3, 1)) - days_from_civil((2026, 2, 28)),
+            1
+        );
+        assert_eq!(
+            days_from_civil((2024, 3, 1)) - days_from_civil((2024, 2, 28)),
+            2
+        );
+        for days in [-1, 0, 11_017, 19_000, 20_416, 60_000] {
+            assert_eq!(days_from_civil(civil_from_days(days)), days);
+        }
+        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
+    }
+}

@@ -1,0 +1,75 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS003",
+    slug: "local-accounts-enabled",
+    title: "Local accounts enabled on the AKS cluster (static admin credentials)",
+    family: Family::Cluster,
+    severity: Severity::High,
+    checks: "Every managed cluster: fires when `disableLocalAccounts` (Terraform \
+             `local_account_disabled`) is known to be false, or is absent (the API default is \
+             false: local accounts enabled; the message says so). An unresolvable value never \
+             fires. Reported at `disableLocalAccounts`, else at its enclosing object when that \
+             is written, else at the cluster's first line. When managed Entra ID integration is \
+             not known to be on, the fix command enables it too, since AKS requires it before \
+             local accounts can be disabled.",
+    rationale: "With local accounts enabled, anyone allowed `listClusterAdminCredential` (or \
+                holding a leaked kubeconfig) gets a static cluster-admin certificate that \
+                bypasses Entra ID, Conditional Access and Azure RBAC, and cannot be revoked \
+                short of rotating the cluster certificates.",
+    remediation: "Disable local accounts (`az aks update --disable-local-accounts`, which needs \
+                  managed Entra ID integration; ARM `disableLocalAccounts: true`; Terraform \
+                  `local_account_disabled = true`).",
+    references: &[
+        Reference::Guide(
+            "Manage local accounts with AKS-managed Microsoft Entra integration",
+            "https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad",
+        ),
+        guides::AKS_MANAGED_ENTRA_ID,
+        guides::AKS_IDENTITY_BEST_PRACTICES,
+        Reference::Peer("checkov", "CKV_AZURE_141"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let state = match cluster.settings.get("disableLocalAccounts") {
+            Lookup::Unknown(_) => continue,
+            Lookup::Absent => "`disableLocalAccounts` not set; the default is false",
+            Lookup::Known(_) => match flag(cluster, "disableLocalAccounts", false) {
+                Some(false) => "`disableLocalAccounts: false`",
+                _ => continue,
+            },
+        };
+        let entra = matches!(cluster.settings.get("aadProfile"), Lookup::Known(_))
+            && flag(cluster, "aadProfile.managed", false) == Some(true);
+        let flags = if entra {
+            "--disable-local-accounts"
+        } else {
+            "--enable-aad --aad-admin-group-object-ids <group-id> --disable-local-accounts"
+        };
+        let message = format!(
+            "Local accounts are enabled ({state}): static cluster-admin \
+             credentials bypass Entra ID.{}",
+            fix(
+                &az_aks_update(cluster, flags),
+                "`disableLocalAccounts: true`",
+                "`local_account_disabled = true`"
+            )
+        );
+        report(
+            out,
+            cluster,
+            attr_pos(cluster, "disableLocalAccounts"),
+            message,
+        );
+    }
+}

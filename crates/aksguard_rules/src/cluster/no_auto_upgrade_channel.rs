@@ -1,0 +1,61 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{az_aks_update, clusters, pos_of, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS018",
+    slug: "no-auto-upgrade-channel",
+    title: "Cluster has no automatic upgrade channel",
+    family: Family::Cluster,
+    severity: Severity::Medium,
+    checks: "The cluster's `autoUpgradeProfile.upgradeChannel`: reported when it is `none` or \
+             not set (the API default is `none`). `patch`, `stable`, `rapid` and `node-image` \
+             pass (`node-image` upgrades node images only; the node OS channel is AKS019's). \
+             An unresolvable value is not reported.",
+    rationale: "Without an auto-upgrade channel the cluster stays on the Kubernetes patch and \
+                minor version it was created with until someone upgrades it by hand: security \
+                patches for the API server and kubelet are not applied, and the version drifts \
+                towards the end of AKS support.",
+    remediation: "Set an auto-upgrade channel (`stable` or `patch` for most clusters) with `az \
+                  aks update --auto-upgrade-channel`, ARM \
+                  `autoUpgradeProfile.upgradeChannel` or Terraform \
+                  `automatic_upgrade_channel` (azurerm v4; `automatic_channel_upgrade` in v3), \
+                  and a planned maintenance window for it.",
+    references: &[
+        Reference::Guide(
+            "Automatically upgrade an AKS cluster",
+            "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster",
+        ),
+        guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
+        Reference::Peer("checkov", "CKV_AZURE_171"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+const PATH: &str = "autoUpgradeProfile.upgradeChannel";
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let state = match cluster.settings.get(PATH) {
+            Lookup::Absent => "is not set (defaults to `none`)".to_owned(),
+            Lookup::Known(node) => match node.as_str() {
+                Some(value) if value.eq_ignore_ascii_case("none") => format!("is `{value}`"),
+                _ => continue,
+            },
+            Lookup::Unknown(_) => continue,
+        };
+        let message = format!(
+            "autoUpgradeProfile.upgradeChannel {state}: the cluster's Kubernetes version is \
+             never upgraded automatically. Fix: `{}`; ARM \
+             `autoUpgradeProfile.upgradeChannel: stable`, Terraform \
+             `automatic_upgrade_channel = \"stable\"` (azurerm v3: `automatic_channel_upgrade`).",
+            az_aks_update(cluster, "--auto-upgrade-channel stable"),
+        );
+        report(out, cluster, pos_of(cluster, PATH), message);
+    }
+}

@@ -1,0 +1,63 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS023",
+    slug: "no-encryption-at-host",
+    title: "Node pool without encryption at host",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "Every node pool of the cluster: reported when `enableEncryptionAtHost` is false \
+             or not set (the API default is false). One finding per pool, naming it, at the \
+             attribute's line or the pool's first line. An unresolvable value is not \
+             reported.",
+    rationale: "Managed OS and data disks are encrypted at rest by Azure Storage, but a node's \
+                temporary disk and the disk caches on the VM host are not unless encryption at \
+                host is on. Container images, emptyDir volumes, logs and swapped-out secrets on \
+                those disks then sit unencrypted on shared hardware.",
+    remediation: "Encryption at host can only be chosen when a node pool is created: add a \
+                  replacement pool with `az aks nodepool add --enable-encryption-at-host` \
+                  (the subscription needs the `Microsoft.Compute/EncryptionAtHost` feature), \
+                  move the workloads and delete the old pool. In templates set \
+                  `enableEncryptionAtHost: true` (ARM) or `host_encryption_enabled = true` \
+                  (Terraform azurerm v4; `enable_host_encryption` in v3).",
+    references: &[
+        Reference::Guide(
+            "Host-based encryption on Azure Kubernetes Service (AKS)",
+            "https://learn.microsoft.com/azure/aks/enable-host-encryption",
+        ),
+        Reference::Peer("checkov", "CKV_AZURE_227"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+const PATH: &str = "enableEncryptionAtHost";
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        for pool in &cluster.node_pools {
+            let state = match pool.settings.get(PATH) {
+                Lookup::Absent => "is not set (defaults to false)",
+                lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
+                _ => continue,
+            };
+            let add = az_aks_nodepool(cluster, "add", "", "--enable-encryption-at-host")
+                .replace("--name <pool>", "--name <new-pool>");
+            let message = format!(
+                "node pool `{}`: enableEncryptionAtHost {state}: its temporary disk and disk \
+                 caches are not encrypted on the VM host. It can only be set when a pool is \
+                 created: add a replacement pool (`{add}`, with the old pool's other options), \
+                 move the workloads, then `{}`. ARM `enableEncryptionAtHost: true`, Terraform \
+                 `host_encryption_enabled = true` (azurerm v3: `enable_host_encryption`).",
+                pool.name,
+                az_aks_nodepool(cluster, "delete", &pool.name, ""),
+            );
+            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
+        }
+    }
+}

@@ -1,0 +1,94 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
+use crate::guides;
+use crate::meta::{Check, Family, Reference, Rule};
+
+const POLICY: &str = "networkProfile.networkPolicy";
+const DATAPLANE: &str = "networkProfile.networkDataplane";
+const PLUGIN: &str = "networkProfile.networkPlugin";
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS008",
+    slug: "no-network-policy-engine",
+    title: "No network policy engine on the AKS cluster (NetworkPolicies not enforced)",
+    family: Family::Cluster,
+    severity: Severity::High,
+    checks: "Every managed cluster: fires when `networkProfile.networkPolicy` (Terraform \
+             `network_profile.network_policy`) is absent (the default is none), empty or \
+             `none`, unless `networkProfile.networkDataplane` is `cilium` (Azure CNI Powered by \
+             Cilium enforces NetworkPolicies itself). `azure`, `calico` and `cilium` pass. An \
+             unresolvable policy or data plane never fires. Reported at `networkPolicy`, else \
+             at its enclosing object when that is written, else at the cluster's first line. \
+             The fix names Calico, the engine kubenet supports too; for Azure CNI the message \
+             also offers Azure NPM and Cilium.",
+    rationale: "Without a network policy engine, Kubernetes NetworkPolicy objects are accepted \
+                but silently not enforced: every pod can reach every other pod and namespace, \
+                so one compromised workload reaches databases and internal APIs cluster-wide, \
+                whatever the manifests say.",
+    remediation: "Install a network policy engine (`az aks update --network-policy calico` or \
+                  `azure`, or move to Azure CNI Powered by Cilium with `--network-dataplane \
+                  cilium`; ARM `networkProfile.networkPolicy`; Terraform \
+                  `network_profile { network_policy = ... }`); enabling it re-images every \
+                  node pool.",
+    references: &[
+        Reference::CisAks("5.4.4"),
+        guides::USE_NETWORK_POLICIES,
+        guides::OPERATOR_BEST_PRACTICES_NETWORK,
+        Reference::Peer("checkov", "CKV_AZURE_7"),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let state = match cluster.settings.get(POLICY) {
+            Lookup::Unknown(_) => continue,
+            Lookup::Absent => {
+                "`networkProfile.networkPolicy` not set; the default is none".to_owned()
+            }
+            Lookup::Known(node) => match node.as_str().map(str::trim) {
+                Some(policy) if policy.is_empty() || policy.eq_ignore_ascii_case("none") => {
+                    format!("`networkProfile.networkPolicy: {policy}`")
+                }
+                _ => continue,
+            },
+        };
+        match cluster.settings.get(DATAPLANE) {
+            Lookup::Unknown(_) => continue,
+            Lookup::Known(node)
+                if node
+                    .as_str()
+                    .is_some_and(|d| d.trim().eq_ignore_ascii_case("cilium")) =>
+            {
+                continue;
+            }
+            _ => {}
+        }
+        let kubenet = cluster
+            .settings
+            .get(PLUGIN)
+            .as_str()
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("kubenet"));
+        let alternatives = if kubenet {
+            " (kubenet supports only Calico)"
+        } else {
+            "; or `--network-policy azure`, or Azure CNI Powered by Cilium with \
+             `--network-dataplane cilium`"
+        };
+        let message = format!(
+            "No network policy engine ({state}): NetworkPolicies \
+             are not enforced and every pod can reach every other pod.{} Enabling it re-images \
+             every node pool{alternatives}.",
+            fix(
+                &az_aks_update(cluster, "--network-policy calico"),
+                "`networkProfile.networkPolicy: calico`",
+                "`network_profile { network_policy = \"calico\" }`"
+            )
+        );
+        report(out, cluster, attr_pos(cluster, POLICY), message);
+    }
+}

@@ -1,0 +1,81 @@
+use aksguard_model::azure::AzureFormat;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{az_aks_child, clusters, fix, report};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS035",
+    slug: "no-planned-maintenance-window",
+    title: "Cluster has no planned maintenance window",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "Every AKS cluster with no maintenance configuration joined to it in the scan \
+             (ARM `Microsoft.ContainerService/managedClusters/maintenanceConfigurations`, \
+             Terraform `maintenance_window`, `maintenance_window_auto_upgrade` or \
+             `maintenance_window_node_os` blocks): any configuration (`default`, \
+             `aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) passes. \
+             Maintenance configurations are child resources that `az aks show` and the REST \
+             cluster body never include, so without `--complete` the message says one may \
+             exist outside the scanned files (and how to list them); with `--complete` the \
+             absence is stated as a fact.",
+    rationale: "Without a maintenance window AKS applies auto-upgrades, node OS image updates \
+                and its weekly releases whenever it chooses, including peak hours. Teams that \
+                fear unplanned disruption then turn auto-upgrade off, and security patches \
+                stop arriving. A window makes automatic patching predictable enough to keep it \
+                on.",
+    remediation: "Add a maintenance configuration (`aksManagedAutoUpgradeSchedule` for cluster \
+                  upgrades, `aksManagedNodeOSUpgradeSchedule` for node OS updates) with a \
+                  weekly window outside business hours.",
+    references: &[
+        Reference::Guide(
+            "Use planned maintenance to schedule and control upgrades for your AKS cluster",
+            "https://learn.microsoft.com/azure/aks/planned-maintenance",
+        ),
+        Reference::Guide(
+            "Automatically upgrade an AKS cluster",
+            "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster",
+        ),
+    ],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    let complete = out.settings().complete;
+    for cluster in clusters(inventory) {
+        if !cluster.maintenance_configurations.is_empty() {
+            continue;
+        }
+        let mut message = if complete {
+            "the cluster has no maintenance configuration (`--complete`): auto-upgrades and \
+             node OS updates run at any time AKS chooses."
+                .to_owned()
+        } else {
+            "no maintenance configuration for the cluster is in the scanned files: unless one \
+             exists elsewhere, auto-upgrades and node OS updates run at any time AKS chooses."
+                .to_owned()
+        };
+        if !complete && matches!(cluster.format, AzureFormat::AzCli | AzureFormat::ArmRest) {
+            message.push_str(&format!(
+                " `az aks show` output and the REST cluster body never include them: check \
+                 with `{}`.",
+                az_aks_child(cluster, "maintenanceconfiguration list", "").trim_end()
+            ));
+        }
+        message.push_str(&fix(
+            &az_aks_child(
+                cluster,
+                "maintenanceconfiguration add",
+                "--name aksManagedAutoUpgradeSchedule --schedule-type Weekly --day-of-week \
+                 Sunday --interval-weeks 1 --start-time 00:00 --duration 4",
+            ),
+            "a `Microsoft.ContainerService/managedClusters/maintenanceConfigurations` child \
+             named `aksManagedAutoUpgradeSchedule` (and `aksManagedNodeOSUpgradeSchedule`) \
+             with `properties.maintenanceWindow`",
+            "a `maintenance_window_auto_upgrade` (and `maintenance_window_node_os`) block",
+        ));
+        report(out, cluster, cluster.pos, message);
+    }
+}

@@ -1,0 +1,53 @@
+use aksguard_model::azure::Lookup;
+use aksguard_model::{Inventory, Severity};
+
+use crate::checker::Checker;
+use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::meta::{Check, Family, Reference, Rule};
+
+pub(crate) static RULE: Rule = Rule {
+    id: "AKS031",
+    slug: "run-command-enabled",
+    title: "Run command (az aks command invoke) is not disabled",
+    family: Family::Cluster,
+    severity: Severity::Low,
+    checks: "The cluster's `apiServerAccessProfile.disableRunCommand`: reported when it is \
+             false or not set (the API default is false, run command enabled). An \
+             unresolvable value is not reported.",
+    rationale: "Run command (`az aks command invoke`) starts a pod in the cluster that runs \
+                kubectl or helm with cluster credentials on behalf of anyone holding the \
+                Azure `Microsoft.ContainerService/managedClusters/runCommand/action` \
+                permission. It reaches private clusters through the Azure control plane, \
+                bypassing the network isolation of a private API server.",
+    remediation: "Disable run command with `az aks update --disable-run-command`, ARM \
+                  `apiServerAccessProfile.disableRunCommand: true` or Terraform \
+                  `run_command_enabled = false`, and reach private clusters through a jump \
+                  host, VPN or Azure Bastion.",
+    references: &[Reference::Guide(
+        "Access a private AKS cluster using the command invoke feature",
+        "https://learn.microsoft.com/azure/aks/access-private-cluster",
+    )],
+    linux_only: false,
+    check: Check::Inventory(check),
+};
+
+const PATH: &str = "apiServerAccessProfile.disableRunCommand";
+
+fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+    for cluster in clusters(inventory) {
+        let state = match cluster.settings.get(PATH) {
+            Lookup::Absent => "is not set (defaults to false)",
+            lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
+            _ => continue,
+        };
+        let message = format!(
+            "apiServerAccessProfile.disableRunCommand {state}: anyone with the Azure runCommand \
+             permission can run kubectl in the cluster through `az aks command invoke`, even \
+             when the API server is private. Fix: `{}`; ARM \
+             `apiServerAccessProfile.disableRunCommand: true`, Terraform \
+             `run_command_enabled = false`.",
+            az_aks_update(cluster, "--disable-run-command"),
+        );
+        report(out, cluster, pos_of(cluster, PATH), message);
+    }
+}
