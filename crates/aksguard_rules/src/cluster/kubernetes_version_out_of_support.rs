@@ -203,12 +203,12 @@ pub(crate) fn minor_of(text: &str) -> Option<(u32, u32)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-fn date((year, month, day): (i32, u32, u32)) -> String {
+pub(crate) fn date((year, month, day): (i32, u32, u32)) -> String {
     format!("{year:04}-{month:02}-{day:02}")
 }
 
 /// The current UTC date, without a date-time dependency.
-fn today_utc() -> (i32, u32, u32) {
+pub(crate) fn today_utc() -> (i32, u32, u32) {
     let seconds = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -216,7 +216,7 @@ fn today_utc() -> (i32, u32, u32) {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-fn days_from_civil((year, month, day): (i32, u32, u32)) -> i64 {
+pub(crate) fn days_from_civil((year, month, day): (i32, u32, u32)) -> i64 {
     let year = i64::from(year) - i64::from(month <= 2);
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;

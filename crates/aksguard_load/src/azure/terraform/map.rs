@@ -1005,8 +1005,12 @@ pub(crate) fn push_other(resource: &Resource, out: &mut AzureResources) {
             tree.blocks(obj, REGISTRY_BLOCKS);
             network_rules(obj, &mut tree);
             // v4 `retention_policy_in_days = N` is the v3 `retention_policy { enabled = true }`
-            // (0 keeps it off): REST `policies.retentionPolicy.status`.
-            if let Some(days) = obj.attr("retention_policy_in_days") {
+            // (0 keeps it off): REST `policies.retentionPolicy.status`. `null` (plan JSON
+            // writes every unset attribute so) is not written: the status stays Absent.
+            if let Some(days) = obj
+                .attr("retention_policy_in_days")
+                .filter(|days| !matches!(days.val, Val::Null))
+            {
                 const STATUS: &str = "policies.retentionPolicy.status";
                 match days.val.unknown_reason() {
                     Some(reason) => tree.set_unknown(STATUS, reason),

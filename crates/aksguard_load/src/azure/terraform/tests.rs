@@ -674,6 +674,62 @@ fn plan_json_is_detected_by_content() {
     );
 }
 
+/// A plan writes every unset attribute as `null`: a null `retention_policy_in_days` leaves
+/// the retention status Absent (not a Known `disabled` at the null's line); 0 disables it.
+#[test]
+fn plan_null_retention_days_is_absent() {
+    let plan = r#"{
+  "format_version": "1.2",
+  "planned_values": {
+    "root_module": {
+      "resources": [
+        {
+          "address": "azurerm_container_registry.unset",
+          "mode": "managed",
+          "type": "azurerm_container_registry",
+          "name": "unset",
+          "values": {
+            "name": "acr1",
+            "sku": "Premium",
+            "retention_policy_in_days": null
+          }
+        },
+        {
+          "address": "azurerm_container_registry.zero",
+          "mode": "managed",
+          "type": "azurerm_container_registry",
+          "name": "zero",
+          "values": {
+            "name": "acr2",
+            "sku": "Premium",
+            "retention_policy_in_days": 0
+          }
+        }
+      ]
+    }
+  }
+}"#;
+    let result = load_text_all("plan.json", plan, &Limits::default());
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let registries = &result.azure.registries;
+    assert!(
+        registries[0]
+            .settings
+            .get("policies.retentionPolicy.status")
+            .is_absent()
+    );
+    let zero = &registries[1].settings;
+    assert_eq!(
+        zero.get("policies.retentionPolicy.status").as_str(),
+        Some("disabled")
+    );
+    assert_eq!(
+        zero.pos_of("policies.retentionPolicy.status", registries[1].pos)
+            .line,
+        25
+    );
+}
+
 /// Every `.tf` of the shared corpus loads without errors and the clusters are found.
 #[test]
 fn shared_corpus_terraform_loads() {
