@@ -47,24 +47,23 @@ pub fn evaluate(
 
 /// Deterministic order: path, line, column, rule, container, message.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (
-            &a.location.path,
-            a.location.line,
-            a.location.column,
-            a.rule_id,
-            &a.container,
-            &a.message,
-        )
-            .cmp(&(
-                &b.location.path,
-                b.location.line,
-                b.location.column,
-                b.rule_id,
-                &b.container,
-                &b.message,
-            ))
-    });
+    findings.sort_by(report_order);
+}
+
+/// The order findings are reported in (also used for suppressed findings).
+pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    order_key(a).cmp(&order_key(b))
+}
+
+fn order_key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>, &str) {
+    (
+        &f.location.path,
+        f.location.line,
+        f.location.column,
+        f.rule_id,
+        f.container.as_deref(),
+        &f.message,
+    )
 }
 
 fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violation) -> Finding {

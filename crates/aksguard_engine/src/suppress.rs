@@ -303,25 +303,7 @@ pub fn apply_baseline(
 
 /// The same order as [`crate::sort_findings`].
 pub fn sort_suppressed(suppressed: &mut [Suppressed]) {
-    suppressed.sort_by(|a, b| {
-        let (a, b) = (&a.finding, &b.finding);
-        (
-            &a.location.path,
-            a.location.line,
-            a.location.column,
-            a.rule_id,
-            &a.container,
-            &a.message,
-        )
-            .cmp(&(
-                &b.location.path,
-                b.location.line,
-                b.location.column,
-                b.rule_id,
-                &b.container,
-                &b.message,
-            ))
-    });
+    suppressed.sort_by(|a, b| crate::run::report_order(&a.finding, &b.finding));
 }
 
 #[cfg(test)]
