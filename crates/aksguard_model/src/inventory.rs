@@ -18,6 +18,13 @@ pub struct Inventory {
     objects: Vec<Object>,
     by_kind: HashMap<String, Vec<usize>>,
     by_namespace: BTreeMap<String, Vec<usize>>,
+    /// kind → namespace key → objects: lookups inside one namespace stay proportional to
+    /// what they look for, not to the namespace's size.
+    by_kind_namespace: HashMap<String, HashMap<String, Vec<usize>>>,
+    /// metadata.name → objects of any kind and namespace.
+    by_name: HashMap<String, Vec<usize>>,
+    /// `spec.scaleTargetRef.name` → the autoscalers (HPA, KEDA ScaledObject) naming it.
+    by_scale_target: HashMap<String, Vec<usize>>,
     declared_namespaces: BTreeSet<String>,
     workloads: Vec<usize>,
     rbac: RbacGraph,
@@ -36,11 +43,37 @@ impl Inventory {
                 .entry(object.kind.clone())
                 .or_default()
                 .push(index);
+            let namespace = object.namespace.clone().unwrap_or_default();
             inventory
-                .by_namespace
-                .entry(object.namespace.clone().unwrap_or_default())
+                .by_kind_namespace
+                .entry(object.kind.clone())
+                .or_default()
+                .entry(namespace.clone())
                 .or_default()
                 .push(index);
+            inventory
+                .by_namespace
+                .entry(namespace)
+                .or_default()
+                .push(index);
+            if let Some(name) = &object.name {
+                inventory
+                    .by_name
+                    .entry(name.clone())
+                    .or_default()
+                    .push(index);
+            }
+            if let Some(target) = object
+                .root
+                .at("spec.scaleTargetRef.name")
+                .and_then(Node::as_str)
+            {
+                inventory
+                    .by_scale_target
+                    .entry(target.to_owned())
+                    .or_default()
+                    .push(index);
+            }
             if PodSpecView::of(object).is_some() {
                 inventory.workloads.push(index);
             }
@@ -111,8 +144,7 @@ impl Inventory {
 
     /// The Namespace object named `name`, if it is in the scan.
     pub fn namespace_object(&self, name: &str) -> Option<&Object> {
-        self.of_kind("Namespace")
-            .find(|o| o.name.as_deref() == Some(name))
+        self.named(name).find(|o| o.kind == "Namespace")
     }
 
     /// Objects with a pod template (every workload kind and pod-embedding CRDs).
@@ -136,17 +168,34 @@ impl Inventory {
 
     /// A ServiceAccount by namespace and name.
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&Object> {
-        self.in_namespace(namespace)
-            .find(|o| o.kind == "ServiceAccount" && o.name.as_deref() == Some(name))
+        self.named(name).find(|o| {
+            o.kind == "ServiceAccount" && o.namespace.as_deref().unwrap_or_default() == namespace
+        })
     }
 
-    /// Objects of `kind` in `namespace`.
+    /// Objects of `kind` in `namespace` ([`UNSPECIFIED_NAMESPACE`] for none), in load order.
     pub fn of_kind_in<'a>(
         &'a self,
-        kind: &'a str,
-        namespace: &'a str,
+        kind: &str,
+        namespace: &str,
     ) -> impl Iterator<Item = &'a Object> + 'a {
-        self.in_namespace(namespace).filter(move |o| o.kind == kind)
+        self.indexes(
+            self.by_kind_namespace
+                .get(kind)
+                .and_then(|namespaces| namespaces.get(namespace)),
+        )
+    }
+
+    /// Objects of any kind and namespace whose `metadata.name` (or `generateName`) is `name`,
+    /// in load order.
+    pub fn named<'a>(&'a self, name: &str) -> impl Iterator<Item = &'a Object> + Clone + 'a {
+        self.indexes(self.by_name.get(name))
+    }
+
+    /// Objects whose `spec.scaleTargetRef.name` is `name` (HorizontalPodAutoscalers, KEDA
+    /// ScaledObjects and the like; the caller checks kinds and namespaces), in load order.
+    pub fn scaling(&self, name: &str) -> impl Iterator<Item = &Object> + Clone + '_ {
+        self.indexes(self.by_scale_target.get(name))
     }
 
     /// The RBAC graph over every Role, ClusterRole and binding in the scan.
@@ -166,7 +215,7 @@ impl Inventory {
     fn indexes<'a>(
         &'a self,
         indexes: Option<&'a Vec<usize>>,
-    ) -> impl Iterator<Item = &'a Object> + 'a {
+    ) -> impl Iterator<Item = &'a Object> + Clone + 'a {
         indexes
             .into_iter()
             .flatten()

@@ -3,8 +3,8 @@ use aksguard_model::{Inventory, LabelSelector, Node, Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::reliability::helpers::{
-    PdbSelection, find_in_reach, format_labels, in_reach, is_custom_resource, namespace_display,
-    namespace_of, pdb_selection, selects_any_workload,
+    PdbSelection, find_in_reach, format_labels, is_custom_resource, named_in_reach,
+    namespace_display, namespace_of, pdb_selection, selects_any_workload,
 };
 
 pub(crate) static RULE: Rule = Rule {
@@ -192,12 +192,10 @@ fn ingress_backend_services(ingress: &Object) -> Vec<&Node> {
 /// within reach: operators name their Services after the resource (`<name>-kb-http` for an
 /// ECK Kibana, `<name>-rw` for a CloudNativePG Cluster).
 fn operator_named(inventory: &Inventory, namespace: &str, service: &str) -> bool {
-    in_reach(inventory, namespace).any(|object| {
-        is_custom_resource(object)
-            && object.name.as_deref().is_some_and(|name| {
-                service
-                    .strip_prefix(name)
-                    .is_some_and(|rest| rest.starts_with('-'))
-            })
-    })
+    // Every `<prefix>-` of the Service name is a candidate resource name.
+    service
+        .match_indices('-')
+        .map(|(at, _)| &service[..at])
+        .filter(|prefix| !prefix.is_empty())
+        .any(|prefix| named_in_reach(inventory, namespace, prefix).any(is_custom_resource))
 }

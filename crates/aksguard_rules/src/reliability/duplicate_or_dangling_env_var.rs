@@ -4,7 +4,9 @@ use aksguard_model::{ContainerView, Inventory, Node, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
-use crate::reliability::helpers::{find_in_reach, in_reach, namespace_display, namespace_of};
+use crate::reliability::helpers::{
+    find_in_reach, named_in_reach, namespace_display, namespace_of, of_kind_in_reach,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "REL007",
@@ -121,22 +123,19 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
 
 /// A Secret named `name` exists in `namespace`, or an object there creates it.
 fn secret_provided(inventory: &Inventory, namespace: &str, name: &str) -> bool {
-    in_reach(inventory, namespace).any(|o| {
-        let own_name = o.name.as_deref() == Some(name);
-        match o.kind.as_str() {
-            "Secret" | "SealedSecret" => own_name,
-            "ExternalSecret" => match o.root.at("spec.target.name").and_then(Node::as_str) {
-                Some(target) => target == name,
-                None => own_name,
-            },
-            "SecretProviderClass" => o
-                .root
+    let named = named_in_reach(inventory, namespace, name).any(|o| {
+        matches!(o.kind.as_str(), "Secret" | "SealedSecret")
+            || (o.kind == "ExternalSecret" && o.root.at("spec.target.name").is_none())
+    });
+    named
+        || of_kind_in_reach(inventory, namespace, "ExternalSecret")
+            .any(|o| o.root.at("spec.target.name").and_then(Node::as_str) == Some(name))
+        || of_kind_in_reach(inventory, namespace, "SecretProviderClass").any(|o| {
+            o.root
                 .at("spec.secretObjects")
                 .map(Node::items)
                 .unwrap_or_default()
                 .iter()
-                .any(|s| s.get("secretName").and_then(Node::as_str) == Some(name)),
-            _ => false,
-        }
-    })
+                .any(|s| s.get("secretName").and_then(Node::as_str) == Some(name))
+        })
 }

@@ -19,22 +19,49 @@ pub(crate) fn namespace_display(namespace: &str) -> String {
     }
 }
 
-/// The objects an object in `namespace` can refer to by name or selector: those of its own
-/// namespace and those without one (they may be applied into it); for an object without a
+/// Whether an object in `namespace` can refer to `object` by name or selector: objects of its
+/// own namespace and those without one (they may be applied into it); for an object without a
 /// namespace, every object (it may be applied into any namespace).
-pub(crate) fn in_reach<'a>(
+pub(crate) fn in_reach(namespace: &str, object: &Object) -> bool {
+    namespace == UNSPECIFIED_NAMESPACE
+        || matches!(object.namespace.as_deref(), None | Some(""))
+        || object.namespace.as_deref() == Some(namespace)
+}
+
+/// Objects of `kind` within reach of `namespace` (see [`in_reach`]): those of the namespace
+/// first, then those without one. Through the inventory's kind index, so a lookup costs what
+/// it finds, not the size of the namespace.
+pub(crate) fn of_kind_in_reach<'a>(
     inventory: &'a Inventory,
     namespace: &'a str,
+    kind: &'a str,
 ) -> Box<dyn Iterator<Item = &'a Object> + 'a> {
     if namespace == UNSPECIFIED_NAMESPACE {
-        Box::new(inventory.objects().iter())
+        Box::new(inventory.of_kind(kind))
     } else {
         Box::new(
             inventory
-                .in_namespace(namespace)
-                .chain(inventory.in_namespace(UNSPECIFIED_NAMESPACE)),
+                .of_kind_in(kind, namespace)
+                .chain(inventory.of_kind_in(kind, UNSPECIFIED_NAMESPACE)),
         )
     }
+}
+
+/// Objects named `name` within reach of `namespace` (see [`in_reach`]), those of the
+/// namespace first.
+pub(crate) fn named_in_reach<'a>(
+    inventory: &'a Inventory,
+    namespace: &'a str,
+    name: &'a str,
+) -> impl Iterator<Item = &'a Object> + 'a {
+    let own = move |o: &&Object| o.namespace.as_deref() == Some(namespace);
+    let found = inventory
+        .named(name)
+        .filter(move |o| in_reach(namespace, o));
+    found
+        .clone()
+        .filter(own)
+        .chain(found.filter(move |o| !own(o)))
 }
 
 /// Objects of `kind` named `name` within reach of `namespace` (see [`in_reach`]).
@@ -42,9 +69,24 @@ pub(crate) fn find_in_reach<'a>(
     inventory: &'a Inventory,
     namespace: &'a str,
     kind: &str,
-    name: &str,
+    name: &'a str,
 ) -> Option<&'a Object> {
-    in_reach(inventory, namespace).find(|o| o.kind == kind && o.name.as_deref() == Some(name))
+    named_in_reach(inventory, namespace, name).find(|o| o.kind == kind)
+}
+
+/// Every object with pods within reach of `namespace` (see [`workload_pod_labels`]).
+fn workloads_in_reach<'a>(
+    inventory: &'a Inventory,
+    namespace: &'a str,
+) -> impl Iterator<Item = &'a Object> + 'a {
+    let built_in = WORKLOAD_KINDS
+        .iter()
+        .flat_map(move |kind| of_kind_in_reach(inventory, namespace, kind));
+    let custom = inventory
+        .workloads()
+        .map(|(object, _)| object)
+        .filter(move |o| !WORKLOAD_KINDS.contains(&o.kind.as_str()) && in_reach(namespace, o));
+    built_in.chain(custom)
 }
 
 /// `spec.replicas` of a workload.
@@ -73,7 +115,13 @@ pub(crate) fn autoscaler_of<'a>(
     object: &'a Object,
 ) -> Option<&'a Object> {
     let name = object.name.as_deref()?;
-    in_reach(inventory, namespace_of(object)).find(|candidate| {
+    let namespace = namespace_of(object);
+    let found = inventory
+        .scaling(name)
+        .filter(|candidate| in_reach(namespace, candidate));
+    let own = |o: &&Object| o.namespace.as_deref() == Some(namespace);
+    let mut ordered = found.clone().filter(own).chain(found.filter(|o| !own(o)));
+    ordered.find(|candidate| {
         let default_kind = match candidate.kind.as_str() {
             "HorizontalPodAutoscaler" => None,
             "ScaledObject" if candidate.api_version.starts_with("keda.sh/") => Some("Deployment"),
@@ -112,21 +160,23 @@ pub(crate) fn pod_template_labels(object: &Object) -> Option<&Node> {
     object.root.at(path).filter(|labels| !labels.is_null())
 }
 
+/// The built-in kinds that run pods.
+const WORKLOAD_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+];
+
 /// The pod labels of a workload: `Some(labels)` (`Some(None)` when it has none) for the
 /// built-in workload kinds, even with an incomplete pod spec, and for custom resources that
 /// embed a pod template; `None` for objects that run no pods.
 fn workload_pod_labels(object: &Object) -> Option<Option<&Node>> {
-    const KINDS: &[&str] = &[
-        "Pod",
-        "Deployment",
-        "ReplicaSet",
-        "StatefulSet",
-        "DaemonSet",
-        "Job",
-        "CronJob",
-        "ReplicationController",
-    ];
-    if KINDS.contains(&object.kind.as_str()) {
+    if WORKLOAD_KINDS.contains(&object.kind.as_str()) {
         return Some(pod_template_labels(object));
     }
     PodSpecView::of(object).map(|pod| Inventory::pod_labels(&pod))
@@ -179,7 +229,7 @@ pub(crate) fn selects_any_workload(
     namespace: &str,
     selector: &LabelSelector,
 ) -> bool {
-    in_reach(inventory, namespace)
+    workloads_in_reach(inventory, namespace)
         .filter_map(|object| Some((object, workload_pod_labels(object)?)))
         .any(|(object, labels)| selects_workload(selector, object, labels))
         || names_custom_resource(inventory, namespace, selector)
@@ -264,9 +314,9 @@ pub(crate) fn names_custom_resource(
         .filter(|r| r.operator == Operator::In)
         .flat_map(|r| r.values.iter().map(String::as_str))
         .collect();
-    in_reach(inventory, namespace).any(|object| {
-        is_custom_resource(object) && object.name.as_deref().is_some_and(|n| values.contains(&n))
-    })
+    values
+        .iter()
+        .any(|value| named_in_reach(inventory, namespace, value).any(is_custom_resource))
 }
 
 /// An object of a custom resource: its API group is neither core nor a Kubernetes one

@@ -4,9 +4,9 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::reliability::helpers::{
-    PdbSelection, Replicas, autoscaler_min_replicas, autoscaler_of, format_labels, in_reach,
-    namespace_display, namespace_of, pdb_selection, pod_template_labels, replicas,
-    selects_workload,
+    PdbSelection, Replicas, autoscaler_min_replicas, autoscaler_of, format_labels,
+    namespace_display, namespace_of, of_kind_in_reach, pdb_selection, pod_template_labels,
+    replicas, selects_workload,
 };
 
 pub(crate) static RULE: Rule = Rule {
@@ -80,12 +80,13 @@ fn check(object: &Object, out: &mut Checker<'_>) {
     }
     let namespace = namespace_of(object);
     let labels = pod_template_labels(object);
-    let protected = in_reach(inventory, namespace)
-        .filter(|o| o.kind == "PodDisruptionBudget")
-        .any(|pdb| match pdb_selection(pdb) {
-            PdbSelection::Selector(selector) => selects_workload(&selector, object, labels),
-            PdbSelection::Nothing | PdbSelection::Malformed => false,
-        });
+    let protected =
+        of_kind_in_reach(inventory, namespace, "PodDisruptionBudget").any(
+            |pdb| match pdb_selection(pdb) {
+                PdbSelection::Selector(selector) => selects_workload(&selector, object, labels),
+                PdbSelection::Nothing | PdbSelection::Malformed => false,
+            },
+        );
     if protected {
         return;
     }
