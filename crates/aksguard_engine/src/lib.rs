@@ -6,7 +6,7 @@ pub mod select;
 pub mod suppress;
 
 pub use frameworks::{Framework, UnknownFramework, assess, assess_all, select_framework};
-pub use run::{evaluate, sort_findings};
+pub use run::{Evaluation, evaluate, sort_findings};
 pub use select::{SelectError, select_rules};
 pub use suppress::{
     Exception, IGNORE_ANNOTATION, Pattern, apply_annotations, apply_baseline, apply_exceptions,

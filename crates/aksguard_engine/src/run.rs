@@ -1,48 +1,125 @@
-//! Running selected rules over a scan's inventory, in parallel, into sorted findings.
+//! Running selected rules over a scan's objects, in parallel, into sorted findings.
+//!
+//! Two phases keep memory bounded by what cross-resource analysis needs, not by the size of
+//! the input: rules that need only the object they check run on each object as it is loaded
+//! ([`Evaluation::on_object`], on the loader's threads), after which the object sheds its
+//! bulk (`Object::shed_bulk`); the rest run once the inventory is built
+//! ([`Evaluation::finish`]).
 
 use aksguard_model::{Finding, Inventory, Location, Object, Severity};
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
-/// Every finding of `rules` over the inventory at or above `min_severity`, sorted.
-/// Per-object rules run in parallel over objects; cross-resource rules in parallel over rules.
+/// The selected rules of one scan, split by when they can run.
+pub struct Evaluation<'a> {
+    /// Per-object rules that read no other object: run while files load.
+    while_loading: Vec<&'static Rule>,
+    /// Per-object rules that look up other objects: run after loading, over every object.
+    after_loading: Vec<&'static Rule>,
+    /// Cross-resource rules: run once over the inventory.
+    cross: Vec<&'static Rule>,
+    settings: &'a RuleSettings,
+    min_severity: Severity,
+}
+
+impl<'a> Evaluation<'a> {
+    pub fn new(
+        rules: &[&'static Rule],
+        settings: &'a RuleSettings,
+        min_severity: Severity,
+    ) -> Self {
+        let mut evaluation = Evaluation {
+            while_loading: Vec::new(),
+            after_loading: Vec::new(),
+            cross: Vec::new(),
+            settings,
+            min_severity,
+        };
+        for &rule in rules {
+            if rule.is_inventory_rule() {
+                evaluation.cross.push(rule);
+            } else if rule.reads_other_objects {
+                evaluation.after_loading.push(rule);
+            } else {
+                evaluation.while_loading.push(rule);
+            }
+        }
+        evaluation
+    }
+
+    /// Runs the rules that need only `object`, then sheds its bulk. Safe on any thread.
+    pub fn on_object(&self, object: &mut Object) -> Vec<Finding> {
+        let found = self.check_alone(object);
+        object.shed_bulk();
+        found
+    }
+
+    /// The rules that need only `object`, without changing it.
+    fn check_alone(&self, object: &Object) -> Vec<Finding> {
+        let mut checker = Checker::while_loading(self.settings);
+        self.run_on(&self.while_loading, object, &mut checker)
+    }
+
+    fn run_on(
+        &self,
+        rules: &[&'static Rule],
+        object: &Object,
+        checker: &mut Checker<'_>,
+    ) -> Vec<Finding> {
+        let mut found = Vec::new();
+        for rule in rules {
+            rule.run(object, checker);
+            found.extend(
+                checker
+                    .take()
+                    .into_iter()
+                    .map(|v| to_finding(rule, Some(object), v))
+                    .filter(|f| f.severity >= self.min_severity),
+            );
+        }
+        found
+    }
+
+    /// Runs the rules that look across objects over the inventory and returns every finding
+    /// (`early` are [`Evaluation::on_object`]'s), sorted.
+    pub fn finish(&self, inventory: &Inventory, early: Vec<Finding>) -> Vec<Finding> {
+        let object_findings = inventory.objects().par_iter().flat_map_iter(|object| {
+            let mut checker = Checker::new(self.settings, inventory);
+            self.run_on(&self.after_loading, object, &mut checker)
+        });
+        let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
+            let mut checker = Checker::new(self.settings, inventory);
+            rule.run_inventory(inventory, &mut checker);
+            checker
+                .take()
+                .into_iter()
+                .map(|v| to_finding(rule, None, v))
+                .filter(|f| f.severity >= self.min_severity)
+                .collect::<Vec<_>>()
+        });
+        let late: Vec<Finding> = object_findings.chain(cross_findings).collect();
+        let mut findings = early;
+        findings.extend(late);
+        findings.par_sort_by(report_order);
+        findings
+    }
+}
+
+/// Every finding of `rules` over an inventory that is already loaded (tests, benchmarks, the
+/// webhook), at or above `min_severity`, sorted. Objects keep their bulk.
 pub fn evaluate(
     inventory: &Inventory,
     rules: &[&'static Rule],
     settings: &RuleSettings,
     min_severity: Severity,
 ) -> Vec<Finding> {
-    let (cross, per_object): (Vec<&'static Rule>, Vec<&'static Rule>) =
-        rules.iter().partition(|rule| rule.is_inventory_rule());
-    let object_findings = inventory.objects().par_iter().flat_map_iter(|object| {
-        let mut checker = Checker::new(settings, inventory);
-        let mut found = Vec::new();
-        for rule in &per_object {
-            rule.run(object, &mut checker);
-            found.extend(
-                checker
-                    .take()
-                    .into_iter()
-                    .map(|v| to_finding(rule, Some(object), v)),
-            );
-        }
-        found
-    });
-    let cross_findings = cross.par_iter().flat_map_iter(|rule| {
-        let mut checker = Checker::new(settings, inventory);
-        rule.run_inventory(inventory, &mut checker);
-        checker
-            .take()
-            .into_iter()
-            .map(|v| to_finding(rule, None, v))
-            .collect::<Vec<_>>()
-    });
-    let mut findings: Vec<Finding> = object_findings
-        .chain(cross_findings)
-        .filter(|f| f.severity >= min_severity)
+    let evaluation = Evaluation::new(rules, settings, min_severity);
+    let early: Vec<Finding> = inventory
+        .objects()
+        .par_iter()
+        .flat_map_iter(|object| evaluation.check_alone(object))
         .collect();
-    sort_findings(&mut findings);
-    findings
+    evaluation.finish(inventory, early)
 }
 
 /// Deterministic order: path, line, column, rule, container, message.

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aksguard_model::azure::AzureResources;
-use aksguard_model::{LoadError, Object, Source};
+use aksguard_model::{Finding, LoadError, Object, Source};
 use rayon::prelude::*;
 
 pub use discover::{Input, discover};
@@ -57,10 +57,29 @@ pub struct Loaded {
     pub notices: Vec<String>,
     /// Streams read (files, stdin, rendered directories).
     pub files: usize,
+    /// What [`load_inputs_with`]'s object hook returned, in load order.
+    pub findings: Vec<Finding>,
 }
 
 /// Loads every input. `stdin` is read only if `-` is among the inputs.
 pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read) -> Loaded {
+    load_inputs_with(args, options, stdin, &|_| Vec::new())
+}
+
+/// What the loader does with each Kubernetes object as soon as it is parsed, on the loader's
+/// threads: the scan runs its per-object rules and trims the object (see the engine's
+/// `Evaluation::on_object`). The findings are collected in [`Loaded::findings`].
+pub type ObjectHook<'a> = &'a (dyn Fn(&mut Object) -> Vec<Finding> + Sync);
+
+/// [`load_inputs`], passing each object through `on_object` as it is parsed. Each input is
+/// read, parsed and handed over on one thread, so no more source text is held at once than
+/// the threads are working on.
+pub fn load_inputs_with(
+    args: &[String],
+    options: &LoadOptions,
+    stdin: &mut dyn Read,
+    on_object: ObjectHook<'_>,
+) -> Loaded {
     let discovered = discover(args, options.render);
     let mut loaded = Loaded {
         errors: discovered.errors,
@@ -72,40 +91,51 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
         .inputs
         .contains(&Input::Stdin)
         .then(|| read_stdin(stdin, &options.limits));
-    let outcomes: Vec<ReadOutcome> = discovered
+    if let Some(progress) = &options.progress {
+        progress
+            .total
+            .store(discovered.inputs.len(), Ordering::Relaxed);
+    }
+    let parts: Vec<Loaded> = discovered
         .inputs
         .par_iter()
-        .map(|input| read_input(input, stdin_text.as_ref(), &options.limits))
-        .collect();
-    let mut texts = Vec::new();
-    for outcome in outcomes {
-        loaded.notices.extend(outcome.notice);
-        texts.extend(outcome.streams);
-    }
-    loaded.files = texts.iter().filter(|r| r.is_ok()).count();
-    if let Some(progress) = &options.progress {
-        progress.total.store(texts.len(), Ordering::Relaxed);
-    }
-    let streams: Vec<k8s::StreamResult> = texts
-        .into_par_iter()
-        .map(|result| {
-            let stream = match result {
-                Ok((source, text)) => load_source(&text, &source, &options.limits),
-                Err(err) => k8s::StreamResult {
-                    errors: vec![err],
-                    ..k8s::StreamResult::default()
-                },
+        .map(|input| {
+            let outcome = read_input(input, stdin_text.as_ref(), &options.limits);
+            let mut part = Loaded {
+                notices: outcome.notice.into_iter().collect(),
+                ..Loaded::default()
             };
+            for stream in outcome.streams {
+                let mut result = match stream {
+                    Ok((source, text)) => {
+                        part.files += 1;
+                        load_source(&text, &source, &options.limits)
+                    }
+                    Err(err) => k8s::StreamResult {
+                        errors: vec![err],
+                        ..k8s::StreamResult::default()
+                    },
+                };
+                for object in &mut result.objects {
+                    part.findings.extend(on_object(object));
+                }
+                part.objects.append(&mut result.objects);
+                part.errors.append(&mut result.errors);
+                part.azure.extend(result.azure);
+            }
             if let Some(progress) = &options.progress {
                 progress.done.fetch_add(1, Ordering::Relaxed);
             }
-            stream
+            part
         })
         .collect();
-    for stream in streams {
-        loaded.objects.extend(stream.objects);
-        loaded.errors.extend(stream.errors);
-        loaded.azure.extend(stream.azure);
+    for mut part in parts {
+        loaded.objects.append(&mut part.objects);
+        loaded.errors.append(&mut part.errors);
+        loaded.notices.append(&mut part.notices);
+        loaded.findings.append(&mut part.findings);
+        loaded.azure.extend(part.azure);
+        loaded.files += part.files;
     }
     loaded
 }

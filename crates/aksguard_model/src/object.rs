@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::node::{Node, Pos};
+use crate::node::{Node, Pos, Value};
 
 /// The stream an object was read from: a file path, `<stdin>`, or a rendered directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,4 +113,84 @@ impl Object {
         }
         pos
     }
+
+    /// Drops what no cross-object rule reads, once the rules that need only this object have
+    /// seen it: `status`, `metadata.managedFields`, the last-applied-configuration
+    /// annotation's value, CustomResourceDefinition schemas (group, names and scope stay), and
+    /// the values of ConfigMap and Secret data (keys and positions stay). These are most of
+    /// the bytes of real manifests (CRD schemas alone are 70% of our corpus), and dropping
+    /// them keeps a scan's memory bounded by what cross-resource analysis needs.
+    pub fn shed_bulk(&mut self) {
+        let Value::Map(entries) = &mut self.root.value else {
+            return;
+        };
+        entries.retain(|e| e.key != "status");
+        let is_crd = self.kind == "CustomResourceDefinition";
+        let holds_data = matches!(self.kind.as_str(), "ConfigMap" | "Secret");
+        for entry in entries.iter_mut() {
+            match entry.key.as_str() {
+                "metadata" => shed_metadata(&mut entry.value),
+                "spec" if is_crd => shed_crd_spec(&mut entry.value),
+                "data" | "stringData" | "binaryData" if holds_data => {
+                    blank_values(&mut entry.value)
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn shed_metadata(metadata: &mut Node) {
+    let Value::Map(entries) = &mut metadata.value else {
+        return;
+    };
+    entries.retain(|e| e.key != "managedFields");
+    for entry in entries.iter_mut().filter(|e| e.key == "annotations") {
+        if let Value::Map(annotations) = &mut entry.value.value {
+            for annotation in annotations
+                .iter_mut()
+                .filter(|a| a.key == "kubectl.kubernetes.io/last-applied-configuration")
+            {
+                blank(&mut annotation.value);
+            }
+        }
+    }
+}
+
+/// Keeps a CRD's group, names, scope and version names; drops schemas and the rest.
+fn shed_crd_spec(spec: &mut Node) {
+    let Value::Map(entries) = &mut spec.value else {
+        return;
+    };
+    entries.retain(|e| {
+        matches!(
+            e.key.as_str(),
+            "group" | "names" | "scope" | "version" | "versions"
+        )
+    });
+    for entry in entries.iter_mut().filter(|e| e.key == "versions") {
+        if let Value::Seq(versions) = &mut entry.value.value {
+            for version in versions {
+                if let Value::Map(fields) = &mut version.value {
+                    fields.retain(|f| matches!(f.key.as_str(), "name" | "served" | "storage"));
+                }
+            }
+        }
+    }
+}
+
+fn blank_values(data: &mut Node) {
+    if let Value::Map(entries) = &mut data.value {
+        for entry in entries {
+            blank(&mut entry.value);
+        }
+    }
+}
+
+/// An empty string in place of the value, at the same position.
+fn blank(node: &mut Node) {
+    node.value = Value::Scalar {
+        text: String::new(),
+        plain: false,
+    };
 }

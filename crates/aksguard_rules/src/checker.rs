@@ -114,7 +114,8 @@ impl Violation {
 
 pub struct Checker<'a> {
     settings: &'a RuleSettings,
-    inventory: &'a Inventory,
+    /// None while files load: only rules that read no other object run then.
+    inventory: Option<&'a Inventory>,
     violations: Vec<Violation>,
 }
 
@@ -122,7 +123,17 @@ impl<'a> Checker<'a> {
     pub fn new(settings: &'a RuleSettings, inventory: &'a Inventory) -> Self {
         Checker {
             settings,
-            inventory,
+            inventory: Some(inventory),
+            violations: Vec::new(),
+        }
+    }
+
+    /// A checker for rules that [`Rule::runs_while_loading`](crate::Rule::runs_while_loading):
+    /// there is no inventory yet.
+    pub fn while_loading(settings: &'a RuleSettings) -> Self {
+        Checker {
+            settings,
+            inventory: None,
             violations: Vec::new(),
         }
     }
@@ -132,8 +143,15 @@ impl<'a> Checker<'a> {
     }
 
     /// Every object of the scan, with cross-object indexes (RBAC graph, namespaces, …).
+    /// Only for rules that declare `reads_other_objects` (or run over the inventory): a rule
+    /// that asks while files load gets an empty inventory, and fails its tests.
     pub fn inventory(&self) -> &'a Inventory {
-        self.inventory
+        static EMPTY: std::sync::LazyLock<Inventory> = std::sync::LazyLock::new(Inventory::default);
+        debug_assert!(
+            self.inventory.is_some(),
+            "a rule read the inventory without declaring `reads_other_objects`"
+        );
+        self.inventory.unwrap_or(&EMPTY)
     }
 
     pub fn report(&mut self, violation: Violation) {

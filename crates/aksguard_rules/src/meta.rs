@@ -154,6 +154,11 @@ pub struct Rule {
     pub references: &'static [Reference],
     /// Linux-only rules are skipped for Windows pods (RULES.md "General semantics").
     pub linux_only: bool,
+    /// A per-object check that also looks at other objects (`Checker::inventory`). The
+    /// engine runs every other per-object check while files load, before the inventory
+    /// exists, and sheds the bulk of each object afterwards (see `Object::shed_bulk`); these
+    /// run once the inventory is built. Cross-resource (`Check::Inventory`) rules set false.
+    pub reads_other_objects: bool,
     pub check: Check,
 }
 
@@ -196,6 +201,12 @@ impl Rule {
 
     pub fn is_inventory_rule(&self) -> bool {
         matches!(self.check, Check::Inventory(_))
+    }
+
+    /// Whether the rule needs nothing but the object it checks, so it can run on each object
+    /// as it is loaded (with `Checker::while_loading`), before the object sheds its bulk.
+    pub fn runs_while_loading(&self) -> bool {
+        !self.is_inventory_rule() && !self.reads_other_objects
     }
 
     fn pod_view<'a>(&self, object: &'a Object) -> Option<PodSpecView<'a>> {

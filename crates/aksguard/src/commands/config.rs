@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use aksguard_config::{CliOverrides, Config, ConfigSource, Date, Effective, FailOn, baseline};
 use aksguard_engine::{
-    apply_annotations, apply_baseline, apply_exceptions, apply_severity_overrides, evaluate,
+    Evaluation, apply_annotations, apply_baseline, apply_exceptions, apply_severity_overrides,
     sort_suppressed,
 };
 use aksguard_model::{Finding, Inventory, LoadError, Severity, Suppressed};
@@ -121,28 +121,32 @@ pub fn for_scan(args: &ScanArgs) -> Result<ScanConfig, u8> {
     })
 }
 
-/// Scan step 3: the rules' findings with `[severity]` overrides applied, at or above the
-/// minimum severity (judged after the override).
-pub fn evaluate_findings(
+/// Scan step 3a: the rules, split for running while files load. With `[severity]` overrides
+/// every finding is kept until the override is applied: the minimum is judged after it.
+pub fn evaluation<'a>(rules: &[&'static Rule], config: &'a ScanConfig) -> Evaluation<'a> {
+    let effective = &config.effective;
+    let min_severity = if effective.severity.is_empty() {
+        effective.min_severity
+    } else {
+        Severity::Info
+    };
+    Evaluation::new(rules, &effective.rule_settings, min_severity)
+}
+
+/// Scan step 3b: every finding (`early` from the loading phase) with `[severity]` overrides
+/// applied, at or above the minimum severity (judged after the override).
+pub fn finish_findings(
+    evaluation: &Evaluation<'_>,
     inventory: &Inventory,
-    rules: &[&'static Rule],
+    early: Vec<Finding>,
     config: &ScanConfig,
 ) -> Vec<Finding> {
     let effective = &config.effective;
-    if rules.is_empty() {
-        return Vec::new();
+    let mut findings = evaluation.finish(inventory, early);
+    if !effective.severity.is_empty() {
+        apply_severity_overrides(&mut findings, &effective.severity);
+        findings.retain(|f| f.severity >= effective.min_severity);
     }
-    if effective.severity.is_empty() {
-        return evaluate(
-            inventory,
-            rules,
-            &effective.rule_settings,
-            effective.min_severity,
-        );
-    }
-    let mut findings = evaluate(inventory, rules, &effective.rule_settings, Severity::Info);
-    apply_severity_overrides(&mut findings, &effective.severity);
-    findings.retain(|f| f.severity >= effective.min_severity);
     findings
 }
 

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use aksguard_config::FailOn;
-use aksguard_load::{Limits, LoadOptions, Progress, load_inputs};
+use aksguard_load::{Limits, LoadOptions, Progress, load_inputs_with};
 use aksguard_model::{Inventory, LoadError};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
@@ -49,9 +49,17 @@ pub fn run(args: &ScanArgs) -> u8 {
         render: !args.no_render,
         progress: Some(counters.clone()),
     };
-    let loaded = load_inputs(&args.paths, &options, &mut std::io::stdin().lock());
+    // Rules that need only one object run as each file is parsed; the rest once the
+    // inventory (of objects trimmed to what those rules read) is built.
+    let evaluation = scan_config::evaluation(&rules, &config);
+    let loaded = load_inputs_with(
+        &args.paths,
+        &options,
+        &mut std::io::stdin().lock(),
+        &|object| evaluation.on_object(object),
+    );
     let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
-    let findings = scan_config::evaluate_findings(&inventory, &rules, &config);
+    let findings = scan_config::finish_findings(&evaluation, &inventory, loaded.findings, &config);
     // The bar is cleared before anything else reaches stderr.
     progress.finish();
     if !args.quiet {

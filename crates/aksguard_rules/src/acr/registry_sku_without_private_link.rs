@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_AZURE_226"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

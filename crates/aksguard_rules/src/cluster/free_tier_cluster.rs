@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_AZURE_170"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

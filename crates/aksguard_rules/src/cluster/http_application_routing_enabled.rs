@@ -27,6 +27,7 @@ pub(crate) static RULE: Rule = Rule {
         "https://learn.microsoft.com/azure/aks/http-application-routing",
     )],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

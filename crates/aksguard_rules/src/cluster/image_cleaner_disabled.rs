@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
                   secrets to Key Vault.",
     references: &[Reference::CisAks("4.5.2"), guides::CSI_SECRETS_STORE_DRIVER],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_AZURE_8"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
         "https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image",
     )],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_AZURE_143"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -54,6 +54,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -27,6 +27,7 @@ pub(crate) static RULE: Rule = Rule {
         "https://learn.microsoft.com/azure/aks/availability-zones",
     )],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         "https://learn.microsoft.com/azure/aks/private-clusters",
     )],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

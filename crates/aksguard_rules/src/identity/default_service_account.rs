@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "default-service-account"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

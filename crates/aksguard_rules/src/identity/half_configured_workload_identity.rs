@@ -53,6 +53,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::PodSpec(check),
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "non-existent-service-account"),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::PodSpec(check),
 };
 

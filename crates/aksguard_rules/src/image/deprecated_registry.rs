@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "rule-identify-old-k8s-registry"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_K8S_14"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "image-pull-policy-is-not-set-to-always"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

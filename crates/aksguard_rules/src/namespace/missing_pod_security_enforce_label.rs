@@ -40,6 +40,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "pod-security-admission-applied-1"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

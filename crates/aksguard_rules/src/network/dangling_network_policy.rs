@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "dangling-networkpolicy"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

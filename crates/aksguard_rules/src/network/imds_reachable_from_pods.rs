@@ -53,6 +53,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

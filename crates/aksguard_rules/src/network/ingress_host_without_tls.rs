@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "ingress-no-tls"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

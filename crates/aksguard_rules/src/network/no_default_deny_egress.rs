@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

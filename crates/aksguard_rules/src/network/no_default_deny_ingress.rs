@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "internal-networking"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

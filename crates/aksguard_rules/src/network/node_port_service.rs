@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "exposed-services"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

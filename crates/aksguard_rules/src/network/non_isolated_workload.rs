@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "ensure_network_policy_configured_in_labels"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

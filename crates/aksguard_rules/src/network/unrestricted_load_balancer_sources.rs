@@ -43,6 +43,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::INTERNAL_LOAD_BALANCER,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

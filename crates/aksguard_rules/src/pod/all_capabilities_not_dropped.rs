@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::SECURE_CONTAINER_ACCESS,
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "automount-service-account"),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::PodSpec(check),
 };
 

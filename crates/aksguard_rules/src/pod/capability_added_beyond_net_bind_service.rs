@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_K8S_25"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

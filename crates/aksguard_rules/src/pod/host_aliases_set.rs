@@ -29,6 +29,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

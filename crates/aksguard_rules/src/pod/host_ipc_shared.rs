@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "host-ipc-privileges"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

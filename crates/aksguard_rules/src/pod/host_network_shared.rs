@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "host-network-access"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

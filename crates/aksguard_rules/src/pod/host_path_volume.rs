@@ -54,6 +54,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "alert-mount-potential-credentials-paths"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

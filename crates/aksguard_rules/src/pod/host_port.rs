@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "container-hostPort"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

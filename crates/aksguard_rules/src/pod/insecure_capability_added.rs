@@ -65,6 +65,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "insecure-capabilities"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -29,6 +29,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_K8S_40"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

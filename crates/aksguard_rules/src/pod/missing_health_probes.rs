@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "configured-readiness-probe"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "resources-memory-limits"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "drop-capability-netraw"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

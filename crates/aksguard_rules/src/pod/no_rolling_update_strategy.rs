@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "no-rolling-update-strategy"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

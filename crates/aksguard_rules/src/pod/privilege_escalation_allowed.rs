@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "rule-allow-privilege-escalation"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "ssh-port"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "non-root-containers"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "set-seccomp-profile"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -24,6 +24,7 @@ pub(crate) static RULE: Rule = Rule {
                   inspection is needed.",
     references: &[guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "set-procmount-default"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

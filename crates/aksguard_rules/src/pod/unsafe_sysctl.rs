@@ -39,6 +39,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "set-sysctls-params"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

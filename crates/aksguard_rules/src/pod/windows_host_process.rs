@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "set-hostprocess-true"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::PodSpec(check),
 };
 

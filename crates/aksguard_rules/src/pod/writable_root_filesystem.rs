@@ -33,6 +33,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "immutable-container-filesystem"),
     ],
     linux_only: true,
+    reads_other_objects: false,
     check: Check::Container(check),
 };
 

@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "rule-can-create-service-account-token"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("polaris", "rolebindingClusterAdminRole"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

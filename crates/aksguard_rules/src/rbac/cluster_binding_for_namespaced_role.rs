@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("checkov", "CKV_K8S_158"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "rule-can-access-proxy-subresource"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "access-to-secrets"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

@@ -43,6 +43,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("polaris", "rolePodExecAttach"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Inventory(check),
 };
 

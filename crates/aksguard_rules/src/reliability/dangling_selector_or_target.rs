@@ -49,6 +49,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "dangling-ingress-backend"),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::Object(check),
 };
 

@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "duplicate-env-var"),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::Container(check),
 };
 

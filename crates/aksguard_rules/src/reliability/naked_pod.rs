@@ -26,6 +26,7 @@ pub(crate) static RULE: Rule = Rule {
                   DaemonSet, or a Job/CronJob for run-to-completion work.",
     references: &[guides::APP_CLUSTER_RELIABILITY],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

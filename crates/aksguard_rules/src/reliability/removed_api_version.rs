@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kube-linter", "no-extensions-v1beta"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("polaris", "deploymentMissingReplicas"),
     ],
     linux_only: false,
+    reads_other_objects: true,
     check: Check::Object(check),
 };
 

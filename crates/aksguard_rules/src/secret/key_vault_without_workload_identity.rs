@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

@@ -60,6 +60,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer("kubescape", "rule-credentials-configmap"),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 

@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     linux_only: false,
+    reads_other_objects: false,
     check: Check::Object(check),
 };
 
