@@ -9,6 +9,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+// Scans allocate millions of small tree nodes from several threads; mimalloc does that about
+// a third faster than glibc malloc and returns memory to the system more promptly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let code = match cli.command {

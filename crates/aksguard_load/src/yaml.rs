@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use aksguard_model::{Entry, Node, Pos, Value};
+use aksguard_model::{CompactString, Entry, Node, Pos, Value};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 
 use crate::limits::Limits;
@@ -66,7 +66,7 @@ enum Frame {
         pos: Pos,
         anchor: usize,
         entries: Vec<Entry>,
-        key: Option<(String, Pos)>,
+        key: Option<(CompactString, Pos)>,
     },
 }
 
@@ -140,7 +140,7 @@ impl<'l> Builder<'l> {
                 self.count(1, at)?;
                 let forced_string = tag.as_ref().is_some_and(|t| t.suffix == "str");
                 let plain = style == ScalarStyle::Plain && !forced_string;
-                let node = Node::scalar(text.into_owned(), plain, self.pos(at));
+                let node = Node::scalar(&text, plain, self.pos(at));
                 self.complete(node, anchor, at)?;
             }
             Event::Alias(id) => {
@@ -173,10 +173,18 @@ impl<'l> Builder<'l> {
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let (node, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { pos, anchor, items }) => (
+                    // Trimmed to size: growth slack would otherwise be a third of a tree.
+                    Some(Frame::Seq {
+                        pos,
+                        anchor,
+                        mut items,
+                    }) => (
                         Node {
                             pos,
-                            value: Value::Seq(items),
+                            value: Value::Seq({
+                                items.shrink_to_fit();
+                                items
+                            }),
                         },
                         anchor,
                     ),
@@ -188,7 +196,11 @@ impl<'l> Builder<'l> {
                     }) => (
                         Node {
                             pos,
-                            value: Value::Map(apply_merge_keys(entries)),
+                            value: Value::Map({
+                                let mut entries = apply_merge_keys(entries);
+                                entries.shrink_to_fit();
+                                entries
+                            }),
                         },
                         anchor,
                     ),

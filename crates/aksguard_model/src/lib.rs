@@ -20,7 +20,7 @@ pub use finding::{
     fingerprint,
 };
 pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
-pub use node::{Entry, Node, Pos, Value};
+pub use node::{CompactString, Entry, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};
 pub use rbac::{Binding, Grant, PolicyRule, RbacGraph, Role, RoleKind, Subject};

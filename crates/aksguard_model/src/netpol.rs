@@ -491,7 +491,7 @@ mod tests {
                 value: Value::Map(
                     map.iter()
                         .map(|(k, v)| Entry {
-                            key: k.clone(),
+                            key: k.into(),
                             key_pos: pos,
                             value: node(v),
                         })

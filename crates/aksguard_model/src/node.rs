@@ -1,6 +1,7 @@
 //! A positioned document tree: every node knows the line and column it starts at, so any
 //! field a rule inspects can be reported at its own line.
 
+pub use compact_str::CompactString;
 use serde_json::Value as Json;
 
 /// A 1-based line and column (columns count characters, as SARIF `unicodeCodePoints`).
@@ -27,7 +28,8 @@ pub enum Value {
     /// A scalar as written. `plain` is false for quoted and block scalars (and JSON strings),
     /// which are always strings; plain scalars may resolve to null, booleans and numbers.
     Scalar {
-        text: String,
+        /// Inline up to 24 bytes (most keys and values of a manifest): no allocation each.
+        text: CompactString,
         plain: bool,
     },
     Seq(Vec<Node>),
@@ -36,17 +38,17 @@ pub enum Value {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: CompactString,
     pub key_pos: Pos,
     pub value: Node,
 }
 
 impl Node {
-    pub fn scalar(text: impl Into<String>, plain: bool, pos: Pos) -> Self {
+    pub fn scalar(text: impl AsRef<str>, plain: bool, pos: Pos) -> Self {
         Node {
             pos,
             value: Value::Scalar {
-                text: text.into(),
+                text: CompactString::new(text),
                 plain,
             },
         }
@@ -138,13 +140,13 @@ impl Node {
     /// booleans Kubernetes accepts).
     pub fn to_json(&self) -> Json {
         match &self.value {
-            Value::Scalar { text, plain: false } => Json::String(text.clone()),
+            Value::Scalar { text, plain: false } => Json::String(text.to_string()),
             Value::Scalar { text, plain: true } => resolve_plain(text),
             Value::Seq(items) => Json::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => Json::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
                     .collect(),
             ),
         }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::node::{Node, Pos, Value};
+use crate::node::{CompactString, Node, Pos, Value};
 
 /// The stream an object was read from: a file path, `<stdin>`, or a rendered directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,7 +190,7 @@ fn blank_values(data: &mut Node) {
 /// An empty string in place of the value, at the same position.
 fn blank(node: &mut Node) {
     node.value = Value::Scalar {
-        text: String::new(),
+        text: CompactString::default(),
         plain: false,
     };
 }

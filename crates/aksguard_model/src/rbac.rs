@@ -485,7 +485,7 @@ mod tests {
             serde_json::Value::Object(map) => Value::Map(
                 map.iter()
                     .map(|(key, value)| Entry {
-                        key: key.clone(),
+                        key: key.into(),
                         key_pos: pos,
                         value: node(value),
                     })
@@ -493,11 +493,11 @@ mod tests {
             ),
             serde_json::Value::Array(items) => Value::Seq(items.iter().map(node).collect()),
             serde_json::Value::String(text) => Value::Scalar {
-                text: text.clone(),
+                text: text.into(),
                 plain: false,
             },
             other => Value::Scalar {
-                text: other.to_string(),
+                text: other.to_string().into(),
                 plain: true,
             },
         };

@@ -83,7 +83,7 @@ impl LabelSelector {
             .iter()
             .map(|entry| {
                 Some(Requirement {
-                    key: entry.key.clone(),
+                    key: entry.key.to_string(),
                     operator: Operator::In,
                     values: vec![entry.value.as_str()?.to_owned()],
                 })

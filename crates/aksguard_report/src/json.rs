@@ -50,6 +50,14 @@ struct BySeverity {
 }
 
 pub fn render(report: &ScanReport) -> String {
+    let mut bytes = Vec::new();
+    write(report, &mut bytes).expect("writing to memory cannot fail");
+    String::from_utf8(bytes).expect("serde_json writes UTF-8")
+}
+
+/// Writes the report to `out` as it is serialised: a report of a million findings never
+/// exists as one string.
+pub fn write(report: &ScanReport, mut out: impl std::io::Write) -> std::io::Result<()> {
     let mut counts = [0usize; 5];
     for finding in &report.findings {
         counts[finding.severity as usize] += 1;
@@ -79,7 +87,6 @@ pub fn render(report: &ScanReport) -> String {
             },
         },
     };
-    let mut text = serde_json::to_string_pretty(&document).expect("report serialises");
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut out, &document).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")
 }

@@ -95,35 +95,53 @@ pub fn run(args: &ScanArgs) -> u8 {
         framework: framework.map(|f| f.id),
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let rendered = match args.format {
-        ScanFormat::Json => json::render(&report),
-        ScanFormat::Html => aksguard_report::html::render(&report),
-        ScanFormat::Sarif => aksguard_report::sarif::render(&report),
-        ScanFormat::Junit => aksguard_report::junit::render(&report),
-        ScanFormat::Markdown => aksguard_report::markdown::render(&report),
-        ScanFormat::Table => table::render(
-            &report,
-            TableOptions {
-                color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-                compact: args.quiet,
-                show_suppressed: args.show_suppressed,
-            },
+    let written = write_report(args, |out| match args.format {
+        // JSON is written as it is serialised: it is the format of the biggest reports.
+        ScanFormat::Json => json::write(&report, out),
+        ScanFormat::Html => out.write_all(aksguard_report::html::render(&report).as_bytes()),
+        ScanFormat::Sarif => out.write_all(aksguard_report::sarif::render(&report).as_bytes()),
+        ScanFormat::Junit => out.write_all(aksguard_report::junit::render(&report).as_bytes()),
+        ScanFormat::Markdown => {
+            out.write_all(aksguard_report::markdown::render(&report).as_bytes())
+        }
+        ScanFormat::Table => out.write_all(
+            table::render(
+                &report,
+                TableOptions {
+                    color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                    compact: args.quiet,
+                    show_suppressed: args.show_suppressed,
+                },
+            )
+            .as_bytes(),
         ),
-    };
-    if let Err(err) = write_output(args, &rendered) {
+    });
+    if let Err(err) = written {
         eprintln!("error: cannot write report: {err}");
         return EXIT_ERROR;
     }
-    exit_code(&report, config.effective.fail_on)
+    let code = exit_code(&report, config.effective.fail_on);
+    // The process exits next: freeing millions of tree nodes one by one would only delay it.
+    std::mem::forget(report);
+    std::mem::forget(inventory);
+    code
 }
 
-fn write_output(args: &ScanArgs, rendered: &str) -> std::io::Result<()> {
+/// Runs `write` on a buffered writer to `--output` (created or truncated) or stdout.
+fn write_report(
+    args: &ScanArgs,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     match &args.output {
-        Some(path) => std::fs::write(path, rendered),
+        Some(path) => {
+            let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+            write(&mut out)?;
+            out.flush()
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(rendered.as_bytes())?;
-            stdout.flush()
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut out)?;
+            out.flush()
         }
     }
 }

@@ -161,7 +161,7 @@ impl Ctx {
                 Some(default) => Param::Default(default.clone()),
                 None => Param::Unknown(format!("parameter `{}` has no default value", entry.key)),
             };
-            params.insert(entry.key.to_ascii_lowercase(), param);
+            params.insert(entry.key.as_str().to_ascii_lowercase(), param);
         }
         let mut vars = HashMap::new();
         for entry in get_ci(template, "variables").map_or(&[][..], Node::entries) {
@@ -176,7 +176,10 @@ impl Ctx {
                 }
                 continue;
             }
-            vars.insert(entry.key.to_ascii_lowercase(), Ok(entry.value.clone()));
+            vars.insert(
+                entry.key.as_str().to_ascii_lowercase(),
+                Ok(entry.value.clone()),
+            );
         }
         Ctx { params, vars }
     }
@@ -343,7 +346,7 @@ fn known(node: Node) -> V {
     V::Known { node, raw: false }
 }
 
-fn string(text: impl Into<String>) -> V {
+fn string(text: impl AsRef<str>) -> V {
     known(Node::scalar(text, false, Pos::default()))
 }
 
@@ -402,7 +405,9 @@ impl Eval<'_> {
     fn scalar(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
         match self.eval(expr, depth) {
             V::Known { node, .. } => match node.value {
-                Value::Scalar { text, plain } if !node.is_null() || !plain => Ok((text, !plain)),
+                Value::Scalar { text, plain } if !node.is_null() || !plain => {
+                    Ok((text.into(), !plain))
+                }
                 _ => Err(String::new()),
             },
             V::Unknown(detail) => Err(detail),
@@ -726,7 +731,7 @@ impl Eval<'_> {
                 && let Some(value) = self.resolve(&entry.value, key, None, 0, &mut unknown)
             {
                 entries.push(Entry {
-                    key: (*key).to_owned(),
+                    key: (*key).into(),
                     key_pos: entry.key_pos,
                     value,
                 });
@@ -1222,7 +1227,7 @@ impl Walk<'_> {
         }
         let mut ctx = Ctx::of_template(template);
         for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
-            let key = entry.key.to_ascii_lowercase();
+            let key = entry.key.as_str().to_ascii_lowercase();
             let param = match get_ci(&entry.value, "value") {
                 Some(value) => {
                     let mut unknown = Vec::new();

@@ -42,6 +42,8 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     let mut by_namespace: BTreeMap<&str, Vec<NetworkPolicy<'_>>> = BTreeMap::new();
+    // What was found in each namespace, for messages: built once, not once per workload.
+    let mut found_in: BTreeMap<&str, String> = BTreeMap::new();
     for (object, pod) in inventory.workloads() {
         let namespace = object.namespace.as_deref().unwrap_or(UNSPECIFIED_NAMESPACE);
         let policies = by_namespace
@@ -51,19 +53,22 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if policies.iter().any(|p| p.selects(labels)) {
             continue;
         }
-        let found = if policies.is_empty() {
-            format!(
-                "there is no NetworkPolicy in {}",
-                namespace_phrase(namespace)
-            )
-        } else {
-            let names: Vec<String> = policies.iter().map(|p| format!("`{}`", p.name())).collect();
-            format!(
-                "no podSelector of the NetworkPolicies of {} ({}) matches its pod labels",
-                namespace_phrase(namespace),
-                list_at_most(&names, 3)
-            )
-        };
+        let found = found_in.entry(namespace).or_insert_with(|| {
+            if policies.is_empty() {
+                format!(
+                    "there is no NetworkPolicy in {}",
+                    namespace_phrase(namespace)
+                )
+            } else {
+                let names: Vec<String> =
+                    policies.iter().map(|p| format!("`{}`", p.name())).collect();
+                format!(
+                    "no podSelector of the NetworkPolicies of {} ({}) matches its pod labels",
+                    namespace_phrase(namespace),
+                    list_at_most(&names, 3)
+                )
+            }
+        });
         out.report(
             Violation::at(
                 labels.map_or(object.pos(), |l| l.pos),

@@ -753,7 +753,7 @@ fn set_in(node: &mut Node, segments: &[&str], value: Node, parent_pos: Pos) {
         Some(i) => i,
         None => {
             entries.push(Entry {
-                key: (*first).to_owned(),
+                key: (*first).into(),
                 key_pos: parent_pos,
                 value: Node {
                     pos: parent_pos,

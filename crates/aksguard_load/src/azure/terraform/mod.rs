@@ -92,7 +92,7 @@ impl Val {
                         .iter()
                         .filter_map(|(k, v)| {
                             v.to_node(pos).map(|value| aksguard_model::Entry {
-                                key: k.clone(),
+                                key: k.into(),
                                 key_pos: pos,
                                 value,
                             })

@@ -191,11 +191,11 @@ fn obj(values: &Node) -> Obj {
         let items = entry.value.items();
         if entry.value.is_seq() && !items.is_empty() && items.iter().all(Node::is_map) {
             for item in items {
-                out.blocks.push((entry.key.clone(), obj(item)));
+                out.blocks.push((entry.key.to_string(), obj(item)));
             }
         } else {
             out.attrs.push((
-                entry.key.clone(),
+                entry.key.to_string(),
                 Attr {
                     val: val(&entry.value),
                     pos: entry.key_pos,
@@ -213,14 +213,14 @@ fn val(node: &Node) -> Val {
         Value::Scalar { .. } if node.is_null() => Val::Null,
         Value::Scalar { text, plain: true } => match node.as_bool() {
             Some(b) if text == "true" || text == "false" => Val::Bool(b),
-            _ => Val::Num(text.clone()),
+            _ => Val::Num(text.to_string()),
         },
-        Value::Scalar { text, .. } => Val::Str(text.clone()),
+        Value::Scalar { text, .. } => Val::Str(text.to_string()),
         Value::Seq(items) => Val::List(items.iter().map(val).collect()),
         Value::Map(entries) => Val::Map(
             entries
                 .iter()
-                .map(|e| (e.key.clone(), val(&e.value)))
+                .map(|e| (e.key.to_string(), val(&e.value)))
                 .collect(),
         ),
     }
@@ -237,7 +237,7 @@ fn mark_unknown(obj: &mut Obj, unknown: &Node) {
                 items: Vec::new(),
             };
             obj.attrs.retain(|(k, _)| *k != entry.key);
-            obj.attrs.push((entry.key.clone(), attr));
+            obj.attrs.push((entry.key.to_string(), attr));
         } else if entry.value.is_seq() {
             let mut blocks = obj.blocks.iter_mut().filter(|(k, _)| *k == entry.key);
             for item in entry.value.items() {
