@@ -191,21 +191,21 @@ fn synthetic_report(n: usize) -> ScanReport {
                 object: ObjectRef {
                     api_version: "apps/v1".into(),
                     kind: "Deployment".into(),
-                    namespace: Some(format!("team-{}", i % 20)),
-                    name: format!("app-{}", i / 10),
+                    namespace: Some(format!("team-{}", i % 20).into()),
+                    name: format!("app-{}", i / 10).into(),
                 },
-                container: Some(format!("c{i}")),
+                container: Some(format!("c{i}").into()),
                 location: Location {
-                    path: format!("manifests/app-{}.yaml", i / 50),
+                    path: format!("manifests/app-{}.yaml", i / 50).into(),
                     line: u32::try_from(i % 400 + 1).unwrap(),
                     column: 7,
                     template: i
                         .is_multiple_of(3)
-                        .then(|| "chart/templates/deployment.yaml".to_owned()),
+                        .then(|| "chart/templates/deployment.yaml".into()),
                 },
                 remediation: rule.remediation,
-                references: rule.references.iter().map(ToString::to_string).collect(),
-                fingerprint: format!("{i:016x}"),
+                references: rule.reference_texts(),
+                fingerprint: format!("{i:016x}").into(),
             }
         })
         .collect();

@@ -342,8 +342,8 @@ mod tests {
                 template: None,
             },
             remediation: "r.",
-            references: Vec::new(),
-            fingerprint: String::new(),
+            references: &[],
+            fingerprint: Default::default(),
         }
     }
 

@@ -156,12 +156,12 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             );
             ReportedOn {
                 object: aksguard_model::ObjectRef {
-                    api_version: String::new(),
+                    api_version: Default::default(),
                     kind: "Scan".into(),
                     namespace: None,
                     name: "<unplaced>".into(),
                 },
-                path: String::new(),
+                path: "".into(),
                 template: None,
             }
         }
@@ -172,14 +172,17 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
         violation.container.as_deref(),
         &violation.message,
     );
+    let mut message = violation.message;
+    // Findings live until the report is written; `format!` leaves spare capacity.
+    message.shrink_to_fit();
     Finding {
         fingerprint,
         rule_id: rule.id,
         severity: violation.severity.unwrap_or(rule.severity),
         title: rule.title,
-        message: violation.message,
+        message,
         object: on.object,
-        container: violation.container,
+        container: violation.container.as_deref().map(Into::into),
         location: Location {
             path: on.path,
             line: violation.pos.line,
@@ -187,6 +190,6 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             template: on.template,
         },
         remediation: rule.remediation,
-        references: rule.references.iter().map(ToString::to_string).collect(),
+        references: rule.reference_texts(),
     }
 }

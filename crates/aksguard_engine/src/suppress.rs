@@ -234,9 +234,9 @@ pub fn apply_annotations(
             Ok(annotation) => annotated
                 .entry(object_key(object))
                 .or_default()
-                .push((object.source.path.as_str(), annotation)),
+                .push((&*object.source.path, annotation)),
             Err(message) => errors.push(LoadError::new(
-                object.source.path.clone(),
+                object.source.path.to_string(),
                 Some(entry.key_pos.line),
                 format!(
                     "{}: invalid `{IGNORE_ANNOTATION}` annotation: {message}; it suppresses nothing",
@@ -251,15 +251,15 @@ pub fn apply_annotations(
     let mut active = Vec::with_capacity(findings.len());
     for finding in findings {
         let key = (
-            finding.object.kind.clone(),
-            finding.object.namespace.clone(),
-            finding.object.name.clone(),
+            finding.object.kind.to_string(),
+            finding.object.namespace.as_deref().map(str::to_owned),
+            finding.object.name.to_string(),
         );
         // The same object may appear in several files: prefer the one the finding is in.
         let annotation = annotated.get(&key).and_then(|candidates| {
             candidates
                 .iter()
-                .find(|(path, _)| *path == finding.location.path)
+                .find(|(path, _)| *path == &*finding.location.path)
                 .or(candidates.first())
                 .map(|(_, a)| a)
         });
@@ -289,7 +289,7 @@ pub fn apply_baseline(
 ) -> Vec<Finding> {
     let (known, new): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
-        .partition(|f| fingerprints.contains(&f.fingerprint));
+        .partition(|f| fingerprints.contains(f.fingerprint.as_str()));
     suppressed.extend(known.into_iter().map(|finding| Suppressed {
         finding,
         suppression: Suppression {

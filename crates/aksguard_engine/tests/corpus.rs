@@ -156,7 +156,7 @@ fn every_invalid_file_is_reported_with_its_line() {
             let objects = loaded
                 .objects
                 .iter()
-                .filter(|o| Path::new(&o.source.path).ends_with(file))
+                .filter(|o| Path::new(&*o.source.path).ends_with(file))
                 .count();
             eprintln!("{file}: loads ({objects} objects) as expected: {reason}");
             if !errors.is_empty() || objects == 0 {

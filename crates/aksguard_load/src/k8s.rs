@@ -54,7 +54,7 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Arc<Source>, limits: &Limits) -> Strea
             }
         }
         Err(err) => out.errors.push(LoadError::new(
-            source.path.clone(),
+            source.path.to_string(),
             Some(err.line),
             format!("invalid YAML: {}", err.message),
         )),

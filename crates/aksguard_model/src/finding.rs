@@ -1,6 +1,9 @@
 //! What a scan produces: findings and load errors. The JSON report serialises these as they
 //! are, so field names here are the public contract (see README "JSON report").
 
+use std::sync::Arc;
+
+use compact_str::CompactString;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -55,22 +58,25 @@ impl std::fmt::Display for Severity {
     }
 }
 
+/// The object a finding is on. Small strings are stored inline (no allocation each): a
+/// large scan holds hundreds of thousands of findings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ObjectRef {
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
+    pub api_version: CompactString,
+    pub kind: CompactString,
+    pub namespace: Option<CompactString>,
+    pub name: CompactString,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Location {
-    pub path: String,
+    /// Shared with every other finding in the same file.
+    pub path: Arc<str>,
     pub line: u32,
     pub column: u32,
     /// Helm chart template the object was rendered from, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub template: Option<String>,
+    pub template: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -80,13 +86,14 @@ pub struct Finding {
     pub title: &'static str,
     pub message: String,
     pub object: ObjectRef,
-    pub container: Option<String>,
+    pub container: Option<CompactString>,
     pub location: Location,
     pub remediation: &'static str,
-    pub references: Vec<String>,
+    /// The rule's references as text, shared by all of its findings.
+    pub references: &'static [String],
     /// Stable identity of the finding across edits that move lines (SARIF
     /// `partialFingerprints`, baselines): see [`fingerprint`].
-    pub fingerprint: String,
+    pub fingerprint: CompactString,
 }
 
 /// A stable fingerprint: SHA-256 over the rule, the object's kind/namespace/name, the
@@ -98,7 +105,7 @@ pub fn fingerprint(
     object: &ObjectRef,
     container: Option<&str>,
     message: &str,
-) -> String {
+) -> CompactString {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for part in [
@@ -111,14 +118,15 @@ pub fn fingerprint(
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    let message: String = message.chars().filter(|c| !c.is_ascii_digit()).collect();
-    hasher.update(message.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    for piece in message.split(|c: char| c.is_ascii_digit()) {
+        hasher.update(piece.as_bytes());
+    }
+    let mut hex = CompactString::default();
+    for byte in hasher.finalize().iter().take(8) {
+        use std::fmt::Write;
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
 }
 
 /// Why a finding is not counted.

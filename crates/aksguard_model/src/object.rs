@@ -8,7 +8,7 @@ use crate::node::{CompactString, Node, Pos, Value};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
     /// The path as shown to users (relative as given on the command line).
-    pub path: String,
+    pub path: Arc<str>,
 }
 
 #[derive(Clone, Debug)]

@@ -400,9 +400,9 @@ impl FindingView {
             doc_url: rule_doc_url(finding.rule_id),
             severity: finding.severity.as_str(),
             message: segments(&finding.message),
-            container: finding.container.clone(),
+            container: finding.container.as_deref().map(str::to_owned),
             location: format!("{}:{}:{}", location.path, location.line, location.column),
-            template: location.template.clone(),
+            template: location.template.as_deref().map(str::to_owned),
             remediation: segments(finding.remediation),
         }
     }
@@ -500,7 +500,7 @@ fn group(findings: &[Finding]) -> Vec<NamespaceView> {
                         ObjectView {
                             kind: kind.to_owned(),
                             name: name.to_owned(),
-                            api_version: findings[0].object.api_version.clone(),
+                            api_version: findings[0].object.api_version.to_string(),
                             worst: findings[0].severity.as_str(),
                             badges: badges(&counts(findings.iter().copied())),
                             findings: findings.into_iter().map(FindingView::new).collect(),

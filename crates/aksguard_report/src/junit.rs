@@ -33,7 +33,7 @@ fn object_label(finding: &Finding) -> String {
 fn file_label(finding: &Finding) -> String {
     match &finding.location.template {
         Some(template) => format!("{} ({template})", finding.location.path),
-        None => finding.location.path.clone(),
+        None => finding.location.path.to_string(),
     }
 }
 

@@ -21,11 +21,8 @@ pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### {TOOL_NAME} security scan\n");
 
-    let files_with_findings: HashSet<&str> = report
-        .findings
-        .iter()
-        .map(|f| f.location.path.as_str())
-        .collect();
+    let files_with_findings: HashSet<&str> =
+        report.findings.iter().map(|f| &*f.location.path).collect();
     let by_severity: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .filter(|s| report.count(**s) > 0)
@@ -143,7 +140,7 @@ fn object_label(finding: &Finding) -> String {
 fn location_label(finding: &Finding) -> String {
     match &finding.location.template {
         Some(template) => format!("{} ({template})", finding.location.path),
-        None => finding.location.path.clone(),
+        None => finding.location.path.to_string(),
     }
 }
 

@@ -51,7 +51,7 @@ fn object_key(f: &Finding) -> (String, String) {
     };
     let file = match &f.location.template {
         Some(template) => format!("{} (from {template})", f.location.path),
-        None => f.location.path.clone(),
+        None => f.location.path.to_string(),
     };
     (file, name)
 }

@@ -30,10 +30,10 @@ fn finding(
         } else {
             "v1"
         }
-        .to_owned(),
-        kind: kind.to_owned(),
-        namespace: namespace.map(str::to_owned),
-        name: name.to_owned(),
+        .into(),
+        kind: kind.into(),
+        namespace: namespace.map(Into::into),
+        name: name.into(),
     };
     Finding {
         rule_id: rule.id,
@@ -42,15 +42,15 @@ fn finding(
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object,
-        container: container.map(str::to_owned),
+        container: container.map(Into::into),
         location: Location {
-            path: path.to_owned(),
+            path: path.into(),
             line,
             column: 5,
             template: None,
         },
         remediation: rule.remediation,
-        references: Vec::new(),
+        references: &[],
     }
 }
 
@@ -64,7 +64,7 @@ fn sample_report() -> ScanReport {
         14,
         "image `nginx:latest` uses the mutable `latest` tag",
     );
-    from_chart.location.template = Some("shop/templates/web.yaml".to_owned());
+    from_chart.location.template = Some("shop/templates/web.yaml".into());
     let findings = vec![
         finding(
             "POD001",
@@ -388,11 +388,11 @@ fn hostile_text_is_escaped_everywhere() {
     let mut report = sample_report();
     let evil = &mut report.findings[0];
     evil.message = XSS.to_owned();
-    evil.object.name = "\"><img src=x onerror=alert(2)>".to_owned();
-    evil.object.namespace = Some("x' onmouseover='alert(3)".to_owned());
-    evil.container = Some("</style><script>alert(4)</script>".to_owned());
-    evil.location.path = "a<b>.yaml".to_owned();
-    evil.location.template = Some("</script><script>alert(5)</script>".to_owned());
+    evil.object.name = "\"><img src=x onerror=alert(2)>".into();
+    evil.object.namespace = Some("x' onmouseover='alert(3)".into());
+    evil.container = Some("</style><script>alert(4)</script>".into());
+    evil.location.path = "a<b>.yaml".into();
+    evil.location.template = Some("</script><script>alert(5)</script>".into());
     report.errors[0].message = "<iframe src=javascript:alert(6)>".to_owned();
     report.errors[1].path = "<svg onload=alert(7)>".to_owned();
     report.suppressed[0].suppression.reason = "<b onclick=alert(8)>reason</b>".to_owned();
@@ -527,7 +527,7 @@ fn many_findings_render() {
     report.findings = (0..3000)
         .map(|i| {
             let mut f = template.clone();
-            f.object.name = format!("web-{}", i % 300);
+            f.object.name = format!("web-{}", i % 300).into();
             f.location.line = i;
             f
         })

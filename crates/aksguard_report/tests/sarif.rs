@@ -265,8 +265,8 @@ fn a_clean_scan_is_valid_and_successful() {
 #[test]
 fn absolute_paths_are_made_relative_to_the_root() {
     let mut report = sample::sample_report();
-    report.findings[0].location.path = "/home/ci/work/my repo/k8s/web.yaml".to_owned();
-    report.findings[1].location.path = "/elsewhere/x y.yaml".to_owned();
+    report.findings[0].location.path = "/home/ci/work/my repo/k8s/web.yaml".into();
+    report.findings[1].location.path = "/elsewhere/x y.yaml".into();
     let document: Value =
         serde_json::from_str(&sarif::render_with_root(&report, Some(sample::root()))).unwrap();
     validate(&document);

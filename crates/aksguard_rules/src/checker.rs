@@ -1,5 +1,7 @@
 //! The sink rules report into.
 
+use std::sync::Arc;
+
 use aksguard_model::{ContainerView, Inventory, Object, ObjectRef, Pos, Severity};
 
 use crate::settings::RuleSettings;
@@ -10,8 +12,8 @@ use crate::settings::RuleSettings;
 pub struct ReportedOn {
     pub object: ObjectRef,
     /// The stream the location refers to.
-    pub path: String,
-    pub template: Option<String>,
+    pub path: Arc<str>,
+    pub template: Option<Arc<str>>,
 }
 
 impl ReportedOn {
@@ -19,7 +21,7 @@ impl ReportedOn {
         ReportedOn {
             object: object_ref(object),
             path: object.source.path.clone(),
-            template: object.template.as_deref().map(str::to_owned),
+            template: object.template.clone(),
         }
     }
 }
@@ -27,10 +29,10 @@ impl ReportedOn {
 /// The reference findings carry for an object.
 pub fn object_ref(object: &Object) -> ObjectRef {
     ObjectRef {
-        api_version: object.api_version.clone(),
-        kind: object.kind.clone(),
-        namespace: object.namespace.clone(),
-        name: object.name.clone().unwrap_or_else(|| "<unnamed>".into()),
+        api_version: object.api_version.as_str().into(),
+        kind: object.kind.as_str().into(),
+        namespace: object.namespace.as_deref().map(Into::into),
+        name: object.name.as_deref().unwrap_or("<unnamed>").into(),
     }
 }
 
@@ -87,9 +89,9 @@ impl Violation {
         self.on = Some(ReportedOn {
             object: ObjectRef {
                 api_version: "azure".into(),
-                kind: kind.to_owned(),
+                kind: kind.into(),
                 namespace: None,
-                name: name.to_owned(),
+                name: name.into(),
             },
             path: source.path.clone(),
             template: None,
@@ -105,7 +107,7 @@ impl Violation {
             api_version: "v1".into(),
             kind: "Namespace".into(),
             namespace: None,
-            name: name.to_owned(),
+            name: name.into(),
         };
         self.on = Some(on);
         self

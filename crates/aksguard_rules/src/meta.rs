@@ -203,6 +203,21 @@ impl Rule {
         matches!(self.check, Check::Inventory(_))
     }
 
+    /// The references as text (`Display`), made once per rule and shared by its findings.
+    pub fn reference_texts(&self) -> &'static [String] {
+        static TEXTS: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<String>>> =
+            std::sync::LazyLock::new(|| {
+                crate::all_rules()
+                    .iter()
+                    .map(|rule| {
+                        let texts = rule.references.iter().map(ToString::to_string).collect();
+                        (rule.id, texts)
+                    })
+                    .collect()
+            });
+        TEXTS.get(self.id).map_or(&[], Vec::as_slice)
+    }
+
     /// Whether the rule needs nothing but the object it checks, so it can run on each object
     /// as it is loaded (with `Checker::while_loading`), before the object sheds its bulk.
     pub fn runs_while_loading(&self) -> bool {

@@ -510,7 +510,7 @@ fn location(inventory: &Inventory, binding: &Binding, line: u32) -> String {
     let path = inventory
         .objects()
         .get(binding.object)
-        .map_or("", |o| o.source.path.as_str());
+        .map_or("", |o| &*o.source.path);
     format!("{path}:{line}")
 }
 
@@ -522,7 +522,7 @@ fn binding_json(inventory: &Inventory, binding: &Binding, line: u32) -> Value {
     let path = inventory
         .objects()
         .get(binding.object)
-        .map_or("", |o| o.source.path.as_str());
+        .map_or("", |o| &*o.source.path);
     json!({
         "kind": binding.kind(),
         "name": binding.name,

@@ -24,10 +24,10 @@ pub fn finding(
 ) -> Finding {
     let rule = find_rule(rule_id).expect("a real rule");
     let object = ObjectRef {
-        api_version: "apps/v1".to_owned(),
-        kind: kind.to_owned(),
-        namespace: namespace.map(str::to_owned),
-        name: name.to_owned(),
+        api_version: "apps/v1".into(),
+        kind: kind.into(),
+        namespace: namespace.map(Into::into),
+        name: name.into(),
     };
     Finding {
         rule_id: rule.id,
@@ -36,15 +36,15 @@ pub fn finding(
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object,
-        container: container.map(str::to_owned),
+        container: container.map(Into::into),
         location: Location {
-            path: path.to_owned(),
+            path: path.into(),
             line,
             column: 7,
             template: None,
         },
         remediation: rule.remediation,
-        references: rule.references.iter().map(|r| r.to_string()).collect(),
+        references: rule.reference_texts(),
     }
 }
 
@@ -111,7 +111,7 @@ pub fn sample_report() -> ScanReport {
             "env `DB_PASSWORD` holds a literal secret (value masked: ****)",
         ),
     ];
-    findings[5].location.template = Some("shop/templates/api.yaml".to_owned());
+    findings[5].location.template = Some("shop/templates/api.yaml".into());
     let mut suppressed = vec![
         Suppressed {
             finding: finding(
@@ -165,7 +165,7 @@ pub fn sample_report() -> ScanReport {
             },
         },
     ];
-    suppressed[2].finding.object.api_version = "v1".to_owned();
+    suppressed[2].finding.object.api_version = "v1".into();
     ScanReport {
         findings,
         suppressed,

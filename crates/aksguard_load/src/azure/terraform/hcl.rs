@@ -51,7 +51,7 @@ impl ParsedFile {
     pub fn parse(text: &str, source: Arc<Source>) -> Result<Self, LoadError> {
         let body: Body = text.parse().map_err(|err: hcl_edit::parser::Error| {
             LoadError::new(
-                source.path.clone(),
+                source.path.to_string(),
                 Some(err.location().line() as u32),
                 format!("invalid HCL: {}", err.message()),
             )

@@ -275,7 +275,7 @@ fn sibling_files(path: &str, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
     };
     let own_name = path.file_name();
     all.iter()
-        .filter(|f| Path::new(&f.source.path).file_name() != own_name)
+        .filter(|f| Path::new(&*f.source.path).file_name() != own_name)
         .cloned()
         .collect()
 }
@@ -303,7 +303,7 @@ fn read_dir_files(dir: &Path, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
             continue;
         };
         let source = Arc::new(Source {
-            path: path.display().to_string(),
+            path: path.display().to_string().into(),
         });
         if let Ok(file) = hcl::ParsedFile::parse(&text, source) {
             out.push(Arc::new(file));
