@@ -188,12 +188,12 @@ fn synthetic_report(n: usize) -> ScanReport {
                 severity: rule.severity,
                 title: rule.title,
                 message: format!("container `c{i}` breaks {} (finding {i})", rule.slug),
-                object: ObjectRef {
+                object: std::sync::Arc::new(ObjectRef {
                     api_version: "apps/v1".into(),
                     kind: "Deployment".into(),
                     namespace: Some(format!("team-{}", i % 20).into()),
                     name: format!("app-{}", i / 10).into(),
-                },
+                }),
                 container: Some(format!("c{i}").into()),
                 location: Location {
                     path: format!("manifests/app-{}.yaml", i / 50).into(),

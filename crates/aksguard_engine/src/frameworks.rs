@@ -328,12 +328,12 @@ mod tests {
             severity: rule(rule_id).severity,
             title: "t",
             message: "m".into(),
-            object: ObjectRef {
+            object: std::sync::Arc::new(ObjectRef {
                 api_version: "v1".into(),
                 kind: "Pod".into(),
                 namespace: None,
                 name: "p".into(),
-            },
+            }),
             container: None,
             location: Location {
                 path: "p.yaml".into(),

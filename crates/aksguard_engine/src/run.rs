@@ -99,8 +99,10 @@ impl<'a> Evaluation<'a> {
         });
         let late: Vec<Finding> = object_findings.chain(cross_findings).collect();
         let mut findings = early;
+        findings.reserve_exact(late.len());
         findings.extend(late);
-        findings.par_sort_by(report_order);
+        // Unstable (in place, no second buffer): the order is total, ties included.
+        findings.par_sort_unstable_by(report_order);
         findings
     }
 }
@@ -122,7 +124,8 @@ pub fn evaluate(
     evaluation.finish(inventory, early)
 }
 
-/// Deterministic order: path, line, column, rule, container, message.
+/// Deterministic order: path, line, column, rule, container, message, then the object and
+/// fingerprint, so no two distinct findings tie.
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(report_order);
 }
@@ -132,7 +135,18 @@ pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
     order_key(a).cmp(&order_key(b))
 }
 
-fn order_key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>, &str) {
+type OrderKey<'a> = (
+    &'a str,
+    u32,
+    u32,
+    &'a str,
+    Option<&'a str>,
+    &'a str,
+    (&'a str, Option<&'a str>, &'a str),
+    &'a str,
+);
+
+fn order_key(f: &Finding) -> OrderKey<'_> {
     (
         &f.location.path,
         f.location.line,
@@ -140,6 +154,12 @@ fn order_key(f: &Finding) -> (&str, u32, u32, &str, Option<&str>, &str) {
         f.rule_id,
         f.container.as_deref(),
         &f.message,
+        (
+            &f.object.kind,
+            f.object.namespace.as_deref(),
+            &f.object.name,
+        ),
+        &f.fingerprint,
     )
 }
 
@@ -155,12 +175,12 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
                 rule.id
             );
             ReportedOn {
-                object: aksguard_model::ObjectRef {
+                object: std::sync::Arc::new(aksguard_model::ObjectRef {
                     api_version: Default::default(),
                     kind: "Scan".into(),
                     namespace: None,
                     name: "<unplaced>".into(),
-                },
+                }),
                 path: "".into(),
                 template: None,
             }

@@ -129,6 +129,14 @@ pub fn load_inputs_with(
             part
         })
         .collect();
+    // Sized once: doubling vectors of hundreds of thousands of objects and findings would
+    // briefly need twice their memory.
+    loaded
+        .objects
+        .reserve_exact(parts.iter().map(|p| p.objects.len()).sum());
+    loaded
+        .findings
+        .reserve_exact(parts.iter().map(|p| p.findings.len()).sum());
     for mut part in parts {
         loaded.objects.append(&mut part.objects);
         loaded.errors.append(&mut part.errors);

@@ -85,7 +85,8 @@ pub struct Finding {
     pub severity: Severity,
     pub title: &'static str,
     pub message: String,
-    pub object: ObjectRef,
+    /// Shared with the other findings on the same object.
+    pub object: Arc<ObjectRef>,
     pub container: Option<CompactString>,
     pub location: Location,
     pub remediation: &'static str,

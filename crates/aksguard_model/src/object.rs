@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::finding::ObjectRef;
 use crate::node::{CompactString, Node, Pos, Value};
 
 /// The stream an object was read from: a file path, `<stdin>`, or a rendered directory.
@@ -21,6 +22,8 @@ pub struct Object {
     pub name: Option<String>,
     pub namespace: Option<String>,
     pub root: Node,
+    /// What findings on this object name, shared by all of them.
+    pub reference: Arc<ObjectRef>,
 }
 
 impl Object {
@@ -40,9 +43,18 @@ impl Object {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
+        let name = text("name").or_else(|| text("generateName"));
+        let namespace = text("namespace");
+        let reference = Arc::new(ObjectRef {
+            api_version: api_version.as_str().into(),
+            kind: kind.as_str().into(),
+            namespace: namespace.as_deref().map(Into::into),
+            name: name.as_deref().unwrap_or("<unnamed>").into(),
+        });
         Some(Object {
-            name: text("name").or_else(|| text("generateName")),
-            namespace: text("namespace"),
+            name,
+            namespace,
+            reference,
             source,
             template,
             api_version,

@@ -41,7 +41,7 @@ fn finding(
         title: rule.title,
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
-        object,
+        object: std::sync::Arc::new(object),
         container: container.map(Into::into),
         location: Location {
             path: path.into(),
@@ -388,8 +388,8 @@ fn hostile_text_is_escaped_everywhere() {
     let mut report = sample_report();
     let evil = &mut report.findings[0];
     evil.message = XSS.to_owned();
-    evil.object.name = "\"><img src=x onerror=alert(2)>".into();
-    evil.object.namespace = Some("x' onmouseover='alert(3)".into());
+    std::sync::Arc::make_mut(&mut evil.object).name = "\"><img src=x onerror=alert(2)>".into();
+    std::sync::Arc::make_mut(&mut evil.object).namespace = Some("x' onmouseover='alert(3)".into());
     evil.container = Some("</style><script>alert(4)</script>".into());
     evil.location.path = "a<b>.yaml".into();
     evil.location.template = Some("</script><script>alert(5)</script>".into());
@@ -527,7 +527,7 @@ fn many_findings_render() {
     report.findings = (0..3000)
         .map(|i| {
             let mut f = template.clone();
-            f.object.name = format!("web-{}", i % 300).into();
+            std::sync::Arc::make_mut(&mut f.object).name = format!("web-{}", i % 300).into();
             f.location.line = i;
             f
         })

@@ -10,7 +10,7 @@ use crate::settings::RuleSettings;
 /// over the inventory, namespace-level findings on `Namespace/<name>`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportedOn {
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     /// The stream the location refers to.
     pub path: Arc<str>,
     pub template: Option<Arc<str>>,
@@ -26,14 +26,9 @@ impl ReportedOn {
     }
 }
 
-/// The reference findings carry for an object.
-pub fn object_ref(object: &Object) -> ObjectRef {
-    ObjectRef {
-        api_version: object.api_version.as_str().into(),
-        kind: object.kind.as_str().into(),
-        namespace: object.namespace.as_deref().map(Into::into),
-        name: object.name.as_deref().unwrap_or("<unnamed>").into(),
-    }
+/// The reference findings carry for an object (shared by all of its findings).
+pub fn object_ref(object: &Object) -> Arc<ObjectRef> {
+    object.reference.clone()
 }
 
 /// One breach found by a rule, before the engine turns it into a [`aksguard_model::Finding`].
@@ -87,12 +82,12 @@ impl Violation {
     /// read from `source`.
     pub fn on_azure(mut self, kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
         self.on = Some(ReportedOn {
-            object: ObjectRef {
+            object: Arc::new(ObjectRef {
                 api_version: "azure".into(),
                 kind: kind.into(),
                 namespace: None,
                 name: name.into(),
-            },
+            }),
             path: source.path.clone(),
             template: None,
         });
@@ -103,12 +98,12 @@ impl Violation {
     /// in the scan, else the first object of that namespace; `pos` should be within it).
     pub fn on_namespace(mut self, name: &str, anchor: &Object) -> Self {
         let mut on = ReportedOn::object(anchor);
-        on.object = ObjectRef {
+        on.object = Arc::new(ObjectRef {
             api_version: "v1".into(),
             kind: "Namespace".into(),
             namespace: None,
             name: name.into(),
-        };
+        });
         self.on = Some(on);
         self
     }

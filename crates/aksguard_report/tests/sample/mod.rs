@@ -35,7 +35,7 @@ pub fn finding(
         title: rule.title,
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
-        object,
+        object: std::sync::Arc::new(object),
         container: container.map(Into::into),
         location: Location {
             path: path.into(),
@@ -165,7 +165,7 @@ pub fn sample_report() -> ScanReport {
             },
         },
     ];
-    suppressed[2].finding.object.api_version = "v1".into();
+    std::sync::Arc::make_mut(&mut suppressed[2].finding.object).api_version = "v1".into();
     ScanReport {
         findings,
         suppressed,
