@@ -137,6 +137,7 @@ impl Object {
             return;
         };
         entries.retain(|e| e.key != "status");
+        entries.shrink_to_fit();
         let is_crd = self.kind == "CustomResourceDefinition";
         let holds_data = matches!(self.kind.as_str(), "ConfigMap" | "Secret");
         for entry in entries.iter_mut() {
@@ -157,6 +158,7 @@ fn shed_metadata(metadata: &mut Node) {
         return;
     };
     entries.retain(|e| e.key != "managedFields");
+    entries.shrink_to_fit();
     for entry in entries.iter_mut().filter(|e| e.key == "annotations") {
         if let Value::Map(annotations) = &mut entry.value.value {
             for annotation in annotations
