@@ -67,17 +67,24 @@ impl<'a> Evaluation<'a> {
         checker: &mut Checker<'_>,
     ) -> Vec<Finding> {
         let mut found = Vec::new();
-        for rule in rules {
+        for &rule in rules {
             rule.run(object, checker);
-            found.extend(
-                checker
-                    .take()
-                    .into_iter()
-                    .map(|v| to_finding(rule, Some(object), v))
-                    .filter(|f| f.severity >= self.min_severity),
-            );
+            found.extend(self.findings(rule, Some(object), checker.take()));
         }
         found
+    }
+
+    /// A rule's violations as findings at or above the minimum severity.
+    fn findings<'s>(
+        &'s self,
+        rule: &'static Rule,
+        checked: Option<&'s Object>,
+        violations: Vec<Violation>,
+    ) -> impl Iterator<Item = Finding> + 's {
+        violations
+            .into_iter()
+            .map(move |v| to_finding(rule, checked, v))
+            .filter(|f| f.severity >= self.min_severity)
     }
 
     /// Runs the rules that look across objects over the inventory and returns every finding
@@ -90,11 +97,7 @@ impl<'a> Evaluation<'a> {
         let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
             let mut checker = Checker::new(self.settings, inventory);
             rule.run_inventory(inventory, &mut checker);
-            checker
-                .take()
-                .into_iter()
-                .map(|v| to_finding(rule, None, v))
-                .filter(|f| f.severity >= self.min_severity)
+            self.findings(rule, None, checker.take())
                 .collect::<Vec<_>>()
         });
         let late: Vec<Finding> = object_findings.chain(cross_findings).collect();

@@ -160,14 +160,12 @@ fn load_source(text: &str, source: &Arc<Source>, limits: &Limits) -> k8s::Stream
 /// Loads one in-memory stream with everything it holds: Kubernetes objects, Azure resources
 /// and errors (fixtures, the webhook).
 pub fn load_text_all(path: &str, text: &str, limits: &Limits) -> k8s::StreamResult {
-    let source = Arc::new(Source { path: path.into() });
-    load_source(text, &source, limits)
+    load_source(text, &source(path), limits)
 }
 
 /// Loads one in-memory stream (tests, benchmarks, the webhook).
 pub fn load_text(path: &str, text: &str, limits: &Limits) -> (Vec<Object>, Vec<LoadError>) {
-    let source = Arc::new(Source { path: path.into() });
-    let result = k8s::load_stream(text, &source, limits);
+    let result = k8s::load_stream(text, &source(path), limits);
     (result.objects, result.errors)
 }
 
