@@ -76,17 +76,34 @@ fn shedding_changes_no_finding_on_the_rule_fixtures() {
     }
 }
 
-#[test]
-fn shedding_changes_no_finding_on_the_real_corpus() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/real");
-    if !dir.is_dir() {
+/// A folder of the shared corpus, or None (with a note) where it is absent.
+fn shared_corpus(sub: &str) -> Option<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(sub);
+    if dir.is_dir() {
+        Some(dir.display().to_string())
+    } else {
         eprintln!(
             "SKIPPED: shared corpus not found at {} (it lives next to the workspace)",
             dir.display()
         );
-        return;
+        None
     }
-    assert_same(&[dir.display().to_string()]);
+}
+
+#[test]
+fn shedding_changes_no_finding_on_the_real_corpus() {
+    if let Some(dir) = shared_corpus("real") {
+        assert_same(&[dir]);
+    }
+}
+
+#[test]
+fn shedding_changes_no_finding_on_the_peer_fixtures() {
+    if let Some(dir) = shared_corpus("peers") {
+        assert_same(&[dir]);
+    }
 }
 
 #[test]
@@ -119,6 +136,20 @@ kind: ConfigMap
 metadata: {name: settings}
 data:
   AZURE_CLIENT_ID: 00000000-0000-0000-0000-000000000000
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      serviceAccountName: web
+      containers:
+      - name: web
+        image: nginx
+        securityContext: {privileged: true}
+        env: [{name: A, value: b}]
+        envFrom: [{configMapRef: {name: settings}}]
 "#;
     let (mut objects, errors) = load_text("t.yaml", text, &Limits::default());
     assert!(errors.is_empty(), "{errors:?}");
@@ -150,4 +181,13 @@ data:
     let entry = data.entry("AZURE_CLIENT_ID").expect("keys stay");
     assert_eq!(entry.value.as_str(), Some(""));
     assert!(entry.value.pos.line > 0, "positions stay");
+    let pod = objects[2].root.at("spec.template.spec").unwrap();
+    assert_eq!(
+        pod.get("serviceAccountName").and_then(|n| n.as_str()),
+        Some("web"),
+        "pod-level fields stay"
+    );
+    let container = &pod.get("containers").unwrap().items()[0];
+    let kept: Vec<&str> = container.entries().iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(kept, ["name", "env", "envFrom"]);
 }

@@ -75,6 +75,20 @@ impl Node {
             .try_fold(self, |node, key| node.get(key))
     }
 
+    /// [`Node::at`], for changing the node found.
+    pub fn at_mut(&mut self, path: &str) -> Option<&mut Node> {
+        path.split('.')
+            .filter(|p| !p.is_empty())
+            .try_fold(self, |node, key| match &mut node.value {
+                Value::Map(entries) => entries
+                    .iter_mut()
+                    .rev()
+                    .find(|e| e.key == key)
+                    .map(|e| &mut e.value),
+                _ => None,
+            })
+    }
+
     pub fn entries(&self) -> &[Entry] {
         match &self.value {
             Value::Map(entries) => entries,

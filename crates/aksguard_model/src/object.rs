@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::finding::ObjectRef;
 use crate::node::{CompactString, Node, Pos, Value};
+use crate::pod_spec::PodSpecView;
 
 /// The stream an object was read from: a file path, `<stdin>`, or a rendered directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -128,11 +129,18 @@ impl Object {
 
     /// Drops what no cross-object rule reads, once the rules that need only this object have
     /// seen it: `status`, `metadata.managedFields`, the last-applied-configuration
-    /// annotation's value, CustomResourceDefinition schemas (group, names and scope stay), and
-    /// the values of ConfigMap and Secret data (keys and positions stay). These are most of
+    /// annotation's value, CustomResourceDefinition schemas (group, names and scope stay),
+    /// the values of ConfigMap and Secret data (keys and positions stay), and every container
+    /// field but `name`, `env` and `envFrom`. These are most of
     /// the bytes of real manifests (CRD schemas alone are 70% of our corpus), and dropping
     /// them keeps a scan's memory bounded by what cross-resource analysis needs.
     pub fn shed_bulk(&mut self) {
+        if let Some(view) = PodSpecView::of(self) {
+            let spec_path = view.spec_path;
+            if let Some(spec) = self.root.at_mut(spec_path) {
+                shed_containers(spec);
+            }
+        }
         let Value::Map(entries) = &mut self.root.value else {
             return;
         };
@@ -148,6 +156,30 @@ impl Object {
                     blank_values(&mut entry.value)
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+/// Keeps of each container what rules across objects read: its name (and position) and its
+/// environment (`env`, `envFrom`: references to ConfigMaps, Secrets, identities). Images,
+/// commands, probes, resources and security contexts are checked while the file loads.
+fn shed_containers(spec: &mut Node) {
+    let Value::Map(fields) = &mut spec.value else {
+        return;
+    };
+    for field in fields.iter_mut().filter(|f| {
+        matches!(
+            f.key.as_str(),
+            "containers" | "initContainers" | "ephemeralContainers"
+        )
+    }) {
+        if let Value::Seq(containers) = &mut field.value.value {
+            for container in containers {
+                if let Value::Map(entries) = &mut container.value {
+                    entries.retain(|e| matches!(e.key.as_str(), "name" | "env" | "envFrom"));
+                    entries.shrink_to_fit();
+                }
             }
         }
     }
