@@ -57,8 +57,9 @@ pub struct Loaded {
     pub notices: Vec<String>,
     /// Streams read (files, stdin, rendered directories).
     pub files: usize,
-    /// What [`load_inputs_with`]'s object hook returned, in load order.
-    pub findings: Vec<Finding>,
+    /// What [`load_inputs_with`]'s object hook returned, in load order, one batch per input:
+    /// the caller concatenates them once, with whatever else it adds.
+    pub findings: Vec<Vec<Finding>>,
 }
 
 /// Loads every input. `stdin` is read only if `-` is among the inputs.
@@ -116,8 +117,12 @@ pub fn load_inputs_with(
                         ..k8s::StreamResult::default()
                     },
                 };
+                let mut found = Vec::new();
                 for object in &mut result.objects {
-                    part.findings.extend(on_object(object));
+                    found.extend(on_object(object));
+                }
+                if !found.is_empty() {
+                    part.findings.push(found);
                 }
                 part.objects.append(&mut result.objects);
                 part.errors.append(&mut result.errors);
@@ -129,14 +134,11 @@ pub fn load_inputs_with(
             part
         })
         .collect();
-    // Sized once: doubling vectors of hundreds of thousands of objects and findings would
-    // briefly need twice their memory.
+    // Sized once: doubling a vector of hundreds of thousands of objects would briefly need
+    // twice its memory.
     loaded
         .objects
         .reserve_exact(parts.iter().map(|p| p.objects.len()).sum());
-    loaded
-        .findings
-        .reserve_exact(parts.iter().map(|p| p.findings.len()).sum());
     for mut part in parts {
         loaded.objects.append(&mut part.objects);
         loaded.errors.append(&mut part.errors);

@@ -58,8 +58,8 @@ pub fn render(report: &ScanReport) -> String {
 
 /// Findings serialised per parallel task, and tasks per batch written out: bounds the memory
 /// of rendered text to a batch, whatever the report's size.
-const CHUNK: usize = 512;
-const BATCH: usize = CHUNK * 16;
+const CHUNK: usize = 256;
+const BATCH: usize = CHUNK * 8;
 
 /// The findings member as the whole document's pretty printer writes it when empty.
 const EMPTY_FINDINGS: &[u8] = b"\n  \"findings\": [],";
