@@ -150,6 +150,21 @@ spec:
         securityContext: {privileged: true}
         env: [{name: A, value: b}]
         envFrom: [{configMapRef: {name: settings}}]
+---
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: k8s}
+spec:
+  podMetadata: {labels: {app: prometheus}}
+  retention: 30d
+  ruleSelector: {matchLabels: {role: alert-rules}}
+---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: web}
+spec:
+  scaleTargetRef: {name: web}
+  minReplicaCount: 2
 "#;
     let (mut objects, errors) = load_text("t.yaml", text, &Limits::default());
     assert!(errors.is_empty(), "{errors:?}");
@@ -190,4 +205,20 @@ spec:
     let container = &pod.get("containers").unwrap().items()[0];
     let kept: Vec<&str> = container.entries().iter().map(|e| e.key.as_str()).collect();
     assert_eq!(kept, ["name", "env", "envFrom"]);
+    let operator_spec = objects[3].root.get("spec").unwrap();
+    let kept: Vec<&str> = operator_spec
+        .entries()
+        .iter()
+        .map(|e| e.key.as_str())
+        .collect();
+    assert_eq!(
+        kept,
+        ["podMetadata"],
+        "custom resources keep their pods' labels"
+    );
+    let scaler = objects[4].root.get("spec").unwrap();
+    assert!(
+        scaler.get("minReplicaCount").is_some(),
+        "custom resources read across objects keep their spec"
+    );
 }

@@ -3,8 +3,8 @@ use aksguard_model::{Inventory, LabelSelector, Node, Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::reliability::helpers::{
-    PdbSelection, find_in_reach, format_labels, is_custom_resource, named_in_reach,
-    namespace_display, namespace_of, pdb_selection, selects_any_workload,
+    PdbSelection, find_in_reach, format_labels, named_in_reach, namespace_display, namespace_of,
+    pdb_selection, selects_any_workload,
 };
 
 pub(crate) static RULE: Rule = Rule {
@@ -198,5 +198,5 @@ fn operator_named(inventory: &Inventory, namespace: &str, service: &str) -> bool
         .match_indices('-')
         .map(|(at, _)| &service[..at])
         .filter(|prefix| !prefix.is_empty())
-        .any(|prefix| named_in_reach(inventory, namespace, prefix).any(is_custom_resource))
+        .any(|prefix| named_in_reach(inventory, namespace, prefix).any(Object::is_custom_resource))
 }

@@ -316,12 +316,5 @@ pub(crate) fn names_custom_resource(
         .collect();
     values
         .iter()
-        .any(|value| named_in_reach(inventory, namespace, value).any(is_custom_resource))
-}
-
-/// An object of a custom resource: its API group is neither core nor a Kubernetes one
-/// (`*.k8s.io`; `*.x-k8s.io` SIG projects such as LeaderWorkerSet are custom).
-pub(crate) fn is_custom_resource(object: &Object) -> bool {
-    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    group.contains('.') && !group.ends_with(".k8s.io")
+        .any(|value| named_in_reach(inventory, namespace, value).any(Object::is_custom_resource))
 }
