@@ -88,8 +88,8 @@ impl<'a> Evaluation<'a> {
     }
 
     /// Runs the rules that look across objects over the inventory and returns every finding
-    /// (`early` are [`Evaluation::on_object`]'s, in batches), sorted.
-    pub fn finish(&self, inventory: &Inventory, early: Vec<Vec<Finding>>) -> Vec<Finding> {
+    /// (`early` are [`Evaluation::on_object`]'s), sorted.
+    pub fn finish(&self, inventory: &Inventory, early: Vec<Finding>) -> Vec<Finding> {
         let object_findings = inventory.objects().par_iter().flat_map_iter(|object| {
             let mut checker = Checker::new(self.settings, inventory);
             self.run_on(&self.after_loading, object, &mut checker)
@@ -101,13 +101,10 @@ impl<'a> Evaluation<'a> {
                 .collect::<Vec<_>>()
         });
         let late: Vec<Finding> = object_findings.chain(cross_findings).collect();
-        // One allocation of the final size; each batch is freed as it is moved in, so the
-        // findings are never held twice.
-        let total = late.len() + early.iter().map(Vec::len).sum::<usize>();
-        let mut findings = Vec::with_capacity(total);
-        for mut batch in early {
-            findings.append(&mut batch);
-        }
+        // Appended to `early` in place: it usually has the room (vectors grow by doubling, and
+        // capacity never written costs no memory), where a fresh vector of the final size
+        // would hold every early finding twice.
+        let mut findings = early;
         findings.extend(late);
         // Unstable (in place, no second buffer): the order is total, ties included.
         findings.par_sort_unstable_by(report_order);
@@ -129,7 +126,7 @@ pub fn evaluate(
         .par_iter()
         .flat_map_iter(|object| evaluation.check_alone(object))
         .collect();
-    evaluation.finish(inventory, vec![early])
+    evaluation.finish(inventory, early)
 }
 
 /// Deterministic order: path, line, column, rule, container, message, then the object and

@@ -11,8 +11,8 @@ pub mod split;
 pub mod yaml;
 
 use std::io::Read;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object, Source};
@@ -57,9 +57,9 @@ pub struct Loaded {
     pub notices: Vec<String>,
     /// Streams read (files, stdin, rendered directories).
     pub files: usize,
-    /// What [`load_inputs_with`]'s object hook returned, in load order, one batch per input:
-    /// the caller concatenates them once, with whatever else it adds.
-    pub findings: Vec<Vec<Finding>>,
+    /// What [`load_inputs_with`]'s object hook returned, in no particular order (callers
+    /// sort).
+    pub findings: Vec<Finding>,
 }
 
 /// Loads every input. `stdin` is read only if `-` is among the inputs.
@@ -97,6 +97,9 @@ pub fn load_inputs_with(
             .total
             .store(discovered.inputs.len(), Ordering::Relaxed);
     }
+    // One vector for all inputs, grown as they finish: per-input batches concatenated at the
+    // end would hold every finding twice at that moment.
+    let findings: Mutex<Vec<Finding>> = Mutex::new(Vec::new());
     let parts: Vec<Loaded> = discovered
         .inputs
         .par_iter()
@@ -122,7 +125,10 @@ pub fn load_inputs_with(
                     found.extend(on_object(object));
                 }
                 if !found.is_empty() {
-                    part.findings.push(found);
+                    // A poisoned lock means a hook panicked; that panic is the error.
+                    if let Ok(mut all) = findings.lock() {
+                        all.append(&mut found);
+                    }
                 }
                 part.objects.append(&mut result.objects);
                 part.errors.append(&mut result.errors);
@@ -143,10 +149,10 @@ pub fn load_inputs_with(
         loaded.objects.append(&mut part.objects);
         loaded.errors.append(&mut part.errors);
         loaded.notices.append(&mut part.notices);
-        loaded.findings.append(&mut part.findings);
         loaded.azure.extend(part.azure);
         loaded.files += part.files;
     }
+    loaded.findings = findings.into_inner().unwrap_or_default();
     loaded
 }
 

@@ -138,7 +138,7 @@ pub fn evaluation<'a>(rules: &[&'static Rule], config: &'a ScanConfig) -> Evalua
 pub fn finish_findings(
     evaluation: &Evaluation<'_>,
     inventory: &Inventory,
-    early: Vec<Vec<Finding>>,
+    early: Vec<Finding>,
     config: &ScanConfig,
 ) -> Vec<Finding> {
     let effective = &config.effective;
