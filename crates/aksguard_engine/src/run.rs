@@ -6,7 +6,7 @@
 //! bulk (`Object::shed_bulk`); the rest run once the inventory is built
 //! ([`Evaluation::finish`]).
 
-use aksguard_model::{Finding, Inventory, Location, Object, Severity};
+use aksguard_model::{Finding, Inventory, Location, Object, PodSpecView, Severity};
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
@@ -67,8 +67,9 @@ impl<'a> Evaluation<'a> {
         checker: &mut Checker<'_>,
     ) -> Vec<Finding> {
         let mut found = Vec::new();
+        let pod = PodSpecView::of(object);
         for &rule in rules {
-            rule.run(object, checker);
+            rule.run_with_pod(object, pod.as_ref(), checker);
             found.extend(self.findings(rule, Some(object), checker.take()));
         }
         found
@@ -137,11 +138,16 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 /// The order findings are reported in (also used for suppressed findings).
 pub fn report_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
-    order_key(a).cmp(&order_key(b))
+    // Findings of one file share its path: comparing the pointer saves comparing the text.
+    let path = if std::sync::Arc::ptr_eq(&a.location.path, &b.location.path) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.location.path.cmp(&b.location.path)
+    };
+    path.then_with(|| order_key(a).cmp(&order_key(b)))
 }
 
 type OrderKey<'a> = (
-    &'a str,
     u32,
     u32,
     &'a str,
@@ -153,7 +159,6 @@ type OrderKey<'a> = (
 
 fn order_key(f: &Finding) -> OrderKey<'_> {
     (
-        &f.location.path,
         f.location.line,
         f.location.column,
         f.rule_id,

@@ -135,12 +135,12 @@ fn render_findings(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
         }
         one.clear();
         serde_json::to_writer_pretty(&mut one, finding).map_err(std::io::Error::from)?;
-        out.extend_from_slice(b"    ");
-        for &byte in &one {
-            out.push(byte);
-            if byte == b'\n' {
-                out.extend_from_slice(b"    ");
+        for (n, line) in one.split(|&byte| byte == b'\n').enumerate() {
+            if n > 0 {
+                out.push(b'\n');
             }
+            out.extend_from_slice(b"    ");
+            out.extend_from_slice(line);
         }
     }
     Ok(out)

@@ -174,16 +174,28 @@ impl Rule {
     /// Runs this rule over one object, dispatching by its target. Rules over the inventory
     /// do nothing here; see [`Rule::run_inventory`].
     pub fn run(&self, object: &Object, out: &mut Checker<'_>) {
+        self.run_with_pod(object, PodSpecView::of(object).as_ref(), out);
+    }
+
+    /// [`Rule::run`] with the object's pod template already found (`PodSpecView::of`), so
+    /// that a caller running many rules over one object looks it up once.
+    pub fn run_with_pod(
+        &self,
+        object: &Object,
+        pod: Option<&PodSpecView<'_>>,
+        out: &mut Checker<'_>,
+    ) {
+        let pod = pod.filter(|pod| !(self.linux_only && pod.is_windows()));
         match self.check {
             Check::Inventory(_) => {}
             Check::Object(check) => check(object, out),
             Check::PodSpec(check) => {
-                if let Some(pod) = self.pod_view(object) {
-                    check(&pod, out);
+                if let Some(pod) = pod {
+                    check(pod, out);
                 }
             }
             Check::Container(check) => {
-                if let Some(pod) = self.pod_view(object) {
+                if let Some(pod) = pod {
                     for container in pod.containers() {
                         check(&container, out);
                     }
@@ -222,9 +234,5 @@ impl Rule {
     /// as it is loaded (with `Checker::while_loading`), before the object sheds its bulk.
     pub fn runs_while_loading(&self) -> bool {
         !self.is_inventory_rule() && !self.reads_other_objects
-    }
-
-    fn pod_view<'a>(&self, object: &'a Object) -> Option<PodSpecView<'a>> {
-        PodSpecView::of(object).filter(|pod| !(self.linux_only && pod.is_windows()))
     }
 }
