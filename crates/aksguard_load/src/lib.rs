@@ -67,6 +67,14 @@ pub fn load_inputs(args: &[String], options: &LoadOptions, stdin: &mut dyn Read)
     load_inputs_with(args, options, stdin, &|_| Vec::new())
 }
 
+thread_local! {
+    /// The bytes of the file this thread is loading (see [`load_inputs_with`]).
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Read buffers above this capacity are not kept for the next file.
+const READ_BUFFER_KEPT: usize = 16 << 20;
+
 /// What the loader does with each Kubernetes object as soon as it is parsed, on the loader's
 /// threads: the scan runs its per-object rules and trims the object (see the engine's
 /// `Evaluation::on_object`). The findings are collected in [`Loaded::findings`].
@@ -104,35 +112,56 @@ pub fn load_inputs_with(
         .inputs
         .par_iter()
         .map(|input| {
-            let outcome = read_input(input, stdin_text.as_ref(), &options.limits);
-            let mut part = Loaded {
-                notices: outcome.notice.into_iter().collect(),
-                ..Loaded::default()
-            };
-            for stream in outcome.streams {
-                let mut result = match stream {
-                    Ok((source, text)) => {
-                        part.files += 1;
-                        load_source(&text, &source, &options.limits)
-                    }
-                    Err(err) => k8s::StreamResult {
-                        errors: vec![err],
-                        ..k8s::StreamResult::default()
-                    },
-                };
-                let mut found = Vec::new();
+            let mut part = Loaded::default();
+            let mut found = Vec::new();
+            let mut take = |result: k8s::StreamResult, part: &mut Loaded| {
+                let mut result = result;
                 for object in &mut result.objects {
                     found.extend(on_object(object));
-                }
-                if !found.is_empty() {
-                    // A poisoned lock means a hook panicked; that panic is the error.
-                    if let Ok(mut all) = findings.lock() {
-                        all.append(&mut found);
-                    }
                 }
                 part.objects.append(&mut result.objects);
                 part.errors.append(&mut result.errors);
                 part.azure.extend(result.azure);
+            };
+            if let Input::File { path, display } = input {
+                // Plain files are read into one buffer per thread, reused: a large scan then
+                // allocates no file-sized text per file (which the allocator would hold on to
+                // for a while after it is freed).
+                READ_BUFFER.with_borrow_mut(|bytes| {
+                    let text = read::read_bytes(path, display, &options.limits, bytes)
+                        .and_then(|()| read::decode_str(bytes, display));
+                    match text {
+                        Ok(text) => {
+                            part.files += 1;
+                            take(
+                                load_source(text, &source(display), &options.limits),
+                                &mut part,
+                            );
+                        }
+                        Err(err) => part.errors.push(err),
+                    }
+                    if bytes.capacity() > READ_BUFFER_KEPT {
+                        *bytes = Vec::new();
+                    }
+                });
+            } else {
+                let outcome = read_input(input, stdin_text.as_ref(), &options.limits);
+                part.notices.extend(outcome.notice);
+                for stream in outcome.streams {
+                    match stream {
+                        Ok((source, text)) => {
+                            part.files += 1;
+                            take(load_source(&text, &source, &options.limits), &mut part);
+                        }
+                        Err(err) => part.errors.push(err),
+                    }
+                }
+            }
+            if !found.is_empty() {
+                // A poisoned lock means a hook panicked; that panic is the error.
+                if let Ok(mut all) = findings.lock() {
+                    all.append(&mut found);
+                }
             }
             if let Some(progress) = &options.progress {
                 progress.done.fetch_add(1, Ordering::Relaxed);

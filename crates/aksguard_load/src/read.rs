@@ -10,6 +10,18 @@ use crate::limits::Limits;
 
 /// Reads a file, enforcing the size limit before reading and checking it is text.
 pub fn read_text(path: &Path, display: &str, limits: &Limits) -> Result<String, LoadError> {
+    let mut bytes = Vec::new();
+    read_bytes(path, display, limits, &mut bytes)?;
+    decode_text(bytes, display)
+}
+
+/// Reads a file into `bytes` (cleared first; its capacity is reused) within the size limit.
+pub fn read_bytes(
+    path: &Path,
+    display: &str,
+    limits: &Limits,
+    bytes: &mut Vec<u8>,
+) -> Result<(), LoadError> {
     let fail = |line, message: String| LoadError::new(display, line, message);
     let file = File::open(path).map_err(|e| fail(None, format!("cannot open: {e}")))?;
     let meta = file
@@ -25,9 +37,10 @@ pub fn read_text(path: &Path, display: &str, limits: &Limits) -> Result<String, 
             ),
         ));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    bytes.clear();
+    bytes.reserve(meta.len() as usize);
     file.take(limits.max_file_bytes + 1)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|e| fail(None, format!("cannot read: {e}")))?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(fail(
@@ -35,30 +48,35 @@ pub fn read_text(path: &Path, display: &str, limits: &Limits) -> Result<String, 
             "file grew past the size limit while reading".into(),
         ));
     }
-    decode_text(bytes, display)
+    Ok(())
 }
 
-/// Checks bytes are UTF-8 text (not binary), dropping a byte-order mark.
-pub fn decode_text(mut bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
+/// [`decode_text`] without taking the bytes: the text they hold, minus a byte-order mark.
+pub fn decode_str<'a>(bytes: &'a [u8], display: &str) -> Result<&'a str, LoadError> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(LoadError::new(
             display,
-            Some(line_of(&bytes, nul)),
+            Some(line_of(bytes, nul)),
             "binary file (contains NUL bytes); not a manifest",
         ));
     }
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let line = line_of(e.as_bytes(), at);
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
         LoadError::new(
             display,
-            Some(line),
+            Some(line_of(bytes, at)),
             format!("not valid UTF-8 (invalid byte at offset {at})"),
         )
     })
+}
+
+pub fn decode_text(mut bytes: Vec<u8>, display: &str) -> Result<String, LoadError> {
+    decode_str(&bytes, display)?;
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    Ok(String::from_utf8(bytes).expect("validated by decode_str"))
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> u32 {
