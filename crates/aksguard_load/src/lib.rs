@@ -114,8 +114,7 @@ pub fn load_inputs_with(
         .map(|input| {
             let mut part = Loaded::default();
             let mut found = Vec::new();
-            let mut take = |result: k8s::StreamResult, part: &mut Loaded| {
-                let mut result = result;
+            let mut take = |mut result: k8s::StreamResult, part: &mut Loaded| {
                 for object in &mut result.objects {
                     found.extend(on_object(object));
                 }
