@@ -3,6 +3,10 @@
 //! tree, so large reports cost one pass and no copy of the findings.
 
 use aksguard_model::{Finding, FrameworkResult, LoadError, Severity, Suppressed};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::io::Write as _;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -123,25 +127,194 @@ pub fn write(report: &ScanReport, mut out: impl std::io::Write) -> std::io::Resu
     out.write_all(b"\n")
 }
 
-/// Findings as members of the top-level `findings` array: each pretty-printed, indented two
-/// levels, separated by `,\n`. JSON strings escape newlines, so indenting after each newline
-/// is exact.
+/// Findings as members of the top-level `findings` array: each as the document's pretty
+/// printer writes it, indented two levels, separated by `,\n`.
 fn render_findings(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(findings.len() * 1024);
-    let mut one = Vec::with_capacity(2048);
+    let mut rule_texts = RuleTexts::default();
     for (i, finding) in findings.iter().enumerate() {
         if i > 0 {
             out.extend_from_slice(b",\n");
         }
-        one.clear();
-        serde_json::to_writer_pretty(&mut one, finding).map_err(std::io::Error::from)?;
-        for (n, line) in one.split(|&byte| byte == b'\n').enumerate() {
-            if n > 0 {
-                out.push(b'\n');
-            }
-            out.extend_from_slice(b"    ");
-            out.extend_from_slice(line);
-        }
+        write_finding(&mut out, finding, &mut rule_texts)?;
     }
     Ok(out)
+}
+
+/// The rendered title, remediation and references of each rule met so far. They are most of
+/// a finding's bytes and the same for all of a rule's findings, so they are escaped once.
+/// Keyed by the texts' addresses: every finding of a rule borrows the rule's own texts.
+#[derive(Default)]
+struct RuleTexts(HashMap<TextAddresses, RenderedRule>);
+
+/// Where a finding's title, remediation and references live.
+type TextAddresses = (usize, usize, usize);
+
+struct RenderedRule {
+    title: Vec<u8>,
+    /// The `remediation` and `references` members, with the separators before them.
+    tail: Vec<u8>,
+}
+
+impl RuleTexts {
+    fn of(&mut self, finding: &Finding) -> std::io::Result<&RenderedRule> {
+        let key = (
+            finding.title.as_ptr() as usize,
+            finding.remediation.as_ptr() as usize,
+            finding.references.as_ptr() as usize,
+        );
+        Ok(match self.0.entry(key) {
+            Entry::Occupied(rendered) => rendered.into_mut(),
+            Entry::Vacant(slot) => slot.insert(RenderedRule::of(finding)?),
+        })
+    }
+}
+
+impl RenderedRule {
+    fn of(finding: &Finding) -> std::io::Result<RenderedRule> {
+        let mut title = Vec::new();
+        string(&mut title, finding.title)?;
+        let mut tail = Vec::new();
+        tail.extend_from_slice(b",\n      \"remediation\": ");
+        string(&mut tail, finding.remediation)?;
+        tail.extend_from_slice(b",\n      \"references\": [");
+        for (i, reference) in finding.references.iter().enumerate() {
+            tail.extend_from_slice(if i > 0 { b",\n        " } else { b"\n        " });
+            string(&mut tail, reference)?;
+        }
+        if !finding.references.is_empty() {
+            tail.extend_from_slice(b"\n      ");
+        }
+        tail.push(b']');
+        Ok(RenderedRule { title, tail })
+    }
+}
+
+/// One finding, byte for byte as `serde_json`'s pretty printer writes it at depth two (the
+/// field order and shape of [`Finding`]'s `Serialize`; `tests/json.rs` holds the two equal).
+fn write_finding(
+    out: &mut Vec<u8>,
+    finding: &Finding,
+    rule_texts: &mut RuleTexts,
+) -> std::io::Result<()> {
+    let rule = rule_texts.of(finding)?;
+    out.extend_from_slice(b"    {\n      \"rule_id\": ");
+    string(out, finding.rule_id)?;
+    out.extend_from_slice(b",\n      \"severity\": \"");
+    out.extend_from_slice(finding.severity.as_str().as_bytes());
+    out.extend_from_slice(b"\",\n      \"title\": ");
+    out.extend_from_slice(&rule.title);
+    out.extend_from_slice(b",\n      \"message\": ");
+    string(out, &finding.message)?;
+    let object = &finding.object;
+    out.extend_from_slice(b",\n      \"object\": {\n        \"api_version\": ");
+    string(out, &object.api_version)?;
+    out.extend_from_slice(b",\n        \"kind\": ");
+    string(out, &object.kind)?;
+    out.extend_from_slice(b",\n        \"namespace\": ");
+    optional_string(out, object.namespace.as_deref())?;
+    out.extend_from_slice(b",\n        \"name\": ");
+    string(out, &object.name)?;
+    out.extend_from_slice(b"\n      },\n      \"container\": ");
+    optional_string(out, finding.container.as_deref())?;
+    let location = &finding.location;
+    out.extend_from_slice(b",\n      \"location\": {\n        \"path\": ");
+    string(out, &location.path)?;
+    write!(
+        out,
+        ",\n        \"line\": {},\n        \"column\": {}",
+        location.line, location.column
+    )?;
+    if let Some(template) = &location.template {
+        out.extend_from_slice(b",\n        \"template\": ");
+        string(out, template)?;
+    }
+    out.extend_from_slice(b"\n      }");
+    out.extend_from_slice(&rule.tail);
+    out.extend_from_slice(b",\n      \"fingerprint\": ");
+    string(out, &finding.fingerprint)?;
+    out.extend_from_slice(b"\n    }");
+    Ok(())
+}
+
+/// A JSON string literal, escaped as `serde_json` escapes it.
+fn string(out: &mut Vec<u8>, text: &str) -> std::io::Result<()> {
+    serde_json::to_writer(out, text).map_err(std::io::Error::from)
+}
+
+fn optional_string(out: &mut Vec<u8>, text: Option<&str>) -> std::io::Result<()> {
+    match text {
+        Some(text) => string(out, text),
+        None => {
+            out.extend_from_slice(b"null");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use aksguard_model::{Location, ObjectRef};
+
+    use super::*;
+
+    static REFERENCES: [String; 0] = [];
+
+    fn finding(
+        namespace: Option<&str>,
+        container: Option<&str>,
+        template: Option<&str>,
+    ) -> Finding {
+        let rule = aksguard_rules::find_rule("POD001").expect("a real rule");
+        Finding {
+            rule_id: rule.id,
+            severity: rule.severity,
+            title: "tab\there \"quoted\" \\ back\u{1}slash",
+            message: "line\nbreak, unicode é, <html> & 'single' \u{7f}".to_owned(),
+            object: Arc::new(ObjectRef {
+                api_version: "v1".into(),
+                kind: "Pod".into(),
+                namespace: namespace.map(Into::into),
+                name: "n\"ame".into(),
+            }),
+            container: container.map(Into::into),
+            location: Location {
+                path: "dir with space/ü.yaml".into(),
+                line: 4_000_000_000,
+                column: 0,
+                template: template.map(Into::into),
+            },
+            remediation: rule.remediation,
+            references: rule.reference_texts(),
+            fingerprint: "00ff".into(),
+        }
+    }
+
+    #[test]
+    fn hand_written_finding_equals_the_pretty_printer() {
+        let mut no_references = finding(None, None, None);
+        no_references.references = &REFERENCES;
+        let cases = [
+            finding(Some("ns"), Some("app"), Some("chart/templates/a.yaml")),
+            finding(None, None, None),
+            finding(Some(""), Some(""), None),
+            no_references,
+        ];
+        for case in cases {
+            // The pretty printer at depth two: inside the document and its findings array.
+            let mut expected = Vec::new();
+            serde_json::to_writer_pretty(&mut expected, &serde_json::json!({ "f": [&case] }))
+                .unwrap();
+            let expected = String::from_utf8(expected).unwrap();
+            let inner = expected
+                .strip_prefix("{\n  \"f\": [\n")
+                .and_then(|s| s.strip_suffix("\n  ]\n}"))
+                .expect("one finding in one array");
+            let mut written = Vec::new();
+            write_finding(&mut written, &case, &mut RuleTexts::default()).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), inner);
+        }
+    }
 }
