@@ -186,7 +186,7 @@ fn synthetic_report(n: usize) -> ScanReport {
             Finding {
                 rule_id: rule.id,
                 severity: rule.severity,
-                title: rule.title,
+                rule: rule.text(),
                 message: format!("container `c{i}` breaks {} (finding {i})", rule.slug),
                 object: std::sync::Arc::new(ObjectRef {
                     api_version: "apps/v1".into(),
@@ -203,8 +203,6 @@ fn synthetic_report(n: usize) -> ScanReport {
                         .is_multiple_of(3)
                         .then(|| "chart/templates/deployment.yaml".into()),
                 },
-                remediation: rule.remediation,
-                references: rule.reference_texts(),
                 fingerprint: format!("{i:016x}").into(),
             }
         })

@@ -326,7 +326,7 @@ mod tests {
         Finding {
             rule_id,
             severity: rule(rule_id).severity,
-            title: "t",
+            rule: rule(rule_id).text(),
             message: "m".into(),
             object: std::sync::Arc::new(ObjectRef {
                 api_version: "v1".into(),
@@ -341,8 +341,6 @@ mod tests {
                 column: 1,
                 template: None,
             },
-            remediation: "r.",
-            references: &[],
             fingerprint: Default::default(),
         }
     }

@@ -209,7 +209,7 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
         fingerprint,
         rule_id: rule.id,
         severity: violation.severity.unwrap_or(rule.severity),
-        title: rule.title,
+        rule: rule.text(),
         message,
         object: on.object,
         container: violation.container.as_deref().map(Into::into),
@@ -219,7 +219,5 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             column: violation.pos.col,
             template: on.template,
         },
-        remediation: rule.remediation,
-        references: rule.reference_texts(),
     }
 }

@@ -79,22 +79,49 @@ pub struct Location {
     pub template: Option<Arc<str>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// What every finding of one rule says about the rule: made once per rule and borrowed by
+/// its findings (a large scan holds hundreds of thousands of findings).
+#[derive(Debug, PartialEq, Eq)]
+pub struct RuleText {
+    pub title: &'static str,
+    pub remediation: &'static str,
+    /// The rule's references as text.
+    pub references: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
 pub struct Finding {
     pub rule_id: &'static str,
     pub severity: Severity,
-    pub title: &'static str,
+    /// The rule's title, remediation and references, shared by all of its findings.
+    pub rule: &'static RuleText,
     pub message: String,
     /// Shared with the other findings on the same object.
     pub object: Arc<ObjectRef>,
     pub container: Option<CompactString>,
     pub location: Location,
-    pub remediation: &'static str,
-    /// The rule's references as text, shared by all of its findings.
-    pub references: &'static [String],
     /// Stable identity of the finding across edits that move lines (SARIF
     /// `partialFingerprints`, baselines): see [`fingerprint`].
     pub fingerprint: CompactString,
+}
+
+/// The JSON contract keeps the rule's texts as members of each finding, in this order.
+impl Serialize for Finding {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("Finding", 10)?;
+        out.serialize_field("rule_id", self.rule_id)?;
+        out.serialize_field("severity", &self.severity)?;
+        out.serialize_field("title", self.rule.title)?;
+        out.serialize_field("message", &self.message)?;
+        out.serialize_field("object", &*self.object)?;
+        out.serialize_field("container", &self.container)?;
+        out.serialize_field("location", &self.location)?;
+        out.serialize_field("remediation", self.rule.remediation)?;
+        out.serialize_field("references", &self.rule.references)?;
+        out.serialize_field("fingerprint", &self.fingerprint)?;
+        out.end()
+    }
 }
 
 /// A stable fingerprint: SHA-256 over the rule, the object's kind/namespace/name, the

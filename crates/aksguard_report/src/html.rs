@@ -396,14 +396,14 @@ impl FindingView {
         let location = &finding.location;
         FindingView {
             rule_id: finding.rule_id,
-            title: finding.title,
+            title: finding.rule.title,
             doc_url: rule_doc_url(finding.rule_id),
             severity: finding.severity.as_str(),
             message: segments(&finding.message),
             container: finding.container.as_deref().map(str::to_owned),
             location: format!("{}:{}:{}", location.path, location.line, location.column),
             template: location.template.as_deref().map(str::to_owned),
-            remediation: segments(finding.remediation),
+            remediation: segments(finding.rule.remediation),
         }
     }
 }

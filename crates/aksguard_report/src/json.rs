@@ -2,7 +2,7 @@
 //! Serialised straight from borrowed typed structs, never through a `serde_json::Value`
 //! tree, so large reports cost one pass and no copy of the findings.
 
-use aksguard_model::{Finding, FrameworkResult, LoadError, Severity, Suppressed};
+use aksguard_model::{Finding, FrameworkResult, LoadError, RuleText, Severity, Suppressed};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::io::Write as _;
@@ -143,12 +143,9 @@ fn render_findings(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
 
 /// The rendered title, remediation and references of each rule met so far. They are most of
 /// a finding's bytes and the same for all of a rule's findings, so they are escaped once.
-/// Keyed by the texts' addresses: every finding of a rule borrows the rule's own texts.
+/// Keyed by the address of the rule's [`RuleText`], which all of its findings borrow.
 #[derive(Default)]
-struct RuleTexts(HashMap<TextAddresses, RenderedRule>);
-
-/// Where a finding's title, remediation and references live.
-type TextAddresses = (usize, usize, usize);
+struct RuleTexts(HashMap<usize, RenderedRule>);
 
 struct RenderedRule {
     title: Vec<u8>,
@@ -158,31 +155,27 @@ struct RenderedRule {
 
 impl RuleTexts {
     fn of(&mut self, finding: &Finding) -> std::io::Result<&RenderedRule> {
-        let key = (
-            finding.title.as_ptr() as usize,
-            finding.remediation.as_ptr() as usize,
-            finding.references.as_ptr() as usize,
-        );
+        let key = std::ptr::from_ref(finding.rule) as usize;
         Ok(match self.0.entry(key) {
             Entry::Occupied(rendered) => rendered.into_mut(),
-            Entry::Vacant(slot) => slot.insert(RenderedRule::of(finding)?),
+            Entry::Vacant(slot) => slot.insert(RenderedRule::of(finding.rule)?),
         })
     }
 }
 
 impl RenderedRule {
-    fn of(finding: &Finding) -> std::io::Result<RenderedRule> {
+    fn of(rule: &RuleText) -> std::io::Result<RenderedRule> {
         let mut title = Vec::new();
-        string(&mut title, finding.title)?;
+        string(&mut title, rule.title)?;
         let mut tail = Vec::new();
         tail.extend_from_slice(b",\n      \"remediation\": ");
-        string(&mut tail, finding.remediation)?;
+        string(&mut tail, rule.remediation)?;
         tail.extend_from_slice(b",\n      \"references\": [");
-        for (i, reference) in finding.references.iter().enumerate() {
+        for (i, reference) in rule.references.iter().enumerate() {
             tail.extend_from_slice(if i > 0 { b",\n        " } else { b"\n        " });
             string(&mut tail, reference)?;
         }
-        if !finding.references.is_empty() {
+        if !rule.references.is_empty() {
             tail.extend_from_slice(b"\n      ");
         }
         tail.push(b']');
@@ -260,7 +253,11 @@ mod tests {
 
     use super::*;
 
-    static REFERENCES: [String; 0] = [];
+    static AWKWARD: RuleText = RuleText {
+        title: "tab\there \"quoted\" \\ back\u{1}slash",
+        remediation: "line\nbreak </script>",
+        references: Vec::new(),
+    };
 
     fn finding(
         namespace: Option<&str>,
@@ -271,7 +268,7 @@ mod tests {
         Finding {
             rule_id: rule.id,
             severity: rule.severity,
-            title: "tab\there \"quoted\" \\ back\u{1}slash",
+            rule: rule.text(),
             message: "line\nbreak, unicode é, <html> & 'single' \u{7f}".to_owned(),
             object: Arc::new(ObjectRef {
                 api_version: "v1".into(),
@@ -286,21 +283,19 @@ mod tests {
                 column: 0,
                 template: template.map(Into::into),
             },
-            remediation: rule.remediation,
-            references: rule.reference_texts(),
             fingerprint: "00ff".into(),
         }
     }
 
     #[test]
     fn hand_written_finding_equals_the_pretty_printer() {
-        let mut no_references = finding(None, None, None);
-        no_references.references = &REFERENCES;
+        let mut awkward = finding(None, None, None);
+        awkward.rule = &AWKWARD;
         let cases = [
             finding(Some("ns"), Some("app"), Some("chart/templates/a.yaml")),
             finding(None, None, None),
             finding(Some(""), Some(""), None),
-            no_references,
+            awkward,
         ];
         for case in cases {
             // The pretty printer at depth two: inside the document and its findings array.

@@ -85,7 +85,7 @@ fn describe(out: &mut String, finding: &Finding) {
         finding.rule_id,
         finding.message
     );
-    let _ = writeln!(out, "  fix: {}", finding.remediation);
+    let _ = writeln!(out, "  fix: {}", finding.rule.remediation);
 }
 
 pub fn render(report: &ScanReport) -> String {
@@ -116,7 +116,7 @@ pub fn render(report: &ScanReport) -> String {
     let mut known: HashSet<&str> = rules.iter().map(|(id, _, _)| *id).collect();
     for finding in report.findings.iter().chain(suppressed_findings) {
         if known.insert(finding.rule_id) {
-            rules.push((finding.rule_id, finding.title, finding.severity));
+            rules.push((finding.rule_id, finding.rule.title, finding.severity));
         }
     }
 

@@ -73,7 +73,7 @@ pub fn render(report: &ScanReport) -> String {
                 finding.severity,
                 cell(finding.rule_id),
                 finding.rule_id,
-                cell(&finding.title.replace('"', "'")),
+                cell(&finding.rule.title.replace('"', "'")),
                 cell(&object_label(finding)),
                 code(&format!(
                     "{}:{}",

@@ -291,7 +291,7 @@ pub fn render_with_root(report: &ScanReport, root: Option<&Path>) -> String {
     }
     let suppressed = report.suppressed.iter().map(|s| &s.finding);
     for finding in report.findings.iter().chain(suppressed) {
-        add(finding.rule_id, finding.title, finding.severity);
+        add(finding.rule_id, finding.rule.title, finding.severity);
     }
 
     let mut results: Vec<SarifResult<'_>> =

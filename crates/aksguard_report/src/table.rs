@@ -167,7 +167,7 @@ fn write_findings<'a>(
             let _ = writeln!(
                 out,
                 "               {}",
-                paint.dim(&format!("fix: {}", finding.remediation))
+                paint.dim(&format!("fix: {}", finding.rule.remediation))
             );
         }
     }

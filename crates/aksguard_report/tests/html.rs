@@ -38,7 +38,7 @@ fn finding(
     Finding {
         rule_id: rule.id,
         severity,
-        title: rule.title,
+        rule: rule.text(),
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object: std::sync::Arc::new(object),
@@ -49,8 +49,6 @@ fn finding(
             column: 5,
             template: None,
         },
-        remediation: rule.remediation,
-        references: &[],
     }
 }
 

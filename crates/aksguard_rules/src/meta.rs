@@ -1,6 +1,6 @@
 //! What a rule declares about itself.
 
-use aksguard_model::{ContainerView, Inventory, Object, PodSpecView, Severity};
+use aksguard_model::{ContainerView, Inventory, Object, PodSpecView, RuleText, Severity};
 
 use crate::checker::Checker;
 
@@ -215,19 +215,39 @@ impl Rule {
         matches!(self.check, Check::Inventory(_))
     }
 
-    /// The references as text (`Display`), made once per rule and shared by its findings.
-    pub fn reference_texts(&self) -> &'static [String] {
-        static TEXTS: std::sync::LazyLock<std::collections::HashMap<&'static str, Vec<String>>> =
+    /// The title, remediation and references (as text) that each of the rule's findings
+    /// carries: made once per rule and shared by its findings.
+    pub fn text(&self) -> &'static RuleText {
+        static TEXTS: std::sync::LazyLock<std::collections::HashMap<&'static str, RuleText>> =
             std::sync::LazyLock::new(|| {
                 crate::all_rules()
                     .iter()
-                    .map(|rule| {
-                        let texts = rule.references.iter().map(ToString::to_string).collect();
-                        (rule.id, texts)
-                    })
+                    .map(|rule| (rule.id, rule.make_text()))
                     .collect()
             });
-        TEXTS.get(self.id).map_or(&[], Vec::as_slice)
+        TEXTS.get(self.id).unwrap_or_else(|| self.unlisted_text())
+    }
+
+    /// A rule that is not in the registry (none is today): its text is made once and kept.
+    #[cold]
+    fn unlisted_text(&self) -> &'static RuleText {
+        type Unlisted = std::collections::HashMap<&'static str, &'static RuleText>;
+        static UNLISTED: std::sync::Mutex<Option<Unlisted>> = std::sync::Mutex::new(None);
+        let mut unlisted = UNLISTED
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        unlisted
+            .get_or_insert_default()
+            .entry(self.id)
+            .or_insert_with(|| Box::leak(Box::new(self.make_text())))
+    }
+
+    fn make_text(&self) -> RuleText {
+        RuleText {
+            title: self.title,
+            remediation: self.remediation,
+            references: self.references.iter().map(ToString::to_string).collect(),
+        }
     }
 
     /// Whether the rule needs nothing but the object it checks, so it can run on each object

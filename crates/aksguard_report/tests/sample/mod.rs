@@ -32,7 +32,7 @@ pub fn finding(
     Finding {
         rule_id: rule.id,
         severity: rule.severity,
-        title: rule.title,
+        rule: rule.text(),
         message: message.to_owned(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object: std::sync::Arc::new(object),
@@ -43,8 +43,6 @@ pub fn finding(
             column: 7,
             template: None,
         },
-        remediation: rule.remediation,
-        references: rule.reference_texts(),
     }
 }
 
