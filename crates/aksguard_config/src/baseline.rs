@@ -17,7 +17,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use aksguard_model::Finding;
+use aksguard_model::{Finding, Fingerprint};
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
@@ -38,7 +38,7 @@ struct Tool {
 
 #[derive(Serialize)]
 struct Entry<'a> {
-    fingerprint: &'a str,
+    fingerprint: Fingerprint,
     rule_id: &'static str,
     object: String,
     path: &'a str,
@@ -70,7 +70,7 @@ pub fn render(findings: &[Finding], created: Date) -> String {
             path: &f.location.path,
             rule_id: f.rule_id,
             object: object_name(f),
-            fingerprint: &f.fingerprint,
+            fingerprint: f.fingerprint,
         })
         .collect();
     entries.sort_by(|a, b| {

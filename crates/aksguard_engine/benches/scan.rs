@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use aksguard_engine::{evaluate, select_rules};
 use aksguard_load::{Limits, load_text};
-use aksguard_model::{Finding, Inventory, Location, ObjectRef, Severity};
+use aksguard_model::{Finding, Fingerprint, Inventory, Location, ObjectRef, Severity};
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
 use aksguard_rules::{Rule, RuleSettings, all_rules};
@@ -187,7 +187,7 @@ fn synthetic_report(n: usize) -> ScanReport {
                 rule_id: rule.id,
                 severity: rule.severity,
                 rule: rule.text(),
-                message: format!("container `c{i}` breaks {} (finding {i})", rule.slug),
+                message: format!("container `c{i}` breaks {} (finding {i})", rule.slug).into(),
                 object: std::sync::Arc::new(ObjectRef {
                     api_version: "apps/v1".into(),
                     kind: "Deployment".into(),
@@ -203,7 +203,7 @@ fn synthetic_report(n: usize) -> ScanReport {
                         .is_multiple_of(3)
                         .then(|| "chart/templates/deployment.yaml".into()),
                 },
-                fingerprint: format!("{i:016x}").into(),
+                fingerprint: Fingerprint(i as u64),
             }
         })
         .collect();

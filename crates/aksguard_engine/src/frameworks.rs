@@ -341,7 +341,7 @@ mod tests {
                 column: 1,
                 template: None,
             },
-            fingerprint: Default::default(),
+            fingerprint: aksguard_model::Fingerprint(0),
         }
     }
 

@@ -6,7 +6,7 @@
 //! bulk (`Object::shed_bulk`); the rest run once the inventory is built
 //! ([`Evaluation::finish`]).
 
-use aksguard_model::{Finding, Inventory, Location, Object, PodSpecView, Severity};
+use aksguard_model::{Finding, Fingerprint, Inventory, Location, Object, PodSpecView, Severity};
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
@@ -154,7 +154,7 @@ type OrderKey<'a> = (
     Option<&'a str>,
     &'a str,
     (&'a str, Option<&'a str>, &'a str),
-    &'a str,
+    Fingerprint,
 );
 
 fn order_key(f: &Finding) -> OrderKey<'_> {
@@ -163,13 +163,13 @@ fn order_key(f: &Finding) -> OrderKey<'_> {
         f.location.column,
         f.rule_id,
         f.container.as_deref(),
-        &f.message,
+        &*f.message,
         (
             &f.object.kind,
             f.object.namespace.as_deref(),
             &f.object.name,
         ),
-        &f.fingerprint,
+        f.fingerprint,
     )
 }
 
@@ -202,9 +202,8 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
         violation.container.as_deref(),
         &violation.message,
     );
-    let mut message = violation.message;
     // Findings live until the report is written; `format!` leaves spare capacity.
-    message.shrink_to_fit();
+    let message = violation.message.into_boxed_str();
     Finding {
         fingerprint,
         rule_id: rule.id,

@@ -150,7 +150,8 @@ pub fn apply_exceptions(
                     finding.message,
                     exception.expires.as_deref().unwrap_or("?"),
                     exception.reason
-                );
+                )
+                .into();
                 active.push(finding);
             }
             (None, None) => active.push(finding),
@@ -289,7 +290,7 @@ pub fn apply_baseline(
 ) -> Vec<Finding> {
     let (known, new): (Vec<Finding>, Vec<Finding>) = findings
         .into_iter()
-        .partition(|f| fingerprints.contains(f.fingerprint.as_str()));
+        .partition(|f| fingerprints.contains(f.fingerprint.to_hex().as_str()));
     suppressed.extend(known.into_iter().map(|finding| Suppressed {
         finding,
         suppression: Suppression {

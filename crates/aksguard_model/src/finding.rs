@@ -95,14 +95,14 @@ pub struct Finding {
     pub severity: Severity,
     /// The rule's title, remediation and references, shared by all of its findings.
     pub rule: &'static RuleText,
-    pub message: String,
+    pub message: Box<str>,
     /// Shared with the other findings on the same object.
     pub object: Arc<ObjectRef>,
     pub container: Option<CompactString>,
     pub location: Location,
     /// Stable identity of the finding across edits that move lines (SARIF
     /// `partialFingerprints`, baselines): see [`fingerprint`].
-    pub fingerprint: CompactString,
+    pub fingerprint: Fingerprint,
 }
 
 /// The JSON contract keeps the rule's texts as members of each finding, in this order.
@@ -113,7 +113,7 @@ impl Serialize for Finding {
         out.serialize_field("rule_id", self.rule_id)?;
         out.serialize_field("severity", &self.severity)?;
         out.serialize_field("title", self.rule.title)?;
-        out.serialize_field("message", &self.message)?;
+        out.serialize_field("message", &*self.message)?;
         out.serialize_field("object", &*self.object)?;
         out.serialize_field("container", &self.container)?;
         out.serialize_field("location", &self.location)?;
@@ -124,16 +124,41 @@ impl Serialize for Finding {
     }
 }
 
+/// A finding's stable identity: the first 64 bits of a SHA-256 (see [`fingerprint`]), written
+/// as 16 lowercase hex digits. Held as a number: a large scan holds hundreds of thousands.
+/// Numeric order is the order of the hex text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(pub u64);
+
+impl Fingerprint {
+    /// The 16 hex digits (inline: no allocation).
+    pub fn to_hex(self) -> CompactString {
+        compact_str::format_compact!("{self}")
+    }
+}
+
+impl std::fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.to_hex())
+    }
+}
+
 /// A stable fingerprint: SHA-256 over the rule, the object's kind/namespace/name, the
 /// container and the message with digits removed (so renumbered `ports[1]` or moved lines keep
-/// it), as 16 hex digits. The source path is left out on purpose: moving a manifest between
+/// it), cut to 64 bits. The source path is left out on purpose: moving a manifest between
 /// files keeps its findings' identity.
 pub fn fingerprint(
     rule_id: &str,
     object: &ObjectRef,
     container: Option<&str>,
     message: &str,
-) -> CompactString {
+) -> Fingerprint {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for part in [
@@ -149,12 +174,10 @@ pub fn fingerprint(
     for piece in message.split(|c: char| c.is_ascii_digit()) {
         hasher.update(piece.as_bytes());
     }
-    let mut hex = CompactString::default();
-    for byte in hasher.finalize().iter().take(8) {
-        use std::fmt::Write;
-        let _ = write!(hex, "{byte:02x}");
-    }
-    hex
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    Fingerprint(u64::from_be_bytes(first))
 }
 
 /// Why a finding is not counted.

@@ -16,8 +16,8 @@ pub mod service_account;
 
 pub use compliance::{ControlResult, FrameworkResult};
 pub use finding::{
-    Finding, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed, Suppression,
-    SuppressionKind, fingerprint,
+    Finding, Fingerprint, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed,
+    Suppression, SuppressionKind, fingerprint,
 };
 pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
 pub use node::{CompactString, Entry, Node, Pos, Value};

@@ -225,7 +225,7 @@ fn write_finding(
     out.extend_from_slice(b"\n      }");
     out.extend_from_slice(&rule.tail);
     out.extend_from_slice(b",\n      \"fingerprint\": ");
-    string(out, &finding.fingerprint)?;
+    string(out, &finding.fingerprint.to_hex())?;
     out.extend_from_slice(b"\n    }");
     Ok(())
 }
@@ -249,7 +249,7 @@ fn optional_string(out: &mut Vec<u8>, text: Option<&str>) -> std::io::Result<()>
 mod tests {
     use std::sync::Arc;
 
-    use aksguard_model::{Location, ObjectRef};
+    use aksguard_model::{Fingerprint, Location, ObjectRef};
 
     use super::*;
 
@@ -269,7 +269,7 @@ mod tests {
             rule_id: rule.id,
             severity: rule.severity,
             rule: rule.text(),
-            message: "line\nbreak, unicode é, <html> & 'single' \u{7f}".to_owned(),
+            message: "line\nbreak, unicode é, <html> & 'single' \u{7f}".into(),
             object: Arc::new(ObjectRef {
                 api_version: "v1".into(),
                 kind: "Pod".into(),
@@ -283,7 +283,7 @@ mod tests {
                 column: 0,
                 template: template.map(Into::into),
             },
-            fingerprint: "00ff".into(),
+            fingerprint: Fingerprint(0xff),
         }
     }
 

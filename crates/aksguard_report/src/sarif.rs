@@ -20,7 +20,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
-use aksguard_model::{Finding, LoadError, Severity, Suppression, SuppressionKind};
+use aksguard_model::{Finding, Fingerprint, LoadError, Severity, Suppression, SuppressionKind};
 use aksguard_rules::{Reference, Rule};
 use serde::Serialize;
 
@@ -130,7 +130,7 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text,
     locations: [ResultLocation<'a>; 1],
-    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    partial_fingerprints: BTreeMap<&'static str, Fingerprint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<[SarifSuppression<'a>; 1]>,
     properties: ResultProperties<'a>,
@@ -477,7 +477,7 @@ fn result<'a>(
                 kind: "resource",
             }],
         }],
-        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint.as_str())]),
+        partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, finding.fingerprint)]),
         suppressions: suppression.map(|s| {
             [SarifSuppression {
                 kind: match s.kind {

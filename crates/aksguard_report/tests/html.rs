@@ -39,7 +39,7 @@ fn finding(
         rule_id: rule.id,
         severity,
         rule: rule.text(),
-        message: message.to_owned(),
+        message: message.into(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object: std::sync::Arc::new(object),
         container: container.map(Into::into),
@@ -385,7 +385,7 @@ fn sample_report_structure() {
 fn hostile_text_is_escaped_everywhere() {
     let mut report = sample_report();
     let evil = &mut report.findings[0];
-    evil.message = XSS.to_owned();
+    evil.message = XSS.into();
     std::sync::Arc::make_mut(&mut evil.object).name = "\"><img src=x onerror=alert(2)>".into();
     std::sync::Arc::make_mut(&mut evil.object).namespace = Some("x' onmouseover='alert(3)".into());
     evil.container = Some("</style><script>alert(4)</script>".into());
@@ -394,7 +394,7 @@ fn hostile_text_is_escaped_everywhere() {
     report.errors[0].message = "<iframe src=javascript:alert(6)>".to_owned();
     report.errors[1].path = "<svg onload=alert(7)>".to_owned();
     report.suppressed[0].suppression.reason = "<b onclick=alert(8)>reason</b>".to_owned();
-    report.suppressed[0].finding.message = format!("`{XSS}`");
+    report.suppressed[0].finding.message = format!("`{XSS}`").into();
     report.frameworks[0].controls[0].title = "<marquee>".to_owned();
     report.frameworks[0].controls[0].id = "\" onfocus=\"alert(9)".to_owned();
     let html = html::render(&report);

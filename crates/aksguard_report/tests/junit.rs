@@ -185,7 +185,7 @@ fn layout_counts_and_escaping() {
 #[test]
 fn control_characters_never_make_invalid_xml() {
     let mut report = sample::sample_report();
-    report.findings[0].message = "bell \u{7} escape \u{1b}[31m nul \u{0} end".to_owned();
+    report.findings[0].message = "bell \u{7} escape \u{1b}[31m nul \u{0} end".into();
     let xml = junit::render(&report);
     Document::parse(&xml).expect("still well-formed XML");
 }

@@ -33,7 +33,7 @@ pub fn finding(
         rule_id: rule.id,
         severity: rule.severity,
         rule: rule.text(),
-        message: message.to_owned(),
+        message: message.into(),
         fingerprint: fingerprint(rule.id, &object, container, message),
         object: std::sync::Arc::new(object),
         container: container.map(Into::into),
