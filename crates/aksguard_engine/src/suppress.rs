@@ -111,7 +111,7 @@ impl Exception {
 /// expired exception stays active and its message says so. Returns the findings still active
 /// and, per exception, whether it matched any finding (for "unused exception" notes).
 pub fn apply_exceptions(
-    findings: Vec<Finding>,
+    mut findings: Vec<Finding>,
     exceptions: &[Exception],
     suppressed: &mut Vec<Suppressed>,
 ) -> (Vec<Finding>, Vec<bool>) {
@@ -119,23 +119,48 @@ pub fn apply_exceptions(
     if exceptions.is_empty() {
         return (findings, used);
     }
-    let mut active = Vec::with_capacity(findings.len());
-    for mut finding in findings {
-        let mut applied: Option<&Exception> = None;
-        let mut expired: Option<&Exception> = None;
-        for (index, exception) in exceptions.iter().enumerate() {
-            if !exception.matches(&finding) {
-                continue;
+    // In place: a large scan's findings are never held twice.
+    let mut applied_to: Vec<&Exception> = Vec::new();
+    let covered: Vec<Finding> = findings
+        .extract_if(.., |finding| {
+            let mut applied: Option<&Exception> = None;
+            let mut expired: Option<&Exception> = None;
+            for (index, exception) in exceptions.iter().enumerate() {
+                if !exception.matches(finding) {
+                    continue;
+                }
+                used[index] = true;
+                if exception.expired {
+                    expired = expired.or(Some(exception));
+                } else {
+                    applied = applied.or(Some(exception));
+                }
             }
-            used[index] = true;
-            if exception.expired {
-                expired = expired.or(Some(exception));
-            } else {
-                applied = applied.or(Some(exception));
+            match (applied, expired) {
+                (Some(exception), _) => {
+                    applied_to.push(exception);
+                    true
+                }
+                (None, Some(exception)) => {
+                    // The fingerprint stays as computed from the rule's own message.
+                    finding.message = format!(
+                        "{} (exception expired {}: {})",
+                        finding.message,
+                        exception.expires.as_deref().unwrap_or("?"),
+                        exception.reason
+                    )
+                    .into();
+                    false
+                }
+                (None, None) => false,
             }
-        }
-        match (applied, expired) {
-            (Some(exception), _) => suppressed.push(Suppressed {
+        })
+        .collect();
+    suppressed.extend(
+        covered
+            .into_iter()
+            .zip(applied_to)
+            .map(|(finding, exception)| Suppressed {
                 finding,
                 suppression: Suppression {
                     kind: SuppressionKind::Exception,
@@ -143,21 +168,8 @@ pub fn apply_exceptions(
                     expires: exception.expires.clone(),
                 },
             }),
-            (None, Some(exception)) => {
-                // The fingerprint stays as computed from the rule's own message.
-                finding.message = format!(
-                    "{} (exception expired {}: {})",
-                    finding.message,
-                    exception.expires.as_deref().unwrap_or("?"),
-                    exception.reason
-                )
-                .into();
-                active.push(finding);
-            }
-            (None, None) => active.push(finding),
-        }
-    }
-    (active, used)
+    );
+    (findings, used)
 }
 
 /// A parsed `aksguard.io/ignore` annotation.
@@ -214,7 +226,7 @@ fn object_key(object: &Object) -> ObjectKey {
 /// returned as an error naming the file and line, so it can never pass silently.
 pub fn apply_annotations(
     inventory: &Inventory,
-    findings: Vec<Finding>,
+    mut findings: Vec<Finding>,
     suppressed: &mut Vec<Suppressed>,
 ) -> (Vec<Finding>, Vec<LoadError>) {
     let mut errors = Vec::new();
@@ -249,49 +261,60 @@ pub fn apply_annotations(
     if annotated.is_empty() {
         return (findings, errors);
     }
-    let mut active = Vec::with_capacity(findings.len());
-    for finding in findings {
-        let key = (
-            finding.object.kind.to_string(),
-            finding.object.namespace.as_deref().map(str::to_owned),
-            finding.object.name.to_string(),
-        );
-        // The same object may appear in several files: prefer the one the finding is in.
-        let annotation = annotated.get(&key).and_then(|candidates| {
-            candidates
-                .iter()
-                .find(|(path, _)| *path == &*finding.location.path)
-                .or(candidates.first())
-                .map(|(_, a)| a)
-        });
-        match annotation {
-            Some(annotation) if annotation.rules.contains(&finding.rule_id) => {
-                suppressed.push(Suppressed {
-                    finding,
-                    suppression: Suppression {
-                        kind: SuppressionKind::Annotation,
-                        reason: annotation.reason.clone(),
-                        expires: None,
-                    },
-                });
+    // In place: a large scan's findings are never held twice.
+    let mut reasons: Vec<&str> = Vec::new();
+    let covered: Vec<Finding> = findings
+        .extract_if(.., |finding| {
+            let key = (
+                finding.object.kind.to_string(),
+                finding.object.namespace.as_deref().map(str::to_owned),
+                finding.object.name.to_string(),
+            );
+            // The same object may appear in several files: prefer the one the finding is in.
+            let annotation = annotated.get(&key).and_then(|candidates| {
+                candidates
+                    .iter()
+                    .find(|(path, _)| *path == &*finding.location.path)
+                    .or(candidates.first())
+                    .map(|(_, a)| a)
+            });
+            match annotation {
+                Some(annotation) if annotation.rules.contains(&finding.rule_id) => {
+                    reasons.push(&annotation.reason);
+                    true
+                }
+                _ => false,
             }
-            _ => active.push(finding),
-        }
-    }
-    (active, errors)
+        })
+        .collect();
+    suppressed.extend(
+        covered
+            .into_iter()
+            .zip(reasons)
+            .map(|(finding, reason)| Suppressed {
+                finding,
+                suppression: Suppression {
+                    kind: SuppressionKind::Annotation,
+                    reason: reason.to_owned(),
+                    expires: None,
+                },
+            }),
+    );
+    (findings, errors)
 }
 
 /// Moves findings whose fingerprint is in the baseline to `suppressed`.
 pub fn apply_baseline(
-    findings: Vec<Finding>,
+    mut findings: Vec<Finding>,
     fingerprints: &HashSet<String>,
     reason: &str,
     suppressed: &mut Vec<Suppressed>,
 ) -> Vec<Finding> {
-    let (known, new): (Vec<Finding>, Vec<Finding>) = findings
-        .into_iter()
-        .partition(|f| fingerprints.contains(f.fingerprint.to_hex().as_str()));
-    suppressed.extend(known.into_iter().map(|finding| Suppressed {
+    // In place: a large scan's findings are never held twice.
+    let known = findings.extract_if(.., |f| {
+        fingerprints.contains(f.fingerprint.to_hex().as_str())
+    });
+    suppressed.extend(known.map(|finding| Suppressed {
         finding,
         suppression: Suppression {
             kind: SuppressionKind::Baseline,
@@ -299,7 +322,7 @@ pub fn apply_baseline(
             expires: None,
         },
     }));
-    new
+    findings
 }
 
 /// The same order as [`crate::sort_findings`].
