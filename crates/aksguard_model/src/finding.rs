@@ -236,3 +236,43 @@ impl std::fmt::Display for LoadError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(kind: &str, namespace: Option<&str>, name: &str) -> ObjectRef {
+        ObjectRef {
+            api_version: "v1".into(),
+            kind: kind.into(),
+            namespace: namespace.map(Into::into),
+            name: name.into(),
+        }
+    }
+
+    /// Baselines store these values: they must never change. (Expected values from an
+    /// independent SHA-256: rule, kind, namespace, name and container each followed by a NUL
+    /// byte, then the message without its ASCII digits.)
+    #[test]
+    fn fingerprints_are_stable() {
+        let long = format!(
+            "container `app` port 8080 (ports[12]) é {} 42 ünïcode 7",
+            "x".repeat(150)
+        );
+        let web = object("Deployment", Some("shop"), "web");
+        assert_eq!(
+            fingerprint("POD001", &web, Some("app"), &long).to_string(),
+            "5784f4698c69bb50"
+        );
+        let namespace = object("Namespace", None, "prod");
+        assert_eq!(
+            fingerprint("NET001", &namespace, None, "").to_hex(),
+            "b38ab31bb1b61e12"
+        );
+        // Digits do not count: renumbered ports or lines keep the identity.
+        assert_eq!(
+            fingerprint("POD001", &web, Some("app"), "ports[1] on line 3"),
+            fingerprint("POD001", &web, Some("app"), "ports[27] on line 90")
+        );
+    }
+}
