@@ -119,56 +119,40 @@ pub fn apply_exceptions(
     if exceptions.is_empty() {
         return (findings, used);
     }
-    // In place: a large scan's findings are never held twice.
-    let mut applied_to: Vec<&Exception> = Vec::new();
-    let covered: Vec<Finding> = findings
-        .extract_if(.., |finding| {
-            let mut applied: Option<&Exception> = None;
-            let mut expired: Option<&Exception> = None;
-            for (index, exception) in exceptions.iter().enumerate() {
-                if !exception.matches(finding) {
-                    continue;
-                }
-                used[index] = true;
-                if exception.expired {
-                    expired = expired.or(Some(exception));
-                } else {
-                    applied = applied.or(Some(exception));
-                }
+    move_suppressed(&mut findings, suppressed, |finding| {
+        let mut applied: Option<&Exception> = None;
+        let mut expired: Option<&Exception> = None;
+        for (index, exception) in exceptions.iter().enumerate() {
+            if !exception.matches(finding) {
+                continue;
             }
-            match (applied, expired) {
-                (Some(exception), _) => {
-                    applied_to.push(exception);
-                    true
-                }
-                (None, Some(exception)) => {
-                    // The fingerprint stays as computed from the rule's own message.
-                    finding.message = format!(
-                        "{} (exception expired {}: {})",
-                        finding.message,
-                        exception.expires.as_deref().unwrap_or("?"),
-                        exception.reason
-                    )
-                    .into();
-                    false
-                }
-                (None, None) => false,
+            used[index] = true;
+            if exception.expired {
+                expired = expired.or(Some(exception));
+            } else {
+                applied = applied.or(Some(exception));
             }
-        })
-        .collect();
-    suppressed.extend(
-        covered
-            .into_iter()
-            .zip(applied_to)
-            .map(|(finding, exception)| Suppressed {
-                finding,
-                suppression: Suppression {
-                    kind: SuppressionKind::Exception,
-                    reason: exception.reason.clone(),
-                    expires: exception.expires.clone(),
-                },
+        }
+        match (applied, expired) {
+            (Some(exception), _) => Some(Suppression {
+                kind: SuppressionKind::Exception,
+                reason: exception.reason.clone(),
+                expires: exception.expires.clone(),
             }),
-    );
+            (None, Some(exception)) => {
+                // The fingerprint stays as computed from the rule's own message.
+                finding.message = format!(
+                    "{} (exception expired {}: {})",
+                    finding.message,
+                    exception.expires.as_deref().unwrap_or("?"),
+                    exception.reason
+                )
+                .into();
+                None
+            }
+            (None, None) => None,
+        }
+    });
     (findings, used)
 }
 
@@ -261,45 +245,29 @@ pub fn apply_annotations(
     if annotated.is_empty() {
         return (findings, errors);
     }
-    // In place: a large scan's findings are never held twice.
-    let mut reasons: Vec<&str> = Vec::new();
-    let covered: Vec<Finding> = findings
-        .extract_if(.., |finding| {
-            let key = (
-                finding.object.kind.to_string(),
-                finding.object.namespace.as_deref().map(str::to_owned),
-                finding.object.name.to_string(),
-            );
-            // The same object may appear in several files: prefer the one the finding is in.
-            let annotation = annotated.get(&key).and_then(|candidates| {
-                candidates
-                    .iter()
-                    .find(|(path, _)| *path == &*finding.location.path)
-                    .or(candidates.first())
-                    .map(|(_, a)| a)
-            });
-            match annotation {
-                Some(annotation) if annotation.rules.contains(&finding.rule_id) => {
-                    reasons.push(&annotation.reason);
-                    true
-                }
-                _ => false,
-            }
-        })
-        .collect();
-    suppressed.extend(
-        covered
-            .into_iter()
-            .zip(reasons)
-            .map(|(finding, reason)| Suppressed {
-                finding,
-                suppression: Suppression {
-                    kind: SuppressionKind::Annotation,
-                    reason: reason.to_owned(),
-                    expires: None,
-                },
-            }),
-    );
+    move_suppressed(&mut findings, suppressed, |finding| {
+        let key = (
+            finding.object.kind.to_string(),
+            finding.object.namespace.as_deref().map(str::to_owned),
+            finding.object.name.to_string(),
+        );
+        // The same object may appear in several files: prefer the one the finding is in.
+        let annotation = annotated.get(&key).and_then(|candidates| {
+            candidates
+                .iter()
+                .find(|(path, _)| *path == &*finding.location.path)
+                .or(candidates.first())
+                .map(|(_, a)| a)
+        })?;
+        annotation
+            .rules
+            .contains(&finding.rule_id)
+            .then(|| Suppression {
+                kind: SuppressionKind::Annotation,
+                reason: annotation.reason.clone(),
+                expires: None,
+            })
+    });
     (findings, errors)
 }
 
@@ -310,19 +278,44 @@ pub fn apply_baseline(
     reason: &str,
     suppressed: &mut Vec<Suppressed>,
 ) -> Vec<Finding> {
-    // In place: a large scan's findings are never held twice.
-    let known = findings.extract_if(.., |f| {
-        fingerprints.contains(f.fingerprint.to_hex().as_str())
+    move_suppressed(&mut findings, suppressed, |finding| {
+        fingerprints
+            .contains(finding.fingerprint.to_hex().as_str())
+            .then(|| Suppression {
+                kind: SuppressionKind::Baseline,
+                reason: reason.to_owned(),
+                expires: None,
+            })
     });
-    suppressed.extend(known.map(|finding| Suppressed {
-        finding,
-        suppression: Suppression {
-            kind: SuppressionKind::Baseline,
-            reason: reason.to_owned(),
-            expires: None,
-        },
-    }));
     findings
+}
+
+/// Moves each finding that `suppression` gives a suppression to `suppressed`, in place: a
+/// large scan's findings are never held twice. The rest keep their order.
+fn move_suppressed(
+    findings: &mut Vec<Finding>,
+    suppressed: &mut Vec<Suppressed>,
+    mut suppression: impl FnMut(&mut Finding) -> Option<Suppression>,
+) {
+    let mut suppressions = Vec::new();
+    let covered: Vec<Finding> = findings
+        .extract_if(.., |finding| match suppression(finding) {
+            Some(found) => {
+                suppressions.push(found);
+                true
+            }
+            None => false,
+        })
+        .collect();
+    suppressed.extend(
+        covered
+            .into_iter()
+            .zip(suppressions)
+            .map(|(finding, suppression)| Suppressed {
+                finding,
+                suppression,
+            }),
+    );
 }
 
 /// The same order as [`crate::sort_findings`].

@@ -2,11 +2,11 @@
 //! Serialised straight from borrowed typed structs, never through a `serde_json::Value`
 //! tree, so large reports cost one pass and no copy of the findings.
 
-use aksguard_model::{Finding, FrameworkResult, LoadError, RuleText, Severity, Suppressed};
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::io::Write as _;
 
+use aksguard_model::{Finding, FrameworkResult, LoadError, RuleText, Severity, Suppressed};
 use rayon::prelude::*;
 use serde::Serialize;
 
