@@ -225,21 +225,10 @@ impl Rule {
                     .map(|rule| (rule.id, rule.make_text()))
                     .collect()
             });
-        TEXTS.get(self.id).unwrap_or_else(|| self.unlisted_text())
-    }
-
-    /// A rule that is not in the registry (none is today): its text is made once and kept.
-    #[cold]
-    fn unlisted_text(&self) -> &'static RuleText {
-        type Unlisted = std::collections::HashMap<&'static str, &'static RuleText>;
-        static UNLISTED: std::sync::Mutex<Option<Unlisted>> = std::sync::Mutex::new(None);
-        let mut unlisted = UNLISTED
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        unlisted
-            .get_or_insert_default()
-            .entry(self.id)
-            .or_insert_with(|| Box::leak(Box::new(self.make_text())))
+        // Findings come only from rules the engine found in the registry.
+        TEXTS
+            .get(self.id)
+            .expect("every rule that reports is in the registry")
     }
 
     fn make_text(&self) -> RuleText {
