@@ -64,12 +64,37 @@ fn secret_values_never_reach_any_output() {
     }
 }
 
+/// `storefront.yaml` has one high, two medium and two low findings and nothing critical.
+const STOREFRONT: &str = "examples/store/storefront.yaml";
+
+/// The severities of a JSON scan's findings, and its exit code.
+fn severities(args: &[&str]) -> (Vec<String>, i32) {
+    let output = aksguard()
+        .args(["scan", STOREFRONT, "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let severities = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap().to_owned())
+        .collect();
+    (severities, output.status.code().unwrap())
+}
+
 #[test]
-fn fail_on_and_min_severity_set_the_exit_code() {
-    aksguard()
-        .args(["scan", "examples/store/storefront.yaml", "--fail-on", "low"])
-        .assert()
-        .code(predicates::ord::le(1));
+fn fail_on_sets_the_exit_code() {
+    let (all, _) = severities(&[]);
+    assert!(all.iter().any(|s| s == "high") && !all.iter().any(|s| s == "critical"));
+    for (fail_on, code) in [("low", 1), ("medium", 1), ("high", 1), ("critical", 0)] {
+        assert_eq!(
+            severities(&["--fail-on", fail_on]).1,
+            code,
+            "--fail-on {fail_on}"
+        );
+    }
     aksguard()
         .args(["scan", "examples/", "--fail-on", "none"])
         .assert()
@@ -88,21 +113,43 @@ fn fail_on_and_min_severity_set_the_exit_code() {
 }
 
 #[test]
+fn min_severity_reports_only_findings_at_or_above_it() {
+    let (all, _) = severities(&[]);
+    let (shown, _) = severities(&["--min-severity", "medium"]);
+    assert!(
+        shown.iter().all(|s| s == "medium" || s == "high"),
+        "{shown:?}"
+    );
+    let expected = all.iter().filter(|s| *s != "low").count();
+    assert!(expected > 0 && expected < all.len(), "{all:?}");
+    assert_eq!(shown.len(), expected);
+    // Hidden findings do not count for the exit code either.
+    let (shown, code) = severities(&["--min-severity", "critical", "--fail-on", "medium"]);
+    assert!(shown.is_empty());
+    assert_eq!(code, 0);
+    let (shown, code) = severities(&["--min-severity", "high", "--fail-on", "medium"]);
+    assert_eq!(shown, ["high"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn rules_lists_every_rule() {
     let output = aksguard().arg("rules").output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    for rule in aksguard_rules_ids(&text) {
-        assert!(text.contains(&rule));
-    }
+    let registered: Vec<&str> = aksguard_rules::all_rules().iter().map(|r| r.id).collect();
+    assert_eq!(aksguard_rules_ids(&text), registered);
     insta::assert_snapshot!("rules_table", text);
 }
 
-fn aksguard_rules_ids(text: &str) -> Vec<String> {
+/// The rule IDs (`POD001`, `NS001`, `RBAC012`) that start the lines of `aksguard rules`.
+fn aksguard_rules_ids(text: &str) -> Vec<&str> {
     text.lines()
         .filter_map(|l| l.split_whitespace().next())
-        .filter(|w| w.len() == 6 && w.chars().skip(3).all(|c| c.is_ascii_digit()))
-        .map(str::to_owned)
+        .filter(|w| {
+            let digits = w.trim_start_matches(|c: char| c.is_ascii_uppercase());
+            digits.len() == 3 && w.len() > 3 && digits.chars().all(|c| c.is_ascii_digit())
+        })
         .collect()
 }
 

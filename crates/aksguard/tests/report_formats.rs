@@ -37,14 +37,9 @@ fn scan_examples(format: &str) -> String {
 /// Validates against `../shared/schemas/sarif-schema-2.1.0.json` (beside the workspace);
 /// skips with a message when it is absent.
 fn validate_sarif(document: &Value) {
-    let path = workspace_root().join("../shared/schemas/sarif-schema-2.1.0.json");
-    if !path.is_file() {
-        eprintln!(
-            "skipping SARIF schema validation: {} is absent",
-            path.display()
-        );
+    let Some(path) = aksguard_testkit::shared_path("schemas/sarif-schema-2.1.0.json") else {
         return;
-    }
+    };
     let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let validator = jsonschema::options()
         .should_validate_formats(true)

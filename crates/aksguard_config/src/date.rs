@@ -1,5 +1,6 @@
-//! Calendar dates for exception expiry: strict `YYYY-MM-DD`, and "today" (the local date,
-//! or `--as-of` / `AKSGUARD_AS_OF` for reproducible runs).
+//! Calendar dates: strict `YYYY-MM-DD`, and "today" for every date aksguard judges
+//! (exception expiry, baseline dates, AKS017/AKS041 support ends): the UTC date from
+//! [`aksguard_rules::clock`], or `--as-of` / `AKSGUARD_AS_OF` for reproducible runs.
 
 pub use jiff::civil::Date;
 
@@ -23,7 +24,7 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
     Date::new(year, month as i8, day as i8).map_err(|_| format!("`{text}` is not a real date"))
 }
 
-/// "Today" for expiry: `as_of` if given, else `AKSGUARD_AS_OF` if set, else the local date.
+/// "Today": `as_of` if given, else `AKSGUARD_AS_OF` if set, else the UTC date.
 pub fn today(as_of: Option<Date>) -> Result<Date, String> {
     if let Some(date) = as_of {
         return Ok(date);
@@ -32,7 +33,7 @@ pub fn today(as_of: Option<Date>) -> Result<Date, String> {
         Ok(text) if !text.trim().is_empty() => {
             parse_date(text.trim()).map_err(|e| format!("{AS_OF_ENV}: {e}"))
         }
-        _ => Ok(jiff::ZonedDateTime::now().date()),
+        _ => Ok(aksguard_rules::clock::today_utc()),
     }
 }
 

@@ -26,19 +26,7 @@ const VALID_AFTER_ALL: &[(&str, &str)] = &[(
 const MIN_REAL_OBJECTS: usize = 1_800;
 
 fn corpus_dir(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared corpus not found at {} (it lives next to the workspace, outside \
-             the repository)",
-            dir.display()
-        );
-        None
-    }
+    aksguard_testkit::shared_path(&format!("corpus/{sub}"))
 }
 
 /// Loads a corpus folder as the CLI would with `--no-render`, so the test needs neither

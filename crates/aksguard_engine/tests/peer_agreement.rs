@@ -1087,17 +1087,7 @@ const KAFKA_QUOTED_SCALAR: &str = "a multi-line double-quoted `command` entry co
 // ---------------------------------------------------------------------------------------------
 
 fn peers_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/peers");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: peer fixtures not found at {} (the shared corpus lives next to the \
-             workspace, outside the repository)",
-            dir.display()
-        );
-        None
-    }
+    aksguard_testkit::shared_path("corpus/peers")
 }
 
 /// One comparison: a fixture file (or one object of it) and the peer's verdict on it.

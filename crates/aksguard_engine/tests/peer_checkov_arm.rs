@@ -106,18 +106,8 @@ const DISAGREEMENTS: &[(&str, &str, &str)] = &[
 ];
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/peers/checkov/arm");
-    if dir.join("expected.json").is_file() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: checkov ARM fixtures not found at {} (the shared corpus lives next to the \
-             workspace, outside the repository)",
-            dir.display()
-        );
-        None
-    }
+    aksguard_testkit::shared_path("corpus/peers/checkov/arm/expected.json")
+        .and_then(|expected| expected.parent().map(Path::to_path_buf))
 }
 
 #[test]

@@ -78,18 +78,7 @@ fn shedding_changes_no_finding_on_the_rule_fixtures() {
 
 /// A folder of the shared corpus, or None (with a note) where it is absent.
 fn shared_corpus(sub: &str) -> Option<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(sub);
-    if dir.is_dir() {
-        Some(dir.display().to_string())
-    } else {
-        eprintln!(
-            "SKIPPED: shared corpus not found at {} (it lives next to the workspace)",
-            dir.display()
-        );
-        None
-    }
+    aksguard_testkit::shared_path(&format!("corpus/{sub}")).map(|dir| dir.display().to_string())
 }
 
 #[test]

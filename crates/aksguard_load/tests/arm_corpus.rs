@@ -9,17 +9,7 @@ use std::path::{Path, PathBuf};
 use aksguard_load::{Limits, load_text_all};
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: shared corpus not found at {} (it lives next to the workspace, outside \
-             the repository)",
-            dir.display()
-        );
-        None
-    }
+    aksguard_testkit::shared_path("corpus")
 }
 
 fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {

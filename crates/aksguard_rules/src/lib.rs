@@ -3,6 +3,7 @@
 //! Rules see only the model, never loaders or reports.
 
 pub mod checker;
+pub mod clock;
 pub mod controls;
 mod guides;
 pub mod meta;

@@ -10,9 +10,9 @@ pub struct RuleSettings {
     /// `--k8s-version`: the Kubernetes minor version to check API removals against (REL001);
     /// `None` means the newest version in the shipped table.
     pub kubernetes_version: Option<(u32, u32)>,
-    /// `--as-of YYYY-MM-DD` (year, month, day): "today" for date-based rules (AKS017 version
-    /// support); `None` means the current UTC date.
-    pub as_of: Option<(i32, u32, u32)>,
+    /// `--as-of YYYY-MM-DD`: "today" for date-based rules (AKS017 version support); `None`
+    /// means the current UTC date ([`crate::clock::today_utc`]).
+    pub as_of: Option<crate::clock::Date>,
 }
 
 impl Default for RuleSettings {

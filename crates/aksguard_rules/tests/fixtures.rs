@@ -39,13 +39,7 @@ fn fixture_settings(text: &str) -> RuleSettings {
                         Some((major.parse().unwrap(), minor.parse().unwrap()));
                 }
                 Some(("as-of", date)) => {
-                    let part = |i: usize| date.split('-').nth(i).and_then(|p| p.parse().ok());
-                    let (y, m, d) = (part(0), part(1), part(2));
-                    settings.as_of = Some((
-                        y.expect("as-of=YYYY-MM-DD") as i32,
-                        m.expect("as-of=YYYY-MM-DD"),
-                        d.expect("as-of=YYYY-MM-DD"),
-                    ));
+                    settings.as_of = Some(date.parse().expect("as-of=YYYY-MM-DD"));
                 }
                 _ => panic!("unknown fixture setting `{option}`"),
             }

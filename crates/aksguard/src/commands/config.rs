@@ -102,11 +102,7 @@ pub fn for_scan(args: &ScanArgs) -> Result<ScanConfig, u8> {
     let mut effective = config
         .effective(&overrides)
         .map_err(|e| fail(e.to_string()))?;
-    effective.rule_settings.as_of = Some((
-        i32::from(as_of.year()),
-        u32::from(as_of.month().unsigned_abs()),
-        u32::from(as_of.day().unsigned_abs()),
-    ));
+    effective.rule_settings.as_of = Some(as_of);
     let baseline = match &args.baseline {
         None => None,
         Some(path) => {

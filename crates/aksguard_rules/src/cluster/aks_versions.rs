@@ -18,8 +18,10 @@
 //! revision) is left out until a revision confirms it; a newer version than the table is
 //! "unknown to the table" and never reported.
 
-/// When the table was last compared with the source above (year, month, day).
-pub(crate) const TABLE_UPDATED: (i32, u32, u32) = (2026, 11, 24);
+use jiff::civil::{Date, date};
+
+/// When the table was last compared with the source above.
+pub(crate) const TABLE_UPDATED: Date = date(2026, 11, 24);
 
 /// One Kubernetes minor version on AKS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,24 +30,27 @@ pub(crate) struct AksVersion {
     pub version: (u32, u32),
     /// AKS general availability (year, month).
     pub ga: (i32, u32),
-    /// End of AKS standard (community) support: the last supported day (year, month, day).
-    pub end_of_life: (i32, u32, u32),
+    /// End of AKS standard (community) support: the last supported day.
+    pub end_of_life: Date,
     /// End of long-term support for clusters on the LTS plan (`supportPlan:
     /// AKSLongTermSupport`, Premium tier), when the version has LTS.
-    pub lts_end_of_life: Option<(i32, u32, u32)>,
+    pub lts_end_of_life: Option<Date>,
 }
 
 const fn v(
     minor: u32,
     ga: (i32, u32),
-    end_of_life: (i32, u32, u32),
-    lts_end_of_life: Option<(i32, u32, u32)>,
+    (year, month, day): (i16, i8, i8),
+    lts_end_of_life: Option<(i16, i8, i8)>,
 ) -> AksVersion {
     AksVersion {
         version: (1, minor),
         ga,
-        end_of_life,
-        lts_end_of_life,
+        end_of_life: date(year, month, day),
+        lts_end_of_life: match lts_end_of_life {
+            Some((year, month, day)) => Some(date(year, month, day)),
+            None => None,
+        },
     }
 }
 
@@ -75,10 +80,11 @@ mod tests {
             assert!(pair[0].end_of_life < pair[1].end_of_life);
         }
         for row in VERSIONS {
-            let (_, month, day) = row.end_of_life;
-            assert!((1..=12).contains(&month) && (1..=31).contains(&day));
+            // `date` panics at compile time on a day that does not exist, so only the order
+            // is left to check.
             assert!(row.lts_end_of_life.is_none_or(|lts| lts > row.end_of_life));
-            assert!((row.ga.0, row.ga.1, 1) < row.end_of_life);
+            let ga = date(row.ga.0 as i16, row.ga.1 as i8, 1);
+            assert!(ga < row.end_of_life);
         }
     }
 }

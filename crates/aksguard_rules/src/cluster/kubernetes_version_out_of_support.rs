@@ -1,9 +1,8 @@
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::clock::{Date, days_between, today_utc};
 use crate::cluster::aks_versions::{AksVersion, TABLE_UPDATED, VERSIONS};
 use crate::cluster::helpers::{az_aks, az_aks_update, clusters, pos_of};
 use crate::guides;
@@ -69,7 +68,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     }
 }
 
-fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violation> {
+fn evaluate(cluster: &ManagedCluster, today: Date) -> Option<Violation> {
     let (path, text) = ["kubernetesVersion", "currentKubernetesVersion"]
         .into_iter()
         .find_map(|path| match cluster.settings.get(path) {
@@ -88,10 +87,10 @@ fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violatio
              on {}). {}",
             version.0,
             version.1,
-            date(TABLE_UPDATED),
+            TABLE_UPDATED,
             oldest.version.0,
             oldest.version.1,
-            date(oldest.end_of_life),
+            oldest.end_of_life,
             upgrade_fix(cluster),
         );
         return Some(Violation::at(pos, message));
@@ -106,7 +105,7 @@ fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violatio
         (true, Some(lts)) => (lts, "long-term support"),
         _ => (row.end_of_life, "standard support"),
     };
-    let left = days_from_civil(end) - days_from_civil(today);
+    let left = days_between(today, end);
     if left > WARN_DAYS {
         return None;
     }
@@ -120,11 +119,7 @@ fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violatio
             format!(
                 "Kubernetes {}.{} ({field}) is out of AKS support: its {kind} ended on {} (as of \
                  {}; aksguard's AKS support table of {}). {fix}",
-                version.0,
-                version.1,
-                date(end),
-                date(today),
-                date(TABLE_UPDATED),
+                version.0, version.1, end, today, TABLE_UPDATED,
             ),
             Severity::High,
         )
@@ -135,14 +130,14 @@ fn evaluate(cluster: &ManagedCluster, today: (i32, u32, u32)) -> Option<Violatio
                  aksguard's AKS support table of {}): plan the upgrade now. {fix}",
                 version.0,
                 version.1,
-                date(end),
+                end,
                 match left {
                     0 => "its last supported day is today".to_owned(),
                     1 => "in 1 day".to_owned(),
                     _ => format!("in {left} days"),
                 },
-                date(today),
-                date(TABLE_UPDATED),
+                today,
+                TABLE_UPDATED,
             ),
             Severity::Low,
         )
@@ -160,18 +155,13 @@ fn upgrade_fix(cluster: &ManagedCluster) -> String {
 }
 
 /// The LTS plan as an alternative, while LTS still covers the version.
-fn lts_option(
-    cluster: &ManagedCluster,
-    row: &AksVersion,
-    on_lts: bool,
-    today: (i32, u32, u32),
-) -> String {
+fn lts_option(cluster: &ManagedCluster, row: &AksVersion, on_lts: bool, today: Date) -> String {
     match row.lts_end_of_life {
-        Some(lts) if !on_lts && days_from_civil(lts) >= days_from_civil(today) => format!(
+        Some(lts) if !on_lts && lts >= today => format!(
             " Alternatively the long-term support plan (Premium tier) covers {}.{} until {}: `{}`.",
             row.version.0,
             row.version.1,
-            date(lts),
+            lts,
             az_aks_update(
                 cluster,
                 "--tier premium --k8s-support-plan AKSLongTermSupport"
@@ -204,47 +194,6 @@ pub(crate) fn minor_of(text: &str) -> Option<(u32, u32)> {
     Some((major.parse().ok()?, minor.parse().ok()?))
 }
 
-pub(crate) fn date((year, month, day): (i32, u32, u32)) -> String {
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The current UTC date, without a date-time dependency.
-pub(crate) fn today_utc() -> (i32, u32, u32) {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_from_days(i64::try_from(seconds / 86_400).unwrap_or(0))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-pub(crate) fn days_from_civil((year, month, day): (i32, u32, u32)) -> i64 {
-    let year = i64::from(year) - i64::from(month <= 2);
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-fn civil_from_days(days: i64) -> (i32, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (
-        i32::try_from(year).unwrap_or(i32::MAX),
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,23 +215,5 @@ mod tests {
         ] {
             assert_eq!(minor_of(bad), None, "{bad}");
         }
-    }
-
-    #[test]
-    fn civil_dates_round_trip() {
-        assert_eq!(days_from_civil((1970, 1, 1)), 0);
-        assert_eq!(days_from_civil((2000, 3, 1)), 11_017);
-        assert_eq!(
-            days_from_civil((2026, 3, 1)) - days_from_civil((2026, 2, 28)),
-            1
-        );
-        assert_eq!(
-            days_from_civil((2024, 3, 1)) - days_from_civil((2024, 2, 28)),
-            2
-        );
-        for days in [-1, 0, 11_017, 19_000, 20_416, 60_000] {
-            assert_eq!(days_from_civil(civil_from_days(days)), days);
-        }
-        assert_eq!(civil_from_days(20_416), (2025, 11, 24));
     }
 }

@@ -2,9 +2,9 @@ use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::{Checker, Violation};
+use crate::clock::{Date, today_utc};
 use crate::cluster::aks_versions::VERSIONS;
 use crate::cluster::helpers::{az_aks, az_aks_nodepool, clusters, fix, pool_pos_of};
-use crate::cluster::kubernetes_version_out_of_support::{date, days_from_civil, today_utc};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -84,19 +84,13 @@ fn version_at<'a>(
 /// Why a pool's minor version is past AKS support on `today`, or `None` while it is supported
 /// (or newer than the table). A cluster on the long-term support plan is judged against the
 /// LTS end date, as AKS017 judges the control plane.
-fn past_support(
-    (major, minor): (u32, u32),
-    on_lts: bool,
-    today: (i32, u32, u32),
-) -> Option<String> {
+fn past_support((major, minor): (u32, u32), on_lts: bool, today: Date) -> Option<String> {
     let oldest = VERSIONS.first()?;
     if major == oldest.version.0 && minor < oldest.version.1 {
         return Some(format!(
             "{major}.{minor} is older than every version in aksguard's AKS support table (the \
              oldest, {}.{}, left standard support on {})",
-            oldest.version.0,
-            oldest.version.1,
-            date(oldest.end_of_life),
+            oldest.version.0, oldest.version.1, oldest.end_of_life,
         ));
     }
     let row = VERSIONS.iter().find(|row| row.version == (major, minor))?;
@@ -104,8 +98,7 @@ fn past_support(
         (true, Some(lts)) => (lts, "long-term support"),
         _ => (row.end_of_life, "standard support"),
     };
-    (days_from_civil(end) < days_from_civil(today))
-        .then(|| format!("{major}.{minor}'s AKS {kind} ended on {}", date(end)))
+    (end < today).then(|| format!("{major}.{minor}'s AKS {kind} ended on {}", end))
 }
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
@@ -132,7 +125,7 @@ fn check_pool(
     pool: &NodePool,
     control: Option<(&str, (u32, u32))>,
     on_lts: bool,
-    today: (i32, u32, u32),
+    today: Date,
     out: &mut Checker<'_>,
 ) {
     let path = if pool.settings.get("orchestratorVersion").is_absent() {
@@ -233,15 +226,27 @@ mod tests {
 
     #[test]
     fn support_ends_after_the_last_day_and_follows_the_lts_plan() {
-        assert_eq!(past_support((1, 33), false, (2026, 7, 31)), None);
         assert_eq!(
-            past_support((1, 33), false, (2026, 8, 1)).as_deref(),
+            past_support((1, 33), false, jiff::civil::date(2026, 7, 31)),
+            None
+        );
+        assert_eq!(
+            past_support((1, 33), false, jiff::civil::date(2026, 8, 1)).as_deref(),
             Some("1.33's AKS standard support ended on 2026-07-31")
         );
-        assert_eq!(past_support((1, 33), true, (2026, 8, 1)), None);
-        assert!(past_support((1, 33), true, (2027, 8, 1)).is_some());
-        assert!(past_support((1, 20), false, (2020, 1, 1)).is_some());
-        assert_eq!(past_support((1, 99), false, (2099, 1, 1)), None);
-        assert_eq!(past_support((2, 0), false, (2099, 1, 1)), None);
+        assert_eq!(
+            past_support((1, 33), true, jiff::civil::date(2026, 8, 1)),
+            None
+        );
+        assert!(past_support((1, 33), true, jiff::civil::date(2027, 8, 1)).is_some());
+        assert!(past_support((1, 20), false, jiff::civil::date(2020, 1, 1)).is_some());
+        assert_eq!(
+            past_support((1, 99), false, jiff::civil::date(2099, 1, 1)),
+            None
+        );
+        assert_eq!(
+            past_support((2, 0), false, jiff::civil::date(2099, 1, 1)),
+            None
+        );
     }
 }

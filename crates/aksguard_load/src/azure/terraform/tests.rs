@@ -733,11 +733,9 @@ fn plan_null_retention_days_is_absent() {
 /// Every `.tf` of the shared corpus loads without errors and the clusters are found.
 #[test]
 fn shared_corpus_terraform_loads() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
-    if !root.exists() {
-        eprintln!("skipping: {} is absent", root.display());
+    let Some(root) = aksguard_testkit::shared_path("corpus") else {
         return;
-    }
+    };
     let mut files = Vec::new();
     let mut stack = vec![root.join("aks"), root.join("peers/checkov/terraform")];
     while let Some(dir) = stack.pop() {
