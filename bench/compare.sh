@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Whole-binary benchmark on one generated corpus, in one run on one machine: a release
 # `aksguard scan --format json` with all rules, the parse-only floor (`--parse-only`: discover,
-# read and parse everything, run no rule), optionally `aksguard --threads 1`, and checkov
-# (`checkov -d DIR --framework kubernetes -o json --quiet`) when it is available. Prints
-# objects, median wall time, objects/s, peak RSS, and the ratios aksguard/floor,
-# checkov/aksguard and 1-thread/N-threads.
+# read and parse everything, run no rule), the YAML parse floor `../shared/tools/yamlfloor`
+# (saphyr-parser's events over every file, building nothing: no scanner on that parser can be
+# faster), optionally `aksguard --threads 1`, and checkov when it is available, offline
+# (`checkov -d DIR --framework kubernetes -o json --quiet --skip-download`, as in an
+# air-gapped pipeline, so that its network retries are not timed). Prints objects, median
+# wall time, objects/s, peak RSS, and the ratios aksguard/floor, aksguard/yamlfloor,
+# checkov/aksguard and 1-thread/N-threads. A checkov run that scanned fewer resources than
+# half of aksguard's objects is void (no ratio): checkov skips files silently, e.g. every path
+# under a folder whose name starts with a dot.
 #
 # usage: bench/compare.sh [-n COPIES | -o OBJECTS] [-r RUNS] [-c CORPUS_DIR] [--bin PATH]
 #                         [--checkov PATH|auto|off] [--checkov-runs N]
@@ -27,6 +32,7 @@
 #                   so the numbers measure aksguard and not kubectl)
 #   --keep          keep the generated corpus and raw results (path is printed)
 #   --no-hyperfine  time with /usr/bin/time even if hyperfine is installed
+#   --no-yamlfloor  do not build and time ../shared/tools/yamlfloor
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -43,6 +49,7 @@ threads_compare=0
 render=0
 keep=0
 use_hyperfine=1
+use_yamlfloor=1
 
 die() {
     echo "compare.sh: $*" >&2
@@ -56,6 +63,7 @@ usage() {
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) [ $# -ge 2 ] || die "-n needs a number"; copies=$2; shift 2 ;;
+        --no-yamlfloor) use_yamlfloor=0; shift ;;
         -o) [ $# -ge 2 ] || die "-o needs a number"; objects=$2; shift 2 ;;
         -r) [ $# -ge 2 ] || die "-r needs a number"; runs=$2; shift 2 ;;
         -c) [ $# -ge 2 ] || die "-c needs a directory"; corpus=$2; shift 2 ;;
@@ -153,6 +161,16 @@ if [ "$commit" != unknown ] && [ -n "$(git -C "$root" status --porcelain --untra
 fi
 aksguard_version=$("$bin" --version 2>/dev/null || echo "aksguard ?")
 
+yamlfloor_bin=""
+yamlfloor_dir="$root/../shared/tools/yamlfloor"
+if [ "$use_yamlfloor" = 1 ] && [ -f "$yamlfloor_dir/Cargo.toml" ] && command -v cargo >/dev/null; then
+    echo "==> building yamlfloor (the YAML parse floor)" >&2
+    # ../shared may be read-only: build into the project's own target folder.
+    cargo build --release --quiet --manifest-path "$yamlfloor_dir/Cargo.toml" \
+        --target-dir "$root/target/yamlfloor"
+    yamlfloor_bin="$root/target/yamlfloor/release/yamlfloor"
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/aksguard-bench.XXXXXX")
 cleanup() {
     if [ "$keep" = 1 ]; then
@@ -167,18 +185,29 @@ echo "==> generating the corpus from $corpus (${gen_args[*]})" >&2
 python3 "$here/gen_corpus.py" "$corpus" "$work/corpus" "${gen_args[@]}" 2>&1 | tee "$work/gen.txt" >&2
 copies=$(find "$work/corpus" -mindepth 1 -maxdepth 1 -type d -name 'copy-*' | wc -l)
 corpus_bytes=$(du -sb "$work/corpus" | cut -f1)
+# checkov skips every path with a component that starts with a dot; such a run would time a
+# scan of nothing.
+case "$work/corpus/" in
+    */.*) die "the work folder $work has a component starting with '.', which checkov skips; set TMPDIR elsewhere" ;;
+esac
 
 common=(scan "$work/corpus" --format json)
 [ "$render" = 1 ] || common+=(--no-render)
 names=(aksguard)
 [ "$threads_compare" = 1 ] && names+=(aksguard-t1)
 names+=(floor)
+[ -n "$yamlfloor_bin" ] && names+=(yamlfloor)
 command_of() {
     case "$1" in
         aksguard) cmd=("$bin" "${common[@]}") ;;
         aksguard-t1) cmd=("$bin" "${common[@]}" --threads 1) ;;
         floor) cmd=("$bin" "${common[@]}" --parse-only) ;;
+        yamlfloor) cmd=("$yamlfloor_bin" "$work/corpus") ;;
     esac
+}
+# The output option of a command (yamlfloor prints one summary line on stdout).
+output_to() {
+    if [ "$1" = yamlfloor ]; then out_args=(); else out_args=(-o "$2"); fi
 }
 
 # One untimed run of each: checks exit codes and records the summary (objects, errors).
@@ -187,7 +216,8 @@ command_of() {
 check_run() {
     local name=$1 rc=0
     command_of "$name"
-    "${cmd[@]}" -o "$work/$name.json" 2>"$work/$name.stderr" || rc=$?
+    output_to "$name" "$work/$name.json"
+    "${cmd[@]}" "${out_args[@]}" >"$work/$name.stdout" 2>"$work/$name.stderr" || rc=$?
     case "$rc" in
         0 | 1) ;;
         2) echo "warning: $name exited 2 (load errors; see the errors column)" >&2 ;;
@@ -210,7 +240,8 @@ if [ "$have_hyperfine" = 1 ]; then
     hf=()
     for name in "${names[@]}"; do
         command_of "$name"
-        hf+=(-n "$name" "$(quote "${cmd[@]}" -o /dev/null)")
+        output_to "$name" /dev/null
+        hf+=(-n "$name" "$(quote "${cmd[@]}" "${out_args[@]}")")
     done
     hyperfine --style basic --warmup 1 --runs "$runs" --ignore-failure \
         --export-json "$work/hyperfine.json" "${hf[@]}" >&2
@@ -221,16 +252,18 @@ if [ -n "$gnu_time" ]; then
     echo "==> measuring with $gnu_time -v ($rss_runs runs each)" >&2
     for name in "${names[@]}"; do
         command_of "$name"
+        output_to "$name" /dev/null
         for ((i = 0; i < rss_runs; i++)); do
-            "$gnu_time" -v -o "$work/time-$name-$i.txt" "${cmd[@]}" -o /dev/null \
-                2>/dev/null || true
+            "$gnu_time" -v -o "$work/time-$name-$i.txt" "${cmd[@]}" "${out_args[@]}" \
+                >/dev/null 2>/dev/null || true
         done
     done
 fi
 
 # checkov last: it takes minutes and may be killed (timeout, OOM) without losing the rest.
-# Exit 1 (failed checks) is its normal outcome. The update check and the guideline download
-# are switched off so that the run stays local; they do not change which checks run.
+# Exit 1 (failed checks) is its normal outcome. The update check, the guideline download and
+# every other download (`--skip-download`) are switched off so that the run stays local, as in
+# an air-gapped pipeline; they do not change which checks run.
 if [ -n "$checkov_bin" ]; then
     for ((i = 0; i < checkov_runs; i++)); do
         echo "==> checkov run $((i + 1))/$checkov_runs ($checkov_version, timeout ${checkov_timeout}s)" >&2
@@ -241,6 +274,7 @@ if [ -n "$checkov_bin" ]; then
             "$gnu_time" -v -o "$work/time-checkov-$i.txt" \
             timeout -k 10 "$checkov_timeout" \
             "$checkov_bin" -d "$work/corpus" --framework kubernetes -o json --quiet \
+            --skip-download \
             >"$out" 2>"$work/checkov-$i.stderr" || rc=$?
         echo "$rc" >"$work/checkov-$i.rc"
         case "$rc" in
@@ -264,10 +298,17 @@ labels = {
     "aksguard": "aksguard scan (all rules)",
     "aksguard-t1": "aksguard scan --threads 1",
     "floor": "floor (--parse-only)",
+    "yamlfloor": "yamlfloor (saphyr events only)",
     "checkov": f"checkov {checkov_version}".strip(),
 }
 
 def summary(name):
+    if name == "yamlfloor":
+        # `files=N bytes=N docs=N events=N seconds=S MB/s=R`
+        text = open(os.path.join(work, "yamlfloor.stdout")).read()
+        fields = dict(part.split("=", 1) for part in text.split())
+        return {"objects": int(fields["docs"]), "files": int(fields["files"]), "errors": "-",
+                "findings": "-"}
     with open(os.path.join(work, f"{name}.json")) as f:
         return json.load(f)["summary"]
 
@@ -345,7 +386,12 @@ if checkov_runs:
         "errors": csum.get("parsing_errors", "?"), "findings": csum.get("failed", "?"),
         "runs": len(checkov_runs),
     }
-    if not bad:
+    scanned = csum.get("resource_count")
+    if not bad and (not isinstance(scanned, int) or scanned < objects / 2):
+        # A run that scanned (almost) nothing is fast for the wrong reason: no ratio.
+        row.update(status="void", why=f"checkov scanned {scanned} resources of aksguard's "
+                   f"{objects} objects", wall=done[0][0], rss=done[0][1])
+    elif not bad:
         row.update(status="ok", wall=statistics.median(t[0] for t in done),
                    rss=statistics.median(t[1] for t in done if t[1]) if any(t[1] for t in done) else None)
     else:
@@ -386,6 +432,9 @@ for name in names:
         per_s = rate(r["wall"])
         vs_floor = f"{r['wall'] / floor:.2f}x" if floor > 0 else "-"
         vs_base = f"{r['wall'] / base:,.2f}x" if base > 0 else "-"
+    elif r["status"] == "void":
+        wall = f"void after {r['wall']:.1f} s ({r['why']})"
+        per_s = vs_floor = vs_base = "-"
     elif r["status"] == "killed":
         wall = f"killed after {r['wall']:.1f} s ({r['why']})"
         per_s = f"< {rate(r['wall'])}"
@@ -407,12 +456,17 @@ for row in table:
     print(line(row))
 print()
 print(f"aksguard / floor (median wall): {base / floor:.2f}x" if floor > 0 else "aksguard / floor: -")
+if "yamlfloor" in rows and rows["yamlfloor"]["wall"] > 0:
+    print(f"aksguard / yamlfloor (median wall): {base / rows['yamlfloor']['wall']:.2f}x "
+          f"(yamlfloor parses {rows['yamlfloor']['objects']} YAML documents, builds nothing)")
 if "checkov" in rows:
     c = rows["checkov"]
     if c["status"] == "ok":
         rss = f", peak RSS {c['rss'] / 1048576:,.0f} MiB" if c.get("rss") else ""
         print(f"checkov / aksguard (median wall): {c['wall'] / base:,.0f}x "
               f"(checkov {c['wall']:.1f} s{rss})")
+    elif c["status"] == "void":
+        print(f"checkov / aksguard: - (checkov run void: {c['why']})")
     elif c["status"] == "killed":
         print(f"checkov / aksguard (median wall): >= {c['wall'] / base:,.0f}x "
               f"(checkov killed after {c['wall']:.1f} s: {c['why']})")
