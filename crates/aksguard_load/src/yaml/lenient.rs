@@ -52,6 +52,14 @@ fn parse_unguarded(
     // libyaml emits at most about one event per input byte (`-`, `?`, `:` and `,` can each
     // stand for an empty scalar); the bound makes a loop impossible whatever the port does.
     let max_events = text.len().saturating_mul(4).saturating_add(16);
+    // The builder's first refusal; the events are still read to the end, because a refusal
+    // is this parser's to report only if its grammar accepts the whole text (otherwise the
+    // strict parser's error stands, as before the fallback existed).
+    let mut refusal: Option<ParseError> = None;
+    // libyaml's scanner checks every open flow level on each token (quadratic in depth: 20,000
+    // nested `[` take seconds), so reading stops at the builder's depth limit; the strict
+    // parser's error then stands, as the grammar of the rest is unknown.
+    let mut depth = 0usize;
     for _ in 0..max_events {
         let event: Event = parser.parse().map_err(|err| {
             let line = err
@@ -64,7 +72,12 @@ fn parse_unguarded(
         })?;
         let at = positions.at(event.start_mark.index);
         let tree_event = match &event.data {
-            EventData::StreamEnd => return Ok(builder.finish()),
+            EventData::StreamEnd => {
+                return match refusal {
+                    None => Ok(builder.finish()),
+                    Some(err) => Err(Rejection::Tree(err)),
+                };
+            }
             EventData::StreamStart { .. } => continue,
             EventData::DocumentStart { tag_directives, .. } => {
                 anchors.names.clear();
@@ -99,19 +112,37 @@ fn parse_unguarded(
                 anchor: anchors.define(anchor.as_deref()),
             },
             EventData::SequenceStart { anchor, .. } => {
+                depth = deeper(depth, at, limits)?;
                 TreeEvent::SequenceStart(anchors.define(anchor.as_deref()))
             }
             EventData::MappingStart { anchor, .. } => {
+                depth = deeper(depth, at, limits)?;
                 TreeEvent::MappingStart(anchors.define(anchor.as_deref()))
             }
-            EventData::SequenceEnd | EventData::MappingEnd => TreeEvent::CollectionEnd,
+            EventData::SequenceEnd | EventData::MappingEnd => {
+                depth = depth.saturating_sub(1);
+                TreeEvent::CollectionEnd
+            }
         };
-        builder.event(tree_event, at).map_err(Rejection::Tree)?;
+        if refusal.is_none() {
+            refusal = builder.event(tree_event, at).err();
+        }
     }
     Err(Rejection::Syntax(ParseError {
         line: first_line,
         message: "the libyaml-compatible parser did not finish".into(),
     }))
+}
+
+/// One more open collection, within the builder's depth limit.
+fn deeper(depth: usize, at: Pos, limits: &Limits) -> Result<usize, Rejection> {
+    if depth >= limits.max_depth {
+        return Err(Rejection::Syntax(ParseError {
+            line: at.line,
+            message: format!("nesting deeper than {} levels", limits.max_depth),
+        }));
+    }
+    Ok(depth + 1)
 }
 
 /// Whether a plain scalar's tag makes it a string: on the fast path, a tag whose suffix is
