@@ -1064,25 +1064,7 @@ const AWS_EXAMPLE_KEY: &str = "`AKIAIOSFODNN7EXAMPLE` is the example access key 
 const KNOWN_BUGS: &[(&str, &str)] = &[];
 
 /// Fixture files that are expected not to load (beyond what the peer meant to test).
-const EXPECTED_LOAD_ERRORS: &[(&str, &str)] = &[
-    (
-        "checkov/kubernetes/ImageDigest/kafka-withrepo-PASSED.yaml",
-        KAFKA_QUOTED_SCALAR,
-    ),
-    (
-        "checkov/kubernetes/ImagePullPolicy/kafka-PullPolicyAlways-PASSED.yaml",
-        KAFKA_QUOTED_SCALAR,
-    ),
-    (
-        "checkov/kubernetes/ImageTagFixed/kafka-ImageWithRepo-PASSED.yaml",
-        KAFKA_QUOTED_SCALAR,
-    ),
-];
-
-const KAFKA_QUOTED_SCALAR: &str = "a multi-line double-quoted `command` entry continues at \
-     column 10, left of its `- ` at column 12: invalid YAML 1.2 (continuation lines must be \
-     indented past the block), which our strict parser rejects; PyYAML, and so checkov, \
-     accepts it";
+const EXPECTED_LOAD_ERRORS: &[(&str, &str)] = &[];
 
 // ---------------------------------------------------------------------------------------------
 
