@@ -66,6 +66,9 @@ pub fn run(args: &ScanArgs) -> u8 {
         for notice in &loaded.notices {
             eprintln!("note: {notice}");
         }
+        for note in evaluation.not_judged_notes() {
+            eprintln!("note: {note}");
+        }
     }
     let mut errors = loaded.errors;
     // Annotations, exceptions, --write-baseline, --baseline.
