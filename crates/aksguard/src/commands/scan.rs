@@ -69,6 +69,9 @@ pub fn run(args: &ScanArgs) -> u8 {
         for note in evaluation.not_judged_notes() {
             eprintln!("note: {note}");
         }
+        for duplicate in inventory.duplicates() {
+            eprintln!("note: {}", duplicate.note());
+        }
     }
     let mut errors = loaded.errors;
     // Annotations, exceptions, --write-baseline, --baseline.
