@@ -199,3 +199,45 @@ fn a_kustomize_patch_of_the_corpus_is_not_judged_as_a_whole_object() {
             .any(|o| o.source.path.ends_with("base/hello-deployment.yaml"))
     );
 }
+
+/// The duplicate case without the corpus: two files define ServiceAccount
+/// `monitoring/prometheus-adapter`, one disabling automount, one not (as kube-prometheus and
+/// kubernetes-examples' vllm HPA do); the Deployment using it is reported in both orders.
+#[test]
+fn a_duplicated_service_account_is_judged_on_the_cautious_side() {
+    let root = std::env::temp_dir().join(format!("aksguard-duplicate-sa-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let kube_prometheus = root.join("a-kube-prometheus-sa.yaml");
+    let vllm = root.join("b-vllm-adapter.yaml");
+    std::fs::write(
+        &kube_prometheus,
+        "apiVersion: v1\nautomountServiceAccountToken: false\nkind: ServiceAccount\nmetadata:\n  \
+         name: prometheus-adapter\n  namespace: monitoring\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &vllm,
+        "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: prometheus-adapter\n  \
+         namespace: monitoring\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  \
+         name: prometheus-adapter\n  namespace: monitoring\nspec:\n  template:\n    spec:\n      \
+         serviceAccountName: prometheus-adapter\n      containers:\n        - name: adapter\n          \
+         image: registry.k8s.io/prometheus-adapter/prometheus-adapter:v0.12.0\n",
+    )
+    .unwrap();
+    let (forward, _, loaded) = scan(&[&kube_prometheus, &vllm], &["POD016"]);
+    let (backward, _, _) = scan(&[&vllm, &kube_prometheus], &["POD016"]);
+    std::fs::remove_dir_all(&root).ok();
+    assert_eq!(forward, backward);
+    assert_eq!(at(&forward, "b-vllm-adapter.yaml"), ["POD016 14"]);
+    assert!(
+        forward[0].message.contains(
+            "ServiceAccount `monitoring/prometheus-adapter` is defined 2 times and the one at "
+        ) && forward[0]
+            .message
+            .contains("b-vllm-adapter.yaml:1 does not set"),
+        "{}",
+        forward[0].message
+    );
+    let inventory = Inventory::new(loaded.objects);
+    assert_eq!(inventory.duplicates().len(), 1);
+}

@@ -86,7 +86,9 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                 None => format!("{path} is not set"),
             };
             let inherited = match found {
-                Some(definition) if definitions.len() > 1 => format!(
+                // Named only when the definitions disagree (messages, and so fingerprints,
+                // of the common case stay as they were).
+                Some(definition) if definitions.iter().any(|sa| disables(sa)) => format!(
                     "{sa} is defined {} times and the one at {}:{} does not set \
                      `automountServiceAccountToken: false`",
                     definitions.len(),
