@@ -35,8 +35,9 @@ pub struct Inventory {
 
 /// One object defined more than once in the scan (same API group, kind, namespace and name,
 /// in different places: a copy vendored in two repositories, a base and an overlay scanned
-/// raw). Each definition is checked on its own; lookups of the object by name judge every
-/// definition and report what holds for any of them.
+/// raw). Each definition is checked on its own; ServiceAccount lookups judge every
+/// definition and report what holds for any of them, other lookups by name take the first in
+/// path order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
     pub kind: String,
@@ -53,9 +54,16 @@ impl Duplicate {
             Some(namespace) => format!("{}/{}", namespace, self.name),
             None => self.name.clone(),
         };
+        // Only ServiceAccount lookups weigh every definition today (POD016, IDN rules); other
+        // lookups by name (a binding's role, a namespace's manifest) take the first.
+        let lookups = if self.kind == "ServiceAccount" {
+            "rules that look it up report what holds for any of them"
+        } else {
+            "rules that look it up by name use the first in path order"
+        };
         format!(
-            "{} `{object}` is defined {} times ({}): each definition is checked, and rules \
-             that look it up report what holds for any of them",
+            "{} `{object}` is defined {} times ({}): each definition is checked on its own, and \
+             {lookups}",
             self.kind,
             self.locations.len(),
             self.locations.join(", ")
