@@ -7,6 +7,8 @@
 //! ([`Evaluation::finish`]).
 
 use aksguard_model::{Finding, Fingerprint, Inventory, Location, Object, PodSpecView, Severity};
+use std::sync::Mutex;
+
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
@@ -20,6 +22,9 @@ pub struct Evaluation<'a> {
     cross: Vec<&'static Rule>,
     settings: &'a RuleSettings,
     min_severity: Severity,
+    /// What rules could not judge because a value was Unknown, as findings (never reported
+    /// as such; see [`Evaluation::not_judged`]).
+    not_judged: Mutex<Vec<Finding>>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -34,6 +39,7 @@ impl<'a> Evaluation<'a> {
             cross: Vec::new(),
             settings,
             min_severity,
+            not_judged: Mutex::new(Vec::new()),
         };
         for &rule in rules {
             if rule.is_inventory_rule() {
@@ -71,6 +77,7 @@ impl<'a> Evaluation<'a> {
         for &rule in rules {
             rule.run_with_pod(object, pod.as_ref(), checker);
             found.extend(self.findings(rule, Some(object), checker.take()));
+            self.keep_not_judged(rule, Some(object), checker);
         }
         found
     }
@@ -88,6 +95,40 @@ impl<'a> Evaluation<'a> {
             .filter(|f| f.severity >= self.min_severity)
     }
 
+    fn keep_not_judged(
+        &self,
+        rule: &'static Rule,
+        checked: Option<&Object>,
+        checker: &mut Checker<'_>,
+    ) {
+        let unknown = checker.take_not_judged();
+        if unknown.is_empty() {
+            return;
+        }
+        // A poisoned lock means a rule panicked; that panic is the error.
+        if let Ok(mut all) = self.not_judged.lock() {
+            all.extend(unknown.into_iter().map(|v| to_finding(rule, checked, v)));
+        }
+    }
+
+    /// What the rules could not judge because a value they need is Unknown, one entry per
+    /// case (as a finding would be), sorted. Call after [`Evaluation::finish`].
+    pub fn not_judged(&self) -> Vec<Finding> {
+        let mut cases = self
+            .not_judged
+            .lock()
+            .map(|cases| cases.clone())
+            .unwrap_or_default();
+        cases.sort_by(report_order);
+        cases
+    }
+
+    /// [`Evaluation::not_judged`] as scan notes, one per rule: how many cases and where the
+    /// first ones are (`path:line: message`).
+    pub fn not_judged_notes(&self) -> Vec<String> {
+        not_judged_notes(&self.not_judged())
+    }
+
     /// Runs the rules that look across objects over the inventory and returns every finding
     /// (`early` are [`Evaluation::on_object`]'s), sorted.
     pub fn finish(&self, inventory: &Inventory, early: Vec<Finding>) -> Vec<Finding> {
@@ -98,6 +139,7 @@ impl<'a> Evaluation<'a> {
         let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
             let mut checker = Checker::new(self.settings, inventory);
             rule.run_inventory(inventory, &mut checker);
+            self.keep_not_judged(rule, None, &mut checker);
             self.findings(rule, None, checker.take())
                 .collect::<Vec<_>>()
         });
@@ -128,6 +170,37 @@ pub fn evaluate(
         .flat_map_iter(|object| evaluation.check_alone(object))
         .collect();
     evaluation.finish(inventory, early)
+}
+
+/// How many locations a not-judged note names before it says "and N more".
+const NOTE_LOCATIONS: usize = 5;
+
+/// One note per rule for the cases it could not judge (sorted by rule ID).
+pub fn not_judged_notes(cases: &[Finding]) -> Vec<String> {
+    let mut by_rule: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
+    for case in cases {
+        by_rule.entry(case.rule_id).or_default().push(case);
+    }
+    by_rule
+        .into_iter()
+        .map(|(rule, cases)| {
+            let shown: Vec<String> = cases
+                .iter()
+                .take(NOTE_LOCATIONS)
+                .map(|c| format!("{}:{}: {}", c.location.path, c.location.line, c.message))
+                .collect();
+            let more = match cases.len().saturating_sub(NOTE_LOCATIONS) {
+                0 => String::new(),
+                n => format!("; and {n} more"),
+            };
+            format!(
+                "{rule} did not judge {} case{} whose value is Unknown: {}{more}",
+                cases.len(),
+                if cases.len() == 1 { "" } else { "s" },
+                shown.join("; ")
+            )
+        })
+        .collect()
 }
 
 /// Deterministic order: path, line, column, rule, container, message, then the object and

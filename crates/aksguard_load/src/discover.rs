@@ -2,11 +2,12 @@
 //! read. Directories are walked honouring `.gitignore`; symlinks are followed with loop
 //! detection; Helm and Kustomize directories become rendered streams when possible.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use aksguard_model::LoadError;
 
+use crate::kustomize;
 use crate::render::{Renderer, find_on_path};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +24,8 @@ pub enum Input {
         program: PathBuf,
         /// The raw manifests under `dir`, scanned instead if rendering fails.
         fallback: Vec<Input>,
+        /// Notes for that case (Kustomize patches left out of the raw files).
+        fallback_notices: Vec<String>,
     },
 }
 
@@ -137,6 +140,7 @@ fn walk_dir(root: &Path, render: bool, seen: &mut HashSet<PathBuf>, out: &mut Di
         .build();
     let mut files = Vec::new();
     let mut render_roots: Vec<(PathBuf, Renderer)> = Vec::new();
+    let mut kustomizations = Vec::new();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -149,6 +153,9 @@ fn walk_dir(root: &Path, render: bool, seen: &mut HashSet<PathBuf>, out: &mut Di
                     && let Some(dir) = path.parent()
                 {
                     render_roots.push((dir.to_path_buf(), renderer));
+                    if renderer == Renderer::Kustomize {
+                        kustomizations.push(path.to_path_buf());
+                    }
                 }
                 if is_manifest_name(path) {
                     files.push(path.to_path_buf());
@@ -182,14 +189,36 @@ fn walk_dir(root: &Path, render: bool, seen: &mut HashSet<PathBuf>, out: &mut Di
             )),
         }
     }
+    // Patch files are fragments, not objects: left out wherever raw files are scanned.
+    let patches: HashMap<PathBuf, &Path> = kustomizations
+        .iter()
+        .flat_map(|k| {
+            kustomize::patch_files(k)
+                .into_iter()
+                .map(move |p| (p, k.as_path()))
+        })
+        .collect();
+    let patch_notice = |file: &Path, kustomization: &Path| {
+        format!(
+            "{}: a Kustomize patch (listed in {}), not a whole object: not scanned on its own; \
+             render the kustomization to scan the patched objects",
+            file.display(),
+            kustomization.display()
+        )
+    };
     let mut fallbacks: Vec<Discovered> = rendered.iter().map(|_| Discovered::default()).collect();
     for file in files {
-        match rendered
+        let target = match rendered
             .iter()
             .position(|(dir, _, _)| file.starts_with(dir))
         {
-            Some(i) => add_file(file, seen, &mut fallbacks[i]),
-            None => add_file(file, seen, out),
+            Some(i) => &mut fallbacks[i],
+            None => &mut *out,
+        };
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.clone());
+        match patches.get(&canonical) {
+            Some(kustomization) => target.notices.push(patch_notice(&file, kustomization)),
+            None => add_file(file, seen, target),
         }
     }
     for ((dir, renderer, program), fallback) in rendered.into_iter().zip(fallbacks) {
@@ -199,6 +228,7 @@ fn walk_dir(root: &Path, render: bool, seen: &mut HashSet<PathBuf>, out: &mut Di
             renderer,
             program,
             fallback: fallback.inputs,
+            fallback_notices: fallback.notices,
         });
     }
 }
@@ -239,6 +269,67 @@ fn walk_error(root: &Path, err: &ignore::Error) -> LoadError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A base and an overlay whose patch is a Deployment fragment (modelled on gke-samples
+    /// workloads/migrate-x86-app-to-multi-arch): scanned raw, the patch is noted, not loaded.
+    #[test]
+    fn kustomize_patches_are_noted_not_scanned_raw() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let write = |path: &str, text: &str| {
+            let path = root.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write(
+            "base/kustomization.yaml",
+            "resources:\n  - hello-deployment.yaml\n",
+        );
+        write(
+            "base/hello-deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\n",
+        );
+        write(
+            "overlays/arm/kustomization.yaml",
+            "resources:\n  - ../../base\npatches:\n  - path: add_arm_support.yaml\n",
+        );
+        write(
+            "overlays/arm/add_arm_support.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: hello-deployment\n",
+        );
+        write(
+            "overlays/multiarch/Kustomization",
+            "patchesStrategicMerge:\n  - increase_replicas.yaml\n",
+        );
+        write(
+            "overlays/multiarch/increase_replicas.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\n",
+        );
+        let found = discover(&[root.display().to_string()], false);
+        let files: Vec<String> = found
+            .inputs
+            .iter()
+            .map(|input| match input {
+                Input::File { path, .. } => path.strip_prefix(root).unwrap().display().to_string(),
+                other => panic!("unexpected input {other:?}"),
+            })
+            .collect();
+        // Kustomization files are read too (they hold no object).
+        assert_eq!(
+            files,
+            [
+                "base/hello-deployment.yaml",
+                "base/kustomization.yaml",
+                "overlays/arm/kustomization.yaml"
+            ],
+            "{found:?}"
+        );
+        assert_eq!(found.notices.len(), 2, "{:?}", found.notices);
+        assert!(found.notices[0].contains("add_arm_support.yaml: a Kustomize patch (listed in "));
+        assert!(found.notices[0].ends_with("render the kustomization to scan the patched objects"));
+        assert!(found.notices[1].contains("increase_replicas.yaml: a Kustomize patch"));
+        assert!(found.errors.is_empty(), "{:?}", found.errors);
+    }
 
     #[cfg(unix)]
     #[test]

@@ -4,6 +4,7 @@
 pub mod azure;
 pub mod discover;
 pub mod k8s;
+pub mod kustomize;
 pub mod limits;
 pub mod read;
 pub mod render;
@@ -145,7 +146,7 @@ pub fn load_inputs_with(
                 });
             } else {
                 let outcome = read_input(input, stdin_text.as_ref(), &options.limits);
-                part.notices.extend(outcome.notice);
+                part.notices.extend(outcome.notices);
                 for stream in outcome.streams {
                     match stream {
                         Ok((source, text)) => {
@@ -229,14 +230,14 @@ type Stream = Result<(Arc<Source>, String), LoadError>;
 /// The text streams one input yields (a failed render yields its raw files instead).
 struct ReadOutcome {
     streams: Vec<Stream>,
-    notice: Option<String>,
+    notices: Vec<String>,
 }
 
 impl ReadOutcome {
     fn one(stream: Stream) -> Self {
         ReadOutcome {
             streams: vec![stream],
-            notice: None,
+            notices: Vec::new(),
         }
     }
 }
@@ -262,6 +263,7 @@ fn read_input(
             renderer,
             program,
             fallback,
+            fallback_notices,
         } => match renderer.render(program, dir) {
             Ok(bytes) => ReadOutcome::one(
                 read::decode_text(bytes, display).map(|text| (source(display), text)),
@@ -273,9 +275,11 @@ fn read_input(
                     .iter()
                     .flat_map(|input| read_input(input, None, limits).streams)
                     .collect(),
-                notice: Some(format!(
+                notices: std::iter::once(format!(
                     "{display}: {message}; scanned its raw files instead"
-                )),
+                ))
+                .chain(fallback_notices.iter().cloned())
+                .collect(),
             },
         },
     }

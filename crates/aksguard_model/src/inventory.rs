@@ -2,6 +2,7 @@
 //! the RBAC graph, NetworkPolicy selection and Service targets build on it).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use crate::azure::AzureResources;
 use crate::node::Node;
@@ -29,10 +30,52 @@ pub struct Inventory {
     workloads: Vec<usize>,
     rbac: RbacGraph,
     azure: AzureResources,
+    duplicates: Vec<Duplicate>,
+}
+
+/// One object defined more than once in the scan (same API group, kind, namespace and name,
+/// in different places: a copy vendored in two repositories, a base and an overlay scanned
+/// raw). Each definition is checked on its own; ServiceAccount lookups judge every
+/// definition and report what holds for any of them, other lookups by name take the first in
+/// path order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Duplicate {
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// `path:line` of each definition, in path order.
+    pub locations: Vec<String>,
+}
+
+impl Duplicate {
+    /// A scan note naming every definition.
+    pub fn note(&self) -> String {
+        let object = match &self.namespace {
+            Some(namespace) => format!("{}/{}", namespace, self.name),
+            None => self.name.clone(),
+        };
+        // Only ServiceAccount lookups weigh every definition today (POD016, IDN rules); other
+        // lookups by name (a binding's role, a namespace's manifest) take the first.
+        let lookups = if self.kind == "ServiceAccount" {
+            "rules that look it up report what holds for any of them"
+        } else {
+            "rules that look it up by name use the first in path order"
+        };
+        format!(
+            "{} `{object}` is defined {} times ({}): each definition is checked on its own, and \
+             {lookups}",
+            self.kind,
+            self.locations.len(),
+            self.locations.join(", ")
+        )
+    }
 }
 
 impl Inventory {
-    pub fn new(objects: Vec<Object>) -> Self {
+    /// Indexes `objects`, which are first put in path order (then position in the file):
+    /// inputs arrive in command-line order, and no verdict or location may depend on it.
+    pub fn new(mut objects: Vec<Object>) -> Self {
+        objects.sort_by(source_order);
         let mut inventory = Inventory {
             objects,
             ..Inventory::default()
@@ -84,7 +127,52 @@ impl Inventory {
             }
         }
         inventory.rbac = RbacGraph::build(&inventory.objects);
+        inventory.duplicates = inventory.find_duplicates();
         inventory
+    }
+
+    /// Objects defined more than once. Objects without a namespace count only for kinds that
+    /// are cluster-scoped (two namespace-less ServiceAccounts may be applied to different
+    /// namespaces).
+    fn find_duplicates(&self) -> Vec<Duplicate> {
+        let mut found = Vec::new();
+        let mut names: Vec<(&String, &Vec<usize>)> =
+            self.by_name.iter().filter(|(_, at)| at.len() > 1).collect();
+        names.sort();
+        for (name, indexes) in names {
+            let mut groups: BTreeMap<(&str, &str, Option<&str>), Vec<&Object>> = BTreeMap::new();
+            for &index in indexes {
+                let object = &self.objects[index];
+                if object.namespace.is_none() && !kind_is_cluster_scoped(&object.kind) {
+                    continue;
+                }
+                let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+                groups
+                    .entry((group, object.kind.as_str(), object.namespace.as_deref()))
+                    .or_default()
+                    .push(object);
+            }
+            for ((_, kind, namespace), objects) in groups {
+                if objects.len() < 2 {
+                    continue;
+                }
+                found.push(Duplicate {
+                    kind: kind.to_owned(),
+                    namespace: namespace.map(str::to_owned),
+                    name: name.clone(),
+                    locations: objects
+                        .iter()
+                        .map(|o| format!("{}:{}", o.source.path, o.root.pos.line))
+                        .collect(),
+                });
+            }
+        }
+        found
+    }
+
+    /// Objects defined more than once in the scan (see [`Duplicate`]).
+    pub fn duplicates(&self) -> &[Duplicate] {
+        &self.duplicates
     }
 
     /// Adds the Azure resources (AKS clusters, registries, …) of the same scan.
@@ -166,11 +254,23 @@ impl Inventory {
             .filter_map(|object| PodSpecView::of(object).map(|pod| (object, pod)))
     }
 
-    /// A ServiceAccount by namespace and name.
+    /// A ServiceAccount by namespace and name: the first definition in path order. Enough to
+    /// know it exists; a verdict on its content must weigh every definition
+    /// ([`Inventory::service_accounts`]).
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&Object> {
-        self.named(name).find(|o| {
-            o.kind == "ServiceAccount" && o.namespace.as_deref().unwrap_or_default() == namespace
-        })
+        self.named(name)
+            .find(|o| is_service_account_in(o, namespace))
+    }
+
+    /// Every definition of a ServiceAccount in the scan, in path order (more than one when
+    /// it is duplicated, see [`Inventory::duplicates`]).
+    pub fn service_accounts<'a>(
+        &'a self,
+        namespace: &'a str,
+        name: &str,
+    ) -> impl Iterator<Item = &'a Object> + Clone + 'a {
+        self.named(name)
+            .filter(move |o| is_service_account_in(o, namespace))
     }
 
     /// Objects of `kind` in `namespace` ([`UNSPECIFIED_NAMESPACE`] for none), in load order.
@@ -223,6 +323,33 @@ impl Inventory {
     }
 }
 
+fn is_service_account_in(object: &Object, namespace: &str) -> bool {
+    object.kind == "ServiceAccount" && object.namespace.as_deref().unwrap_or_default() == namespace
+}
+
+/// Path, then position in the file (documents of one stream keep their order).
+fn source_order(a: &Object, b: &Object) -> std::cmp::Ordering {
+    let path = if Arc::ptr_eq(&a.source, &b.source) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.source.path.cmp(&b.source.path)
+    };
+    path.then_with(|| (a.root.pos.line, a.root.pos.col).cmp(&(b.root.pos.line, b.root.pos.col)))
+}
+
+/// Built-in cluster-scoped kinds (`ClusterRole` is `clusterroles`).
+fn kind_is_cluster_scoped(kind: &str) -> bool {
+    let lower = kind.to_ascii_lowercase();
+    let resource = if lower.ends_with('s') {
+        format!("{lower}es")
+    } else if let Some(stem) = lower.strip_suffix('y') {
+        format!("{stem}ies")
+    } else {
+        format!("{lower}s")
+    };
+    crate::resource_scope::builtin_is_cluster_scoped(&resource) == Some(true)
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -232,6 +359,10 @@ mod tests {
     use crate::object::Source;
 
     fn object(kind: &str, name: &str, namespace: Option<&str>) -> Object {
+        object_at("t", 1, kind, name, namespace)
+    }
+
+    fn object_at(path: &str, line: u32, kind: &str, name: &str, namespace: Option<&str>) -> Object {
         let scalar = |text: &str| Node::scalar(text, true, Pos::new(1, 1));
         let entry = |key: &str, value: Node| Entry {
             key: key.into(),
@@ -256,7 +387,9 @@ mod tests {
                 ),
             ]),
         };
-        Object::from_node(root, Arc::new(Source { path: "t".into() }), None).unwrap()
+        let mut root = root;
+        root.pos = Pos::new(line, 1);
+        Object::from_node(root, Arc::new(Source { path: path.into() }), None).unwrap()
     }
 
     #[test]
@@ -274,5 +407,85 @@ mod tests {
         );
         assert!(inventory.is_declared_namespace("shop"));
         assert!(!inventory.is_declared_namespace("billing"));
+    }
+
+    fn with_automount(mut object: Object, value: bool) -> Object {
+        if let Value::Map(entries) = &mut object.root.value {
+            entries.push(Entry {
+                key: "automountServiceAccountToken".into(),
+                key_pos: Pos::new(9, 1),
+                value: Node::scalar(if value { "true" } else { "false" }, false, Pos::new(9, 1)),
+            });
+        }
+        object
+    }
+
+    #[test]
+    fn duplicates_are_found_in_path_order_whatever_the_input_order() {
+        let adapter = |path: &str, line: u32| {
+            object_at(
+                path,
+                line,
+                "ServiceAccount",
+                "prometheus-adapter",
+                Some("monitoring"),
+            )
+        };
+        let one = || {
+            vec![
+                with_automount(adapter("b/kube-prometheus.yaml", 12), false),
+                adapter("a/vllm/prometheus-adapter.yaml", 146),
+                // Namespace-less namespaced objects may land in different namespaces.
+                object_at("a/x.yaml", 1, "ServiceAccount", "app", None),
+                object_at("b/x.yaml", 1, "ServiceAccount", "app", None),
+                // Cluster-scoped kinds need no namespace to collide.
+                object_at("a/x.yaml", 5, "ClusterRole", "reader", None),
+                object_at("b/x.yaml", 5, "ClusterRole", "reader", None),
+                // Same name, other kind: no duplicate.
+                object_at(
+                    "b/x.yaml",
+                    9,
+                    "Deployment",
+                    "prometheus-adapter",
+                    Some("monitoring"),
+                ),
+            ]
+        };
+        let forward = Inventory::new(one());
+        let backward = Inventory::new(one().into_iter().rev().collect());
+        assert_eq!(forward.duplicates(), backward.duplicates());
+        let notes: Vec<String> = forward.duplicates().iter().map(Duplicate::note).collect();
+        assert_eq!(notes.len(), 2, "{notes:#?}");
+        assert!(notes[0].starts_with("ServiceAccount `monitoring/prometheus-adapter` is defined 2 times (a/vllm/prometheus-adapter.yaml:146, b/kube-prometheus.yaml:12)"), "{notes:#?}");
+        assert!(
+            notes[1]
+                .starts_with("ClusterRole `reader` is defined 2 times (a/x.yaml:5, b/x.yaml:5)"),
+            "{notes:#?}"
+        );
+
+        // Every definition is returned, in path order, whatever the input order; the single
+        // lookup is the first of them.
+        for inventory in [&forward, &backward] {
+            let paths: Vec<&str> = inventory
+                .service_accounts("monitoring", "prometheus-adapter")
+                .map(|o| &*o.source.path)
+                .collect();
+            assert_eq!(
+                paths,
+                ["a/vllm/prometheus-adapter.yaml", "b/kube-prometheus.yaml"]
+            );
+            let first = inventory
+                .service_account("monitoring", "prometheus-adapter")
+                .unwrap();
+            assert_eq!(&*first.source.path, "a/vllm/prometheus-adapter.yaml");
+            let order: Vec<(&str, u32)> = inventory
+                .objects()
+                .iter()
+                .map(|o| (&*o.source.path, o.root.pos.line))
+                .collect();
+            let mut sorted = order.clone();
+            sorted.sort();
+            assert_eq!(order, sorted);
+        }
     }
 }

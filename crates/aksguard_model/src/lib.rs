@@ -19,7 +19,7 @@ pub use finding::{
     Finding, Fingerprint, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed,
     Suppression, SuppressionKind, fingerprint,
 };
-pub use inventory::{Inventory, UNSPECIFIED_NAMESPACE};
+pub use inventory::{Duplicate, Inventory, UNSPECIFIED_NAMESPACE};
 pub use node::{CompactString, Entry, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};

@@ -114,6 +114,9 @@ pub struct Checker<'a> {
     /// None while files load: only rules that read no other object run then.
     inventory: Option<&'a Inventory>,
     violations: Vec<Violation>,
+    /// What the rule could not judge because a value it needs is Unknown (see
+    /// [`Checker::not_judged`]).
+    not_judged: Vec<Violation>,
 }
 
 impl<'a> Checker<'a> {
@@ -122,6 +125,7 @@ impl<'a> Checker<'a> {
             settings,
             inventory: Some(inventory),
             violations: Vec::new(),
+            not_judged: Vec::new(),
         }
     }
 
@@ -132,6 +136,7 @@ impl<'a> Checker<'a> {
             settings,
             inventory: None,
             violations: Vec::new(),
+            not_judged: Vec::new(),
         }
     }
 
@@ -157,5 +162,16 @@ impl<'a> Checker<'a> {
 
     pub fn take(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.violations)
+    }
+
+    /// Records that the rule could not judge something because a value it needs is Unknown
+    /// (a placeholder, an unresolved expression). Unknown never fires; this is how the scan
+    /// says what was not judged. `violation.message` says what was unknown.
+    pub fn not_judged(&mut self, violation: Violation) {
+        self.not_judged.push(violation);
+    }
+
+    pub fn take_not_judged(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.not_judged)
     }
 }

@@ -11,6 +11,8 @@ use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
 
 struct Outcome {
     violations: Vec<(String, Violation)>,
+    /// What the rule could not judge (a value it needs is Unknown).
+    not_judged: Vec<(String, Violation)>,
 }
 
 fn rule_for(path: &Path) -> &'static Rule {
@@ -68,11 +70,18 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
     // bulk, with no inventory (so one that reads it anyway fails here); the rest after.
     let mut objects = loaded.objects;
     let mut violations = Vec::new();
+    let mut not_judged = Vec::new();
     let mut run_per_object = |object: &Object, checker: &mut Checker<'_>| {
         rule.run(object, checker);
         violations.extend(
             checker
                 .take()
+                .into_iter()
+                .map(|v| (object.display_name(), v)),
+        );
+        not_judged.extend(
+            checker
+                .take_not_judged()
                 .into_iter()
                 .map(|v| (object.display_name(), v)),
         );
@@ -102,8 +111,20 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         };
         (name, v)
     }));
+    assert!(
+        checker.take_not_judged().is_empty(),
+        "cross-resource not-judged cases are not rendered yet"
+    );
     violations.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
-    (rule, text, Outcome { violations })
+    not_judged.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
+    (
+        rule,
+        text,
+        Outcome {
+            violations,
+            not_judged,
+        },
+    )
 }
 
 fn render(rule: &Rule, outcome: &Outcome) -> String {
@@ -120,25 +141,63 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
             v.pos.line, v.pos.col, severity, rule.id, v.message
         ));
     }
+    for (object, v) in &outcome.not_judged {
+        let container = v
+            .container
+            .as_deref()
+            .map(|c| format!(" [{c}]"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "{}:{} not judged {} {object}{container}: {}\n",
+            v.pos.line, v.pos.col, rule.id, v.message
+        ));
+    }
     out
 }
 
 /// Lines carrying `# expect: ID` (several IDs may be listed, comma-separated).
 fn expected_lines(text: &str, id: &str) -> BTreeSet<u32> {
+    marked_lines(text, "# expect:", id)
+}
+
+/// Lines carrying `<marker> ID[, ID…]`.
+fn marked_lines(text: &str, marker: &str, id: &str) -> BTreeSet<u32> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| {
-            line.split_once("# expect:")
-                .is_some_and(|(_, ids)| ids.split(',').any(|x| x.trim() == id))
+            // The IDs run to the next comment marker (`# expect: A # not-judged: B`).
+            line.split_once(marker).is_some_and(|(_, ids)| {
+                let ids = ids.split('#').next().unwrap_or_default();
+                ids.split(',').any(|x| x.trim() == id)
+            })
         })
         .map(|(i, _)| i as u32 + 1)
         .collect()
+}
+
+/// Each case the rule could not judge is on a line marked `# not-judged: ID`, and each such
+/// line has one (in fail and pass fixtures alike).
+fn assert_not_judged_marked(path: &Path, rule: &Rule, text: &str, outcome: &Outcome) {
+    if path.extension().is_some_and(|e| e == "json") {
+        return;
+    }
+    let expected = marked_lines(text, "# not-judged:", rule.id);
+    let found: BTreeSet<u32> = outcome.not_judged.iter().map(|(_, v)| v.pos.line).collect();
+    assert_eq!(
+        found,
+        expected,
+        "{}: lines {} could not judge differ from `# not-judged:` markers\n{}",
+        path.display(),
+        rule.id,
+        render(rule, outcome)
+    );
 }
 
 #[test]
 fn fail_fixtures_find_exactly_the_marked_lines() {
     insta::glob!("../fixtures", "*/*/fail.*", |path| {
         let (rule, text, outcome) = run(path);
+        assert_not_judged_marked(path, rule, &text, &outcome);
         assert!(
             !outcome.violations.is_empty(),
             "{}: {} found nothing in a fail fixture",
@@ -169,7 +228,8 @@ fn fail_fixtures_find_exactly_the_marked_lines() {
 #[test]
 fn pass_fixtures_find_nothing() {
     insta::glob!("../fixtures", "*/*/pass.*", |path| {
-        let (rule, _, outcome) = run(path);
+        let (rule, text, outcome) = run(path);
+        assert_not_judged_marked(path, rule, &text, &outcome);
         assert!(
             outcome.violations.is_empty(),
             "{}: {} fired on a pass fixture:\n{}",

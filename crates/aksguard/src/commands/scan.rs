@@ -15,6 +15,9 @@ use crate::commands::frameworks;
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::progress::{self, ScanProgress};
 
+/// How many duplicated objects a scan names in its notes.
+const DUPLICATE_NOTES: usize = 10;
+
 pub fn run(args: &ScanArgs) -> u8 {
     if let Some(threads) = args.threads {
         // Fails only if a pool already exists, which cannot happen this early.
@@ -65,6 +68,20 @@ pub fn run(args: &ScanArgs) -> u8 {
     if !args.quiet {
         for notice in &loaded.notices {
             eprintln!("note: {notice}");
+        }
+        for note in evaluation.not_judged_notes() {
+            eprintln!("note: {note}");
+        }
+        // Bounded: a scan of several vendored copies of one install has hundreds.
+        let duplicates = inventory.duplicates();
+        for duplicate in duplicates.iter().take(DUPLICATE_NOTES) {
+            eprintln!("note: {}", duplicate.note());
+        }
+        if duplicates.len() > DUPLICATE_NOTES {
+            eprintln!(
+                "note: {} more objects are defined more than once (not listed)",
+                duplicates.len() - DUPLICATE_NOTES
+            );
         }
     }
     let mut errors = loaded.errors;

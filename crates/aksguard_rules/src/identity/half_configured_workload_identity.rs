@@ -62,8 +62,15 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     let pod_labels = Inventory::pod_labels(pod);
     let use_label = label(pod_labels, WI_USE_LABEL);
     let account = PodServiceAccount::of(pod);
-    let found = inventory.service_account(account.namespace, account.name);
+    // A duplicated account (two files define it) is annotated only if every definition is:
+    // the finding holds for whichever one is applied last.
+    let definitions = inventory.service_accounts(account.namespace, account.name);
+    let found = definitions
+        .clone()
+        .find(|sa| client_id(sa).is_none())
+        .or_else(|| definitions.clone().next());
     let annotated = found.and_then(client_id).is_some();
+    let any_annotated = definitions.clone().any(|sa| client_id(sa).is_some());
     let sa = format!("ServiceAccount `{}`", account.display());
 
     // A naked Pod's template metadata is its own metadata.
@@ -113,7 +120,7 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
         }
         Some(node) if node.as_str() == Some("false") => {}
         other => {
-            if !annotated {
+            if !any_annotated {
                 return;
             }
             let state = match other.and_then(Node::as_str) {

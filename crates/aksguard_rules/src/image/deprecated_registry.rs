@@ -17,8 +17,9 @@ pub(crate) static RULE: Rule = Rule {
              `gcr.io/google_containers` or `gcr.io/google-containers` repositories (also \
              their regional `us.`/`eu.`/`asia.gcr.io` mirrors). Registry names compare \
              case-insensitively; the port is ignored. The message suggests the \
-             `registry.k8s.io` equivalent. Missing, non-string and unparsable images are not \
-             reported.",
+             `registry.k8s.io` equivalent. Placeholders after the registry do not hide it \
+             (`k8s.gcr.io/${IMAGE}:v1` fires); a registry written as a placeholder is Unknown \
+             and not reported. Missing, non-string and unparsable images are not reported.",
     rationale: "The Kubernetes project froze `k8s.gcr.io` on 3 April 2023: it gets no new \
                 images or patched versions, and it is being redirected and shut down, so \
                 workloads using it stay on unpatched images and can fail to pull when a node \
@@ -46,15 +47,8 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let Some((what, rest)) = deprecated(&image) else {
         return;
     };
-    let mut suggestion = format!("registry.k8s.io/{rest}");
-    if let Some(tag) = image.tag {
-        suggestion.push(':');
-        suggestion.push_str(tag);
-    }
-    if let Some(digest) = image.digest {
-        suggestion.push('@');
-        suggestion.push_str(digest);
-    }
+    // Tag and digest as written, placeholders included (`:${TAG}` stays).
+    let suggestion = format!("registry.k8s.io/{rest}{}", image.suffix);
     out.report(Violation::in_container(
         container,
         node.pos,
@@ -68,7 +62,8 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
 
 /// What makes the image's source deprecated, and its path under `registry.k8s.io`.
 fn deprecated<'a>(image: &ImageRef<'a>) -> Option<(&'static str, &'a str)> {
-    let host = image.registry_host();
+    // A placeholder registry is Unknown: not deprecated as far as anyone can tell.
+    let host = image.registry_host()?;
     if host == "k8s.gcr.io" {
         return Some(("the frozen registry `k8s.gcr.io`", image.path));
     }

@@ -17,7 +17,10 @@ pub(crate) static RULE: Rule = Rule {
              `blake3`) does not count as pinned and fires. Invalid references are not \
              reported: a sha256 digest that is not 64 lowercase hex digits (`@sha256:abc`) \
              makes the kubelet reject the image (InvalidImageName), so there is nothing to \
-             pin; likewise missing and non-string images.",
+             pin; likewise missing and non-string images. Placeholders elsewhere do not hide \
+             the digest's absence (`$REGISTRY/app:1.0`, `gcr.io/PROJECT_ID/app:1.0` fire); a \
+             placeholder at the end of the image may hold a digest (`app:${TAG}`, `$IMAGE`), \
+             which makes it Unknown and not reported.",
     rationale: "Tags, even version tags, can be re-pushed: whoever can write to the registry \
                 (or a compromised pipeline) can swap the content behind `app:1.2` and every \
                 node that pulls it afterwards runs the new image. A digest names the exact \
@@ -40,7 +43,8 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let Some((node, text, image)) = container_image(container) else {
         return;
     };
-    if image.is_pinned() {
+    // `None`: a placeholder may hold the digest (`app:${TAG}`, `$IMAGE`).
+    if image.is_pinned() != Some(false) {
         return;
     }
     out.report(Violation::in_container(

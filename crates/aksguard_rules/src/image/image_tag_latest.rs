@@ -3,6 +3,7 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::image::container_image;
+use crate::image::reference::Part;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -15,8 +16,12 @@ pub(crate) static RULE: Rule = Rule {
              `latest` (compared case-insensitively), and no digest. An image without a tag \
              resolves to `:latest` (`nginx` is `docker.io/library/nginx:latest`). An image \
              with a digest (`app@sha256:…`, `app:latest@sha256:…`) is immutable and passes; a \
-             registry port is not a tag (`registry:5000/app` has no tag and fires). Missing, \
-             non-string and unparsable images are not reported.",
+             registry port is not a tag (`registry:5000/app` has no tag and fires). Placeholders \
+             left for a later tool do not hide what the literal text shows: \
+             `$REGISTRY/app:latest` and `gcr.io/PROJECT_ID/app` fire, while a placeholder \
+             that holds or may hold the tag (`app:${TAG}`, `$IMAGE`, `{{ .Values.image }}`) \
+             makes it Unknown and is not reported. Missing, non-string and unparsable images \
+             are not reported.",
     rationale: "`latest` moves: each node pulls whatever the tag points to when it first needs \
                 the image, so replicas can run different builds, a rollback redeploys the new \
                 code, and nothing records which build (and which vulnerabilities) is running. \
@@ -41,13 +46,17 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let Some((node, text, image)) = container_image(container) else {
         return;
     };
-    if image.digest.is_some() {
+    // A digest, written or possibly hidden in a placeholder, pins the image.
+    if image.digest != Part::Absent {
         return;
     }
     let problem = match image.tag {
-        None => format!("has no tag (it resolves to `{}`)", image.canonical()),
-        Some(tag) if tag.eq_ignore_ascii_case("latest") => format!("uses the `{tag}` tag"),
-        Some(_) => return,
+        Part::Absent => match image.canonical() {
+            Some(canonical) => format!("has no tag (it resolves to `{canonical}`)"),
+            None => "has no tag (it resolves to `:latest`)".to_owned(),
+        },
+        Part::Known(tag) if tag.eq_ignore_ascii_case("latest") => format!("uses the `{tag}` tag"),
+        Part::Known(_) | Part::Unknown => return,
     };
     out.report(Violation::in_container(
         container,

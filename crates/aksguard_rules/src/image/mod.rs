@@ -7,6 +7,7 @@ use crate::meta::Rule;
 mod deprecated_registry;
 mod image_not_pinned;
 mod image_tag_latest;
+mod placeholder;
 mod pull_policy_not_always;
 pub(crate) mod reference;
 mod untrusted_registry;

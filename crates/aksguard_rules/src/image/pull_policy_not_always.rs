@@ -3,6 +3,7 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::image::container_image;
+use crate::image::reference::Part;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -17,8 +18,11 @@ pub(crate) static RULE: Rule = Rule {
              default: `Always` when the tag is `latest` or there is no tag, `IfNotPresent` \
              otherwise. So `app:1.0` with no policy fires, while `app` or `app:latest` with \
              no policy does not (IMG001 reports those). An explicit `IfNotPresent` or `Never` \
-             fires; images with a digest never fire. Missing, non-string and unparsable \
-             images are not reported.",
+             fires; images with a digest never fire. Placeholders do not hide what the literal \
+             text shows (`$REGISTRY/app:1.0` and `gcr.io/PROJECT_ID/app:1.0` with no policy \
+             fire); a placeholder that holds or may hold the tag (`app:${TAG}`, `$IMAGE`) may \
+             hold a digest too, which makes the image Unknown and not reported. Missing, \
+             non-string and unparsable images are not reported.",
     rationale: "With `IfNotPresent`, a node keeps running whatever it cached under a tag: after \
                 the tag is re-pushed with a security fix, nodes that already have the old \
                 image never pick it up, and pods on other nodes run the new one. `Always` \
@@ -40,7 +44,8 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let Some((node, text, image)) = container_image(container) else {
         return;
     };
-    if image.digest.is_some() {
+    // A digest, written or possibly hidden in a placeholder, makes the reference immutable.
+    if image.digest != Part::Absent {
         return;
     }
     let explicit = container
@@ -49,8 +54,12 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         .filter(|p| !p.is_empty());
     let (policy, how) = match explicit {
         Some(policy) => (policy, "set"),
-        None if image.effective_tag() == Some("latest") => ("Always", "defaulted"),
-        None => ("IfNotPresent", "defaulted"),
+        None => match image.effective_tag() {
+            Part::Known("latest") => ("Always", "defaulted"),
+            Part::Known(_) => ("IfNotPresent", "defaulted"),
+            // The default depends on a tag a placeholder holds.
+            Part::Absent | Part::Unknown => return,
+        },
     };
     if policy == "Always" {
         return;

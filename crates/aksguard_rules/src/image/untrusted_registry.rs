@@ -19,8 +19,12 @@ pub(crate) static RULE: Rule = Rule {
              matches any subdomain of `x` but not `x` itself, `*` matches everything, and \
              other entries match exactly. An entry without a port matches the registry host \
              whatever its port (`myacr.azurecr.io:443`); an entry with a port must match \
-             host and port. An empty list allows everything. Missing, non-string and \
-             unparsable images are not reported.",
+             host and port. An empty list allows everything. A registry written as a \
+             placeholder (`$REGISTRY/app`, `<DOCKER_REPO>/app`, `{{ .Values.image }}`) is \
+             Unknown: not reported, and the scan notes each such container as not judged; a \
+             placeholder after a literal registry (`gcr.io/PROJECT_ID/app`) hides only the \
+             path, and the registry is judged. Missing, non-string and unparsable images are \
+             not reported.",
     rationale: "Every image a pod runs is code with the pod's access. Images from public or \
                 unvetted registries can be replaced, typosquatted or pulled from accounts that \
                 are later compromised, and they escape the scanning, quarantine and signing of \
@@ -50,9 +54,21 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         return;
     };
     let allowed = &out.settings().allowed_registries;
-    if allowed.iter().all(|entry| entry.trim().is_empty())
-        || allowed.iter().any(|entry| registry_allowed(&image, entry))
-    {
+    if allowed.iter().all(|entry| entry.trim().is_empty()) {
+        return;
+    }
+    let Some(registry) = image.registry() else {
+        out.not_judged(Violation::in_container(
+            container,
+            node.pos,
+            format!(
+                "container `{}` image `{text}`: the registry is a placeholder",
+                container.name()
+            ),
+        ));
+        return;
+    };
+    if allowed.iter().any(|entry| registry_allowed(&image, entry)) {
         return;
     }
     let list = allowed
@@ -68,7 +84,7 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             "container `{}` image `{text}` comes from registry `{}`, which is not in the \
              allowed registries ({list})",
             container.name(),
-            image.registry()
+            registry
         ),
     ));
 }
@@ -91,6 +107,9 @@ fn registry_allowed(image: &ImageRef<'_>, entry: &str) -> bool {
         image.registry_host()
     } else {
         image.registry()
+    };
+    let Some(registry) = registry else {
+        return false;
     };
     match entry.strip_prefix("*.") {
         Some(parent) => registry
@@ -133,5 +152,14 @@ mod tests {
         assert!(allowed("index.docker.io/nginx", "docker.io"));
         assert!(allowed("anything.io/app", "*"));
         assert!(!allowed("nginx", "  "));
+    }
+
+    #[test]
+    fn placeholders_after_the_registry_keep_it_known() {
+        assert!(!allowed("gcr.io/PROJECT_ID/app:1.0", "*.azurecr.io"));
+        assert!(allowed("myacr.azurecr.io/${APP}:1.0", "*.azurecr.io"));
+        // An unresolved registry is allowed by nothing but is not judged either (the rule
+        // notes it), not even by `*`'s short cut here.
+        assert!(!allowed("$REGISTRY/app:1.0", "docker.io"));
     }
 }

@@ -1,4 +1,4 @@
-use aksguard_model::{Node, PodServiceAccount, PodSpecView, Severity};
+use aksguard_model::{Node, Object, PodServiceAccount, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
@@ -51,13 +51,24 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
         return;
     }
     let account = PodServiceAccount::of(pod);
-    let found = out
+    let disables = |sa: &Object| {
+        sa.root
+            .get("automountServiceAccountToken")
+            .and_then(Node::as_bool)
+            == Some(false)
+    };
+    // A duplicated account (two files define it) disables automount only if every
+    // definition does: the finding holds for whichever one is applied last.
+    let definitions: Vec<&Object> = out
         .inventory()
-        .service_account(account.namespace, account.name);
-    let account_disables = found
-        .and_then(|sa| sa.root.get("automountServiceAccountToken"))
-        .and_then(Node::as_bool)
-        == Some(false);
+        .service_accounts(account.namespace, account.name)
+        .collect();
+    let found = definitions
+        .iter()
+        .find(|sa| !disables(sa))
+        .or(definitions.first())
+        .copied();
+    let account_disables = !definitions.is_empty() && definitions.iter().all(|sa| disables(sa));
     let path = pod.path("automountServiceAccountToken");
     let sa = format!("ServiceAccount `{}`", account.display());
     let state = match field {
@@ -75,6 +86,15 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                 None => format!("{path} is not set"),
             };
             let inherited = match found {
+                // Named only when the definitions disagree (messages, and so fingerprints,
+                // of the common case stay as they were).
+                Some(definition) if definitions.iter().any(|sa| disables(sa)) => format!(
+                    "{sa} is defined {} times and the one at {}:{} does not set \
+                     `automountServiceAccountToken: false`",
+                    definitions.len(),
+                    definition.source.path,
+                    definition.root.pos.line
+                ),
                 Some(_) => format!("{sa} does not set `automountServiceAccountToken: false`"),
                 None if out.settings().complete && account.is_default() => format!(
                     "{sa} is not in the inventory, so it is the one Kubernetes creates, which \
