@@ -16,23 +16,7 @@ use aksguard_rules::RuleSettings;
 
 /// A file or folder of the shared corpus, `None` (with a message) when the corpus is absent.
 fn shared(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(relative);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("AKSGUARD_REQUIRE_SHARED").as_deref() != Ok("1"),
-        "AKSGUARD_REQUIRE_SHARED=1 but {} is missing",
-        path.display()
-    );
-    eprintln!(
-        "SKIPPED: {} not found (the shared corpus lives next to the workspace, outside the \
-         repository)",
-        path.display()
-    );
-    None
+    aksguard_testkit::shared_path(&format!("corpus/{relative}"))
 }
 
 /// Every finding of `rules` (IDs or families; all when empty) over `paths`, as a scan runs
