@@ -132,6 +132,39 @@ impl Mapping {
 /// Families of [`Mapping::family`], in summary order.
 const FAMILIES: &[&str] = &["POD/IMG/SEC", "RBAC", "NET", "NS/IDN/REL"];
 
+/// Peer checks no rule declares, so not compared (none of our rules relates to them in one of
+/// the four ways): Polaris `cpuLimitsMissing`, kube-linter `unset-cpu-requirements`, kubescape
+/// `resources-cpu-limits` and checkov CKV_K8S_11 (CPU limits, which POD015 does not require);
+/// Polaris
+/// `insecureCapabilities` (drop ALL or a fixed list: neither POD008 nor POD027); Polaris
+/// `linuxHardening` (any one of several hardenings); kubescape `set-seLinuxOptions` (requires
+/// SELinux options, while POD018 forbids unsafe ones); kubescape
+/// `set-seccomp-profile-RuntimeDefault` (requires `RuntimeDefault`; POD011 also accepts a
+/// `Localhost` profile, as PSS restricted does); kubescape `automount-default-service-account`
+/// (judges the ServiceAccount); kubescape `rule-identify-blocklisted-image-registries` (a
+/// block-list of registries: which images it fails depends on a list no setting of IMG003, an
+/// allow-list, can express); checkov CKV_K8S_29/30 (`SecurityContexts`: any
+/// securityContext present); kubescape `resources-*-limit-and-request` (configured value
+/// ranges); every PSP and control-plane check; and, among the cross-resource checks:
+/// Polaris `missingNetworkPolicy` (wants a selecting policy with both Ingress and Egress
+/// types and rules: more than NET004's "selected by some policy", unrelated to NET001/002's
+/// namespace-wide default deny); Polaris `nakedPod` (its fixtures exercise a custom check,
+/// label equal to the name, not naked pods); Polaris `hpa*`/`pdb*` and kube-linter
+/// `minimum-three-replicas`, `hpa-minimum-three-replicas`, `pdb-*` (thresholds and budgets
+/// we do not check; REL003 is about a single replica); kube-linter
+/// `dangling-networkpolicypeer-podselector`, `dangling-servicemonitor`,
+/// `deprecated-service-account-field` and kubescape `deprecated-service-account-field`,
+/// `namespace-without-service-account` (no such rule); kubescape
+/// `pod-security-admission-*-applied-2` (whether an admission webhook exists, the
+/// alternative half of its PSA controls); kubescape `access-container-service-account-v1`
+/// (lists every ServiceAccount holding any role, not only `default` ones as RBAC008);
+/// kubescape `workload-with-administrative-roles` / `-cluster-takeover-roles` (a workload
+/// and the RBAC of its ServiceAccount together: cross-layer risk, not one rule); kubescape
+/// `exposure-to-internet-via-istio-ingress` and `agent-sandbox-egress-policy` (Istio and
+/// agent-sandbox resources we do not read); kubescape `*-in-default-namespace` for
+/// non-workload kinds (POD021 judges workloads only); checkov CKV_K8S_41 (`DefaultServiceAccount`)
+/// (judges the ServiceAccount's automount).
+///
 /// checkov fixture folders whose `expected.json` entry names no check (`check_id: null`):
 /// the checkov checks whose tests read the folder. A file's verdict there is for those checks
 /// together (it fails when any of them fails). Other folders hold the fixtures of the one

@@ -24,7 +24,7 @@ use aksguard_model::{Finding, Fingerprint, LoadError, Severity, Suppression, Sup
 use aksguard_rules::{Reference, Rule};
 use serde::Serialize;
 
-use crate::rule_doc::collapse;
+use crate::rule_doc::{collapse, peers_json, reference_line};
 use crate::{ScanReport, TOOL_NAME, TOOL_VERSION};
 
 const SCHEMA: &str =
@@ -120,6 +120,13 @@ struct DescriptorProperties {
     security_severity: &'static str,
     tags: Vec<String>,
     precision: &'static str,
+    /// The peer scanners' checks that correspond to the rule and how (`rule_doc::peers_json`).
+    #[serde(skip_serializing_if = "is_empty_array")]
+    peers: serde_json::Value,
+}
+
+fn is_empty_array(value: &serde_json::Value) -> bool {
+    value.as_array().is_some_and(Vec::is_empty) || value.is_null()
 }
 
 #[derive(Serialize)]
@@ -360,7 +367,11 @@ fn docs_uri(id: &str) -> String {
 fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
     let checks = collapse(rule.checks);
     let remediation = collapse(rule.remediation);
-    let references: Vec<String> = rule.references.iter().map(|r| r.to_string()).collect();
+    let references: Vec<String> = rule
+        .references
+        .iter()
+        .map(|r| reference_line(rule, r))
+        .collect();
     let mut text = format!("What it checks: {checks}\n\nRemediation: {remediation}\n");
     let mut markdown =
         format!("**What it checks**\n\n{checks}\n\n**Remediation**\n\n{remediation}\n");
@@ -407,6 +418,7 @@ fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
             security_severity: security_severity(rule.severity),
             tags,
             precision: "high",
+            peers: peers_json(rule),
         },
     }
 }
@@ -428,6 +440,7 @@ fn unknown_descriptor<'a>(id: &'a str, title: &str, severity: Severity) -> Descr
             security_severity: security_severity(severity),
             tags: vec!["security".to_owned()],
             precision: "high",
+            peers: serde_json::Value::Null,
         },
     }
 }

@@ -36,9 +36,9 @@ impl PeerTool {
 /// How the peer check's meaning relates to the rule that declares it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Equivalence {
-    /// Same meaning: the peer check fails exactly when this rule fires. When several rules
-    /// declare the same peer check as `Same`, the peer fails exactly when any of them fires
-    /// (kubescape `host-pid-ipc-privileges` is POD004 and POD005 together).
+    /// Same meaning: the peer check fails exactly when this rule fires. A peer check declared
+    /// by several rules relates to them together (kubescape `host-pid-ipc-privileges` fails
+    /// exactly when POD004 or POD005 fires), so they declare the same kind.
     Same,
     /// The peer checks one part of what this rule checks (POD015 requires CPU and memory
     /// requests and a memory limit; Polaris `cpuRequestsMissing` one of them): each peer
@@ -54,13 +54,17 @@ pub enum Equivalence {
 }
 
 impl Equivalence {
-    /// How the docs name it.
-    pub fn describe(self) -> &'static str {
+    /// How the docs name it, relating the peer check to `subject` (`this rule`, or the
+    /// rules that declare the check together).
+    pub fn describe(self, subject: &str) -> String {
         match self {
-            Equivalence::Same => "same meaning",
-            Equivalence::PeerNarrower => "peer narrower (checks one part of this rule)",
-            Equivalence::PeerBroader => "peer broader (checks more than this rule)",
-            Equivalence::DifferentUnit => "different unit (judges another object)",
+            Equivalence::Same if subject == THIS_RULE => "same meaning".to_owned(),
+            Equivalence::Same => format!("same meaning as {subject}"),
+            Equivalence::PeerNarrower => format!("peer narrower, checks a part of {subject}"),
+            Equivalence::PeerBroader => format!("peer broader, checks more than {subject}"),
+            Equivalence::DifferentUnit => {
+                format!("different unit, judges another object than {subject}")
+            }
         }
     }
 
@@ -157,7 +161,7 @@ pub const fn different_unit(
     PeerCheck::new(tool, id, Equivalence::DifferentUnit, difference)
 }
 
-/// The peer checks `rule_id` declares.
+/// The peer checks among a rule's references.
 pub fn peer_checks(references: &[Reference]) -> impl Iterator<Item = &PeerCheck> {
     references.iter().filter_map(|r| match r {
         Reference::Peer(check) => Some(check),
@@ -165,44 +169,49 @@ pub fn peer_checks(references: &[Reference]) -> impl Iterator<Item = &PeerCheck>
     })
 }
 
-/// The other rules that declare `check` as `Same` beside `rule_id` (the rules it means
-/// together with): empty unless `check` is `Same` for several rules.
-pub fn same_together_with(rule_id: &str, check: &PeerCheck) -> Vec<&'static str> {
-    if check.equivalence != Equivalence::Same {
-        return Vec::new();
-    }
+/// The other rules that declare the same peer check: its kind is declared for all of them
+/// together (kubescape `host-pid-ipc-privileges` means POD004 and POD005 together).
+pub fn together_with(rule_id: &str, check: &PeerCheck) -> Vec<&'static str> {
     crate::all_rules()
         .iter()
         .filter(|rule| rule.id != rule_id)
         .filter(|rule| {
-            peer_checks(rule.references).any(|other| {
-                other.tool == check.tool
-                    && other.id == check.id
-                    && other.equivalence == Equivalence::Same
-            })
+            peer_checks(rule.references)
+                .any(|other| other.tool == check.tool && other.id == check.id)
         })
         .map(|rule| rule.id)
         .collect()
 }
 
-/// One line for the docs: `checkov CKV_K8S_16: same meaning`, with what differs or the
-/// rules it means together with.
+const THIS_RULE: &str = "this rule";
+
+/// One line for the docs: `checkov: CKV_K8S_16 — same meaning`, naming the rules the check is
+/// declared for together and what differs.
 pub fn describe(rule_id: &str, check: &PeerCheck) -> String {
+    let together = together_with(rule_id, check);
+    let subject = if together.is_empty() {
+        THIS_RULE.to_owned()
+    } else {
+        let mut rules = vec![rule_id];
+        rules.extend(together);
+        format!("{} together", rules.join(" and "))
+    };
     let mut line = format!(
-        "{}: {} ({}",
+        "{}: {} — {}",
         check.tool.name(),
         check.id,
-        check.equivalence.describe()
+        check.equivalence.describe(&subject)
     );
-    let together = same_together_with(rule_id, check);
-    if !together.is_empty() {
-        line.push_str(&format!(" together with {}", together.join(", ")));
-    }
     if !check.difference.is_empty() {
         line.push_str(": ");
-        line.push_str(check.difference);
+        line.push_str(
+            &check
+                .difference
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
     }
-    line.push(')');
     line
 }
 

@@ -39,8 +39,7 @@ pub(crate) static RULE: Rule = Rule {
             narrower(
                 Kubescape,
                 "pod-security-admission-baseline-applied-1",
-                "kubescape fails a namespace enforcing less than baseline (NS001 and \
-             NS002 together); NS002 also reports `baseline`",
+                "kubescape fails a namespace enforcing less than baseline; NS002 also reports `baseline`",
             )
             .judging(&["Namespace"]),
         ),

@@ -79,8 +79,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(narrower(
             Kubescape,
             "rule-privileged-container",
-            "kubescape fails privileged containers and those adding SYS_ADMIN (POD001 and \
-             POD009 together); POD009 also reports the other capabilities outside the \
+            "kubescape fails privileged containers and those adding SYS_ADMIN; POD009 also reports the other capabilities outside the \
              baseline set",
         )),
     ],

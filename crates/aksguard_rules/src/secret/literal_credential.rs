@@ -75,8 +75,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(broader(
             Kubescape,
             "rule-credentials-in-env-var",
-            "kubescape flags secret-like names and values whatever the value (SEC001 \
-             and SEC002 together), placeholders and the words `key` or `JWT` included; \
+            "kubescape flags secret-like names and values whatever the value, placeholders and the words `key` or `JWT` included; \
              SEC002 wants a value that could be a credential",
         )),
         Reference::Peer(broader(
