@@ -694,6 +694,44 @@ mod tests {
     }
 
     #[test]
+    fn rule_descriptors_carry_peer_equivalences() {
+        let rule = aksguard_rules::find_rule("POD004").expect("POD004");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        let peers = value["properties"]["peers"]
+            .as_array()
+            .expect("peers listed");
+        let shared = peers
+            .iter()
+            .find(|p| p["id"] == "host-pid-ipc-privileges")
+            .expect("kubescape host-pid-ipc-privileges");
+        assert_eq!(shared["tool"], "kubescape");
+        assert_eq!(shared["equivalence"], "same");
+        assert_eq!(shared["together_with"], serde_json::json!(["POD005"]));
+        let help = value["help"]["text"].as_str().expect("help text");
+        assert!(
+            help.contains(
+                "kubescape: host-pid-ipc-privileges — same meaning as POD004 and POD005 together"
+            ),
+            "{help}"
+        );
+
+        let rule = aksguard_rules::find_rule("REL004").expect("REL004");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        let polaris = &value["properties"]["peers"][0];
+        assert_eq!(polaris["id"], "missingPodDisruptionBudget");
+        assert_eq!(polaris["equivalence"], "peer-broader");
+        assert!(
+            polaris["difference"]
+                .as_str()
+                .is_some_and(|d| d.contains("<name>-pdb"))
+        );
+        // Rules without peer checks carry no empty list.
+        let rule = aksguard_rules::find_rule("AKS010").expect("AKS010");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        assert!(value["properties"].get("peers").is_none());
+    }
+
+    #[test]
     fn file_paths_become_relative_encoded_uris() {
         assert_eq!(
             uri("./k8s/web app/ünïcode.yaml", None),
