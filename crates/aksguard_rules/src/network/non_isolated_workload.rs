@@ -47,7 +47,15 @@ pub(crate) static RULE: Rule = Rule {
             "ensure_network_policy_configured_in_labels",
             "kubescape also counts Cilium policies, which NET004 does not read",
         )),
-        Reference::Peer(same(Checkov, "CKV2_K8S_6").judging(&["Pod"])),
+        Reference::Peer(
+            narrower(
+                Checkov,
+                "CKV2_K8S_6",
+                "checkov judges bare Pods only and also counts Cilium policies, which NET004 \
+             does not read",
+            )
+            .judging(&["Pod"]),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,
