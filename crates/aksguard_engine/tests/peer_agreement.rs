@@ -1,16 +1,29 @@
 //! Agreement with peer scanners on their own test fixtures (`../shared/corpus/peers`, next to
 //! the workspace): Polaris, kube-linter, checkov and kubescape's regolibrary.
 //!
-//! [`MAPPINGS`] pairs each peer check that means the same as one of our rules with that rule.
-//! For every fixture of a mapped check we compare the peer's verdict with whether our rule
-//! fires, per file where the peer judges files (Polaris, checkov) and per object where it names
+//! What to compare comes from the rules themselves: each rule declares, in its `references`,
+//! the peer checks it corresponds to and how (`aksguard_rules::peer`: same meaning, peer
+//! narrower, peer broader, different unit), with the kinds the peer judges and whether it takes
+//! its input as the whole cluster state. [`mappings`] turns those declarations into
+//! comparisons: one per peer check (per checkov fixture folder, which may hold the fixtures of
+//! several checkov checks, see [`CHECKOV_FOLDER_CHECKS`]), against every rule that declares one
+//! of its checks. This file holds no equivalence of its own, only how to find each peer's
+//! fixtures and verdicts, and the list of declared checks it cannot compare
+//! ([`UNCOMPARED`], with why).
+//!
+//! For every fixture of a compared check we compare the peer's verdict with whether our rules
+//! fire, per file where the peer judges files (Polaris, checkov) and per object where it names
 //! objects (kube-linter, kubescape). Every difference must be listed, with its reason, in
 //! [`DISAGREEMENTS`] (a decision) or [`KNOWN_BUGS`] (our rule is wrong and should be fixed), so
 //! a behaviour change in a rule fails here until someone decides whether the rule or the list
-//! is wrong; an entry that no longer disagrees fails too. A mapped rule that is not registered
-//! yet is reported as pending, not compared. Run with `--nocapture` for the mapping, every
-//! disagreement with our findings, and the agreement rate per peer and per rule family; set
-//! `PEER_AGREEMENT_ALL=1` as well to print every case, agreements included.
+//! is wrong; an entry that no longer disagrees fails too. The test also fails when a declared
+//! peer check has no comparison and no [`UNCOMPARED`] entry, when the peer's data contradicts a
+//! declaration (kube-linter flags an object of a kind the declaration says it does not judge;
+//! a fixture list names a check no rule declares), and when the checks declared as the same
+//! meaning agree with a peer on less than [`MIN_SAME_AGREEMENT`] of the compared cases. Run
+//! with `--nocapture` for the comparisons, every disagreement with our findings, and the
+//! agreement rate per peer and per rule family; set `PEER_AGREEMENT_ALL=1` as well to print
+//! every case, agreements included.
 //!
 //! Cross-resource rules see every object of the case's file (every input file of a kubescape
 //! test case), run with `--complete` where the peer takes the fixture as the whole cluster
@@ -28,100 +41,78 @@ use std::path::{Path, PathBuf};
 use aksguard_engine::evaluate;
 use aksguard_load::{Limits, load_text};
 use aksguard_model::{Finding, Inventory, Object, PodSpecView, Severity, UNSPECIFIED_NAMESPACE};
-use aksguard_rules::{Rule, RuleSettings, find_rule, object_ref};
+use aksguard_rules::peer::{Equivalence, PeerCheck, PeerTool, WORKLOAD_KINDS, peer_checks};
+use aksguard_rules::{Rule, RuleSettings, all_rules, find_rule, object_ref};
 use serde_json::Value;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Peer {
-    Polaris,
-    KubeLinter,
-    Checkov,
-    Kubescape,
-}
+/// The agreement the checks declared as the same meaning must reach with each peer.
+const MIN_SAME_AGREEMENT: f64 = 0.95;
 
-impl Peer {
-    const ALL: [Peer; 4] = [
-        Peer::Polaris,
-        Peer::KubeLinter,
-        Peer::Checkov,
-        Peer::Kubescape,
-    ];
+/// Peers whose comparisons of the same meaning stay below [`MIN_SAME_AGREEMENT`], with why:
+/// every shortfall is a listed disagreement, but the target is not met. An entry for a peer
+/// that reaches the target fails, as a reminder to remove it.
+const SAME_AGREEMENT_SHORTFALLS: &[(&str, &str)] = &[
+    (
+        "kube-linter",
+        "14 of its fixture objects are partial or invalid: 10 pod templates without \
+         containers (host-network, host-pid, host-ipc, default-service-account, \
+         non-existent-service-account: NO_CONTAINERS), 2 `strategy.type: Other`, a \
+         Deployment without `spec`, an OpenShift DeploymentConfig selector; our rules judge \
+         well-formed Kubernetes objects only",
+    ),
+    (
+        "kubescape",
+        "image-not-pinned-to-digest differs from IMG002 both ways (8 cases: kubescape \
+         accepts any digest algorithm and an exemption list, and fails invalid digests that \
+         IMG002 leaves alone), plus one procMount case (set-procmount-default)",
+    ),
+];
 
-    /// Its folder under `corpus/peers/`.
-    fn dir(self) -> &'static str {
-        match self {
-            Peer::Polaris => "polaris",
-            Peer::KubeLinter => "kube-linter",
-            Peer::Checkov => "checkov",
-            Peer::Kubescape => "kubescape-regolibrary",
-        }
+/// A peer's folder under `corpus/peers/`.
+fn dir(peer: PeerTool) -> &'static str {
+    match peer {
+        PeerTool::Polaris => "polaris",
+        PeerTool::KubeLinter => "kube-linter",
+        PeerTool::Checkov => "checkov",
+        PeerTool::Kubescape => "kubescape-regolibrary",
     }
 }
 
-/// How the peer check's meaning relates to our rule's.
+/// How a comparison's peer verdicts relate to our rules, derived from their declarations
+/// ([`relation`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Relation {
-    /// Same meaning: the peer fails ⇔ our rule fires.
+    /// Same meaning: the peer fails ⇔ one of our rules fires.
     Same,
-    /// The peer checks one part of what our rule checks (our rule is the union of several peer
-    /// checks, e.g. POD015 = CPU request + memory request + memory limit; or the peer flags
-    /// only some hostPaths). Only the peer's failures are compared (each must make our rule
-    /// fire); its passes say nothing about the other parts of our rule.
+    /// The peer checks one part of what our rules check: only the peer's failures are compared
+    /// (each must make a rule fire); its passes say nothing about the other parts.
     PeerNarrower,
+    /// The peer checks more than our rules: only the peer's passes are compared (none of our
+    /// rules may fire); its failures may be about what our rules do not check.
+    PeerBroader,
 }
 
+/// One comparison: a peer's fixtures and the rules they are compared with.
 struct Mapping {
-    peer: Peer,
-    /// Polaris check ID, kube-linter check name, checkov folder, kubescape rule folder.
+    peer: PeerTool,
+    /// Where the fixtures are: Polaris check ID, kube-linter check name, checkov folder,
+    /// kubescape rule folder.
     check: &'static str,
-    rules: &'static [&'static str],
+    /// The peer checks whose verdicts the fixtures give (several for some checkov folders).
+    peer_checks: Vec<&'static str>,
+    /// Every rule declaring one of `peer_checks`; a case fails on our side when any fires.
+    rules: Vec<&'static str>,
     relation: Relation,
-    /// The kinds the peer check judges, where the peer names objects (kube-linter,
-    /// kubescape): only objects of these kinds (and any object the peer flags) become cases.
-    /// `None`: every object of a kube-linter fixture, and [`in_scope`] objects for kubescape.
+    /// The kinds the peer judges, where it names objects (kube-linter, kubescape): only
+    /// objects of these kinds (and any object the peer flags) become cases. `None`: every
+    /// object of a kube-linter fixture, and [`in_scope`] objects for kubescape.
     kinds: Option<&'static [&'static str]>,
     /// Run our rules as with `--complete`: the peer check (dangling references, missing
-    /// ServiceAccounts) takes the fixture to be the whole cluster state, so do our rules that
-    /// only conclude from an absence with `--complete` (RBAC011, IDN004, REL004, REL006,
-    /// REL007's dangling references).
+    /// ServiceAccounts) takes the fixture to be the whole cluster state.
     complete: bool,
 }
 
-const fn same(peer: Peer, check: &'static str, rules: &'static [&'static str]) -> Mapping {
-    Mapping {
-        peer,
-        check,
-        rules,
-        relation: Relation::Same,
-        kinds: None,
-        complete: false,
-    }
-}
-
-const fn narrower(peer: Peer, check: &'static str, rules: &'static [&'static str]) -> Mapping {
-    Mapping {
-        relation: Relation::PeerNarrower,
-        ..same(peer, check, rules)
-    }
-}
-
 impl Mapping {
-    /// Judges only objects of `kinds` (see [`Mapping::kinds`]).
-    const fn judging(self, kinds: &'static [&'static str]) -> Mapping {
-        Mapping {
-            kinds: Some(kinds),
-            ..self
-        }
-    }
-
-    /// Compares with our rules run as with `--complete` (see [`Mapping::complete`]).
-    const fn complete(self) -> Mapping {
-        Mapping {
-            complete: true,
-            ..self
-        }
-    }
-
     /// The rule family, for the agreement summary: `POD/IMG/SEC` (workloads, images,
     /// secrets) or the cross-resource families `RBAC`, `NET` and `NS/IDN/REL`.
     fn family(&self) -> &'static str {
@@ -141,33 +132,23 @@ impl Mapping {
 /// Families of [`Mapping::family`], in summary order.
 const FAMILIES: &[&str] = &["POD/IMG/SEC", "RBAC", "NET", "NS/IDN/REL"];
 
-/// Kinds judged by RBAC checks: the peers flag the role, the binding or both.
-const RBAC_KINDS: &[&str] = &["Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"];
-const BINDING_KINDS: &[&str] = &["RoleBinding", "ClusterRoleBinding"];
-const ROLE_KINDS: &[&str] = &["Role", "ClusterRole"];
-
-use Peer::{Checkov, KubeLinter, Kubescape, Polaris};
-
-/// Peer check → our rule(s). A case fails on our side when any of the rules fires.
-///
-/// Deliberately not mapped (no rule of ours means the same): Polaris `cpuLimitsMissing`,
-/// kube-linter `unset-cpu-requirements`, kubescape `resources-cpu-limits` and checkov
-/// `Requests_Limits` (CPU limits, which POD015 does not require); Polaris
+/// Peer checks no rule declares, so not compared (none of our rules relates to them in one of
+/// the four ways): Polaris `cpuLimitsMissing`, kube-linter `unset-cpu-requirements`, kubescape
+/// `resources-cpu-limits` and checkov CKV_K8S_11 (CPU limits, which POD015 does not require);
+/// Polaris
 /// `insecureCapabilities` (drop ALL or a fixed list: neither POD008 nor POD027); Polaris
 /// `linuxHardening` (any one of several hardenings); kubescape `set-seLinuxOptions` (requires
 /// SELinux options, while POD018 forbids unsafe ones); kubescape
 /// `set-seccomp-profile-RuntimeDefault` (requires `RuntimeDefault`; POD011 also accepts a
 /// `Localhost` profile, as PSS restricted does); kubescape `automount-default-service-account`
 /// (judges the ServiceAccount); kubescape `rule-identify-blocklisted-image-registries` (a
-/// block-list, IMG003 is an allow-list); checkov `RootContainersHighUID` (UID ≥ 10000
-/// required; POD025 only flags 1–9999 and POD006 root); checkov `SecurityContexts` (any
+/// block-list of registries: which images it fails depends on a list no setting of IMG003, an
+/// allow-list, can express); checkov CKV_K8S_29/30 (`SecurityContexts`: any
 /// securityContext present); kubescape `resources-*-limit-and-request` (configured value
 /// ranges); every PSP and control-plane check; and, among the cross-resource checks:
 /// Polaris `missingNetworkPolicy` (wants a selecting policy with both Ingress and Egress
 /// types and rules: more than NET004's "selected by some policy", unrelated to NET001/002's
-/// namespace-wide default deny); Polaris `missingPodDisruptionBudget` (every Deployment,
-/// whatever its replicas: REL004 only judges workloads with 2+ replicas, and every Polaris
-/// failure fixture has one replica); Polaris `nakedPod` (its fixtures exercise a custom check,
+/// namespace-wide default deny); Polaris `nakedPod` (its fixtures exercise a custom check,
 /// label equal to the name, not naked pods); Polaris `hpa*`/`pdb*` and kube-linter
 /// `minimum-three-replicas`, `hpa-minimum-three-replicas`, `pdb-*` (thresholds and budgets
 /// we do not check; REL003 is about a single replica); kube-linter
@@ -181,260 +162,272 @@ use Peer::{Checkov, KubeLinter, Kubescape, Polaris};
 /// and the RBAC of its ServiceAccount together: cross-layer risk, not one rule); kubescape
 /// `exposure-to-internet-via-istio-ingress` and `agent-sandbox-egress-policy` (Istio and
 /// agent-sandbox resources we do not read); kubescape `*-in-default-namespace` for
-/// non-workload kinds (POD021 judges workloads only); checkov `DefaultServiceAccount`
+/// non-workload kinds (POD021 judges workloads only); checkov CKV_K8S_41 (`DefaultServiceAccount`)
 /// (judges the ServiceAccount's automount).
-const MAPPINGS: &[Mapping] = &[
-    // Polaris: test/checks/<checkId>/{success,failure}.*.yaml.
-    same(Polaris, "runAsPrivileged", &["POD001"]),
-    same(Polaris, "privilegeEscalationAllowed", &["POD002"]),
-    same(Polaris, "hostNetworkSet", &["POD003"]),
-    same(Polaris, "hostPIDSet", &["POD004"]),
-    same(Polaris, "hostIPCSet", &["POD005"]),
-    same(Polaris, "runAsRootAllowed", &["POD006"]),
-    same(Polaris, "notReadOnlyRootFilesystem", &["POD007"]),
-    narrower(Polaris, "dangerousCapabilities", &["POD009"]),
-    same(Polaris, "procMount", &["POD010"]),
-    same(Polaris, "hostPathSet", &["POD013"]),
-    same(Polaris, "hostPortSet", &["POD014"]),
-    narrower(Polaris, "cpuRequestsMissing", &["POD015"]),
-    narrower(Polaris, "memoryRequestsMissing", &["POD015"]),
-    narrower(Polaris, "memoryLimitsMissing", &["POD015"]),
-    same(Polaris, "automountServiceAccountToken", &["POD016"]),
-    same(Polaris, "hostProcess", &["POD019"]),
-    narrower(Polaris, "livenessProbeMissing", &["POD024"]),
-    narrower(Polaris, "readinessProbeMissing", &["POD024"]),
-    same(Polaris, "tagNotSpecified", &["IMG001"]),
-    same(Polaris, "pullPolicyNotAlways", &["IMG004"]),
-    same(Polaris, "sensitiveContainerEnvVar", &["SEC002"]),
-    same(Polaris, "sensitiveConfigmapContent", &["SEC002"]),
-    // Polaris RBAC checks, split by the kind they judge (RBAC001 covers all three, RBAC005
-    // all five); its fixtures are whole files, so a finding on the role or the binding
-    // counts alike. Exec/attach is one part of RBAC005 (which also covers creating pods and
-    // workloads, port-forward and ephemeral containers, as the `allow_unrelated_perms`
-    // successes grant), hence narrower; its successes that exempt roles and bindings by
-    // name (`system:`, `gce:`, the default `admin`/`cluster-admin`) are not compared there.
-    same(Polaris, "clusterrolebindingClusterAdmin", &["RBAC001"]),
-    same(Polaris, "rolebindingClusterAdminClusterRole", &["RBAC001"]),
-    same(Polaris, "rolebindingClusterAdminRole", &["RBAC001"]),
-    narrower(Polaris, "clusterrolePodExecAttach", &["RBAC005"]),
-    narrower(Polaris, "rolePodExecAttach", &["RBAC005"]),
-    narrower(Polaris, "clusterrolebindingPodExecAttach", &["RBAC005"]),
-    narrower(Polaris, "rolebindingClusterRolePodExecAttach", &["RBAC005"]),
-    narrower(Polaris, "rolebindingRolePodExecAttach", &["RBAC005"]),
-    same(Polaris, "tlsSettingsMissing", &["NET008"]),
-    same(Polaris, "deploymentMissingReplicas", &["REL003"]),
-    // kube-linter: tests/checks/<check>.yml; flagged objects in KUBE_LINTER_FLAGGED.
-    same(KubeLinter, "privileged-container", &["POD001"]),
-    narrower(KubeLinter, "privilege-escalation-container", &["POD002"]),
-    same(KubeLinter, "host-network", &["POD003"]),
-    same(KubeLinter, "host-pid", &["POD004"]),
-    same(KubeLinter, "host-ipc", &["POD005"]),
-    same(KubeLinter, "run-as-non-root", &["POD006"]),
-    same(KubeLinter, "no-read-only-root-fs", &["POD007"]),
-    same(KubeLinter, "drop-net-raw-capability", &["POD008"]),
-    same(KubeLinter, "unsafe-proc-mount", &["POD010"]),
-    narrower(KubeLinter, "docker-sock", &["POD013"]),
-    narrower(KubeLinter, "sensitive-host-mounts", &["POD013"]),
-    narrower(KubeLinter, "writable-host-mount", &["POD013"]),
-    narrower(KubeLinter, "unset-memory-requirements", &["POD015"]),
-    same(KubeLinter, "unsafe-sysctls", &["POD017"]),
-    same(KubeLinter, "no-rolling-update-strategy", &["POD020"]),
-    same(KubeLinter, "use-namespace", &["POD021"]),
-    narrower(KubeLinter, "no-liveness-probe", &["POD024"]),
-    narrower(KubeLinter, "no-readiness-probe", &["POD024"]),
-    narrower(KubeLinter, "privileged-ports", &["POD029"]),
-    narrower(KubeLinter, "ssh-port", &["POD029"]),
-    same(KubeLinter, "latest-tag", &["IMG001"]),
-    narrower(KubeLinter, "read-secret-from-env-var", &["SEC001"]),
-    same(KubeLinter, "env-var-secret", &["SEC002"]),
-    // kube-linter reports a role's permissions on the bindings to it; with
-    // `related_objects`, our finding on the role counts for those bindings.
-    same(KubeLinter, "access-to-secrets", &["RBAC003"]).judging(BINDING_KINDS),
-    same(KubeLinter, "access-to-create-pods", &["RBAC005"]).judging(BINDING_KINDS),
-    same(KubeLinter, "cluster-admin-role-binding", &["RBAC001"]).judging(BINDING_KINDS),
-    same(KubeLinter, "wildcard-in-rules", &["RBAC002"]).judging(ROLE_KINDS),
-    same(KubeLinter, "non-isolated-pod", &["NET004"]).judging(WORKLOAD_KINDS),
-    same(KubeLinter, "dangling-networkpolicy", &["NET012"]).judging(&["NetworkPolicy"]),
-    same(KubeLinter, "exposed-services", &["NET006", "NET007"]).judging(&["Service"]),
-    same(KubeLinter, "default-service-account", &["IDN003"]).judging(WORKLOAD_KINDS),
-    same(KubeLinter, "non-existent-service-account", &["IDN004"])
-        .judging(WORKLOAD_KINDS)
-        .complete(),
-    same(KubeLinter, "mismatching-selector", &["REL005"]).judging(WORKLOAD_KINDS),
-    same(KubeLinter, "dangling-service", &["REL006"])
-        .judging(&["Service"])
-        .complete(),
-    same(KubeLinter, "dangling-ingress", &["REL006"])
-        .judging(&["Ingress"])
-        .complete(),
-    same(KubeLinter, "dangling-hpa", &["REL006"])
-        .judging(&["HorizontalPodAutoscaler"])
-        .complete(),
-    same(KubeLinter, "duplicate-env-var", &["REL007"]).judging(WORKLOAD_KINDS),
-    same(KubeLinter, "env-var-value-from", &["REL007"])
-        .judging(WORKLOAD_KINDS)
-        .complete(),
-    narrower(KubeLinter, "no-extensions-v1beta", &["REL001"]),
-    // checkov: kubernetes/<Check>/ with kubernetes/expected.json.
-    same(Checkov, "PrivilegedContainers", &["POD001"]),
-    same(Checkov, "AllowPrivilegeEscalation", &["POD002"]),
-    same(Checkov, "ShareHost", &["POD003", "POD004", "POD005"]),
-    same(Checkov, "RootContainers", &["POD006"]),
-    same(Checkov, "ReadOnlyFilesystem", &["POD007"]),
-    same(Checkov, "DropCapabilities", &["POD008"]),
-    narrower(Checkov, "AllowedCapabilitiesSysAdmin", &["POD009"]),
-    same(Checkov, "Seccomp", &["POD011"]),
-    narrower(Checkov, "DockerSocketVolume", &["POD013"]),
-    same(Checkov, "HostPort", &["POD014"]),
-    same(Checkov, "ServiceAccountTokens", &["POD016"]),
-    same(Checkov, "DefaultNamespace", &["POD021"]),
-    same(Checkov, "NoDefaultNamespace", &["POD021"]),
-    same(Checkov, "LivenessReadiness", &["POD024"]),
-    same(Checkov, "AllowedCapabilities", &["POD026"]),
-    same(Checkov, "ImageTagFixed", &["IMG001"]),
-    same(Checkov, "ImageDigest", &["IMG002"]),
-    same(Checkov, "ImagePullPolicy", &["IMG004"]),
-    same(Checkov, "Secrets", &["SEC001"]),
-    // checkov's RBAC checks judge Roles and ClusterRoles; CKV_K8S_157 (bind) and 158
-    // (escalate) are two of RBAC004's three verbs, CKV_K8S_155 the webhook half of RBAC010.
-    same(Checkov, "WildcardRoles", &["RBAC002"]),
-    same(Checkov, "RbacBindRoleBindings", &["RBAC004"]),
-    same(Checkov, "RbacEscalateRoles", &["RBAC004"]),
-    same(Checkov, "RbacControlWebhooks", &["RBAC010"]),
-    same(
-        Checkov,
-        "RbacApproveCertificateSigningRequests",
-        &["RBAC012"],
+///
+/// checkov fixture folders whose `expected.json` entry names no check (`check_id: null`):
+/// the checkov checks whose tests read the folder. A file's verdict there is for those checks
+/// together (it fails when any of them fails). Other folders hold the fixtures of the one
+/// check `expected.json` names.
+const CHECKOV_FOLDER_CHECKS: &[(&str, &[&str])] = &[
+    ("ImagePullPolicy", &["CKV_K8S_15"]),
+    ("LivenessReadiness", &["CKV_K8S_8", "CKV_K8S_9"]),
+    ("NginxIngressCVE202125742", &["CKV_K8S_153", "CKV_K8S_154"]),
+    ("NoDefaultNamespace", &["CKV_K8S_21"]),
+    (
+        "Requests_Limits",
+        &["CKV_K8S_10", "CKV_K8S_11", "CKV_K8S_12", "CKV_K8S_13"],
     ),
-    same(Checkov, "DefaultServiceAccountBinding", &["RBAC008"]),
-    narrower(Checkov, "NginxIngressCVE202125742", &["NET013"]),
-    // kubescape regolibrary: rules/<rule>/test/<case>/{input/,expected.json}.
-    // kubescape counts an added SYS_ADMIN as privileged; we report that under POD009.
-    narrower(
-        Kubescape,
-        "rule-privileged-container",
-        &["POD001", "POD009"],
-    ),
-    same(Kubescape, "rule-allow-privilege-escalation", &["POD002"]),
-    same(Kubescape, "host-network-access", &["POD003"]),
-    same(Kubescape, "host-pid-privileges", &["POD004"]),
-    same(Kubescape, "host-ipc-privileges", &["POD005"]),
-    same(Kubescape, "host-pid-ipc-privileges", &["POD004", "POD005"]),
-    same(Kubescape, "non-root-containers", &["POD006"]),
-    same(Kubescape, "immutable-container-filesystem", &["POD007"]),
-    same(Kubescape, "drop-capability-netraw", &["POD008"]),
-    same(Kubescape, "insecure-capabilities", &["POD009"]),
-    same(Kubescape, "set-procmount-default", &["POD010"]),
-    same(Kubescape, "set-seccomp-profile", &["POD011"]),
-    same(Kubescape, "alert-any-hostpath", &["POD013"]),
-    narrower(Kubescape, "alert-rw-hostpath", &["POD013"]),
-    narrower(
-        Kubescape,
-        "alert-mount-potential-credentials-paths",
-        &["POD013"],
-    ),
-    same(Kubescape, "container-hostPort", &["POD014"]),
-    narrower(Kubescape, "resources-cpu-requests", &["POD015"]),
-    narrower(Kubescape, "resources-memory-requests", &["POD015"]),
-    narrower(Kubescape, "resources-memory-limits", &["POD015"]),
-    same(Kubescape, "automount-service-account", &["POD016"]),
-    narrower(Kubescape, "serviceaccount-token-mount", &["POD016"]),
-    same(Kubescape, "set-sysctls-params", &["POD017"]),
-    same(Kubescape, "set-hostprocess-true", &["POD019"]),
-    same(Kubescape, "pods-in-default-namespace", &["POD021"]),
-    narrower(Kubescape, "configured-liveness-probe", &["POD024"]),
-    narrower(Kubescape, "configured-readiness-probe", &["POD024"]),
-    same(Kubescape, "image-not-pinned-to-digest", &["IMG002"]),
-    // The case's allow-list (data.json) becomes IMG003's `allowed_registries`.
-    same(Kubescape, "container-image-repository", &["IMG003"]),
-    same(
-        Kubescape,
-        "image-pull-policy-is-not-set-to-always",
-        &["IMG004"],
-    ),
-    same(Kubescape, "rule-identify-old-k8s-registry", &["IMG006"]),
-    same(Kubescape, "rule-secrets-in-env-var", &["SEC001"]),
-    same(
-        Kubescape,
-        "rule-credentials-in-env-var",
-        &["SEC001", "SEC002"],
-    ),
-    same(Kubescape, "rule-credentials-configmap", &["SEC002"]),
-    // kubescape's RBAC rules report subjects; the binding and role they name are flagged
-    // (see `kubescape_flagged`), and our finding on either counts for both.
-    same(Kubescape, "rule-list-all-cluster-admins-v1", &["RBAC001"]).judging(RBAC_KINDS),
-    same(Kubescape, "cluster-admin-role", &["RBAC001"]).judging(RBAC_KINDS),
-    same(Kubescape, "rule-can-list-get-secrets-v1", &["RBAC003"]).judging(RBAC_KINDS),
-    same(Kubescape, "rule-can-bind-escalate", &["RBAC004"]).judging(RBAC_KINDS),
-    same(
-        Kubescape,
-        "rule-can-impersonate-users-groups-v1",
-        &["RBAC004"],
-    )
-    .judging(RBAC_KINDS),
-    same(Kubescape, "exec-into-container-v1", &["RBAC005"]).judging(RBAC_KINDS),
-    same(Kubescape, "rule-can-portforward-v1", &["RBAC005"]).judging(RBAC_KINDS),
-    same(Kubescape, "rule-can-access-proxy-subresource", &["RBAC006"]).judging(RBAC_KINDS),
-    same(
-        Kubescape,
-        "system-authenticated-allowed-to-take-over-cluster",
-        &["RBAC007"],
-    )
-    .judging(RBAC_KINDS),
-    same(
-        Kubescape,
-        "ensure-default-service-accounts-has-only-default-roles",
-        &["RBAC008"],
-    )
-    .judging(BINDING_KINDS),
-    same(
-        Kubescape,
-        "rule-can-create-service-account-token",
-        &["RBAC010"],
-    )
-    .judging(RBAC_KINDS),
-    same(
-        Kubescape,
-        "rule-can-approve-cert-signing-request",
-        &["RBAC012"],
-    )
-    .judging(RBAC_KINDS),
-    // internal-networking fails a namespace with no NetworkPolicy at all, which NET001
-    // (no default-deny ingress) covers; a namespace with some non-default-deny policy passes
-    // kubescape but not NET001. NET001 reports on `Namespace/<name>` (`namespace_finding_for`).
-    narrower(Kubescape, "internal-networking", &["NET001"]).judging(&["Namespace"]),
-    // ingress-and-egress-blocked fails a workload that no policy selects, or only policies
-    // without explicit policyTypes; ensure_network_policy_configured_in_labels one that no
-    // policy selects: NET004 for both.
-    same(Kubescape, "ingress-and-egress-blocked", &["NET004"]),
-    same(
-        Kubescape,
-        "ensure_network_policy_configured_in_labels",
-        &["NET004"],
-    ),
-    same(Kubescape, "ingress-no-tls", &["NET008"]).judging(&["Ingress"]),
-    same(Kubescape, "dangling-networkpolicy", &["NET012"]).judging(&["NetworkPolicy"]),
-    // PSA enforce label missing (applied-1), below baseline (baseline-applied-1: NS001 plus
-    // NS002's `privileged`; NS002 also reports `baseline`, hence narrower), below restricted
-    // (restricted-applied-1: NS001 plus NS002).
-    same(Kubescape, "pod-security-admission-applied-1", &["NS001"]).judging(&["Namespace"]),
-    narrower(
-        Kubescape,
-        "pod-security-admission-baseline-applied-1",
-        &["NS001", "NS002"],
-    )
-    .judging(&["Namespace"]),
-    same(
-        Kubescape,
-        "pod-security-admission-restricted-applied-1",
-        &["NS001", "NS002"],
-    )
-    .judging(&["Namespace"]),
-    same(Kubescape, "non-existent-service-account", &["IDN004"]).complete(),
-    same(Kubescape, "dangling-ingress-backend", &["REL006"])
-        .judging(&["Ingress"])
-        .complete(),
+    ("SecurityContexts", &["CKV_K8S_29", "CKV_K8S_30"]),
+    ("ShareHost", &["CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19"]),
 ];
+
+/// Declared peer checks this test cannot compare, with why (`tool id`; an ID ending in `*`
+/// covers every ID with that prefix). Each must still be uncomparable: an entry for a check
+/// that now has a comparison fails.
+const UNCOMPARED: &[(&str, &str)] = &[
+    ("checkov CKV_K8S_10", REQUESTS_LIMITS_MIXED),
+    ("checkov CKV_K8S_12", REQUESTS_LIMITS_MIXED),
+    ("checkov CKV_K8S_13", REQUESTS_LIMITS_MIXED),
+    (
+        "checkov CKV_K8S_37",
+        "checkov's fixtures for MinimizeCapabilities are not in the corpus",
+    ),
+    ("checkov CKV2_K8S_2", CHECKOV_GRAPH_CHECK),
+    ("checkov CKV2_K8S_3", CHECKOV_GRAPH_CHECK),
+    ("checkov CKV2_K8S_4", CHECKOV_GRAPH_CHECK),
+    ("checkov CKV2_K8S_5", CHECKOV_GRAPH_CHECK),
+    ("checkov CKV2_K8S_6", CHECKOV_GRAPH_CHECK),
+    (
+        "checkov CKV_AZURE_*",
+        "AKS cluster configuration checks: their fixtures are ARM templates and Terraform \
+         (corpus checkov/arm, checkov/terraform), which this test of Kubernetes manifests \
+         does not read",
+    ),
+];
+
+const REQUESTS_LIMITS_MIXED: &str = "checkov's Requests_Limits folder holds the fixtures of \
+     CKV_K8S_10–13 together, one verdict per file for all four; CKV_K8S_11 (CPU limit) is no \
+     part of POD015, so a failure may be about it alone, and each of the other three is only \
+     one part of POD015, so a pass of the folder's checks cannot be told from the declarations \
+     to mean POD015 passes";
+
+const CHECKOV_GRAPH_CHECK: &str = "a checkov graph check (checks/graph_checks): its fixtures \
+     (tests/kubernetes/graph) are not in the corpus; CKV2_K8S_2–5 also judge bindings of \
+     ServiceAccounts and Nodes where our rules judge the role (different unit)";
+
+/// The entry of [`UNCOMPARED`] for a peer check, if any.
+fn uncompared(peer: PeerTool, id: &str) -> Option<&'static (&'static str, &'static str)> {
+    UNCOMPARED.iter().find(|(key, _)| {
+        let Some((tool, pattern)) = key.split_once(' ') else {
+            return false;
+        };
+        tool == peer.name()
+            && match pattern.strip_suffix('*') {
+                Some(prefix) => id.starts_with(prefix),
+                None => id == pattern,
+            }
+    })
+}
+
+/// The relation of a comparison from its declarations: `declared` holds, for each peer check
+/// whose verdicts the fixtures give, how it relates to the rules declaring it (`None`: no rule
+/// declares it). The peer's verdict is a failure of any of those checks. Its failures imply
+/// one of our rules fires when every check is the same as our rules or narrower; our findings
+/// imply a peer failure when every declared check is the same or broader. `None` when
+/// neither holds (a different unit, or a folder mixing parts of a rule with checks no rule
+/// declares).
+fn relation(declared: &[Option<Equivalence>]) -> Option<Relation> {
+    use Equivalence::{PeerBroader, PeerNarrower, Same};
+    let peer_implies_ours = declared
+        .iter()
+        .all(|e| matches!(e, Some(Same | PeerNarrower)));
+    let ours_imply_peer = declared
+        .iter()
+        .flatten()
+        .all(|e| matches!(e, Same | PeerBroader));
+    match (peer_implies_ours, ours_imply_peer) {
+        (true, true) => Some(Relation::Same),
+        (true, false) => Some(Relation::PeerNarrower),
+        (false, true) => Some(Relation::PeerBroader),
+        (false, false) => None,
+    }
+}
+
+/// Every rule's peer declarations, in registry order.
+fn declarations() -> Vec<(&'static str, &'static PeerCheck)> {
+    all_rules()
+        .iter()
+        .flat_map(|rule| peer_checks(rule.references).map(move |check| (rule.id, check)))
+        .collect()
+}
+
+/// Where a peer check's fixtures are: its folder (file for kube-linter) under the peer's
+/// directory, or for checkov every folder holding the check's fixtures, with the checks each
+/// folder's verdicts are for.
+fn fixture_sources(
+    root: &Path,
+    peer: PeerTool,
+    id: &'static str,
+    checkov_expected: &Value,
+) -> Vec<(&'static str, Vec<&'static str>)> {
+    match peer {
+        PeerTool::Checkov => checkov_folders(checkov_expected)
+            .into_iter()
+            .filter(|(_, checks)| checks.contains(&id))
+            .collect(),
+        PeerTool::KubeLinter => ["yml", "yaml"]
+            .iter()
+            .any(|ext| root.join(dir(peer)).join(format!("{id}.{ext}")).is_file())
+            .then(|| (id, vec![id]))
+            .into_iter()
+            .collect(),
+        PeerTool::Polaris | PeerTool::Kubescape => root
+            .join(dir(peer))
+            .join(id)
+            .is_dir()
+            .then(|| (id, vec![id]))
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// checkov's fixture folders with the checks each one's verdicts are for: the check
+/// `expected.json` names, else the folder's [`CHECKOV_FOLDER_CHECKS`] entry.
+fn checkov_folders(expected: &Value) -> Vec<(&'static str, Vec<&'static str>)> {
+    let Some(folders) = expected.as_object() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (folder, entry) in folders {
+        // Leaked once per run: the comparisons name folders and checks as `&'static str`.
+        let name: &'static str = Box::leak(folder.clone().into_boxed_str());
+        let checks: Vec<&'static str> = match entry["check_id"].as_str() {
+            Some(id) => vec![Box::leak(id.to_owned().into_boxed_str())],
+            None => CHECKOV_FOLDER_CHECKS
+                .iter()
+                .find(|(f, _)| *f == folder)
+                .map(|(_, checks)| checks.to_vec())
+                .unwrap_or_default(),
+        };
+        out.push((name, checks));
+    }
+    out
+}
+
+/// The comparisons the rules' declarations call for, and the problems found deriving them
+/// (a declared check without a comparison and without an [`UNCOMPARED`] entry, or a stale
+/// entry).
+fn mappings(root: &Path, checkov_expected: &Value) -> (Vec<Mapping>, Vec<String>) {
+    let declarations = declarations();
+    let mut problems = Vec::new();
+    let mut mappings: Vec<Mapping> = Vec::new();
+    let mut uncomparable: Vec<(PeerTool, &'static str, String)> = Vec::new();
+    for peer in PeerTool::ALL {
+        let mut seen_sources: BTreeSet<&str> = BTreeSet::new();
+        for &(_, declared) in declarations.iter().filter(|(_, c)| c.tool == peer) {
+            let sources = fixture_sources(root, peer, declared.id, checkov_expected);
+            if sources.is_empty() {
+                uncomparable.push((peer, declared.id, "no fixtures".to_owned()));
+            }
+            for (source, checks) in sources {
+                if !seen_sources.insert(source) {
+                    continue;
+                }
+                let of_checks: Vec<(&'static str, &'static PeerCheck)> = declarations
+                    .iter()
+                    .filter(|(_, c)| c.tool == peer && checks.contains(&c.id))
+                    .map(|&(rule, c)| (rule, c))
+                    .collect();
+                let kinds: Vec<Option<Equivalence>> = checks
+                    .iter()
+                    .map(|id| {
+                        of_checks
+                            .iter()
+                            .find(|(_, c)| c.id == *id)
+                            .map(|(_, c)| c.equivalence)
+                    })
+                    .collect();
+                let Some(relation) = relation(&kinds) else {
+                    for (_, c) in &of_checks {
+                        uncomparable.push((
+                            peer,
+                            c.id,
+                            format!("{source}: no relation follows from {kinds:?} for {checks:?}"),
+                        ));
+                    }
+                    continue;
+                };
+                let mut rules: Vec<&'static str> = Vec::new();
+                for (rule, _) in &of_checks {
+                    if !rules.contains(rule) {
+                        rules.push(rule);
+                    }
+                }
+                mappings.push(Mapping {
+                    peer,
+                    check: source,
+                    peer_checks: checks,
+                    rules,
+                    relation,
+                    kinds: of_checks.iter().find_map(|(_, c)| c.judges),
+                    complete: of_checks.iter().any(|(_, c)| c.complete),
+                });
+            }
+        }
+    }
+    uncomparable.sort();
+    uncomparable.dedup();
+    for (peer, id, why) in &uncomparable {
+        if mappings
+            .iter()
+            .any(|m| m.peer == *peer && m.peer_checks.contains(id))
+        {
+            continue;
+        }
+        match uncompared(*peer, id) {
+            Some((_, reason)) => eprintln!("  not compared: {} {id}: {reason}", peer.name()),
+            None => problems.push(format!(
+                "{} {id} is declared by a rule but has no comparison ({why}): fix the \
+                 declaration or list it in UNCOMPARED with the reason",
+                peer.name()
+            )),
+        }
+    }
+    for (key, _) in UNCOMPARED {
+        let stale = !declarations.iter().any(|(_, c)| {
+            uncompared(c.tool, c.id).is_some_and(|(k, _)| k == key)
+                && !mappings
+                    .iter()
+                    .any(|m| m.peer == c.tool && m.peer_checks.contains(&c.id))
+        });
+        if stale {
+            problems.push(format!(
+                "UNCOMPARED lists {key}, which no rule declares or which is now compared: \
+                 remove it"
+            ));
+        }
+    }
+    for (folder, _) in CHECKOV_FOLDER_CHECKS {
+        if checkov_expected.get(folder).is_none() {
+            problems.push(format!(
+                "CHECKOV_FOLDER_CHECKS lists {folder}, which checkov's expected.json does not"
+            ));
+        }
+    }
+    for (check, _) in KUBE_LINTER_FLAGGED {
+        if !mappings
+            .iter()
+            .any(|m| m.peer == PeerTool::KubeLinter && m.check == *check)
+        {
+            problems.push(format!(
+                "KUBE_LINTER_FLAGGED lists {check}, which no rule declares as a comparable \
+                 peer check"
+            ));
+        }
+    }
+    (mappings, problems)
+}
 
 /// kube-linter's fixtures hold objects that should and should not be flagged; its e2e test
 /// (`e2etests/bats-tests.sh`) asserts the reports by kind, message and count. These are the
@@ -597,37 +590,6 @@ const CHECKOV_VERDICT_OVERRIDES: &[(&str, bool, &str)] = &[
 /// per-object verdicts.
 const DISAGREEMENTS: &[(&str, &str)] = &[
     // Polaris
-    (
-        "polaris/pullPolicyNotAlways/failure.cron-job.yaml",
-        DEFAULT_PULL_ALWAYS,
-    ),
-    (
-        "polaris/pullPolicyNotAlways/failure.yaml",
-        DEFAULT_PULL_ALWAYS,
-    ),
-    (
-        "polaris/sensitiveContainerEnvVar/failure.value_private_key.yaml",
-        "the value is not a private key: `---BEGIN OPENSSH PRIVATE KEY---` has three dashes \
-         (PEM has five) around the body `xxxxx`, and `the_good_stuff` is no secret-like name; \
-         SEC002 matches real PEM blocks",
-    ),
-    (
-        "polaris/sensitiveConfigmapContent/failure.key_aws_secret_access_key.yaml",
-        PLACEHOLDER_VALUE,
-    ),
-    (
-        "polaris/sensitiveConfigmapContent/failure.key_azure_batch_key.yaml",
-        PLACEHOLDER_VALUE,
-    ),
-    (
-        "polaris/sensitiveConfigmapContent/failure.key_oci_cli_key_content.yaml",
-        PLACEHOLDER_VALUE,
-    ),
-    (
-        "polaris/sensitiveConfigmapContent/failure.value_private_key.yaml",
-        "the `PRIVATE KEY` block holds `xxxxxxxx` (and mismatched BEGIN/END labels): a \
-         placeholder, not key material; SEC002 wants a key body (30+ characters)",
-    ),
     // kube-linter
     ("kube-linter/host-network.yml Deployment/app", NO_CONTAINERS),
     (
@@ -643,14 +605,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
     (
         "kube-linter/host-ipc.yml DeploymentConfig/app",
         NO_CONTAINERS,
-    ),
-    (
-        "kube-linter/drop-net-raw-capability.yml Deployment/dont-fire",
-        NET_RAW_NOT_DROPPED,
-    ),
-    (
-        "kube-linter/drop-net-raw-capability.yml DeploymentConfig/dont-fire",
-        NET_RAW_NOT_DROPPED,
     ),
     (
         "kube-linter/no-rolling-update-strategy.yml Deployment/app1",
@@ -729,60 +683,7 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "kubescape-regolibrary/image-not-pinned-to-digest/pod-sha512-short Pod/pod-sha512-short",
         INVALID_DIGEST,
     ),
-    (
-        "kubescape-regolibrary/rule-credentials-in-env-var/deployment Deployment/test2",
-        "the value is the word `JWT` (variable `some-name`), not a token; kubescape's default \
-         sensitive-value list matches the substring",
-    ),
-    (
-        "kubescape-regolibrary/rule-credentials-in-env-var/pod Pod/audit-pod",
-        "the value `my_key_value` merely contains `key` and `some-name` is no secret-like \
-         name; kubescape's default sensitive-value list matches the substring",
-    ),
-    (
-        "kubescape-regolibrary/rule-credentials-in-env-var/workloads Deployment/test2",
-        "`azure_batch_key` holds prose (`Hello from the environment`): SEC002 does not count \
-         a bare `key` as secret-like (cache, partition and sort keys are not secrets) and the \
-         value has no credential format",
-    ),
-    (
-        "kubescape-regolibrary/rule-credentials-in-env-var/env-value-akia-key Pod/akia-key-pod",
-        AWS_EXAMPLE_KEY,
-    ),
-    (
-        "kubescape-regolibrary/rule-credentials-configmap/env-value-akia-key ConfigMap/akia-key-configmap",
-        AWS_EXAMPLE_KEY,
-    ),
-    (
-        "kubescape-regolibrary/rule-credentials-in-env-var/env-value-lowercase-bearer Pod/lowercase-bearer-pod",
-        "kubescape's test configures `Bearer` as a sensitive value (data.json); `AUTH_HEADER` \
-         is no secret-like name and `bearer abc123def` has none of SEC002's credential formats",
-    ),
     // Cross-resource families (RBAC, NET, NS, IDN, REL).
-    (
-        "polaris/clusterrolebindingClusterAdmin/success.gce_calico_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
-    (
-        "polaris/clusterrolebindingClusterAdmin/success.system_prefix_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
-    (
-        "polaris/rolebindingClusterAdminClusterRole/success.gce_calico_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
-    (
-        "polaris/rolebindingClusterAdminClusterRole/success.system_prefix_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
-    (
-        "polaris/rolebindingClusterAdminRole/success.gce_calico_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
-    (
-        "polaris/rolebindingClusterAdminRole/success.system_prefix_binding.yaml",
-        NAME_EXEMPTS_NOTHING,
-    ),
     (
         "polaris/clusterrolebindingPodExecAttach/failure.binding_points_to_missing_ref.yaml",
         MISSING_ROLE,
@@ -794,17 +695,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
     (
         "polaris/rolebindingRolePodExecAttach/failure.binding_points_to_missing_ref.yaml",
         MISSING_ROLE,
-    ),
-    (
-        "polaris/tlsSettingsMissing/success.yaml",
-        "the only rule has no host, so it serves every host name, while the one TLS entry \
-         covers `example.com` only: NET008 counts a hostless rule as covered only by a TLS \
-         entry without `hosts` (the controller's default certificate); Polaris asks for any \
-         `tls` entry",
-    ),
-    (
-        "kube-linter/dangling-networkpolicy.yml NetworkPolicy/app",
-        NO_WORKLOADS_FOR_POLICY,
     ),
     (
         "kube-linter/default-service-account.yml Deployment/app",
@@ -826,66 +716,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "kube-linter/mismatching-selector.yml DeploymentConfig/app2",
         "OpenShift DeploymentConfig (not a Kubernetes or AKS kind), whose selector REL005 does \
          not check; REL005 covers the Kubernetes workload kinds",
-    ),
-    (
-        "kube-linter/dangling-ingress.yml Ingress/bad-port",
-        "the Service `bad-port` exists, only its port differs (80, the Ingress asks for 8080): \
-         REL006 checks that the backend Service exists, not its ports",
-    ),
-    (
-        "kube-linter/env-var-value-from.yml Deployment/should-fire-secret",
-        KEY_NOT_CHECKED,
-    ),
-    (
-        "kube-linter/env-var-value-from.yml Deployment/should-fire-configmap",
-        KEY_NOT_CHECKED,
-    ),
-    (
-        "checkov/kubernetes/RbacBindRoleBindings/role-passed-2.yaml",
-        STAR_ON_SERVICEACCOUNTS,
-    ),
-    (
-        "checkov/kubernetes/RbacEscalateRoles/role-passed-2.yaml",
-        STAR_ON_SERVICEACCOUNTS,
-    ),
-    (
-        "kubescape-regolibrary/rule-list-all-cluster-admins-v1/clusterrole-rolebinding ClusterRole/test",
-        CORE_GROUP_ONLY,
-    ),
-    (
-        "kubescape-regolibrary/rule-list-all-cluster-admins-v1/clusterrole-rolebinding RoleBinding/pod",
-        CORE_GROUP_ONLY,
-    ),
-    (
-        "kubescape-regolibrary/cluster-admin-role/clusterrole-rolebinding ClusterRole/cluster-admin",
-        ROLEBINDING_TO_CLUSTER_ADMIN,
-    ),
-    (
-        "kubescape-regolibrary/cluster-admin-role/clusterrole-rolebinding RoleBinding/pod",
-        ROLEBINDING_TO_CLUSTER_ADMIN,
-    ),
-    (
-        "kubescape-regolibrary/rule-can-access-proxy-subresource/role-rolebinding Role/test",
-        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
-    ),
-    (
-        "kubescape-regolibrary/rule-can-access-proxy-subresource/role-rolebinding RoleBinding/pod",
-        ROLE_CANNOT_GRANT_CLUSTER_SCOPED,
-    ),
-    (
-        "kubescape-regolibrary/system-authenticated-allowed-to-take-over-cluster/success ClusterRoleBinding/system:viewer",
-        EVERYONE_ANY_ROLE,
-    ),
-    (
-        "kubescape-regolibrary/system-authenticated-allowed-to-take-over-cluster/success ClusterRole/system:viewer",
-        EVERYONE_ANY_ROLE,
-    ),
-    (
-        "kubescape-regolibrary/ensure-default-service-accounts-has-only-default-roles/passed_rolebinding_one_subject RoleBinding/pod",
-        "the binding carries `kubernetes.io/bootstrapping: rbac-defaults`, which kubescape \
-         takes as one of Kubernetes' default bindings; Kubernetes' bootstrap policy never binds \
-         a namespace's `default` ServiceAccount, and a label anyone can set exempts nothing: \
-         RBAC008 reports every binding to a `default` ServiceAccount",
     ),
     (
         "kubescape-regolibrary/rule-can-approve-cert-signing-request/clusterrole-rolebinding ClusterRole/test",
@@ -911,114 +741,18 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "kubescape-regolibrary/internal-networking/namespace-failed Namespace/test",
         NO_WORKLOADS_IN_NAMESPACE,
     ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/ccnp-ingress-egress Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/ccnp-specs-list-passed Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-empty-selector Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-endpoint-selector-match Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-ingress-egress Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-only-egress Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-specs-list-passed Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ingress-and-egress-blocked/cnp-specs-multiple-passed Pod/test",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_ccnp_empty_selector Pod/my-pod",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_ccnp_specs_list Pod/my-pod",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_empty_selector Pod/my-cilium-pod",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_label_match Pod/my-cilium-pod",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/ensure_network_policy_configured_in_labels/success_pod_cilium_specs_list Pod/my-pod",
-        CILIUM_NOT_READ,
-    ),
-    (
-        "kubescape-regolibrary/dangling-networkpolicy/failed_dangling_matchlabels NetworkPolicy/isolate-nginx",
-        NO_WORKLOADS_FOR_POLICY,
-    ),
-    (
-        "kubescape-regolibrary/dangling-networkpolicy/failed_wrong_namespace NetworkPolicy/ns-policy",
-        "the only Pod is in namespace `other`, the policy in `default`, which holds no \
-         workload: NET012 judges a policy only against workloads in its own namespace and \
-         skips namespaces without any (see NO_WORKLOADS_FOR_POLICY)",
-    ),
 ];
 
 // Reasons shared by the cross-resource disagreements.
-
-const NAME_EXEMPTS_NOTHING: &str = "Polaris exempts bindings by name (`system:` prefix, \
-     `gce:podsecuritypolicy:calico-sa`); a binding's name exempts nothing for RBAC001 \
-     (anyone can name a binding `system:...`): its subject, User `testuser`, is no system \
-     component and gets every verb on every resource where the binding applies";
 
 const MISSING_ROLE: &str = "the binding's `roleRef` names a role that is not in the file, so \
      what it grants (exec/attach or not) is unknown; Polaris fails it, RBAC005 judges what a \
      role in the scan allows, and a binding to a missing role is RBAC011's (with `--complete`)";
 
-const NO_WORKLOADS_FOR_POLICY: &str = "the fixture holds no workload in the policy's \
-     namespace: NET012 judges a policy's podSelector only against the workloads of its \
-     namespace and skips namespaces without any (a policy written ahead of its workloads, or \
-     for workloads deployed from other files, selects nothing in the scan yet)";
-
-const KEY_NOT_CHECKED: &str = "the Secret/ConfigMap exists but lacks the referenced key; \
-     REL007 (with `--complete`) checks that the referenced object exists, not the keys in it \
-     (its checks say so: keys of Secrets generated by controllers are not visible in files)";
-
-const STAR_ON_SERVICEACCOUNTS: &str = "`*` verbs on core `serviceaccounts` include \
-     `impersonate` (act as any ServiceAccount of the namespace): RBAC004 reports it; checkov's \
-     bind/escalate checks look at `roles`/`clusterroles`/bindings only, which this Role does \
-     not grant those verbs on";
-
-const CORE_GROUP_ONLY: &str = "the ClusterRole grants `*` verbs on `*` resources of the core \
-     API group only (`apiGroups: [\"\"]`), not every group: RBAC001's cluster-admin \
-     equivalence needs `*` apiGroups; the wildcards are RBAC002's, and what makes it \
-     dangerous (Secrets, `impersonate` on serviceaccounts) RBAC003 and RBAC004 report";
-
-const ROLEBINDING_TO_CLUSTER_ADMIN: &str = "a RoleBinding to `cluster-admin` in kube-system: \
-     kubescape's cluster-admin-role only reports ClusterRoleBindings; RBAC001 reports \
-     RoleBindings too (full control of the namespace, here kube-system with its Secrets and \
-     the tokens of privileged system ServiceAccounts)";
-
 const ROLE_CANNOT_GRANT_CLUSTER_SCOPED: &str = "a namespaced Role granting a cluster-scoped \
      resource (`nodes/proxy`, `certificatesigningrequests/approval`): a Role's rules only \
      apply in its namespace, so Kubernetes grants nothing on nodes or CSRs through it; RBAC006 \
      and RBAC012 only judge ClusterRoles there";
-
-const EVERYONE_ANY_ROLE: &str = "`system:authenticated` bound to a ClusterRole that only reads \
-     ConfigMaps: kubescape only fails it when the role allows a takeover, RBAC007 reports any \
-     role granted to everyone (on AKS with Entra ID that is every identity of the tenant), \
-     except Kubernetes' own discovery roles";
 
 const CSR_WITHOUT_SIGNER: &str = "`update` on `certificatesigningrequests/approval` without \
      `approve` on `signers`: the API server refuses the approval, so RBAC012 needs both \
@@ -1028,25 +762,8 @@ const NO_WORKLOADS_IN_NAMESPACE: &str = "the namespace holds no workload in the 
      the Namespace and a policy elsewhere or a Cilium policy): NET001 judges namespaces with \
      workloads, since a namespace without pods has nothing to isolate yet";
 
-const CILIUM_NOT_READ: &str = "the pod is selected only by a CiliumNetworkPolicy or \
-     CiliumClusterwideNetworkPolicy, which kubescape counts; NET004 reads Kubernetes \
-     NetworkPolicies (networking.k8s.io) only, as its checks say: Cilium's own policy CRDs \
-     are out of its scope";
-
-const DEFAULT_PULL_ALWAYS: &str = "untagged image with no imagePullPolicy: Kubernetes defaults \
-     the policy to Always for untagged and `:latest` images, so IMG004 (which reads the \
-     effective policy) does not fire, and IMG001 reports the missing tag; Polaris wants the \
-     field written out";
-
-const PLACEHOLDER_VALUE: &str = "the value `xxxxx` is a placeholder; SEC002 never fires on \
-     placeholders (a secret-like key with no real value leaks nothing)";
-
 const NO_CONTAINERS: &str = "partial object: the pod template has no containers (the API \
      server rejects it), so it is no pod template to us and pod-level rules do not run";
-
-const NET_RAW_NOT_DROPPED: &str = "kube-linter only checks containers whose `capabilities` is \
-     set; this one drops nothing, so it keeps NET_RAW from the runtime's default set, which \
-     POD008 (CIS, PSS restricted) reports";
 
 const ONLY_SHA256: &str = "IMG002 counts only a `sha256` digest as pinned (RULES.md); kubescape \
      accepts any well-formed digest algorithm (blake3, sha512, custom)";
@@ -1054,9 +771,6 @@ const ONLY_SHA256: &str = "IMG002 counts only a `sha256` digest as pinned (RULES
 const INVALID_DIGEST: &str = "not a valid digest (sha256 takes exactly 64 lowercase hex \
      digits, sha512 128; the kubelet fails such an image with InvalidImageName), so there is \
      nothing to pin; IMG002 leaves invalid image references alone";
-
-const AWS_EXAMPLE_KEY: &str = "`AKIAIOSFODNN7EXAMPLE` is the example access key ID from AWS's \
-     documentation; SEC002 treats values containing `example` as placeholders";
 
 /// Disagreements that are bugs (or gaps) in our rules, kept here so the test passes while the
 /// rule's owner fixes it. Listed separately from [`DISAGREEMENTS`] so nobody mistakes them for
@@ -1095,7 +809,8 @@ enum Outcome {
     /// A disagreement caused by a bug in our rule, listed in [`KNOWN_BUGS`].
     KnownBug,
     Unexpected,
-    /// A peer pass under [`Relation::PeerNarrower`], or no peer verdict.
+    /// A peer pass under [`Relation::PeerNarrower`], a peer failure under
+    /// [`Relation::PeerBroader`], or no peer verdict.
     NotCompared,
     Pending,
 }
@@ -1332,20 +1047,6 @@ fn checkov_cases(
     }
     cases
 }
-
-/// Kinds whose objects a workload rule could judge even when they are partial.
-const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "PodTemplate",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-    "DeploymentConfig",
-];
 
 /// Objects our mapped rules could judge: pod templates, workloads, ConfigMaps and Secrets.
 /// Others loaded alongside (ServiceAccounts, RoleBindings) are compared only if the peer
@@ -1655,6 +1356,7 @@ fn judge(case: Case, mapping: &Mapping, loaded: &Loaded) -> Verdict {
             _ if case.load_failed => Outcome::NotCompared,
             None => Outcome::NotCompared,
             Some(false) if mapping.relation == Relation::PeerNarrower => Outcome::NotCompared,
+            Some(true) if mapping.relation == Relation::PeerBroader => Outcome::NotCompared,
             Some(peer) if peer == ours => Outcome::Agree,
             Some(_) if known_bug => Outcome::KnownBug,
             Some(_) if listed => Outcome::Deliberate,
@@ -1730,14 +1432,17 @@ fn our_rules_agree_with_peer_fixtures() {
     )
     .expect("checkov expected.json is JSON");
 
-    let mut problems: Vec<String> = Vec::new();
+    eprintln!("Declared peer checks not compared:");
+    let (mappings, mut problems) = mappings(&root, &checkov_expected);
     let mut verdicts: Vec<(usize, Verdict)> = Vec::new();
     let mut load_errors: Vec<(String, String)> = Vec::new();
     let mut skipped: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
 
-    eprintln!("Mapping (peer check -> our rules):");
-    for (m, mapping) in MAPPINGS.iter().enumerate() {
+    eprintln!(
+        "\nComparisons (peer fixtures [peer checks] -> our rules, from the rules' declarations):"
+    );
+    for (m, mapping) in mappings.iter().enumerate() {
         let status: Vec<String> = mapping
             .rules
             .iter()
@@ -1749,25 +1454,31 @@ fn our_rules_agree_with_peer_fixtures() {
         let relation = match mapping.relation {
             Relation::Same => "",
             Relation::PeerNarrower => "  [peer narrower: only its failures compared]",
+            Relation::PeerBroader => "  [peer broader: only its passes compared]",
+        };
+        let checks = if mapping.peer_checks == [mapping.check] {
+            String::new()
+        } else {
+            format!(" [{}]", mapping.peer_checks.join(", "))
         };
         eprintln!(
             "  {:<12} {:<42} -> {}{relation}",
-            mapping.peer.dir(),
-            mapping.check,
+            dir(mapping.peer),
+            format!("{}{checks}", mapping.check),
             status.join(", ")
         );
 
         let mut loaded = Loaded::default();
         let cases = match mapping.peer {
-            Peer::Polaris => polaris_cases(&root, mapping, &mut loaded),
-            Peer::KubeLinter => kube_linter_cases(&root, mapping, &mut loaded),
-            Peer::Checkov => checkov_cases(&root, mapping, &checkov_expected, &mut loaded),
-            Peer::Kubescape => kubescape_cases(&root, mapping, &mut loaded),
+            PeerTool::Polaris => polaris_cases(&root, mapping, &mut loaded),
+            PeerTool::KubeLinter => kube_linter_cases(&root, mapping, &mut loaded),
+            PeerTool::Checkov => checkov_cases(&root, mapping, &checkov_expected, &mut loaded),
+            PeerTool::Kubescape => kubescape_cases(&root, mapping, &mut loaded),
         };
         if cases.is_empty() {
             problems.push(format!(
                 "{} {}: no fixtures found",
-                mapping.peer.dir(),
+                dir(mapping.peer),
                 mapping.check
             ));
         }
@@ -1821,7 +1532,7 @@ fn our_rules_agree_with_peer_fixtures() {
     if std::env::var_os("PEER_AGREEMENT_ALL").is_some() {
         eprintln!("\nEvery case:");
         for (m, v) in &verdicts {
-            let mapping = &MAPPINGS[*m];
+            let mapping = &mappings[*m];
             let peer = match v.case.peer_fails {
                 Some(true) => "fails",
                 Some(false) => "passes",
@@ -1850,7 +1561,7 @@ fn our_rules_agree_with_peer_fixtures() {
         ) {
             continue;
         }
-        let mapping = &MAPPINGS[*m];
+        let mapping = &mappings[*m];
         let peer_says = if v.case.peer_fails == Some(true) {
             "fails"
         } else {
@@ -1883,7 +1594,7 @@ fn our_rules_agree_with_peer_fixtures() {
                 "{} ({}: {} -> {}): peer {peer_says}, our rule {ours}; fix the rule or list it \
                  in DISAGREEMENTS (or KNOWN_BUGS) with the reason",
                 v.case.key,
-                mapping.peer.dir(),
+                dir(mapping.peer),
                 mapping.check,
                 mapping.rules.join("+")
             ));
@@ -1933,15 +1644,15 @@ fn our_rules_agree_with_peer_fixtures() {
 
     eprintln!("\nAgreement (agree / compared; deliberate disagreements count against):");
     let mut overall = Tally::default();
-    for peer in Peer::ALL {
+    for peer in PeerTool::ALL {
         let mut tally = Tally::default();
         for (m, v) in &verdicts {
-            if MAPPINGS[*m].peer == peer {
+            if mappings[*m].peer == peer {
                 tally.add(&v.outcome);
                 overall.add(&v.outcome);
             }
         }
-        eprintln!("  {}", tally.line(peer.dir()));
+        eprintln!("  {}", tally.line(dir(peer)));
     }
     eprintln!("  {}", overall.line("overall"));
     // The same by rule family: the workload families first mapped, then the cross-resource
@@ -1954,18 +1665,53 @@ fn our_rules_agree_with_peer_fixtures() {
     for (name, families) in &groups {
         eprintln!("\nAgreement for {name} rules:");
         let mut total = Tally::default();
-        for peer in Peer::ALL {
+        for peer in PeerTool::ALL {
             let mut tally = Tally::default();
             for (m, v) in &verdicts {
-                let mapping = &MAPPINGS[*m];
+                let mapping = &mappings[*m];
                 if mapping.peer == peer && families.contains(&mapping.family()) {
                     tally.add(&v.outcome);
                     total.add(&v.outcome);
                 }
             }
-            eprintln!("  {}", tally.line(peer.dir()));
+            eprintln!("  {}", tally.line(dir(peer)));
         }
         eprintln!("  {}", total.line("overall"));
+    }
+
+    // The target: the checks declared as the same meaning agree with each peer.
+    eprintln!(
+        "\nAgreement on comparisons of the same meaning (target {:.0}%):",
+        MIN_SAME_AGREEMENT * 100.0
+    );
+    for peer in PeerTool::ALL {
+        let mut tally = Tally::default();
+        for (m, v) in &verdicts {
+            let mapping = &mappings[*m];
+            if mapping.peer == peer && mapping.relation == Relation::Same {
+                tally.add(&v.outcome);
+            }
+        }
+        eprintln!("  {}", tally.line(dir(peer)));
+        let compared = tally.compared();
+        let below = compared > 0 && (tally.agree as f64) < MIN_SAME_AGREEMENT * compared as f64;
+        let shortfall = SAME_AGREEMENT_SHORTFALLS
+            .iter()
+            .find(|(name, _)| *name == peer.name());
+        match (below, shortfall) {
+            (true, None) => problems.push(format!(
+                "{}: the checks declared as the same meaning agree on {} of {compared} \
+                 compared cases, below {MIN_SAME_AGREEMENT}: a declaration is wrong or a rule is",
+                peer.name(),
+                tally.agree
+            )),
+            (true, Some((_, why))) => eprintln!("      below the target: {why}"),
+            (false, Some(_)) => problems.push(format!(
+                "SAME_AGREEMENT_SHORTFALLS lists {}, which reaches the target: remove it",
+                peer.name()
+            )),
+            (false, None) => {}
+        }
     }
 
     assert!(

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use aksguard_rules::{Reference, Rule, controls};
+use aksguard_rules::{Reference, Rule, controls, peer};
 use serde_json::json;
 
 pub(crate) fn collapse(text: &str) -> String {
@@ -33,9 +33,18 @@ pub fn text(rule: &Rule) -> String {
     }
     let _ = writeln!(out, "\nReferences");
     for reference in rule.references {
-        let _ = writeln!(out, "  - {reference}");
+        let _ = writeln!(out, "  - {}", reference_line(rule, reference));
     }
     out
+}
+
+/// A reference as the docs show it: a peer check with how it relates to the rule (same
+/// meaning, narrower, broader, different unit, and what differs), anything else as written.
+pub fn reference_line(rule: &Rule, reference: &Reference) -> String {
+    match reference {
+        Reference::Peer(check) => peer::describe(rule.id, check),
+        _ => reference.to_string(),
+    }
 }
 
 pub fn markdown(rule: &Rule) -> String {
@@ -68,7 +77,7 @@ pub fn markdown(rule: &Rule) -> String {
                 let _ = writeln!(out, "- [{reference}]({})", controls::PSS_URL);
             }
             _ => {
-                let _ = writeln!(out, "- {reference}");
+                let _ = writeln!(out, "- {}", reference_line(rule, reference));
             }
         }
     }
@@ -87,7 +96,25 @@ pub fn to_json(rule: &Rule) -> serde_json::Value {
         "rationale": collapse(rule.rationale),
         "remediation": collapse(rule.remediation),
         "references": rule.references.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "peers": peers_json(rule),
     })
+}
+
+/// The rule's peer checks with their relation, for JSON and SARIF: `tool`, `id`,
+/// `equivalence` (`same`, `peer-narrower`, `peer-broader`, `different-unit`), what differs,
+/// and the other rules that share the check.
+pub fn peers_json(rule: &Rule) -> serde_json::Value {
+    peer::peer_checks(rule.references)
+        .map(|check| {
+            json!({
+                "tool": check.tool.name(),
+                "id": check.id,
+                "equivalence": check.equivalence.code(),
+                "difference": collapse(check.difference),
+                "together_with": peer::together_with(rule.id, check),
+            })
+        })
+        .collect()
 }
 
 /// The `aksguard rules` table.

@@ -24,7 +24,7 @@ use aksguard_model::{Finding, Fingerprint, LoadError, Severity, Suppression, Sup
 use aksguard_rules::{Reference, Rule};
 use serde::Serialize;
 
-use crate::rule_doc::collapse;
+use crate::rule_doc::{collapse, peers_json, reference_line};
 use crate::{ScanReport, TOOL_NAME, TOOL_VERSION};
 
 const SCHEMA: &str =
@@ -120,6 +120,13 @@ struct DescriptorProperties {
     security_severity: &'static str,
     tags: Vec<String>,
     precision: &'static str,
+    /// The peer scanners' checks that correspond to the rule and how (`rule_doc::peers_json`).
+    #[serde(skip_serializing_if = "is_empty_array")]
+    peers: serde_json::Value,
+}
+
+fn is_empty_array(value: &serde_json::Value) -> bool {
+    value.as_array().is_some_and(Vec::is_empty) || value.is_null()
 }
 
 #[derive(Serialize)]
@@ -360,7 +367,11 @@ fn docs_uri(id: &str) -> String {
 fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
     let checks = collapse(rule.checks);
     let remediation = collapse(rule.remediation);
-    let references: Vec<String> = rule.references.iter().map(|r| r.to_string()).collect();
+    let references: Vec<String> = rule
+        .references
+        .iter()
+        .map(|r| reference_line(rule, r))
+        .collect();
     let mut text = format!("What it checks: {checks}\n\nRemediation: {remediation}\n");
     let mut markdown =
         format!("**What it checks**\n\n{checks}\n\n**Remediation**\n\n{remediation}\n");
@@ -407,6 +418,7 @@ fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
             security_severity: security_severity(rule.severity),
             tags,
             precision: "high",
+            peers: peers_json(rule),
         },
     }
 }
@@ -428,6 +440,7 @@ fn unknown_descriptor<'a>(id: &'a str, title: &str, severity: Severity) -> Descr
             security_severity: security_severity(severity),
             tags: vec!["security".to_owned()],
             precision: "high",
+            peers: serde_json::Value::Null,
         },
     }
 }
@@ -678,6 +691,44 @@ mod tests {
             target.location.uri_base_id,
             target.has_region,
         )
+    }
+
+    #[test]
+    fn rule_descriptors_carry_peer_equivalences() {
+        let rule = aksguard_rules::find_rule("POD004").expect("POD004");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        let peers = value["properties"]["peers"]
+            .as_array()
+            .expect("peers listed");
+        let shared = peers
+            .iter()
+            .find(|p| p["id"] == "host-pid-ipc-privileges")
+            .expect("kubescape host-pid-ipc-privileges");
+        assert_eq!(shared["tool"], "kubescape");
+        assert_eq!(shared["equivalence"], "same");
+        assert_eq!(shared["together_with"], serde_json::json!(["POD005"]));
+        let help = value["help"]["text"].as_str().expect("help text");
+        assert!(
+            help.contains(
+                "kubescape: host-pid-ipc-privileges — same meaning as POD004 and POD005 together"
+            ),
+            "{help}"
+        );
+
+        let rule = aksguard_rules::find_rule("REL004").expect("REL004");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        let polaris = &value["properties"]["peers"][0];
+        assert_eq!(polaris["id"], "missingPodDisruptionBudget");
+        assert_eq!(polaris["equivalence"], "peer-broader");
+        assert!(
+            polaris["difference"]
+                .as_str()
+                .is_some_and(|d| d.contains("<name>-pdb"))
+        );
+        // Rules without peer checks carry no empty list.
+        let rule = aksguard_rules::find_rule("AKS010").expect("AKS010");
+        let value = serde_json::to_value(descriptor(rule)).expect("serialises");
+        assert!(value["properties"].get("peers").is_none());
     }
 
     #[test]

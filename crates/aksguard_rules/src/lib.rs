@@ -7,6 +7,7 @@ pub mod clock;
 pub mod controls;
 mod guides;
 pub mod meta;
+pub mod peer;
 pub mod registry;
 pub mod settings;
 
@@ -23,5 +24,6 @@ mod secret;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};
+pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};
 pub use settings::RuleSettings;

@@ -106,8 +106,8 @@ pub enum Reference {
     CisAks(&'static str),
     /// A page of Microsoft's AKS guidance: title and URL.
     Guide(&'static str, &'static str),
-    /// A peer tool's check: tool and check ID.
-    Peer(&'static str, &'static str),
+    /// A peer scanner's check and how its meaning relates to the rule's (see `crate::peer`).
+    Peer(crate::peer::PeerCheck),
     Cve(&'static str),
 }
 
@@ -129,7 +129,7 @@ impl std::fmt::Display for Reference {
                 }
             }
             Reference::Guide(title, url) => write!(f, "{title} <{url}>"),
-            Reference::Peer(tool, id) => write!(f, "{tool}: {id}"),
+            Reference::Peer(check) => write!(f, "{}: {}", check.tool.name(), check.id),
             Reference::Cve(id) => write!(f, "{id}"),
         }
     }

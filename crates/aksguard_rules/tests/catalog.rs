@@ -146,3 +146,99 @@ fn every_catalogue_id_in_scope_is_implemented_or_pending() {
         "RULES.md IDs not implemented: {missing:?}"
     );
 }
+
+/// Peer equivalences are declared once, on the rule (`aksguard_rules::peer`), and everything
+/// else reads them: here, that each declaration is well formed and that the rules sharing a
+/// peer check declare it alike. Whether each declaration has a comparison and agrees with the
+/// peer's verdicts is checked against the peers' fixtures in
+/// `aksguard_engine/tests/peer_agreement.rs`.
+#[test]
+fn peer_declarations_are_well_formed_and_agree() {
+    use std::collections::HashMap;
+
+    use aksguard_rules::peer::{Equivalence, PeerCheck, PeerTool, peer_checks};
+
+    fn id_has_the_peers_form(check: &PeerCheck) -> bool {
+        let id = check.id;
+        let word = |extra: &[u8]| {
+            !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || extra.contains(&b))
+        };
+        match check.tool {
+            // CKV_K8S_16, CKV2_K8S_6, CKV_AZURE_141.
+            PeerTool::Checkov => ["CKV_K8S_", "CKV2_K8S_", "CKV_AZURE_"]
+                .iter()
+                .any(|prefix| {
+                    id.strip_prefix(prefix)
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                }),
+            // runAsPrivileged.
+            PeerTool::Polaris => id.starts_with(|c: char| c.is_ascii_lowercase()) && word(b""),
+            // privileged-container.
+            PeerTool::KubeLinter => word(b"-") && id.bytes().all(|b| !b.is_ascii_uppercase()),
+            // container-hostPort, ensure_network_policy_configured_in_labels.
+            PeerTool::Kubescape => word(b"-_"),
+        }
+    }
+
+    let mut by_check: HashMap<(PeerTool, &str), Vec<(&str, &PeerCheck)>> = HashMap::new();
+    let mut problems = Vec::new();
+    for rule in all_rules() {
+        let mut seen = HashSet::new();
+        for check in peer_checks(rule.references) {
+            let name = format!("{} {} {}", rule.id, check.tool.name(), check.id);
+            if !seen.insert((check.tool, check.id)) {
+                problems.push(format!("{name}: declared twice"));
+            }
+            if !id_has_the_peers_form(check) {
+                problems.push(format!(
+                    "{name}: not an ID in the form {} reports",
+                    check.tool.name()
+                ));
+            }
+            // The kind is a required field; what a kind other than `Same` needs is the
+            // difference, said once where the docs show it.
+            match (check.equivalence, check.difference.trim().is_empty()) {
+                (Equivalence::Same, false) => {
+                    problems.push(format!("{name}: same meaning, yet a difference is given"))
+                }
+                (Equivalence::Same, true) => {}
+                (kind, true) => problems.push(format!("{name}: {kind:?} without what differs")),
+                (_, false) => {}
+            }
+            if check.judges.is_some_and(|kinds| kinds.is_empty()) {
+                problems.push(format!("{name}: judges no kind"));
+            }
+            by_check
+                .entry((check.tool, check.id))
+                .or_default()
+                .push((rule.id, check));
+        }
+    }
+    // A peer check relates to the rules that declare it together, so they must say the same
+    // kind and comparison facts.
+    for ((tool, id), declarations) in &by_check {
+        let (first_rule, first) = declarations[0];
+        for (rule, check) in &declarations[1..] {
+            if (check.equivalence, check.judges, check.complete)
+                != (first.equivalence, first.judges, first.complete)
+            {
+                problems.push(format!(
+                    "{} {id}: {first_rule} and {rule} declare it differently ({:?}/{:?}/{} vs \
+                     {:?}/{:?}/{})",
+                    tool.name(),
+                    first.equivalence,
+                    first.judges,
+                    first.complete,
+                    check.equivalence,
+                    check.judges,
+                    check.complete
+                ));
+            }
+        }
+    }
+    problems.sort();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -4,6 +4,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 const OMSAGENT: &str = "addonProfiles.omsagent.enabled";
 const CONTAINER_INSIGHTS: &str = "azureMonitorProfile.containerInsights.enabled";
@@ -39,7 +40,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/azure-monitor/containers/kubernetes-monitoring-enable",
         ),
         guides::MONITOR_AKS,
-        Reference::Peer("checkov", "CKV_AZURE_4"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_4")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{clusters, fix, pool_pos_of, report_pool};
 use crate::cluster::node_pool_without_availability_zones::new_pool_command;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS041",
@@ -32,7 +33,7 @@ pub(crate) static RULE: Rule = Rule {
             "Ephemeral OS disks in AKS (storage concepts)",
             "https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_226"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_226")),
     ],
     linux_only: false,
     reads_other_objects: false,

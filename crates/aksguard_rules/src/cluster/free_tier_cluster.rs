@@ -4,6 +4,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::cluster::helpers::{az_aks_update, clusters, fix, pos_of, report};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS036",
@@ -30,7 +31,7 @@ pub(crate) static RULE: Rule = Rule {
             "Free, Standard, and Premium pricing tiers for AKS cluster management",
             "https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_170"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_170")),
     ],
     linux_only: false,
     reads_other_objects: false,

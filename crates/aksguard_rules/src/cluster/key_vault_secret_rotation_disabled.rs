@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 const ENABLED: &str = "addonProfiles.azureKeyvaultSecretsProvider.enabled";
 const CONFIG: &str = "addonProfiles.azureKeyvaultSecretsProvider.config";
@@ -38,7 +39,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options",
         ),
         guides::CSI_SECRETS_STORE_DRIVER,
-        Reference::Peer("checkov", "CKV_AZURE_172"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_172")),
     ],
     linux_only: false,
     reads_other_objects: false,

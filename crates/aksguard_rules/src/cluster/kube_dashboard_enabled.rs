@@ -3,6 +3,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::cluster::helpers::{az_aks, clusters, node_flag, pos_of, report};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS030",
@@ -26,7 +27,7 @@ pub(crate) static RULE: Rule = Rule {
             "Access Kubernetes resources from the Azure portal",
             "https://learn.microsoft.com/azure/aks/kubernetes-portal",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_8"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_8")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -4,6 +4,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS001",
@@ -29,7 +30,7 @@ pub(crate) static RULE: Rule = Rule {
             "Access and identity options for AKS",
             "https://learn.microsoft.com/azure/aks/concepts-identity",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_5"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_5")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS003",
@@ -33,7 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_MANAGED_ENTRA_ID,
         guides::AKS_IDENTITY_BEST_PRACTICES,
-        Reference::Peer("checkov", "CKV_AZURE_141"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_141")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{az_aks_update, clusters, pos_of, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS018",
@@ -31,7 +32,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster",
         ),
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
-        Reference::Peer("checkov", "CKV_AZURE_171"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_171")),
     ],
     linux_only: false,
     reads_other_objects: false,

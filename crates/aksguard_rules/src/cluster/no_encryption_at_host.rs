@@ -4,6 +4,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS023",
@@ -30,7 +31,7 @@ pub(crate) static RULE: Rule = Rule {
             "Host-based encryption on Azure Kubernetes Service (AKS)",
             "https://learn.microsoft.com/azure/aks/enable-host-encryption",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_227"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_227")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 const POLICY: &str = "networkProfile.networkPolicy";
 const DATAPLANE: &str = "networkProfile.networkDataplane";
@@ -37,7 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("5.4.4"),
         guides::USE_NETWORK_POLICIES,
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
-        Reference::Peer("checkov", "CKV_AZURE_7"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_7")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS020",
@@ -31,7 +32,7 @@ pub(crate) static RULE: Rule = Rule {
             "Use instance-level public IP addresses in AKS",
             "https://learn.microsoft.com/azure/aks/use-node-public-ips",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_143"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_143")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 /// Ranges that admit every address, so authorize nothing.
 const OPEN_RANGES: &[&str] = &["0.0.0.0/0", "0.0.0.0", "::/0", "*"];
@@ -45,7 +46,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/private-clusters",
         ),
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
-        Reference::Peer("checkov", "CKV_AZURE_6"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_6")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -7,6 +7,7 @@ use crate::cluster::helpers::{
     az_aks_nodepool, clusters, fix, node_flag, pool_pos_of, report_pool,
 };
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "AKS038",
@@ -35,7 +36,7 @@ pub(crate) static RULE: Rule = Rule {
             "Manage system node pools in Azure Kubernetes Service (AKS)",
             "https://learn.microsoft.com/azure/aks/use-system-pools",
         ),
-        Reference::Peer("checkov", "CKV_AZURE_232"),
+        Reference::Peer(same(Checkov, "CKV_AZURE_232")),
     ],
     linux_only: false,
     reads_other_objects: false,

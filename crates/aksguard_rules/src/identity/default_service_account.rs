@@ -3,6 +3,7 @@ use aksguard_model::{PodServiceAccount, PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, WORKLOAD_KINDS, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IDN003",
@@ -33,7 +34,7 @@ pub(crate) static RULE: Rule = Rule {
             "Kubernetes: Configure Service Accounts for Pods",
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ),
-        Reference::Peer("kube-linter", "default-service-account"),
+        Reference::Peer(same(KubeLinter, "default-service-account").judging(WORKLOAD_KINDS)),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -2,6 +2,10 @@ use aksguard_model::{PodServiceAccount, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape},
+    WORKLOAD_KINDS, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IDN004",
@@ -31,8 +35,12 @@ pub(crate) static RULE: Rule = Rule {
             "Kubernetes: Configure Service Accounts for Pods",
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ),
-        Reference::Peer("kube-linter", "non-existent-service-account"),
-        Reference::Peer("kubescape", "non-existent-service-account"),
+        Reference::Peer(
+            same(KubeLinter, "non-existent-service-account")
+                .judging(WORKLOAD_KINDS)
+                .complete(),
+        ),
+        Reference::Peer(same(Kubescape, "non-existent-service-account").complete()),
     ],
     linux_only: false,
     reads_other_objects: true,

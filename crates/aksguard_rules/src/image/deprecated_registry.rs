@@ -5,6 +5,7 @@ use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::ImageRef;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Kubescape, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG006",
@@ -33,7 +34,7 @@ pub(crate) static RULE: Rule = Rule {
             "k8s.gcr.io image registry will be frozen from the 3rd of April 2023",
             "https://kubernetes.io/blog/2023/02/06/k8s-gcr-io-freeze-announcement/",
         ),
-        Reference::Peer("kubescape", "rule-identify-old-k8s-registry"),
+        Reference::Peer(same(Kubescape, "rule-identify-old-k8s-registry")),
     ],
     linux_only: false,
     reads_other_objects: false,

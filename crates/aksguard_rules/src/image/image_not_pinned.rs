@@ -4,6 +4,10 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::image::container_image;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG002",
@@ -31,8 +35,8 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         guides::CONTAINER_REGISTRY_IMAGE_TAG_VERSION,
-        Reference::Peer("checkov", "CKV_K8S_43"),
-        Reference::Peer("kubescape", "image-not-pinned-to-digest"),
+        Reference::Peer(same(Checkov, "CKV_K8S_43")),
+        Reference::Peer(same(Kubescape, "image-not-pinned-to-digest")),
     ],
     linux_only: false,
     reads_other_objects: false,

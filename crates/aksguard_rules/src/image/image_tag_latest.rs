@@ -5,6 +5,10 @@ use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::Part;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Polaris},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG001",
@@ -33,9 +37,9 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
         guides::CONTAINER_REGISTRY_IMAGE_TAG_VERSION,
-        Reference::Peer("kube-linter", "latest-tag"),
-        Reference::Peer("polaris", "tagNotSpecified"),
-        Reference::Peer("checkov", "CKV_K8S_14"),
+        Reference::Peer(same(KubeLinter, "latest-tag")),
+        Reference::Peer(same(Polaris, "tagNotSpecified")),
+        Reference::Peer(same(Checkov, "CKV_K8S_14")),
     ],
     linux_only: false,
     reads_other_objects: false,

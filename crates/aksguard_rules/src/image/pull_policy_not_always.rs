@@ -5,6 +5,10 @@ use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::Part;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape, Polaris},
+    broader, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG004",
@@ -32,8 +36,15 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Pin the image by digest, or set `imagePullPolicy: Always` on the container.",
     references: &[
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
-        Reference::Peer("polaris", "pullPolicyNotAlways"),
-        Reference::Peer("kubescape", "image-pull-policy-is-not-set-to-always"),
+        Reference::Peer(broader(
+            Polaris,
+            "pullPolicyNotAlways",
+            "Polaris wants `imagePullPolicy: Always` written out; IMG004 reads the \
+             effective policy, which Kubernetes defaults to Always for untagged and `:latest` \
+             images",
+        )),
+        Reference::Peer(same(Kubescape, "image-pull-policy-is-not-set-to-always")),
+        Reference::Peer(same(Checkov, "CKV_K8S_15")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -5,6 +5,7 @@ use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::ImageRef;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Kubescape, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG003",
@@ -41,8 +42,7 @@ pub(crate) static RULE: Rule = Rule {
             "Import container images to a container registry",
             "https://learn.microsoft.com/azure/container-registry/container-registry-import-images",
         ),
-        Reference::Peer("kubescape", "container-image-repository"),
-        Reference::Peer("kubescape", "rule-identify-blocklisted-image-registries"),
+        Reference::Peer(same(Kubescape, "container-image-repository")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -4,6 +4,7 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::namespace::{PSA_ENFORCE_LABEL, core_namespace, is_namespace_name, is_system_namespace};
+use crate::peer::{PeerTool::Kubescape, narrower, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NS001",
@@ -37,7 +38,20 @@ pub(crate) static RULE: Rule = Rule {
             "Kubernetes: Enforce Pod Security Standards with Namespace Labels",
             "https://kubernetes.io/docs/tasks/configure-pod-container/enforce-standards-namespace-labels/",
         ),
-        Reference::Peer("kubescape", "pod-security-admission-applied-1"),
+        Reference::Peer(
+            same(Kubescape, "pod-security-admission-applied-1").judging(&["Namespace"]),
+        ),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "pod-security-admission-baseline-applied-1",
+                "kubescape fails a namespace enforcing less than baseline; NS002 also reports `baseline`",
+            )
+            .judging(&["Namespace"]),
+        ),
+        Reference::Peer(
+            same(Kubescape, "pod-security-admission-restricted-applied-1").judging(&["Namespace"]),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -4,6 +4,7 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::namespace::{PSA_ENFORCE_LABEL, core_namespace, is_system_namespace};
+use crate::peer::{PeerTool::Kubescape, narrower, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NS002",
@@ -33,6 +34,17 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Guide(
             "Kubernetes: Pod Security Standards",
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+        ),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "pod-security-admission-baseline-applied-1",
+                "kubescape fails a namespace enforcing less than baseline; NS002 also reports `baseline`",
+            )
+            .judging(&["Namespace"]),
+        ),
+        Reference::Peer(
+            same(Kubescape, "pod-security-admission-restricted-applied-1").judging(&["Namespace"]),
         ),
     ],
     linux_only: false,

@@ -7,6 +7,10 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::namespace_phrase;
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape},
+    broader,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET012",
@@ -31,8 +35,22 @@ pub(crate) static RULE: Rule = Rule {
                   policy is meant for, or delete the policy.",
     references: &[
         guides::USE_NETWORK_POLICIES,
-        Reference::Peer("kube-linter", "dangling-networkpolicy"),
-        Reference::Peer("kubescape", "dangling-networkpolicy"),
+        Reference::Peer(
+            broader(
+                KubeLinter,
+                "dangling-networkpolicy",
+                "NET012 judges a policy only in a namespace where the scan holds workloads",
+            )
+            .judging(&["NetworkPolicy"]),
+        ),
+        Reference::Peer(
+            broader(
+                Kubescape,
+                "dangling-networkpolicy",
+                "NET012 judges a policy only in a namespace where the scan holds workloads",
+            )
+            .judging(&["NetworkPolicy"]),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,

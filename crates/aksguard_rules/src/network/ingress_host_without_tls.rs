@@ -3,6 +3,10 @@ use aksguard_model::{Node, Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_ingress, name};
+use crate::peer::{
+    PeerTool::{Kubescape, Polaris},
+    narrower, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET008",
@@ -33,7 +37,13 @@ pub(crate) static RULE: Rule = Rule {
              add-on",
             "https://learn.microsoft.com/azure/aks/app-routing-dns-ssl",
         ),
-        Reference::Peer("kubescape", "ingress-no-tls"),
+        Reference::Peer(same(Kubescape, "ingress-no-tls").judging(&["Ingress"])),
+        Reference::Peer(narrower(
+            Polaris,
+            "tlsSettingsMissing",
+            "Polaris asks for any `tls` entry; NET008 also for a TLS entry covering \
+             every host the rules serve",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,7 @@ use aksguard_model::{Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_ingress, name};
+use crate::peer::{PeerTool::Checkov, narrower};
 
 const PREFIX: &str = "nginx.ingress.kubernetes.io/";
 
@@ -33,7 +34,16 @@ pub(crate) static RULE: Rule = Rule {
         crate::guides::OPERATOR_BEST_PRACTICES_NETWORK,
         Reference::Cve("CVE-2021-25742"),
         Reference::Cve("CVE-2025-1974"),
-        Reference::Peer("checkov", "CKV_K8S_153"),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_153",
+            "snippets with Lua code only; NET013 any snippet annotation",
+        )),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_154",
+            "snippets with `alias` only; NET013 any snippet annotation",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

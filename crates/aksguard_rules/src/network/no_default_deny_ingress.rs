@@ -4,6 +4,7 @@ use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{Direction, check_default_deny};
+use crate::peer::{PeerTool::Kubescape, narrower};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET001",
@@ -34,7 +35,15 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.4.2"),
         guides::USE_NETWORK_POLICIES,
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
-        Reference::Peer("kubescape", "internal-networking"),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "internal-networking",
+                "kubescape fails a namespace without any NetworkPolicy; NET001 also one \
+             whose policies deny no ingress by default",
+            )
+            .judging(&["Namespace"]),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -4,6 +4,7 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_service, name, service_type};
+use crate::peer::{PeerTool::KubeLinter, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET007",
@@ -23,7 +24,7 @@ pub(crate) static RULE: Rule = Rule {
                   LoadBalancer Service, instead of `type: NodePort`.",
     references: &[
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
-        Reference::Peer("kube-linter", "exposed-services"),
+        Reference::Peer(same(KubeLinter, "exposed-services").judging(&["Service"])),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -7,6 +7,10 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{absence_note, list_at_most, namespace_phrase, short_name};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape},
+    WORKLOAD_KINDS, narrower, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET004",
@@ -32,8 +36,26 @@ pub(crate) static RULE: Rule = Rule {
                   and allow only the traffic it needs.",
     references: &[
         guides::USE_NETWORK_POLICIES,
-        Reference::Peer("kube-linter", "non-isolated-pod"),
-        Reference::Peer("kubescape", "ensure_network_policy_configured_in_labels"),
+        Reference::Peer(same(KubeLinter, "non-isolated-pod").judging(WORKLOAD_KINDS)),
+        Reference::Peer(narrower(
+            Kubescape,
+            "ingress-and-egress-blocked",
+            "kubescape also counts Cilium policies, which NET004 does not read",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "ensure_network_policy_configured_in_labels",
+            "kubescape also counts Cilium policies, which NET004 does not read",
+        )),
+        Reference::Peer(
+            narrower(
+                Checkov,
+                "CKV2_K8S_6",
+                "checkov judges bare Pods only and also counts Cilium policies, which NET004 \
+             does not read",
+            )
+            .judging(&["Pod"]),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -2,10 +2,11 @@ use aksguard_model::{Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::guides;
-use crate::meta::{Check, Family, Rule};
+use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{
     INTERNAL_LB_ANNOTATION, annotation_node, name, public_load_balancer,
 };
+use crate::peer::{PeerTool::KubeLinter, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET006",
@@ -29,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::INTERNAL_LOAD_BALANCER,
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
+        Reference::Peer(same(KubeLinter, "exposed-services").judging(&["Service"])),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -2,6 +2,10 @@ use aksguard_model::{Node, Object, PodServiceAccount, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape, Polaris},
+    narrower, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD016",
@@ -36,9 +40,15 @@ pub(crate) static RULE: Rule = Rule {
             "Best practices for cluster security and upgrades in AKS",
             "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-security",
         ),
-        Reference::Peer("polaris", "automountServiceAccountToken"),
-        Reference::Peer("checkov", "CKV_K8S_38"),
-        Reference::Peer("kubescape", "automount-service-account"),
+        Reference::Peer(same(Polaris, "automountServiceAccountToken")),
+        Reference::Peer(same(Checkov, "CKV_K8S_38")),
+        Reference::Peer(same(Kubescape, "automount-service-account")),
+        Reference::Peer(narrower(
+            Kubescape,
+            "serviceaccount-token-mount",
+            "kubescape fails a mounted token only where the ServiceAccount is bound \
+             to a role; POD016 every automounted token",
+        )),
     ],
     linux_only: false,
     reads_other_objects: true,

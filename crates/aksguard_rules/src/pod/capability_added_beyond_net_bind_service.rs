@@ -3,6 +3,7 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, same};
 use crate::pod::helpers::capabilities;
 
 pub(crate) static RULE: Rule = Rule {
@@ -29,7 +30,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Pss("restricted", "Capabilities"),
         guides::USE_PSA,
         guides::SECURE_CONTAINER_ACCESS,
-        Reference::Peer("checkov", "CKV_K8S_25"),
+        Reference::Peer(same(Checkov, "CKV_K8S_25")),
     ],
     linux_only: true,
     reads_other_objects: false,

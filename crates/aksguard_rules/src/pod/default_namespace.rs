@@ -2,6 +2,10 @@ use aksguard_model::{Node, Object, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD021",
@@ -30,9 +34,9 @@ pub(crate) static RULE: Rule = Rule {
             "Best practices for cluster isolation in AKS",
             "https://learn.microsoft.com/azure/aks/operator-best-practices-cluster-isolation",
         ),
-        Reference::Peer("checkov", "CKV_K8S_21"),
-        Reference::Peer("kube-linter", "use-namespace"),
-        Reference::Peer("kubescape", "pods-in-default-namespace"),
+        Reference::Peer(same(Checkov, "CKV_K8S_21")),
+        Reference::Peer(same(KubeLinter, "use-namespace")),
+        Reference::Peer(same(Kubescape, "pods-in-default-namespace")),
     ],
     linux_only: false,
     reads_other_objects: false,

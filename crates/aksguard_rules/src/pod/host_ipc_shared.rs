@@ -3,6 +3,10 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -24,10 +28,11 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.2.3"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "host-ipc"),
-        Reference::Peer("polaris", "hostIPCSet"),
-        Reference::Peer("checkov", "CKV_K8S_18"),
-        Reference::Peer("kubescape", "host-ipc-privileges"),
+        Reference::Peer(same(KubeLinter, "host-ipc")),
+        Reference::Peer(same(Polaris, "hostIPCSet")),
+        Reference::Peer(same(Checkov, "CKV_K8S_18")),
+        Reference::Peer(same(Kubescape, "host-ipc-privileges")),
+        Reference::Peer(same(Kubescape, "host-pid-ipc-privileges")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,10 +30,10 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.2.4"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "host-network"),
-        Reference::Peer("polaris", "hostNetworkSet"),
-        Reference::Peer("checkov", "CKV_K8S_19"),
-        Reference::Peer("kubescape", "host-network-access"),
+        Reference::Peer(same(KubeLinter, "host-network")),
+        Reference::Peer(same(Polaris, "hostNetworkSet")),
+        Reference::Peer(same(Checkov, "CKV_K8S_19")),
+        Reference::Peer(same(Kubescape, "host-network-access")),
     ],
     linux_only: false,
     reads_other_objects: false,

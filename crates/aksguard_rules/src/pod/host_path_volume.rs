@@ -3,6 +3,10 @@ use aksguard_model::{Node, PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    narrower, same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -44,14 +48,39 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::Pss("baseline", "HostPath Volumes"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("polaris", "hostPathSet"),
-        Reference::Peer("kube-linter", "sensitive-host-mounts"),
-        Reference::Peer("kube-linter", "writable-host-mount"),
-        Reference::Peer("kube-linter", "docker-sock"),
-        Reference::Peer("checkov", "CKV_K8S_27"),
-        Reference::Peer("kubescape", "alert-any-hostpath"),
-        Reference::Peer("kubescape", "alert-rw-hostpath"),
-        Reference::Peer("kubescape", "alert-mount-potential-credentials-paths"),
+        Reference::Peer(same(Polaris, "hostPathSet")),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "sensitive-host-mounts",
+            "kube-linter fails a list of sensitive host paths; POD013 any hostPath",
+        )),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "writable-host-mount",
+            "kube-linter fails writable hostPath mounts; POD013 any hostPath",
+        )),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "docker-sock",
+            "kube-linter fails the Docker socket only; POD013 any hostPath",
+        )),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_27",
+            "checkov fails the Docker socket only; POD013 any hostPath",
+        )),
+        Reference::Peer(same(Kubescape, "alert-any-hostpath")),
+        Reference::Peer(narrower(
+            Kubescape,
+            "alert-rw-hostpath",
+            "kubescape fails writable hostPath mounts; POD013 any hostPath",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "alert-mount-potential-credentials-paths",
+            "kubescape fails host paths that may hold credentials; POD013 any \
+             hostPath",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,10 +30,11 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.2.2"),
         Reference::Pss("baseline", "Host Namespaces"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "host-pid"),
-        Reference::Peer("polaris", "hostPIDSet"),
-        Reference::Peer("checkov", "CKV_K8S_17"),
-        Reference::Peer("kubescape", "host-pid-privileges"),
+        Reference::Peer(same(KubeLinter, "host-pid")),
+        Reference::Peer(same(Polaris, "hostPIDSet")),
+        Reference::Peer(same(Checkov, "CKV_K8S_17")),
+        Reference::Peer(same(Kubescape, "host-pid-privileges")),
+        Reference::Peer(same(Kubescape, "host-pid-ipc-privileges")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape, Polaris},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD014",
@@ -26,9 +30,9 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::Pss("baseline", "Host Ports"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("polaris", "hostPortSet"),
-        Reference::Peer("checkov", "CKV_K8S_26"),
-        Reference::Peer("kubescape", "container-hostPort"),
+        Reference::Peer(same(Polaris, "hostPortSet")),
+        Reference::Peer(same(Checkov, "CKV_K8S_26")),
+        Reference::Peer(same(Kubescape, "container-hostPort")),
     ],
     linux_only: false,
     reads_other_objects: false,

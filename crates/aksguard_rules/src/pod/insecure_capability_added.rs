@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape, Polaris},
+    narrower, same,
+};
 use crate::pod::helpers::capabilities;
 
 /// Capabilities the Pod Security Standards baseline lets a container add.
@@ -59,10 +63,25 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "Capabilities"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("polaris", "dangerousCapabilities"),
-        Reference::Peer("checkov", "CKV_K8S_25"),
-        Reference::Peer("checkov", "CKV_K8S_39"),
-        Reference::Peer("kubescape", "insecure-capabilities"),
+        Reference::Peer(narrower(
+            Polaris,
+            "dangerousCapabilities",
+            "Polaris fails a short list of dangerous capabilities; POD009 every \
+             capability outside the Pod Security Standards baseline set",
+        )),
+        Reference::Peer(same(Checkov, "CKV_K8S_25")),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_39",
+            "checkov fails SYS_ADMIN only",
+        )),
+        Reference::Peer(same(Kubescape, "insecure-capabilities")),
+        Reference::Peer(narrower(
+            Kubescape,
+            "rule-privileged-container",
+            "kubescape fails privileged containers and those adding SYS_ADMIN; POD009 also reports the other capabilities outside the \
+             baseline set",
+        )),
     ],
     linux_only: true,
     reads_other_objects: false,

@@ -3,6 +3,7 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, broader};
 use crate::pod::helpers::effective_path;
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,7 +27,13 @@ pub(crate) static RULE: Rule = Rule {
                   `runAsGroup: 10001`.",
     references: &[
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("checkov", "CKV_K8S_40"),
+        Reference::Peer(broader(
+            Checkov,
+            "CKV_K8S_40",
+            "checkov wants runAsUser of 10000 or more, so it also fails root and unset \
+             users (POD006 reports root); it does not look at runAsGroup, which POD025 \
+             also reports",
+        )),
     ],
     linux_only: true,
     reads_other_objects: false,

@@ -2,6 +2,10 @@ use aksguard_model::{ContainerKind, ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    narrower,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD024",
@@ -29,12 +33,38 @@ pub(crate) static RULE: Rule = Rule {
             "Deployment and cluster reliability best practices for AKS",
             "https://learn.microsoft.com/azure/aks/best-practices-app-cluster-reliability",
         ),
-        Reference::Peer("kube-linter", "no-liveness-probe"),
-        Reference::Peer("kube-linter", "no-readiness-probe"),
-        Reference::Peer("polaris", "livenessProbeMissing"),
-        Reference::Peer("polaris", "readinessProbeMissing"),
-        Reference::Peer("kubescape", "configured-liveness-probe"),
-        Reference::Peer("kubescape", "configured-readiness-probe"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "no-liveness-probe",
+            "the liveness probe only",
+        )),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "no-readiness-probe",
+            "the readiness probe only",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "livenessProbeMissing",
+            "the liveness probe only",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "readinessProbeMissing",
+            "the readiness probe only",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "configured-liveness-probe",
+            "the liveness probe only",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "configured-readiness-probe",
+            "the readiness probe only",
+        )),
+        Reference::Peer(narrower(Checkov, "CKV_K8S_8", "the liveness probe only")),
+        Reference::Peer(narrower(Checkov, "CKV_K8S_9", "the readiness probe only")),
     ],
     linux_only: false,
     reads_other_objects: false,

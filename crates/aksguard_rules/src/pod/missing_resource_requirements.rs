@@ -2,6 +2,10 @@ use aksguard_model::{ContainerKind, ContainerView, Node, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    narrower,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD015",
@@ -33,13 +37,44 @@ pub(crate) static RULE: Rule = Rule {
             "Best practices for application developers to manage resources in AKS",
             "https://learn.microsoft.com/azure/aks/developer-best-practices-resource-management",
         ),
-        Reference::Peer("polaris", "cpuRequestsMissing"),
-        Reference::Peer("polaris", "memoryRequestsMissing"),
-        Reference::Peer("polaris", "memoryLimitsMissing"),
-        Reference::Peer("kube-linter", "unset-memory-requirements"),
-        Reference::Peer("kubescape", "resources-cpu-requests"),
-        Reference::Peer("kubescape", "resources-memory-requests"),
-        Reference::Peer("kubescape", "resources-memory-limits"),
+        Reference::Peer(narrower(
+            Polaris,
+            "cpuRequestsMissing",
+            "the CPU request only",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "memoryRequestsMissing",
+            "the memory request only",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "memoryLimitsMissing",
+            "the memory limit only",
+        )),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "unset-memory-requirements",
+            "kube-linter checks memory only",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "resources-cpu-requests",
+            "the CPU request only",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "resources-memory-requests",
+            "the memory request only",
+        )),
+        Reference::Peer(narrower(
+            Kubescape,
+            "resources-memory-limits",
+            "the memory limit only",
+        )),
+        Reference::Peer(narrower(Checkov, "CKV_K8S_10", "the CPU request only")),
+        Reference::Peer(narrower(Checkov, "CKV_K8S_12", "the memory request only")),
+        Reference::Peer(narrower(Checkov, "CKV_K8S_13", "the memory limit only")),
     ],
     linux_only: false,
     reads_other_objects: false,

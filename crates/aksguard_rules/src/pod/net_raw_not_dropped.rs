@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape},
+    narrower, same,
+};
 use crate::pod::helpers::capabilities;
 
 pub(crate) static RULE: Rule = Rule {
@@ -28,9 +32,14 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Capabilities"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "drop-net-raw-capability"),
-        Reference::Peer("checkov", "CKV_K8S_28"),
-        Reference::Peer("kubescape", "drop-capability-netraw"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "drop-net-raw-capability",
+            "kube-linter checks only containers that set `capabilities`; POD008 also \
+             those that drop nothing",
+        )),
+        Reference::Peer(same(Checkov, "CKV_K8S_28")),
+        Reference::Peer(same(Kubescape, "drop-capability-netraw")),
     ],
     linux_only: true,
     reads_other_objects: false,

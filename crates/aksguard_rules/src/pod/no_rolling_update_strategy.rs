@@ -2,6 +2,7 @@ use aksguard_model::{Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, same};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD020",
@@ -29,7 +30,7 @@ pub(crate) static RULE: Rule = Rule {
             "Azure Well-Architected Framework review - Azure Kubernetes Service (AKS)",
             "https://learn.microsoft.com/azure/well-architected/service-guides/azure-kubernetes-service",
         ),
-        Reference::Peer("kube-linter", "no-rolling-update-strategy"),
+        Reference::Peer(same(KubeLinter, "no-rolling-update-strategy")),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    narrower, same,
+};
 use crate::pod::helpers::{capabilities, is_true};
 
 pub(crate) static RULE: Rule = Rule {
@@ -35,10 +39,15 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.2.5"),
         Reference::Pss("restricted", "Privilege Escalation"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "privilege-escalation-container"),
-        Reference::Peer("polaris", "privilegeEscalationAllowed"),
-        Reference::Peer("checkov", "CKV_K8S_20"),
-        Reference::Peer("kubescape", "rule-allow-privilege-escalation"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "privilege-escalation-container",
+            "kube-linter fails `allowPrivilegeEscalation: true`; POD002 also reports \
+             the field left unset",
+        )),
+        Reference::Peer(same(Polaris, "privilegeEscalationAllowed")),
+        Reference::Peer(same(Checkov, "CKV_K8S_20")),
+        Reference::Peer(same(Kubescape, "rule-allow-privilege-escalation")),
     ],
     linux_only: true,
     reads_other_objects: false,

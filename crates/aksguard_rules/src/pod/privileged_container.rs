@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    narrower, same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -23,9 +27,15 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.2.1"),
         Reference::Pss("baseline", "Privileged Containers"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "privileged-container"),
-        Reference::Peer("polaris", "runAsPrivileged"),
-        Reference::Peer("checkov", "CKV_K8S_16"),
+        Reference::Peer(same(KubeLinter, "privileged-container")),
+        Reference::Peer(same(Polaris, "runAsPrivileged")),
+        Reference::Peer(same(Checkov, "CKV_K8S_16")),
+        Reference::Peer(narrower(
+            Kubescape,
+            "rule-privileged-container",
+            "kubescape fails privileged containers and those adding SYS_ADMIN; POD009 also reports the other capabilities outside the \
+             baseline set",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

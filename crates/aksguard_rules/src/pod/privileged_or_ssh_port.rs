@@ -3,6 +3,7 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, narrower};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD029",
@@ -30,8 +31,16 @@ pub(crate) static RULE: Rule = Rule {
                   remove SSH servers and their ports from containers.",
     references: &[
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "privileged-ports"),
-        Reference::Peer("kube-linter", "ssh-port"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "privileged-ports",
+            "kube-linter fails ports below 1024 only; POD029 also SSH",
+        )),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "ssh-port",
+            "kube-linter fails SSH ports only; POD029 also ports below 1024",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

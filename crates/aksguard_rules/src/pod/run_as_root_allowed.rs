@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::{effective_path, is_true};
 
 pub(crate) static RULE: Rule = Rule {
@@ -32,10 +36,10 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Pss("restricted", "Running as Non-root"),
         Reference::Pss("restricted", "Running as Non-root user"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "run-as-non-root"),
-        Reference::Peer("polaris", "runAsRootAllowed"),
-        Reference::Peer("checkov", "CKV_K8S_23"),
-        Reference::Peer("kubescape", "non-root-containers"),
+        Reference::Peer(same(KubeLinter, "run-as-non-root")),
+        Reference::Peer(same(Polaris, "runAsRootAllowed")),
+        Reference::Peer(same(Checkov, "CKV_K8S_23")),
+        Reference::Peer(same(Kubescape, "non-root-containers")),
     ],
     linux_only: true,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    same,
+};
 
 /// Legacy (pre-1.19) pod-wide seccomp annotation on the pod template.
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
@@ -39,8 +43,8 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.6.2"),
         Reference::Pss("restricted", "Seccomp"),
         guides::SECURE_CONTAINER_ACCESS,
-        Reference::Peer("checkov", "CKV_K8S_31"),
-        Reference::Peer("kubescape", "set-seccomp-profile"),
+        Reference::Peer(same(Checkov, "CKV_K8S_31")),
+        Reference::Peer(same(Kubescape, "set-seccomp-profile")),
     ],
     linux_only: true,
     reads_other_objects: false,

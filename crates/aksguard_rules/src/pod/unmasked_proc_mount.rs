@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape, Polaris},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD010",
@@ -25,9 +29,9 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.6.2"),
         Reference::Pss("baseline", "/proc Mount Type"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "unsafe-proc-mount"),
-        Reference::Peer("polaris", "procMount"),
-        Reference::Peer("kubescape", "set-procmount-default"),
+        Reference::Peer(same(KubeLinter, "unsafe-proc-mount")),
+        Reference::Peer(same(Polaris, "procMount")),
+        Reference::Peer(same(Kubescape, "set-procmount-default")),
     ],
     linux_only: true,
     reads_other_objects: false,

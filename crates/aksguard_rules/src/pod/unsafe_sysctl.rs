@@ -2,6 +2,10 @@ use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape},
+    same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD017",
@@ -35,8 +39,8 @@ pub(crate) static RULE: Rule = Rule {
             "Customize node configuration for AKS node pools",
             "https://learn.microsoft.com/azure/aks/custom-node-configuration",
         ),
-        Reference::Peer("kube-linter", "unsafe-sysctls"),
-        Reference::Peer("kubescape", "set-sysctls-params"),
+        Reference::Peer(same(KubeLinter, "unsafe-sysctls")),
+        Reference::Peer(same(Kubescape, "set-sysctls-params")),
     ],
     linux_only: false,
     reads_other_objects: false,

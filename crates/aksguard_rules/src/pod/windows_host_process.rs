@@ -2,6 +2,10 @@ use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -29,8 +33,8 @@ pub(crate) static RULE: Rule = Rule {
             "Use Windows HostProcess containers",
             "https://learn.microsoft.com/azure/aks/use-windows-hpc",
         ),
-        Reference::Peer("polaris", "hostProcess"),
-        Reference::Peer("kubescape", "set-hostprocess-true"),
+        Reference::Peer(same(Polaris, "hostProcess")),
+        Reference::Peer(same(Kubescape, "set-hostprocess-true")),
     ],
     linux_only: false,
     reads_other_objects: false,

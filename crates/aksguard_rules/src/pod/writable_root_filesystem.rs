@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    same,
+};
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -27,10 +31,10 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::CisAks("4.6.2"),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "no-read-only-root-fs"),
-        Reference::Peer("polaris", "notReadOnlyRootFilesystem"),
-        Reference::Peer("checkov", "CKV_K8S_22"),
-        Reference::Peer("kubescape", "immutable-container-filesystem"),
+        Reference::Peer(same(KubeLinter, "no-read-only-root-fs")),
+        Reference::Peer(same(Polaris, "notReadOnlyRootFilesystem")),
+        Reference::Peer(same(Checkov, "CKV_K8S_22")),
+        Reference::Peer(same(Kubescape, "immutable-container-filesystem")),
     ],
     linux_only: true,
     reads_other_objects: false,

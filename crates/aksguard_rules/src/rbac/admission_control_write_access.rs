@@ -3,6 +3,10 @@ use aksguard_model::{Inventory, PolicyRule, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    RBAC_KINDS, narrower,
+};
 use crate::rbac::helpers::{Grants, ItemFinding, check_role_rules, names_restriction, verbs_text};
 
 pub(crate) static RULE: Rule = Rule {
@@ -34,8 +38,20 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
-        Reference::Peer("checkov", "CKV_K8S_155"),
-        Reference::Peer("kubescape", "rule-can-create-service-account-token"),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_155",
+            "admission webhook configurations only; RBAC010 also CRDs and \
+             `serviceaccounts/token`",
+        )),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "rule-can-create-service-account-token",
+                "`serviceaccounts/token` only; RBAC010 also admission webhooks and CRDs",
+            )
+            .judging(RBAC_KINDS),
+        ),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,7 @@ use aksguard_model::{Object, RoleKind, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Kubescape, RBAC_KINDS, narrower};
 use crate::rbac::helpers::{binding_of, binding_scope, role_ref_display};
 
 pub(crate) static RULE: Rule = Rule {
@@ -30,8 +31,13 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::AKS_IDENTITY_BEST_PRACTICES,
         Reference::Peer(
-            "kubescape",
-            "system-authenticated-allowed-to-take-over-cluster",
+            narrower(
+                Kubescape,
+                "system-authenticated-allowed-to-take-over-cluster",
+                "kubescape fails `system:authenticated` bound to a role that allows a \
+             takeover; RBAC007 any role granted to everyone",
+            )
+            .judging(RBAC_KINDS),
         ),
     ],
     linux_only: false,

@@ -3,6 +3,11 @@ use aksguard_model::{Binding, Inventory, PolicyRule, RbacGraph, RoleKind, Severi
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    BINDING_KINDS,
+    PeerTool::{KubeLinter, Kubescape, Polaris},
+    RBAC_KINDS, broader, narrower, same,
+};
 use crate::rbac::helpers::{binding_scope, role_display, role_ref_display};
 
 pub(crate) static RULE: Rule = Rule {
@@ -36,12 +41,43 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.1.1"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
-        Reference::Peer("kubescape", "rule-list-all-cluster-admins-v1"),
-        Reference::Peer("kubescape", "cluster-admin-role"),
-        Reference::Peer("kube-linter", "cluster-admin-role-binding"),
-        Reference::Peer("polaris", "clusterrolebindingClusterAdmin"),
-        Reference::Peer("polaris", "rolebindingClusterAdminClusterRole"),
-        Reference::Peer("polaris", "rolebindingClusterAdminRole"),
+        Reference::Peer(
+            broader(
+                Kubescape,
+                "rule-list-all-cluster-admins-v1",
+                "kubescape also counts `*` verbs on `*` resources of the core group alone \
+             as cluster admin; RBAC001 wants every API group",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "cluster-admin-role",
+                "kubescape reports ClusterRoleBindings only; RBAC001 also RoleBindings to \
+             `cluster-admin`",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(same(KubeLinter, "cluster-admin-role-binding").judging(BINDING_KINDS)),
+        Reference::Peer(narrower(
+            Polaris,
+            "clusterrolebindingClusterAdmin",
+            "Polaris exempts bindings by name (`system:` prefix, a few GKE names); RBAC001 \
+             judges the subjects, whatever the binding is called",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "rolebindingClusterAdminClusterRole",
+            "Polaris exempts bindings by name (`system:` prefix, a few GKE names); RBAC001 \
+             judges the subjects, whatever the binding is called",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "rolebindingClusterAdminRole",
+            "Polaris exempts bindings by name (`system:` prefix, a few GKE names); RBAC001 \
+             judges the subjects, whatever the binding is called",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,11 @@ use aksguard_model::{DEFAULT_SERVICE_ACCOUNT, Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    BINDING_KINDS,
+    PeerTool::{Checkov, Kubescape},
+    narrower, same,
+};
 use crate::rbac::helpers::{binding_of, binding_scope, role_ref_display};
 
 pub(crate) static RULE: Rule = Rule {
@@ -28,10 +33,15 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::CisAks("4.1.5"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
-        Reference::Peer("checkov", "CKV_K8S_42"),
+        Reference::Peer(same(Checkov, "CKV_K8S_42")),
         Reference::Peer(
-            "kubescape",
-            "ensure-default-service-accounts-has-only-default-roles",
+            narrower(
+                Kubescape,
+                "ensure-default-service-accounts-has-only-default-roles",
+                "kubescape exempts bindings labelled `kubernetes.io/bootstrapping: \
+             rbac-defaults`; RBAC008 reports every binding of a `default` ServiceAccount",
+            )
+            .judging(BINDING_KINDS),
         ),
     ],
     linux_only: false,

@@ -3,6 +3,10 @@ use aksguard_model::{Inventory, PolicyRule, RoleKind, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    RBAC_KINDS, different_unit, narrower,
+};
 use crate::rbac::helpers::{Grants, ItemFinding, RoleContext, check_role_rules, verbs_text};
 
 pub(crate) static RULE: Rule = Rule {
@@ -39,8 +43,27 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/coredns-custom",
         ),
         Reference::Cve("CVE-2020-8554"),
-        Reference::Peer("checkov", "CKV_K8S_156"),
-        Reference::Peer("kubescape", "rule-can-approve-cert-signing-request"),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_156",
+            "CSR approval only; RBAC012 also CoreDNS, PersistentVolumes and Service \
+             status",
+        )),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "rule-can-approve-cert-signing-request",
+                "CSR approval only; RBAC012 also CoreDNS, PersistentVolumes and Service \
+             status",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV2_K8S_4",
+            "checkov judges each RoleBinding or ClusterRoleBinding of a ServiceAccount or \
+             Node to a role that grants it; we judge the role, whoever it is bound to",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

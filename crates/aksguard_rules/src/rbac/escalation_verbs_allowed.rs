@@ -3,6 +3,10 @@ use aksguard_model::{Inventory, PolicyRule, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    RBAC_KINDS, different_unit, narrower,
+};
 use crate::rbac::helpers::{ItemFinding, check_role_rules, join_words};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,10 +35,38 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
-        Reference::Peer("kubescape", "rule-can-bind-escalate"),
-        Reference::Peer("kubescape", "rule-can-impersonate-users-groups-v1"),
-        Reference::Peer("checkov", "CKV_K8S_157"),
-        Reference::Peer("checkov", "CKV_K8S_158"),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "rule-can-bind-escalate",
+                "the bind and escalate verbs; RBAC004 also impersonate",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "rule-can-impersonate-users-groups-v1",
+                "the impersonate verb; RBAC004 also bind and escalate",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_157",
+            "the bind verb; RBAC004 also escalate and impersonate",
+        )),
+        Reference::Peer(narrower(
+            Checkov,
+            "CKV_K8S_158",
+            "the escalate verb; RBAC004 also bind and impersonate",
+        )),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV2_K8S_3",
+            "checkov judges each RoleBinding or ClusterRoleBinding of a ServiceAccount or \
+             Node to a role that grants it; we judge the role, whoever it is bound to",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, Kubescape},
+    RBAC_KINDS, broader, different_unit,
+};
 use crate::rbac::helpers::{ItemFinding, check_role_rules, verbs_text};
 
 pub(crate) static RULE: Rule = Rule {
@@ -28,7 +32,20 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
-        Reference::Peer("kubescape", "rule-can-access-proxy-subresource"),
+        Reference::Peer(
+            broader(
+                Kubescape,
+                "rule-can-access-proxy-subresource",
+                "kubescape also fails a namespaced Role, which grants nothing on nodes",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV2_K8S_2",
+            "checkov judges each RoleBinding or ClusterRoleBinding of a ServiceAccount or \
+             Node to a role that grants it; we judge the role, whoever it is bound to",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,11 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    BINDING_KINDS,
+    PeerTool::{Checkov, KubeLinter, Kubescape},
+    RBAC_KINDS, different_unit, same,
+};
 use crate::rbac::helpers::{
     ItemFinding, check_role_rules, granted_verbs, names_restriction, verbs_text,
 };
@@ -37,8 +42,14 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.1.2"),
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         guides::CSI_SECRETS_STORE_DRIVER,
-        Reference::Peer("kubescape", "rule-can-list-get-secrets-v1"),
-        Reference::Peer("kube-linter", "access-to-secrets"),
+        Reference::Peer(same(Kubescape, "rule-can-list-get-secrets-v1").judging(RBAC_KINDS)),
+        Reference::Peer(same(KubeLinter, "access-to-secrets").judging(BINDING_KINDS)),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV2_K8S_5",
+            "checkov judges each RoleBinding or ClusterRoleBinding of a ServiceAccount or \
+             Node to a role that grants it; we judge the role, whoever it is bound to",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

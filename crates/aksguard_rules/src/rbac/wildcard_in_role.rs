@@ -3,6 +3,10 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter},
+    ROLE_KINDS, same,
+};
 use crate::rbac::helpers::{ItemFinding, check_role_rules, join_words};
 
 pub(crate) static RULE: Rule = Rule {
@@ -33,8 +37,8 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.1.3"),
         guides::AKS_IDENTITY_BEST_PRACTICES,
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
-        Reference::Peer("checkov", "CKV_K8S_49"),
-        Reference::Peer("kube-linter", "wildcard-in-rules"),
+        Reference::Peer(same(Checkov, "CKV_K8S_49")),
+        Reference::Peer(same(KubeLinter, "wildcard-in-rules").judging(ROLE_KINDS)),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,11 @@ use aksguard_model::{Inventory, PolicyRule, Severity};
 use crate::checker::Checker;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    BINDING_KINDS,
+    PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
+    RBAC_KINDS, different_unit, narrower,
+};
 use crate::rbac::helpers::{Grants, ItemFinding, check_role_rules, verbs_text};
 
 pub(crate) static RULE: Rule = Rule {
@@ -36,11 +41,69 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.1.4"),
         guides::KUBERNETES_RBAC_GOOD_PRACTICES,
         guides::USE_PSA,
-        Reference::Peer("kubescape", "exec-into-container-v1"),
-        Reference::Peer("kubescape", "rule-can-portforward-v1"),
-        Reference::Peer("kube-linter", "access-to-create-pods"),
-        Reference::Peer("polaris", "clusterrolePodExecAttach"),
-        Reference::Peer("polaris", "rolePodExecAttach"),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "exec-into-container-v1",
+                "exec only; RBAC005 also attach, port-forward, ephemeral containers and \
+             creating pods or workloads",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(
+            narrower(
+                Kubescape,
+                "rule-can-portforward-v1",
+                "port-forward only; RBAC005 also exec, attach, ephemeral containers and \
+             creating pods or workloads",
+            )
+            .judging(RBAC_KINDS),
+        ),
+        Reference::Peer(
+            narrower(
+                KubeLinter,
+                "access-to-create-pods",
+                "creating pods only; RBAC005 also workloads, exec, attach, port-forward \
+             and ephemeral containers",
+            )
+            .judging(BINDING_KINDS),
+        ),
+        Reference::Peer(narrower(
+            Polaris,
+            "clusterrolePodExecAttach",
+            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
+             and creating pods or workloads",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "rolePodExecAttach",
+            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
+             and creating pods or workloads",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "clusterrolebindingPodExecAttach",
+            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
+             and creating pods or workloads",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "rolebindingClusterRolePodExecAttach",
+            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
+             and creating pods or workloads",
+        )),
+        Reference::Peer(narrower(
+            Polaris,
+            "rolebindingRolePodExecAttach",
+            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
+             and creating pods or workloads",
+        )),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV2_K8S_2",
+            "checkov judges each RoleBinding or ClusterRoleBinding of a ServiceAccount or \
+             Node to a role that grants it; we judge the role, whoever it is bound to",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -2,6 +2,10 @@ use aksguard_model::{Inventory, LabelSelector, Node, Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape},
+    broader, same,
+};
 use crate::reliability::helpers::{
     PdbSelection, find_in_reach, format_labels, named_in_reach, namespace_display, namespace_of,
     pdb_selection, selects_any_workload,
@@ -43,10 +47,30 @@ pub(crate) static RULE: Rule = Rule {
                   in the same namespace, or delete the leftover object.",
     references: &[
         crate::guides::APP_CLUSTER_RELIABILITY,
-        Reference::Peer("kube-linter", "dangling-service"),
-        Reference::Peer("kube-linter", "dangling-ingress"),
-        Reference::Peer("kube-linter", "dangling-hpa"),
-        Reference::Peer("kubescape", "dangling-ingress-backend"),
+        Reference::Peer(
+            same(KubeLinter, "dangling-service")
+                .judging(&["Service"])
+                .complete(),
+        ),
+        Reference::Peer(
+            broader(
+                KubeLinter,
+                "dangling-ingress",
+                "kube-linter also checks the Service's port; REL006 that the Service exists",
+            )
+            .judging(&["Ingress"])
+            .complete(),
+        ),
+        Reference::Peer(
+            same(KubeLinter, "dangling-hpa")
+                .judging(&["HorizontalPodAutoscaler"])
+                .complete(),
+        ),
+        Reference::Peer(
+            same(Kubescape, "dangling-ingress-backend")
+                .judging(&["Ingress"])
+                .complete(),
+        ),
     ],
     linux_only: false,
     reads_other_objects: true,

@@ -4,6 +4,7 @@ use aksguard_model::{ContainerView, Inventory, Node, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, WORKLOAD_KINDS, broader, same};
 use crate::reliability::helpers::{
     find_in_reach, named_in_reach, namespace_display, namespace_of, of_kind_in_reach,
 };
@@ -38,7 +39,17 @@ pub(crate) static RULE: Rule = Rule {
                   reference `optional: true` if the workload can start without it.",
     references: &[
         crate::guides::APP_CLUSTER_RELIABILITY,
-        Reference::Peer("kube-linter", "duplicate-env-var"),
+        Reference::Peer(same(KubeLinter, "duplicate-env-var").judging(WORKLOAD_KINDS)),
+        Reference::Peer(
+            broader(
+                KubeLinter,
+                "env-var-value-from",
+                "kube-linter also checks that the key exists in the Secret or ConfigMap; \
+             REL007 that the object exists",
+            )
+            .judging(WORKLOAD_KINDS)
+            .complete(),
+        ),
     ],
     linux_only: false,
     reads_other_objects: true,

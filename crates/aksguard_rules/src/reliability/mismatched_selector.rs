@@ -2,6 +2,7 @@ use aksguard_model::{LabelSelector, Node, Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, WORKLOAD_KINDS, same};
 use crate::reliability::helpers::format_labels;
 
 pub(crate) static RULE: Rule = Rule {
@@ -34,7 +35,7 @@ pub(crate) static RULE: Rule = Rule {
             "Kubernetes: Deployments, Selector",
             "https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#selector",
         ),
-        Reference::Peer("kube-linter", "mismatching-selector"),
+        Reference::Peer(same(KubeLinter, "mismatching-selector").judging(WORKLOAD_KINDS)),
     ],
     linux_only: false,
     reads_other_objects: false,

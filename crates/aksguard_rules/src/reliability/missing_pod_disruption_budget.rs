@@ -3,6 +3,7 @@ use aksguard_model::{Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Polaris, broader};
 use crate::reliability::helpers::{
     PdbSelection, Replicas, autoscaler_min_replicas, autoscaler_of, format_labels,
     namespace_display, namespace_of, of_kind_in_reach, pdb_selection, pod_template_labels,
@@ -38,7 +39,19 @@ pub(crate) static RULE: Rule = Rule {
                   `minAvailable` below the replica count so drains can still proceed.",
     references: &[
         guides::APP_CLUSTER_RELIABILITY,
-        Reference::Peer("polaris", "missingPodDisruptionBudget"),
+        Reference::Peer(
+            broader(
+                Polaris,
+                "missingPodDisruptionBudget",
+                "Polaris wants every Deployment, whatever its replicas, to carry the label \
+             `app.kubernetes.io/name` equal to its name and a budget named `<name>-pdb` \
+             selecting that label; REL004 judges workloads with 2 or more replicas and \
+             accepts any budget that selects their pods (REL004 also judges StatefulSets \
+             and ReplicaSets, which Polaris does not)",
+            )
+            .judging(&["Deployment"])
+            .complete(),
+        ),
     ],
     linux_only: false,
     reads_other_objects: true,

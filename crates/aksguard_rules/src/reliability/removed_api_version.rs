@@ -2,6 +2,7 @@ use aksguard_model::{Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::KubeLinter, narrower};
 use crate::reliability::removed_apis::{NEWEST_KNOWN_VERSION, removed_by};
 
 pub(crate) static RULE: Rule = Rule {
@@ -35,7 +36,11 @@ pub(crate) static RULE: Rule = Rule {
             "Stop AKS cluster upgrades automatically on API breaking changes",
             "https://learn.microsoft.com/azure/aks/stop-cluster-upgrade-api-breaking-changes",
         ),
-        Reference::Peer("kube-linter", "no-extensions-v1beta"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "no-extensions-v1beta",
+            "the `extensions/v1beta1` group only; REL001 every removed API version",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,7 @@ use aksguard_model::{Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Polaris, same};
 use crate::reliability::helpers::{Replicas, autoscaler_of, replicas};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,7 +32,7 @@ pub(crate) static RULE: Rule = Rule {
                   with `minReplicas: 2` manage it.",
     references: &[
         guides::APP_CLUSTER_RELIABILITY,
-        Reference::Peer("polaris", "deploymentMissingReplicas"),
+        Reference::Peer(same(Polaris, "deploymentMissingReplicas")),
     ],
     linux_only: false,
     reads_other_objects: true,

@@ -6,6 +6,10 @@ use regex::{Regex, RegexSet};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{KubeLinter, Kubescape, Polaris},
+    broader, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "SEC002",
@@ -53,11 +57,34 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.5.2"),
         guides::CSI_SECRETS_STORE_DRIVER,
         guides::WORKLOAD_IDENTITY_OVERVIEW,
-        Reference::Peer("kube-linter", "env-var-secret"),
-        Reference::Peer("polaris", "sensitiveContainerEnvVar"),
-        Reference::Peer("polaris", "sensitiveConfigmapContent"),
-        Reference::Peer("kubescape", "rule-credentials-in-env-var"),
-        Reference::Peer("kubescape", "rule-credentials-configmap"),
+        Reference::Peer(same(KubeLinter, "env-var-secret")),
+        Reference::Peer(broader(
+            Polaris,
+            "sensitiveContainerEnvVar",
+            "Polaris flags secret-like names and values whatever the value, placeholders \
+             and the words `key` or `JWT` included; SEC002 wants a value that could be a \
+             credential",
+        )),
+        Reference::Peer(broader(
+            Polaris,
+            "sensitiveConfigmapContent",
+            "Polaris flags secret-like names and values whatever the value, placeholders \
+             and the words `key` or `JWT` included; SEC002 wants a value that could be a \
+             credential",
+        )),
+        Reference::Peer(broader(
+            Kubescape,
+            "rule-credentials-in-env-var",
+            "kubescape flags secret-like names and values whatever the value, placeholders and the words `key` or `JWT` included; \
+             SEC002 wants a value that could be a credential",
+        )),
+        Reference::Peer(broader(
+            Kubescape,
+            "rule-credentials-configmap",
+            "kubescape flags secret-like names and values whatever the value, placeholders \
+             and the words `key` or `JWT` included; SEC002 wants a value that could be a \
+             credential",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -3,6 +3,10 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{
+    PeerTool::{Checkov, KubeLinter, Kubescape},
+    broader, narrower, same,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "SEC001",
@@ -29,9 +33,19 @@ pub(crate) static RULE: Rule = Rule {
         Reference::CisAks("4.5.1"),
         guides::CSI_SECRETS_STORE_DRIVER,
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
-        Reference::Peer("kube-linter", "read-secret-from-env-var"),
-        Reference::Peer("checkov", "CKV_K8S_35"),
-        Reference::Peer("kubescape", "rule-secrets-in-env-var"),
+        Reference::Peer(narrower(
+            KubeLinter,
+            "read-secret-from-env-var",
+            "kube-linter fails Secret references in `env`; SEC001 also `envFrom`",
+        )),
+        Reference::Peer(same(Checkov, "CKV_K8S_35")),
+        Reference::Peer(same(Kubescape, "rule-secrets-in-env-var")),
+        Reference::Peer(broader(
+            Kubescape,
+            "rule-credentials-in-env-var",
+            "kubescape flags secret-like names and values whatever the value, placeholders and the words `key` or `JWT` included; \
+             SEC002 wants a value that could be a credential",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,
