@@ -11,6 +11,11 @@ use crate::peer::{
     broader, same,
 };
 
+/// How Polaris's and kubescape's credential checks differ from SEC002.
+const FLAGS_NAMES_TOO: &str = "the peer flags secret-like names and values whatever the value, \
+                               placeholders and the words `key` or `JWT` included; SEC002 \
+                               wants a value that could be a credential";
+
 pub(crate) static RULE: Rule = Rule {
     id: "SEC002",
     slug: "hardcoded-credential",
@@ -61,22 +66,17 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(broader(
             Polaris,
             "sensitiveContainerEnvVar",
-            "Polaris flags secret-like names and values whatever the value, placeholders \
-             and the words `key` or `JWT` included; SEC002 wants a value that could be a \
-             credential",
+            FLAGS_NAMES_TOO,
         )),
         Reference::Peer(broader(
             Polaris,
             "sensitiveConfigmapContent",
-            "Polaris flags secret-like names and values whatever the value, placeholders \
-             and the words `key` or `JWT` included; SEC002 wants a value that could be a \
-             credential",
+            FLAGS_NAMES_TOO,
         )),
         Reference::Peer(broader(
             Kubescape,
             "rule-credentials-in-env-var",
-            "kubescape flags secret-like names and values whatever the value, placeholders and the words `key` or `JWT` included; \
-             SEC002 wants a value that could be a credential",
+            FLAGS_NAMES_TOO,
         )),
         Reference::Peer(broader(
             Kubescape,
