@@ -6,7 +6,12 @@
 //! bulk (`Object::shed_bulk`); the rest run once the inventory is built
 //! ([`Evaluation::finish`]).
 
-use aksguard_model::{Finding, Fingerprint, Inventory, Location, Object, PodSpecView, Severity};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use aksguard_model::{
+    Finding, Fingerprint, Inventory, Location, Object, PodSpecView, RuleCoverage, Severity,
+};
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
@@ -20,6 +25,9 @@ pub struct Evaluation<'a> {
     cross: Vec<&'static Rule>,
     settings: &'a RuleSettings,
     min_severity: Severity,
+    /// Per cross-resource rule, the reasons it gave for targets it could not judge
+    /// (`Checker::undecided`), filled by [`Evaluation::finish`].
+    undecided: Mutex<HashMap<&'static str, Vec<String>>>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -34,6 +42,7 @@ impl<'a> Evaluation<'a> {
             cross: Vec::new(),
             settings,
             min_severity,
+            undecided: Mutex::new(HashMap::new()),
         };
         for &rule in rules {
             if rule.is_inventory_rule() {
@@ -71,6 +80,11 @@ impl<'a> Evaluation<'a> {
         for &rule in rules {
             rule.run_with_pod(object, pod.as_ref(), checker);
             found.extend(self.findings(rule, Some(object), checker.take()));
+            debug_assert!(
+                checker.take_undecided().is_empty(),
+                "{}: only rules over the inventory may call `undecided`",
+                rule.id
+            );
         }
         found
     }
@@ -98,6 +112,13 @@ impl<'a> Evaluation<'a> {
         let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
             let mut checker = Checker::new(self.settings, inventory);
             rule.run_inventory(inventory, &mut checker);
+            let undecided = checker.take_undecided();
+            if !undecided.is_empty() {
+                // A poisoned lock means a rule panicked; that panic is the error.
+                if let Ok(mut all) = self.undecided.lock() {
+                    all.entry(rule.id).or_default().extend(undecided);
+                }
+            }
             self.findings(rule, None, checker.take())
                 .collect::<Vec<_>>()
         });
@@ -110,6 +131,22 @@ impl<'a> Evaluation<'a> {
         // Unstable (in place, no second buffer): the order is total, ties included.
         findings.par_sort_unstable_by(report_order);
         findings
+    }
+}
+
+impl Evaluation<'_> {
+    /// What each rule judged (after [`Evaluation::finish`]), in rule ID order.
+    pub fn coverage(&self, inventory: &Inventory) -> Vec<RuleCoverage> {
+        let mut rules: Vec<&'static Rule> = self
+            .while_loading
+            .iter()
+            .chain(&self.after_loading)
+            .chain(&self.cross)
+            .copied()
+            .collect();
+        rules.sort_by_key(|r| r.id);
+        let undecided = self.undecided.lock().map(|u| u.clone()).unwrap_or_default();
+        crate::coverage::rule_coverage(&rules, inventory, &undecided, self.settings.complete)
     }
 }
 

@@ -114,6 +114,8 @@ pub struct Checker<'a> {
     /// None while files load: only rules that read no other object run then.
     inventory: Option<&'a Inventory>,
     violations: Vec<Violation>,
+    /// One reason per target the rule reached but could not judge (see [`Checker::undecided`]).
+    undecided: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -122,6 +124,7 @@ impl<'a> Checker<'a> {
             settings,
             inventory: Some(inventory),
             violations: Vec::new(),
+            undecided: Vec::new(),
         }
     }
 
@@ -132,6 +135,7 @@ impl<'a> Checker<'a> {
             settings,
             inventory: None,
             violations: Vec::new(),
+            undecided: Vec::new(),
         }
     }
 
@@ -157,5 +161,19 @@ impl<'a> Checker<'a> {
 
     pub fn take(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.violations)
+    }
+
+    /// Says that one target (a cluster, a registry) could not be judged: its source cannot
+    /// hold what the rule looks for (`az aks show` JSON has no diagnostic settings), or the
+    /// value is Unknown. Call it once per such target; a rule all of whose targets are
+    /// undecided is reported as not judged, with `reason`, and its compliance controls as
+    /// not assessed. Only rules over the inventory (`Check::Inventory`) may call it.
+    pub fn undecided(&mut self, reason: impl Into<String>) {
+        self.undecided.push(reason.into());
+    }
+
+    /// The reasons [`Checker::undecided`] collected since the last call.
+    pub fn take_undecided(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.undecided)
     }
 }

@@ -6,6 +6,7 @@ pub mod checker;
 pub mod controls;
 mod guides;
 pub mod meta;
+pub mod needs;
 pub mod registry;
 pub mod settings;
 
@@ -22,5 +23,6 @@ mod secret;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};
+pub use needs::{Needs, Target};
 pub use registry::{all_rules, find_rule};
 pub use settings::RuleSettings;
