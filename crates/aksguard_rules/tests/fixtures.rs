@@ -1,6 +1,8 @@
 //! Runs each rule alone over its fixtures (`fixtures/<family>/<ID>/{fail,pass}.<case>.*`).
 //! `fail.*` must produce findings, exactly on the lines marked `# expect: <ID>`, and is
-//! snapshotted; `pass.*` must produce none. Narrow with `INSTA_GLOB_FILTER=POD001/*`.
+//! snapshotted; `pass.*` must produce none; `undecided.*` must produce none and say, for
+//! every target, that it could not be judged (`Checker::undecided`: the source cannot hold
+//! what the rule looks for). Narrow with `INSTA_GLOB_FILTER=POD001/*`.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -11,6 +13,8 @@ use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
 
 struct Outcome {
     violations: Vec<(String, Violation)>,
+    /// The reasons the rule gave for targets it could not judge.
+    undecided: Vec<String>,
 }
 
 fn rule_for(path: &Path) -> &'static Rule {
@@ -98,6 +102,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         }
     }
     rule.run_inventory(&inventory, &mut checker);
+    let undecided = checker.take_undecided();
     violations.extend(checker.take().into_iter().map(|v| {
         let on =
             v.on.as_ref()
@@ -109,7 +114,14 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         (name, v)
     }));
     violations.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
-    (rule, text, Outcome { violations })
+    (
+        rule,
+        text,
+        Outcome {
+            violations,
+            undecided,
+        },
+    )
 }
 
 fn render(rule: &Rule, outcome: &Outcome) -> String {
@@ -182,6 +194,30 @@ fn pass_fixtures_find_nothing() {
             path.display(),
             rule.id,
             render(rule, &outcome)
+        );
+    });
+}
+
+#[test]
+fn undecided_fixtures_find_nothing_and_say_why_for_every_target() {
+    insta::glob!("../fixtures", "*/*/undecided.*", |path| {
+        let (rule, text, outcome) = run(path);
+        assert!(
+            outcome.violations.is_empty(),
+            "{}: {} fired on an undecided fixture:\n{}",
+            path.display(),
+            rule.id,
+            render(rule, &outcome)
+        );
+        let loaded = load_text_all("x", &text, &Limits::default());
+        let targets = loaded.azure.clusters.len() + loaded.azure.registries.len();
+        assert!(targets > 0, "{}: no Azure target", path.display());
+        assert_eq!(
+            outcome.undecided.len(),
+            targets,
+            "{}: {} must say it could not judge each target",
+            path.display(),
+            rule.id
         );
     });
 }

@@ -114,7 +114,8 @@ fn diagnostic(node: &Node, id: &str, source: &Arc<Source>) -> DiagnosticSetting 
 /// that kind of child. Returns a note for each list whose cluster is not in the scan.
 pub fn join_listed(azure: &mut AzureResources) -> Vec<String> {
     let mut notes: Vec<String> = Vec::new();
-    let mut unjoined: Vec<(Arc<Source>, String, usize)> = Vec::new();
+    // (list file, cluster ID, first line, what it lists)
+    let mut unjoined: Vec<(Arc<Source>, String, usize, &str)> = Vec::new();
     for listed in std::mem::take(&mut azure.listed) {
         let mut joined = false;
         for cluster in azure
@@ -137,21 +138,22 @@ pub fn join_listed(azure: &mut AzureResources) -> Vec<String> {
         if joined {
             continue;
         }
-        let line = listed.pos.line as usize;
-        match unjoined
-            .iter_mut()
-            .find(|(s, id, _)| Arc::ptr_eq(s, &listed.source) && id == &listed.cluster_id)
-        {
-            Some(_) => {}
-            None => unjoined.push((listed.source.clone(), listed.cluster_id.clone(), line)),
+        let what = match listed.child {
+            ChildResource::DiagnosticSetting(_) => "diagnostic settings",
+            ChildResource::MaintenanceConfiguration(_) => "maintenance configurations",
+        };
+        let seen = unjoined.iter().any(|(s, id, _, w)| {
+            Arc::ptr_eq(s, &listed.source) && id == &listed.cluster_id && *w == what
+        });
+        if !seen {
+            let line = listed.pos.line as usize;
+            unjoined.push((listed.source.clone(), listed.cluster_id.clone(), line, what));
         }
     }
-    for (source, cluster_id, line) in unjoined {
+    for (source, cluster_id, line, what) in unjoined {
         notes.push(format!(
-            "{}:{line}: lists child resources (diagnostic settings or maintenance \
-             configurations) of cluster `{cluster_id}`, which is not in the scan; they were \
-             not used (scan that cluster's `az aks show` output, ARM template or Terraform \
-             with them)",
+            "{}:{line}: lists {what} of cluster `{cluster_id}`, which is not in the scan; \
+             they were not used (scan that cluster's `az aks show` output with them)",
             source.path
         ));
     }
