@@ -203,24 +203,6 @@ pub fn code(text: &str) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cells_escape_table_and_markup_syntax() {
-        assert_eq!(cell("a | b"), "a \\| b");
-        assert_eq!(
-            cell("container `app|x` <script>"),
-            "container `app\\|x` &lt;script&gt;"
-        );
-        assert_eq!(cell("odd ` tick *x*"), "odd \\` tick \\*x\\*");
-        assert_eq!(cell("two\nlines"), "two lines");
-        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
-        assert_eq!(code("k8s/web.yaml:3"), "`k8s/web.yaml:3`");
-    }
-}
-
 /// The rules that could judge nothing, one bullet per reason.
 fn not_judged(out: &mut String, report: &ScanReport) {
     let groups = crate::not_judged_by_reason(report);
@@ -275,5 +257,23 @@ fn frameworks(out: &mut String, report: &ScanReport) {
             );
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_table_and_markup_syntax() {
+        assert_eq!(cell("a | b"), "a \\| b");
+        assert_eq!(
+            cell("container `app|x` <script>"),
+            "container `app\\|x` &lt;script&gt;"
+        );
+        assert_eq!(cell("odd ` tick *x*"), "odd \\` tick \\*x\\*");
+        assert_eq!(cell("two\nlines"), "two lines");
+        assert_eq!(code("a`b|c"), "`` a`b\\|c ``");
+        assert_eq!(code("k8s/web.yaml:3"), "`k8s/web.yaml:3`");
     }
 }
