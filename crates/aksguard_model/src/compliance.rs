@@ -94,11 +94,9 @@ impl FrameworkResult {
 
     /// `20 of 27 controls assessed`.
     pub fn coverage_line(&self) -> String {
-        format!(
-            "{} of {} controls assessed",
-            self.assessed,
-            self.controls.len()
-        )
+        let total = self.controls.len();
+        let noun = if total == 1 { "control" } else { "controls" };
+        format!("{} of {total} {noun} assessed", self.assessed)
     }
 }
 
