@@ -177,3 +177,80 @@ fn names_cluster(cluster: &aksguard_model::azure::ManagedCluster, cluster_id: &s
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limits;
+    use crate::yaml::parse_documents;
+
+    fn load(path: &str, text: &str) -> AzureResources {
+        let root = parse_documents(text, 1, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let source = Arc::new(Source { path: path.into() });
+        super::super::from_document(&root, &source).unwrap_or_default()
+    }
+
+    const CLUSTER_ID: &str = "/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/c1";
+
+    #[test]
+    fn lists_join_their_cluster_by_id_ignoring_case_and_others_become_notes() {
+        let mut azure = load(
+            "c.json",
+            &format!(
+                r#"{{"id": "{CLUSTER_ID}", "name": "c1", "resourceGroup": "rg",
+                "kubernetesVersion": "1.31", "agentPoolProfiles": []}}"#
+            ),
+        );
+        assert!(!azure.clusters[0].holds.diagnostic_settings);
+        azure.extend(load(
+            "d.json",
+            &format!(
+                r#"{{"value": [{{"id": "{}/providers/microsoft.insights/diagnosticSettings/a",
+                "name": "a", "logs": [{{"category": "kube-audit", "enabled": true}},
+                {{"categoryGroup": "allLogs", "enabled": false}}]}}]}}"#,
+                CLUSTER_ID.to_ascii_lowercase()
+            ),
+        ));
+        azure.extend(load(
+            "m.json",
+            r#"[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/other/maintenanceConfigurations/default",
+            "name": "default", "type": "Microsoft.ContainerService/managedClusters/maintenanceConfigurations"}]"#,
+        ));
+        let notes = join_listed(&mut azure);
+        let cluster = &azure.clusters[0];
+        assert!(cluster.holds.diagnostic_settings);
+        assert!(!cluster.holds.maintenance_configurations);
+        assert_eq!(cluster.diagnostic_settings.len(), 1);
+        assert_eq!(cluster.diagnostic_settings[0].name, "a");
+        assert_eq!(
+            cluster.diagnostic_settings[0].categories,
+            Some(vec!["kube-audit".to_owned()])
+        );
+        assert_eq!(&*cluster.diagnostic_settings[0].source.path, "d.json");
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("m.json:1: lists maintenance configurations of cluster"),
+            "{}",
+            notes[0]
+        );
+        assert!(azure.listed.is_empty());
+    }
+
+    #[test]
+    fn a_log_entry_without_a_plain_enabled_flag_makes_the_categories_unknown() {
+        let azure = load(
+            "d.json",
+            &format!(
+                r#"[{{"id": "{CLUSTER_ID}/providers/microsoft.insights/diagnosticSettings/a",
+                "logs": [{{"category": "kube-audit", "enabled": "maybe"}}]}}]"#
+            ),
+        );
+        match &azure.listed[0].child {
+            ChildResource::DiagnosticSetting(setting) => assert_eq!(setting.categories, None),
+            other => panic!("{other:?}"),
+        }
+    }
+}
