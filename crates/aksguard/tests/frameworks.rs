@@ -131,6 +131,11 @@ fn pss_baseline_scan_reports_only_its_rules_and_a_weighted_score() {
             .filter(|f| control["rules"].as_array().unwrap().contains(&f["rule_id"]))
             .count();
         assert_eq!(control["findings"].as_u64().unwrap() as usize, failed_by);
+        // Every baseline control has a workload to judge in the examples.
+        assert_eq!(
+            control["status"],
+            if failed_by == 0 { "pass" } else { "fail" }
+        );
         assert_eq!(control["passed"].as_bool().unwrap(), failed_by == 0);
         total += weight;
         if failed_by == 0 {
@@ -183,10 +188,26 @@ fn framework_intersects_with_select() {
         HashSet::from(["POD001"]),
         "IMG001 maps to no CIS control"
     );
+    // Every control is listed; only 4.2.1 has a selected rule, the rest are not assessed.
     let controls = report["frameworks"][0]["controls"].as_array().unwrap();
-    assert_eq!(controls.len(), 1);
-    assert_eq!(controls[0]["id"], "4.2.1");
-    assert_eq!(controls[0]["passed"], false);
+    let assessed: Vec<&Value> = controls
+        .iter()
+        .filter(|c| c["status"] != "not-assessed")
+        .collect();
+    assert_eq!(assessed.len(), 1);
+    assert_eq!(assessed[0]["id"], "4.2.1");
+    assert_eq!(assessed[0]["status"], "fail");
+    assert_eq!(assessed[0]["passed"], false);
+    for control in controls.iter().filter(|c| c["id"] != "4.2.1") {
+        assert!(
+            control["reason"]
+                .as_str()
+                .unwrap()
+                .ends_with("was selected"),
+            "{control}"
+        );
+    }
+    assert_eq!(report["frameworks"][0]["assessed"], 1);
     assert_eq!(report["frameworks"][0]["score"].as_f64(), Some(0.0));
 }
 

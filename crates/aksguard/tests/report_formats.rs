@@ -252,3 +252,77 @@ fn output_file_and_unknown_format() {
         .assert()
         .code(2);
 }
+
+/// `scan examples/store --framework cis-aks` (manifests only: every cluster control is not
+/// assessed) in one format.
+fn scan_store_cis(format: &str) -> String {
+    let output = aksguard()
+        .args([
+            "scan",
+            "examples/store",
+            "--framework",
+            "cis-aks",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn every_format_shows_not_assessed_controls_and_the_coverage() {
+    let sarif: Value = serde_json::from_str(&scan_store_cis("sarif")).unwrap();
+    validate_sarif(&sarif);
+    let properties = &sarif["runs"][0]["properties"];
+    let framework = &properties["frameworks"][0];
+    assert_eq!(framework["id"], "cis-aks");
+    let control = framework["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "5.3.1")
+        .unwrap();
+    assert_eq!(control["status"], "not-assessed");
+    assert!(
+        properties["notJudged"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["ruleId"] == "AKS014"
+                && n["reason"] == "no AKS cluster configuration in the scan")
+    );
+    let assessed = framework["assessed"].as_u64().unwrap();
+    let total = framework["controls"].as_array().unwrap().len();
+    let coverage = format!("{assessed} of {total} controls assessed");
+
+    let markdown = scan_store_cis("markdown");
+    assert!(markdown.contains(&format!("({coverage}: ")), "{markdown}");
+    assert!(
+        markdown.contains("| 5.3.1 Ensure Kubernetes Secrets are encrypted | not assessed | AKS014 | 0 | AKS014: no AKS cluster configuration in the scan |"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("- `AKS002, AKS004, "), "{markdown}");
+
+    let junit = scan_store_cis("junit");
+    assert!(
+        junit.contains("<testsuite name=\"aksguard cis-aks controls\""),
+        "{junit}"
+    );
+    assert!(junit.contains(&format!("value=\"{coverage}\"")), "{junit}");
+    assert!(
+        junit.contains(
+            "<skipped message=\"not assessed: AKS014: no AKS cluster configuration in the scan\"/>"
+        ),
+        "{junit}"
+    );
+
+    let html = scan_store_cis("html");
+    assert!(
+        html.contains(&coverage),
+        "coverage missing from the HTML cards"
+    );
+    assert!(html.contains("data-status=\"not-assessed\""));
+    assert!(html.contains(">not assessed</span>"));
+}

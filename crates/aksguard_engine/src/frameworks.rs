@@ -3,16 +3,21 @@
 //! enforce them. Nothing here maps rules by hand: a control's rules are the rules whose
 //! `references` cite it, so the rule declaration stays the single source of truth.
 //!
-//! Assessment: a control passes when none of its rules that ran has an active finding.
-//! Its weight is the highest default severity among those rules (critical 10, high 7,
-//! medium 4, low 2, info 1), and a framework's score is
-//! `100 × Σ weight(passing controls) / Σ weight(assessed controls)`, rounded to one decimal.
-//! Controls none of whose rules ran are not assessed (left out of the result).
+//! Assessment ([`assess`]): a control is pass, fail, excepted (its only findings are
+//! suppressed) or not assessed (none of its rules ran or could judge anything in the scan).
+//! Its weight is the highest default severity among its rules that judged something
+//! (critical 10, high 7, medium 4, low 2, info 1), and a framework's score is
+//! `100 × Σ weight(passing or excepted controls) / Σ weight(assessed controls)`, rounded to
+//! one decimal: not-assessed controls are left out of the score, and reports state the
+//! coverage ("20 of 27 controls assessed").
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use aksguard_model::{ControlResult, Finding, FrameworkResult, Severity};
+use aksguard_model::{
+    ControlException, ControlResult, ControlStatus, Finding, FrameworkResult, RuleCoverage,
+    Severity, Suppressed,
+};
 use aksguard_rules::controls::{CIS_AKS_CONTROLS, PSS_BASELINE_CONTROLS, PSS_RESTRICTED_CONTROLS};
 use aksguard_rules::{Reference, Rule, all_rules};
 
@@ -248,67 +253,164 @@ pub fn severity_weight(severity: Severity) -> f64 {
     }
 }
 
-/// `100 × Σ weight(passing) / Σ weight(all)`, rounded to one decimal; 100 when nothing was
-/// assessed (callers leave such frameworks out of reports rather than show that 100).
+/// `100 × Σ weight(passing or excepted) / Σ weight(assessed)`, rounded to one decimal;
+/// not-assessed controls are left out. 100 when nothing was assessed (reports then show the
+/// coverage, "0 of N controls assessed", rather than that 100).
 pub fn score(controls: &[ControlResult]) -> f64 {
-    let total: f64 = controls.iter().map(|c| c.weight).sum();
+    let assessed = controls.iter().filter(|c| c.status.is_assessed());
+    let total: f64 = assessed.clone().map(|c| c.weight).sum();
     if total <= 0.0 {
         return 100.0;
     }
-    let passing: f64 = controls.iter().filter(|c| c.passed).map(|c| c.weight).sum();
+    let passing: f64 = assessed
+        .filter(|c| matches!(c.status, ControlStatus::Pass | ControlStatus::Excepted))
+        .map(|c| c.weight)
+        .sum();
     (1000.0 * passing / total).round() / 10.0
 }
 
-/// Assesses `framework` over one scan: `rules_run` are the rules that ran, `findings` the
-/// active findings (suppressed ones must not be passed in).
-pub fn assess(
-    framework: &Framework,
-    rules_run: &[&'static Rule],
-    findings: &[Finding],
-) -> FrameworkResult {
+/// What a scan produced, as a framework assessment reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanResults<'a> {
+    /// The rules that ran.
+    pub rules: &'a [&'static Rule],
+    /// Active findings.
+    pub findings: &'a [Finding],
+    /// Findings an exception, annotation or baseline suppressed.
+    pub suppressed: &'a [Suppressed],
+    /// What each rule that ran could judge; a rule missing here counts as not judged.
+    pub coverage: &'a [RuleCoverage],
+}
+
+/// Assesses `framework` over one scan. Each control is:
+/// - `not-assessed` when none of its rules ran, or none that ran could judge anything (no
+///   object of the kinds it reads, only values its source cannot show or Unknown ones);
+/// - `fail` when one of its rules has an active finding;
+/// - `excepted` when its only findings are suppressed (with the suppressions' reasons);
+/// - `pass` otherwise.
+pub fn assess(framework: &Framework, scan: ScanResults<'_>) -> FrameworkResult {
     let mut per_rule: HashMap<&str, usize> = HashMap::new();
-    for finding in findings {
+    for finding in scan.findings {
         *per_rule.entry(finding.rule_id).or_default() += 1;
     }
+    let mut suppressed_by_rule: HashMap<&str, Vec<&Suppressed>> = HashMap::new();
+    for s in scan.suppressed {
+        suppressed_by_rule
+            .entry(s.finding.rule_id)
+            .or_default()
+            .push(s);
+    }
+    let coverage: HashMap<&str, &RuleCoverage> =
+        scan.coverage.iter().map(|c| (c.rule_id, c)).collect();
     let controls: Vec<ControlResult> = framework
         .controls
         .iter()
-        .filter_map(|control| {
+        .map(|control| {
             let ran: Vec<&'static Rule> = control
                 .rules
                 .iter()
                 .copied()
-                .filter(|rule| rules_run.iter().any(|r| r.id == rule.id))
+                .filter(|rule| scan.rules.iter().any(|r| r.id == rule.id))
                 .collect();
-            let severity = ran.iter().map(|r| r.severity).max()?;
             let findings: usize = ran
                 .iter()
                 .map(|r| per_rule.get(r.id).copied().unwrap_or(0))
                 .sum();
-            Some(ControlResult {
+            let suppressed: Vec<&Suppressed> = ran
+                .iter()
+                .flat_map(|r| suppressed_by_rule.get(r.id).into_iter().flatten().copied())
+                .collect();
+            // A rule with a finding, active or suppressed, judged something.
+            let judged = |rule: &&'static Rule| {
+                coverage.get(rule.id).is_some_and(|c| c.judged())
+                    || per_rule.contains_key(rule.id)
+                    || suppressed_by_rule.contains_key(rule.id)
+            };
+            let judging: Vec<&'static Rule> = ran.iter().copied().filter(judged).collect();
+            let not_judged: Vec<&'static str> =
+                ran.iter().filter(|r| !judged(r)).map(|r| r.id).collect();
+            let (status, reason) = if ran.is_empty() {
+                let ids: Vec<&str> = control.rules.iter().map(|r| r.id).collect();
+                (
+                    ControlStatus::NotAssessed,
+                    Some(format!(
+                        "none of its rules ({}) was selected",
+                        ids.join(", ")
+                    )),
+                )
+            } else if judging.is_empty() {
+                let reasons: Vec<String> = ran
+                    .iter()
+                    .map(|r| {
+                        let why = coverage
+                            .get(r.id)
+                            .and_then(|c| c.reason.as_deref())
+                            .unwrap_or("no coverage recorded");
+                        format!("{}: {why}", r.id)
+                    })
+                    .collect();
+                (ControlStatus::NotAssessed, Some(reasons.join("; ")))
+            } else if findings > 0 {
+                (ControlStatus::Fail, None)
+            } else if !suppressed.is_empty() {
+                (ControlStatus::Excepted, None)
+            } else {
+                (ControlStatus::Pass, None)
+            };
+            let weight = judging
+                .iter()
+                .map(|r| r.severity)
+                .max()
+                .map_or(0.0, severity_weight);
+            ControlResult {
                 id: control.id.clone(),
                 title: control.title.clone(),
-                passed: findings == 0,
+                status,
+                passed: status == ControlStatus::Pass,
                 rules: ran.iter().map(|r| r.id).collect(),
+                not_judged,
+                reason,
                 findings,
-                weight: severity_weight(severity),
-            })
+                exceptions: exceptions(&suppressed),
+                weight,
+            }
         })
         .collect();
     FrameworkResult {
         id: framework.id,
         title: framework.title,
         score: score(&controls),
+        assessed: controls.iter().filter(|c| c.status.is_assessed()).count(),
         controls,
     }
 }
 
+/// The distinct suppressions (rule, kind, reason, expiry) with how many findings each covers,
+/// in first-seen order.
+fn exceptions(suppressed: &[&Suppressed]) -> Vec<ControlException> {
+    let mut out: Vec<ControlException> = Vec::new();
+    for s in suppressed {
+        match out
+            .iter_mut()
+            .find(|e| e.rule_id == s.finding.rule_id && e.suppression == s.suppression)
+        {
+            Some(existing) => existing.findings += 1,
+            None => out.push(ControlException {
+                rule_id: s.finding.rule_id,
+                suppression: s.suppression.clone(),
+                findings: 1,
+            }),
+        }
+    }
+    out
+}
+
 /// Every framework at least one of whose rules ran, assessed (the HTML report's scores).
-pub fn assess_all(rules_run: &[&'static Rule], findings: &[Finding]) -> Vec<FrameworkResult> {
+pub fn assess_all(scan: ScanResults<'_>) -> Vec<FrameworkResult> {
     frameworks()
         .iter()
-        .map(|framework| assess(framework, rules_run, findings))
-        .filter(|result| !result.controls.is_empty())
+        .map(|framework| assess(framework, scan))
+        .filter(|result| result.controls.iter().any(|c| !c.rules.is_empty()))
         .collect()
 }
 
@@ -345,25 +447,46 @@ mod tests {
         }
     }
 
-    fn control(passed: bool, weight: f64) -> ControlResult {
+    fn control(status: ControlStatus, weight: f64) -> ControlResult {
         ControlResult {
             id: "x".into(),
             title: "x".into(),
-            passed,
+            status,
+            passed: status == ControlStatus::Pass,
             rules: Vec::new(),
-            findings: usize::from(!passed),
+            not_judged: Vec::new(),
+            reason: None,
+            findings: usize::from(status == ControlStatus::Fail),
+            exceptions: Vec::new(),
             weight,
         }
     }
 
+    use ControlStatus::{Excepted, Fail, NotAssessed, Pass};
+
     #[test]
     fn score_is_the_weighted_share_of_passing_controls() {
         // critical fails, high and low pass: 100 × (7 + 2) / (10 + 7 + 2) = 47.4
-        let controls = [control(false, 10.0), control(true, 7.0), control(true, 2.0)];
+        let controls = [control(Fail, 10.0), control(Pass, 7.0), control(Pass, 2.0)];
         assert_eq!(score(&controls), 47.4);
-        assert_eq!(score(&[control(true, 4.0)]), 100.0);
-        assert_eq!(score(&[control(false, 4.0), control(false, 1.0)]), 0.0);
+        assert_eq!(score(&[control(Pass, 4.0)]), 100.0);
+        assert_eq!(score(&[control(Fail, 4.0), control(Fail, 1.0)]), 0.0);
         assert_eq!(score(&[]), 100.0);
+    }
+
+    #[test]
+    fn score_leaves_out_not_assessed_controls_and_counts_excepted_ones_as_satisfied() {
+        // Not assessed (whatever its weight) changes nothing: 100 × 7 / (10 + 7).
+        let controls = [
+            control(Fail, 10.0),
+            control(Pass, 7.0),
+            control(NotAssessed, 10.0),
+        ];
+        assert_eq!(score(&controls), 41.2);
+        // An excepted high control counts like a passing one: 100 × 7 / (7 + 4).
+        assert_eq!(score(&[control(Excepted, 7.0), control(Fail, 4.0)]), 63.6);
+        // Only not-assessed controls: nothing to score.
+        assert_eq!(score(&[control(NotAssessed, 7.0)]), 100.0);
     }
 
     #[test]
@@ -450,35 +573,208 @@ mod tests {
         );
     }
 
+    /// Coverage saying every rule of `ids` judged one target.
+    fn judged(ids: &[&'static str]) -> Vec<RuleCoverage> {
+        ids.iter()
+            .map(|id| RuleCoverage {
+                rule_id: find_rule(id).unwrap().id,
+                targets: 1,
+                undecided: 0,
+                reason: None,
+            })
+            .collect()
+    }
+
+    fn not_judged(id: &'static str, reason: &str) -> RuleCoverage {
+        RuleCoverage {
+            rule_id: find_rule(id).unwrap().id,
+            targets: 0,
+            undecided: 0,
+            reason: Some(reason.into()),
+        }
+    }
+
+    fn suppressed(rule_id: &'static str, reason: &str, expires: Option<&str>) -> Suppressed {
+        Suppressed {
+            finding: finding(rule_id),
+            suppression: aksguard_model::Suppression {
+                kind: aksguard_model::SuppressionKind::Exception,
+                reason: reason.into(),
+                expires: expires.map(Into::into),
+            },
+        }
+    }
+
+    fn status_of<'a>(result: &'a FrameworkResult, id: &str) -> &'a ControlResult {
+        result.controls.iter().find(|c| c.id == id).unwrap()
+    }
+
     #[test]
-    fn assess_counts_findings_weights_controls_and_skips_rules_that_did_not_run() {
+    fn assess_counts_findings_weights_controls_and_marks_unselected_ones_not_assessed() {
         let framework = select_framework("pss-baseline").unwrap();
         // POD001 (critical) fails; POD003/POD004 (high) pass; POD005 did not run but shares
         // Host Namespaces, so that control is assessed from the two that ran.
         let ran = [rule("POD001"), rule("POD003"), rule("POD004")];
         let findings = [finding("POD001"), finding("POD001"), finding("IMG001")];
-        let result = assess(framework, &ran, &findings);
+        let coverage = judged(&["POD001", "POD003", "POD004"]);
+        let result = assess(
+            framework,
+            ScanResults {
+                rules: &ran,
+                findings: &findings,
+                suppressed: &[],
+                coverage: &coverage,
+            },
+        );
         assert_eq!(result.id, "pss-baseline");
-        let ids: Vec<&str> = result.controls.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, ["Host Namespaces", "Privileged Containers"]);
-        let host = &result.controls[0];
+        assert_eq!(result.controls.len(), framework.controls.len());
+        assert_eq!(result.assessed, 2);
+        let host = status_of(&result, "Host Namespaces");
+        assert_eq!(host.status, Pass);
         assert!(host.passed);
         assert_eq!(host.rules, ["POD003", "POD004"]);
         assert_eq!(host.weight, 7.0);
-        let privileged = &result.controls[1];
+        let privileged = status_of(&result, "Privileged Containers");
+        assert_eq!(privileged.status, Fail);
         assert!(!privileged.passed);
         assert_eq!(privileged.findings, 2);
         assert_eq!(privileged.weight, 10.0);
-        // 100 × 7 / (7 + 10)
+        let ports = status_of(&result, "Host Ports");
+        assert_eq!(ports.status, NotAssessed);
+        assert!(ports.rules.is_empty());
+        assert_eq!(ports.weight, 0.0);
+        assert!(
+            ports
+                .reason
+                .as_deref()
+                .unwrap()
+                .starts_with("none of its rules")
+        );
+        // 100 × 7 / (7 + 10): the unselected controls do not count.
         assert_eq!(result.score, 41.2);
+        assert_eq!(
+            result.coverage_line(),
+            format!("2 of {} controls assessed", result.controls.len())
+        );
     }
 
     #[test]
-    fn assess_all_leaves_out_frameworks_with_nothing_assessed() {
+    fn a_control_whose_rules_judged_nothing_is_not_assessed_and_out_of_the_score() {
+        let framework = select_framework("cis-aks").unwrap();
+        // AKS016 ran but judged nothing (az JSON alone); POD001 judged and passed.
+        let ran = [rule("POD001"), rule("AKS016"), rule("AKS005")];
+        let mut coverage = judged(&["POD001"]);
+        coverage.push(not_judged("AKS016", "az JSON cannot hold it"));
+        coverage.push(not_judged(
+            "AKS005",
+            "no AKS cluster configuration in the scan",
+        ));
+        let result = assess(
+            framework,
+            ScanResults {
+                rules: &ran,
+                findings: &[],
+                suppressed: &[],
+                coverage: &coverage,
+            },
+        );
+        let privileged = status_of(&result, "4.2.1");
+        assert_eq!(privileged.status, Pass);
+        let cluster_controls: Vec<&ControlResult> = result
+            .controls
+            .iter()
+            .filter(|c| c.rules.iter().any(|r| r.starts_with("AKS")))
+            .collect();
+        assert!(!cluster_controls.is_empty());
+        for control in cluster_controls {
+            assert_eq!(control.status, NotAssessed, "{}", control.id);
+            assert!(!control.passed);
+            let reason = control.reason.as_deref().unwrap();
+            assert!(reason.contains("AKS0"), "{reason}");
+            assert_eq!(control.not_judged, control.rules);
+        }
+        assert_eq!(result.assessed, 1);
+        assert_eq!(result.score, 100.0);
+    }
+
+    #[test]
+    fn a_control_whose_only_findings_are_suppressed_is_excepted_with_the_reasons() {
+        let framework = select_framework("pss-baseline").unwrap();
+        let ran = [rule("POD001"), rule("POD003")];
+        let coverage = judged(&["POD001", "POD003"]);
+        let quiet = [
+            suppressed("POD001", "vendor agent", Some("2027-03-31")),
+            suppressed("POD001", "vendor agent", Some("2027-03-31")),
+            suppressed("POD003", "node exporter", None),
+        ];
+        let result = assess(
+            framework,
+            ScanResults {
+                rules: &ran,
+                findings: &[finding("POD003")],
+                suppressed: &quiet,
+                coverage: &coverage,
+            },
+        );
+        let privileged = status_of(&result, "Privileged Containers");
+        assert_eq!(privileged.status, Excepted);
+        assert!(!privileged.passed);
+        assert_eq!(privileged.findings, 0);
+        assert_eq!(privileged.exceptions.len(), 1);
+        assert_eq!(privileged.exceptions[0].findings, 2);
+        assert_eq!(privileged.exceptions[0].suppression.reason, "vendor agent");
+        assert_eq!(
+            privileged.exceptions[0].suppression.expires.as_deref(),
+            Some("2027-03-31")
+        );
+        // An active finding beside a suppressed one still fails.
+        let host = status_of(&result, "Host Namespaces");
+        assert_eq!(host.status, Fail);
+        assert_eq!(host.exceptions.len(), 1);
+        // Excepted critical (10) counts as satisfied, failing high (7): 100 × 10 / 17.
+        assert_eq!(result.score, 58.8);
+    }
+
+    #[test]
+    fn a_rule_missing_from_the_coverage_counts_as_not_judged_unless_it_found_something() {
+        let framework = select_framework("pss-baseline").unwrap();
+        let ran = [rule("POD001"), rule("POD003")];
+        let result = assess(
+            framework,
+            ScanResults {
+                rules: &ran,
+                findings: &[finding("POD003")],
+                suppressed: &[],
+                coverage: &[],
+            },
+        );
+        assert_eq!(
+            status_of(&result, "Privileged Containers").status,
+            NotAssessed
+        );
+        assert_eq!(status_of(&result, "Host Namespaces").status, Fail);
+    }
+
+    #[test]
+    fn assess_all_leaves_out_frameworks_none_of_whose_rules_ran() {
         let ran = [rule("IMG001")];
-        let results = assess_all(&ran, &[]);
+        let coverage = judged(&["IMG001"]);
+        let results = assess_all(ScanResults {
+            rules: &ran,
+            findings: &[],
+            suppressed: &[],
+            coverage: &coverage,
+        });
         let ids: Vec<&str> = results.iter().map(|r| r.id).collect();
         assert_eq!(ids, ["aks-practices"]);
         assert_eq!(results[0].score, 100.0);
+        // Every page IMG001 cites is assessed, and only those.
+        let cited = results[0]
+            .controls
+            .iter()
+            .filter(|c| c.rules == ["IMG001"])
+            .count();
+        assert!(cited >= 1);
+        assert_eq!(results[0].assessed, cited);
     }
 }

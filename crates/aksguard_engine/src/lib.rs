@@ -1,11 +1,15 @@
 //! The engine: which rules run (selection) and running them over a scan's objects.
 
+pub mod coverage;
 pub mod frameworks;
 pub mod run;
 pub mod select;
 pub mod suppress;
 
-pub use frameworks::{Framework, UnknownFramework, assess, assess_all, select_framework};
+pub use coverage::rule_coverage;
+pub use frameworks::{
+    Framework, ScanResults, UnknownFramework, assess, assess_all, select_framework,
+};
 pub use run::{Evaluation, evaluate, sort_findings};
 pub use select::{SelectError, select_rules};
 pub use suppress::{

@@ -6,9 +6,12 @@
 //! bulk (`Object::shed_bulk`); the rest run once the inventory is built
 //! ([`Evaluation::finish`]).
 
-use aksguard_model::{Finding, Fingerprint, Inventory, Location, Object, PodSpecView, Severity};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
+use aksguard_model::{
+    Finding, Fingerprint, Inventory, Location, Object, PodSpecView, RuleCoverage, Severity,
+};
 use aksguard_rules::{Checker, ReportedOn, Rule, RuleSettings, Violation};
 use rayon::prelude::*;
 
@@ -23,8 +26,11 @@ pub struct Evaluation<'a> {
     settings: &'a RuleSettings,
     min_severity: Severity,
     /// What rules could not judge because a value was Unknown, as findings (never reported
-    /// as such; see [`Evaluation::not_judged`]).
-    not_judged: Mutex<Vec<Finding>>,
+    /// as such; see [`Evaluation::unknown_values`]).
+    unknown_values: Mutex<Vec<Finding>>,
+    /// Per cross-resource rule, the reasons it gave for targets it could not judge
+    /// (`Checker::undecided`), filled by [`Evaluation::finish`].
+    undecided: Mutex<HashMap<&'static str, Vec<String>>>,
 }
 
 impl<'a> Evaluation<'a> {
@@ -39,7 +45,8 @@ impl<'a> Evaluation<'a> {
             cross: Vec::new(),
             settings,
             min_severity,
-            not_judged: Mutex::new(Vec::new()),
+            unknown_values: Mutex::new(Vec::new()),
+            undecided: Mutex::new(HashMap::new()),
         };
         for &rule in rules {
             if rule.is_inventory_rule() {
@@ -77,7 +84,12 @@ impl<'a> Evaluation<'a> {
         for &rule in rules {
             rule.run_with_pod(object, pod.as_ref(), checker);
             found.extend(self.findings(rule, Some(object), checker.take()));
-            self.keep_not_judged(rule, Some(object), checker);
+            self.keep_unknown_values(rule, Some(object), checker);
+            debug_assert!(
+                checker.take_undecided().is_empty(),
+                "{}: only rules over the inventory may call `undecided`",
+                rule.id
+            );
         }
         found
     }
@@ -95,27 +107,27 @@ impl<'a> Evaluation<'a> {
             .filter(|f| f.severity >= self.min_severity)
     }
 
-    fn keep_not_judged(
+    fn keep_unknown_values(
         &self,
         rule: &'static Rule,
         checked: Option<&Object>,
         checker: &mut Checker<'_>,
     ) {
-        let unknown = checker.take_not_judged();
+        let unknown = checker.take_unknown_values();
         if unknown.is_empty() {
             return;
         }
         // A poisoned lock means a rule panicked; that panic is the error.
-        if let Ok(mut all) = self.not_judged.lock() {
+        if let Ok(mut all) = self.unknown_values.lock() {
             all.extend(unknown.into_iter().map(|v| to_finding(rule, checked, v)));
         }
     }
 
     /// What the rules could not judge because a value they need is Unknown, one entry per
     /// case (as a finding would be), sorted. Call after [`Evaluation::finish`].
-    pub fn not_judged(&self) -> Vec<Finding> {
+    pub fn unknown_values(&self) -> Vec<Finding> {
         let mut cases = self
-            .not_judged
+            .unknown_values
             .lock()
             .map(|cases| cases.clone())
             .unwrap_or_default();
@@ -123,10 +135,10 @@ impl<'a> Evaluation<'a> {
         cases
     }
 
-    /// [`Evaluation::not_judged`] as scan notes, one per rule: how many cases and where the
+    /// [`Evaluation::unknown_values`] as scan notes, one per rule: how many cases and where the
     /// first ones are (`path:line: message`).
-    pub fn not_judged_notes(&self) -> Vec<String> {
-        not_judged_notes(&self.not_judged())
+    pub fn unknown_value_notes(&self) -> Vec<String> {
+        unknown_value_notes(&self.unknown_values())
     }
 
     /// Runs the rules that look across objects over the inventory and returns every finding
@@ -139,7 +151,14 @@ impl<'a> Evaluation<'a> {
         let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
             let mut checker = Checker::new(self.settings, inventory);
             rule.run_inventory(inventory, &mut checker);
-            self.keep_not_judged(rule, None, &mut checker);
+            self.keep_unknown_values(rule, None, &mut checker);
+            let undecided = checker.take_undecided();
+            if !undecided.is_empty() {
+                // A poisoned lock means a rule panicked; that panic is the error.
+                if let Ok(mut all) = self.undecided.lock() {
+                    all.entry(rule.id).or_default().extend(undecided);
+                }
+            }
             self.findings(rule, None, checker.take())
                 .collect::<Vec<_>>()
         });
@@ -152,6 +171,22 @@ impl<'a> Evaluation<'a> {
         // Unstable (in place, no second buffer): the order is total, ties included.
         findings.par_sort_unstable_by(report_order);
         findings
+    }
+}
+
+impl Evaluation<'_> {
+    /// What each rule judged (after [`Evaluation::finish`]), in rule ID order.
+    pub fn coverage(&self, inventory: &Inventory) -> Vec<RuleCoverage> {
+        let mut rules: Vec<&'static Rule> = self
+            .while_loading
+            .iter()
+            .chain(&self.after_loading)
+            .chain(&self.cross)
+            .copied()
+            .collect();
+        rules.sort_by_key(|r| r.id);
+        let undecided = self.undecided.lock().map(|u| u.clone()).unwrap_or_default();
+        crate::coverage::rule_coverage(&rules, inventory, &undecided, self.settings.complete)
     }
 }
 
@@ -172,11 +207,11 @@ pub fn evaluate(
     evaluation.finish(inventory, early)
 }
 
-/// How many locations a not-judged note names before it says "and N more".
+/// How many locations an unknown-value note names before it says "and N more".
 const NOTE_LOCATIONS: usize = 5;
 
 /// One note per rule for the cases it could not judge (sorted by rule ID).
-pub fn not_judged_notes(cases: &[Finding]) -> Vec<String> {
+pub fn unknown_value_notes(cases: &[Finding]) -> Vec<String> {
     let mut by_rule: std::collections::BTreeMap<&str, Vec<&Finding>> = Default::default();
     for case in cases {
         by_rule.entry(case.rule_id).or_default().push(case);

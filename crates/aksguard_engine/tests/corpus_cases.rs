@@ -37,7 +37,7 @@ fn scan(paths: &[&Path], rules: &[&str]) -> (Vec<Finding>, Vec<String>, Loaded) 
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     let inventory = Inventory::new(std::mem::take(&mut loaded.objects));
     let findings = evaluation.finish(&inventory, std::mem::take(&mut loaded.findings));
-    let notes = evaluation.not_judged_notes();
+    let notes = evaluation.unknown_value_notes();
     loaded.objects = inventory.into_objects();
     (findings, notes, loaded)
 }

@@ -182,6 +182,10 @@ pub fn load_inputs_with(
         loaded.files += part.files;
     }
     loaded.findings = findings.into_inner().unwrap_or_default();
+    // `az` list output of diagnostic settings and maintenance configurations joins the
+    // clusters of other files.
+    let notes = azure::join_listed(&mut loaded.azure);
+    loaded.notices.extend(notes);
     loaded
 }
 

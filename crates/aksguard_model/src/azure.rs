@@ -194,6 +194,9 @@ pub struct RoleAssignment {
 #[derive(Clone, Debug)]
 pub struct ManagedCluster {
     pub name: String,
+    /// The ARM resource ID when the source gives it (`az aks show`, REST bodies), used to
+    /// join `az` list output of the cluster's child resources.
+    pub id: Option<String>,
     pub resource_group: Option<String>,
     pub location: Option<String>,
     pub pos: Pos,
@@ -206,6 +209,52 @@ pub struct ManagedCluster {
     pub diagnostic_settings: Vec<DiagnosticSetting>,
     /// Names of `maintenanceConfigurations` (e.g. `aksManagedAutoUpgradeSchedule`).
     pub maintenance_configurations: Vec<String>,
+    /// What the cluster's sources could show beside its own settings: an ARM template or
+    /// Terraform can declare diagnostic settings and maintenance configurations next to the
+    /// cluster, `az aks show` JSON and REST bodies cannot (they are separate resources)
+    /// unless the matching `az` list output joined the cluster. Rules about their absence
+    /// judge only what the source could hold.
+    pub holds: Holds,
+}
+
+/// Which separately-stored resources of a cluster its scanned sources could contain.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Holds {
+    pub diagnostic_settings: bool,
+    pub maintenance_configurations: bool,
+}
+
+impl Holds {
+    /// Templates and Terraform declare child resources beside the cluster.
+    pub const EVERYTHING: Holds = Holds {
+        diagnostic_settings: true,
+        maintenance_configurations: true,
+    };
+    /// `az aks show`/`az aks list` JSON and REST bodies: the cluster alone.
+    pub const CLUSTER_ONLY: Holds = Holds {
+        diagnostic_settings: false,
+        maintenance_configurations: false,
+    };
+}
+
+/// A child resource of a cluster read from `az` list output in its own file
+/// (`az monitor diagnostic-settings list --resource <cluster id>`, `az aks
+/// maintenanceconfiguration list`), waiting to be joined to its cluster by resource ID once
+/// every input is loaded.
+#[derive(Clone, Debug)]
+pub struct ListedChild {
+    /// The cluster's resource ID, from the child's own `id`.
+    pub cluster_id: String,
+    pub pos: Pos,
+    pub source: Arc<Source>,
+    pub child: ChildResource,
+}
+
+#[derive(Clone, Debug)]
+pub enum ChildResource {
+    DiagnosticSetting(DiagnosticSetting),
+    /// A maintenance configuration's name.
+    MaintenanceConfiguration(String),
 }
 
 /// A container registry (`Microsoft.ContainerRegistry/registries`, `azurerm_container_registry`).
@@ -239,11 +288,16 @@ pub struct AzureResources {
     pub registries: Vec<ContainerRegistry>,
     pub pricings: Vec<DefenderPricing>,
     pub role_assignments: Vec<RoleAssignment>,
+    /// Child resources from `az` list output not yet joined to their cluster.
+    pub listed: Vec<ListedChild>,
 }
 
 impl AzureResources {
     pub fn is_empty(&self) -> bool {
-        self.clusters.is_empty() && self.registries.is_empty() && self.pricings.is_empty()
+        self.clusters.is_empty()
+            && self.registries.is_empty()
+            && self.pricings.is_empty()
+            && self.listed.is_empty()
     }
 
     pub fn extend(&mut self, other: AzureResources) {
@@ -251,6 +305,7 @@ impl AzureResources {
         self.registries.extend(other.registries);
         self.pricings.extend(other.pricings);
         self.role_assignments.extend(other.role_assignments);
+        self.listed.extend(other.listed);
     }
 }
 

@@ -28,6 +28,8 @@ pub struct Inventory {
     by_scale_target: HashMap<String, Vec<usize>>,
     declared_namespaces: BTreeSet<String>,
     workloads: Vec<usize>,
+    /// Workloads whose pods run on Windows nodes (Linux-only rules skip them).
+    windows_workloads: usize,
     rbac: RbacGraph,
     azure: AzureResources,
     duplicates: Vec<Duplicate>,
@@ -117,8 +119,9 @@ impl Inventory {
                     .or_default()
                     .push(index);
             }
-            if PodSpecView::of(object).is_some() {
+            if let Some(pod) = PodSpecView::of(object) {
                 inventory.workloads.push(index);
+                inventory.windows_workloads += usize::from(pod.is_windows());
             }
             if object.kind == "Namespace"
                 && let Some(name) = &object.name
@@ -206,6 +209,16 @@ impl Inventory {
     /// True when the scan found neither Kubernetes objects nor Azure resources.
     pub fn is_empty(&self) -> bool {
         self.objects.is_empty() && self.azure.is_empty()
+    }
+
+    /// How many objects of one kind the scan holds.
+    pub fn count_of_kind(&self, kind: &str) -> usize {
+        self.by_kind.get(kind).map_or(0, Vec::len)
+    }
+
+    /// How many objects have a pod template, and how many of those run on Windows.
+    pub fn workload_counts(&self) -> (usize, usize) {
+        (self.workloads.len(), self.windows_workloads)
     }
 
     /// Objects of one kind (`Deployment`), in load order.

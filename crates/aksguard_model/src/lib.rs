@@ -14,7 +14,9 @@ pub mod resource_scope;
 pub mod selector;
 pub mod service_account;
 
-pub use compliance::{ControlResult, FrameworkResult};
+pub use compliance::{
+    ControlException, ControlResult, ControlStatus, FrameworkResult, RuleCoverage,
+};
 pub use finding::{
     Finding, Fingerprint, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed,
     Suppression, SuppressionKind, fingerprint,

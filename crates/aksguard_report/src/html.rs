@@ -16,7 +16,9 @@
 
 use std::collections::BTreeMap;
 
-use aksguard_model::{Finding, FrameworkResult, LoadError, Severity, SuppressionKind};
+use aksguard_model::{
+    ControlStatus, Finding, FrameworkResult, LoadError, Severity, SuppressionKind,
+};
 use minijinja::value::{Serde, Value};
 use minijinja::{Environment, syntax::SyntaxConfig};
 use serde::Serialize;
@@ -266,6 +268,12 @@ struct FrameworkView {
     width: String,
     passed: usize,
     failed: usize,
+    excepted: usize,
+    not_assessed: usize,
+    /// `20 of 27 controls assessed`.
+    coverage: String,
+    /// Nothing was assessed: the card shows no score.
+    unscored: bool,
     controls: Vec<ControlView>,
 }
 
@@ -274,6 +282,12 @@ struct ControlView {
     id: String,
     title: String,
     passed: bool,
+    /// `pass`, `fail`, `excepted`, `not-assessed` (CSS class and data attribute).
+    status: &'static str,
+    /// `pass`, `fail`, `excepted`, `not assessed`.
+    label: &'static str,
+    /// Why not assessed, or the suppressions behind an excepted control.
+    notes: Vec<String>,
     rules: Vec<RuleLink>,
     findings: usize,
     weight: String,
@@ -292,7 +306,7 @@ impl FrameworkView {
         } else {
             0.0
         };
-        let passed = framework.controls.iter().filter(|c| c.passed).count();
+        let passed = framework.count(ControlStatus::Pass);
         FrameworkView {
             id: framework.id,
             title: framework.title,
@@ -306,7 +320,11 @@ impl FrameworkView {
             },
             width: format!("{score:.1}"),
             passed,
-            failed: framework.controls.len() - passed,
+            failed: framework.count(ControlStatus::Fail),
+            excepted: framework.count(ControlStatus::Excepted),
+            not_assessed: framework.count(ControlStatus::NotAssessed),
+            coverage: framework.coverage_line(),
+            unscored: framework.assessed == 0,
             controls: framework
                 .controls
                 .iter()
@@ -314,6 +332,21 @@ impl FrameworkView {
                     id: c.id.clone(),
                     title: c.title.clone(),
                     passed: c.passed,
+                    status: c.status.as_str(),
+                    label: match c.status {
+                        ControlStatus::NotAssessed => "not assessed",
+                        other => other.as_str(),
+                    },
+                    notes: c
+                        .reason
+                        .iter()
+                        .cloned()
+                        .chain(
+                            c.exceptions
+                                .iter()
+                                .map(|e| format!("suppressed by {}", crate::exception_text(e))),
+                        )
+                        .collect(),
                     rules: c
                         .rules
                         .iter()

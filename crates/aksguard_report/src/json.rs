@@ -21,10 +21,20 @@ struct Report<'a> {
     #[serde(skip_serializing_if = "<[Suppressed]>::is_empty")]
     suppressed: &'a [Suppressed],
     errors: &'a [LoadError],
+    /// Rules that ran but could judge nothing in this scan, with the reason (no object of
+    /// the kinds they read, a source that cannot hold what they look for, only with
+    /// `--complete`, Unknown values).
+    not_judged: Vec<NotJudged<'a>>,
     summary: Summary,
     /// The `--framework` assessment (per-control pass/fail and score); absent without it.
     #[serde(skip_serializing_if = "Option::is_none")]
     frameworks: Option<&'a [FrameworkResult]>,
+}
+
+#[derive(Serialize)]
+struct NotJudged<'a> {
+    rule_id: &'static str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -42,6 +52,9 @@ struct Summary {
     suppressed: usize,
     errors: usize,
     by_severity: BySeverity,
+    /// Rules that ran, and how many of them could judge nothing (`not_judged`).
+    rules: usize,
+    rules_not_judged: usize,
 }
 
 /// Every severity, always present, most severe first.
@@ -85,6 +98,13 @@ pub fn write(report: &ScanReport, mut out: impl std::io::Write) -> std::io::Resu
         findings: &[],
         suppressed: &report.suppressed,
         errors: &report.errors,
+        not_judged: report
+            .not_judged()
+            .map(|c| NotJudged {
+                rule_id: c.rule_id,
+                reason: c.reason.as_deref().unwrap_or_default(),
+            })
+            .collect(),
         frameworks: report.framework.map(|_| report.frameworks.as_slice()),
         summary: Summary {
             files: report.files,
@@ -99,6 +119,8 @@ pub fn write(report: &ScanReport, mut out: impl std::io::Write) -> std::io::Resu
                 low: count(Severity::Low),
                 info: count(Severity::Info),
             },
+            rules: report.rules.len(),
+            rules_not_judged: report.not_judged().count(),
         },
     };
     let frame = serde_json::to_vec_pretty(&document).map_err(std::io::Error::from)?;

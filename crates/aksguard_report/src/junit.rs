@@ -12,7 +12,9 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
 use std::time::Duration;
 
-use aksguard_model::{Finding, Severity, Suppressed, SuppressionKind};
+use aksguard_model::{
+    ControlStatus, Finding, FrameworkResult, Severity, Suppressed, SuppressionKind,
+};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::{ScanReport, TOOL_NAME};
@@ -126,11 +128,24 @@ pub fn render(report: &ScanReport) -> String {
         suite.add_property(("severity", severity.as_str()));
         let findings = findings_of.remove(id).unwrap_or_default();
         let groups = group_by_object(findings.into_iter(), |f: &Finding| f);
+        let not_judged = report
+            .coverage
+            .iter()
+            .find(|c| c.rule_id == id)
+            .and_then(|c| c.reason.as_deref());
         if groups.is_empty() {
-            let mut case = TestCase::new(
-                format!("no findings in {} objects", report.objects),
-                TestCaseStatus::success(),
-            );
+            let mut case = match not_judged {
+                // Nothing it could judge: skipped, not passed.
+                Some(reason) => {
+                    let mut status = TestCaseStatus::skipped();
+                    status.set_message(one_line(&format!("not judged: {reason}")));
+                    TestCase::new("not judged", status)
+                }
+                None => TestCase::new(
+                    format!("no findings in {} objects", report.objects),
+                    TestCaseStatus::success(),
+                ),
+            };
             case.set_classname(id).set_time(Duration::ZERO);
             suite.add_test_case(case);
         }
@@ -190,6 +205,12 @@ pub fn render(report: &ScanReport) -> String {
         junit.add_test_suite(suite);
     }
 
+    if report.framework.is_some() {
+        for framework in &report.frameworks {
+            junit.add_test_suite(framework_suite(framework));
+        }
+    }
+
     if !report.errors.is_empty() {
         let mut suite = TestSuite::new(ERRORS_SUITE);
         suite.set_time(Duration::ZERO);
@@ -218,4 +239,48 @@ pub fn render(report: &ScanReport) -> String {
         text.push('\n');
     }
     text
+}
+
+/// `--framework`: one case per control. Failing controls fail, not-assessed ones are
+/// skipped (with the reason), excepted ones pass with their suppressions in `system-out`.
+fn framework_suite(framework: &FrameworkResult) -> TestSuite {
+    let mut suite = TestSuite::new(format!("{} {} controls", TOOL_NAME, framework.id));
+    suite.set_time(Duration::ZERO);
+    suite.add_property(("score", format!("{:.1}", framework.score).as_str()));
+    suite.add_property(("coverage", framework.coverage_line().as_str()));
+    for control in &framework.controls {
+        let rules = control.rules.join(", ");
+        let exceptions: Vec<String> = control
+            .exceptions
+            .iter()
+            .map(|e| format!("suppressed by {}", crate::exception_text(e)))
+            .collect();
+        let status = match control.status {
+            ControlStatus::Pass => TestCaseStatus::success(),
+            ControlStatus::Excepted => TestCaseStatus::success(),
+            ControlStatus::Fail => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status.set_message(one_line(&format!(
+                    "{} finding(s) of {rules}",
+                    control.findings
+                )));
+                status
+            }
+            ControlStatus::NotAssessed => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(one_line(&format!(
+                    "not assessed: {}",
+                    control.reason.as_deref().unwrap_or_default()
+                )));
+                status
+            }
+        };
+        let mut case = TestCase::new(format!("{} {}", control.id, control.title), status);
+        case.set_classname(framework.id).set_time(Duration::ZERO);
+        if control.status == ControlStatus::Excepted {
+            case.set_system_out(format!("excepted: {}", exceptions.join("; ")));
+        }
+        suite.add_test_case(case);
+    }
+    suite
 }

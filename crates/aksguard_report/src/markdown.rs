@@ -60,6 +60,11 @@ pub fn render(report: &ScanReport) -> String {
     }
     out.push('\n');
 
+    not_judged(&mut out, report);
+    if report.framework.is_some() {
+        frameworks(&mut out, report);
+    }
+
     if !report.findings.is_empty() {
         // Most severe first; within a severity, the report's order (path, line, column, rule).
         let mut findings: Vec<&Finding> = report.findings.iter().collect();
@@ -195,6 +200,63 @@ pub fn code(text: &str) -> String {
         format!("{fence} {text} {fence}")
     } else {
         format!("{fence}{text}{fence}")
+    }
+}
+
+/// The rules that could judge nothing, one bullet per reason.
+fn not_judged(out: &mut String, report: &ScanReport) {
+    let groups = crate::not_judged_by_reason(report);
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "Not judged (nothing in the scan they could judge):\n");
+    for (reason, ids) in groups {
+        let _ = writeln!(
+            out,
+            "- {}: {}",
+            code(&crate::compact_rule_ids(&ids)),
+            cell(reason)
+        );
+    }
+    out.push('\n');
+}
+
+/// `--framework`: each control's status, then the score with its coverage.
+fn frameworks(out: &mut String, report: &ScanReport) {
+    for framework in &report.frameworks {
+        let _ = writeln!(
+            out,
+            "#### {} (`{}`): {}\n",
+            cell(framework.title),
+            framework.id,
+            crate::score_text(framework)
+        );
+        let _ = writeln!(out, "| control | status | rules | findings | notes |");
+        let _ = writeln!(out, "|---|---|---|---:|---|");
+        for control in &framework.controls {
+            let notes: Vec<String> = control
+                .reason
+                .iter()
+                .cloned()
+                .chain(
+                    control
+                        .exceptions
+                        .iter()
+                        .map(|e| format!("suppressed by {}", crate::exception_text(e))),
+                )
+                .collect();
+            let _ = writeln!(
+                out,
+                "| {} {} | {} | {} | {} | {} |",
+                cell(&control.id),
+                cell(&control.title),
+                crate::status_label(control.status),
+                cell(&control.rules.join(", ")),
+                control.findings,
+                cell(&notes.join("; "))
+            );
+        }
+        out.push('\n');
     }
 }
 

@@ -53,13 +53,27 @@ struct Run<'a> {
     original_uri_base_ids: Option<BTreeMap<&'static str, BaseUri>>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
-    properties: RunProperties,
+    properties: RunProperties<'a>,
 }
 
 #[derive(Serialize)]
-struct RunProperties {
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
     files: usize,
     objects: usize,
+    /// Rules that ran but could judge nothing in the scan, with the reason.
+    not_judged: Vec<NotJudged<'a>>,
+    /// The `--framework` assessment (control statuses, score, coverage), as in the JSON
+    /// report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    frameworks: Option<&'a [aksguard_model::FrameworkResult]>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotJudged<'a> {
+    rule_id: &'static str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -352,6 +366,14 @@ pub fn render_with_root(report: &ScanReport, root: Option<&Path>) -> String {
             properties: RunProperties {
                 files: report.files,
                 objects: report.objects,
+                not_judged: report
+                    .not_judged()
+                    .map(|c| NotJudged {
+                        rule_id: c.rule_id,
+                        reason: c.reason.as_deref().unwrap_or_default(),
+                    })
+                    .collect(),
+                frameworks: report.framework.map(|_| report.frameworks.as_slice()),
             },
         }],
     };

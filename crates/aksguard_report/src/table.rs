@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use aksguard_model::{Finding, Severity, Suppressed, SuppressionKind};
+use aksguard_model::{ControlStatus, Finding, Severity, Suppressed, SuppressionKind};
 
 use crate::ScanReport;
 
@@ -98,6 +98,9 @@ pub fn render(report: &ScanReport, options: TableOptions) -> String {
     }
     out.push_str(&summary_line(report));
     out.push('\n');
+    if !options.compact {
+        out.push_str(&not_judged_section(report, &paint));
+    }
     if report.framework.is_some() {
         out.push('\n');
         out.push_str(&framework_section(report, &paint));
@@ -195,8 +198,28 @@ pub fn summary_line(report: &ScanReport) -> String {
     line
 }
 
-/// `--framework`: each assessed control's pass/fail with its rules and findings, then the
-/// score line. Printed only when a framework limited the run.
+/// The rules that judged nothing, by reason, compacted (`AKS001-AKS042`): a manifests-only
+/// scan gets a line or two.
+fn not_judged_section(report: &ScanReport, paint: &Paint) -> String {
+    let mut out = String::new();
+    for (reason, ids) in crate::not_judged_by_reason(report) {
+        let count = match ids.len() {
+            1 => "1 rule".to_owned(),
+            n => format!("{n} rules"),
+        };
+        let _ = writeln!(
+            out,
+            "{} {} ({count}): {reason}",
+            paint.dim("not judged:"),
+            crate::compact_rule_ids(&ids),
+        );
+    }
+    out
+}
+
+/// `--framework`: each control's status (pass, FAIL, excepted with its exceptions, not
+/// assessed with the reason) with its rules and findings, then the score and its coverage.
+/// Printed only when a framework limited the run.
 fn framework_section(report: &ScanReport, paint: &Paint) -> String {
     let mut out = String::new();
     for framework in &report.frameworks {
@@ -206,31 +229,47 @@ fn framework_section(report: &ScanReport, paint: &Paint) -> String {
             paint.bold(&format!("{} ({})", framework.title, framework.id))
         );
         for control in &framework.controls {
-            let status = if control.passed {
-                paint.wrap("32", "pass")
-            } else {
-                paint.wrap("1;31", "FAIL")
+            let label = format!("{:<12}", crate::status_label(control.status));
+            let status = match control.status {
+                ControlStatus::Pass => paint.wrap("32", &label),
+                ControlStatus::Fail => paint.wrap("1;31", &label),
+                ControlStatus::Excepted => paint.wrap("33", &label),
+                ControlStatus::NotAssessed => paint.dim(&label),
             };
             let found = match control.findings {
                 0 => String::new(),
                 1 => "; 1 finding".to_owned(),
                 n => format!("; {n} findings"),
             };
+            let rules = if control.rules.is_empty() {
+                "no rule selected".to_owned()
+            } else {
+                control.rules.join(", ")
+            };
             let _ = writeln!(
                 out,
-                "  {status}  {}: {} [{}{found}]",
-                control.id,
-                control.title,
-                control.rules.join(", ")
+                "  {status}  {}: {} [{rules}{found}]",
+                control.id, control.title,
             );
+            if let Some(reason) = &control.reason {
+                let _ = writeln!(out, "                {}", paint.dim(reason));
+            }
+            for exception in &control.exceptions {
+                let _ = writeln!(
+                    out,
+                    "                {}",
+                    paint.dim(&format!(
+                        "suppressed by {}",
+                        crate::exception_text(exception)
+                    ))
+                );
+            }
         }
-        let passing = framework.controls.iter().filter(|c| c.passed).count();
         let _ = writeln!(
             out,
-            "{} score: {:.1}/100 ({passing} of {} controls pass, weighted by severity)",
+            "{} score: {}",
             framework.id,
-            framework.score,
-            framework.controls.len()
+            crate::score_text(framework)
         );
     }
     if report.frameworks.is_empty() {

@@ -4,8 +4,8 @@
 //! `crates/aksguard/tests/html_browser.rs`.
 
 use aksguard_model::{
-    ControlResult, Finding, FrameworkResult, LoadError, Location, ObjectRef, Severity, Suppressed,
-    Suppression, SuppressionKind, fingerprint,
+    ControlException, ControlResult, ControlStatus, Finding, FrameworkResult, LoadError, Location,
+    ObjectRef, Severity, Suppressed, Suppression, SuppressionKind, fingerprint,
 };
 use aksguard_report::{ScanReport, html};
 use aksguard_rules::find_rule;
@@ -136,15 +136,41 @@ fn sample_report() -> ScanReport {
             },
         },
     ];
-    let control =
-        |id: &str, passed: bool, rules: Vec<&'static str>, findings: usize| ControlResult {
+    let control = |id: &str, status: ControlStatus, rules: Vec<&'static str>, findings: usize| {
+        ControlResult {
             id: id.to_owned(),
             title: format!("Control {id}"),
-            passed,
+            status,
+            passed: status == ControlStatus::Pass,
+            not_judged: if status == ControlStatus::NotAssessed {
+                rules.clone()
+            } else {
+                Vec::new()
+            },
+            reason: (status == ControlStatus::NotAssessed)
+                .then(|| "POD004: no workload in the scan".to_owned()),
             rules,
             findings,
-            weight: if passed { 2.0 } else { 3.5 },
-        };
+            exceptions: if status == ControlStatus::Excepted {
+                vec![ControlException {
+                    rule_id: "POD009",
+                    suppression: Suppression {
+                        kind: SuppressionKind::Exception,
+                        reason: "CNI agent".to_owned(),
+                        expires: Some("2027-01-31".to_owned()),
+                    },
+                    findings: 1,
+                }]
+            } else {
+                Vec::new()
+            },
+            weight: match status {
+                ControlStatus::Pass | ControlStatus::Excepted => 2.0,
+                ControlStatus::Fail => 3.5,
+                ControlStatus::NotAssessed => 0.0,
+            },
+        }
+    };
     ScanReport {
         findings,
         suppressed,
@@ -167,17 +193,25 @@ fn sample_report() -> ScanReport {
                 id: "pss-baseline",
                 title: "Kubernetes Pod Security Standards (baseline)",
                 score: 62.5,
+                assessed: 3,
                 controls: vec![
-                    control("Privileged Containers", false, vec!["POD001"], 1),
-                    control("Host Namespaces", false, vec!["POD007"], 1),
-                    control("Capabilities", true, vec!["POD009"], 0),
+                    control(
+                        "Privileged Containers",
+                        ControlStatus::Fail,
+                        vec!["POD001"],
+                        1,
+                    ),
+                    control("Host Namespaces", ControlStatus::Fail, vec!["POD007"], 1),
+                    control("Capabilities", ControlStatus::Excepted, vec!["POD009"], 0),
+                    control("HostProcess", ControlStatus::NotAssessed, vec!["POD004"], 0),
                 ],
             },
             FrameworkResult {
                 id: "cis-aks",
                 title: "CIS Azure Kubernetes Service Benchmark",
                 score: 100.0,
-                controls: vec![control("4.1.1", true, vec!["RBAC001"], 0)],
+                assessed: 1,
+                controls: vec![control("4.1.1", ControlStatus::Pass, vec!["RBAC001"], 0)],
             },
         ],
         ..ScanReport::default()
@@ -342,11 +376,24 @@ fn sample_report_structure() {
     assert!(controls.has_tag_name("details"));
     let rows: Vec<String> = controls
         .descendants()
-        .filter(|n| n.has_tag_name("tr") && (has_class(n, "pass") || has_class(n, "fail")))
+        .filter(|n| n.has_tag_name("tr") && n.attribute("data-status").is_some())
         .map(|n| n.attribute("class").unwrap().to_owned())
         .collect();
-    assert_eq!(rows, ["fail", "fail", "pass"]);
-    assert!(text(&frameworks[0]).contains("1 of 3 controls pass, 2 fail"));
+    assert_eq!(rows, ["fail", "fail", "excepted", "not-assessed"]);
+    let card = text(&frameworks[0]);
+    assert!(card.contains("0 pass, 2 fail, 1 excepted"), "{card}");
+    assert!(
+        card.contains("3 of 4 controls assessed (1 not assessed"),
+        "{card}"
+    );
+    let table = text(&controls);
+    assert!(table.contains("not assessed"), "{table}");
+    assert!(table.contains("POD004: no workload in the scan"), "{table}");
+    assert!(
+        table
+            .contains("suppressed by exception \"CNI agent\" until 2027-01-31 (POD009, 1 finding)"),
+        "{table}"
+    );
     assert!(by_id(&doc, "no-frameworks").is_none());
 
     // Errors and suppressed findings (collapsed, with reasons).

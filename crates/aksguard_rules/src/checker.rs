@@ -115,8 +115,10 @@ pub struct Checker<'a> {
     inventory: Option<&'a Inventory>,
     violations: Vec<Violation>,
     /// What the rule could not judge because a value it needs is Unknown (see
-    /// [`Checker::not_judged`]).
-    not_judged: Vec<Violation>,
+    /// [`Checker::unknown_value`]).
+    unknown_values: Vec<Violation>,
+    /// One reason per target the rule reached but could not judge (see [`Checker::undecided`]).
+    undecided: Vec<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -125,7 +127,8 @@ impl<'a> Checker<'a> {
             settings,
             inventory: Some(inventory),
             violations: Vec::new(),
-            not_judged: Vec::new(),
+            unknown_values: Vec::new(),
+            undecided: Vec::new(),
         }
     }
 
@@ -136,7 +139,8 @@ impl<'a> Checker<'a> {
             settings,
             inventory: None,
             violations: Vec::new(),
-            not_judged: Vec::new(),
+            unknown_values: Vec::new(),
+            undecided: Vec::new(),
         }
     }
 
@@ -167,11 +171,25 @@ impl<'a> Checker<'a> {
     /// Records that the rule could not judge something because a value it needs is Unknown
     /// (a placeholder, an unresolved expression). Unknown never fires; this is how the scan
     /// says what was not judged. `violation.message` says what was unknown.
-    pub fn not_judged(&mut self, violation: Violation) {
-        self.not_judged.push(violation);
+    pub fn unknown_value(&mut self, violation: Violation) {
+        self.unknown_values.push(violation);
     }
 
-    pub fn take_not_judged(&mut self) -> Vec<Violation> {
-        std::mem::take(&mut self.not_judged)
+    pub fn take_unknown_values(&mut self) -> Vec<Violation> {
+        std::mem::take(&mut self.unknown_values)
+    }
+
+    /// Says that one target (a cluster, a registry) could not be judged: its source cannot
+    /// hold what the rule looks for (`az aks show` JSON has no diagnostic settings), or the
+    /// value is Unknown. Call it once per such target; a rule all of whose targets are
+    /// undecided is reported as not judged, with `reason`, and its compliance controls as
+    /// not assessed. Only rules over the inventory (`Check::Inventory`) may call it.
+    pub fn undecided(&mut self, reason: impl Into<String>) {
+        self.undecided.push(reason.into());
+    }
+
+    /// The reasons [`Checker::undecided`] collected since the last call.
+    pub fn take_undecided(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.undecided)
     }
 }

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod controls;
 mod guides;
 pub mod meta;
+pub mod needs;
 pub mod peer;
 pub mod registry;
 pub mod settings;
@@ -24,6 +25,7 @@ mod secret;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};
+pub use needs::{Needs, Target};
 pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};
 pub use settings::RuleSettings;

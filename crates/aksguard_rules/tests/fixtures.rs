@@ -1,6 +1,8 @@
 //! Runs each rule alone over its fixtures (`fixtures/<family>/<ID>/{fail,pass}.<case>.*`).
 //! `fail.*` must produce findings, exactly on the lines marked `# expect: <ID>`, and is
-//! snapshotted; `pass.*` must produce none. Narrow with `INSTA_GLOB_FILTER=POD001/*`.
+//! snapshotted; `pass.*` must produce none; `undecided.*` must produce none and say, for
+//! every target, that it could not be judged (`Checker::undecided`: the source cannot hold
+//! what the rule looks for). Narrow with `INSTA_GLOB_FILTER=POD001/*`.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -12,7 +14,9 @@ use aksguard_rules::{Checker, Rule, RuleSettings, Violation, find_rule};
 struct Outcome {
     violations: Vec<(String, Violation)>,
     /// What the rule could not judge (a value it needs is Unknown).
-    not_judged: Vec<(String, Violation)>,
+    unknown_values: Vec<(String, Violation)>,
+    /// The reasons the rule gave for targets it could not judge.
+    undecided: Vec<String>,
 }
 
 fn rule_for(path: &Path) -> &'static Rule {
@@ -70,7 +74,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
     // bulk, with no inventory (so one that reads it anyway fails here); the rest after.
     let mut objects = loaded.objects;
     let mut violations = Vec::new();
-    let mut not_judged = Vec::new();
+    let mut unknown_values = Vec::new();
     let mut run_per_object = |object: &Object, checker: &mut Checker<'_>| {
         rule.run(object, checker);
         violations.extend(
@@ -79,9 +83,9 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
                 .into_iter()
                 .map(|v| (object.display_name(), v)),
         );
-        not_judged.extend(
+        unknown_values.extend(
             checker
-                .take_not_judged()
+                .take_unknown_values()
                 .into_iter()
                 .map(|v| (object.display_name(), v)),
         );
@@ -101,6 +105,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         }
     }
     rule.run_inventory(&inventory, &mut checker);
+    let undecided = checker.take_undecided();
     violations.extend(checker.take().into_iter().map(|v| {
         let on =
             v.on.as_ref()
@@ -112,17 +117,18 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         (name, v)
     }));
     assert!(
-        checker.take_not_judged().is_empty(),
-        "cross-resource not-judged cases are not rendered yet"
+        checker.take_unknown_values().is_empty(),
+        "cross-resource unknown-value cases are not rendered yet"
     );
     violations.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
-    not_judged.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
+    unknown_values.sort_by(|a, b| (a.1.pos, &a.1.message).cmp(&(b.1.pos, &b.1.message)));
     (
         rule,
         text,
         Outcome {
             violations,
-            not_judged,
+            unknown_values,
+            undecided,
         },
     )
 }
@@ -141,7 +147,7 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
             v.pos.line, v.pos.col, severity, rule.id, v.message
         ));
     }
-    for (object, v) in &outcome.not_judged {
+    for (object, v) in &outcome.unknown_values {
         let container = v
             .container
             .as_deref()
@@ -165,7 +171,7 @@ fn marked_lines(text: &str, marker: &str, id: &str) -> BTreeSet<u32> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| {
-            // The IDs run to the next comment marker (`# expect: A # not-judged: B`).
+            // The IDs run to the next comment marker (`# expect: A # unknown: B`).
             line.split_once(marker).is_some_and(|(_, ids)| {
                 let ids = ids.split('#').next().unwrap_or_default();
                 ids.split(',').any(|x| x.trim() == id)
@@ -175,18 +181,22 @@ fn marked_lines(text: &str, marker: &str, id: &str) -> BTreeSet<u32> {
         .collect()
 }
 
-/// Each case the rule could not judge is on a line marked `# not-judged: ID`, and each such
+/// Each case the rule could not judge is on a line marked `# unknown: ID`, and each such
 /// line has one (in fail and pass fixtures alike).
-fn assert_not_judged_marked(path: &Path, rule: &Rule, text: &str, outcome: &Outcome) {
+fn assert_unknown_values_marked(path: &Path, rule: &Rule, text: &str, outcome: &Outcome) {
     if path.extension().is_some_and(|e| e == "json") {
         return;
     }
-    let expected = marked_lines(text, "# not-judged:", rule.id);
-    let found: BTreeSet<u32> = outcome.not_judged.iter().map(|(_, v)| v.pos.line).collect();
+    let expected = marked_lines(text, "# unknown:", rule.id);
+    let found: BTreeSet<u32> = outcome
+        .unknown_values
+        .iter()
+        .map(|(_, v)| v.pos.line)
+        .collect();
     assert_eq!(
         found,
         expected,
-        "{}: lines {} could not judge differ from `# not-judged:` markers\n{}",
+        "{}: lines {} could not judge differ from `# unknown:` markers\n{}",
         path.display(),
         rule.id,
         render(rule, outcome)
@@ -197,7 +207,7 @@ fn assert_not_judged_marked(path: &Path, rule: &Rule, text: &str, outcome: &Outc
 fn fail_fixtures_find_exactly_the_marked_lines() {
     insta::glob!("../fixtures", "*/*/fail.*", |path| {
         let (rule, text, outcome) = run(path);
-        assert_not_judged_marked(path, rule, &text, &outcome);
+        assert_unknown_values_marked(path, rule, &text, &outcome);
         assert!(
             !outcome.violations.is_empty(),
             "{}: {} found nothing in a fail fixture",
@@ -229,13 +239,37 @@ fn fail_fixtures_find_exactly_the_marked_lines() {
 fn pass_fixtures_find_nothing() {
     insta::glob!("../fixtures", "*/*/pass.*", |path| {
         let (rule, text, outcome) = run(path);
-        assert_not_judged_marked(path, rule, &text, &outcome);
+        assert_unknown_values_marked(path, rule, &text, &outcome);
         assert!(
             outcome.violations.is_empty(),
             "{}: {} fired on a pass fixture:\n{}",
             path.display(),
             rule.id,
             render(rule, &outcome)
+        );
+    });
+}
+
+#[test]
+fn undecided_fixtures_find_nothing_and_say_why_for_every_target() {
+    insta::glob!("../fixtures", "*/*/undecided.*", |path| {
+        let (rule, text, outcome) = run(path);
+        assert!(
+            outcome.violations.is_empty(),
+            "{}: {} fired on an undecided fixture:\n{}",
+            path.display(),
+            rule.id,
+            render(rule, &outcome)
+        );
+        let loaded = load_text_all("x", &text, &Limits::default());
+        let targets = loaded.azure.clusters.len() + loaded.azure.registries.len();
+        assert!(targets > 0, "{}: no Azure target", path.display());
+        assert_eq!(
+            outcome.undecided.len(),
+            targets,
+            "{}: {} must say it could not judge each target",
+            path.display(),
+            rule.id
         );
     });
 }

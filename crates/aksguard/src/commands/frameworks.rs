@@ -1,8 +1,10 @@
 //! `aksguard frameworks`: the compliance frameworks, their controls and the rules enforcing
 //! each (derived from the rules' references by the engine).
 
-use aksguard_engine::frameworks::{Framework, assess, assess_all, frameworks, select_framework};
-use aksguard_model::{Finding, FrameworkResult};
+use aksguard_engine::frameworks::{
+    Framework, ScanResults, assess, assess_all, frameworks, select_framework,
+};
+use aksguard_model::FrameworkResult;
 use aksguard_rules::Rule;
 use serde_json::json;
 
@@ -91,14 +93,13 @@ pub fn limit_rules(
 }
 
 /// The report's framework results: the chosen framework's, else every framework some of
-/// whose rules ran (the HTML report shows their scores). `findings` are the active ones.
+/// whose rules ran (the HTML report shows their scores).
 pub fn assess_scan(
     framework: Option<&'static Framework>,
-    rules: &[&'static Rule],
-    findings: &[Finding],
+    scan: ScanResults<'_>,
 ) -> Vec<FrameworkResult> {
     match framework {
-        Some(framework) => vec![assess(framework, rules, findings)],
-        None => assess_all(rules, findings),
+        Some(framework) => vec![assess(framework, scan)],
+        None => assess_all(scan),
     }
 }

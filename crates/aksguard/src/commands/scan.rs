@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use aksguard_config::FailOn;
+use aksguard_engine::ScanResults;
 use aksguard_load::{Limits, LoadOptions, Progress, load_inputs_with};
 use aksguard_model::{Inventory, LoadError};
 use aksguard_report::table::TableOptions;
@@ -63,13 +64,15 @@ pub fn run(args: &ScanArgs) -> u8 {
     );
     let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
     let findings = scan_config::finish_findings(&evaluation, &inventory, loaded.findings, &config);
+    // Which rules could judge anything (not-judged rules, not-assessed controls).
+    let coverage = evaluation.coverage(&inventory);
     // The bar is cleared before anything else reaches stderr.
     progress.finish();
     if !args.quiet {
         for notice in &loaded.notices {
             eprintln!("note: {notice}");
         }
-        for note in evaluation.not_judged_notes() {
+        for note in evaluation.unknown_value_notes() {
             eprintln!("note: {note}");
         }
         // Bounded: a scan of several vendored copies of one install has hundreds.
@@ -100,7 +103,15 @@ pub fn run(args: &ScanArgs) -> u8 {
         ));
     }
     // Compliance: the chosen framework's controls, else every framework's score (HTML).
-    let framework_results = frameworks::assess_scan(framework, &rules, &findings);
+    let framework_results = frameworks::assess_scan(
+        framework,
+        ScanResults {
+            rules: &rules,
+            findings: &findings,
+            suppressed: &suppressed,
+            coverage: &coverage,
+        },
+    );
     let report = ScanReport {
         findings,
         suppressed,
@@ -108,6 +119,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         files: loaded.files,
         objects: inventory.scanned_items(),
         rules: rules.clone(),
+        coverage,
         frameworks: framework_results,
         framework: framework.map(|f| f.id),
     };

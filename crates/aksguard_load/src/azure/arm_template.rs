@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aksguard_model::azure::{
-    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting,
+    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
     ManagedCluster, NodePool, RoleAssignment, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Source, Value};
@@ -1101,6 +1101,7 @@ impl Walk<'_> {
             .collect();
         ManagedCluster {
             name,
+            id: None,
             resource_group: None,
             location: ev.resolved_text(get_ci(resource, "location")),
             pos: resource.pos,
@@ -1110,6 +1111,7 @@ impl Walk<'_> {
             node_pools,
             diagnostic_settings: Vec::new(),
             maintenance_configurations: Vec::new(),
+            holds: Holds::EVERYTHING,
         }
     }
 

@@ -1,9 +1,13 @@
 //! Azure resources from JSON documents (detected by content, never by file name): `az aks
-//! show`/`az aks list` output, ARM REST bodies, ARM deployment templates.
+//! show`/`az aks list` output, ARM REST bodies, ARM deployment templates, and `az` list
+//! output of a cluster's diagnostic settings and maintenance configurations.
 
 mod arm_template;
+mod listed;
 mod rest;
 pub(crate) mod terraform;
+
+pub use listed::join_listed;
 
 use std::sync::Arc;
 
@@ -25,11 +29,18 @@ pub fn from_document(root: &Node, source: &Arc<Source>) -> Option<AzureResources
     } else if arm_template::is_template(root) {
         arm_template::push_template(root, source, &mut out);
     } else if root.is_seq() {
-        // `az aks list`, `az acr list`: an array of resources.
+        // `az aks list`, `az acr list`, `az monitor diagnostic-settings list`: an array of
+        // resources.
         for item in root.items() {
-            rest::push_resource(item, source, &mut out);
+            if !listed::push_child(item, source, &mut out) {
+                rest::push_resource(item, source, &mut out);
+            }
         }
-    } else {
+    } else if let Some(items) = listed::value_envelope(root) {
+        for item in items {
+            listed::push_child(item, source, &mut out);
+        }
+    } else if !listed::push_child(root, source, &mut out) {
         rest::push_resource(root, source, &mut out);
     }
     (!out.is_empty()).then_some(out)

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use aksguard_model::azure::{
-    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, ManagedCluster, NodePool,
-    RoleAssignment, Settings,
+    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, Holds, ManagedCluster,
+    NodePool, RoleAssignment, Settings,
 };
 use aksguard_model::{Node, Source, Value};
 
@@ -115,6 +115,7 @@ fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
         .or_else(|| text(node, "id").and_then(|id| resource_group_of(&id)));
     ManagedCluster {
         name: text(node, "name").unwrap_or_else(|| "<unnamed>".into()),
+        id: text(node, "id"),
         resource_group,
         location: text(node, "location"),
         pos: node.pos,
@@ -124,6 +125,7 @@ fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: Vec::new(),
+        holds: Holds::CLUSTER_ONLY,
     }
 }
 

@@ -16,14 +16,18 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Medium,
     checks: "Every managed cluster, over the diagnostic settings of the scan that target it \
              (ARM `Microsoft.Insights/diagnosticSettings` scoped to the cluster, Terraform \
-             `azurerm_monitor_diagnostic_setting` with its `target_resource_id`). Passes when \
-             one enables `kube-audit` or `kube-audit-admin`, or the category group `audit` or \
-             `allLogs` (which include them); `guard` (Entra ID authentication) is recommended \
-             in the fix but not required. A setting whose categories are unresolvable means \
-             it never fires. With settings but none auditing, fires at the first setting. \
-             With no setting in the scan, fires at the cluster's first line, saying none is \
-             in the scanned files (diagnostic settings are separate resources, absent from \
-             `az aks show` output); with `--complete` the absence is stated as fact.",
+             `azurerm_monitor_diagnostic_setting` with its `target_resource_id`, `az monitor \
+             diagnostic-settings list --resource <cluster id>` output joined by resource ID). \
+             Passes when one enables `kube-audit` or `kube-audit-admin`, or the category group \
+             `audit` or `allLogs` (which include them); `guard` (Entra ID authentication) is \
+             recommended in the fix but not required. With settings but none auditing, fires \
+             at the first setting; when some setting's categories are unresolvable the cluster \
+             is not judged. With no setting in the scan, fires at the cluster's first line, \
+             saying none is in the scanned files; with `--complete` the absence is stated as \
+             fact. A cluster read from `az aks show`/`az aks list` JSON or a REST body alone is \
+             not judged (diagnostic settings are separate resources those never hold): the \
+             scan lists the rule as not judged, unless the settings list of that cluster is \
+             scanned too or `--complete` says the scan holds them all.",
     rationale: "The AKS control plane is managed: its API server audit log exists only if a \
                 diagnostic setting exports it. Without `kube-audit`/`kube-audit-admin` \
                 there is no record of who read Secrets, created pods, changed RBAC or ran \
@@ -45,16 +49,34 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Inventory(check),
 };
 
+/// Why a cluster from `az` JSON alone is not judged.
+const NOT_IN_SOURCE: &str = "`az aks show`/`az aks list` JSON and REST cluster bodies never \
+                             hold diagnostic settings (separate resources): scan the \
+                             cluster's `az monitor diagnostic-settings list --resource \
+                             <cluster id>` output too, or pass --complete if the scan holds \
+                             them all";
+
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     let complete = out.settings().complete;
     for cluster in clusters(inventory) {
+        if !cluster.holds.diagnostic_settings && !complete {
+            out.undecided(NOT_IN_SOURCE);
+            continue;
+        }
         let settings = &cluster.diagnostic_settings;
-        if settings.iter().any(|setting| match &setting.categories {
-            None => true,
-            Some(categories) => categories
-                .iter()
-                .any(|c| AUDIT.contains(&c.trim().to_ascii_lowercase().as_str())),
+        if settings.iter().any(|setting| {
+            setting.categories.as_ref().is_some_and(|categories| {
+                categories
+                    .iter()
+                    .any(|c| AUDIT.contains(&c.trim().to_ascii_lowercase().as_str()))
+            })
         }) {
+            continue;
+        }
+        if settings.iter().any(|setting| setting.categories.is_none()) {
+            out.undecided(
+                "the log categories of the cluster's diagnostic settings are unresolvable",
+            );
             continue;
         }
         let command = format!(

@@ -1,4 +1,3 @@
-use aksguard_model::azure::AzureFormat;
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::Checker;
@@ -14,12 +13,15 @@ pub(crate) static RULE: Rule = Rule {
     checks: "Every AKS cluster with no maintenance configuration joined to it in the scan \
              (ARM `Microsoft.ContainerService/managedClusters/maintenanceConfigurations`, \
              Terraform `maintenance_window`, `maintenance_window_auto_upgrade` or \
-             `maintenance_window_node_os` blocks): any configuration (`default`, \
+             `maintenance_window_node_os` blocks, `az aks maintenanceconfiguration list` output \
+             joined by resource ID): any configuration (`default`, \
              `aksManagedAutoUpgradeSchedule`, `aksManagedNodeOSUpgradeSchedule`) passes. \
-             Maintenance configurations are child resources that `az aks show` and the REST \
-             cluster body never include, so without `--complete` the message says one may \
-             exist outside the scanned files (and how to list them); with `--complete` the \
-             absence is stated as a fact.",
+             Without `--complete` the message says one may exist outside the scanned files; \
+             with `--complete` the absence is stated as a fact. Maintenance configurations are \
+             child resources that `az aks show` and the REST cluster body never include, so a \
+             cluster read from those alone is not judged (the scan lists the rule as not \
+             judged) unless its `az aks maintenanceconfiguration list` output is scanned too \
+             or `--complete` says the scan holds them all.",
     rationale: "Without a maintenance window AKS applies auto-upgrades, node OS image updates \
                 and its weekly releases whenever it chooses, including peak hours. Teams that \
                 fear unplanned disruption then turn auto-upgrade off, and security patches \
@@ -43,9 +45,19 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Inventory(check),
 };
 
+/// Why a cluster from `az` JSON alone is not judged.
+const NOT_IN_SOURCE: &str = "`az aks show`/`az aks list` JSON and REST cluster bodies never \
+                             hold maintenance configurations (child resources): scan the \
+                             cluster's `az aks maintenanceconfiguration list` output too, or \
+                             pass --complete if the scan holds them all";
+
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     let complete = out.settings().complete;
     for cluster in clusters(inventory) {
+        if !cluster.holds.maintenance_configurations && !complete {
+            out.undecided(NOT_IN_SOURCE);
+            continue;
+        }
         if !cluster.maintenance_configurations.is_empty() {
             continue;
         }
@@ -58,13 +70,6 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
              exists elsewhere, auto-upgrades and node OS updates run at any time AKS chooses."
                 .to_owned()
         };
-        if !complete && matches!(cluster.format, AzureFormat::AzCli | AzureFormat::ArmRest) {
-            message.push_str(&format!(
-                " `az aks show` output and the REST cluster body never include them: check \
-                 with `{}`.",
-                az_aks_child(cluster, "maintenanceconfiguration list", "").trim_end()
-            ));
-        }
         message.push_str(&fix(
             &az_aks_child(
                 cluster,

@@ -58,7 +58,7 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         return;
     }
     let Some(registry) = image.registry() else {
-        out.not_judged(Violation::in_container(
+        out.unknown_value(Violation::in_container(
             container,
             node.pos,
             format!(

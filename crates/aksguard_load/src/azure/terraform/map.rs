@@ -11,7 +11,7 @@
 use std::collections::BTreeMap;
 
 use aksguard_model::azure::{
-    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting,
+    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
     ManagedCluster, NodePool, RoleAssignment, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Value};
@@ -973,6 +973,7 @@ pub(crate) fn push_clusters(
         }
         out.clusters.push(ManagedCluster {
             name: display_name(resource),
+            id: resource.id.clone(),
             resource_group: known_str(obj, "resource_group_name"),
             location: known_str(obj, "location"),
             pos: obj.pos,
@@ -982,6 +983,7 @@ pub(crate) fn push_clusters(
             node_pools,
             diagnostic_settings,
             maintenance_configurations: maintenance(obj),
+            holds: Holds::EVERYTHING,
         });
     }
 }
