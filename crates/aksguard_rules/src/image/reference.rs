@@ -515,6 +515,38 @@ mod tests {
     }
 
     #[test]
+    fn digest_problems_say_what_is_wrong() {
+        assert_eq!(digest_problem(SHA), None);
+        let cases = [
+            ("sha256:abc", "sha256 takes 64 hex digits, not 3"),
+            (
+                "sha256:ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
+                "sha256 takes lowercase hex digits",
+            ),
+            (
+                "sha512:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "sha512 takes 128 hex digits, not 32",
+            ),
+            ("sha256:not-hex", "`not-hex` is not hexadecimal"),
+            (
+                "custom:a",
+                "it has 1 hex digit, fewer than the 32 a digest takes",
+            ),
+            (
+                "0123456789abcdef0123456789abcdef",
+                "it has no `algorithm:` prefix",
+            ),
+            (
+                "SHA256:0123456789abcdef0123456789abcdef",
+                "the algorithm `SHA256` is not lowercase letters and digits",
+            ),
+        ];
+        for (digest, problem) in cases {
+            assert_eq!(digest_problem(digest).as_deref(), Some(problem), "{digest}");
+        }
+    }
+
+    #[test]
     fn digests() {
         let image = format!("app@{SHA}");
         let r = parse(&image);
