@@ -51,22 +51,7 @@ const MIN_SAME_AGREEMENT: f64 = 0.95;
 /// Peers whose comparisons of the same meaning stay below [`MIN_SAME_AGREEMENT`], with why:
 /// every shortfall is a listed disagreement, but the target is not met. An entry for a peer
 /// that reaches the target fails, as a reminder to remove it.
-const SAME_AGREEMENT_SHORTFALLS: &[(&str, &str)] = &[
-    (
-        "kube-linter",
-        "14 of its fixture objects are partial or invalid: 10 pod templates without \
-         containers (host-network, host-pid, host-ipc, default-service-account, \
-         non-existent-service-account: NO_CONTAINERS), 2 `strategy.type: Other`, a \
-         Deployment without `spec`, an OpenShift DeploymentConfig selector; our rules judge \
-         well-formed Kubernetes objects only",
-    ),
-    (
-        "kubescape",
-        "image-not-pinned-to-digest differs from IMG002 both ways (8 cases: kubescape \
-         accepts any digest algorithm and an exemption list, and fails invalid digests that \
-         IMG002 leaves alone), plus one procMount case (set-procmount-default)",
-    ),
-];
+const SAME_AGREEMENT_SHORTFALLS: &[(&str, &str)] = &[];
 
 /// A peer's folder under `corpus/peers/`.
 fn dir(peer: PeerTool) -> &'static str {
@@ -591,21 +576,6 @@ const CHECKOV_VERDICT_OVERRIDES: &[(&str, bool, &str)] = &[
 const DISAGREEMENTS: &[(&str, &str)] = &[
     // Polaris
     // kube-linter
-    ("kube-linter/host-network.yml Deployment/app", NO_CONTAINERS),
-    (
-        "kube-linter/host-network.yml DeploymentConfig/app",
-        NO_CONTAINERS,
-    ),
-    ("kube-linter/host-pid.yml Deployment/app", NO_CONTAINERS),
-    (
-        "kube-linter/host-pid.yml DeploymentConfig/app",
-        NO_CONTAINERS,
-    ),
-    ("kube-linter/host-ipc.yml Deployment/app", NO_CONTAINERS),
-    (
-        "kube-linter/host-ipc.yml DeploymentConfig/app",
-        NO_CONTAINERS,
-    ),
     (
         "kube-linter/no-rolling-update-strategy.yml Deployment/app1",
         "`strategy.type: Other` is not a valid value (the API server accepts RollingUpdate \
@@ -616,11 +586,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "kube-linter/no-rolling-update-strategy.yml DeploymentConfig/app2",
         "OpenShift DeploymentConfig, whose strategies (Rolling, Recreate, Custom) POD020 does \
          not check; `Other` is not valid there either",
-    ),
-    (
-        "kube-linter/use-namespace.yml Deployment/app1",
-        "partial object: a Deployment with no `spec`; POD021 judges workloads, objects with a \
-         pod template",
     ),
     // checkov
     (
@@ -633,7 +598,23 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
         "partial object: `containers:` is null, so no container adds SYS_ADMIN; checkov's \
          test counts the file as failed",
     ),
+    (
+        "checkov/kubernetes/ImageDigest/imageWithTagAndDigest-PASSED.yaml",
+        INVALID_DIGEST,
+    ),
+    (
+        "checkov/kubernetes/ImageDigest/kafka-PASSED.yaml",
+        INVALID_DIGEST,
+    ),
+    (
+        "checkov/kubernetes/ImageDigest/kafka-withrepo-PASSED.yaml",
+        INVALID_DIGEST,
+    ),
     // kubescape
+    (
+        "kubescape-regolibrary/image-not-pinned-to-digest/pod-short-custom-digest Pod/pod-short-custom-digest",
+        INVALID_DIGEST,
+    ),
     (
         "kubescape-regolibrary/set-procmount-default/workload Deployment/my-deployment",
         "kubescape flags container `php`, which leaves `procMount` unset; unset means \
@@ -667,22 +648,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
          `imageDigestExemptRepositories`); IMG002 has no exemption list (aksguard exceptions \
          do that job)",
     ),
-    (
-        "kubescape-regolibrary/image-not-pinned-to-digest/pod-short-digest Pod/pod-short-digest",
-        INVALID_DIGEST,
-    ),
-    (
-        "kubescape-regolibrary/image-not-pinned-to-digest/pod-sha256-uppercase Pod/pod-sha256-uppercase",
-        INVALID_DIGEST,
-    ),
-    (
-        "kubescape-regolibrary/image-not-pinned-to-digest/pod-sha256-short Pod/pod-sha256-short",
-        INVALID_DIGEST,
-    ),
-    (
-        "kubescape-regolibrary/image-not-pinned-to-digest/pod-sha512-short Pod/pod-sha512-short",
-        INVALID_DIGEST,
-    ),
     // Cross-resource families (RBAC, NET, NS, IDN, REL).
     (
         "polaris/clusterrolebindingPodExecAttach/failure.binding_points_to_missing_ref.yaml",
@@ -695,22 +660,6 @@ const DISAGREEMENTS: &[(&str, &str)] = &[
     (
         "polaris/rolebindingRolePodExecAttach/failure.binding_points_to_missing_ref.yaml",
         MISSING_ROLE,
-    ),
-    (
-        "kube-linter/default-service-account.yml Deployment/app",
-        NO_CONTAINERS,
-    ),
-    (
-        "kube-linter/non-existent-service-account.yml Deployment/app",
-        NO_CONTAINERS,
-    ),
-    (
-        "kube-linter/default-service-account.yml DeploymentConfig/app",
-        NO_CONTAINERS,
-    ),
-    (
-        "kube-linter/non-existent-service-account.yml DeploymentConfig/app",
-        NO_CONTAINERS,
     ),
     (
         "kube-linter/mismatching-selector.yml DeploymentConfig/app2",
@@ -762,15 +711,14 @@ const NO_WORKLOADS_IN_NAMESPACE: &str = "the namespace holds no workload in the 
      the Namespace and a policy elsewhere or a Cilium policy): NET001 judges namespaces with \
      workloads, since a namespace without pods has nothing to isolate yet";
 
-const NO_CONTAINERS: &str = "partial object: the pod template has no containers (the API \
-     server rejects it), so it is no pod template to us and pod-level rules do not run";
-
 const ONLY_SHA256: &str = "IMG002 counts only a `sha256` digest as pinned (RULES.md); kubescape \
      accepts any well-formed digest algorithm (blake3, sha512, custom)";
 
-const INVALID_DIGEST: &str = "not a valid digest (sha256 takes exactly 64 lowercase hex \
-     digits, sha512 128; the kubelet fails such an image with InvalidImageName), so there is \
-     nothing to pin; IMG002 leaves invalid image references alone";
+const INVALID_DIGEST: &str = "an invalid digest (`sha256:123456`, `custom-algorithm:a`: a \
+     sha256 digest takes exactly 64 lowercase hex digits, any digest at least 32) pins \
+     nothing, and the kubelet refuses the image (InvalidImageName); IMG002 fires and says what \
+     is wrong with the digest, the peer counts it as pinned (checkov any `@` part, kubescape \
+     a digest whose algorithm it does not validate)";
 
 /// Disagreements that are bugs (or gaps) in our rules, kept here so the test passes while the
 /// rule's owner fixes it. Listed separately from [`DISAGREEMENTS`] so nobody mistakes them for

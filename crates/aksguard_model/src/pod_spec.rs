@@ -36,27 +36,44 @@ fn pod_spec_paths(kind: &str) -> Option<(&'static str, &'static str)> {
             "spec.jobTemplate.spec.template.spec",
             "spec.jobTemplate.spec.template.metadata",
         ),
+        // DeploymentConfig (OpenShift) embeds a core PodTemplateSpec at the same place as a
+        // Deployment, so it is as recognisable as one.
         "Deployment"
         | "ReplicaSet"
         | "StatefulSet"
         | "DaemonSet"
         | "Job"
-        | "ReplicationController" => ("spec.template.spec", "spec.template.metadata"),
+        | "ReplicationController"
+        | "DeploymentConfig" => ("spec.template.spec", "spec.template.metadata"),
         _ => return None,
     })
 }
 
+/// The pod-spec fields that hold containers.
+const CONTAINER_FIELDS: [&str; 3] = ["containers", "initContainers", "ephemeralContainers"];
+
 impl<'a> PodSpecView<'a> {
     /// The pod template of a workload, or of a custom resource that embeds one
-    /// (`spec.template.spec.containers`: Argo Rollouts, Knative, OpenShift DeploymentConfig).
+    /// (`spec.template.spec.containers`: Argo Rollouts, Knative).
+    ///
+    /// A workload kind's pod spec is judged even when it lists no containers (a partial
+    /// manifest, or one a patch completes): its pod-level values such as `hostNetwork` are
+    /// known all the same, and container rules simply see no container. A custom resource is
+    /// taken for a pod template only when it has a container field (even null or empty):
+    /// `spec.template.spec` alone also describes non-pod things (a KubeVirt virtual machine).
     pub fn of(object: &'a Object) -> Option<Self> {
-        let (spec_path, metadata_path) = pod_spec_paths(&object.kind)
-            .unwrap_or(("spec.template.spec", "spec.template.metadata"));
+        let known_kind = pod_spec_paths(&object.kind);
+        let (spec_path, metadata_path) =
+            known_kind.unwrap_or(("spec.template.spec", "spec.template.metadata"));
         let spec = object.root.at(spec_path)?;
-        let has_containers = ["containers", "initContainers", "ephemeralContainers"]
-            .iter()
-            .any(|key| spec.get(key).is_some_and(Node::is_seq));
-        if !spec.is_map() || !has_containers {
+        if !spec.is_map() {
+            return None;
+        }
+        let has_container_field = CONTAINER_FIELDS.iter().any(|key| {
+            spec.get(key)
+                .is_some_and(|node| node.is_seq() || node.is_null())
+        });
+        if known_kind.is_none() && !has_container_field {
             return None;
         }
         Some(PodSpecView {

@@ -3,6 +3,8 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::image::container_image;
+use crate::image::placeholder;
+use crate::image::reference::digest_problem;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{
     PeerTool::{Checkov, Kubescape},
@@ -18,10 +20,12 @@ pub(crate) static RULE: Rule = Rule {
     checks: "Any container (init, regular or ephemeral) whose `image` has no `@sha256:` digest \
              (64 lowercase hex digits). A tag plus digest (`app:1.2@sha256:…`) passes, since \
              the runtime pulls by the digest. A digest with another algorithm (`sha512`, \
-             `blake3`) does not count as pinned and fires. Invalid references are not \
-             reported: a sha256 digest that is not 64 lowercase hex digits (`@sha256:abc`) \
-             makes the kubelet reject the image (InvalidImageName), so there is nothing to \
-             pin; likewise missing and non-string images. Placeholders elsewhere do not hide \
+             `blake3`) does not count as pinned and fires. An invalid digest fires too, with \
+             what is wrong with it: a sha256 digest that is not 64 lowercase hex digits \
+             (`@sha256:abc`, upper case), a sha384/sha512 one of the wrong length, another \
+             algorithm with fewer than 32 hex digits; the kubelet refuses such an image \
+             (InvalidImageName). Missing and non-string images, and references invalid \
+             elsewhere than their digest, are not reported. Placeholders elsewhere do not hide \
              the digest's absence (`$REGISTRY/app:1.0`, `gcr.io/PROJECT_ID/app:1.0` fire); a \
              placeholder at the end of the image may hold a digest (`app:${TAG}`, `$IMAGE`), \
              which makes it Unknown and not reported.",
@@ -45,6 +49,7 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let Some((node, text, image)) = container_image(container) else {
+        check_invalid_digest(container, out);
         return;
     };
     // `None`: a placeholder may hold the digest (`app:${TAG}`, `$IMAGE`).
@@ -56,6 +61,36 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         node.pos,
         format!(
             "container `{}` image `{text}` is not pinned by a sha256 digest",
+            container.name()
+        ),
+    ));
+}
+
+/// An image the reference grammar rejects because of its `@digest` part is not pinned: the
+/// kubelet refuses it (InvalidImageName), and the fix is the same, a valid digest. An image
+/// with a placeholder is left alone: the placeholder may expand to a valid digest.
+fn check_invalid_digest(container: &ContainerView<'_>, out: &mut Checker<'_>) {
+    let Some(node) = container.get("image") else {
+        return;
+    };
+    let Some(text) = node.as_str() else {
+        return;
+    };
+    if placeholder::mask(text).is_some() {
+        return;
+    }
+    let Some((_, digest)) = text.split_once('@') else {
+        return;
+    };
+    let Some(problem) = digest_problem(digest) else {
+        return;
+    };
+    out.report(Violation::in_container(
+        container,
+        node.pos,
+        format!(
+            "container `{}` image `{text}` is not pinned: its digest `{digest}` is invalid \
+             ({problem}), so the kubelet refuses the image (InvalidImageName)",
             container.name()
         ),
     ));

@@ -396,24 +396,51 @@ fn is_tag(tag: &str) -> bool {
 /// and for the algorithms the runtimes know (`go-digest`: sha256, sha384, sha512) exactly
 /// their length in lowercase hex, as the kubelet validates it (`InvalidImageName` otherwise).
 fn is_digest(digest: &str) -> bool {
+    digest_problem(digest).is_none()
+}
+
+/// What makes a digest invalid (see [`is_digest`]), in words for a finding; `None` when it
+/// is valid.
+pub(crate) fn digest_problem(digest: &str) -> Option<String> {
     let Some((algorithm, hex)) = digest.split_once(':') else {
-        return false;
+        return Some("it has no `algorithm:` prefix".to_string());
     };
     let algorithm_ok = algorithm.split(['+', '.', '_', '-']).all(|c| {
         !c.is_empty()
             && c.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     });
-    if !algorithm_ok || hex.len() < 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return false;
+    if !algorithm_ok {
+        return Some(format!(
+            "the algorithm `{algorithm}` is not lowercase letters and digits"
+        ));
+    }
+    if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(format!("`{hex}` is not hexadecimal"));
     }
     let length = match algorithm {
         "sha256" => 64,
         "sha384" => 96,
         "sha512" => 128,
-        _ => return true,
+        _ if hex.len() < 32 => {
+            let plural = if hex.len() == 1 { "" } else { "s" };
+            return Some(format!(
+                "it has {} hex digit{plural}, fewer than the 32 a digest takes",
+                hex.len()
+            ));
+        }
+        _ => return None,
     };
-    hex.len() == length && !hex.bytes().any(|b| b.is_ascii_uppercase())
+    if hex.len() != length {
+        return Some(format!(
+            "{algorithm} takes {length} hex digits, not {}",
+            hex.len()
+        ));
+    }
+    if hex.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Some(format!("{algorithm} takes lowercase hex digits"));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -485,6 +512,38 @@ mod tests {
         let r = parse("myregistry/app:1");
         assert_eq!(r.registry().unwrap(), "docker.io");
         assert_eq!(r.repository().unwrap(), "myregistry/app");
+    }
+
+    #[test]
+    fn digest_problems_say_what_is_wrong() {
+        assert_eq!(digest_problem(SHA), None);
+        let cases = [
+            ("sha256:abc", "sha256 takes 64 hex digits, not 3"),
+            (
+                "sha256:ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
+                "sha256 takes lowercase hex digits",
+            ),
+            (
+                "sha512:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                "sha512 takes 128 hex digits, not 32",
+            ),
+            ("sha256:not-hex", "`not-hex` is not hexadecimal"),
+            (
+                "custom:a",
+                "it has 1 hex digit, fewer than the 32 a digest takes",
+            ),
+            (
+                "0123456789abcdef0123456789abcdef",
+                "it has no `algorithm:` prefix",
+            ),
+            (
+                "SHA256:0123456789abcdef0123456789abcdef",
+                "the algorithm `SHA256` is not lowercase letters and digits",
+            ),
+        ];
+        for (digest, problem) in cases {
+            assert_eq!(digest_problem(digest).as_deref(), Some(problem), "{digest}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@ use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape},
-    same,
+    WORKLOAD_KINDS, same,
 };
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,8 +13,10 @@ pub(crate) static RULE: Rule = Rule {
     title: "Workload is deployed to the default namespace",
     family: Family::Pod,
     severity: Severity::Low,
-    checks: "Workloads only (every kind with a pod template: Pod, Deployment, CronJob, custom \
-             resources embedding `spec.template.spec`). Fires at `metadata.namespace` when it \
+    checks: "Workloads only: every workload kind (Pod, PodTemplate, Deployment, ReplicaSet, \
+             StatefulSet, DaemonSet, Job, CronJob, ReplicationController, OpenShift \
+             DeploymentConfig), judged by its metadata alone, so even without a `spec`, and \
+             custom resources embedding a pod template (`spec.template.spec.containers`). Fires at `metadata.namespace` when it \
              is explicitly `default`. When no namespace is given (absent, null or empty) it \
              fires with severity info at the object's `metadata` (or the document root): the \
              namespace is unspecified, so the object lands in whatever namespace the deploying \
@@ -44,7 +46,10 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(object: &Object, out: &mut Checker<'_>) {
-    if PodSpecView::of(object).is_none() {
+    // The namespace is known from the metadata, whatever the spec holds: a workload kind is
+    // judged without its pod template; another kind only when it embeds one.
+    let workload_kind = WORKLOAD_KINDS.contains(&object.kind.as_str());
+    if !workload_kind && PodSpecView::of(object).is_none() {
         return;
     }
     let metadata = object.metadata();
