@@ -35,17 +35,19 @@ pub fn split_documents(text: &str) -> Vec<Chunk<'_>> {
             start_line = line_no;
             only_directives = true;
         }
-        let content = trimmed.trim_start();
-        let is_content = !(content.is_empty()
-            || content.starts_with('#')
-            || is_directive(trimmed)
-            || is_document_start(trimmed));
-        if is_content {
-            only_directives = false;
-        }
-        if is_document_start(trimmed) && trimmed.len() > 3 && !trimmed[3..].trim().is_empty() {
+        // Once the document has content, only a marker matters: most lines end here.
+        if only_directives {
+            let content = trimmed.trim_start();
+            let is_content = !(content.is_empty()
+                || content.starts_with('#')
+                || is_directive(trimmed)
+                || is_document_start(trimmed));
             // `--- !tag` or `--- |` carries content on the marker line.
-            only_directives = false;
+            let marker_content =
+                is_document_start(trimmed) && trimmed.len() > 3 && !trimmed[3..].trim().is_empty();
+            if is_content || marker_content {
+                only_directives = false;
+            }
         }
         offset += line.len();
     }

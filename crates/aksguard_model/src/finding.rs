@@ -171,8 +171,10 @@ pub fn fingerprint(
         hasher.update(part.as_bytes());
         hasher.update([0u8]);
     }
-    for piece in message.split(|c: char| c.is_ascii_digit()) {
-        hasher.update(piece.as_bytes());
+    // Digits do not count. An ASCII digit is one byte that never occurs inside a multi-byte
+    // UTF-8 sequence, so splitting the bytes is splitting the text, without decoding chars.
+    for piece in message.as_bytes().split(u8::is_ascii_digit) {
+        hasher.update(piece);
     }
     let digest = hasher.finalize();
     let mut first = [0u8; 8];

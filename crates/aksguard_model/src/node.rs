@@ -70,23 +70,19 @@ impl Node {
 
     /// Follows a dotted path of mapping keys (`spec.template.spec`); no sequence indexes.
     pub fn at(&self, path: &str) -> Option<&Node> {
-        path.split('.')
-            .filter(|p| !p.is_empty())
-            .try_fold(self, |node, key| node.get(key))
+        path_keys(path).try_fold(self, |node, key| node.get(key))
     }
 
     /// [`Node::at`], for changing the node found.
     pub fn at_mut(&mut self, path: &str) -> Option<&mut Node> {
-        path.split('.')
-            .filter(|p| !p.is_empty())
-            .try_fold(self, |node, key| match &mut node.value {
-                Value::Map(entries) => entries
-                    .iter_mut()
-                    .rev()
-                    .find(|e| e.key == key)
-                    .map(|e| &mut e.value),
-                _ => None,
-            })
+        path_keys(path).try_fold(self, |node, key| match &mut node.value {
+            Value::Map(entries) => entries
+                .iter_mut()
+                .rev()
+                .find(|e| e.key == key)
+                .map(|e| &mut e.value),
+            _ => None,
+        })
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -165,6 +161,26 @@ impl Node {
             ),
         }
     }
+}
+
+/// The non-empty keys of a dotted path (`spec.template.spec`). Paths are short, so a plain
+/// byte scan for the ASCII `.` beats `str::split`'s general searcher, which rules call on
+/// every object.
+fn path_keys(path: &str) -> impl Iterator<Item = &str> {
+    let mut rest = path;
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let (key, tail) = match rest.bytes().position(|b| b == b'.') {
+                Some(dot) => (&rest[..dot], &rest[dot + 1..]),
+                None => (rest, ""),
+            };
+            rest = tail;
+            if !key.is_empty() {
+                return Some(key);
+            }
+        }
+        None
+    })
 }
 
 fn is_null_text(text: &str) -> bool {

@@ -46,23 +46,34 @@ enum Frame {
 
 pub(super) struct Builder<'l> {
     limits: &'l Limits,
+    scratch: Scratch,
+    nodes: usize,
+    documents: Vec<Option<Node>>,
+    document_open: bool,
+}
+
+/// The builder's working stacks. The loader parses one document at a time, so they are kept
+/// per thread from one document to the next instead of growing again from empty each time.
+#[derive(Default)]
+struct Scratch {
     stack: Vec<Frame>,
     items: Vec<Node>,
     entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
-    nodes: usize,
-    documents: Vec<Option<Node>>,
-    document_open: bool,
+}
+
+/// Stacks larger than this (pending children of open collections) are not kept.
+const SCRATCH_KEPT: usize = 4096;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
 }
 
 impl<'l> Builder<'l> {
     pub(super) fn new(limits: &'l Limits) -> Self {
         Builder {
             limits,
-            stack: Vec::new(),
-            items: Vec::new(),
-            entries: Vec::new(),
-            anchors: HashMap::new(),
+            scratch: SCRATCH.take().unwrap_or_default(),
             nodes: 0,
             documents: Vec::new(),
             document_open: false,
@@ -70,8 +81,8 @@ impl<'l> Builder<'l> {
     }
 
     /// The documents read so far (`None` for empty ones).
-    pub(super) fn finish(self) -> Vec<Option<Node>> {
-        self.documents
+    pub(super) fn finish(mut self) -> Vec<Option<Node>> {
+        std::mem::take(&mut self.documents)
     }
 
     fn count(&mut self, added: usize, at: Pos) -> Result<(), ParseError> {
@@ -92,7 +103,7 @@ impl<'l> Builder<'l> {
     pub(super) fn event(&mut self, event: TreeEvent<'_>, at: Pos) -> Result<(), ParseError> {
         match event {
             TreeEvent::DocumentStart => {
-                self.anchors.clear();
+                self.scratch.anchors.clear();
                 self.nodes = 0;
                 self.document_open = true;
             }
@@ -112,39 +123,39 @@ impl<'l> Builder<'l> {
                 self.complete(Node::scalar(text, plain, at), anchor, at)?;
             }
             TreeEvent::Alias(id) => {
-                let Some(size) = self.anchors.get(&id).map(Node::size) else {
+                let Some(size) = self.scratch.anchors.get(&id).map(Node::size) else {
                     return Err(error(at, "alias refers to an unknown anchor"));
                 };
                 // Budget first: an alias bomb must fail before it allocates.
                 self.count(size, at)?;
-                let mut node = self.anchors[&id].clone();
+                let mut node = self.scratch.anchors[&id].clone();
                 // Content reached through an alias is reported where the alias is used.
                 reposition(&mut node, at);
                 self.complete(node, 0, at)?;
             }
             TreeEvent::SequenceStart(anchor) => {
                 self.open(at)?;
-                self.stack.push(Frame::Seq {
+                self.scratch.stack.push(Frame::Seq {
                     pos: at,
                     anchor,
-                    start: self.items.len(),
+                    start: self.scratch.items.len(),
                 });
             }
             TreeEvent::MappingStart(anchor) => {
                 self.open(at)?;
-                self.stack.push(Frame::Map {
+                self.scratch.stack.push(Frame::Map {
                     pos: at,
                     anchor,
-                    start: self.entries.len(),
+                    start: self.scratch.entries.len(),
                     key: None,
                 });
             }
             TreeEvent::CollectionEnd => {
-                let (node, anchor) = match self.stack.pop() {
+                let (node, anchor) = match self.scratch.stack.pop() {
                     Some(Frame::Seq { pos, anchor, start }) => (
                         Node {
                             pos,
-                            value: Value::Seq(self.items.drain(start..).collect()),
+                            value: Value::Seq(self.scratch.items.drain(start..).collect()),
                         },
                         anchor,
                     ),
@@ -154,7 +165,7 @@ impl<'l> Builder<'l> {
                         Node {
                             pos,
                             value: Value::Map(apply_merge_keys(
-                                self.entries.drain(start..).collect(),
+                                self.scratch.entries.drain(start..).collect(),
                             )),
                         },
                         anchor,
@@ -169,7 +180,7 @@ impl<'l> Builder<'l> {
 
     fn open(&mut self, at: Pos) -> Result<(), ParseError> {
         self.count(1, at)?;
-        if self.stack.len() >= self.limits.max_depth {
+        if self.scratch.stack.len() >= self.limits.max_depth {
             return Err(error(
                 at,
                 format!("nesting deeper than {} levels", self.limits.max_depth),
@@ -181,9 +192,9 @@ impl<'l> Builder<'l> {
     /// Attaches a finished node to its parent (or makes it the document root).
     fn complete(&mut self, mut node: Node, anchor: usize, at: Pos) -> Result<(), ParseError> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.scratch.anchors.insert(anchor, node.clone());
         }
-        match self.stack.last_mut() {
+        match self.scratch.stack.last_mut() {
             None => {
                 if !self.document_open {
                     return Err(error(at, "content outside a document"));
@@ -191,7 +202,7 @@ impl<'l> Builder<'l> {
                 self.documents.push(Some(node));
                 self.document_open = false;
             }
-            Some(Frame::Seq { .. }) => self.items.push(node),
+            Some(Frame::Seq { .. }) => self.scratch.items.push(node),
             Some(Frame::Map { key, .. }) => match key.take() {
                 None => {
                     let Value::Scalar { text, .. } = node.value else {
@@ -210,7 +221,7 @@ impl<'l> Builder<'l> {
                 Some((key, key_pos)) => {
                     // A field is reported where its key is written.
                     node.pos = key_pos;
-                    self.entries.push(Entry {
+                    self.scratch.entries.push(Entry {
                         key,
                         key_pos,
                         value: node,
@@ -219,6 +230,23 @@ impl<'l> Builder<'l> {
             },
         }
         Ok(())
+    }
+}
+
+impl Drop for Builder<'_> {
+    /// Hands the stacks, emptied, to the next document this thread parses.
+    fn drop(&mut self) {
+        let mut scratch = std::mem::take(&mut self.scratch);
+        scratch.stack.clear();
+        scratch.items.clear();
+        scratch.entries.clear();
+        scratch.anchors.clear();
+        let small = scratch.items.capacity() <= SCRATCH_KEPT
+            && scratch.entries.capacity() <= SCRATCH_KEPT
+            && scratch.anchors.capacity() <= SCRATCH_KEPT;
+        if small {
+            SCRATCH.set(Some(scratch));
+        }
     }
 }
 
