@@ -15,6 +15,7 @@ use clap::Parser;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    aksguard_load::yaml::quiet_fallback_panics();
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Scan(args) => commands::scan::run(&args),

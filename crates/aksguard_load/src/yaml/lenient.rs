@@ -35,6 +35,26 @@ pub(super) fn parse(
     })
 }
 
+/// Keeps the fallback's panics (caught by [`parse`] and reported as a refusal of the
+/// document) from printing a panic message and backtrace that would read as a crash of
+/// aksguard. Installs, once per process, a panic hook that drops reports raised inside
+/// libyaml-safer and passes every other panic to the hook that was in place. For binaries:
+/// a library must not choose the process's panic hook for its callers.
+pub fn quiet_fallback_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_fallback = info
+                .location()
+                .is_some_and(|at| at.file().contains("libyaml-safer"));
+            if !in_fallback {
+                previous(info);
+            }
+        }));
+    });
+}
+
 fn parse_unguarded(
     text: &str,
     first_line: u32,

@@ -13,6 +13,8 @@ use aksguard_model::Node;
 
 use crate::limits::Limits;
 
+pub use lenient::quiet_fallback_panics;
+
 /// A parse failure at a 1-based line of the whole stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseError {
