@@ -133,26 +133,27 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
     )
 }
 
+/// ` [container]` for a violation on a container, else nothing.
+fn container_suffix(violation: &Violation) -> String {
+    violation
+        .container
+        .as_deref()
+        .map(|c| format!(" [{c}]"))
+        .unwrap_or_default()
+}
+
 fn render(rule: &Rule, outcome: &Outcome) -> String {
     let mut out = String::new();
     for (object, v) in &outcome.violations {
         let severity = v.severity.unwrap_or(rule.severity);
-        let container = v
-            .container
-            .as_deref()
-            .map(|c| format!(" [{c}]"))
-            .unwrap_or_default();
+        let container = container_suffix(v);
         out.push_str(&format!(
             "{}:{} {} {} {object}{container}: {}\n",
             v.pos.line, v.pos.col, severity, rule.id, v.message
         ));
     }
     for (object, v) in &outcome.unknown_values {
-        let container = v
-            .container
-            .as_deref()
-            .map(|c| format!(" [{c}]"))
-            .unwrap_or_default();
+        let container = container_suffix(v);
         out.push_str(&format!(
             "{}:{} not judged {} {object}{container}: {}\n",
             v.pos.line, v.pos.col, rule.id, v.message

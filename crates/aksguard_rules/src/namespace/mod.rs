@@ -2,7 +2,8 @@
 
 use aksguard_model::{Inventory, Object, Pos};
 
-use crate::meta::Rule;
+use crate::meta::{Reference, Rule};
+use crate::peer::{PeerTool::Kubescape, narrower, same};
 
 mod missing_pod_security_enforce_label;
 mod missing_resource_quota;
@@ -40,6 +41,20 @@ pub(crate) fn is_system_namespace(name: &str) -> bool {
 }
 
 /// The Pod Security Admission label that sets the enforced level.
+/// kubescape's two Pod Security admission checks, which NS001 and NS002 answer together (a
+/// peer check declared on several rules must be declared alike on each).
+pub(crate) const PSA_BASELINE_APPLIED: Reference = Reference::Peer(
+    narrower(
+        Kubescape,
+        "pod-security-admission-baseline-applied-1",
+        "kubescape fails a namespace enforcing less than baseline; NS002 also reports `baseline`",
+    )
+    .judging(&["Namespace"]),
+);
+pub(crate) const PSA_RESTRICTED_APPLIED: Reference = Reference::Peer(
+    same(Kubescape, "pod-security-admission-restricted-applied-1").judging(&["Namespace"]),
+);
+
 pub(crate) const PSA_ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
 
 /// A core `v1` Namespace object.

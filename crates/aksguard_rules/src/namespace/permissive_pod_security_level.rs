@@ -3,8 +3,10 @@ use aksguard_model::{Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
-use crate::namespace::{PSA_ENFORCE_LABEL, core_namespace, is_system_namespace};
-use crate::peer::{PeerTool::Kubescape, narrower, same};
+use crate::namespace::{
+    PSA_BASELINE_APPLIED, PSA_ENFORCE_LABEL, PSA_RESTRICTED_APPLIED, core_namespace,
+    is_system_namespace,
+};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NS002",
@@ -35,17 +37,8 @@ pub(crate) static RULE: Rule = Rule {
             "Kubernetes: Pod Security Standards",
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
         ),
-        Reference::Peer(
-            narrower(
-                Kubescape,
-                "pod-security-admission-baseline-applied-1",
-                "kubescape fails a namespace enforcing less than baseline; NS002 also reports `baseline`",
-            )
-            .judging(&["Namespace"]),
-        ),
-        Reference::Peer(
-            same(Kubescape, "pod-security-admission-restricted-applied-1").judging(&["Namespace"]),
-        ),
+        PSA_BASELINE_APPLIED,
+        PSA_RESTRICTED_APPLIED,
     ],
     linux_only: false,
     reads_other_objects: false,

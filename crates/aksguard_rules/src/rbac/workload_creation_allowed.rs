@@ -10,6 +10,10 @@ use crate::peer::{
 };
 use crate::rbac::helpers::{Grants, ItemFinding, check_role_rules, verbs_text};
 
+/// How Polaris's five exec/attach checks differ from RBAC005.
+const EXEC_ATTACH_ONLY: &str = "exec and attach only; RBAC005 also port-forward, ephemeral \
+                                containers and creating pods or workloads";
+
 pub(crate) static RULE: Rule = Rule {
     id: "RBAC005",
     slug: "workload-creation-allowed",
@@ -71,32 +75,23 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(narrower(
             Polaris,
             "clusterrolePodExecAttach",
-            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
-             and creating pods or workloads",
+            EXEC_ATTACH_ONLY,
         )),
-        Reference::Peer(narrower(
-            Polaris,
-            "rolePodExecAttach",
-            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
-             and creating pods or workloads",
-        )),
+        Reference::Peer(narrower(Polaris, "rolePodExecAttach", EXEC_ATTACH_ONLY)),
         Reference::Peer(narrower(
             Polaris,
             "clusterrolebindingPodExecAttach",
-            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
-             and creating pods or workloads",
+            EXEC_ATTACH_ONLY,
         )),
         Reference::Peer(narrower(
             Polaris,
             "rolebindingClusterRolePodExecAttach",
-            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
-             and creating pods or workloads",
+            EXEC_ATTACH_ONLY,
         )),
         Reference::Peer(narrower(
             Polaris,
             "rolebindingRolePodExecAttach",
-            "exec and attach only; RBAC005 also port-forward, ephemeral containers \
-             and creating pods or workloads",
+            EXEC_ATTACH_ONLY,
         )),
         Reference::Peer(different_unit(
             Checkov,
