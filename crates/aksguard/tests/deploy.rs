@@ -500,3 +500,147 @@ fn webhook_paths_follow_the_api_servers_rule() {
     assert!(!api_server_accepts_path("/validate//warn"));
     assert!(!api_server_accepts_path("validate"));
 }
+
+/// The README's commands for a certificate without cert-manager ("Without cert-manager"),
+/// between its `static-secret-commands` markers.
+fn documented_static_secret_commands() -> String {
+    let readme =
+        std::fs::read_to_string(workspace_root().join("README.md")).expect("read README.md");
+    let start = readme
+        .find("<!-- static-secret-commands:start -->")
+        .expect("README.md has the static-secret-commands start marker");
+    let end = readme
+        .find("<!-- static-secret-commands:end -->")
+        .expect("README.md has the static-secret-commands end marker");
+    let block = &readme[start..end];
+    let body = block
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(body, _)| body)
+        .expect("a ```sh block between the markers");
+    body.to_owned()
+}
+
+/// Whether `tool` runs (`tool version`-style probe given as `args`); else skips with a
+/// message, or fails under `AKSGUARD_REQUIRE_SHARED=1`.
+fn tool_available(tool: &str, args: &[&str]) -> bool {
+    if Command::new(tool)
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success())
+    {
+        return true;
+    }
+    assert!(
+        !shared_required(),
+        "{tool} is not on PATH but AKSGUARD_REQUIRE_SHARED is set"
+    );
+    eprintln!("SKIPPED: {tool} is not on PATH");
+    false
+}
+
+#[test]
+fn documented_openssl_commands_give_a_certificate_the_static_overlay_trusts() {
+    if !kubectl_available() || !tool_available("openssl", &["version"]) {
+        return;
+    }
+    // A scratch copy of the repository's layout: the overlay's two files (the commands edit
+    // ca-bundle.yaml in place), with `../../base` pointing back at the real base.
+    let scratch = tempfile::Builder::new()
+        .prefix("deploy-static-secret")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temp dir");
+    let overlay = scratch.path().join("deploy/overlays/static-secret");
+    std::fs::create_dir_all(&overlay).expect("create the overlay copy");
+    let source = deploy_dir().join("overlays/static-secret");
+    let kustomization = std::fs::read_to_string(source.join("kustomization.yaml"))
+        .expect("read kustomization.yaml");
+    let base = format!("{}/deploy/base", relative_to_root(&overlay));
+    assert!(kustomization.contains("  - ../../base\n"));
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        kustomization.replace("  - ../../base\n", &format!("  - {base}\n")),
+    )
+    .expect("write kustomization.yaml");
+    std::fs::copy(
+        source.join("ca-bundle.yaml"),
+        overlay.join("ca-bundle.yaml"),
+    )
+    .expect("copy ca-bundle.yaml");
+
+    let out = Command::new("bash")
+        .args([
+            "-euo",
+            "pipefail",
+            "-c",
+            &documented_static_secret_commands(),
+        ])
+        .current_dir(scratch.path())
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "the README's commands failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The serving certificate verifies against the CA for a TLS server.
+    let certs = scratch.path().join("certs");
+    let verify = Command::new("openssl")
+        .args(["verify", "-purpose", "sslserver", "-CAfile"])
+        .arg(certs.join("ca.crt"))
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl verify");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+
+    let rendered = render(&overlay);
+    let objects = load("static-secret (documented)", &rendered);
+    // Its subjectAltName is the name the API server calls: <service>.<namespace>.svc.
+    let service = one(&objects, "Service");
+    let host = format!(
+        "DNS:{}.{}.svc",
+        service.name.as_deref().unwrap(),
+        service.namespace.as_deref().unwrap()
+    );
+    let san = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl x509");
+    let san = String::from_utf8_lossy(&san.stdout);
+    assert!(san.contains(&host), "{host} not in {san}");
+
+    // Every entry's caBundle is the CA certificate, base64-encoded.
+    let ca = std::fs::read(certs.join("ca.crt")).expect("read ca.crt");
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    for webhook in vwc.root.get("webhooks").unwrap().items() {
+        let bundle = text(webhook, "clientConfig.caBundle");
+        let decoded = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(bundle.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("run base64 -d");
+        assert!(decoded.status.success(), "caBundle is not base64");
+        assert_eq!(decoded.stdout, ca, "caBundle is not certs/ca.crt");
+    }
+    assert_scan_is_clean(
+        "static-secret-documented",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
