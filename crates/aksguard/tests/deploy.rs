@@ -316,11 +316,29 @@ fn check_deployment(objects: &[Object]) {
     );
     let pod = deployment.root.at("spec.template.spec").expect("pod spec");
     let container = &pod.get("containers").expect("containers").items()[0];
+    // `<registry>/aksguard/aksguard:<version>@sha256:<64 hex digits>`: the release workflow
+    // rewrites the version and the digest, so both must be where it looks for them.
     let image = text(container, "image");
-    let tag = format!(":{}@sha256:", env!("CARGO_PKG_VERSION"));
+    let (name, digest) = image
+        .split_once("@sha256:")
+        .unwrap_or_else(|| panic!("image `{image}` is not pinned by a sha256 digest"));
     assert!(
-        image.contains(&tag),
-        "image `{image}` must be the workspace version, pinned by digest"
+        digest.len() == 64
+            && digest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "image `{image}`: the digest is not 64 lowercase hex digits"
+    );
+    let (repository, version) = name
+        .rsplit_once(':')
+        .unwrap_or_else(|| panic!("image `{image}` has no version tag"));
+    assert!(
+        repository.ends_with("/aksguard/aksguard"),
+        "image `{image}` is not aksguard's"
+    );
+    assert!(
+        version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()),
+        "image `{image}`: the tag is not a version"
     );
     let args = strs(container.get("args"));
     assert_eq!(args.first(), Some(&"webhook"), "{args:?}");
