@@ -1,0 +1,183 @@
+//! Why a rule is not exported. Rules that judge Azure resources or several objects at once
+//! get their reason from their metadata ([`generic_reason`]); every other rule without a
+//! translation is listed here by ID, and a test keeps this list and the translations
+//! disjoint and complete.
+
+use aksguard_rules::{Family, Rule};
+
+use crate::rules::NotExportable;
+
+const fn entry(id: &'static str, reason: &'static str) -> NotExportable {
+    NotExportable { id, reason }
+}
+
+/// Single-object Kubernetes rules without a CEL translation, by ID.
+pub const NOT_EXPORTABLE: &[NotExportable] = &[
+    entry(
+        "POD015",
+        "not translated: requests and limits are quantities whose presence per resource \
+         (cpu, memory) the rule reads with its own rules for zero and invalid values",
+    ),
+    entry(
+        "POD018",
+        "not translated yet: SELinux options at pod and container level with empty strings \
+         counted as unset",
+    ),
+    entry(
+        "POD019",
+        "not translated yet: HostProcess at pod and container level",
+    ),
+    entry(
+        "POD020",
+        "judges a workload's update strategy, not its pod template; not translated",
+    ),
+    entry(
+        "POD021",
+        "the default namespace comes from the client's context when a manifest names none; \
+         an admission request always carries the resolved namespace, a different question",
+    ),
+    entry(
+        "POD022",
+        "not translated yet: group IDs at pod and container level, supplementalGroups",
+    ),
+    entry(
+        "POD024",
+        "probes are a reliability check whose exemptions (Jobs, init containers) are not \
+         translated",
+    ),
+    entry(
+        "POD025",
+        "not translated yet: user and group IDs compared with a threshold at both levels",
+    ),
+    entry(
+        "POD029",
+        "not translated yet: container ports by number and by name",
+    ),
+    entry(
+        "POD030",
+        "not translated yet: hostAliases",
+    ),
+    entry(
+        "POD031",
+        "Windows-only: reads runAsUserName at both levels with case rules not translated",
+    ),
+    entry(
+        "IDN001",
+        "Entra pod identity is recognised by labels, bindings and custom resources not \
+         translated",
+    ),
+    entry(
+        "IDN003",
+        "needs the pod's namespace default ServiceAccount resolution of the scan",
+    ),
+    entry(
+        "IMG001",
+        "image reference parsing (registry, tag, digest) is not translated to CEL",
+    ),
+    entry(
+        "IMG002",
+        "image reference parsing (registry, tag, digest) is not translated to CEL",
+    ),
+    entry(
+        "IMG003",
+        "depends on the allowed-registries list of aksguard.toml, which a static policy \
+         cannot read",
+    ),
+    entry(
+        "IMG004",
+        "image reference parsing (registry, tag, digest) is not translated to CEL",
+    ),
+    entry(
+        "IMG006",
+        "image reference parsing (registry, tag, digest) is not translated to CEL",
+    ),
+    entry(
+        "NET005",
+        "not a pod rule: NetworkPolicy objects are not translated",
+    ),
+    entry(
+        "NET006",
+        "not a pod rule: Service annotations for Azure load balancers are not translated",
+    ),
+    entry("NET007", "not a pod rule: Services are not translated"),
+    entry("NET008", "not a pod rule: Ingresses are not translated"),
+    entry(
+        "NET009",
+        "not a pod rule: Ingress classes and WAF annotations are not translated",
+    ),
+    entry(
+        "NET010",
+        "not a pod rule: Service source ranges are not translated",
+    ),
+    entry("NET011", "not a pod rule: Services are not translated"),
+    entry(
+        "NET013",
+        "not a pod rule: Ingress annotations are not translated",
+    ),
+    entry(
+        "NS001",
+        "not a pod rule: Namespace labels are not translated",
+    ),
+    entry(
+        "NS002",
+        "not a pod rule: Namespace labels are not translated",
+    ),
+    entry(
+        "NS004",
+        "the AKS system namespaces are better kept with the binding's namespaceSelector",
+    ),
+    entry(
+        "RBAC007",
+        "not a pod rule: bindings' subjects are not translated",
+    ),
+    entry(
+        "RBAC008",
+        "not a pod rule: bindings' subjects are not translated",
+    ),
+    entry(
+        "REL001",
+        "removed API versions never reach admission: the API server no longer serves them",
+    ),
+    entry(
+        "REL002",
+        "a bare Pod is recognised by owner references the API server sets after admission",
+    ),
+    entry(
+        "REL005",
+        "label selector matching (matchExpressions) is not translated",
+    ),
+    entry(
+        "SEC001",
+        "not translated: env and envFrom references to Secrets",
+    ),
+    entry(
+        "SEC002",
+        "secret detection uses regular expressions and entropy, not expressible in CEL \
+         within cost limits",
+    ),
+    entry("SEC003", "not a pod rule: Secrets are not translated"),
+    entry("SEC004", "not a pod rule: Secrets are not translated"),
+    entry(
+        "SEC005",
+        "Key Vault CSI SecretProviderClass objects are not translated",
+    ),
+];
+
+/// The reason a rule cannot be exported that follows from what it judges, if any.
+pub(crate) fn generic_reason(rule: &Rule) -> Option<&'static str> {
+    match rule.family {
+        Family::Cluster => Some(
+            "judges the AKS cluster's Azure configuration, which no Kubernetes admission \
+             request carries",
+        ),
+        Family::Registry => Some(
+            "judges the Azure container registry's configuration, which no Kubernetes \
+             admission request carries",
+        ),
+        _ if rule.is_inventory_rule() || rule.reads_other_objects => Some(
+            "judges an object together with other objects of the scan; an admission policy \
+             sees one object",
+        ),
+        _ => None,
+    }
+}

@@ -1,0 +1,275 @@
+//! One CEL translation per exportable rule, keyed by rule ID, and the rules CEL cannot
+//! express with the reason. Each translation says what the rule *allows*; the tests
+//! evaluate it against the rule's own fixtures and require the same verdict on every
+//! object.
+
+use crate::cel::{
+    ANNOTATIONS, CAPABILITY, CONTAINERS, EMPTY_CAPABILITY, capabilities, capability_names,
+    effective, path_is, path_or, string_list,
+};
+
+/// What a translation judges: the pod spec once, or each container of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `body` reads `spec` (the pod spec) and, if `needs_metadata`, `meta`.
+    Pod,
+    /// `body` reads `c` (one container: init, regular or ephemeral), `spec` and `meta`;
+    /// every container must pass.
+    Container,
+}
+
+/// The CEL form of one rule.
+#[derive(Clone, Debug)]
+pub struct Translation {
+    pub id: &'static str,
+    pub scope: Scope,
+    /// True when the allowed condition reads the pod template's metadata (`meta`).
+    pub needs_metadata: bool,
+    /// The condition under which the pod (or container) passes.
+    pub body: String,
+}
+
+/// A rule that is not exported, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NotExportable {
+    pub id: &'static str,
+    pub reason: &'static str,
+}
+
+fn pod(id: &'static str, body: String) -> Translation {
+    Translation {
+        id,
+        scope: Scope::Pod,
+        needs_metadata: false,
+        body,
+    }
+}
+
+fn container(id: &'static str, body: String) -> Translation {
+    Translation {
+        id,
+        scope: Scope::Container,
+        needs_metadata: false,
+        body,
+    }
+}
+
+fn with_metadata(mut translation: Translation) -> Translation {
+    translation.needs_metadata = true;
+    translation
+}
+
+/// Capabilities the Pod Security Standards baseline lets a container add (POD009's set).
+const BASELINE_CAPABILITIES: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+/// Volume types the restricted profile allows (POD028's set).
+const RESTRICTED_VOLUME_TYPES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+/// The PSS baseline's safe sysctls (POD017's set), dotted.
+const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+/// `privileged: true` on the container.
+fn privileged() -> String {
+    path_is("c", "securityContext.privileged", "true")
+}
+
+/// Every translation, in rule-ID order.
+pub fn translations() -> Vec<Translation> {
+    let seccomp_type = |root: &str| {
+        let profile = "securityContext.seccompProfile";
+        format!(
+            "({} && {root}.{profile}.type in ['RuntimeDefault', 'Localhost', 'Unconfined'])",
+            crate::cel::has_path(root, &format!("{profile}.type"))
+        )
+    };
+    let legacy_seccomp = "(v in ['unconfined', 'runtime/default', 'docker/default'] || \
+                          v.startsWith('localhost/'))";
+    let container_name = "(has(c.name) ? c.name : '<unnamed>')";
+    vec![
+        container("POD001", format!("!{}", privileged())),
+        container(
+            "POD002",
+            format!(
+                "!{} && !{}.exists(x, {CAPABILITY} in {}) && {}",
+                privileged(),
+                capabilities("add"),
+                capability_names(&["SYS_ADMIN", "ALL"]),
+                path_is("c", "securityContext.allowPrivilegeEscalation", "false"),
+            ),
+        ),
+        pod("POD003", format!("!{}", path_is("spec", "hostNetwork", "true"))),
+        pod("POD004", format!("!{}", path_is("spec", "hostPID", "true"))),
+        pod("POD005", format!("!{}", path_is("spec", "hostIPC", "true"))),
+        container(
+            "POD006",
+            format!(
+                "[{}].all(u, [{}].all(nonRoot, u != 0 && (nonRoot == true || \
+                 (u != null && u > 0))))",
+                effective("runAsUser"),
+                effective("runAsNonRoot"),
+            ),
+        ),
+        container(
+            "POD007",
+            path_is("c", "securityContext.readOnlyRootFilesystem", "true"),
+        ),
+        container(
+            "POD008",
+            format!(
+                "{}.exists(x, {CAPABILITY} in {})",
+                capabilities("drop"),
+                capability_names(&["ALL", "NET_RAW"])
+            ),
+        ),
+        container(
+            "POD009",
+            format!(
+                "{}.all(x, {EMPTY_CAPABILITY} || {CAPABILITY} in {})",
+                capabilities("add"),
+                capability_names(BASELINE_CAPABILITIES)
+            ),
+        ),
+        container(
+            "POD010",
+            format!(
+                "{} in [null, 'Default']",
+                path_or("c", "securityContext.procMount", "null")
+            ),
+        ),
+        with_metadata(container(
+            "POD011",
+            format!(
+                "[{c} ? c.securityContext.seccompProfile.type : {s} ? \
+                 spec.securityContext.seccompProfile.type : ''].all(t, t != '' ? \
+                 t != 'Unconfined' : [{ANNOTATIONS}].all(a, \
+                 [('container.seccomp.security.alpha.kubernetes.io/' + {container_name}) in a \
+                 && [a['container.seccomp.security.alpha.kubernetes.io/' + {container_name}]]\
+                 .all(v, {legacy_seccomp}) ? \
+                 a['container.seccomp.security.alpha.kubernetes.io/' + {container_name}] : \
+                 'seccomp.security.alpha.kubernetes.io/pod' in a && \
+                 [a['seccomp.security.alpha.kubernetes.io/pod']].all(v, {legacy_seccomp}) ? \
+                 a['seccomp.security.alpha.kubernetes.io/pod'] : ''].all(v, v != '' && \
+                 v != 'unconfined')))",
+                c = seccomp_type("c"),
+                s = seccomp_type("spec"),
+            ),
+        )),
+        with_metadata(container(
+            "POD012",
+            format!(
+                "[{}].all(p, !(p != null && has(p.type) && p.type == 'Unconfined')) && \
+                 [{ANNOTATIONS}].all(a, !(('container.apparmor.security.beta.kubernetes.io/' + \
+                 {container_name}) in a && \
+                 a['container.apparmor.security.beta.kubernetes.io/' + {container_name}] == \
+                 'unconfined'))",
+                effective("appArmorProfile"),
+            ),
+        )),
+        pod(
+            "POD013",
+            format!(
+                "{}.all(v, !(has(v.hostPath) && v.hostPath != null))",
+                path_or("spec", "volumes", "[]")
+            ),
+        ),
+        container(
+            "POD014",
+            format!(
+                "{}.all(p, !has(p.hostPort) || p.hostPort in [null, 0])",
+                path_or("c", "ports", "[]")
+            ),
+        ),
+        pod(
+            "POD017",
+            format!(
+                "{}.all(s, !has(s.name) || s.name == null || s.name.trim() in {} || \
+                 s.name.trim() in {})",
+                path_or("spec", "securityContext.sysctls", "[]"),
+                string_list(SAFE_SYSCTLS.iter().copied()),
+                string_list(
+                    SAFE_SYSCTLS
+                        .iter()
+                        .map(|name| name.replace('.', "/"))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                ),
+            ),
+        ),
+        pod(
+            "POD023",
+            format!("!{}", path_is("spec", "shareProcessNamespace", "true")),
+        ),
+        container(
+            "POD026",
+            format!(
+                "{}.all(x, {EMPTY_CAPABILITY} || {CAPABILITY} in {})",
+                capabilities("add"),
+                capability_names(&["NET_BIND_SERVICE"])
+            ),
+        ),
+        container(
+            "POD027",
+            format!(
+                "{}.exists(x, {CAPABILITY} in {})",
+                capabilities("drop"),
+                capability_names(&["ALL"])
+            ),
+        ),
+        pod(
+            "POD028",
+            format!(
+                "{}.all(v, v.all(k, k == 'name' || v[k] == null || k in {}))",
+                path_or("spec", "volumes", "[]"),
+                string_list(RESTRICTED_VOLUME_TYPES.iter().copied())
+            ),
+        ),
+    ]
+}
+
+/// The CEL translation of `id`, if it has one.
+pub fn translation(id: &str) -> Option<Translation> {
+    translations().into_iter().find(|t| t.id == id)
+}
+
+/// Expands a translation's body over the containers when it judges each container.
+pub(crate) fn allowed_in_pod(translation: &Translation) -> String {
+    match translation.scope {
+        Scope::Pod => translation.body.clone(),
+        Scope::Container => format!("{CONTAINERS}.all(c, {})", translation.body),
+    }
+}
