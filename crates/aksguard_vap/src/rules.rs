@@ -216,7 +216,7 @@ pub fn translations() -> Vec<Translation> {
         pod(
             "POD017",
             format!(
-                "{}.all(s, !has(s.name) || s.name == null || s.name.trim() in {} || \
+                "{}.all(s, !has(s.name) || s.name in [null, ''] || s.name.trim() in {} || \
                  s.name.trim() in {})",
                 path_or("spec", "securityContext.sysctls", "[]"),
                 string_list(SAFE_SYSCTLS.iter().copied()),

@@ -9,7 +9,8 @@ use aksguard_load::{Limits, load_text_all};
 use aksguard_model::Object;
 use aksguard_rules::{Checker, Rule, RuleSettings, find_rule};
 use aksguard_vap::{MATCHED_KINDS, expression, translations};
-use kube_cel::{AdmissionRequest, VapEvaluator, VapExpression};
+
+mod support;
 
 /// What the real rule says about one object.
 struct Truth {
@@ -29,21 +30,12 @@ fn judge_with_rule(rule: &Rule, object: &Object) -> Truth {
 
 /// The policy's verdict: `Some(message)` when it denies (the message says whether an
 /// evaluation error did it).
-fn judge_with_policy(expression: &str, object: &Object) -> Option<String> {
-    let evaluator = VapEvaluator::builder()
-        .object(object.root.to_json())
-        .request(AdmissionRequest {
-            operation: "CREATE".into(),
-            ..Default::default()
-        })
-        .build();
-    let results = evaluator.evaluate(&[VapExpression {
-        expression: expression.to_owned(),
-        message: Some("denied".into()),
-        message_expression: None,
-    }]);
-    let result = results.into_iter().next().expect("one result per expression");
-    (!result.passed).then(|| result.message.unwrap_or_default())
+fn judge_with_policy(compiled: &support::Compiled, admitted: &serde_json::Value) -> Option<String> {
+    match support::admits(compiled, admitted) {
+        Ok(true) => None,
+        Ok(false) => Some("denied".into()),
+        Err(error) => Some(format!("evaluation error: {error}")),
+    }
 }
 
 fn fixture_files(rule: &Rule) -> Vec<PathBuf> {
@@ -71,6 +63,10 @@ struct Counts {
     allowed: usize,
     denied_by_error: usize,
     unknown: usize,
+    /// Objects the API server rejects before admission (wrong-typed fields).
+    rejected: usize,
+    /// Disagreements on such objects, which never reach a policy.
+    moot: usize,
 }
 
 #[test]
@@ -79,7 +75,7 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
     let mut total = Counts::default();
     for translation in translations() {
         let rule = find_rule(translation.id).expect("translations name registered rules");
-        let expression = expression(rule, &translation);
+        let compiled = support::compile(&expression(rule, &translation));
         let mut counts = Counts::default();
         for path in fixture_files(rule) {
             let text = std::fs::read_to_string(&path).expect("fixture is readable");
@@ -96,8 +92,6 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
                     continue;
                 }
                 counts.objects += 1;
-                let truth = judge_with_rule(rule, object);
-                let verdict = judge_with_policy(&expression, object);
                 let place = format!(
                     "{} {} {} (line {})",
                     rule.id,
@@ -105,34 +99,72 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
                     object.display_name(),
                     object.pos().line
                 );
+                let truth = judge_with_rule(rule, object);
                 if truth.unknown > 0 {
                     counts.unknown += 1;
                 }
-                match (&verdict, truth.findings > 0) {
-                    (Some(message), true) => {
-                        counts.denied += 1;
-                        if message.contains("evaluation error") {
+                let raw = object.root.to_json();
+                // The object as written, and as the API server would hand it to the policy.
+                let mut forms = vec![("as written", raw.clone())];
+                match support::admitted_form(&raw) {
+                    Ok(admitted) => forms.push(("as admitted", admitted)),
+                    Err(error) => {
+                        counts.rejected += 1;
+                        println!("  {place}: the API server rejects it before admission ({error})");
+                    }
+                }
+                let schema_valid = forms.len() == 2;
+                let mut agreed = true;
+                for (form, json) in &forms {
+                    let verdict = judge_with_policy(&compiled, json);
+                    let problem = match (&verdict, truth.findings > 0) {
+                        (Some(message), true) if message.contains("evaluation error") => {
                             counts.denied_by_error += 1;
-                            mismatches.push(format!("{place}: denied by an error: {message}"));
+                            Some(format!("denied by an error: {message}"))
+                        }
+                        (Some(_), true) | (None, false) => None,
+                        (Some(message), false) => {
+                            Some(format!("rule passes, policy denies: {message}"))
+                        }
+                        (None, true) => {
+                            Some(format!("rule finds {}, policy allows", truth.findings))
+                        }
+                    };
+                    let problem = problem.or_else(|| {
+                        (truth.unknown > 0 && truth.findings == 0 && verdict.is_some())
+                            .then(|| "the rule could not judge it, the policy denies".to_owned())
+                    });
+                    if let Some(problem) = problem {
+                        agreed = false;
+                        if schema_valid {
+                            mismatches.push(format!("{place} {form}: {problem}"));
+                        } else {
+                            // The API server never lets this object reach the policy.
+                            counts.moot += 1;
+                            println!("  {place} {form}: moot disagreement: {problem}");
                         }
                     }
-                    (None, false) => counts.allowed += 1,
-                    (Some(message), false) => {
-                        mismatches.push(format!("{place}: rule passes, policy denies: {message}"))
-                    }
-                    (None, true) => mismatches.push(format!(
-                        "{place}: rule finds {}, policy allows",
-                        truth.findings
-                    )),
                 }
-                if truth.unknown > 0 && truth.findings == 0 && verdict.is_some() {
-                    mismatches.push(format!("{place}: the rule could not judge it, the policy denies"));
+                if agreed {
+                    if truth.findings > 0 {
+                        counts.denied += 1;
+                    } else {
+                        counts.allowed += 1;
+                    }
                 }
             }
         }
         println!(
-            "{}: {} files, {} objects: {} denied, {} allowed, {} not judged",
-            rule.id, counts.files, counts.objects, counts.denied, counts.allowed, counts.unknown
+            "{}: {} files, {} objects: {} denied, {} allowed (both agreeing), {} not judged, \
+             {} rejected by the schema before admission ({} moot disagreements)",
+            rule.id,
+            counts.files,
+            counts.objects,
+            counts.denied,
+            counts.allowed,
+            counts.unknown,
+            counts.rejected,
+            counts.moot
         );
         assert!(counts.denied > 0, "{}: no fixture object is denied", rule.id);
         total.files += counts.files;
@@ -140,15 +172,20 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
         total.denied += counts.denied;
         total.allowed += counts.allowed;
         total.denied_by_error += counts.denied_by_error;
+        total.rejected += counts.rejected;
+        total.moot += counts.moot;
     }
     println!(
-        "total: {} rules, {} files, {} objects: {} denied ({} by an evaluation error), {} allowed",
+        "total: {} rules, {} files, {} objects: {} denied ({} by an evaluation error), {} allowed, \
+         {} rejected by the schema before admission ({} moot disagreements)",
         translations().len(),
         total.files,
         total.objects,
         total.denied,
         total.denied_by_error,
-        total.allowed
+        total.allowed,
+        total.rejected,
+        total.moot
     );
     assert!(
         mismatches.is_empty(),
