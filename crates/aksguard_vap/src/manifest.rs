@@ -14,7 +14,12 @@ pub const BINDING_KIND: &str = "ValidatingAdmissionPolicyBinding";
 /// running pod; the subresource's object is the whole Pod.
 pub const MATCHED_KINDS: &[(&str, &str, &str, &[&str])] = &[
     ("", "v1", "Pod", &["pods", "pods/ephemeralcontainers"]),
-    ("", "v1", "ReplicationController", &["replicationcontrollers"]),
+    (
+        "",
+        "v1",
+        "ReplicationController",
+        &["replicationcontrollers"],
+    ),
     ("apps", "v1", "Deployment", &["deployments"]),
     ("apps", "v1", "ReplicaSet", &["replicasets"]),
     ("apps", "v1", "StatefulSet", &["statefulsets"]),

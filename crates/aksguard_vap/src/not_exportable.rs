@@ -53,10 +53,7 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "POD029",
         "not translated yet: container ports by number and by name",
     ),
-    entry(
-        "POD030",
-        "not translated yet: hostAliases",
-    ),
+    entry("POD030", "not translated yet: hostAliases"),
     entry(
         "POD031",
         "Windows-only: reads runAsUserName at both levels with case rules not translated",

@@ -131,7 +131,10 @@ pub fn translations() -> Vec<Translation> {
                 path_is("c", "securityContext.allowPrivilegeEscalation", "false"),
             ),
         ),
-        pod("POD003", format!("!{}", path_is("spec", "hostNetwork", "true"))),
+        pod(
+            "POD003",
+            format!("!{}", path_is("spec", "hostNetwork", "true")),
+        ),
         pod("POD004", format!("!{}", path_is("spec", "hostPID", "true"))),
         pod("POD005", format!("!{}", path_is("spec", "hostIPC", "true"))),
         container(

@@ -75,7 +75,10 @@ fn every_expression_stays_under_the_per_call_limit_for_lists_of_a_hundred() {
         let rule = find_rule(translation.id).unwrap();
         let program = Program::compile(&expression(rule, &translation)).unwrap();
         let estimate = cost(program.expression());
-        println!("{}: estimated cost {estimate} (lists of {LIST_BOUND})", rule.id);
+        println!(
+            "{}: estimated cost {estimate} (lists of {LIST_BOUND})",
+            rule.id
+        );
         assert!(
             estimate < PER_CALL_LIMIT,
             "{}: estimated cost {estimate} passes the API server's limit {PER_CALL_LIMIT}",
@@ -134,6 +137,10 @@ fn every_expression_judges_a_huge_object_without_error() {
         let took = started.elapsed();
         println!("{}: {verdict:?} in {took:?}", rule.id);
         assert!(verdict.is_ok(), "{}: {verdict:?}", rule.id);
-        assert!(took < std::time::Duration::from_secs(5), "{}: took {took:?}", rule.id);
+        assert!(
+            took < std::time::Duration::from_secs(5),
+            "{}: took {took:?}",
+            rule.id
+        );
     }
 }

@@ -85,10 +85,18 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
                 path.display()
             );
             let loaded = load_text_all(&path.display().to_string(), &text, &Limits::default());
-            assert!(loaded.errors.is_empty(), "{}: {:?}", path.display(), loaded.errors);
+            assert!(
+                loaded.errors.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                loaded.errors
+            );
             counts.files += 1;
             for object in &loaded.objects {
-                if !MATCHED_KINDS.iter().any(|(_, _, kind, _)| *kind == object.kind) {
+                if !MATCHED_KINDS
+                    .iter()
+                    .any(|(_, _, kind, _)| *kind == object.kind)
+                {
                     continue;
                 }
                 counts.objects += 1;
@@ -166,7 +174,11 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
             counts.rejected,
             counts.moot
         );
-        assert!(counts.denied > 0, "{}: no fixture object is denied", rule.id);
+        assert!(
+            counts.denied > 0,
+            "{}: no fixture object is denied",
+            rule.id
+        );
         total.files += counts.files;
         total.objects += counts.objects;
         total.denied += counts.denied;

@@ -69,7 +69,10 @@ fn the_yaml_parses_into_a_policy_and_a_binding_per_exported_rule() {
     ] {
         let exported = export(&all(), mode);
         assert_eq!(exported.exported.len(), translations().len());
-        assert_eq!(exported.exported.len() + exported.skipped.len(), all_rules().len());
+        assert_eq!(
+            exported.exported.len() + exported.skipped.len(),
+            all_rules().len()
+        );
         let documents = parse(&to_yaml(&exported.documents));
         assert_eq!(documents, exported.documents, "YAML round trip");
         assert_eq!(documents.len(), 2 * exported.exported.len());
@@ -82,13 +85,19 @@ fn the_yaml_parses_into_a_policy_and_a_binding_per_exported_rule() {
             let spec = &policy["spec"];
             assert!(spec.get("paramKind").is_none(), "no parameters");
             assert_eq!(spec["failurePolicy"], "Fail");
-            let rules = spec["matchConstraints"]["resourceRules"].as_array().unwrap();
+            let rules = spec["matchConstraints"]["resourceRules"]
+                .as_array()
+                .unwrap();
             for (group, version, kind, resources) in MATCHED_KINDS {
                 for resource in *resources {
                     assert!(
                         rules.iter().any(|r| r["apiGroups"][0] == *group
                             && r["apiVersions"][0] == *version
-                            && r["resources"].as_array().unwrap().iter().any(|x| x == resource)
+                            && r["resources"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .any(|x| x == resource)
                             && r["operations"] == serde_json::json!(["CREATE", "UPDATE"])),
                         "{kind} ({resource}) is matched"
                     );
@@ -98,18 +107,30 @@ fn the_yaml_parses_into_a_policy_and_a_binding_per_exported_rule() {
             assert_eq!(validations.len(), 1);
             let message = validations[0]["message"].as_str().unwrap();
             assert!(message.starts_with(rule.id), "{message}");
-            assert!(!message.contains('\n') && message.len() <= 1024, "{message}");
+            assert!(
+                !message.contains('\n') && message.len() <= 1024,
+                "{message}"
+            );
             assert!(!validations[0]["expression"].as_str().unwrap().is_empty());
 
             assert_eq!(binding["apiVersion"], POLICY_API_VERSION);
             assert_eq!(binding["kind"], BINDING_KIND);
             assert_eq!(binding["metadata"]["name"], name.as_str());
             assert_eq!(binding["spec"]["policyName"], name.as_str());
-            assert_eq!(binding["spec"]["validationActions"], serde_json::json!([action]));
-            let exempt = &binding["spec"]["matchResources"]["namespaceSelector"]
-                ["matchExpressions"][0];
+            assert_eq!(
+                binding["spec"]["validationActions"],
+                serde_json::json!([action])
+            );
+            let exempt =
+                &binding["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0];
             assert_eq!(exempt["operator"], "NotIn");
-            assert!(exempt["values"].as_array().unwrap().iter().any(|v| v == "kube-system"));
+            assert!(
+                exempt["values"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v == "kube-system")
+            );
         }
     }
 }
@@ -120,7 +141,8 @@ fn names_are_valid_object_names() {
         let name = policy_name(find_rule(translation.id).unwrap());
         assert!(name.len() <= 253, "{name}");
         assert!(
-            name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
             "{name}"
         );
     }
@@ -132,5 +154,10 @@ fn a_selection_without_translations_exports_nothing_and_says_why() {
     let exported = export(&rules, Mode::Enforce);
     assert!(exported.documents.is_empty());
     assert_eq!(exported.skipped.len(), 2);
-    assert!(exported.skipped.iter().all(|(_, reason)| !reason.is_empty()));
+    assert!(
+        exported
+            .skipped
+            .iter()
+            .all(|(_, reason)| !reason.is_empty())
+    );
 }

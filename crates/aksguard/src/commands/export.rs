@@ -51,8 +51,9 @@ pub fn run_vap(args: &ExportVapArgs) -> u8 {
     }
     let yaml = aksguard_vap::to_yaml(&export.documents);
     let written = match &args.output {
-        Some(path) => std::fs::write(path, yaml)
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        Some(path) => {
+            std::fs::write(path, yaml).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
         None => std::io::stdout()
             .write_all(yaml.as_bytes())
             .map_err(|e| format!("cannot write to stdout: {e}")),

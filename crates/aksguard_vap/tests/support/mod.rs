@@ -28,7 +28,9 @@ pub fn to_cel(json: &serde_json::Value) -> Value {
             _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
-        serde_json::Value::Array(items) => Value::List(Arc::new(items.iter().map(to_cel).collect())),
+        serde_json::Value::Array(items) => {
+            Value::List(Arc::new(items.iter().map(to_cel).collect()))
+        }
         serde_json::Value::Object(entries) => {
             let map: HashMap<Key, Value> = entries
                 .iter()
@@ -69,7 +71,10 @@ pub fn admits(compiled: &Compiled, object: &serde_json::Value) -> Result<bool, S
 /// object converted to the version it matches, so the version is set to that one first.
 pub fn admitted_form(object: &serde_json::Value) -> Result<serde_json::Value, String> {
     use k8s_openapi::api::{apps, batch, core};
-    fn round_trip<T>(mut object: serde_json::Value, api_version: &str) -> Result<serde_json::Value, String>
+    fn round_trip<T>(
+        mut object: serde_json::Value,
+        api_version: &str,
+    ) -> Result<serde_json::Value, String>
     where
         T: serde::de::DeserializeOwned + serde::Serialize,
     {
