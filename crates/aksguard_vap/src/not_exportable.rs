@@ -19,15 +19,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
          (cpu, memory) the rule reads with its own rules for zero and invalid values",
     ),
     entry(
-        "POD018",
-        "not translated yet: SELinux options at pod and container level with empty strings \
-         counted as unset",
-    ),
-    entry(
-        "POD019",
-        "not translated yet: HostProcess at pod and container level",
-    ),
-    entry(
         "POD020",
         "judges a workload's update strategy, not its pod template; not translated",
     ),
@@ -37,26 +28,9 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
          an admission request always carries the resolved namespace, a different question",
     ),
     entry(
-        "POD022",
-        "not translated yet: group IDs at pod and container level, supplementalGroups",
-    ),
-    entry(
         "POD024",
-        "probes are a reliability check whose exemptions (Jobs, init containers) are not \
-         translated",
-    ),
-    entry(
-        "POD025",
-        "not translated yet: user and group IDs compared with a threshold at both levels",
-    ),
-    entry(
-        "POD029",
-        "not translated yet: container ports by number and by name",
-    ),
-    entry("POD030", "not translated yet: hostAliases"),
-    entry(
-        "POD031",
-        "Windows-only: reads runAsUserName at both levels with case rules not translated",
+        "the rule exempts Jobs and CronJobs by kind, but at admission their Pods arrive as \
+         bare Pods: a policy on Pods would block every Job",
     ),
     entry(
         "IDN001",

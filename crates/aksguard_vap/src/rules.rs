@@ -107,6 +107,28 @@ fn privileged() -> String {
     path_is("c", "securityContext.privileged", "true")
 }
 
+/// SELinux types the restricted profile allows (POD018's set).
+const SELINUX_TYPES: &[&str] = &[
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+/// Whether `root.securityContext.seLinuxOptions` is acceptable: a `type` from the allowed
+/// set (or unset/empty), no `user`, no `role`.
+fn selinux_ok(root: &str) -> String {
+    let set = |field: &str| format!("(has(o.{field}) && !(o.{field} in [null, '']))");
+    format!(
+        "[{}].all(o, !({} && !(o.type in {})) && !{} && !{})",
+        path_or(root, "securityContext.seLinuxOptions", "{}"),
+        set("type"),
+        string_list(SELINUX_TYPES.iter().copied()),
+        set("user"),
+        set("role"),
+    )
+}
+
 /// Every translation, in rule-ID order.
 pub fn translations() -> Vec<Translation> {
     let seccomp_type = |root: &str| {
@@ -234,8 +256,41 @@ pub fn translations() -> Vec<Translation> {
             ),
         ),
         pod(
+            "POD018",
+            format!(
+                "{} && {CONTAINERS}.all(c, {})",
+                selinux_ok("spec"),
+                selinux_ok("c")
+            ),
+        ),
+        pod(
+            "POD019",
+            format!(
+                "!{} && {CONTAINERS}.all(c, !{})",
+                path_is("spec", "securityContext.windowsOptions.hostProcess", "true"),
+                path_is("c", "securityContext.windowsOptions.hostProcess", "true"),
+            ),
+        ),
+        pod(
+            "POD022",
+            format!(
+                "{CONTAINERS}.all(c, {} != 0) && {} != 0 && {}.all(g, g != 0)",
+                effective("runAsGroup"),
+                path_or("spec", "securityContext.fsGroup", "null"),
+                path_or("spec", "securityContext.supplementalGroups", "[]"),
+            ),
+        ),
+        pod(
             "POD023",
             format!("!{}", path_is("spec", "shareProcessNamespace", "true")),
+        ),
+        container(
+            "POD025",
+            format!(
+                "[{}, {}].all(id, id == null || id < 1 || id > 9999)",
+                effective("runAsUser"),
+                effective("runAsGroup"),
+            ),
         ),
         container(
             "POD026",
@@ -259,6 +314,32 @@ pub fn translations() -> Vec<Translation> {
                 "{}.all(v, v.all(k, k == 'name' || v[k] == null || k in {}))",
                 path_or("spec", "volumes", "[]"),
                 string_list(RESTRICTED_VOLUME_TYPES.iter().copied())
+            ),
+        ),
+        container(
+            "POD029",
+            format!(
+                "{}.all(p, !({} >= 1 && {} <= 1023) && \
+                 !({}.trim().lowerAscii() == 'ssh'))",
+                path_or("c", "ports", "[]"),
+                path_or("p", "containerPort", "0"),
+                path_or("p", "containerPort", "0"),
+                path_or("p", "name", "''"),
+            ),
+        ),
+        pod(
+            "POD030",
+            format!("size({}) == 0", path_or("spec", "hostAliases", "[]")),
+        ),
+        container(
+            "POD031",
+            format!(
+                "{}.trim().lowerAscii() != 'containeradministrator'",
+                path_or(
+                    "c",
+                    "securityContext.windowsOptions.runAsUserName",
+                    &path_or("spec", "securityContext.windowsOptions.runAsUserName", "''")
+                ),
             ),
         ),
     ]
