@@ -15,7 +15,8 @@ pub mod rules;
 use aksguard_rules::Rule;
 
 pub use manifest::{
-    BINDING_KIND, MATCHED_KINDS, POLICY_API_VERSION, POLICY_KIND, policy_name, to_yaml,
+    BINDING_KIND, CHANGES_THE_SPEC, MATCHED_KINDS, POLICY_API_VERSION, POLICY_KIND, policy_name,
+    to_yaml,
 };
 pub use not_exportable::NOT_EXPORTABLE;
 pub use rules::{NotExportable, Scope, Translation, translation, translations};

@@ -32,6 +32,14 @@ pub const MATCHED_KINDS: &[(&str, &str, &str, &[&str])] = &[
 /// and some of which need host access (kube-system), and the Azure Policy add-on's.
 const EXEMPT_NAMESPACES: &[&str] = &["kube-system", "gatekeeper-system"];
 
+/// Which requests a policy judges at all: every CREATE, and an UPDATE only when it changes
+/// the object's `spec`. An update that touches only metadata (a label, a finalizer the
+/// garbage collector removes) of an object that already breaks a rule must go through, or
+/// the object could never be deleted or relabelled; Pod Security admission exempts such
+/// updates too.
+pub const CHANGES_THE_SPEC: &str = "request.operation != 'UPDATE' || oldObject == null || \
+     !has(oldObject.spec) || !has(object.spec) || object.spec != oldObject.spec";
+
 /// `aksguard-<id>-<slug>`, a valid object name for a rule's policy and binding.
 pub fn policy_name(rule: &Rule) -> String {
     format!("aksguard-{}-{}", rule.id.to_ascii_lowercase(), rule.slug)
@@ -91,6 +99,10 @@ pub(crate) fn policy(rule: &Rule, expression: &str) -> Value {
                 "matchPolicy": "Equivalent",
                 "resourceRules": resource_rules(),
             },
+            "matchConditions": [{
+                "name": "creates-or-changes-the-spec",
+                "expression": CHANGES_THE_SPEC,
+            }],
             "validations": [{
                 "expression": expression,
                 "message": message(rule),

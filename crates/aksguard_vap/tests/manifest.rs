@@ -84,6 +84,10 @@ fn the_yaml_parses_into_a_policy_and_a_binding_per_exported_rule() {
             assert_eq!(policy["metadata"]["name"], name.as_str());
             let spec = &policy["spec"];
             assert!(spec.get("paramKind").is_none(), "no parameters");
+            assert_eq!(
+                spec["matchConditions"][0]["expression"],
+                aksguard_vap::CHANGES_THE_SPEC
+            );
             assert_eq!(spec["failurePolicy"], "Fail");
             let rules = spec["matchConstraints"]["resourceRules"]
                 .as_array()
@@ -159,5 +163,38 @@ fn a_selection_without_translations_exports_nothing_and_says_why() {
             .skipped
             .iter()
             .all(|(_, reason)| !reason.is_empty())
+    );
+}
+
+mod support;
+
+#[test]
+fn updates_are_judged_only_when_they_change_the_spec() {
+    let condition = support::compile(aksguard_vap::CHANGES_THE_SPEC);
+    let pod = serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web", "finalizers": ["example.com/keep"]},
+        "spec": {"hostNetwork": true, "containers": [{"name": "app", "image": "web:1"}]},
+    });
+    let mut relabelled = pod.clone();
+    relabelled["metadata"]["finalizers"] = serde_json::json!([]);
+    relabelled["metadata"]["labels"] = serde_json::json!({"tier": "web"});
+    let mut debugged = pod.clone();
+    debugged["spec"]["ephemeralContainers"] =
+        serde_json::json!([{"name": "debug", "image": "busybox"}]);
+
+    assert_eq!(
+        support::evaluate(&condition, &pod, None, "CREATE"),
+        Ok(true)
+    );
+    assert_eq!(
+        support::evaluate(&condition, &relabelled, Some(&pod), "UPDATE"),
+        Ok(false),
+        "a metadata-only update of a violating pod is not judged"
+    );
+    assert_eq!(
+        support::evaluate(&condition, &debugged, Some(&pod), "UPDATE"),
+        Ok(true),
+        "adding an ephemeral container is judged"
     );
 }

@@ -51,9 +51,23 @@ pub fn compile(expression: &str) -> Compiled {
 /// `Ok(true)` when the object is admitted, `Ok(false)` when the expression is false,
 /// `Err` with the evaluation error (which `failurePolicy: Fail` turns into a denial).
 pub fn admits(compiled: &Compiled, object: &serde_json::Value) -> Result<bool, String> {
+    evaluate(compiled, object, None, "CREATE")
+}
+
+/// Evaluates with `object`, `oldObject` (null when `None`) and `request.operation` bound.
+pub fn evaluate(
+    compiled: &Compiled,
+    object: &serde_json::Value,
+    old_object: Option<&serde_json::Value>,
+    operation: &str,
+) -> Result<bool, String> {
     let mut ctx = Context::default().with_all();
     ctx.add_variable_from_value("object", to_cel(object));
-    ctx.add_variable_from_value("oldObject", Value::Null);
+    ctx.add_variable_from_value("oldObject", old_object.map_or(Value::Null, to_cel));
+    ctx.add_variable_from_value(
+        "request",
+        to_cel(&serde_json::json!({"operation": operation})),
+    );
     match compiled.0.execute(&ctx) {
         Ok(Value::Bool(allowed)) => Ok(allowed),
         Ok(other) => Err(format!("non-boolean result {other:?}")),
