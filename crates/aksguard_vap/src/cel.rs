@@ -48,6 +48,11 @@ pub(crate) const CONTAINERS: &str = "((has(spec.initContainers) && spec.initCont
      spec.containers : []) + (has(spec.ephemeralContainers) && spec.ephemeralContainers != \
      null ? spec.ephemeralContainers : []))";
 
+/// The init and regular containers of `spec` (ephemeral containers cannot set resources).
+pub(crate) const INIT_AND_REGULAR_CONTAINERS: &str = "((has(spec.initContainers) && \
+     spec.initContainers != null ? spec.initContainers : []) + (has(spec.containers) && \
+     spec.containers != null ? spec.containers : []))";
+
 /// True for a Windows pod (`spec.os.name`, else the `kubernetes.io/os` or
 /// `beta.kubernetes.io/os` node selector), which Linux-only rules skip.
 pub(crate) const IS_WINDOWS: &str = "(has(spec.os) && spec.os != null && has(spec.os.name) && \

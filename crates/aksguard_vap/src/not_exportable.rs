@@ -14,11 +14,6 @@ const fn entry(id: &'static str, reason: &'static str) -> NotExportable {
 /// Single-object Kubernetes rules without a CEL translation, by ID.
 pub const NOT_EXPORTABLE: &[NotExportable] = &[
     entry(
-        "POD015",
-        "not translated: requests and limits are quantities whose presence per resource \
-         (cpu, memory) the rule reads with its own rules for zero and invalid values",
-    ),
-    entry(
         "POD020",
         "judges a workload's update strategy, not its pod template; not translated",
     ),

@@ -4,8 +4,8 @@
 //! object.
 
 use crate::cel::{
-    ANNOTATIONS, CAPABILITY, CONTAINERS, EMPTY_CAPABILITY, capabilities, capability_names,
-    effective, path_is, path_or, string_list,
+    ANNOTATIONS, CAPABILITY, CONTAINERS, EMPTY_CAPABILITY, INIT_AND_REGULAR_CONTAINERS,
+    capabilities, capability_names, effective, path_is, path_or, string_list,
 };
 
 /// What a translation judges: the pod spec once, or each container of it.
@@ -129,6 +129,42 @@ fn selinux_ok(root: &str) -> String {
     )
 }
 
+/// Whether `root.resources.<section>.<name>` holds a quantity that is not blank and not zero
+/// (`0`, `0m`, `0.0`, `0Mi`), as POD015 reads it.
+fn quantity_set(root: &str, section: &str, name: &str) -> String {
+    format!(
+        "[string({})].all(q, q.trim() != '' && !q.trim().matches('^[0.+-]*0[0.+-]*[A-Za-z]*$'))",
+        path_or(root, &format!("resources.{section}.{name}"), "''")
+    )
+}
+
+/// POD015: a CPU request, a memory request and a memory limit, each from the container or
+/// the pod-level `resources`; a limit stands in for a missing request.
+fn resources_complete() -> String {
+    let request = |name: &str| {
+        format!(
+            "({} || {} || {} || {})",
+            quantity_set("c", "requests", name),
+            quantity_set("c", "limits", name),
+            quantity_set("spec", "requests", name),
+            quantity_set("spec", "limits", name)
+        )
+    };
+    let limit = |name: &str| {
+        format!(
+            "({} || {})",
+            quantity_set("c", "limits", name),
+            quantity_set("spec", "limits", name)
+        )
+    };
+    format!(
+        "{INIT_AND_REGULAR_CONTAINERS}.all(c, {} && {} && {})",
+        request("cpu"),
+        request("memory"),
+        limit("memory")
+    )
+}
+
 /// Every translation, in rule-ID order.
 pub fn translations() -> Vec<Translation> {
     let seccomp_type = |root: &str| {
@@ -238,6 +274,7 @@ pub fn translations() -> Vec<Translation> {
                 path_or("c", "ports", "[]")
             ),
         ),
+        pod("POD015", resources_complete()),
         pod(
             "POD017",
             format!(
