@@ -20,7 +20,7 @@ fn exports_selected_rules_with_the_mode_and_notes_the_rest() {
         "export",
         "vap",
         "--select",
-        "POD001,POD020",
+        "POD001,POD021",
         "--mode",
         "enforce",
     ]);
@@ -38,9 +38,9 @@ fn exports_selected_rules_with_the_mode_and_notes_the_rest() {
     );
     assert!(yaml.contains("name: aksguard-pod001-privileged-container"));
     assert!(yaml.contains("- Deny"));
-    assert!(!yaml.contains("POD020"));
+    assert!(!yaml.contains("POD021"));
     let stderr = text(&output.stderr);
-    assert!(stderr.contains("note: POD020 not exported:"), "{stderr}");
+    assert!(stderr.contains("note: POD021 not exported:"), "{stderr}");
 }
 
 #[test]

@@ -46,6 +46,9 @@ impl Mode {
 /// The complete CEL expression of a translated rule: reaches the pod spec of every matched
 /// kind, skips Windows pods for Linux-only rules, and is true when the object is allowed.
 pub fn expression(rule: &Rule, translation: &Translation) -> String {
+    if translation.scope == Scope::Object {
+        return translation.body.clone();
+    }
     let allowed = rules::allowed_in_pod(translation);
     let allowed = if translation.needs_metadata {
         cel::with_pod_metadata(&allowed)

@@ -14,10 +14,6 @@ const fn entry(id: &'static str, reason: &'static str) -> NotExportable {
 /// Single-object Kubernetes rules without a CEL translation, by ID.
 pub const NOT_EXPORTABLE: &[NotExportable] = &[
     entry(
-        "POD020",
-        "judges a workload's update strategy, not its pod template; not translated",
-    ),
-    entry(
         "POD021",
         "the default namespace comes from the client's context when a manifest names none; \
          an admission request always carries the resolved namespace, a different question",
@@ -31,10 +27,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "IDN001",
         "Entra pod identity is recognised by labels, bindings and custom resources not \
          translated",
-    ),
-    entry(
-        "IDN003",
-        "needs the pod's namespace default ServiceAccount resolution of the scan",
     ),
     entry(
         "IMG001",
@@ -111,10 +103,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
     entry(
         "REL005",
         "label selector matching (matchExpressions) is not translated",
-    ),
-    entry(
-        "SEC001",
-        "not translated: env and envFrom references to Secrets",
     ),
     entry(
         "SEC002",

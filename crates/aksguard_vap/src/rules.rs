@@ -16,6 +16,8 @@ pub enum Scope {
     /// `body` reads `c` (one container: init, regular or ephemeral), `spec` and `meta`;
     /// every container must pass.
     Container,
+    /// `body` reads `object` itself (a workload's own fields, such as its update strategy).
+    Object,
 }
 
 /// The CEL form of one rule.
@@ -49,6 +51,15 @@ fn container(id: &'static str, body: String) -> Translation {
     Translation {
         id,
         scope: Scope::Container,
+        needs_metadata: false,
+        body,
+    }
+}
+
+fn object(id: &'static str, body: String) -> Translation {
+    Translation {
+        id,
+        scope: Scope::Object,
         needs_metadata: false,
         body,
     }
@@ -165,7 +176,7 @@ fn resources_complete() -> String {
     )
 }
 
-/// Every translation, in rule-ID order.
+/// Every translation: the POD family in ID order, then the other families.
 pub fn translations() -> Vec<Translation> {
     let seccomp_type = |root: &str| {
         let profile = "securityContext.seccompProfile";
@@ -308,6 +319,15 @@ pub fn translations() -> Vec<Translation> {
                 path_is("c", "securityContext.windowsOptions.hostProcess", "true"),
             ),
         ),
+        object(
+            "POD020",
+            format!(
+                "object.kind == 'Deployment' ? !{} : object.kind in ['DaemonSet', 'StatefulSet'] \
+                 ? !{} : true",
+                path_is("object", "spec.strategy.type", "'Recreate'"),
+                path_is("object", "spec.updateStrategy.type", "'OnDelete'"),
+            ),
+        ),
         pod(
             "POD022",
             format!(
@@ -379,6 +399,27 @@ pub fn translations() -> Vec<Translation> {
                 ),
             ),
         ),
+        pod(
+            "IDN003",
+            format!(
+                "[{} ? spec.serviceAccountName : {} ? spec.serviceAccount : 'default']\
+                 .all(account, account != 'default')",
+                "(has(spec.serviceAccountName) && !(spec.serviceAccountName in [null, '']))",
+                "(has(spec.serviceAccount) && !(spec.serviceAccount in [null, '']))",
+            ),
+        ),
+        container(
+            "SEC001",
+            format!(
+                "{}.all(e, !({})) && {}.all(s, !(has(s.secretRef) && s.secretRef != null))",
+                path_or("c", "env", "[]"),
+                format!(
+                    "{} && e.valueFrom.secretKeyRef != null",
+                    crate::cel::has_path("e", "valueFrom.secretKeyRef")
+                ),
+                path_or("c", "envFrom", "[]"),
+            ),
+        ),
     ]
 }
 
@@ -390,7 +431,7 @@ pub fn translation(id: &str) -> Option<Translation> {
 /// Expands a translation's body over the containers when it judges each container.
 pub(crate) fn allowed_in_pod(translation: &Translation) -> String {
     match translation.scope {
-        Scope::Pod => translation.body.clone(),
+        Scope::Pod | Scope::Object => translation.body.clone(),
         Scope::Container => format!("{CONTAINERS}.all(c, {})", translation.body),
     }
 }

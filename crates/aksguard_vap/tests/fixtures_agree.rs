@@ -179,6 +179,11 @@ fn exported_expressions_agree_with_the_rules_on_every_fixture_object() {
             "{}: no fixture object is denied",
             rule.id
         );
+        assert!(
+            counts.allowed > 0,
+            "{}: no fixture object is allowed",
+            rule.id
+        );
         total.files += counts.files;
         total.objects += counts.objects;
         total.denied += counts.denied;

@@ -154,7 +154,7 @@ fn names_are_valid_object_names() {
 
 #[test]
 fn a_selection_without_translations_exports_nothing_and_says_why() {
-    let rules = vec![find_rule("POD020").unwrap(), find_rule("AKS001").unwrap()];
+    let rules = vec![find_rule("POD021").unwrap(), find_rule("AKS001").unwrap()];
     let exported = export(&rules, Mode::Enforce);
     assert!(exported.documents.is_empty());
     assert_eq!(exported.skipped.len(), 2);
