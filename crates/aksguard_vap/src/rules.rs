@@ -401,22 +401,19 @@ pub fn translations() -> Vec<Translation> {
         ),
         pod(
             "IDN003",
-            format!(
-                "[{} ? spec.serviceAccountName : {} ? spec.serviceAccount : 'default']\
-                 .all(account, account != 'default')",
-                "(has(spec.serviceAccountName) && !(spec.serviceAccountName in [null, '']))",
-                "(has(spec.serviceAccount) && !(spec.serviceAccount in [null, '']))",
-            ),
+            "[(has(spec.serviceAccountName) && !(spec.serviceAccountName in [null, ''])) ? \
+             spec.serviceAccountName : (has(spec.serviceAccount) && \
+             !(spec.serviceAccount in [null, ''])) ? spec.serviceAccount : 'default']\
+             .all(account, account != 'default')"
+                .to_owned(),
         ),
         container(
             "SEC001",
             format!(
-                "{}.all(e, !({})) && {}.all(s, !(has(s.secretRef) && s.secretRef != null))",
+                "{}.all(e, !(has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && \
+                 e.valueFrom.secretKeyRef != null)) && \
+                 {}.all(s, !(has(s.secretRef) && s.secretRef != null))",
                 path_or("c", "env", "[]"),
-                format!(
-                    "{} && e.valueFrom.secretKeyRef != null",
-                    crate::cel::has_path("e", "valueFrom.secretKeyRef")
-                ),
                 path_or("c", "envFrom", "[]"),
             ),
         ),
