@@ -410,7 +410,7 @@ pub fn translations() -> Vec<Translation> {
         container(
             "SEC001",
             format!(
-                "{}.all(e, !(has(e.valueFrom) && has(e.valueFrom.secretKeyRef) && \
+                "{}.all(e, !(has(e.valueFrom) && e.valueFrom != null && has(e.valueFrom.secretKeyRef) && \
                  e.valueFrom.secretKeyRef != null)) && \
                  {}.all(s, !(has(s.secretRef) && s.secretRef != null))",
                 path_or("c", "env", "[]"),
