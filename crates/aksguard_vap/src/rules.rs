@@ -1,14 +1,18 @@
-//! One CEL translation per exportable rule, keyed by rule ID, and the rules CEL cannot
-//! express with the reason. Each translation says what the rule *allows*; the tests
+//! One CEL translation per exportable rule, keyed by rule ID. Each translation says what
+//! the rule *allows*, reading the same value sets as the rule (`pod_value_sets`); the tests
 //! evaluate it against the rule's own fixtures and require the same verdict on every
 //! object.
+
+use aksguard_rules::pod_value_sets::{
+    BASELINE_CAPABILITIES, RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES,
+};
 
 use crate::cel::{
     ANNOTATIONS, CAPABILITY, CONTAINERS, EMPTY_CAPABILITY, INIT_AND_REGULAR_CONTAINERS,
     capabilities, capability_names, effective, path_is, path_or, string_list,
 };
 
-/// What a translation judges: the pod spec once, or each container of it.
+/// What a translation judges: the pod spec once, each container of it, or the object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
     /// `body` reads `spec` (the pod spec) and, if `needs_metadata`, `meta`.
@@ -70,61 +74,10 @@ fn with_metadata(mut translation: Translation) -> Translation {
     translation
 }
 
-/// Capabilities the Pod Security Standards baseline lets a container add (POD009's set).
-const BASELINE_CAPABILITIES: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
-
-/// Volume types the restricted profile allows (POD028's set).
-const RESTRICTED_VOLUME_TYPES: &[&str] = &[
-    "configMap",
-    "csi",
-    "downwardAPI",
-    "emptyDir",
-    "ephemeral",
-    "persistentVolumeClaim",
-    "projected",
-    "secret",
-];
-
-/// The PSS baseline's safe sysctls (POD017's set), dotted.
-const SAFE_SYSCTLS: &[&str] = &[
-    "kernel.shm_rmid_forced",
-    "net.ipv4.ip_local_port_range",
-    "net.ipv4.ip_unprivileged_port_start",
-    "net.ipv4.tcp_syncookies",
-    "net.ipv4.ping_group_range",
-    "net.ipv4.ip_local_reserved_ports",
-    "net.ipv4.tcp_keepalive_time",
-    "net.ipv4.tcp_fin_timeout",
-    "net.ipv4.tcp_keepalive_intvl",
-    "net.ipv4.tcp_keepalive_probes",
-];
-
 /// `privileged: true` on the container.
 fn privileged() -> String {
     path_is("c", "securityContext.privileged", "true")
 }
-
-/// SELinux types the restricted profile allows (POD018's set).
-const SELINUX_TYPES: &[&str] = &[
-    "container_t",
-    "container_init_t",
-    "container_kvm_t",
-    "container_engine_t",
-];
 
 /// Whether `root.securityContext.seLinuxOptions` is acceptable: a `type` from the allowed
 /// set (or unset/empty), no `user`, no `role`.
