@@ -143,6 +143,8 @@ pub fn translations() -> Vec<Translation> {
     let container_name = "(has(c.name) ? c.name : '<unnamed>')";
     vec![
         container("POD001", format!("!{}", privileged())),
+        // Escalation is allowed unless `allowPrivilegeEscalation: false`, and always when the
+        // container is privileged or adds SYS_ADMIN (or ALL).
         container(
             "POD002",
             format!(
@@ -159,6 +161,8 @@ pub fn translations() -> Vec<Translation> {
         ),
         pod("POD004", format!("!{}", path_is("spec", "hostPID", "true"))),
         pod("POD005", format!("!{}", path_is("spec", "hostIPC", "true"))),
+        // UID 0 always fails (even with runAsNonRoot); otherwise runAsNonRoot: true or a UID
+        // above 0, each from the container, else the pod.
         container(
             "POD006",
             format!(
@@ -180,6 +184,7 @@ pub fn translations() -> Vec<Translation> {
                 capability_names(&["ALL", "NET_RAW"])
             ),
         ),
+        // Items that are blank or only `CAP_` are ignored, as the rule ignores them.
         container(
             "POD009",
             format!(
@@ -195,6 +200,8 @@ pub fn translations() -> Vec<Translation> {
                 path_or("c", "securityContext.procMount", "null")
             ),
         ),
+        // A valid profile type on the container, else on the pod, decides; without one the
+        // legacy annotations do (the container's, else the pod's), and without those it fails.
         with_metadata(container(
             "POD011",
             format!(
@@ -213,6 +220,8 @@ pub fn translations() -> Vec<Translation> {
                 s = seccomp_type("spec"),
             ),
         )),
+        // The effective profile (the container's whole `appArmorProfile`, else the pod's),
+        // then, separately, the legacy per-container annotation.
         with_metadata(container(
             "POD012",
             format!(
@@ -239,6 +248,7 @@ pub fn translations() -> Vec<Translation> {
             ),
         ),
         pod("POD015", resources_complete()),
+        // The kubelet reads `net/ipv4/x` as `net.ipv4.x`: a name is safe in either spelling.
         pod(
             "POD017",
             format!(
@@ -281,6 +291,7 @@ pub fn translations() -> Vec<Translation> {
                 path_is("object", "spec.updateStrategy.type", "'OnDelete'"),
             ),
         ),
+        // Per container the effective runAsGroup; per pod fsGroup and supplementalGroups.
         pod(
             "POD022",
             format!(
@@ -326,6 +337,7 @@ pub fn translations() -> Vec<Translation> {
                 string_list(RESTRICTED_VOLUME_TYPES.iter().copied())
             ),
         ),
+        // A port from 1 to 1023 (22 included) or one named `ssh` in any case.
         container(
             "POD029",
             format!(
@@ -352,6 +364,8 @@ pub fn translations() -> Vec<Translation> {
                 ),
             ),
         ),
+        // The API server's choice: serviceAccountName, else the deprecated serviceAccount,
+        // else `default`; empty names count as unset.
         pod(
             "IDN003",
             "[(has(spec.serviceAccountName) && !(spec.serviceAccountName in [null, ''])) ? \
