@@ -97,10 +97,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "removed API versions never reach admission: the API server no longer serves them",
     ),
     entry(
-        "REL002",
-        "a bare Pod is recognised by owner references the API server sets after admission",
-    ),
-    entry(
         "REL005",
         "label selector matching (matchExpressions) is not translated",
     ),

@@ -364,6 +364,18 @@ pub fn translations() -> Vec<Translation> {
                 ),
             ),
         ),
+        // A Pod with no owner is not recreated; Helm hook pods and static pods' mirrors are
+        // exempt by annotation.
+        object(
+            "REL002",
+            "object.kind != 'Pod' || (has(object.metadata.ownerReferences) && \
+             object.metadata.ownerReferences != null && \
+             size(object.metadata.ownerReferences) > 0) || (has(object.metadata.annotations) \
+             && object.metadata.annotations != null && \
+             ('helm.sh/hook' in object.metadata.annotations || \
+             'kubernetes.io/config.mirror' in object.metadata.annotations))"
+                .to_owned(),
+        ),
         // The API server's choice: serviceAccountName, else the deprecated serviceAccount,
         // else `default`; empty names count as unset.
         pod(
