@@ -98,7 +98,8 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
     ),
     entry(
         "REL005",
-        "label selector matching (matchExpressions) is not translated",
+        "the API server's own validation rejects a workload whose selector does not match its \
+         template labels before admission policies run, so a policy would never see one",
     ),
     entry(
         "SEC002",
