@@ -15,8 +15,8 @@ pub mod rules;
 use aksguard_rules::Rule;
 
 pub use manifest::{
-    BINDING_KIND, CHANGES_THE_SPEC, MATCHED_KINDS, POLICY_API_VERSION, POLICY_KIND, policy_name,
-    to_yaml,
+    BINDING_KIND, CHANGES_THE_SPEC, MATCHED_KINDS, MatchedKind, POLICY_API_VERSION, POLICY_KIND,
+    SERVICE_KINDS, policy_name, to_yaml,
 };
 pub use not_exportable::NOT_EXPORTABLE;
 pub use rules::{NotExportable, Scope, Translation, translation, translations};
@@ -94,9 +94,11 @@ pub fn export(rules: &[&'static Rule], mode: Mode) -> Export {
     for &rule in rules {
         match translation(rule.id) {
             Some(translation) => {
-                export
-                    .documents
-                    .push(manifest::policy(rule, &expression(rule, &translation)));
+                export.documents.push(manifest::policy(
+                    rule,
+                    &expression(rule, &translation),
+                    translation.kinds,
+                ));
                 export.documents.push(manifest::binding(rule, mode));
                 export.exported.push(rule);
             }

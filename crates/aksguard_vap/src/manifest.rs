@@ -9,10 +9,18 @@ pub const POLICY_API_VERSION: &str = "admissionregistration.k8s.io/v1";
 pub const POLICY_KIND: &str = "ValidatingAdmissionPolicy";
 pub const BINDING_KIND: &str = "ValidatingAdmissionPolicyBinding";
 
-/// The kinds whose pod spec the expressions reach, as `(apiGroup, version, kind, resources)`.
+/// A kind a policy matches: `(apiGroup, version, kind, resources)`.
+pub type MatchedKind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// The kinds whose pod spec the expressions reach, matched by the pod rules' policies.
 /// `pods/ephemeralcontainers` is where `kubectl debug` adds ephemeral containers to a
 /// running pod; the subresource's object is the whole Pod.
-pub const MATCHED_KINDS: &[(&str, &str, &str, &[&str])] = &[
+pub const MATCHED_KINDS: &[MatchedKind] = &[
     ("", "v1", "Pod", &["pods", "pods/ephemeralcontainers"]),
     (
         "",
@@ -27,6 +35,9 @@ pub const MATCHED_KINDS: &[(&str, &str, &str, &[&str])] = &[
     ("batch", "v1", "Job", &["jobs"]),
     ("batch", "v1", "CronJob", &["cronjobs"]),
 ];
+
+/// The kind the Service rules' policies match.
+pub const SERVICE_KINDS: &[MatchedKind] = &[("", "v1", "Service", &["services"])];
 
 /// Namespaces the bindings leave alone: the cluster's own components, which AKS manages
 /// and some of which need host access (kube-system), and the Azure Policy add-on's.
@@ -45,9 +56,9 @@ pub fn policy_name(rule: &Rule) -> String {
     format!("aksguard-{}-{}", rule.id.to_ascii_lowercase(), rule.slug)
 }
 
-fn resource_rules() -> Value {
+fn resource_rules(kinds: &[MatchedKind]) -> Value {
     let mut groups: Vec<(&str, &str, Vec<&str>)> = Vec::new();
-    for (group, version, _, resources) in MATCHED_KINDS {
+    for (group, version, _, resources) in kinds {
         match groups.iter_mut().find(|(g, _, _)| g == group) {
             Some((_, _, all)) => all.extend_from_slice(resources),
             None => groups.push((group, version, resources.to_vec())),
@@ -84,8 +95,8 @@ pub(crate) fn message(rule: &Rule) -> String {
     )
 }
 
-/// The policy of one rule, judging objects with `expression`.
-pub(crate) fn policy(rule: &Rule, expression: &str) -> Value {
+/// The policy of one rule, judging objects of `kinds` with `expression`.
+pub(crate) fn policy(rule: &Rule, expression: &str, kinds: &[MatchedKind]) -> Value {
     json!({
         "apiVersion": POLICY_API_VERSION,
         "kind": POLICY_KIND,
@@ -97,7 +108,7 @@ pub(crate) fn policy(rule: &Rule, expression: &str) -> Value {
             "failurePolicy": "Fail",
             "matchConstraints": {
                 "matchPolicy": "Equivalent",
-                "resourceRules": resource_rules(),
+                "resourceRules": resource_rules(kinds),
             },
             "matchConditions": [{
                 "name": "creates-or-changes-the-spec",

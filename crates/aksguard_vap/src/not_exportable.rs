@@ -57,7 +57,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "NET006",
         "not a pod rule: Service annotations for Azure load balancers are not translated",
     ),
-    entry("NET007", "not a pod rule: Services are not translated"),
     entry("NET008", "not a pod rule: Ingresses are not translated"),
     entry(
         "NET009",
@@ -67,7 +66,6 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "NET010",
         "not a pod rule: Service source ranges are not translated",
     ),
-    entry("NET011", "not a pod rule: Services are not translated"),
     entry(
         "NET013",
         "not a pod rule: Ingress annotations are not translated",

@@ -7,6 +7,8 @@ use aksguard_rules::pod_value_sets::{
     BASELINE_CAPABILITIES, RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES,
 };
 
+use crate::manifest::{MATCHED_KINDS, MatchedKind, SERVICE_KINDS};
+
 use crate::cel::{
     ANNOTATIONS, CAPABILITY, CONTAINERS, EMPTY_CAPABILITY, INIT_AND_REGULAR_CONTAINERS,
     capabilities, capability_names, effective, path_is, path_or, string_list,
@@ -31,8 +33,10 @@ pub struct Translation {
     pub scope: Scope,
     /// True when the allowed condition reads the pod template's metadata (`meta`).
     pub needs_metadata: bool,
-    /// The condition under which the pod (or container) passes.
+    /// The condition under which the pod (or container, or object) passes.
     pub body: String,
+    /// The kinds the rule's policy matches.
+    pub kinds: &'static [MatchedKind],
 }
 
 /// A rule that is not exported, and why.
@@ -48,6 +52,7 @@ fn pod(id: &'static str, body: String) -> Translation {
         scope: Scope::Pod,
         needs_metadata: false,
         body,
+        kinds: MATCHED_KINDS,
     }
 }
 
@@ -57,6 +62,7 @@ fn container(id: &'static str, body: String) -> Translation {
         scope: Scope::Container,
         needs_metadata: false,
         body,
+        kinds: MATCHED_KINDS,
     }
 }
 
@@ -66,6 +72,15 @@ fn object(id: &'static str, body: String) -> Translation {
         scope: Scope::Object,
         needs_metadata: false,
         body,
+        kinds: MATCHED_KINDS,
+    }
+}
+
+/// A rule on core v1 Services, judged on the object.
+fn service(id: &'static str, body: &str) -> Translation {
+    Translation {
+        kinds: SERVICE_KINDS,
+        ..object(id, body.to_owned())
     }
 }
 
@@ -375,6 +390,16 @@ pub fn translations() -> Vec<Translation> {
              ('helm.sh/hook' in object.metadata.annotations || \
              'kubernetes.io/config.mirror' in object.metadata.annotations))"
                 .to_owned(),
+        ),
+        service(
+            "NET007",
+            "!(has(object.spec) && has(object.spec.type) && object.spec.type == 'NodePort')",
+        ),
+        // Addresses are the list's non-null items.
+        service(
+            "NET011",
+            "!(has(object.spec) && has(object.spec.externalIPs) && \
+             object.spec.externalIPs != null && object.spec.externalIPs.exists(a, a != null))",
         ),
         // The API server's choice: serviceAccountName, else the deprecated serviceAccount,
         // else `default`; empty names count as unset.

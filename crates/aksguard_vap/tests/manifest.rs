@@ -5,8 +5,8 @@
 use aksguard_load::{Limits, load_text_all};
 use aksguard_rules::{Rule, all_rules, find_rule};
 use aksguard_vap::{
-    BINDING_KIND, MATCHED_KINDS, Mode, NOT_EXPORTABLE, POLICY_API_VERSION, POLICY_KIND, export,
-    not_exportable, policy_name, to_yaml, translation, translations,
+    BINDING_KIND, Mode, NOT_EXPORTABLE, POLICY_API_VERSION, POLICY_KIND, export, not_exportable,
+    policy_name, to_yaml, translation, translations,
 };
 
 /// The Pod Security rules the issue asks for at least: privileged, host namespaces, host
@@ -92,7 +92,8 @@ fn the_yaml_parses_into_a_policy_and_a_binding_per_exported_rule() {
             let rules = spec["matchConstraints"]["resourceRules"]
                 .as_array()
                 .unwrap();
-            for (group, version, kind, resources) in MATCHED_KINDS {
+            let kinds = translation(rule.id).unwrap().kinds;
+            for (group, version, kind, resources) in kinds {
                 for resource in *resources {
                     assert!(
                         rules.iter().any(|r| r["apiGroups"][0] == *group

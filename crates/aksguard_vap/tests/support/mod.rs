@@ -106,6 +106,7 @@ pub fn admitted_form(object: &serde_json::Value) -> Result<serde_json::Value, St
         "DaemonSet" => round_trip::<apps::v1::DaemonSet>(object, "apps/v1"),
         "Job" => round_trip::<batch::v1::Job>(object, "batch/v1"),
         "CronJob" => round_trip::<batch::v1::CronJob>(object, "batch/v1"),
+        "Service" => round_trip::<core::v1::Service>(object, "v1"),
         other => Err(format!("kind {other} is not matched")),
     }
 }
