@@ -1,6 +1,6 @@
-//! `aksguard export vap`: aksguard's pod rules as native Kubernetes ValidatingAdmissionPolicy
-//! objects (admissionregistration.k8s.io/v1), so a cluster can enforce them in the API server
-//! itself, with no webhook to run.
+//! `aksguard export vap`: aksguard's single-object rules as native Kubernetes
+//! ValidatingAdmissionPolicy objects (admissionregistration.k8s.io/v1), so a cluster can
+//! enforce them in the API server itself, with no webhook to run.
 //!
 //! Only rules whose CEL translation ([`rules::translations`]) agrees with the Rust rule on
 //! every one of the rule's fixtures are exported (the crate's tests check this with
