@@ -51,32 +51,35 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
     ),
     entry(
         "NET005",
-        "not a pod rule: NetworkPolicy objects are not translated",
+        "not translated yet: NetworkPolicy objects (expressible, but without a translation and its tests)",
     ),
     entry(
         "NET006",
-        "not a pod rule: Service annotations for Azure load balancers are not translated",
+        "not translated yet: Service annotations for Azure load balancers (expressible, but without a translation and its tests)",
     ),
-    entry("NET008", "not a pod rule: Ingresses are not translated"),
+    entry(
+        "NET008",
+        "not translated yet: Ingresses (expressible, but without a translation and its tests)",
+    ),
     entry(
         "NET009",
-        "not a pod rule: Ingress classes and WAF annotations are not translated",
+        "not translated yet: Ingress classes and WAF annotations (expressible, but without a translation and its tests)",
     ),
     entry(
         "NET010",
-        "not a pod rule: Service source ranges are not translated",
+        "not translated yet: Service source ranges (expressible, but without a translation and its tests)",
     ),
     entry(
         "NET013",
-        "not a pod rule: Ingress annotations are not translated",
+        "not translated yet: Ingress annotations (expressible, but without a translation and its tests)",
     ),
     entry(
         "NS001",
-        "not a pod rule: Namespace labels are not translated",
+        "not translated yet: Namespace labels (expressible, but without a translation and its tests)",
     ),
     entry(
         "NS002",
-        "not a pod rule: Namespace labels are not translated",
+        "not translated yet: Namespace labels (expressible, but without a translation and its tests)",
     ),
     entry(
         "NS004",
@@ -84,11 +87,11 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
     ),
     entry(
         "RBAC007",
-        "not a pod rule: bindings' subjects are not translated",
+        "not translated yet: bindings' subjects (expressible, but without a translation and its tests)",
     ),
     entry(
         "RBAC008",
-        "not a pod rule: bindings' subjects are not translated",
+        "not translated yet: bindings' subjects (expressible, but without a translation and its tests)",
     ),
     entry(
         "REL001",
@@ -104,8 +107,14 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "secret detection uses regular expressions and entropy, not expressible in CEL \
          within cost limits",
     ),
-    entry("SEC003", "not a pod rule: Secrets are not translated"),
-    entry("SEC004", "not a pod rule: Secrets are not translated"),
+    entry(
+        "SEC003",
+        "not translated yet: Secrets (expressible, but without a translation and its tests)",
+    ),
+    entry(
+        "SEC004",
+        "not translated yet: Secrets (expressible, but without a translation and its tests)",
+    ),
     entry(
         "SEC005",
         "Key Vault CSI SecretProviderClass objects are not translated",
