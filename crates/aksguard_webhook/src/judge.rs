@@ -107,11 +107,15 @@ impl Judge {
     /// (the API server fills it in only after admission).
     pub fn judge(&self, label: &str, namespace: Option<&str>, json: &str) -> Verdict {
         let (mut objects, errors) = load_text(label, json, &self.limits);
-        let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
         if objects.len() != 1 {
+            // The messages, not the label and line: the warning names the object already.
+            let mut problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("could not judge this object: {}", e.message))
+                .collect();
             if problems.is_empty() {
                 problems.push(format!(
-                    "{label}: expected one Kubernetes object (with apiVersion and kind), found {}",
+                    "could not judge this object: expected one Kubernetes object with apiVersion and kind, found {}",
                     objects.len()
                 ));
             }
@@ -132,7 +136,12 @@ impl Judge {
             &self.settings,
             label,
         );
-        problems.extend(outcome.errors.iter().map(ToString::to_string));
+        // Invalid `aksguard.io/ignore` annotations; their message names the object.
+        let problems = errors
+            .iter()
+            .chain(&outcome.errors)
+            .map(|e| e.message.clone())
+            .collect();
         Verdict {
             findings: outcome.findings,
             suppressed: outcome.suppressed.len(),

@@ -443,7 +443,7 @@ fn judge_object(
 ) -> Verdict {
     let Some(object) = object.filter(|o| *o != "null") else {
         return Verdict {
-            problems: vec!["the review carries no object".into()],
+            problems: vec!["could not judge this object: the review carries none".into()],
             ..Verdict::default()
         };
     };
@@ -456,7 +456,7 @@ fn judge_object(
     judged.unwrap_or_else(|_| {
         tracing::error!(uid = %request.uid, subject, "a rule panicked while judging; allowed with a warning");
         Verdict {
-            problems: vec!["internal error in a rule (logged)".into()],
+            problems: vec!["could not judge this object: internal error in a rule (logged)".into()],
             ..Verdict::default()
         }
     })
