@@ -448,13 +448,22 @@ fn judge_object(
         };
     };
     let label = format!("admission:{}", subject.replacen(' ', "/", 1));
-    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| {
+    guarded(&request.uid, subject, || {
         shared
             .judge
             .judge(&label, request.namespace.as_deref(), object)
-    }));
-    judged.unwrap_or_else(|_| {
-        tracing::error!(uid = %request.uid, subject, "a rule panicked while judging; allowed with a warning");
+    })
+}
+
+/// Runs `judge`, turning a panic (a bug in a rule) into a problem: the object is allowed with
+/// a warning, the server keeps serving, and the panic is logged (by the panic hook) once.
+fn guarded(uid: &str, subject: &str, judge: impl FnOnce() -> Verdict) -> Verdict {
+    std::panic::catch_unwind(AssertUnwindSafe(judge)).unwrap_or_else(|_| {
+        tracing::error!(
+            uid,
+            subject,
+            "a rule panicked while judging; allowed with a warning"
+        );
         Verdict {
             problems: vec!["could not judge this object: internal error in a rule (logged)".into()],
             ..Verdict::default()
@@ -495,5 +504,22 @@ async fn stop_signal() -> Result<&'static str, String> {
             .await
             .map(|()| "SIGINT")
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_rule_becomes_a_problem() {
+        let verdict = guarded("u", "Pod a/b", || panic!("index out of bounds"));
+        assert!(verdict.findings.is_empty());
+        assert_eq!(
+            verdict.problems,
+            ["could not judge this object: internal error in a rule (logged)"]
+        );
+        let fine = guarded("u", "Pod a/b", Verdict::default);
+        assert!(fine.problems.is_empty());
     }
 }
