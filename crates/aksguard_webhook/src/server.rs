@@ -356,7 +356,7 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
                 severity = %finding.severity,
                 subject,
                 container = finding.container.as_deref(),
-                message = &*finding.message,
+                finding = &*finding.message,
                 fingerprint = %finding.fingerprint,
                 operation = %request.operation,
                 dry_run,
