@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use aksguard_config::{UpdatePolicy, WebhookMode};
 use axum::Router;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -233,10 +234,28 @@ enum Reply {
     Bad(String),
 }
 
-async fn validate(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Response {
+async fn validate(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let started = Instant::now();
     let _in_flight = InFlight::start(&shared.metrics);
     let metrics = shared.metrics.clone();
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            // Over MAX_BODY_BYTES (413), or the body broke off.
+            let reason = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "bad_review"
+            };
+            metrics.rejected(reason);
+            tracing::warn!(status = rejection.status().as_u16(), "review body rejected");
+            return rejection.into_response();
+        }
+    };
     let query = match policy::query_mode(uri.query()) {
         Ok(query) => query,
         Err(err) => {

@@ -82,6 +82,11 @@ async fn bodies_over_3_mib_get_413_and_large_ones_under_it_are_judged() {
     assert!(over.len() > 3 * 1024 * 1024);
     let (status, _) = server.post("/validate", over).await;
     assert_eq!(status, 413);
+    let metrics = server.metrics().await;
+    assert!(
+        metrics.contains("aksguard_webhook_rejected_requests_total{reason=\"too_large\"} 1"),
+        "{metrics}"
+    );
     let under = big_review(3, 900 * 1024);
     assert!(under.len() > 2 * 1024 * 1024 && under.len() < 3 * 1024 * 1024);
     let (status, answer) = server.post("/validate", under).await;
