@@ -9,8 +9,8 @@
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use aksguard_config::{UpdatePolicy, WebhookMode};
@@ -69,7 +69,8 @@ impl Options {
 }
 
 struct Shared {
-    judge: Judge,
+    /// Replaced when the day changes (exception expiry); a review keeps the one it started with.
+    judge: RwLock<Arc<Judge>>,
     default_mode: WebhookMode,
     deadline: Duration,
     limit: Arc<Semaphore>,
@@ -88,6 +89,7 @@ pub struct Running {
     server: JoinHandle<std::io::Result<()>>,
     metrics_server: JoinHandle<std::io::Result<()>>,
     watcher: JoinHandle<()>,
+    day_watcher: JoinHandle<()>,
     grace: Duration,
 }
 
@@ -99,8 +101,10 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
     let loaded = tls::load(&options.tls, &pem)?;
     metrics.certificate_expiry.set(loaded.not_after);
     let rustls = RustlsConfig::from_config(loaded.config);
+    let rules = judge.rules().len();
+    let skipped_rules = judge.skipped().len();
     let shared = Arc::new(Shared {
-        judge,
+        judge: RwLock::new(Arc::new(judge)),
         default_mode: options.default_mode,
         deadline: options.deadline,
         limit: Arc::new(Semaphore::new(options.max_in_flight.max(1))),
@@ -154,12 +158,13 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
         options.reload_interval,
         shared.metrics.clone(),
     ));
+    let day_watcher = tokio::spawn(follow_the_date(shared.clone()));
     shared.ready.store(true, Ordering::SeqCst);
     tracing::info!(
         addr = %addr,
         metrics_addr = %metrics_addr,
-        rules = shared.judge.rules().len(),
-        skipped_rules = shared.judge.skipped().len(),
+        rules,
+        skipped_rules,
         default_mode = %options.default_mode,
         "listening on {addr}"
     );
@@ -172,6 +177,7 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
         server,
         metrics_server,
         watcher,
+        day_watcher,
         grace: options.grace,
     })
 }
@@ -200,6 +206,7 @@ impl Running {
             .graceful_shutdown(Some(Duration::from_secs(1)));
         let _ = self.metrics_server.await;
         self.watcher.abort();
+        self.day_watcher.abort();
         match served {
             Ok(Ok(())) => {
                 tracing::info!("stopped");
@@ -208,6 +215,39 @@ impl Running {
             Ok(Err(e)) => Err(format!("server error: {e}")),
             Err(e) => Err(format!("server task failed: {e}")),
         }
+    }
+}
+
+/// Once a minute: when "today" (`AKSGUARD_AS_OF`, else the UTC date) is not the day the
+/// settings were judged on, judge from now on as of today, so exceptions expire on time.
+async fn follow_the_date(shared: Arc<Shared>) {
+    let minute = Duration::from_secs(60);
+    // The settings were just resolved for today: the first look is a minute from now.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let Ok(today) = aksguard_config::today(None) else {
+            continue;
+        };
+        let current = current_judge(&shared);
+        if current.settings().as_of == today {
+            continue;
+        }
+        let next = Arc::new(current.on_day(today));
+        if let Ok(mut judge) = shared.judge.write() {
+            *judge = next;
+        }
+        tracing::info!(as_of = %today, "exceptions now judged as of a new day");
+    }
+}
+
+fn current_judge(shared: &Shared) -> Arc<Judge> {
+    // A poisoned lock means a panic while swapping, which cannot happen (assignment only);
+    // the inner value is still whole.
+    match shared.judge.read() {
+        Ok(judge) => judge.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     }
 }
 
@@ -320,7 +360,8 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
     let subject = subject(&request);
     let dry_run = request.dry_run.unwrap_or(false);
     let kind = request.kind.kind.as_str();
-    let webhook = &shared.judge.settings().config.webhook;
+    let judge = current_judge(shared);
+    let webhook = &judge.settings().config.webhook;
     if let Some(reason) = policy::not_judged(webhook, &request) {
         tracing::debug!(uid = %request.uid, subject, dry_run, reason, "allowed without judgement");
         shared
@@ -340,19 +381,19 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
         shared.default_mode,
         request.namespace.as_deref(),
     );
-    let verdict = judge_object(shared, &request, request.object.map(|o| o.get()), &subject);
+    let verdict = judge_object(&judge, &request, request.object.map(|o| o.get()), &subject);
     let existing = if mode == WebhookMode::Enforce
         && request.operation == "UPDATE"
         && webhook.update == UpdatePolicy::WarnExisting
         && let Some(old) = request.old_object
     {
-        judge_object(shared, &request, Some(old.get()), &subject).fingerprints()
+        judge_object(&judge, &request, Some(old.get()), &subject).fingerprints()
     } else {
         Default::default()
     };
     let decision = decide(
         mode,
-        shared.judge.settings().effective.fail_on,
+        judge.settings().effective.fail_on,
         &verdict.findings,
         &existing,
         &verdict.problems,
@@ -455,7 +496,7 @@ fn subject(request: &Request<'_>) -> String {
 
 /// Judges one object of the review, catching a panic in a rule (allowed with a warning).
 fn judge_object(
-    shared: &Shared,
+    judge: &Judge,
     request: &Request<'_>,
     object: Option<&str>,
     subject: &str,
@@ -468,9 +509,7 @@ fn judge_object(
     };
     let label = format!("admission:{}", subject.replacen(' ', "/", 1));
     guarded(&request.uid, subject, || {
-        shared
-            .judge
-            .judge(&label, request.namespace.as_deref(), object)
+        judge.judge(&label, request.namespace.as_deref(), object)
     })
 }
 
