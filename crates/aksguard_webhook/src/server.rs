@@ -4,7 +4,7 @@
 //! Bounds: bodies over [`MAX_BODY_BYTES`] get 413 before they are read whole; at most
 //! `max_in_flight` reviews are judged at once; a review not answered within `deadline` gets
 //! 503, so the API server applies the webhook's `failurePolicy` before its own timeout. A
-//! review is judged on the blocking pool, where a panic in a rule is caught and the object is
+//! review is judged on rayon's pool, where a panic in a rule is caught and the object is
 //! allowed with a warning.
 
 use std::net::SocketAddr;
@@ -268,7 +268,7 @@ fn plain_error(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
-/// What the blocking part concluded.
+/// What judging a body concluded.
 enum Reply {
     Answer(Vec<u8>),
     Bad(String),
@@ -314,17 +314,22 @@ async fn validate(
             "aksguard webhook overloaded: review not judged before the deadline".into(),
         );
     };
+    // Judged on rayon's pool (one thread per core): the pipeline's parallel steps then run
+    // inline on that thread instead of handing work between thread pools for each review.
     let work = shared.clone();
-    let task = tokio::task::spawn_blocking(move || {
+    let (send, receive) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
         // The permit lives as long as the work, also when the deadline has passed.
         let _permit = permit;
-        answer(&work, query, &body)
+        // `answer` catches a panic of the judgement itself; this catches anything else, so
+        // that a bug fails one request (500), never the pool.
+        let reply = std::panic::catch_unwind(AssertUnwindSafe(|| answer(&work, query, &body)));
+        let _ = send.send(reply);
     });
-    let reply = match tokio::time::timeout_at(deadline, task).await {
-        Ok(Ok(reply)) => reply,
-        Ok(Err(err)) => {
-            // `answer` catches panics of the judgement itself; this is anything else.
-            tracing::error!(error = %err, "review task failed");
+    let reply = match tokio::time::timeout_at(deadline, receive).await {
+        Ok(Ok(Ok(reply))) => reply,
+        Ok(_) => {
+            tracing::error!("review failed unexpectedly");
             metrics.rejected("internal");
             return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into());
         }
@@ -351,7 +356,7 @@ async fn validate(
     }
 }
 
-/// Everything after the body arrived, on the blocking pool: parse, decide, log, count.
+/// Everything after the body arrived, on rayon's pool: parse, decide, log, count.
 fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
     let request = match review::parse(body) {
         Ok(request) => request,
