@@ -17,7 +17,7 @@ use aksguard_config::{UpdatePolicy, WebhookMode};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -118,6 +118,7 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
 
     let app = Router::new()
         .route("/validate", post(validate))
+        .route("/validate/{mode}", post(validate_in_mode))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -274,9 +275,39 @@ enum Reply {
     Bad(String),
 }
 
+/// `POST /validate/{mode}`: the mode from the path, as the ValidatingWebhookConfiguration's
+/// entry for each value of the namespace label sends it.
+async fn validate_in_mode(
+    State(shared): State<Arc<Shared>>,
+    Path(mode): Path<String>,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let from_path = policy::path_mode(&mode);
+    let from_query = policy::query_mode(uri.query());
+    let mode = match (from_path, from_query) {
+        (Ok(path), Ok(None)) => Ok(Some(path)),
+        (Ok(path), Ok(Some(query))) if path == query => Ok(Some(path)),
+        (Ok(_), Ok(Some(_))) => Err("the path and the query give different modes".to_owned()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    review_http(shared, mode, body).await
+}
+
+/// `POST /validate[?mode=…]`.
 async fn validate(
     State(shared): State<Arc<Shared>>,
     uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    review_http(shared, policy::query_mode(uri.query()), body).await
+}
+
+/// A review over HTTP: bounds, the deadline, errors as HTTP statuses. `mode` is what the URL
+/// says (`Err`: an unknown mode, 400).
+async fn review_http(
+    shared: Arc<Shared>,
+    mode: Result<Option<WebhookMode>, String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let started = Instant::now();
@@ -296,7 +327,7 @@ async fn validate(
             return rejection.into_response();
         }
     };
-    let query = match policy::query_mode(uri.query()) {
+    let query = match mode {
         Ok(query) => query,
         Err(err) => {
             metrics.rejected("bad_mode");

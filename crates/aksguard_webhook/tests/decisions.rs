@@ -112,10 +112,16 @@ async fn query_mode_then_namespace_patterns_then_default() {
     let bad = |ns: &str| Review::create(ns, bad_deployment()).json();
     // Default (warn) in a namespace no pattern names.
     assert_eq!(server.review("", bad("dev")).await["allowed"], true);
-    // The namespace label's mode, sent as ?mode=, wins over the default…
-    denial(&server.review("?mode=enforce", bad("dev")).await);
+    // The namespace label's mode, in the path, wins over the default…
+    denial(&server.review("/enforce", bad("dev")).await);
     // …and over [[webhook.namespace]].
-    allowed_silently(&server.review("?mode=audit", bad("prod-eu")).await);
+    allowed_silently(&server.review("/audit", bad("prod-eu")).await);
+    let warned = server.review("/warn", bad("prod-eu")).await;
+    assert_eq!(warned["allowed"], true);
+    assert_eq!(warnings(&warned).len(), 3);
+    // `?mode=` says the same for direct callers.
+    denial(&server.review("?mode=enforce", bad("dev")).await);
+    allowed_silently(&server.review("/audit?mode=audit", bad("prod-eu")).await);
     let warned = server.review("?mode=warn", bad("prod-eu")).await;
     assert_eq!(warned["allowed"], true);
     assert_eq!(warnings(&warned).len(), 3);
