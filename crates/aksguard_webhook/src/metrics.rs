@@ -95,11 +95,19 @@ impl Metrics {
         })
     }
 
+    /// Labels come from the request: the operation is one of the four the API server sends
+    /// (else `other`) and the kind is cut to 63 characters, so that a stray client cannot
+    /// grow the label sets without bound through odd values.
     pub fn review(&self, operation: &str, kind: &str, decision: &str) {
+        let operation = match operation {
+            "CREATE" | "UPDATE" | "DELETE" | "CONNECT" => operation,
+            _ => "other",
+        };
+        let kind: String = kind.chars().take(63).collect();
         self.reviews
             .get_or_create(&vec![
                 ("operation", operation.to_owned()),
-                ("kind", kind.to_owned()),
+                ("kind", kind),
                 ("decision", decision.to_owned()),
             ])
             .inc();
@@ -149,5 +157,22 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.0.in_flight.dec();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_request_values_do_not_make_new_label_values() {
+        let metrics = Metrics::new();
+        metrics.review("PATCH-ME-PLEASE", &"K".repeat(500), "allowed");
+        let text = metrics.render();
+        let expected = format!(
+            "aksguard_webhook_reviews_total{{operation=\"other\",kind=\"{}\",decision=\"allowed\"}} 1",
+            "K".repeat(63)
+        );
+        assert!(text.contains(&expected), "{text}");
     }
 }
