@@ -51,6 +51,8 @@ pub struct Options {
     pub reload_interval: Duration,
     /// How long SIGTERM waits for requests in flight.
     pub grace: Duration,
+    /// How long a client may take to send a request's headers.
+    pub header_read_timeout: Duration,
 }
 
 impl Options {
@@ -64,6 +66,7 @@ impl Options {
             max_in_flight: 256,
             reload_interval: Duration::from_secs(2),
             grace: Duration::from_secs(20),
+            header_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -124,10 +127,15 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(shared.clone());
     let handle = Handle::new();
-    let server = axum_server::from_tcp_rustls(listener, rustls.clone())
-        .map_err(|e| format!("--listen {addr}: {e}"))?
-        .handle(handle.clone())
-        .serve(app.into_make_service());
+    let mut server = axum_server::from_tcp_rustls(listener, rustls.clone())
+        .map_err(|e| format!("--listen {addr}: {e}"))?;
+    // A client that never finishes its request headers does not hold a connection forever
+    // (axum-server turns hyper's 30 s default off).
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(options.header_read_timeout);
+    let server = server.handle(handle.clone()).serve(app.into_make_service());
     let server = tokio::spawn(server);
 
     let metrics_app = Router::new().route(

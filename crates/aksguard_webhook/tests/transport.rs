@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use aksguard_config::WebhookMode;
 use common::*;
+use rustls::pki_types::pem::PemObject;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -293,5 +294,44 @@ async fn certificate_rotation_under_load_fails_no_request() {
         assert!(metrics.contains(line), "missing `{line}` in\n{metrics}");
     }
     let server = Arc::try_unwrap(server).ok().expect("workers are done");
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_disconnected() {
+    use std::io::{Read, Write};
+    let server = Harness::start_with(CONFIG, WebhookMode::Warn, |options| {
+        options.header_read_timeout = Duration::from_millis(300);
+    })
+    .await;
+    let ca_der =
+        rustls::pki_types::CertificateDer::from_pem_slice(server.ca.pem().as_bytes()).unwrap();
+    let addr = server.addr;
+    let closed = tokio::task::spawn_blocking(move || {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(ca_der).unwrap();
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let connection =
+            rustls::ClientConnection::new(Arc::new(config), "localhost".try_into().unwrap())
+                .unwrap();
+        let tcp = std::net::TcpStream::connect(addr).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut tls = rustls::StreamOwned::new(connection, tcp);
+        tls.write_all(b"POST /validate HTTP/1.1\r\nHost: localhost\r\n")
+            .unwrap();
+        let started = Instant::now();
+        let mut buffer = Vec::new();
+        // The server answers 408 or just closes; either way the read ends, well before 10 s.
+        let _ = tls.read_to_end(&mut buffer);
+        started.elapsed()
+    })
+    .await
+    .unwrap();
+    assert!(closed < Duration::from_secs(5), "closed after {closed:?}");
     server.stop().await;
 }
