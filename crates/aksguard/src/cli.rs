@@ -34,6 +34,44 @@ pub enum Command {
     /// Validating admission webhook: judge objects at admission with the scan's rules
     /// (HTTPS `POST /validate`, `/healthz`, `/readyz`; Prometheus `/metrics`).
     Webhook(WebhookArgs),
+    /// Export rules as policies another engine enforces.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Native ValidatingAdmissionPolicy + binding YAML (admissionregistration.k8s.io/v1)
+    /// for every selected rule CEL can express; the others are listed on stderr.
+    Vap(ExportVapArgs),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AdmissionMode {
+    /// Reject offending requests (validationActions: [Deny]).
+    Enforce,
+    /// Admit them with a warning to the client (validationActions: [Warn]).
+    Warn,
+    /// Admit them and record an audit annotation (validationActions: [Audit]).
+    Audit,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportVapArgs {
+    /// Export only these rules: IDs, slugs or families (`POD`), comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Leave out these rules: IDs, slugs or families, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value_t = AdmissionMode::Warn)]
+    pub mode: AdmissionMode,
+    /// Write the YAML to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// List which rules are exported and why the others are not, instead of exporting.
+    #[arg(long, conflicts_with_all = ["select", "ignore", "output"])]
+    pub list: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -29,3 +29,11 @@ pub use needs::{Needs, Target};
 pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};
 pub use settings::RuleSettings;
+
+/// The value sets the Pod Security rules compare against (capabilities, volume types,
+/// sysctls, SELinux types), for translations of the rules that must not drift from them.
+pub mod pod_value_sets {
+    pub use crate::pod::{
+        BASELINE_CAPABILITIES, RESTRICTED_VOLUME_TYPES, SAFE_SYSCTLS, SELINUX_TYPES,
+    };
+}

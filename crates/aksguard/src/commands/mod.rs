@@ -1,4 +1,5 @@
 pub mod config;
+pub mod export;
 pub mod frameworks;
 pub mod rule;
 pub mod rules;

@@ -10,7 +10,7 @@ use crate::peer::{
 use crate::pod::helpers::capabilities;
 
 /// Capabilities the Pod Security Standards baseline lets a container add.
-const BASELINE: &[&str] = &[
+pub const BASELINE: &[&str] = &[
     "AUDIT_WRITE",
     "CHOWN",
     "DAC_OVERRIDE",

@@ -35,6 +35,13 @@ mod unsafe_sysctl;
 mod windows_host_process;
 mod writable_root_filesystem;
 
+/// The value sets the Pod Security rules compare against, written once here and read by
+/// translations of the rules into other policy languages (`aksguard_vap`).
+pub use insecure_capability_added::BASELINE as BASELINE_CAPABILITIES;
+pub use non_restricted_volume_type::RESTRICTED_VOLUME_TYPES;
+pub use unsafe_selinux_options::ALLOWED_TYPES as SELINUX_TYPES;
+pub use unsafe_sysctl::SAFE_SYSCTLS;
+
 pub(crate) const RULES: &[&Rule] = &[
     &privileged_container::RULE,
     &privilege_escalation_allowed::RULE,

@@ -5,7 +5,7 @@ use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 /// Volume types the Pod Security Standards restricted profile allows.
-const RESTRICTED_VOLUME_TYPES: &[&str] = &[
+pub const RESTRICTED_VOLUME_TYPES: &[&str] = &[
     "configMap",
     "csi",
     "downwardAPI",

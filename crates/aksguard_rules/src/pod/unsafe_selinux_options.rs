@@ -39,7 +39,7 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::PodSpec(check),
 };
 
-const ALLOWED_TYPES: &[&str] = &[
+pub const ALLOWED_TYPES: &[&str] = &[
     "container_t",
     "container_init_t",
     "container_kvm_t",

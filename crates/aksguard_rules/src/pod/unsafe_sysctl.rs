@@ -48,7 +48,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 /// The PSS baseline's allowed sysctls (Kubernetes 1.29+).
-const SAFE_SYSCTLS: &[&str] = &[
+pub const SAFE_SYSCTLS: &[&str] = &[
     "kernel.shm_rmid_forced",
     "net.ipv4.ip_local_port_range",
     "net.ipv4.ip_unprivileged_port_start",
