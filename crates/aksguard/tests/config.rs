@@ -609,6 +609,14 @@ expires = 2025-12-31
 rules = [\"privileged-container\"]
 container = \"istio-*\"
 reason = \"mesh sidecar\"
+
+[webhook]
+mode = \"enforce\"
+exempt-groups = [\"system:serviceaccounts:kube-system\"]
+
+[[webhook.namespace]]
+name = \"dev-*\"
+mode = \"audit\"
 ",
             r#"# team defaults
 select = ["POD", "IMG", "SEC"]

@@ -1,12 +1,15 @@
 //! `aksguard config --show`: the effective configuration as TOML-like text: which file was
 //! used, every setting (marked `# default` where the file does not set it), the severity
-//! overrides and each exception with its state (active, or expired on a date).
+//! overrides, each exception with its state (active, or expired on a date), and `[webhook]`.
 
 use std::fmt::Write;
 
 use aksguard_rules::{RuleSettings, all_rules};
 
+use aksguard_engine::Pattern;
+
 use crate::settings::{CliOverrides, Config, DEFAULT_FAIL_ON, DEFAULT_MIN_SEVERITY};
+use crate::webhook::{WebhookConfig, WebhookMode};
 
 fn quote(text: &str) -> String {
     // A JSON string is a valid TOML basic string.
@@ -151,5 +154,38 @@ pub fn render(config: &Config) -> Result<String, String> {
             let _ = writeln!(out, "expires = {}", quote(date));
         }
     }
+    render_webhook(&mut out, &config.webhook);
     Ok(out)
+}
+
+/// `[webhook]`: what `aksguard webhook` uses besides the rules (`--mode` overrides `mode`).
+fn render_webhook(out: &mut String, webhook: &WebhookConfig) {
+    let patterns = |patterns: &[Pattern]| -> String {
+        list(
+            &patterns
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect::<Vec<_>>(),
+        )
+    };
+    let _ = writeln!(out, "\n[webhook]  # aksguard webhook");
+    let _ = writeln!(
+        out,
+        "mode = {}{}",
+        quote(webhook.mode.unwrap_or(WebhookMode::Warn).as_str()),
+        default_mark(webhook.mode.is_some())
+    );
+    let _ = writeln!(
+        out,
+        "exempt-namespaces = {}",
+        patterns(&webhook.exempt_namespaces)
+    );
+    let _ = writeln!(out, "exempt-users = {}", patterns(&webhook.exempt_users));
+    let _ = writeln!(out, "exempt-groups = {}", patterns(&webhook.exempt_groups));
+    let _ = writeln!(out, "update = {}", quote(webhook.update.as_str()));
+    for (pattern, mode) in &webhook.namespaces {
+        let _ = writeln!(out, "\n[[webhook.namespace]]");
+        let _ = writeln!(out, "name = {}", quote(pattern.as_str()));
+        let _ = writeln!(out, "mode = {}", quote(mode.as_str()));
+    }
 }
