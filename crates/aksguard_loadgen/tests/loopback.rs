@@ -287,3 +287,49 @@ fn the_binary_refuses_non_loopback_hosts_and_missing_cas() {
         assert!(stderr.contains(want), "{url}: {stderr}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_reports_a_passing_run_as_text_and_json() {
+    let pki = pki();
+    let addr = serve(pki.server).await;
+    let ca = pki.dir.path().join("ca.pem");
+    let json = pki.dir.path().join("report.json");
+    let bin = env!("CARGO_BIN_EXE_aksguard-loadgen");
+    let mut command = std::process::Command::new(bin);
+    command
+        .args(["--url", &format!("https://{addr}/validate"), "--ca"])
+        .arg(&ca)
+        .args(["--rate", "300", "--warmup", "100ms", "--duration", "500ms"])
+        .args([
+            "--connections",
+            "3",
+            "--burst-malformed",
+            "8",
+            "--burst-at",
+            "200ms",
+        ])
+        .arg("--server-pid")
+        .arg(std::process::id().to_string())
+        .args(["--sample-every", "200ms", "--json"])
+        .arg(&json);
+    let output = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("150 sent, 150 ok, 0 failed, 0 unsent"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("8 sent, 8 answered 400"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("PASS"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(report["passed"], true);
+    assert_eq!(report["setup"]["rate"], 300);
+    assert_eq!(report["counts"]["ok"], 150);
+    assert_eq!(report["counts"]["connections_opened"], 3);
+    assert_eq!(report["burst"]["rejected_400"], 8);
+    assert!(report["latency"]["p99_ms"].as_f64().unwrap() > 0.0);
+    assert!(report["server"]["memory"].as_array().unwrap().len() >= 3);
+}
