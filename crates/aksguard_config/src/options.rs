@@ -32,6 +32,36 @@ pub struct Options {
     /// `[[exception]]` entries.
     #[serde(default)]
     pub exception: Vec<Spanned<ExceptionOptions>>,
+    /// `[webhook]`: how `aksguard webhook` decides (modes, exemptions, UPDATE).
+    pub webhook: Option<WebhookOptions>,
+}
+
+/// `[webhook]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct WebhookOptions {
+    /// `enforce`, `warn` or `audit`: the mode where nothing more specific applies.
+    pub mode: Option<Spanned<String>>,
+    /// Namespaces never judged (`*` patterns).
+    pub exempt_namespaces: Option<Vec<Spanned<String>>>,
+    /// Users never judged (`*` patterns), e.g. `system:serviceaccount:kube-system:*`.
+    pub exempt_users: Option<Vec<Spanned<String>>>,
+    /// Groups never judged (`*` patterns), e.g. `system:serviceaccounts:kube-system`.
+    pub exempt_groups: Option<Vec<Spanned<String>>>,
+    /// `warn-existing` (default) or `judge`: what UPDATE does with findings `oldObject` had.
+    pub update: Option<Spanned<String>>,
+    /// `[[webhook.namespace]]`: per-namespace modes, first match in file order wins.
+    #[serde(default)]
+    pub namespace: Vec<Spanned<NamespaceModeOptions>>,
+}
+
+/// One `[[webhook.namespace]]`: namespaces named like `name` are judged in `mode`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct NamespaceModeOptions {
+    /// A namespace name; `*` matches any run of characters.
+    pub name: Spanned<String>,
+    pub mode: Spanned<String>,
 }
 
 /// One `[[exception]]`: which rules on which objects, why, and until when.

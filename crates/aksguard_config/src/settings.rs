@@ -17,6 +17,7 @@ use crate::date::{Date, parse_date};
 use crate::discovery::{ConfigSource, discover, display_path, start_dir};
 use crate::error::{ConfigError, line_of};
 use crate::options::{self, ExceptionOptions, Options};
+use crate::webhook::WebhookConfig;
 
 /// When the exit code turns to 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,8 @@ pub struct Config {
     pub exceptions: Vec<Exception>,
     /// "Today" the exceptions' expiry was judged against.
     pub as_of: Option<Date>,
+    /// `[webhook]` (defaults when absent).
+    pub webhook: WebhookConfig,
 }
 
 /// What the command line says; empty / `None` / `false` means "not given".
@@ -178,13 +181,13 @@ pub fn parse_k8s_version(text: &str) -> Result<(u32, u32), String> {
     }
 }
 
-struct Resolver<'a> {
+pub(crate) struct Resolver<'a> {
     text: &'a str,
     file: &'a str,
 }
 
 impl Resolver<'_> {
-    fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> ConfigError {
+    pub(crate) fn error<T>(&self, spanned: &Spanned<T>, message: impl Into<String>) -> ConfigError {
         ConfigError::new(
             self.file,
             Some(line_of(self.text, spanned.span().start)),
@@ -286,6 +289,10 @@ impl Resolver<'_> {
             .iter()
             .map(|entry| self.exception(entry, as_of))
             .collect::<Result<Vec<_>, _>>()?;
+        let webhook = match &options.webhook {
+            None => WebhookConfig::default(),
+            Some(table) => self.webhook(table)?,
+        };
         Ok(Config {
             file: Some(self.file.to_owned()),
             searched_from: None,
@@ -299,6 +306,7 @@ impl Resolver<'_> {
             k8s_version,
             exceptions,
             as_of: Some(as_of),
+            webhook,
         })
     }
 

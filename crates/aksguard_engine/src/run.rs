@@ -67,6 +67,16 @@ impl<'a> Evaluation<'a> {
         found
     }
 
+    /// The rules that need only the object they check, over objects that are already in an
+    /// inventory (they keep their bulk): what [`Evaluation::on_object`] does while loading.
+    pub fn judge_alone(&self, inventory: &Inventory) -> Vec<Finding> {
+        inventory
+            .objects()
+            .par_iter()
+            .flat_map_iter(|object| self.check_alone(object))
+            .collect()
+    }
+
     /// The rules that need only `object`, without changing it.
     fn check_alone(&self, object: &Object) -> Vec<Finding> {
         let mut checker = Checker::while_loading(self.settings);
@@ -199,11 +209,7 @@ pub fn evaluate(
     min_severity: Severity,
 ) -> Vec<Finding> {
     let evaluation = Evaluation::new(rules, settings, min_severity);
-    let early: Vec<Finding> = inventory
-        .objects()
-        .par_iter()
-        .flat_map_iter(|object| evaluation.check_alone(object))
-        .collect();
+    let early = evaluation.judge_alone(inventory);
     evaluation.finish(inventory, early)
 }
 

@@ -132,7 +132,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// A checker for rules that [`Rule::runs_while_loading`](crate::Rule::runs_while_loading):
+    /// A checker for rules that [`Rule::judges_alone`](crate::Rule::judges_alone):
     /// there is no inventory yet.
     pub fn while_loading(settings: &'a RuleSettings) -> Self {
         Checker {

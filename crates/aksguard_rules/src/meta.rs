@@ -239,9 +239,10 @@ impl Rule {
         }
     }
 
-    /// Whether the rule needs nothing but the object it checks, so it can run on each object
-    /// as it is loaded (with `Checker::while_loading`), before the object sheds its bulk.
-    pub fn runs_while_loading(&self) -> bool {
+    /// Whether the rule needs nothing but the object it checks: it can run on each object as
+    /// it is loaded (with `Checker::while_loading`), before the object sheds its bulk, and at
+    /// admission, where a review carries one object.
+    pub fn judges_alone(&self) -> bool {
         !self.is_inventory_rule() && !self.reads_other_objects
     }
 }

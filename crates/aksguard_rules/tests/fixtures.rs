@@ -90,7 +90,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
                 .map(|v| (object.display_name(), v)),
         );
     };
-    if rule.runs_while_loading() {
+    if rule.judges_alone() {
         let mut checker = Checker::while_loading(&settings);
         for object in &objects {
             run_per_object(object, &mut checker);
@@ -99,7 +99,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
     objects.iter_mut().for_each(Object::shed_bulk);
     let inventory = Inventory::new(objects).with_azure(loaded.azure);
     let mut checker = Checker::new(&settings, &inventory);
-    if !rule.runs_while_loading() {
+    if !rule.judges_alone() {
         for object in inventory.objects() {
             run_per_object(object, &mut checker);
         }

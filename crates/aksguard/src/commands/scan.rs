@@ -1,18 +1,19 @@
-//! `aksguard scan`: load → evaluate → report → exit code.
+//! `aksguard scan`: settings → load (with the pipeline's per-object rules) → the rest of the
+//! pipeline → report → exit code. The pipeline is `aksguard_scan`'s; this file sequences and prints.
 
 use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 
 use aksguard_config::FailOn;
-use aksguard_engine::ScanResults;
+use aksguard_engine::frameworks::ScanResults;
 use aksguard_load::{Limits, LoadOptions, Progress, load_inputs_with};
-use aksguard_model::{Inventory, LoadError};
+use aksguard_model::Inventory;
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
+use aksguard_scan::{Outcome, Pipeline, ScanSettings, assess_frameworks, limit_to_framework};
 
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::commands::config as scan_config;
-use crate::commands::frameworks;
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::progress::{self, ScanProgress};
 
@@ -26,22 +27,26 @@ pub fn run(args: &ScanArgs) -> u8 {
             .num_threads(threads.max(1))
             .build_global();
     }
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        EXIT_ERROR
+    };
     // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
-    let config = match scan_config::for_scan(args) {
-        Ok(config) => config,
-        Err(code) => return code,
+    let settings = match ScanSettings::resolve(&scan_config::settings_request(args)) {
+        Ok(settings) => settings,
+        Err(message) => return fail(message),
     };
     // `--parse-only` still validates the selectors, then runs nothing.
     let rules = if args.parse_only {
         Vec::new()
     } else {
-        config.effective.rules.clone()
+        settings.effective.rules.clone()
     };
     // --framework: only its rules; an unknown framework or an empty intersection exits 2.
     let (framework, rules) =
-        match frameworks::limit_rules(args.framework.as_deref(), rules, args.parse_only) {
+        match limit_to_framework(args.framework.as_deref(), rules, !args.parse_only) {
             Ok(limited) => limited,
-            Err(code) => return code,
+            Err(message) => return fail(message),
         };
     let counters = Arc::new(Progress::default());
     let progress = ScanProgress::start(counters.clone(), progress::wanted(args.quiet));
@@ -55,55 +60,35 @@ pub fn run(args: &ScanArgs) -> u8 {
     };
     // Rules that need only one object run as each file is parsed; the rest once the
     // inventory (of objects trimmed to what those rules read) is built.
-    let evaluation = scan_config::evaluation(&rules, &config);
+    let pipeline = Pipeline::new(&rules, &settings);
     let loaded = load_inputs_with(
         &args.paths,
         &options,
         &mut std::io::stdin().lock(),
-        &|object| evaluation.on_object(object),
+        &|object| pipeline.on_object(object),
     );
     let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
-    let findings = scan_config::finish_findings(&evaluation, &inventory, loaded.findings, &config);
+    let outcome = pipeline.finish(
+        &inventory,
+        loaded.findings,
+        loaded.errors,
+        &args.paths.join(" "),
+    );
     // Which rules could judge anything (not-judged rules, not-assessed controls).
-    let coverage = evaluation.coverage(&inventory);
+    let coverage = pipeline.coverage(&inventory);
     // The bar is cleared before anything else reaches stderr.
     progress.finish();
     if !args.quiet {
-        for notice in &loaded.notices {
-            eprintln!("note: {notice}");
-        }
-        for note in evaluation.unknown_value_notes() {
-            eprintln!("note: {note}");
-        }
-        // Bounded: a scan of several vendored copies of one install has hundreds.
-        let duplicates = inventory.duplicates();
-        for duplicate in duplicates.iter().take(DUPLICATE_NOTES) {
-            eprintln!("note: {}", duplicate.note());
-        }
-        if duplicates.len() > DUPLICATE_NOTES {
-            eprintln!(
-                "note: {} more objects are defined more than once (not listed)",
-                duplicates.len() - DUPLICATE_NOTES
-            );
-        }
+        print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
     }
-    let mut errors = loaded.errors;
-    // Annotations, exceptions, --write-baseline, --baseline.
-    let (findings, suppressed) =
-        match scan_config::suppress(args, &config, &inventory, findings, &mut errors) {
-            Ok(split) => split,
-            Err(code) => return code,
-        };
-    if inventory.is_empty() {
-        // Fail closed: a scan that saw nothing must not look like a clean pass.
-        errors.push(LoadError::new(
-            args.paths.join(" "),
-            None,
-            "no Kubernetes objects or AKS cluster configurations found in the given inputs (nothing was scanned)",
-        ));
-    }
+    let Outcome {
+        findings,
+        suppressed,
+        errors,
+        notes: _,
+    } = outcome;
     // Compliance: the chosen framework's controls, else every framework's score (HTML).
-    let framework_results = frameworks::assess_scan(
+    let framework_results = assess_frameworks(
         framework,
         ScanResults {
             rules: &rules,
@@ -149,7 +134,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         eprintln!("error: cannot write report: {err}");
         return EXIT_ERROR;
     }
-    let code = exit_code(&report, config.effective.fail_on);
+    let code = exit_code(&report, settings.effective.fail_on);
     // The process exits next: freeing millions of tree nodes one by one would only delay it.
     std::mem::forget(report);
     std::mem::forget(inventory);
@@ -172,6 +157,35 @@ fn write_report(
             write(&mut out)?;
             out.flush()
         }
+    }
+}
+
+/// Loading notices, values rules could not judge, objects defined twice (bounded: a scan of
+/// several vendored copies of one install has hundreds), then the pipeline's own notes.
+fn print_notes(
+    notices: &[String],
+    pipeline: &Pipeline<'_>,
+    inventory: &Inventory,
+    pipeline_notes: &[String],
+) {
+    for notice in notices {
+        eprintln!("note: {notice}");
+    }
+    for note in pipeline.unknown_value_notes() {
+        eprintln!("note: {note}");
+    }
+    let duplicates = inventory.duplicates();
+    for duplicate in duplicates.iter().take(DUPLICATE_NOTES) {
+        eprintln!("note: {}", duplicate.note());
+    }
+    if duplicates.len() > DUPLICATE_NOTES {
+        eprintln!(
+            "note: {} more objects are defined more than once (not listed)",
+            duplicates.len() - DUPLICATE_NOTES
+        );
+    }
+    for note in pipeline_notes {
+        eprintln!("note: {note}");
     }
 }
 
