@@ -31,6 +31,9 @@ pub enum Command {
     WhoCan(WhoCanArgs),
     /// Show the effective configuration (aksguard.toml found upward, or --config).
     Config(ConfigArgs),
+    /// Validating admission webhook: judge objects at admission with the scan's rules
+    /// (HTTPS `POST /validate`, `/healthz`, `/readyz`; Prometheus `/metrics`).
+    Webhook(WebhookArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -232,6 +235,72 @@ pub struct WhoCanArgs {
 pub enum WhoCanFormat {
     Table,
     Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum WebhookMode {
+    /// Deny findings at or above `fail-on`; lower ones warn.
+    Enforce,
+    /// Allow, with one warning per finding.
+    Warn,
+    /// Allow silently; log each finding (JSON on stdout) and count it in the metrics.
+    Audit,
+}
+
+#[derive(Args, Debug)]
+pub struct WebhookArgs {
+    /// PEM certificate chain to serve (re-read when it changes).
+    #[arg(long, value_name = "FILE", required_unless_present = "list_rules")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of the certificate (re-read when it changes).
+    #[arg(long, value_name = "FILE", required_unless_present = "list_rules")]
+    pub tls_key: Option<PathBuf>,
+    /// Address of the HTTPS listener.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: std::net::SocketAddr,
+    /// Address of the plain-HTTP metrics listener (`/metrics`).
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:9090")]
+    pub metrics_listen: std::net::SocketAddr,
+    /// aksguard.toml to use (rules, fail-on, severity overrides, exceptions, [webhook]).
+    /// Without it the webhook uses the defaults: a server does not search for files.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Mode where neither the request's `?mode=` nor a `[[webhook.namespace]]` applies
+    /// [default: `[webhook] mode`, else warn].
+    #[arg(long, value_enum)]
+    pub mode: Option<WebhookMode>,
+    /// Run only these rules: IDs, slugs or families, comma-separated (replaces the file's).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules: IDs, slugs or families, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// In enforce mode, deny findings at or above this severity [default: high, or
+    /// aksguard.toml's `fail-on`].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Registries images may come from (IMG003); `*.azurecr.io` matches subdomains.
+    #[arg(long, value_delimiter = ',', value_name = "REGISTRIES")]
+    pub allowed_registries: Vec<String>,
+    /// Answer 503 (the webhook's failurePolicy applies) when a review is not judged within
+    /// this many milliseconds; keep it below the webhook's timeoutSeconds.
+    #[arg(long, value_name = "MS", default_value_t = 2500, value_parser = clap::value_parser!(u64).range(1..))]
+    pub deadline_ms: u64,
+    /// Reviews judged at once; more wait (within the deadline).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=65536))]
+    pub max_in_flight: u64,
+    /// How often the certificate and key files are checked for a change.
+    #[arg(long, value_name = "MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..))]
+    pub reload_interval_ms: u64,
+    /// How long SIGTERM waits for requests in flight before stopping.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub grace_seconds: u64,
+    /// Also log every review (debug level), not only denials, warnings and audit findings.
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// List the selected rules the webhook runs and those it skips (and why), then exit.
+    #[arg(long)]
+    pub list_rules: bool,
 }
 
 /// `1.31`, `v1.31` or `1.31.2` → (1, 31).

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         cli::Command::Frameworks(args) => commands::frameworks::run(&args),
         cli::Command::WhoCan(args) => commands::who_can::run(&args),
         cli::Command::Config(args) => commands::config::run(&args),
+        cli::Command::Webhook(args) => commands::webhook::run(&args),
     };
     ExitCode::from(code)
 }

@@ -18,7 +18,7 @@ pub mod server;
 pub mod tls;
 
 pub use judge::{Judge, Skipped, webhook_rules};
-pub use server::{MAX_BODY_BYTES, Options, Running, start};
+pub use server::{MAX_BODY_BYTES, Options, Running, serve_until_signal, start};
 pub use tls::TlsFiles;
 
 /// Makes aws-lc-rs the process's rustls provider (the workspace's one provider). Call once at

@@ -36,7 +36,7 @@ pub fn run(args: &ConfigArgs) -> u8 {
     }
 }
 
-fn fail_on(value: cli::FailOn) -> FailOn {
+pub(crate) fn fail_on(value: cli::FailOn) -> FailOn {
     match value {
         cli::FailOn::Critical => FailOn::At(Severity::Critical),
         cli::FailOn::High => FailOn::At(Severity::High),

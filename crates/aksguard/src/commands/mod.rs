@@ -3,6 +3,7 @@ pub mod frameworks;
 pub mod rule;
 pub mod rules;
 pub mod scan;
+pub mod webhook;
 pub mod who_can;
 
 /// Exit codes shared by every command.
