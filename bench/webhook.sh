@@ -47,6 +47,9 @@
 # Exit status: 0 when every run passed (soak: every assertion held), 1 otherwise, 2 on a
 # setup error. Loopback only; every wait is bounded.
 set -euo pipefail
+# The whole script is one compound command, read before it runs: editing the file during a
+# 5-minute soak cannot change the running script.
+{
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
@@ -134,6 +137,7 @@ loadgen=${loadgen:-$target_dir/release/aksguard-loadgen}
 work=$(mktemp -d "${TMPDIR:-/tmp}/aksguard-webhook-bench.XXXXXX")
 server_pid=""
 rotator_pid=""
+# shellcheck disable=SC2317 # invoked by the EXIT trap
 cleanup() {
     # stop only the processes this script started
     if [[ -n "$rotator_pid" ]] && kill -0 "$rotator_pid" 2>/dev/null; then
@@ -192,8 +196,6 @@ served_serial() {
         -CAfile "$work/ca.pem" </dev/null 2>/dev/null |
         openssl x509 -noout -serial 2>/dev/null | sed 's/^serial=//'
 }
-
-file_serial() { openssl x509 -noout -serial -in "$1" | sed 's/^serial=//'; }
 
 rotate() {
     make_pair "$certs/..pair2" 8193
@@ -305,7 +307,7 @@ if ((!soak)); then
     # highest rate with p99 <= target and no failure: step up from the target rate (x1.25),
     # then bisect between the last pass and the first failure; at most 10 runs in all
     meets() { # meets NAME
-        [[ "$(j "$1" .passed)" == true ]] &&
+        [[ "$(j "$1" .passed)" == true && "$(j "$1" .kept_rate)" == true ]] &&
             awk -v p="$(j "$1" .latency.p99_ms)" -v t="$p99_ms" 'BEGIN { exit !(p <= t) }'
     }
     best=""
@@ -452,3 +454,5 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     fi
 } | emit
 ((${#failures[@]} == 0)) || exit 1
+exit 0
+}

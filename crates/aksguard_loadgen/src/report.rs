@@ -72,6 +72,9 @@ pub struct Report {
     pub counts: Counts,
     pub throughput_rps: f64,
     pub measured_s: f64,
+    /// With a fixed rate: whether the server kept up (throughput at least 99% of the rate; a
+    /// server that falls behind answers every request, late, so `passed` alone does not say).
+    pub kept_rate: Option<bool>,
     /// Counted from each request's due time (queueing behind busy connections included).
     pub latency: Summary,
     /// Counted from the send (the server's answer time as one client sees it).
@@ -149,9 +152,11 @@ impl Report {
             && main.warmup_failed() == 0
             && counts.ok > 0
             && burst.as_ref().is_none_or(|b| b.failures.is_empty());
+        let throughput_rps = throughput(main.ok, wall);
         Report {
+            kept_rate: setup.rate.map(|rate| kept_rate(throughput_rps, rate)),
             setup,
-            throughput_rps: throughput(main.ok, wall),
+            throughput_rps,
             measured_s: wall.as_secs_f64(),
             latency: main.latency.summary(),
             service_time: main.service.summary(),
@@ -197,8 +202,13 @@ impl Report {
         }
         let _ = writeln!(
             out,
-            "  throughput: {:.1}/s over {:.2} s",
-            self.throughput_rps, self.measured_s
+            "  throughput: {:.1}/s over {:.2} s{}",
+            self.throughput_rps,
+            self.measured_s,
+            match (self.kept_rate, s.rate) {
+                (Some(false), Some(rate)) => format!(" (behind the offered {rate}/s)"),
+                _ => String::new(),
+            }
         );
         let line = |name: &str, l: &Summary| {
             format!(
@@ -240,10 +250,59 @@ impl Report {
     }
 }
 
+/// A run kept its rate when it answered at least 99% of it per second.
+pub fn kept_rate(throughput_rps: f64, rate: u64) -> bool {
+    throughput_rps >= rate as f64 * 0.99
+}
+
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
 }
 
 fn cores(cores: Option<f64>) -> String {
     cores.map_or("?".into(), |c| format!("{c:.2} cores"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_answering_late_did_not_keep_the_rate() {
+        assert!(kept_rate(4_999.0, 5_000));
+        assert!(kept_rate(4_950.0, 5_000));
+        assert!(!kept_rate(3_001.0, 5_000));
+    }
+
+    #[test]
+    fn text_flags_failures_and_a_missed_rate() {
+        let outcome = crate::run::Outcome {
+            main: Tally::default(),
+            unsent: 0,
+            measured_elapsed: Duration::from_secs(1),
+            burst: None,
+            server_memory: Vec::new(),
+            server_cpu: None,
+            generator_cpu: None,
+        };
+        let setup = Setup {
+            url: "https://127.0.0.1:8443/validate".into(),
+            protocol: "HTTP/1.1",
+            connections: 8,
+            rate: Some(5000),
+            request: "review".into(),
+            body_bytes: 5926,
+            expect: "allowed".into(),
+            warmup_s: 1.0,
+            duration_s: 1.0,
+            threads: 1,
+        };
+        let report = Report::new(setup, &outcome, None);
+        // nothing answered: not a pass, and the rate was not kept
+        assert!(!report.passed);
+        assert_eq!(report.kept_rate, Some(false));
+        let text = report.to_text();
+        assert!(text.contains("behind the offered 5000/s"), "{text}");
+        assert!(text.trim_end().ends_with("FAIL"), "{text}");
+    }
 }

@@ -106,7 +106,12 @@ fn list_rules(judge: &Judge) -> String {
     let mut skipped = judge.skipped().to_vec();
     skipped.sort_by_key(|(rule, _)| rule.id);
     for (rule, why) in skipped {
-        out.push_str(&format!("  {:<7} {}: {}\n", rule.id, rule.title, why.reason()));
+        out.push_str(&format!(
+            "  {:<7} {}: {}\n",
+            rule.id,
+            rule.title,
+            why.reason()
+        ));
     }
     out
 }
