@@ -19,6 +19,8 @@ use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object, Source};
 use rayon::prelude::*;
 
+use crate::azure::terraform::TerraformDirs;
+
 pub use discover::{Input, discover};
 pub use limits::Limits;
 
@@ -90,6 +92,19 @@ pub fn load_inputs_with(
     stdin: &mut dyn Read,
     on_object: ObjectHook<'_>,
 ) -> Loaded {
+    // Terraform directories parsed for this load only: nothing outlives the call.
+    let terraform_dirs = TerraformDirs::default();
+    load_inputs_in(args, options, stdin, on_object, &terraform_dirs)
+}
+
+/// [`load_inputs_with`], sharing parsed Terraform directories through `terraform_dirs`.
+pub(crate) fn load_inputs_in(
+    args: &[String],
+    options: &LoadOptions,
+    stdin: &mut dyn Read,
+    on_object: ObjectHook<'_>,
+    terraform_dirs: &TerraformDirs,
+) -> Loaded {
     let discovered = discover(args, options.render);
     let mut loaded = Loaded {
         errors: discovered.errors,
@@ -134,7 +149,12 @@ pub fn load_inputs_with(
                         Ok(text) => {
                             part.files += 1;
                             take(
-                                load_source(text, &source(display), &options.limits),
+                                load_source(
+                                    text,
+                                    &source(display),
+                                    &options.limits,
+                                    terraform_dirs,
+                                ),
                                 &mut part,
                             );
                         }
@@ -151,7 +171,10 @@ pub fn load_inputs_with(
                     match stream {
                         Ok((source, text)) => {
                             part.files += 1;
-                            take(load_source(&text, &source, &options.limits), &mut part);
+                            take(
+                                load_source(&text, &source, &options.limits, terraform_dirs),
+                                &mut part,
+                            );
                         }
                         Err(err) => part.errors.push(err),
                     }
@@ -191,17 +214,23 @@ pub fn load_inputs_with(
 
 /// Parses one stream by its kind: Terraform `.tf` (by extension), else YAML/JSON manifests and
 /// Azure JSON (detected by content).
-fn load_source(text: &str, source: &Arc<Source>, limits: &Limits) -> k8s::StreamResult {
+fn load_source(
+    text: &str,
+    source: &Arc<Source>,
+    limits: &Limits,
+    terraform_dirs: &TerraformDirs,
+) -> k8s::StreamResult {
     if source.path.ends_with(".tf") {
-        return azure::terraform::load_tf(text, source, limits);
+        return azure::terraform::load_tf(text, source, limits, terraform_dirs);
     }
     k8s::load_stream(text, source, limits)
 }
 
 /// Loads one in-memory stream with everything it holds: Kubernetes objects, Azure resources
-/// and errors (fixtures, the webhook).
+/// and errors (fixtures, the webhook). A `.tf` path reads its directory's declarations
+/// afresh on every call.
 pub fn load_text_all(path: &str, text: &str, limits: &Limits) -> k8s::StreamResult {
-    load_source(text, &source(path), limits)
+    load_source(text, &source(path), limits, &TerraformDirs::default())
 }
 
 /// Loads one in-memory stream (tests, benchmarks, the webhook).

@@ -13,6 +13,9 @@ pub mod rbac;
 pub mod resource_scope;
 pub mod selector;
 pub mod service_account;
+#[cfg(test)]
+mod test_support;
+pub mod who_can;
 
 pub use compliance::{
     ControlException, ControlResult, ControlStatus, FrameworkResult, RuleCoverage,

@@ -466,43 +466,13 @@ impl PortRange {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use serde_json::{Value as Json, json};
 
     use super::*;
-    use crate::node::{Entry, Value};
-    use crate::object::Source;
-
-    /// A positioned tree from JSON (strings quoted, other scalars plain).
-    fn node(json: &Json) -> Node {
-        let pos = Pos::new(1, 1);
-        match json {
-            Json::Null => Node::scalar("null", true, pos),
-            Json::Bool(b) => Node::scalar(b.to_string(), true, pos),
-            Json::Number(n) => Node::scalar(n.to_string(), true, pos),
-            Json::String(s) => Node::scalar(s.clone(), false, pos),
-            Json::Array(items) => Node {
-                pos,
-                value: Value::Seq(items.iter().map(node).collect()),
-            },
-            Json::Object(map) => Node {
-                pos,
-                value: Value::Map(
-                    map.iter()
-                        .map(|(k, v)| Entry {
-                            key: k.into(),
-                            key_pos: pos,
-                            value: node(v),
-                        })
-                        .collect(),
-                ),
-            },
-        }
-    }
+    use crate::test_support::node;
 
     fn object(json: Json) -> Object {
-        Object::from_node(node(&json), Arc::new(Source { path: "t".into() }), None).unwrap()
+        crate::test_support::objects("t", &[json]).remove(0)
     }
 
     fn netpol(namespace: Option<&str>, spec: Json) -> Object {

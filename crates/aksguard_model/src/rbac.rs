@@ -478,38 +478,8 @@ mod tests {
         assert!(!rule(&["apps"], &["pods"], &["get"]).allows("get", "", "pods"));
     }
 
-    fn node(value: &serde_json::Value) -> Node {
-        use crate::node::{Entry, Value};
-        let pos = Pos::new(1, 1);
-        let value = match value {
-            serde_json::Value::Object(map) => Value::Map(
-                map.iter()
-                    .map(|(key, value)| Entry {
-                        key: key.into(),
-                        key_pos: pos,
-                        value: node(value),
-                    })
-                    .collect(),
-            ),
-            serde_json::Value::Array(items) => Value::Seq(items.iter().map(node).collect()),
-            serde_json::Value::String(text) => Value::Scalar {
-                text: text.into(),
-                plain: false,
-            },
-            other => Value::Scalar {
-                text: other.to_string().into(),
-                plain: true,
-            },
-        };
-        Node { pos, value }
-    }
-
     fn objects(values: &[serde_json::Value]) -> Vec<Object> {
-        let source = std::sync::Arc::new(crate::object::Source { path: "t".into() });
-        values
-            .iter()
-            .map(|v| Object::from_node(node(v), source.clone(), None).unwrap())
-            .collect()
+        crate::test_support::objects("t", values)
     }
 
     fn cluster_role(

@@ -8,6 +8,7 @@ pub mod markdown;
 pub mod rule_doc;
 pub mod sarif;
 pub mod table;
+pub mod who_can;
 
 use aksguard_model::{
     ControlException, ControlStatus, Finding, FrameworkResult, LoadError, RuleCoverage, Severity,

@@ -58,8 +58,8 @@ pub fn action(mode: WebhookMode, fail_on: FailOn, finding: &Finding, existed: bo
 }
 
 /// Decides a judged review. `existing`: fingerprints `oldObject` already had (empty unless an
-/// UPDATE is judged with `warn-existing`); `problems` (what could not be judged) always warn,
-/// in every mode: they are aksguard's own, not the object's.
+/// UPDATE is judged with `warn-existing`); `problems` (what could not be judged, invalid
+/// annotations) always warn, in every mode: they are aksguard's own, not the object's.
 pub fn decide(
     mode: WebhookMode,
     fail_on: FailOn,
@@ -74,12 +74,7 @@ pub fn decide(
         .collect();
     let mut warnings: Vec<String> = problems
         .iter()
-        .map(|p| {
-            clip(
-                &format!("aksguard could not judge {subject}: {p}"),
-                MAX_WARNING_CHARS,
-            )
-        })
+        .map(|p| clip(&format!("aksguard: {p}"), MAX_WARNING_CHARS))
         .collect();
     warnings.extend(
         findings
@@ -88,7 +83,7 @@ pub fn decide(
             .filter(|(_, a)| **a == Action::Warn)
             .map(|(f, _)| {
                 let existed = if existing.contains(&f.fingerprint) {
-                    " (already there)"
+                    ", existing"
                 } else {
                     ""
                 };
@@ -112,15 +107,16 @@ pub fn decide(
     }
 }
 
-/// `POD001 [high] container app: <message>`, clipped.
-fn warning(finding: &Finding, suffix: &str) -> String {
+/// `POD001 [high] container app: <message>`, clipped; `marker` goes after the severity
+/// (where clipping cannot cut it off).
+fn warning(finding: &Finding, marker: &str) -> String {
     let container = match &finding.container {
         Some(name) => format!(" container {name}"),
         None => String::new(),
     };
     clip(
         &format!(
-            "{} [{}]{container}: {}{suffix}",
+            "{} [{}{marker}]{container}: {}",
             finding.rule_id, finding.severity, finding.message
         ),
         MAX_WARNING_CHARS,
@@ -245,7 +241,7 @@ mod tests {
         assert!(denial.contains("POD001 (container app): runs privileged. Fix: Remove `securityContext.privileged: true`."), "{denial}");
         assert!(!denial.contains("can do anything"), "{denial}");
         assert_eq!(decision.answer.warnings.len(), 2);
-        assert!(decision.answer.warnings[1].ends_with("(already there)"));
+        assert!(decision.answer.warnings[1].starts_with("POD004 [high, existing] container app"));
     }
 
     #[test]
@@ -303,7 +299,7 @@ mod tests {
         );
         let warnings = decision.answer.warnings;
         assert_eq!(warnings.len(), MAX_WARNINGS);
-        assert!(warnings[0].starts_with("aksguard could not judge Pod shop/web: cannot parse"));
+        assert_eq!(warnings[0], "aksguard: cannot parse");
         assert!(
             warnings
                 .iter()

@@ -6,6 +6,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use aksguard_config::{Date, parse_date};
 use aksguard_load::{Limits, load_text};
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, Fingerprint, Object, ObjectRef};
@@ -94,6 +95,28 @@ impl Judge {
         &self.settings
     }
 
+    /// The same rules and settings judged as of `today`: an exception whose `expires` has
+    /// passed stops suppressing, as `aksguard scan` run on that day would decide. A server
+    /// runs for weeks; the file is not re-read (its other settings stay as loaded).
+    pub fn on_day(&self, today: Date) -> Judge {
+        let mut settings = self.settings.clone();
+        settings.as_of = today;
+        settings.effective.rule_settings.as_of = Some(today);
+        for exception in &mut settings.effective.exceptions {
+            exception.expired = exception
+                .expires
+                .as_deref()
+                .and_then(|text| parse_date(text).ok())
+                .is_some_and(|last| last < today);
+        }
+        Judge {
+            settings,
+            rules: self.rules.clone(),
+            skipped: self.skipped.clone(),
+            limits: self.limits,
+        }
+    }
+
     pub fn rules(&self) -> &[&'static Rule] {
         &self.rules
     }
@@ -107,11 +130,15 @@ impl Judge {
     /// (the API server fills it in only after admission).
     pub fn judge(&self, label: &str, namespace: Option<&str>, json: &str) -> Verdict {
         let (mut objects, errors) = load_text(label, json, &self.limits);
-        let mut problems: Vec<String> = errors.iter().map(ToString::to_string).collect();
         if objects.len() != 1 {
+            // The messages, not the label and line: the warning names the object already.
+            let mut problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("could not judge this object: {}", e.message))
+                .collect();
             if problems.is_empty() {
                 problems.push(format!(
-                    "{label}: expected one Kubernetes object (with apiVersion and kind), found {}",
+                    "could not judge this object: expected one Kubernetes object with apiVersion and kind, found {}",
                     objects.len()
                 ));
             }
@@ -132,7 +159,12 @@ impl Judge {
             &self.settings,
             label,
         );
-        problems.extend(outcome.errors.iter().map(ToString::to_string));
+        // Invalid `aksguard.io/ignore` annotations; their message names the object.
+        let problems = errors
+            .iter()
+            .chain(&outcome.errors)
+            .map(|e| e.message.clone())
+            .collect();
         Verdict {
             findings: outcome.findings,
             suppressed: outcome.suppressed.len(),
@@ -152,4 +184,90 @@ fn adopt_namespace(object: &mut Object, namespace: &str) {
         namespace: Some(namespace.into()),
         ..(*object.reference).clone()
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use aksguard_config::ConfigSource;
+    use aksguard_scan::SettingsRequest;
+
+    use super::*;
+
+    fn judge_as_of(config: &str, day: &str) -> Judge {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("aksguard.toml");
+        std::fs::write(&path, config).unwrap();
+        let settings = ScanSettings::resolve(&SettingsRequest {
+            source: ConfigSource::Explicit(path),
+            overrides: Default::default(),
+            as_of: Some(parse_date(day).unwrap()),
+            baseline: None,
+            write_baseline: None,
+        })
+        .unwrap();
+        Judge::new(settings)
+    }
+
+    const PRIVILEGED_POD: &str = r#"{"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "app", "image": "nginx:1.27",
+                                 "securityContext": {"privileged": true}}]}}"#;
+
+    #[test]
+    fn exceptions_expire_when_the_day_changes() {
+        let config = "select = [\"POD001\"]\n[[exception]]\nrules = [\"POD001\"]\n\
+                      reason = \"migration\"\nexpires = \"2026-06-01\"\n";
+        let judge = judge_as_of(config, "2026-06-01");
+        let last_day = judge.judge("admission:Pod/shop/web", Some("shop"), PRIVILEGED_POD);
+        assert!(last_day.findings.is_empty(), "{:?}", last_day.findings);
+        assert_eq!(last_day.suppressed, 1);
+        let next = judge.on_day(parse_date("2026-06-02").unwrap());
+        let after = next.judge("admission:Pod/shop/web", Some("shop"), PRIVILEGED_POD);
+        assert_eq!(after.findings.len(), 1);
+        assert!(
+            after.findings[0]
+                .message
+                .contains("exception expired 2026-06-01"),
+            "{}",
+            after.findings[0].message
+        );
+    }
+
+    #[test]
+    fn the_review_namespace_is_the_object_s_when_it_names_none() {
+        let config = "select = [\"POD001\"]\n[[exception]]\nrules = [\"POD001\"]\n\
+                      namespace = \"legacy\"\nreason = \"vendor\"\n";
+        let judge = judge_as_of(config, "2026-06-01");
+        let legacy = judge.judge("admission:Pod/legacy/web", Some("legacy"), PRIVILEGED_POD);
+        assert!(legacy.findings.is_empty());
+        let shop = judge.judge("admission:Pod/shop/web", Some("shop"), PRIVILEGED_POD);
+        assert_eq!(shop.findings.len(), 1);
+        assert_eq!(shop.findings[0].object.namespace.as_deref(), Some("shop"));
+    }
+
+    #[test]
+    fn cluster_configuration_and_cross_object_rules_are_skipped() {
+        let all: Vec<&'static Rule> = aksguard_rules::all_rules().to_vec();
+        let (run, skipped) = webhook_rules(&all);
+        assert_eq!(run.len() + skipped.len(), all.len());
+        assert!(run.iter().all(|r| r.judges_alone()));
+        assert!(run.iter().any(|r| r.id == "POD001"));
+        let reason = |id: &str| {
+            skipped
+                .iter()
+                .find(|(r, _)| r.id == id)
+                .map(|(_, why)| *why)
+        };
+        assert_eq!(reason("POD001"), None);
+        assert!(
+            skipped.iter().any(
+                |(r, why)| r.family == Family::Cluster && *why == Skipped::ClusterConfiguration
+            )
+        );
+        assert!(
+            skipped
+                .iter()
+                .any(|(r, why)| r.family == Family::Network && *why == Skipped::NeedsOtherObjects)
+        );
+    }
 }

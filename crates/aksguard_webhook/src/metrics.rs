@@ -5,7 +5,7 @@
 //! - `aksguard_webhook_findings_total{rule,action}`: findings by rule and what they caused
 //!   (`deny`, `warn`, `audit`);
 //! - `aksguard_webhook_rejected_requests_total{reason}`: requests answered with an HTTP error
-//!   (`bad_review`, `bad_mode`, `too_large`, `deadline`, `overloaded`);
+//!   (`bad_review`, `bad_mode`, `too_large`, `deadline`, `overloaded`, `internal`);
 //! - `aksguard_webhook_review_duration_seconds`: time to answer a review (histogram);
 //! - `aksguard_webhook_in_flight_requests`: reviews being answered now;
 //! - `aksguard_webhook_certificate_expiry_timestamp_seconds`: notAfter of the served

@@ -2,8 +2,9 @@
 //!
 //! 1. DELETE and CONNECT: allowed, not judged (there is no new object to judge);
 //! 2. an exempt namespace, user or group (`[webhook]` `exempt-*`): allowed, not judged;
-//! 3. the request's `?mode=` (the ValidatingWebhookConfiguration sets it from the namespace
-//!    label `aksguard.io/mode`, one webhook entry per value);
+//! 3. the mode the URL names: `/validate/{mode}` (the ValidatingWebhookConfiguration has one
+//!    entry per value of the namespace label `aksguard.io/mode`, each with its path; the API
+//!    server allows no query string there) or `?mode=` for direct callers;
 //! 4. the first `[[webhook.namespace]]` whose `name` matches the namespace;
 //! 5. the default: `--mode`, else `[webhook] mode`, else `warn`.
 
@@ -72,6 +73,15 @@ pub fn mode(
         return (mode, ModeFrom::Namespace);
     }
     (default, ModeFrom::Default)
+}
+
+/// The `{mode}` of `/validate/{mode}`: enforce, warn or audit; anything else is an error (a
+/// typo in the webhook configuration must not pass as the default).
+pub fn path_mode(segment: &str) -> Result<WebhookMode, String> {
+    WebhookMode::parse(segment).ok_or_else(|| {
+        let shown: String = segment.chars().take(32).collect();
+        format!("unknown mode `{shown}` in the path /validate/{{mode}} (enforce, warn, audit)")
+    })
 }
 
 /// `?mode=…` of a request's query string: `Ok(None)` when absent, an error for any other
@@ -186,6 +196,13 @@ mode = "enforce"
             (warn, ModeFrom::Default)
         );
         assert_eq!(mode(None, &config, warn, None), (warn, ModeFrom::Default));
+    }
+
+    #[test]
+    fn path_modes() {
+        assert_eq!(path_mode("enforce"), Ok(WebhookMode::Enforce));
+        assert_eq!(path_mode("audit"), Ok(WebhookMode::Audit));
+        assert!(path_mode("off").unwrap_err().contains("unknown mode `off`"));
     }
 
     #[test]

@@ -4,19 +4,20 @@
 //! Bounds: bodies over [`MAX_BODY_BYTES`] get 413 before they are read whole; at most
 //! `max_in_flight` reviews are judged at once; a review not answered within `deadline` gets
 //! 503, so the API server applies the webhook's `failurePolicy` before its own timeout. A
-//! review is judged on the blocking pool, where a panic in a rule is caught and the object is
+//! review is judged on rayon's pool, where a panic in a rule is caught and the object is
 //! allowed with a warning.
 
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use aksguard_config::{UpdatePolicy, WebhookMode};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -68,7 +69,8 @@ impl Options {
 }
 
 struct Shared {
-    judge: Judge,
+    /// Replaced when the day changes (exception expiry); a review keeps the one it started with.
+    judge: RwLock<Arc<Judge>>,
     default_mode: WebhookMode,
     deadline: Duration,
     limit: Arc<Semaphore>,
@@ -87,6 +89,7 @@ pub struct Running {
     server: JoinHandle<std::io::Result<()>>,
     metrics_server: JoinHandle<std::io::Result<()>>,
     watcher: JoinHandle<()>,
+    day_watcher: JoinHandle<()>,
     grace: Duration,
 }
 
@@ -98,8 +101,10 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
     let loaded = tls::load(&options.tls, &pem)?;
     metrics.certificate_expiry.set(loaded.not_after);
     let rustls = RustlsConfig::from_config(loaded.config);
+    let rules = judge.rules().len();
+    let skipped_rules = judge.skipped().len();
     let shared = Arc::new(Shared {
-        judge,
+        judge: RwLock::new(Arc::new(judge)),
         default_mode: options.default_mode,
         deadline: options.deadline,
         limit: Arc::new(Semaphore::new(options.max_in_flight.max(1))),
@@ -113,6 +118,7 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
 
     let app = Router::new()
         .route("/validate", post(validate))
+        .route("/validate/{mode}", post(validate_in_mode))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -153,12 +159,13 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
         options.reload_interval,
         shared.metrics.clone(),
     ));
+    let day_watcher = tokio::spawn(follow_the_date(shared.clone()));
     shared.ready.store(true, Ordering::SeqCst);
     tracing::info!(
         addr = %addr,
         metrics_addr = %metrics_addr,
-        rules = shared.judge.rules().len(),
-        skipped_rules = shared.judge.skipped().len(),
+        rules,
+        skipped_rules,
         default_mode = %options.default_mode,
         "listening on {addr}"
     );
@@ -171,6 +178,7 @@ pub async fn start(options: Options, judge: Judge) -> Result<Running, String> {
         server,
         metrics_server,
         watcher,
+        day_watcher,
         grace: options.grace,
     })
 }
@@ -199,6 +207,7 @@ impl Running {
             .graceful_shutdown(Some(Duration::from_secs(1)));
         let _ = self.metrics_server.await;
         self.watcher.abort();
+        self.day_watcher.abort();
         match served {
             Ok(Ok(())) => {
                 tracing::info!("stopped");
@@ -207,6 +216,39 @@ impl Running {
             Ok(Err(e)) => Err(format!("server error: {e}")),
             Err(e) => Err(format!("server task failed: {e}")),
         }
+    }
+}
+
+/// Once a minute: when "today" (`AKSGUARD_AS_OF`, else the UTC date) is not the day the
+/// settings were judged on, judge from now on as of today, so exceptions expire on time.
+async fn follow_the_date(shared: Arc<Shared>) {
+    let minute = Duration::from_secs(60);
+    // The settings were just resolved for today: the first look is a minute from now.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + minute, minute);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let Ok(today) = aksguard_config::today(None) else {
+            continue;
+        };
+        let current = current_judge(&shared);
+        if current.settings().as_of == today {
+            continue;
+        }
+        let next = Arc::new(current.on_day(today));
+        if let Ok(mut judge) = shared.judge.write() {
+            *judge = next;
+        }
+        tracing::info!(as_of = %today, "exceptions now judged as of a new day");
+    }
+}
+
+fn current_judge(shared: &Shared) -> Arc<Judge> {
+    // A poisoned lock means a panic while swapping, which cannot happen (assignment only);
+    // the inner value is still whole.
+    match shared.judge.read() {
+        Ok(judge) => judge.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     }
 }
 
@@ -227,17 +269,65 @@ fn plain_error(status: StatusCode, message: String) -> Response {
         .into_response()
 }
 
-/// What the blocking part concluded.
+/// What judging a body concluded.
 enum Reply {
     Answer(Vec<u8>),
     Bad(String),
 }
 
-async fn validate(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> Response {
+/// `POST /validate/{mode}`: the mode from the path, as the ValidatingWebhookConfiguration's
+/// entry for each value of the namespace label sends it.
+async fn validate_in_mode(
+    State(shared): State<Arc<Shared>>,
+    Path(mode): Path<String>,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let from_path = policy::path_mode(&mode);
+    let from_query = policy::query_mode(uri.query());
+    let mode = match (from_path, from_query) {
+        (Ok(path), Ok(None)) => Ok(Some(path)),
+        (Ok(path), Ok(Some(query))) if path == query => Ok(Some(path)),
+        (Ok(_), Ok(Some(_))) => Err("the path and the query give different modes".to_owned()),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    review_http(shared, mode, body).await
+}
+
+/// `POST /validate[?mode=…]`.
+async fn validate(
+    State(shared): State<Arc<Shared>>,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    review_http(shared, policy::query_mode(uri.query()), body).await
+}
+
+/// A review over HTTP: bounds, the deadline, errors as HTTP statuses. `mode` is what the URL
+/// says (`Err`: an unknown mode, 400).
+async fn review_http(
+    shared: Arc<Shared>,
+    mode: Result<Option<WebhookMode>, String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
     let started = Instant::now();
     let _in_flight = InFlight::start(&shared.metrics);
     let metrics = shared.metrics.clone();
-    let query = match policy::query_mode(uri.query()) {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) => {
+            // Over MAX_BODY_BYTES (413), or the body broke off.
+            let reason = if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                "too_large"
+            } else {
+                "bad_review"
+            };
+            metrics.rejected(reason);
+            tracing::warn!(status = rejection.status().as_u16(), "review body rejected");
+            return rejection.into_response();
+        }
+    };
+    let query = match mode {
         Ok(query) => query,
         Err(err) => {
             metrics.rejected("bad_mode");
@@ -255,17 +345,22 @@ async fn validate(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> R
             "aksguard webhook overloaded: review not judged before the deadline".into(),
         );
     };
+    // Judged on rayon's pool (one thread per core): the pipeline's parallel steps then run
+    // inline on that thread instead of handing work between thread pools for each review.
     let work = shared.clone();
-    let task = tokio::task::spawn_blocking(move || {
+    let (send, receive) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
         // The permit lives as long as the work, also when the deadline has passed.
         let _permit = permit;
-        answer(&work, query, &body)
+        // `answer` catches a panic of the judgement itself; this catches anything else, so
+        // that a bug fails one request (500), never the pool.
+        let reply = std::panic::catch_unwind(AssertUnwindSafe(|| answer(&work, query, &body)));
+        let _ = send.send(reply);
     });
-    let reply = match tokio::time::timeout_at(deadline, task).await {
-        Ok(Ok(reply)) => reply,
-        Ok(Err(err)) => {
-            // `answer` catches panics of the judgement itself; this is anything else.
-            tracing::error!(error = %err, "review task failed");
+    let reply = match tokio::time::timeout_at(deadline, receive).await {
+        Ok(Ok(Ok(reply))) => reply,
+        Ok(_) => {
+            tracing::error!("review failed unexpectedly");
             metrics.rejected("internal");
             return plain_error(StatusCode::INTERNAL_SERVER_ERROR, "internal error".into());
         }
@@ -292,7 +387,7 @@ async fn validate(State(shared): State<Arc<Shared>>, uri: Uri, body: Bytes) -> R
     }
 }
 
-/// Everything after the body arrived, on the blocking pool: parse, decide, log, count.
+/// Everything after the body arrived, on rayon's pool: parse, decide, log, count.
 fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
     let request = match review::parse(body) {
         Ok(request) => request,
@@ -301,7 +396,8 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
     let subject = subject(&request);
     let dry_run = request.dry_run.unwrap_or(false);
     let kind = request.kind.kind.as_str();
-    let webhook = &shared.judge.settings().config.webhook;
+    let judge = current_judge(shared);
+    let webhook = &judge.settings().config.webhook;
     if let Some(reason) = policy::not_judged(webhook, &request) {
         tracing::debug!(uid = %request.uid, subject, dry_run, reason, "allowed without judgement");
         shared
@@ -321,19 +417,19 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
         shared.default_mode,
         request.namespace.as_deref(),
     );
-    let verdict = judge_object(shared, &request, request.object.map(|o| o.get()), &subject);
+    let verdict = judge_object(&judge, &request, request.object.map(|o| o.get()), &subject);
     let existing = if mode == WebhookMode::Enforce
         && request.operation == "UPDATE"
         && webhook.update == UpdatePolicy::WarnExisting
         && let Some(old) = request.old_object
     {
-        judge_object(shared, &request, Some(old.get()), &subject).fingerprints()
+        judge_object(&judge, &request, Some(old.get()), &subject).fingerprints()
     } else {
         Default::default()
     };
     let decision = decide(
         mode,
-        shared.judge.settings().effective.fail_on,
+        judge.settings().effective.fail_on,
         &verdict.findings,
         &existing,
         &verdict.problems,
@@ -356,7 +452,7 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
                 severity = %finding.severity,
                 subject,
                 container = finding.container.as_deref(),
-                message = &*finding.message,
+                finding = &*finding.message,
                 fingerprint = %finding.fingerprint,
                 operation = %request.operation,
                 dry_run,
@@ -436,27 +532,34 @@ fn subject(request: &Request<'_>) -> String {
 
 /// Judges one object of the review, catching a panic in a rule (allowed with a warning).
 fn judge_object(
-    shared: &Shared,
+    judge: &Judge,
     request: &Request<'_>,
     object: Option<&str>,
     subject: &str,
 ) -> Verdict {
     let Some(object) = object.filter(|o| *o != "null") else {
         return Verdict {
-            problems: vec!["the review carries no object".into()],
+            problems: vec!["could not judge this object: the review carries none".into()],
             ..Verdict::default()
         };
     };
     let label = format!("admission:{}", subject.replacen(' ', "/", 1));
-    let judged = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        shared
-            .judge
-            .judge(&label, request.namespace.as_deref(), object)
-    }));
-    judged.unwrap_or_else(|_| {
-        tracing::error!(uid = %request.uid, subject, "a rule panicked while judging; allowed with a warning");
+    guarded(&request.uid, subject, || {
+        judge.judge(&label, request.namespace.as_deref(), object)
+    })
+}
+
+/// Runs `judge`, turning a panic (a bug in a rule) into a problem: the object is allowed with
+/// a warning, the server keeps serving, and the panic is logged (by the panic hook) once.
+fn guarded(uid: &str, subject: &str, judge: impl FnOnce() -> Verdict) -> Verdict {
+    std::panic::catch_unwind(AssertUnwindSafe(judge)).unwrap_or_else(|_| {
+        tracing::error!(
+            uid,
+            subject,
+            "a rule panicked while judging; allowed with a warning"
+        );
         Verdict {
-            problems: vec!["internal error in a rule (logged)".into()],
+            problems: vec!["could not judge this object: internal error in a rule (logged)".into()],
             ..Verdict::default()
         }
     })
@@ -495,5 +598,22 @@ async fn stop_signal() -> Result<&'static str, String> {
             .await
             .map(|()| "SIGINT")
             .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_rule_becomes_a_problem() {
+        let verdict = guarded("u", "Pod a/b", || panic!("index out of bounds"));
+        assert!(verdict.findings.is_empty());
+        assert_eq!(
+            verdict.problems,
+            ["could not judge this object: internal error in a rule (logged)"]
+        );
+        let fine = guarded("u", "Pod a/b", Verdict::default);
+        assert!(fine.problems.is_empty());
     }
 }

@@ -18,13 +18,13 @@
 //!   (resource attributes, module outputs, functions, `for` expressions, `dynamic` blocks) is
 //!   Unknown: rules never fire on it.
 
+mod dir_cache;
 mod hcl;
 mod map;
 mod plan;
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::Path;
+use std::sync::Arc;
 
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Node, Pos, Source};
@@ -32,6 +32,7 @@ use aksguard_model::{Node, Pos, Source};
 use crate::k8s::StreamResult;
 use crate::limits::Limits;
 
+pub(crate) use dir_cache::TerraformDirs;
 pub(crate) use plan::{from_plan, is_plan};
 
 /// A Terraform value: resolved, or unknown with the reason.
@@ -175,8 +176,14 @@ impl Resource {
     }
 }
 
-/// Loads one `.tf` file (with the declarations of its directory).
-pub(crate) fn load_tf(text: &str, source: &Arc<Source>, limits: &Limits) -> StreamResult {
+/// Loads one `.tf` file (with the declarations of its directory, parsed once per load in
+/// `dirs`).
+pub(crate) fn load_tf(
+    text: &str,
+    source: &Arc<Source>,
+    limits: &Limits,
+    dirs: &TerraformDirs,
+) -> StreamResult {
     let mut out = StreamResult::default();
     let file = match hcl::ParsedFile::parse(text, source.clone()) {
         Ok(file) => file,
@@ -185,7 +192,7 @@ pub(crate) fn load_tf(text: &str, source: &Arc<Source>, limits: &Limits) -> Stre
             return out;
         }
     };
-    let siblings = sibling_files(&source.path, limits);
+    let siblings = sibling_files(&source.path, limits, dirs);
     let scope = hcl::Scope::build(&file, &siblings);
     let own = file.resources(&scope);
     // Sibling resources that may join this file's clusters.
@@ -244,72 +251,20 @@ fn assemble(
     out
 }
 
-/// Parsed `.tf`/`.tfvars` files of a directory, cached (many files of one directory are
-/// loaded in parallel).
-type DirFiles = Arc<Vec<Arc<hcl::ParsedFile>>>;
-
-fn cache() -> &'static Mutex<HashMap<PathBuf, DirFiles>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, DirFiles>>> = OnceLock::new();
-    CACHE.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
 /// The other `.tf` files of `path`'s directory, parsed (unparsable ones are left out: they
 /// are reported when loaded themselves).
-fn sibling_files(path: &str, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
+fn sibling_files(path: &str, limits: &Limits, dirs: &TerraformDirs) -> Vec<Arc<hcl::ParsedFile>> {
     let path = Path::new(path);
     // A bare file name (an in-memory stream) has no directory to read.
     let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
         return Vec::new();
     };
-    let key = dir.to_path_buf();
-    let cached = cache().lock().ok().and_then(|c| c.get(&key).cloned());
-    let all = match cached {
-        Some(all) => all,
-        None => {
-            let all: DirFiles = Arc::new(read_dir_files(&key, limits));
-            if let Ok(mut c) = cache().lock() {
-                c.insert(key, all.clone());
-            }
-            all
-        }
-    };
     let own_name = path.file_name();
-    all.iter()
+    dirs.files(dir, limits)
+        .iter()
         .filter(|f| Path::new(&*f.source.path).file_name() != own_name)
         .cloned()
         .collect()
-}
-
-fn read_dir_files(dir: &Path, limits: &Limits) -> Vec<Arc<hcl::ParsedFile>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.ends_with(".tf") || name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
-        })
-        .collect();
-    paths.sort();
-    let mut out = Vec::new();
-    for path in paths {
-        let too_big = std::fs::metadata(&path).map_or(true, |m| m.len() > limits.max_file_bytes);
-        if too_big || !path.is_file() {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            continue;
-        };
-        let source = Arc::new(Source {
-            path: path.display().to_string().into(),
-        });
-        if let Ok(file) = hcl::ParsedFile::parse(&text, source) {
-            out.push(Arc::new(file));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

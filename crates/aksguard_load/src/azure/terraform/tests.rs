@@ -770,3 +770,102 @@ fn shared_corpus_terraform_loads() {
     assert!(errors.is_empty(), "{errors:#?}");
     assert!(clusters >= 30, "{clusters} clusters");
 }
+
+/// A module directory: a cluster in main.tf whose SKU comes from variables.tf, a node pool in
+/// pools.tf and a value in terraform.tfvars.
+fn module_dir(sku_default: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_variables(dir.path(), sku_default);
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "resource \"azurerm_kubernetes_cluster\" \"main\" {\n  name = \"aks\"\n  sku_tier = var.sku\n  local_account_disabled = var.disable_local\n  default_node_pool {\n    name = \"sys\"\n  }\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pools.tf"),
+        "resource \"azurerm_kubernetes_cluster_node_pool\" \"u\" {\n  name = \"user\"\n  kubernetes_cluster_id = azurerm_kubernetes_cluster.main.id\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("terraform.tfvars"),
+        "disable_local = true\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn write_variables(dir: &std::path::Path, sku_default: &str) {
+    std::fs::write(
+        dir.join("variables.tf"),
+        format!(
+            "variable \"sku\" {{\n  default = \"{sku_default}\"\n}}\nvariable \"disable_local\" {{\n  default = false\n}}\n"
+        ),
+    )
+    .unwrap();
+}
+
+fn load_dir(dir: &std::path::Path, terraform_dirs: &crate::TerraformDirs) -> crate::Loaded {
+    let args = [dir.display().to_string()];
+    let options = crate::LoadOptions {
+        render: false,
+        ..crate::LoadOptions::default()
+    };
+    let loaded = crate::load_inputs_in(
+        &args,
+        &options,
+        &mut std::io::empty(),
+        &|_| Vec::new(),
+        terraform_dirs,
+    );
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    loaded
+}
+
+fn sku(loaded: &crate::Loaded) -> Option<String> {
+    assert_eq!(loaded.azure.clusters.len(), 1, "{:?}", loaded.azure);
+    let cluster = &loaded.azure.clusters[0];
+    assert_eq!(cluster.node_pools.len(), 2, "the sibling pool joins");
+    assert_eq!(
+        cluster.settings.get("disableLocalAccounts").as_bool(),
+        Some(true),
+        "terraform.tfvars applies"
+    );
+    cluster.settings.get("sku.tier").as_str().map(str::to_owned)
+}
+
+#[test]
+fn each_load_reads_the_directory_as_it_is_now() {
+    let dir = module_dir("Free");
+    let args = [dir.path().display().to_string()];
+    let options = crate::LoadOptions {
+        render: false,
+        ..crate::LoadOptions::default()
+    };
+    let load = || crate::load_inputs(&args, &options, &mut std::io::empty());
+    assert_eq!(sku(&load()).as_deref(), Some("Free"));
+    write_variables(dir.path(), "Premium");
+    assert_eq!(
+        sku(&load()).as_deref(),
+        Some("Premium"),
+        "a sibling changed between two loads is read again, not served from a cache"
+    );
+}
+
+#[test]
+fn one_load_parses_each_file_of_a_directory_once() {
+    let dir = module_dir("Standard");
+    let terraform_dirs = crate::TerraformDirs::default();
+    let loaded = load_dir(dir.path(), &terraform_dirs);
+    assert_eq!(
+        loaded.files, 3,
+        "main.tf, pools.tf and variables.tf are loaded"
+    );
+    assert_eq!(sku(&loaded).as_deref(), Some("Standard"));
+    // The three .tf files (loaded in parallel) and terraform.tfvars, each parsed once for
+    // the directory's declarations, not once per loaded file.
+    assert_eq!(terraform_dirs.parsed_files(), 4);
+    // A second load with its own cache parses the directory again.
+    let again = crate::TerraformDirs::default();
+    load_dir(dir.path(), &again);
+    assert_eq!(again.parsed_files(), 4);
+}

@@ -1,0 +1,664 @@
+//! `deploy/`, the webhook's Kustomize manifests: each overlay renders with `kubectl kustomize`
+//! (what users run), and the render passes `aksguard scan --complete` with zero findings and
+//! exit 0 ("we eat our own cooking"). The webhook configuration is also checked for what the
+//! API server and the webhook need: paths the API server accepts, one entry per mode, the
+//! exclusions, the failure policy, the CA injection.
+//!
+//! Needs kubectl on PATH. Without it the tests skip with a message, except under
+//! `AKSGUARD_REQUIRE_SHARED=1` (set by `.ci/run`, which installs kubectl), where they fail.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use aksguard_load::{Limits, load_text_all};
+use aksguard_model::{Node, Object};
+use aksguard_testkit::{shared_required, workspace_root};
+
+fn deploy_dir() -> PathBuf {
+    workspace_root().join("deploy")
+}
+
+/// Whether kubectl can run; when it cannot, says so and skips, or fails under
+/// `AKSGUARD_REQUIRE_SHARED=1`.
+fn kubectl_available() -> bool {
+    let works = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if works {
+        return true;
+    }
+    assert!(
+        !shared_required(),
+        "kubectl is not on PATH but AKSGUARD_REQUIRE_SHARED is set: CI must render deploy/ \
+         (.ci/run installs kubectl)"
+    );
+    eprintln!("SKIPPED: kubectl is not on PATH; deploy/ was not rendered");
+    false
+}
+
+/// `kubectl kustomize DIR`, which must succeed and print something.
+fn render(dir: &Path) -> String {
+    let out = Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .expect("run kubectl kustomize");
+    assert!(
+        out.status.success(),
+        "kubectl kustomize {} failed: {}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("the render is UTF-8");
+    assert!(
+        !text.trim().is_empty(),
+        "{} rendered nothing",
+        dir.display()
+    );
+    text
+}
+
+/// Writes `rendered` to a file and runs `aksguard scan --complete` on it with `config` (or
+/// `--no-config`); asserts exit 0, zero findings and zero errors, printing the table on failure.
+fn assert_scan_is_clean(name: &str, rendered: &str, config: Option<&Path>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join(format!("{name}.yaml"));
+    std::fs::write(&file, rendered).expect("write the render");
+    let run = |format: &str| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_aksguard"));
+        command.args(["scan", "--complete", "--format", format]);
+        match config {
+            Some(config) => command.arg("--config").arg(config),
+            None => command.arg("--no-config"),
+        };
+        command.arg(&file).output().expect("run aksguard scan")
+    };
+    let out = run("json");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{name}: the JSON report does not parse ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let summary = &report["summary"];
+    let clean = out.status.code() == Some(0)
+        && summary["findings"] == 0
+        && summary["errors"] == 0
+        && summary["suppressed"] == 0;
+    if !clean {
+        let table = run("table");
+        panic!(
+            "{name}: `aksguard scan --complete` of the render is not clean (exit {:?}, summary \
+             {summary}):\n{}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&table.stdout),
+            String::from_utf8_lossy(&table.stderr)
+        );
+    }
+    assert!(
+        summary["objects"].as_u64().is_some_and(|n| n >= 10),
+        "{name}: too few objects scanned: {summary}"
+    );
+}
+
+fn load(name: &str, rendered: &str) -> Vec<Object> {
+    let result = load_text_all(name, rendered, &Limits::default());
+    assert!(
+        result.errors.is_empty(),
+        "{name}: {:?}",
+        result
+            .errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    );
+    result.objects
+}
+
+fn one<'a>(objects: &'a [Object], kind: &str) -> &'a Object {
+    let found: Vec<&Object> = objects.iter().filter(|o| o.kind == kind).collect();
+    assert_eq!(found.len(), 1, "expected one {kind}, found {}", found.len());
+    found[0]
+}
+
+fn strs(node: Option<&Node>) -> Vec<&str> {
+    node.map(|n| n.items().iter().filter_map(Node::as_str).collect())
+        .unwrap_or_default()
+}
+
+fn text<'a>(node: &'a Node, path: &str) -> &'a str {
+    node.at(path)
+        .and_then(Node::as_str)
+        .unwrap_or_else(|| panic!("`{path}` is missing or not a string"))
+}
+
+/// The API server's rule for a webhook service path: it starts with `/` and every segment
+/// is a DNS subdomain name (lowercase alphanumerics, `-` and `.`), so no query string.
+fn api_server_accepts_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix('/') else {
+        return false;
+    };
+    let rest = rest.strip_suffix('/').unwrap_or(rest);
+    rest.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment.len() <= 253
+            && segment.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            })
+    })
+}
+
+/// The namespaces every webhook entry must skip: the Kubernetes and AKS system namespaces
+/// (as aksguard's NS rules list them) and the webhook's own.
+const EXCLUDED_NAMESPACES: &[&str] = &[
+    "kube-system",
+    "kube-public",
+    "kube-node-lease",
+    "gatekeeper-system",
+    "calico-system",
+    "tigera-operator",
+    "aks-command",
+    "app-routing-system",
+    "aks-istio-system",
+    "aks-istio-ingress",
+    "aks-istio-egress",
+    "aksguard-system",
+];
+
+/// The mode each entry serves and the path that tells the webhook: one per value of the
+/// namespace label `aksguard.io/mode`, plus the default.
+const ENTRIES: &[(&str, &str)] = &[
+    ("enforce.validate.aksguard.io", "/validate/enforce"),
+    ("warn.validate.aksguard.io", "/validate/warn"),
+    ("audit.validate.aksguard.io", "/validate/audit"),
+    ("default.validate.aksguard.io", "/validate"),
+];
+
+fn match_expression<'a>(webhook: &'a Node, key: &str) -> &'a Node {
+    webhook
+        .at("namespaceSelector.matchExpressions")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .find(|e| e.get("key").and_then(Node::as_str) == Some(key))
+        .unwrap_or_else(|| panic!("no namespaceSelector expression on `{key}`"))
+}
+
+/// Resources an entry's rules list with the given scope.
+fn resources<'a>(webhook: &'a Node, scope: &str) -> Vec<&'a str> {
+    webhook
+        .get("rules")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|rule| rule.get("scope").and_then(Node::as_str) == Some(scope))
+        .flat_map(|rule| strs(rule.get("resources")))
+        .collect()
+}
+
+/// Checks the ValidatingWebhookConfiguration against what the API server and the webhook
+/// need; `failure_policy` is the one every entry must have.
+fn check_webhook_configuration(objects: &[Object], failure_policy: &str) {
+    let vwc = one(objects, "ValidatingWebhookConfiguration");
+    let annotations = vwc.root.at("metadata.annotations").expect("annotations");
+    assert_eq!(
+        annotations
+            .get("admissions.enforcer/disabled")
+            .and_then(Node::as_str),
+        Some("true"),
+        "AKS's Admissions Enforcer must be told to leave the selectors alone"
+    );
+    let webhooks = vwc.root.get("webhooks").expect("webhooks").items();
+    let names: Vec<&str> = webhooks.iter().map(|w| text(w, "name")).collect();
+    let expected: Vec<&str> = ENTRIES.iter().map(|(name, _)| *name).collect();
+    assert_eq!(names, expected);
+
+    let service = one(objects, "Service");
+    for (webhook, (name, path)) in webhooks.iter().zip(ENTRIES) {
+        assert_eq!(text(webhook, "clientConfig.service.path"), *path, "{name}");
+        assert!(api_server_accepts_path(path), "{name}: {path}");
+        assert_eq!(
+            text(webhook, "clientConfig.service.name"),
+            service.name.as_deref().unwrap(),
+            "{name}"
+        );
+        assert_eq!(
+            text(webhook, "clientConfig.service.namespace"),
+            service.namespace.as_deref().unwrap(),
+            "{name}"
+        );
+        assert_eq!(text(webhook, "failurePolicy"), failure_policy, "{name}");
+        assert_eq!(text(webhook, "sideEffects"), "None", "{name}");
+        assert_eq!(text(webhook, "matchPolicy"), "Equivalent", "{name}");
+        assert_eq!(
+            webhook.get("timeoutSeconds").and_then(Node::as_i64),
+            Some(3),
+            "{name}"
+        );
+        assert_eq!(
+            strs(webhook.get("admissionReviewVersions")),
+            ["v1"],
+            "{name}"
+        );
+
+        let skipped = match_expression(webhook, "kubernetes.io/metadata.name");
+        assert_eq!(text(skipped, "operator"), "NotIn", "{name}");
+        assert_eq!(strs(skipped.get("values")), EXCLUDED_NAMESPACES, "{name}");
+        let managed = match_expression(webhook, "kubernetes.azure.com/managedby");
+        assert_eq!(text(managed, "operator"), "NotIn", "{name}");
+        assert_eq!(strs(managed.get("values")), ["aks"], "{name}");
+
+        let mode = match_expression(webhook, "aksguard.io/mode");
+        let mode_name = name.split('.').next().unwrap();
+        if mode_name == "default" {
+            // A missing label and any value that is not a mode (a typo) get the default
+            // mode; only `off` switches the checks off.
+            assert_eq!(text(mode, "operator"), "NotIn", "{name}");
+            assert_eq!(
+                strs(mode.get("values")),
+                ["enforce", "warn", "audit", "off"],
+                "{name}"
+            );
+        } else {
+            assert_eq!(text(mode, "operator"), "In", "{name}");
+            assert_eq!(strs(mode.get("values")), [mode_name], "{name}");
+        }
+
+        let namespaced = resources(webhook, "Namespaced");
+        for kind in [
+            "pods",
+            "deployments",
+            "statefulsets",
+            "daemonsets",
+            "replicasets",
+            "jobs",
+            "cronjobs",
+            "replicationcontrollers",
+            "roles",
+            "rolebindings",
+            "services",
+            "ingresses",
+            "networkpolicies",
+        ] {
+            assert!(namespaced.contains(&kind), "{name} does not judge {kind}");
+        }
+        // Cluster-scoped objects ignore namespaceSelector: listed in several entries they
+        // would be judged (and denied or warned about) several times.
+        let cluster = resources(webhook, "Cluster");
+        let cluster_wide_rbac = cluster.contains(&"clusterroles");
+        assert_eq!(cluster_wide_rbac, mode_name == "default", "{name}");
+        assert_eq!(
+            cluster_wide_rbac,
+            cluster.contains(&"clusterrolebindings"),
+            "{name}"
+        );
+        assert!(cluster.contains(&"namespaces"), "{name}");
+        for rule in webhook.get("rules").map(Node::items).unwrap_or_default() {
+            assert_eq!(strs(rule.get("operations")), ["CREATE", "UPDATE"], "{name}");
+        }
+    }
+}
+
+/// The Deployment runs what the webhook's command line needs, from a pinned image, with the
+/// certificate mounted so that renewals reach the files.
+fn check_deployment(objects: &[Object]) {
+    let deployment = one(objects, "Deployment");
+    assert_eq!(
+        deployment.root.at("spec.replicas").and_then(Node::as_i64),
+        Some(2)
+    );
+    let pod = deployment.root.at("spec.template.spec").expect("pod spec");
+    let container = &pod.get("containers").expect("containers").items()[0];
+    // `<registry>/aksguard/aksguard:<version>@sha256:<64 hex digits>`: the release workflow
+    // rewrites the version and the digest, so both must be where it looks for them.
+    let image = text(container, "image");
+    let (name, digest) = image
+        .split_once("@sha256:")
+        .unwrap_or_else(|| panic!("image `{image}` is not pinned by a sha256 digest"));
+    assert!(
+        digest.len() == 64
+            && digest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+        "image `{image}`: the digest is not 64 lowercase hex digits"
+    );
+    let (repository, version) = name
+        .rsplit_once(':')
+        .unwrap_or_else(|| panic!("image `{image}` has no version tag"));
+    assert!(
+        repository.ends_with("/aksguard/aksguard"),
+        "image `{image}` is not aksguard's"
+    );
+    assert!(
+        version.split('.').count() == 3 && version.split('.').all(|n| n.parse::<u32>().is_ok()),
+        "image `{image}`: the tag is not a version"
+    );
+    let args = strs(container.get("args"));
+    assert_eq!(args.first(), Some(&"webhook"), "{args:?}");
+    for flag in ["--tls-cert=", "--tls-key=", "--config="] {
+        assert!(
+            args.iter().any(|a| a.starts_with(flag)),
+            "{flag} in {args:?}"
+        );
+    }
+    for mount in container
+        .get("volumeMounts")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        assert!(
+            mount.get("subPath").is_none(),
+            "a subPath mount never sees a renewed certificate"
+        );
+    }
+    assert!(
+        objects.iter().any(|o| o.kind == "PodDisruptionBudget"),
+        "no PodDisruptionBudget"
+    );
+}
+
+#[test]
+fn base_renders_and_passes_its_own_scan() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("base"));
+    let objects = load("base", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    assert_scan_is_clean("base", &rendered, Some(&deploy_dir().join("aksguard.toml")));
+}
+
+#[test]
+fn cert_manager_overlay_injects_the_ca_of_its_certificate() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/cert-manager"));
+    let objects = load("cert-manager", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    let inject = vwc
+        .root
+        .at("metadata.annotations")
+        .and_then(|a| a.get("cert-manager.io/inject-ca-from"))
+        .and_then(Node::as_str)
+        .expect("cert-manager.io/inject-ca-from");
+    // It names the Certificate that writes the Secret the pods mount.
+    let certificate = objects
+        .iter()
+        .find(|o| {
+            o.kind == "Certificate"
+                && format!(
+                    "{}/{}",
+                    o.namespace.as_deref().unwrap_or(""),
+                    o.name.as_deref().unwrap_or("")
+                ) == inject
+        })
+        .unwrap_or_else(|| panic!("no Certificate {inject}"));
+    let secret = text(&certificate.root, "spec.secretName");
+    let deployment = one(&objects, "Deployment");
+    let volumes = deployment
+        .root
+        .at("spec.template.spec.volumes")
+        .expect("volumes")
+        .items();
+    assert!(
+        volumes
+            .iter()
+            .any(|v| v.at("secret.secretName").and_then(Node::as_str) == Some(secret)),
+        "the pods do not mount {secret}"
+    );
+    let names: Vec<&str> = strs(certificate.root.at("spec.dnsNames"));
+    assert!(
+        names.contains(&"aksguard-webhook.aksguard-system.svc"),
+        "{names:?}"
+    );
+    assert_scan_is_clean(
+        "cert-manager",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
+
+#[test]
+fn static_secret_overlay_sets_a_ca_bundle_on_every_entry() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/static-secret"));
+    let objects = load("static-secret", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    for webhook in vwc.root.get("webhooks").unwrap().items() {
+        // The committed placeholder is not base64, so the API server refuses it until the
+        // documented `sed` replaced it.
+        assert_eq!(
+            text(webhook, "clientConfig.caBundle"),
+            "REPLACE_WITH_BASE64_CA_CERT"
+        );
+    }
+    assert!(
+        objects.iter().all(|o| o.kind != "Secret"),
+        "a private key belongs in no manifest"
+    );
+    assert_scan_is_clean(
+        "static-secret",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
+
+#[test]
+fn aks_overlay_passes_the_default_registry_policy() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/aks"));
+    let objects = load("aks", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    // No aksguard.toml: the image comes from an Azure Container Registry, which the default
+    // allowed registries accept.
+    assert_scan_is_clean("aks", &rendered, None);
+}
+
+#[test]
+fn fail_closed_component_turns_every_entry_to_fail() {
+    if !kubectl_available() {
+        return;
+    }
+    // kustomize refuses absolute paths to other kustomizations: refer to them relatively
+    // from a temporary directory inside the workspace's target folder.
+    let scratch = tempfile::Builder::new()
+        .prefix("deploy-fail-closed")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temp dir");
+    let up = relative_to_root(scratch.path());
+    std::fs::write(
+        scratch.path().join("kustomization.yaml"),
+        format!(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
+             resources:\n  - {up}/deploy/overlays/aks\n\
+             components:\n  - {up}/deploy/components/fail-closed\n"
+        ),
+    )
+    .expect("write kustomization");
+    let rendered = render(scratch.path());
+    let objects = load("fail-closed", &rendered);
+    check_webhook_configuration(&objects, "Fail");
+    assert_scan_is_clean("fail-closed", &rendered, None);
+}
+
+/// `../..` steps from `dir` up to the filesystem root, followed by the workspace root's path
+/// (both canonical), so that the result names the workspace relative to `dir`.
+fn relative_to_root(dir: &Path) -> String {
+    let dir = dir.canonicalize().expect("canonical temp dir");
+    let ups = dir.components().count() - 1;
+    let root = workspace_root();
+    let root = root.to_str().expect("UTF-8 workspace path");
+    format!("{}{root}", "../".repeat(ups).trim_end_matches('/'))
+}
+
+#[test]
+fn webhook_paths_follow_the_api_servers_rule() {
+    assert!(api_server_accepts_path("/validate"));
+    assert!(api_server_accepts_path("/validate/enforce"));
+    // What the API server refuses: a query string, upper case, empty segments.
+    assert!(!api_server_accepts_path("/validate?mode=enforce"));
+    assert!(!api_server_accepts_path("/Validate"));
+    assert!(!api_server_accepts_path("/validate//warn"));
+    assert!(!api_server_accepts_path("validate"));
+}
+
+/// The README's commands for a certificate without cert-manager ("Without cert-manager"),
+/// between its `static-secret-commands` markers.
+fn documented_static_secret_commands() -> String {
+    let readme =
+        std::fs::read_to_string(workspace_root().join("README.md")).expect("read README.md");
+    let start = readme
+        .find("<!-- static-secret-commands:start -->")
+        .expect("README.md has the static-secret-commands start marker");
+    let end = readme
+        .find("<!-- static-secret-commands:end -->")
+        .expect("README.md has the static-secret-commands end marker");
+    let block = &readme[start..end];
+    let body = block
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("```"))
+        .map(|(body, _)| body)
+        .expect("a ```sh block between the markers");
+    body.to_owned()
+}
+
+/// Whether `tool` runs (`tool version`-style probe given as `args`); else skips with a
+/// message, or fails under `AKSGUARD_REQUIRE_SHARED=1`.
+fn tool_available(tool: &str, args: &[&str]) -> bool {
+    if Command::new(tool)
+        .args(args)
+        .output()
+        .is_ok_and(|out| out.status.success())
+    {
+        return true;
+    }
+    assert!(
+        !shared_required(),
+        "{tool} is not on PATH but AKSGUARD_REQUIRE_SHARED is set"
+    );
+    eprintln!("SKIPPED: {tool} is not on PATH");
+    false
+}
+
+#[test]
+fn documented_openssl_commands_give_a_certificate_the_static_overlay_trusts() {
+    if !kubectl_available() || !tool_available("openssl", &["version"]) {
+        return;
+    }
+    // A scratch copy of the repository's layout: the overlay's two files (the commands edit
+    // ca-bundle.yaml in place), with `../../base` pointing back at the real base.
+    let scratch = tempfile::Builder::new()
+        .prefix("deploy-static-secret")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temp dir");
+    let overlay = scratch.path().join("deploy/overlays/static-secret");
+    std::fs::create_dir_all(&overlay).expect("create the overlay copy");
+    let source = deploy_dir().join("overlays/static-secret");
+    let kustomization = std::fs::read_to_string(source.join("kustomization.yaml"))
+        .expect("read kustomization.yaml");
+    let base = format!("{}/deploy/base", relative_to_root(&overlay));
+    assert!(kustomization.contains("  - ../../base\n"));
+    std::fs::write(
+        overlay.join("kustomization.yaml"),
+        kustomization.replace("  - ../../base\n", &format!("  - {base}\n")),
+    )
+    .expect("write kustomization.yaml");
+    std::fs::copy(
+        source.join("ca-bundle.yaml"),
+        overlay.join("ca-bundle.yaml"),
+    )
+    .expect("copy ca-bundle.yaml");
+
+    let out = Command::new("bash")
+        .args([
+            "-euo",
+            "pipefail",
+            "-c",
+            &documented_static_secret_commands(),
+        ])
+        .current_dir(scratch.path())
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "the README's commands failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The serving certificate verifies against the CA for a TLS server.
+    let certs = scratch.path().join("certs");
+    let verify = Command::new("openssl")
+        .args(["verify", "-purpose", "sslserver", "-CAfile"])
+        .arg(certs.join("ca.crt"))
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl verify");
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+
+    let rendered = render(&overlay);
+    let objects = load("static-secret (documented)", &rendered);
+    // Its subjectAltName is the name the API server calls: <service>.<namespace>.svc.
+    let service = one(&objects, "Service");
+    let host = format!(
+        "DNS:{}.{}.svc",
+        service.name.as_deref().unwrap(),
+        service.namespace.as_deref().unwrap()
+    );
+    let san = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl x509");
+    let san = String::from_utf8_lossy(&san.stdout);
+    assert!(san.contains(&host), "{host} not in {san}");
+
+    // Every entry's caBundle is the CA certificate, base64-encoded.
+    let ca = std::fs::read(certs.join("ca.crt")).expect("read ca.crt");
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    for webhook in vwc.root.get("webhooks").unwrap().items() {
+        let bundle = text(webhook, "clientConfig.caBundle");
+        let decoded = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(bundle.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("run base64 -d");
+        assert!(decoded.status.success(), "caBundle is not base64");
+        assert_eq!(decoded.stdout, ca, "caBundle is not certs/ca.crt");
+    }
+    assert_scan_is_clean(
+        "static-secret-documented",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
