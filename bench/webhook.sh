@@ -275,21 +275,20 @@ rss_now() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 row() {
     # row NAME LABEL: one markdown table row from a report
     local name=$1 label=$2
-    local rate_label
-    rate_label=$(j "$name" '.setup.rate // "max"')
-    printf '| %s | %s | %.0f/s | %.3f | %.3f | %.3f | %.3f | %s | %s | %s | %s |\n' \
-        "$label" "$rate_label" "$(j "$name" .throughput_rps)" \
+    printf '| %s | %s | %.0f/s | %.3f | %.3f | %.3f | %.3f | %s / %s | %.2f | %s | %.2f | %s |\n' \
+        "$label" "$(j "$name" '.setup.rate // "max"')" "$(j "$name" .throughput_rps)" \
         "$(j "$name" .latency.p50_ms)" "$(j "$name" .latency.p99_ms)" \
         "$(j "$name" .latency.p999_ms)" "$(j "$name" .latency.max_ms)" \
-        "$(j "$name" '.counts.failed + .counts.unsent')" \
-        "$(printf '%.2f' "$(j "$name" '.server.cores // 0')")" \
-        "$(printf '%.2f' "$(j "$name" '.generator.cores // 0')")" \
+        "$(j "$name" .counts.failed)" "$(j "$name" .counts.unsent)" \
+        "$(j "$name" '.server.cores // 0')" \
+        "$(j "$name" 'if (.server.cpu_s // 0) > 0 and .counts.ok > 0 then (.server.cpu_s / .counts.ok * 1e6 | floor | tostring) + " µs" else "?" end')" \
+        "$(j "$name" '.generator.cores // 0')" \
         "$(mib "$(j "$name" '.server.memory | map(.rss_kib) | max')")"
 }
 
 header() {
-    echo "| run | offered | throughput | p50 ms | p99 ms | p99.9 ms | max ms | failed | server CPU (cores) | generator CPU (cores) | server RSS |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| run | offered /s | throughput | p50 ms | p99 ms | p99.9 ms | max ms | failed / unsent | server CPU (cores) | server CPU per request | generator CPU (cores) | server RSS (max sample) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 }
 
 emit() { if [[ -n "$out" ]]; then tee -a "$out"; else cat; fi; }
@@ -369,10 +368,17 @@ if ((!soak)); then
         else
             echo "- no rate tried met p99 <= $p99_ms ms without failures"
         fi
-        awk -v b50="$(j healthz .latency.p50_ms)" -v b99="$(j healthz .latency.p99_ms)" \
-            -v r50="$(j target .latency.p50_ms)" -v r99="$(j target .latency.p99_ms)" \
-            -v rate="$rate" \
-            'BEGIN { printf "- judging adds %.3f ms at p50 and %.3f ms at p99 over /healthz at %s/s\n", r50 - b50, r99 - b99, rate }'
+        if [[ "$(j target .kept_rate)" == true ]]; then
+            awk -v b50="$(j healthz .latency.p50_ms)" -v b99="$(j healthz .latency.p99_ms)" \
+                -v r50="$(j target .latency.p50_ms)" -v r99="$(j target .latency.p99_ms)" \
+                -v rate="$rate" \
+                'BEGIN { printf "- judging adds %.3f ms at p50 and %.3f ms at p99 over /healthz at %s/s\n", r50 - b50, r99 - b99, rate }'
+        else
+            printf -- '- at %s/s the server fell behind: %.0f reviews/s answered, %s due requests never sent\n' \
+                "$rate" "$(j target .throughput_rps)" "$(j target .counts.unsent)"
+        fi
+        awk -v h="$(j healthz '.server.cpu_s / .counts.ok * 1e6')" -v m="$(j max '.server.cpu_s / .counts.ok * 1e6')" \
+            'BEGIN { printf "- server CPU per request: %.0f us for /healthz (TLS + HTTP), %.0f us for a review at the ceiling: judging costs about %.0f us of CPU\n", h, m, m - h }'
     } | emit
     status=0
     for name in healthz target max; do
