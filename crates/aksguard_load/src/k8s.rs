@@ -63,11 +63,11 @@ fn load_chunk(chunk: &Chunk<'_>, source: &Arc<Source>, limits: &Limits) -> Strea
 }
 
 /// A mapping with `apiVersion` and `kind` (objects and `List`s).
-fn is_kubernetes_document(root: &Node) -> bool {
+pub(crate) fn is_kubernetes_document(root: &Node) -> bool {
     root.get("apiVersion").is_some() && root.get("kind").is_some()
 }
 
-fn push_objects(
+pub(crate) fn push_objects(
     root: Node,
     source: &Arc<Source>,
     template: &Option<Arc<str>>,

@@ -1,6 +1,7 @@
 //! Loading: from command-line inputs to Kubernetes [`Object`]s and [`LoadError`]s.
 //! Bad input never stops the load: each failure is an error entry and the rest goes on.
 
+pub mod admission;
 pub mod azure;
 pub mod discover;
 pub mod k8s;

@@ -7,7 +7,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use aksguard_config::{Date, parse_date};
-use aksguard_load::{Limits, load_text};
+use aksguard_load::Limits;
+use aksguard_load::admission::load_admission_object;
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, Fingerprint, Object, ObjectRef};
 use aksguard_rules::{Family, Rule};
@@ -129,7 +130,7 @@ impl Judge {
     /// errors; `namespace` is the review's, given to an object that does not name its own
     /// (the API server fills it in only after admission).
     pub fn judge(&self, label: &str, namespace: Option<&str>, json: &str) -> Verdict {
-        let (mut objects, errors) = load_text(label, json, &self.limits);
+        let (mut objects, errors) = load_admission_object(label, json, &self.limits);
         if objects.len() != 1 {
             // The messages, not the label and line: the warning names the object already.
             let mut problems: Vec<String> = errors
