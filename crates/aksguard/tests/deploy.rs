@@ -157,20 +157,11 @@ fn api_server_accepts_path(path: &str) -> bool {
 
 /// The namespaces every webhook entry must skip: the Kubernetes and AKS system namespaces
 /// (as aksguard's NS rules list them) and the webhook's own.
-const EXCLUDED_NAMESPACES: &[&str] = &[
-    "kube-system",
-    "kube-public",
-    "kube-node-lease",
-    "gatekeeper-system",
-    "calico-system",
-    "tigera-operator",
-    "aks-command",
-    "app-routing-system",
-    "aks-istio-system",
-    "aks-istio-ingress",
-    "aks-istio-egress",
-    "aksguard-system",
-];
+fn excluded_namespaces() -> Vec<&'static str> {
+    let mut excluded = aksguard_rules::SYSTEM_NAMESPACES.to_vec();
+    excluded.push("aksguard-system");
+    excluded
+}
 
 /// The mode each entry serves and the path that tells the webhook: one per value of the
 /// namespace label `aksguard.io/mode`, plus the default.
@@ -250,7 +241,7 @@ fn check_webhook_configuration(objects: &[Object], failure_policy: &str) {
 
         let skipped = match_expression(webhook, "kubernetes.io/metadata.name");
         assert_eq!(text(skipped, "operator"), "NotIn", "{name}");
-        assert_eq!(strs(skipped.get("values")), EXCLUDED_NAMESPACES, "{name}");
+        assert_eq!(strs(skipped.get("values")), excluded_namespaces(), "{name}");
         let managed = match_expression(webhook, "kubernetes.azure.com/managedby");
         assert_eq!(text(managed, "operator"), "NotIn", "{name}");
         assert_eq!(strs(managed.get("values")), ["aks"], "{name}");

@@ -25,6 +25,7 @@ mod secret;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};
+pub use namespace::SYSTEM_NAMESPACES;
 pub use needs::{Needs, Target};
 pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};

@@ -22,7 +22,7 @@ pub(crate) const RULES: &[&Rule] = &[
 /// network policy, `az aks command invoke`, the application routing and Istio add-ons).
 /// NS001/NS002/NS003 leave them alone (AKS sets them up, and they host privileged platform
 /// pods); NS004 reports user workloads in them.
-pub(crate) const SYSTEM_NAMESPACES: &[&str] = &[
+pub const SYSTEM_NAMESPACES: &[&str] = &[
     "kube-system",
     "kube-public",
     "kube-node-lease",
