@@ -8,9 +8,7 @@
 //! nodes than the limits allow) goes through the YAML loader instead, so the tree, and what
 //! the rules conclude, is never different: only faster.
 
-use std::sync::Arc;
-
-use aksguard_model::{CompactString, Entry, LoadError, Node, Object, Pos, Source, Value};
+use aksguard_model::{CompactString, Entry, LoadError, Node, Object, Pos, Value};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::k8s;
@@ -28,9 +26,8 @@ pub fn load_admission_object(
 ) -> (Vec<Object>, Vec<LoadError>) {
     match read_tree(json, limits) {
         Some(root) if k8s::is_kubernetes_document(&root) => {
-            let source = Arc::new(Source { path: label.into() });
             let mut objects = Vec::new();
-            k8s::push_objects(root, &source, &None, &mut objects);
+            k8s::push_objects(root, &crate::source(label), &None, &mut objects);
             (objects, Vec::new())
         }
         // Not an object, or declined: the YAML loader reads it and says what is wrong.

@@ -319,6 +319,6 @@ fn read_input(
     }
 }
 
-fn source(path: &str) -> Arc<Source> {
+pub(crate) fn source(path: &str) -> Arc<Source> {
     Arc::new(Source { path: path.into() })
 }
