@@ -1,6 +1,8 @@
 //! `cargo run -p xtask -- generate-docs [--check]`: writes `docs/rules/<ID>.md` and
-//! `docs/rules/index.md` from the rule definitions. With `--check` nothing is written and
-//! the exit code says whether the committed docs are stale (CI runs this).
+//! `docs/rules/index.md` from the rule definitions, and the in-cluster scanner's ClusterRole
+//! (`deploy/components/scanner/clusterrole.yaml`) from the kinds a live scan lists. With
+//! `--check` nothing is written and the exit code says whether the committed files are stale
+//! (CI runs this).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -24,7 +26,35 @@ fn generated() -> BTreeMap<String, String> {
     files
 }
 
+/// Generated files outside `docs/rules`, by path from the workspace root.
+fn generated_elsewhere() -> BTreeMap<&'static str, String> {
+    BTreeMap::from([(
+        aksguard_kube::rbac::CLUSTER_ROLE_PATH,
+        aksguard_kube::rbac::cluster_role_yaml(),
+    )])
+}
+
 fn generate_docs(check: bool) -> Result<(), String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut stale_elsewhere = Vec::new();
+    for (name, content) in generated_elsewhere() {
+        let path = root.join(name);
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+            if check {
+                stale_elsewhere.push(name);
+            } else {
+                std::fs::write(&path, content)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("{name}: updated");
+            }
+        }
+    }
+    if !stale_elsewhere.is_empty() {
+        return Err(format!(
+            "{} out of date; run `cargo run -p xtask -- generate-docs`",
+            stale_elsewhere.join(", ")
+        ));
+    }
     let dir = docs_dir();
     let files = generated();
     let mut stale = Vec::new();

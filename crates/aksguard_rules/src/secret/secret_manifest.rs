@@ -17,7 +17,9 @@ pub(crate) static RULE: Rule = Rule {
              `data`/`stringData` does not fire, so a `kubernetes.io/service-account-token` \
              Secret that only requests a token (no data) passes, as does any Secret without \
              data. Values are not inspected: an empty value still commits the key. Other \
-             kinds (SealedSecret, ExternalSecret, SecretProviderClass) are not Secrets.",
+             kinds (SealedSecret, ExternalSecret, SecretProviderClass) are not Secrets. \
+             Files only: a live scan (`--cluster`) never lists Secrets, because a list returns \
+             their values, so this rule judges manifests and never a running cluster.",
     rationale: "base64 in `data` is an encoding, not encryption: anyone who can read the \
                 repository, the CI logs or the rendered chart has the credential, and it \
                 stays in the git history after it is removed. On AKS keep secrets in Azure \

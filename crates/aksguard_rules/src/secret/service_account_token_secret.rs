@@ -15,7 +15,9 @@ pub(crate) static RULE: Rule = Rule {
              `kubernetes.io/service-account-token`, with or without data: reported at \
              `type`, naming the ServiceAccount from the \
              `kubernetes.io/service-account.name` annotation. Other Secret types and other \
-             kinds do not fire.",
+             kinds do not fire. \
+             Files only: a live scan (`--cluster`) never lists Secrets, because a list returns \
+             their values, so this rule judges manifests and never a running cluster.",
     rationale: "A service-account-token Secret holds a token that never expires and is valid \
                 until the Secret is deleted: copied out of the cluster, it keeps working from \
                 anywhere the API server is reachable. Kubernetes has stopped creating them by \
