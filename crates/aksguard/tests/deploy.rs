@@ -457,9 +457,146 @@ fn aks_overlay_passes_the_default_registry_policy() {
     let objects = load("aks", &rendered);
     check_webhook_configuration(&objects, "Ignore");
     check_deployment(&objects);
+    check_scanner(&objects);
     // No aksguard.toml: the image comes from an Azure Container Registry, which the default
     // allowed registries accept.
     assert_scan_is_clean("aks", &rendered, None);
+}
+
+/// The in-cluster scanner (components/scanner): a CronJob running `aksguard scan --cluster`
+/// as a ServiceAccount bound to the ClusterRole generated from the kinds a live scan lists,
+/// with read verbs only and nothing on Secrets.
+fn check_scanner(objects: &[Object]) {
+    let cron_job = one(objects, "CronJob");
+    let pod = cron_job
+        .root
+        .at("spec.jobTemplate.spec.template.spec")
+        .expect("pod spec");
+    let container = &pod.get("containers").expect("containers").items()[0];
+    let args = strs(container.get("args"));
+    assert_eq!(&args[..2], ["scan", "--cluster"], "{args:?}");
+    let deployment = one(objects, "Deployment");
+    let webhook_image = deployment
+        .root
+        .at("spec.template.spec.containers")
+        .map(|c| text(&c.items()[0], "image"))
+        .expect("webhook image");
+    assert_eq!(
+        text(container, "image"),
+        webhook_image,
+        "the scanner runs the webhook's pinned image"
+    );
+    let service_account = text(pod, "serviceAccountName");
+
+    let role = objects
+        .iter()
+        .find(|o| o.kind == "ClusterRole" && o.name.as_deref() == Some("aksguard-scanner"))
+        .expect("ClusterRole aksguard-scanner");
+    let mut granted = Vec::new();
+    for rule in role.root.get("rules").expect("rules").items() {
+        assert_eq!(
+            strs(rule.get("verbs")),
+            aksguard_kube::rbac::READ_VERBS,
+            "read verbs only"
+        );
+        for group in strs(rule.get("apiGroups")) {
+            for resource in strs(rule.get("resources")) {
+                assert_ne!(resource, "secrets", "the scanner never reads Secrets");
+                assert_ne!(resource, "*");
+                granted.push((group.to_owned(), resource.to_owned()));
+            }
+        }
+    }
+    granted.sort();
+    let mut listed: Vec<(String, String)> = aksguard_kube::resources::resources()
+        .iter()
+        .map(|r| (r.group.to_owned(), r.resource.to_owned()))
+        .collect();
+    listed.sort();
+    assert_eq!(
+        granted, listed,
+        "the ClusterRole grants exactly what a live scan lists"
+    );
+
+    let binding = objects
+        .iter()
+        .find(|o| o.kind == "ClusterRoleBinding" && o.name.as_deref() == Some("aksguard-scanner"))
+        .expect("ClusterRoleBinding aksguard-scanner");
+    assert_eq!(text(&binding.root, "roleRef.name"), "aksguard-scanner");
+    let subject = &binding.root.get("subjects").expect("subjects").items()[0];
+    assert_eq!(text(subject, "name"), service_account);
+    assert_eq!(
+        text(subject, "namespace"),
+        cron_job.namespace.as_deref().unwrap()
+    );
+}
+
+#[test]
+fn scanner_cluster_role_is_the_generated_one() {
+    let committed =
+        std::fs::read_to_string(workspace_root().join(aksguard_kube::rbac::CLUSTER_ROLE_PATH))
+            .expect("read the scanner ClusterRole");
+    assert_eq!(
+        committed,
+        aksguard_kube::rbac::cluster_role_yaml(),
+        "run `cargo run -p xtask -- generate-docs`"
+    );
+}
+
+/// The scanner component pins the same image as the base (the base's `images:` reaches only
+/// the base's objects), so a release that bumps one and not the other fails here.
+#[test]
+fn scanner_component_pins_the_base_image() {
+    let pin = |path: &str| {
+        let text = std::fs::read_to_string(deploy_dir().join(path)).expect("read kustomization");
+        let start = text.find("\nimages:").expect("an images: entry");
+        text[start..].trim().to_owned()
+    };
+    assert_eq!(
+        pin("base/kustomization.yaml"),
+        pin("components/scanner/kustomization.yaml")
+    );
+}
+
+#[test]
+fn policyreport_writer_component_grants_only_policyreports() {
+    if !kubectl_available() {
+        return;
+    }
+    let scratch = tempfile::Builder::new()
+        .prefix("deploy-policyreport")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("temp dir");
+    let up = relative_to_root(scratch.path());
+    std::fs::write(
+        scratch.path().join("kustomization.yaml"),
+        format!(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
+             resources:\n  - {up}/deploy/overlays/aks\n\
+             components:\n  - {up}/deploy/components/policyreport-writer\n"
+        ),
+    )
+    .expect("write kustomization");
+    let rendered = render(scratch.path());
+    let objects = load("policyreport-writer", &rendered);
+    check_scanner(&objects);
+    let writer = objects
+        .iter()
+        .find(|o| {
+            o.kind == "ClusterRole" && o.name.as_deref() == Some("aksguard-policyreport-writer")
+        })
+        .expect("ClusterRole aksguard-policyreport-writer");
+    for rule in writer.root.get("rules").expect("rules").items() {
+        assert_eq!(strs(rule.get("apiGroups")), ["wgpolicyk8s.io"]);
+        assert_eq!(
+            strs(rule.get("resources")),
+            ["policyreports", "clusterpolicyreports"]
+        );
+        for verb in strs(rule.get("verbs")) {
+            assert!(["get", "list", "create", "patch"].contains(&verb), "{verb}");
+        }
+    }
+    assert_scan_is_clean("policyreport-writer", &rendered, None);
 }
 
 #[test]
