@@ -244,7 +244,7 @@ pub fn list_cluster(
             if target.kind == "Namespace" && result.0.failures.is_empty() {
                 namespace_listed = true;
             }
-            listing.record(&shared.context, target, result, request);
+            listing.record(&shared.context, target, result);
         }
         listing.objects.extend(outcome.objects);
         listing.findings.extend(outcome.findings);
@@ -466,7 +466,14 @@ async fn list_one(
                         ));
                     }
                     Err(failure) => {
-                        let failed = failure_message(&whose, page_number, &failure, http, request);
+                        let failed = failure_message(
+                            target,
+                            namespace,
+                            (&whose, page_number),
+                            &failure,
+                            http,
+                            request,
+                        );
                         progress(ProgressEvent::Failed {
                             resource: name.clone(),
                             message: failed.0.clone(),
@@ -529,14 +536,15 @@ async fn list_one(
 
 /// The message and the short reason of a failed list.
 fn failure_message(
-    whose: &str,
-    page: usize,
+    target: &ListTarget,
+    namespace: Option<&str>,
+    (whose, page): (&str, usize),
     failure: &Failure,
     http: &Http,
     request: &ClusterRequest,
 ) -> (String, String) {
     match failure {
-        Failure::Forbidden => (String::new(), "forbidden".to_owned()),
+        Failure::Forbidden => (forbidden_message(target, namespace), "forbidden".to_owned()),
         Failure::Gone => (
             format!(
                 "cannot list {whose}: the list expired (410 Gone) {} times in a row",
@@ -669,7 +677,6 @@ impl ClusterListing {
         context: &str,
         target: &ListTarget,
         (result, judged, owned): (ListResult, usize, usize),
-        request: &ClusterRequest,
     ) {
         self.counts.push(ResourceCount {
             resource: target.qualified_name(),
@@ -681,11 +688,6 @@ impl ClusterListing {
             owned,
         });
         for (message, reason) in result.failures {
-            let message = if reason == "forbidden" {
-                forbidden_message(target, &request.namespaces)
-            } else {
-                message
-            };
             self.fail(context, target, "list", message, &reason);
         }
     }
@@ -743,23 +745,23 @@ impl ClusterListing {
 }
 
 /// "cannot list deployments.apps: forbidden (the credentials need `list` on deployments in
-/// group apps)".
-fn forbidden_message(target: &ListTarget, namespaces: &[String]) -> String {
+/// group apps in all namespaces)".
+fn forbidden_message(target: &ListTarget, namespace: Option<&str>) -> String {
     let group = if target.group.is_empty() {
         "the core group".to_owned()
     } else {
         format!("group {}", target.group)
     };
-    let scope = if target.namespaced && !namespaces.is_empty() {
-        format!(" in namespace {}", namespaces.join(", "))
-    } else if target.namespaced {
-        " in all namespaces".to_owned()
-    } else {
-        String::new()
+    let (whose, scope) = match namespace {
+        Some(namespace) if target.namespaced => (
+            format!("{} in namespace {namespace}", target.qualified_name()),
+            format!(" in namespace {namespace}"),
+        ),
+        _ if target.namespaced => (target.qualified_name(), " in all namespaces".to_owned()),
+        _ => (target.qualified_name(), String::new()),
     };
     format!(
-        "cannot list {}: forbidden (the credentials need `list` on {} in {group}{scope})",
-        target.qualified_name(),
+        "cannot list {whose}: forbidden (the credentials need `list` on {} in {group}{scope})",
         target.resource
     )
 }
@@ -827,22 +829,22 @@ mod tests {
         let deployments =
             ListTarget::from_table(crate::resources::resource_of_kind("Deployment").unwrap());
         assert_eq!(
-            forbidden_message(&deployments, &[]),
+            forbidden_message(&deployments, None),
             "cannot list deployments.apps: forbidden (the credentials need `list` on \
              deployments in group apps in all namespaces)"
         );
         let namespaces =
             ListTarget::from_table(crate::resources::resource_of_kind("Namespace").unwrap());
         assert_eq!(
-            forbidden_message(&namespaces, &["shop".to_owned()]),
+            forbidden_message(&namespaces, Some("shop")),
             "cannot list namespaces: forbidden (the credentials need `list` on namespaces in \
              the core group)"
         );
         let pods = ListTarget::from_table(crate::resources::resource_of_kind("Pod").unwrap());
         assert_eq!(
-            forbidden_message(&pods, &["a".to_owned(), "b".to_owned()]),
-            "cannot list pods: forbidden (the credentials need `list` on pods in the core \
-             group in namespace a, b)"
+            forbidden_message(&pods, Some("shop")),
+            "cannot list pods in namespace shop: forbidden (the credentials need `list` on \
+             pods in the core group in namespace shop)"
         );
     }
 }

@@ -2,6 +2,10 @@
 //! is done by `aksguard_kube` and `aksguard_arm`; this file turns the flags into their
 //! requests and their answers into the scan's inputs.
 
+use std::time::Duration;
+
+use aksguard_kube::resources::resources;
+use aksguard_kube::{ClusterListing, ClusterRequest, ProgressEvent, list_cluster};
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object};
 use aksguard_scan::{Pipeline, Unreadable};
@@ -32,18 +36,87 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
     if !args.cluster {
         return None;
     }
-    let _ = (pipeline, show_progress);
-    let mut input = LiveInput {
-        label: "cluster://".to_owned(),
-        errors: vec![LoadError::new(
-            "cluster://",
-            None,
-            "live cluster scans are not built yet",
-        )],
-        ..LiveInput::default()
+    let request = ClusterRequest {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespaces: args.namespaces.clone(),
+        timeout: Duration::from_secs(args.live_timeout.max(1)),
+        ..ClusterRequest::default()
+    };
+    let progress = |event: ProgressEvent| {
+        if show_progress {
+            print_progress(&event);
+        }
+    };
+    let listed = list_cluster(&request, &|object| pipeline.on_object(object), &progress);
+    let mut input = match listed {
+        Ok(listing) => from_listing(listing),
+        Err(fatal) => cluster_not_read(&request, fatal),
     };
     input.unreadable.push(secrets_never_listed());
     Some(input)
+}
+
+/// The scan's inputs from a listing: its objects, findings and errors, and every resource it
+/// could not read as an unread kind.
+fn from_listing(listing: ClusterListing) -> LiveInput {
+    let unreadable = listing
+        .unreadable
+        .iter()
+        .map(|u| {
+            let resource = if u.group.is_empty() {
+                u.resource.clone()
+            } else {
+                format!("{}.{}", u.resource, u.group)
+            };
+            Unreadable::new(
+                u.kind.clone(),
+                format!("{} {resource}: {}", u.verb, u.reason),
+            )
+        })
+        .collect();
+    LiveInput {
+        label: format!("cluster://{}", listing.context),
+        objects: listing.objects,
+        findings: listing.findings,
+        azure: AzureResources::default(),
+        errors: listing.errors,
+        unreadable,
+        notes: listing.notes,
+    }
+}
+
+/// Nothing could be listed (no kubeconfig, the server unreachable, the credentials rejected):
+/// one error, and every kind a live scan lists is unread, so that no absence counts as proof
+/// (the scan is complete only over what it read).
+fn cluster_not_read(request: &ClusterRequest, fatal: String) -> LiveInput {
+    let label = match &request.context {
+        Some(context) => format!("cluster://{context}"),
+        None => "cluster://".to_owned(),
+    };
+    LiveInput {
+        errors: vec![LoadError::new(label.clone(), None, fatal)],
+        unreadable: resources()
+            .iter()
+            .map(|r| Unreadable::new(r.kind, "the cluster could not be read"))
+            .collect(),
+        label,
+        ..LiveInput::default()
+    }
+}
+
+/// One line per resource on stderr (a terminal only: the caller decides).
+fn print_progress(event: &ProgressEvent) {
+    match event {
+        ProgressEvent::Done { resource, objects } => {
+            eprintln!("  listed {resource}: {objects} object(s)");
+        }
+        ProgressEvent::Failed { resource, message } if !message.is_empty() => {
+            eprintln!("  {resource}: {message}");
+        }
+        ProgressEvent::Failed { resource, .. } => eprintln!("  {resource}: not listed"),
+        ProgressEvent::Started { .. } | ProgressEvent::Page { .. } => {}
+    }
 }
 
 /// A live scan never lists Secrets: the list verb returns every value. Rules that judge
