@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use aksguard_fakekube::{
-    Background, Cluster, Declared, Expire, Faults, Malformed, Options, Stall, Store,
-    StoreOptions, Throttle,
+    Background, Cluster, Declared, Expire, Faults, Malformed, Options, Stall, Store, StoreOptions,
+    Throttle,
 };
 use assert_cmd::Command;
 use serde_json::{Value, json};
@@ -57,7 +57,9 @@ impl Served {
         )
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        server.write_kubeconfig(&dir.path().join("kubeconfig"), CONTEXT).unwrap();
+        server
+            .write_kubeconfig(&dir.path().join("kubeconfig"), CONTEXT)
+            .unwrap();
         declared.write_yaml(&dir.path().join("files")).unwrap();
         Served { server, dir }
     }
@@ -81,15 +83,22 @@ impl Served {
 
     fn from_files(&self) -> Outcome {
         let mut cmd = aksguard();
-        cmd.args(["scan", "--complete", "--format", "json"]).arg(self.files());
+        cmd.args(["scan", "--complete", "--format", "json"])
+            .arg(self.files());
         Outcome::of(&mut cmd)
     }
 
     fn no_secret_was_requested(&self) {
         let requests = self.server.requests();
         assert!(!requests.is_empty());
-        let secrets: Vec<_> = requests.iter().filter(|r| r.path.contains("/secrets")).collect();
-        assert!(secrets.is_empty(), "the live scan must never list Secrets: {secrets:?}");
+        let secrets: Vec<_> = requests
+            .iter()
+            .filter(|r| r.path.contains("/secrets"))
+            .collect();
+        assert!(
+            secrets.is_empty(),
+            "the live scan must never list Secrets: {secrets:?}"
+        );
     }
 }
 
@@ -104,7 +113,10 @@ impl Outcome {
         let output = cmd.output().unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(!stdout.contains(TOKEN) && !stderr.contains(TOKEN), "the token leaked");
+        assert!(
+            !stdout.contains(TOKEN) && !stderr.contains(TOKEN),
+            "the token leaked"
+        );
         let report = serde_json::from_str(&stdout).unwrap_or(Value::Null);
         Outcome {
             code: output.status.code().unwrap_or(-1),
@@ -114,7 +126,9 @@ impl Outcome {
     }
 
     fn findings(&self) -> &[Value] {
-        self.report["findings"].as_array().map_or(&[], Vec::as_slice)
+        self.report["findings"]
+            .as_array()
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Errors of the report and stderr, as one text to search.
@@ -171,8 +185,17 @@ fn assert_equivalent(name: &str, declared: &Declared) {
     let served = Served::start(declared, Faults::default());
     let files = served.from_files();
     let live = served.live(&[]);
-    assert!(matches!(files.code, 0 | 1), "{name} files: {}", files.stderr);
-    assert!(matches!(live.code, 0 | 1), "{name} live exited {}: {}", live.code, live.stderr);
+    assert!(
+        matches!(files.code, 0 | 1),
+        "{name} files: {}",
+        files.stderr
+    );
+    assert!(
+        matches!(live.code, 0 | 1),
+        "{name} live exited {}: {}",
+        live.code,
+        live.stderr
+    );
     served.no_secret_was_requested();
     for finding in live.findings() {
         let path = finding["location"]["path"].as_str().unwrap_or("");
@@ -184,9 +207,13 @@ fn assert_equivalent(name: &str, declared: &Declared) {
     let mut unexplained = Vec::new();
     for (k, n) in only_in(&file_keys, &live_keys) {
         if k.1 == "Secret" {
-            *excluded.entry("on a Secret (never listed live)").or_insert(0) += n;
+            *excluded
+                .entry("on a Secret (never listed live)")
+                .or_insert(0) += n;
         } else if FILE_ONLY_RULES.contains(&k.0.as_str()) {
-            *excluded.entry("a file-only rule (needs Secret contents)").or_insert(0) += n;
+            *excluded
+                .entry("a file-only rule (needs Secret contents)")
+                .or_insert(0) += n;
         } else {
             unexplained.push(format!("files only: {k:?} x{n}"));
         }
@@ -206,7 +233,12 @@ fn assert_equivalent(name: &str, declared: &Declared) {
         unexplained.is_empty(),
         "{name}: {} unexplained differences:\n{}",
         unexplained.len(),
-        unexplained.iter().take(40).cloned().collect::<Vec<_>>().join("\n")
+        unexplained
+            .iter()
+            .take(40)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     assert!(!live.findings().is_empty());
 }
@@ -259,7 +291,11 @@ fn small_cluster(pods: usize) -> Declared {
 }
 
 fn rules_of(outcome: &Outcome, kind: &str) -> usize {
-    outcome.findings().iter().filter(|f| f["object"]["kind"] == kind).count()
+    outcome
+        .findings()
+        .iter()
+        .filter(|f| f["object"]["kind"] == kind)
+        .count()
 }
 
 #[test]
@@ -277,11 +313,22 @@ fn a_forbidden_kind_is_an_error_naming_it_and_the_rest_is_scanned() {
     let live = served.live(&[]);
     assert_eq!(live.code, 2, "{}", live.stderr);
     let errors = live.errors_text();
-    assert!(errors.contains("deployments") && errors.contains("list"), "{errors}");
+    assert!(
+        errors.contains("deployments") && errors.contains("list"),
+        "{errors}"
+    );
     assert_eq!(rules_of(&live, "Deployment"), 0);
-    assert_eq!(rules_of(&live, "Pod"), rules_of(&baseline, "Pod"), "the other kinds' findings remain");
+    assert_eq!(
+        rules_of(&live, "Pod"),
+        rules_of(&baseline, "Pod"),
+        "the other kinds' findings remain"
+    );
     assert_eq!(rules_of(&live, "Service"), rules_of(&baseline, "Service"));
-    assert!(live.not_judged_text().contains("eployment"), "a note for the rules needing Deployments: {}", live.not_judged_text());
+    assert!(
+        live.not_judged_text().contains("eployment"),
+        "a note for the rules needing Deployments: {}",
+        live.not_judged_text()
+    );
     served.no_secret_was_requested();
 }
 
@@ -292,16 +339,31 @@ fn an_expired_continue_token_restarts_the_list_with_the_same_findings() {
     let served = Served::start(
         &declared,
         Faults {
-            expire: vec![Expire { resource: "pods".into(), page: 2, always: false }],
+            expire: vec![Expire {
+                resource: "pods".into(),
+                page: 2,
+                always: false,
+            }],
             ..Faults::default()
         },
     );
     let live = served.live(&[]);
     assert!(matches!(live.code, 0 | 1), "{}", live.stderr);
     assert_eq!(keys(live.findings()), keys(baseline.findings()));
-    let pods: Vec<_> = served.server.requests().into_iter().filter(|r| r.path == "/api/v1/pods").collect();
-    let gone = pods.iter().position(|r| r.status == 410).expect("the 410 was served");
-    assert!(!pods[gone + 1].query.contains("continue="), "the list restarts from the first page");
+    let pods: Vec<_> = served
+        .server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path == "/api/v1/pods")
+        .collect();
+    let gone = pods
+        .iter()
+        .position(|r| r.status == 410)
+        .expect("the 410 was served");
+    assert!(
+        !pods[gone + 1].query.contains("continue="),
+        "the list restarts from the first page"
+    );
     assert!(rules_of(&live, "Pod") >= 1_200);
 }
 
@@ -312,7 +374,11 @@ fn a_429_storm_is_waited_out_honouring_retry_after() {
     let served = Served::start(
         &declared,
         Faults {
-            throttle: vec![Throttle { resource: None, first: 6, retry_after_seconds: 1 }],
+            throttle: vec![Throttle {
+                resource: None,
+                first: 6,
+                retry_after_seconds: 1,
+            }],
             ..Faults::default()
         },
     );
@@ -325,7 +391,11 @@ fn a_429_storm_is_waited_out_honouring_retry_after() {
     for (i, throttled) in requests.iter().enumerate().filter(|(_, r)| r.status == 429) {
         if let Some(next) = requests[i + 1..].iter().find(|r| r.path == throttled.path) {
             let waited = next.at.duration_since(throttled.at);
-            assert!(waited >= Duration::from_millis(900), "{} retried after {waited:?}", throttled.path);
+            assert!(
+                waited >= Duration::from_millis(900),
+                "{} retried after {waited:?}",
+                throttled.path
+            );
         }
     }
 }
@@ -336,16 +406,26 @@ fn a_stalled_server_times_out_with_a_clear_error() {
     let served = Served::start(
         &declared,
         Faults {
-            stall: vec![Stall { resource: None, delay_ms: None }],
+            stall: vec![Stall {
+                resource: None,
+                delay_ms: None,
+            }],
             ..Faults::default()
         },
     );
     let started = std::time::Instant::now();
     let live = served.live(&["--timeout", "3s"]);
     assert_eq!(live.code, 2, "{}", live.stderr);
-    assert!(started.elapsed() < Duration::from_secs(60), "bounded: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "bounded: {:?}",
+        started.elapsed()
+    );
     let errors = live.errors_text().to_lowercase();
-    assert!(errors.contains("timed out") || errors.contains("timeout"), "{errors}");
+    assert!(
+        errors.contains("timed out") || errors.contains("timeout"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -366,7 +446,10 @@ fn a_rejected_token_is_a_clear_error() {
     let live = served.live(&[]);
     assert_eq!(live.code, 2, "{}", live.stderr);
     let errors = live.errors_text();
-    assert!(errors.contains("401") || errors.to_lowercase().contains("unauthorized"), "{errors}");
+    assert!(
+        errors.contains("401") || errors.to_lowercase().contains("unauthorized"),
+        "{errors}"
+    );
     assert!(!errors.contains("expired-token-value"));
     assert!(live.findings().is_empty());
 }
@@ -378,14 +461,24 @@ fn a_malformed_page_is_an_error_naming_the_resource_and_the_rest_is_kept() {
     let served = Served::start(
         &declared,
         Faults {
-            malformed: vec![Malformed { resource: "services".into(), page: 1 }],
+            malformed: vec![Malformed {
+                resource: "services".into(),
+                page: 1,
+            }],
             ..Faults::default()
         },
     );
     let live = served.live(&[]);
     assert_eq!(live.code, 2, "{}", live.stderr);
-    assert!(live.errors_text().contains("services"), "{}", live.errors_text());
+    assert!(
+        live.errors_text().contains("services"),
+        "{}",
+        live.errors_text()
+    );
     assert_eq!(rules_of(&live, "Service"), 0);
     assert_eq!(rules_of(&live, "Pod"), rules_of(&baseline, "Pod"));
-    assert_eq!(rules_of(&live, "Deployment"), rules_of(&baseline, "Deployment"));
+    assert_eq!(
+        rules_of(&live, "Deployment"),
+        rules_of(&baseline, "Deployment")
+    );
 }

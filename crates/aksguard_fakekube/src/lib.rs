@@ -9,6 +9,7 @@
 //! As the real server does, items of built-in kinds in a list carry no `apiVersion`/`kind`
 //! (the list's `kind` names them); custom resources keep theirs.
 
+pub mod apply;
 pub mod catalog;
 pub mod cluster;
 pub mod faults;

@@ -45,6 +45,9 @@ enum Command {
         /// Do not make the controllers' objects (ReplicaSets, Jobs, Pods).
         #[arg(long)]
         no_owned: bool,
+        /// Serve wgpolicyk8s.io PolicyReports and accept their server-side apply.
+        #[arg(long)]
+        policy_reports: bool,
     },
     /// Write a synthetic cluster of N declared objects as YAML files.
     Generate {
@@ -84,6 +87,7 @@ fn run(cli: Cli) -> Result<(), String> {
             context,
             faults,
             no_owned,
+            policy_reports,
         } => {
             let mut cluster = Cluster::new();
             for path in &objects {
@@ -114,6 +118,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 tls: !plain,
                 token,
                 faults,
+                policy_reports,
                 ..Options::default()
             };
             let runtime = tokio::runtime::Builder::new_multi_thread()

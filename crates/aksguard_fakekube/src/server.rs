@@ -1,8 +1,9 @@
 //! The HTTP side: authentication, injected faults, discovery documents, paged lists and
 //! gets, each answer and failure as kube-apiserver shapes it, and a log of every request.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -39,6 +40,9 @@ pub struct Options {
     /// The user RBAC messages name.
     pub user: String,
     pub faults: Faults,
+    /// Serve wgpolicyk8s.io/v1alpha2 PolicyReports and ClusterPolicyReports and accept their
+    /// server-side apply (`PATCH`, `application/apply-patch+yaml`).
+    pub policy_reports: bool,
 }
 
 impl Default for Options {
@@ -49,6 +53,7 @@ impl Default for Options {
             token: None,
             user: "aksguard-test".to_owned(),
             faults: Faults::default(),
+            policy_reports: false,
         }
     }
 }
@@ -63,9 +68,9 @@ pub struct Logged {
     pub at: Instant,
 }
 
-struct Shared {
-    store: Store,
-    options: Options,
+pub(crate) struct Shared {
+    pub(crate) store: Store,
+    pub(crate) options: Options,
     faults: RwLock<Faults>,
     /// One counter per throttle rule; one flag per once-only expiry; accepted requests.
     throttled: Mutex<Vec<u32>>,
@@ -73,6 +78,9 @@ struct Shared {
     accepted: AtomicU32,
     log: Mutex<Vec<Logged>>,
     authority: String,
+    /// Objects written by server-side apply, by (resource, namespace, name): their JSON.
+    pub(crate) applied: Mutex<BTreeMap<(String, String, String), String>>,
+    pub(crate) next_version: AtomicU64,
 }
 
 /// A running server.
@@ -134,20 +142,25 @@ impl Running {
 }
 
 /// Binds `options.listen` and serves `store`.
-pub async fn start(store: Store, options: Options) -> Result<Running, String> {
+pub async fn start(mut store: Store, options: Options) -> Result<Running, String> {
+    if options.policy_reports {
+        store.add_policy_report_kinds();
+    }
     let listener = std::net::TcpListener::bind(options.listen)
         .map_err(|e| format!("cannot bind {}: {e}", options.listen))?;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let faults = options.faults.clone();
     let shared = Arc::new(Shared {
-        store,
         throttled: Mutex::new(vec![0; faults.throttle.len()]),
         expired_once: Mutex::new(vec![false; faults.expire.len()]),
         faults: RwLock::new(faults),
         accepted: AtomicU32::new(0),
         log: Mutex::new(Vec::new()),
         authority: addr.to_string(),
+        applied: Mutex::new(BTreeMap::new()),
+        next_version: AtomicU64::new(store.resource_version + 1),
+        store,
         options: options.clone(),
     });
     let app = Router::new()
@@ -224,7 +237,7 @@ fn target<'a>(store: &'a Store, path: &'a str) -> Target<'a> {
     }
 }
 
-fn json_response(code: u16, body: &Value) -> Response {
+pub(crate) fn json_response(code: u16, body: &Value) -> Response {
     let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (
         status,
@@ -243,7 +256,7 @@ fn raw_json(body: String) -> Response {
         .into_response()
 }
 
-fn status_response(body: &Value) -> Response {
+pub(crate) fn status_response(body: &Value) -> Response {
     let code = body.get("code").and_then(Value::as_u64).unwrap_or(500) as u16;
     json_response(code, body)
 }
@@ -410,14 +423,16 @@ async fn answer(
             }
             match verb {
                 "list" => list(shared, &faults, resource, namespace, query),
-                "get" => get(&shared.store, resource, namespace, name.unwrap_or("")),
-                "patch" => {
-                    let _ = body;
-                    status_response(&status::method_not_supported(&format!(
-                        "PATCH is not implemented by aksguard-fakekube for {}",
-                        resource.qualified()
-                    )))
-                }
+                "get" => get(shared, resource, namespace, name.unwrap_or("")),
+                "patch" => crate::apply::apply(
+                    shared,
+                    resource,
+                    namespace,
+                    name.unwrap_or(""),
+                    query,
+                    headers,
+                    body,
+                ),
                 _ => status_response(&status::method_not_supported(
                     "watch is not implemented by aksguard-fakekube",
                 )),
@@ -486,7 +501,7 @@ fn group_list(store: &Store) -> Value {
 }
 
 /// The value of a query parameter, percent-decoded.
-fn query_param(query: &str, key: &str) -> Option<String> {
+pub(crate) fn query_param(query: &str, key: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         (k == key).then(|| percent_decode(v))
@@ -592,16 +607,18 @@ fn list(
             }
         }
     }
-    let empty = Bucket::default();
-    let bucket = shared
-        .store
-        .buckets
-        .get(&(
-            resource.group.clone(),
-            resource.version.clone(),
-            resource.plural.clone(),
-        ))
-        .unwrap_or(&empty);
+    let applied = crate::apply::bucket(shared, resource);
+    let bucket = applied.as_ref().unwrap_or_else(|| {
+        shared
+            .store
+            .buckets
+            .get(&(
+                resource.group.clone(),
+                resource.version.clone(),
+                resource.plural.clone(),
+            ))
+            .unwrap_or(&EMPTY)
+    });
     let range = bucket.range(namespace);
     let first = range.start + start.min(range.len());
     let end = match limit {
@@ -649,7 +666,9 @@ fn list(
     raw_json(body)
 }
 
-fn get(store: &Store, resource: &Resource, namespace: Option<&str>, name: &str) -> Response {
+static EMPTY: Bucket = Bucket { items: Vec::new() };
+
+fn get(shared: &Shared, resource: &Resource, namespace: Option<&str>, name: &str) -> Response {
     let missing = || {
         status_response(&status::not_found_object(
             &resource.qualified(),
@@ -658,11 +677,14 @@ fn get(store: &Store, resource: &Resource, namespace: Option<&str>, name: &str) 
             name,
         ))
     };
-    let Some(bucket) = store.buckets.get(&(
-        resource.group.clone(),
-        resource.version.clone(),
-        resource.plural.clone(),
-    )) else {
+    let applied = crate::apply::bucket(shared, resource);
+    let Some(bucket) = applied.as_ref().or_else(|| {
+        shared.store.buckets.get(&(
+            resource.group.clone(),
+            resource.version.clone(),
+            resource.plural.clone(),
+        ))
+    }) else {
         return missing();
     };
     let range = bucket.range(if resource.namespaced {

@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use crate::catalog::{Catalog, Resource};
 use crate::cluster::{Declared, object_mut};
 
+/// The group whose reports clients may apply.
+pub const POLICY_REPORT_GROUP: &str = "wgpolicyk8s.io";
+
 /// When every stored object was created.
 pub const CREATED: &str = "2026-01-01T00:00:00Z";
 /// The most Pods made for one controller, whatever its `replicas`.
@@ -470,6 +473,40 @@ impl Store {
             buckets,
             resource_version,
             owned: builder.owned,
+        }
+    }
+
+    /// Serves `wgpolicyk8s.io/v1alpha2` PolicyReport and ClusterPolicyReport (with their CRDs),
+    /// the kinds a client may write by server-side apply.
+    pub fn add_policy_report_kinds(&mut self) {
+        let crds = (
+            "apiextensions.k8s.io".to_owned(),
+            "v1".to_owned(),
+            "customresourcedefinitions".to_owned(),
+        );
+        for (kind, namespaced) in [("PolicyReport", true), ("ClusterPolicyReport", false)] {
+            let resource = Resource {
+                group: POLICY_REPORT_GROUP.to_owned(),
+                version: "v1alpha2".to_owned(),
+                kind: kind.to_owned(),
+                plural: crate::catalog::plural_of(kind),
+                singular: kind.to_ascii_lowercase(),
+                namespaced,
+                short_names: Vec::new(),
+                builtin: false,
+            };
+            let crd = crate::catalog::crd_for(&resource);
+            let name = format!("{}.{}", resource.plural, resource.group);
+            self.catalog.insert(resource);
+            let bucket = self.buckets.entry(crds.clone()).or_default();
+            if bucket.items.iter().all(|i| i.name != name) {
+                bucket.items.push(Item {
+                    namespace: String::new(),
+                    name,
+                    json: serde_json::to_string(&crd).expect("a JSON value serialises"),
+                });
+                bucket.items.sort_by(|a, b| a.name.cmp(&b.name));
+            }
         }
     }
 

@@ -659,3 +659,98 @@ fn which(name: &str) -> Option<std::path::PathBuf> {
         .map(|d| std::path::Path::new(d).join(name))
         .find(|p| p.exists())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_reports_are_kept_by_server_side_apply() {
+    aksguard_fakekube::install_crypto_provider();
+    let running = aksguard_fakekube::start(
+        store(),
+        Options {
+            token: Some(TOKEN.to_owned()),
+            policy_reports: true,
+            ..Options::default()
+        },
+    )
+    .await
+    .unwrap();
+    let root = reqwest::Certificate::from_pem(running.ca_pem.as_ref().unwrap().as_bytes()).unwrap();
+    let client = reqwest::Client::builder()
+        .tls_certs_only([root])
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let path = "/apis/wgpolicyk8s.io/v1alpha2/namespaces/a/policyreports/aksguard";
+    let report = "apiVersion: wgpolicyk8s.io/v1alpha2\nkind: PolicyReport\nmetadata: {name: aksguard}\nsummary: {fail: 2}\nresults: []\n";
+    let patch = |content_type: &'static str, query: &'static str| {
+        client
+            .patch(format!("{}{path}{query}", running.url()))
+            .bearer_auth(TOKEN)
+            .header("content-type", content_type)
+            .body(report)
+            .send()
+    };
+    let created = patch(
+        "application/apply-patch+yaml",
+        "?fieldManager=aksguard&force=true",
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let updated = patch(
+        "application/apply-patch+yaml",
+        "?fieldManager=aksguard&force=true",
+    )
+    .await
+    .unwrap();
+    assert_eq!(updated.status().as_u16(), 200);
+    assert_eq!(
+        patch("application/merge-patch+json", "?fieldManager=aksguard")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        415
+    );
+    assert_eq!(
+        patch("application/apply-patch+yaml", "")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        400
+    );
+    let (code, kept) = get(&running, &client, path).await;
+    assert_eq!(code, 200);
+    assert_eq!(kept["summary"]["fail"], 2);
+    assert_eq!(kept["metadata"]["namespace"], "a");
+    assert_eq!(kept["metadata"]["managedFields"][0]["manager"], "aksguard");
+    let (_, list) = get(
+        &running,
+        &client,
+        "/apis/wgpolicyk8s.io/v1alpha2/policyreports",
+    )
+    .await;
+    assert_eq!(list["kind"], "PolicyReportList");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let (_, crds) = get(
+        &running,
+        &client,
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+    )
+    .await;
+    assert!(
+        crds["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["metadata"]["name"] == "clusterpolicyreports.wgpolicyk8s.io")
+    );
+    let (code, _) = get(
+        &running,
+        &client,
+        "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports",
+    )
+    .await;
+    assert_eq!(code, 200);
+    running.shutdown().await;
+}
