@@ -384,8 +384,18 @@ impl Catalog {
     }
 }
 
-/// The CustomResourceDefinition a cluster holds for a custom resource (schema: anything).
-pub fn crd_for(resource: &Resource) -> Value {
+/// The CustomResourceDefinition a cluster holds for a custom resource: a schema that keeps
+/// any field and, when its objects embed a pod template (`pod_template`), declares
+/// `spec.template.spec.containers` as real CRDs of such kinds (Argo Rollouts…) do.
+pub fn crd_for(resource: &Resource, pod_template: bool) -> Value {
+    let mut schema = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+    if pod_template {
+        let containers = json!({"type": "array", "items": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}});
+        schema["properties"] = json!({"spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {
+            "template": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {
+                "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true, "properties": {
+                    "containers": containers.clone(), "initContainers": containers}}}}}}});
+    }
     json!({
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
@@ -403,7 +413,7 @@ pub fn crd_for(resource: &Resource) -> Value {
                 "name": resource.version,
                 "served": true,
                 "storage": true,
-                "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}},
+                "schema": {"openAPIV3Schema": schema},
             }],
         },
     })

@@ -227,6 +227,25 @@ impl Cluster {
     /// Resolves custom resources (their CRDs are known now, or one is made up), adds a
     /// Namespace for every namespace used and returns the declared state.
     pub fn finish(mut self) -> Declared {
+        // Kinds whose objects embed a pod template: their made-up CRD declares it.
+        let with_template: HashSet<(String, String)> = self
+            .pending
+            .iter()
+            .filter(|(v, _)| {
+                [
+                    "/spec/template/spec/containers",
+                    "/spec/template/spec/initContainers",
+                ]
+                .iter()
+                .any(|p| v.pointer(p).is_some_and(Value::is_array))
+            })
+            .map(|(v, _)| {
+                (
+                    text(v, "/apiVersion").unwrap_or("").to_owned(),
+                    text(v, "/kind").unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
         for (value, source) in std::mem::take(&mut self.pending) {
             let (group, version) =
                 catalog::split_api_version(text(&value, "/apiVersion").unwrap_or(""));
@@ -243,7 +262,11 @@ impl Cluster {
                     builtin: false,
                     kind,
                 };
-                let crd = catalog::crd_for(&resource);
+                let pod_template = with_template.contains(&(
+                    text(&value, "/apiVersion").unwrap_or("").to_owned(),
+                    resource.kind.clone(),
+                ));
+                let crd = catalog::crd_for(&resource, pod_template);
                 self.catalog.insert(resource);
                 self.keep(crd, "(made up: the CRD of a custom resource)");
             }

@@ -495,7 +495,7 @@ impl Store {
                 short_names: Vec::new(),
                 builtin: false,
             };
-            let crd = crate::catalog::crd_for(&resource);
+            let crd = crate::catalog::crd_for(&resource, false);
             let name = format!("{}.{}", resource.plural, resource.group);
             self.catalog.insert(resource);
             let bucket = self.buckets.entry(crds.clone()).or_default();

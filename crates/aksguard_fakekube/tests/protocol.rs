@@ -216,6 +216,14 @@ async fn discovery_documents_have_the_real_shapes() {
     assert_eq!(crds["kind"], "CustomResourceDefinitionList");
     assert_eq!(crds["items"][0]["metadata"]["name"], "rollouts.argoproj.io");
     assert_eq!(crds["items"][0]["spec"]["scope"], "Namespaced");
+    let schema = &crds["items"][0]["spec"]["versions"][0]["schema"]["openAPIV3Schema"];
+    assert_eq!(
+        schema.pointer(
+            "/properties/spec/properties/template/properties/spec/properties/containers/type"
+        ),
+        Some(&Value::from("array")),
+        "the CRD declares the pod template"
+    );
     let (_, rollout_list) = get(&running, &client, "/apis/argoproj.io/v1alpha1/rollouts").await;
     assert_eq!(rollout_list["kind"], "RolloutList");
     assert_eq!(
