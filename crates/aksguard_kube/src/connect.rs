@@ -31,7 +31,8 @@ pub async fn connect(
     // Each request gets our own timeout, retries and 429 handling: kube's retry layer would
     // retry out of sight, without Retry-After.
     config.default_retry = false;
-    config.read_timeout = Some(request_timeout);
+    // Our per-request timeout fires first and says what timed out; kube's is only a backstop.
+    config.read_timeout = Some(request_timeout + Duration::from_secs(5));
     config.connect_timeout = Some(request_timeout.min(Duration::from_secs(30)));
     let server = config.cluster_url.to_string();
     let client = Client::try_from(config)
