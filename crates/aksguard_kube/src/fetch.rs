@@ -10,8 +10,9 @@ use kube::Client;
 use kube::client::Body;
 use tokio::time::Instant;
 
-/// How many times one request is retried after a 429 or 503.
-pub const MAX_RETRIES: u32 = 5;
+/// How many times one request is retried after a 429 or 503 (client-go's default too: an API
+/// server under load answers a burst of requests with 429s for a while).
+pub const MAX_RETRIES: u32 = 10;
 /// The longest wait a `Retry-After` may impose; longer ones are cut to it.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// The wait when a 429/503 names none.
