@@ -580,6 +580,7 @@ fn work(
     shared: &Shared<'_>,
     targets: &[ListTarget],
 ) -> WorkerOutput {
+    let _close = CloseOnPanic(receiver);
     let mut output = WorkerOutput::default();
     loop {
         let page = lock(receiver).blocking_recv();
@@ -596,6 +597,19 @@ fn work(
                 Verdict::Owned => counts.1 += 1,
                 Verdict::Again => {}
             }
+        }
+    }
+}
+
+/// Closes the page queue when a worker panics (a rule's bug): the lists stop instead of
+/// waiting forever for room in a queue no one may empty, and the panic is re-raised when the
+/// workers are joined.
+struct CloseOnPanic<'a>(&'a Mutex<mpsc::Receiver<Page>>);
+
+impl Drop for CloseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.0).close();
         }
     }
 }
