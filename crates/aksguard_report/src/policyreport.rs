@@ -24,8 +24,9 @@
 //!   stays under what client-side `kubectl apply` can store (its last-applied annotation
 //!   counts against the 256 KiB annotation limit); every object is labelled
 //!   `app.kubernetes.io/managed-by: aksguard`;
-//! - every string is double-quoted ([`crate::quoted_yaml`]): kubectl's YAML 1.1 parser would
-//!   turn a plain `2027-03-31` into a timestamp and `no` into a boolean.
+//! - every string a YAML parser could read as something else is double-quoted
+//!   ([`crate::quoted_yaml`]): kubectl's YAML 1.1 parser would turn a plain `2027-03-31` into a
+//!   timestamp and `no` into a boolean.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};

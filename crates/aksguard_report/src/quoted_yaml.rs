@@ -1,10 +1,12 @@
-//! Block-style YAML in which every string is double-quoted.
+//! Block-style YAML in which every string but the plainest is double-quoted.
 //!
 //! kubectl reads manifests with a YAML 1.1 parser (go-yaml through sigs.k8s.io/yaml): a plain
 //! `2027-03-31` becomes a timestamp (`2027-03-31T00:00:00Z`), `no`, `on` or `y` a boolean, `~`
 //! null. A YAML 1.2 serializer leaves those plain, so a date or a container named `on` would
-//! arrive changed or be refused. Quoting every string (with JSON's escapes, which YAML's
-//! double-quoted style shares) leaves nothing for either parser to guess.
+//! arrive changed or be refused. Only words (a letter, then letters, digits, `.`, `/`, `_`,
+//! `-`) that are no boolean or null in either version stay plain (`kind: PolicyReport`);
+//! everything else is quoted with JSON's escapes, which YAML's double-quoted style shares, so
+//! neither parser has anything to guess.
 
 use std::fmt::Write;
 
@@ -78,28 +80,37 @@ fn write_scalar(out: &mut String, value: &Value) {
         Value::Number(n) => {
             let _ = write!(out, "{n}");
         }
-        Value::String(s) => out.push_str(&quoted(s)),
+        Value::String(s) => write_string(out, s),
         Value::Array(_) => out.push_str("[]"),
         Value::Object(_) => out.push_str("{}"),
     }
 }
 
-/// Keys made only of letters, digits and `.`, `/`, `_`, `-` (starting with a letter) are
-/// plain in every YAML version; anything else is quoted.
 fn write_key(out: &mut String, key: &str) {
-    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && key
+    write_string(out, key);
+}
+
+/// Plain when every YAML version reads it as this string, else double-quoted.
+fn write_string(out: &mut String, text: &str) {
+    if is_plain_word(text) {
+        out.push_str(text);
+    } else {
+        out.push_str(&quoted(text));
+    }
+}
+
+/// A letter, then letters, digits, `.`, `/`, `_`, `-`; and not one of YAML 1.1's booleans or
+/// nulls in any case (`Yes`, `OFF`, `y`, `Null`). Digits first (dates, numbers, octal,
+/// sexagesimal) and every other character are quoted.
+fn is_plain_word(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && text
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '/' | '_' | '-'))
         && !matches!(
-            key.to_ascii_lowercase().as_str(),
+            text.to_ascii_lowercase().as_str(),
             "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
-        );
-    if plain {
-        out.push_str(key);
-    } else {
-        out.push_str(&quoted(key));
-    }
+        )
 }
 
 fn quoted(text: &str) -> String {
@@ -135,6 +146,13 @@ mod tests {
             "",
             " padded ",
             "\u{7}bell",
+            "True",
+            "OFF",
+            "n",
+            "NULL",
+            ".inf",
+            "1:20",
+            "a-b.c/d_e",
         ];
         let value = serde_json::json!({
             "apiVersion": "v1",
@@ -156,6 +174,13 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("\n  list: []\n  map: {}\n"), "{text}");
+        assert!(
+            text.contains(
+                "\n- \"OFF\"\n- \"n\"\n- \"NULL\"\n- \".inf\"\n- \"1:20\"\n- a-b.c/d_e\n"
+            ),
+            "{text}"
+        );
+        assert!(text.starts_with("apiVersion: v1\n"), "{text}");
         let back: Value = yaml_serde::from_str(&text).expect("YAML");
         assert_eq!(back, value, "{text}");
     }
