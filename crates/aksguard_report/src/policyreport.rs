@@ -9,7 +9,8 @@
 //!   its family, `severity` the finding's, `source` `aksguard`, `scored` true, `resources` the
 //!   object (`apiVersion`, `kind`, `name`, `namespace`), `message` the finding's message
 //!   (secret-like values are already masked by the rules), `properties` the title, container,
-//!   location, fingerprint and docs link;
+//!   location (`path:line:column`, or the `cluster://…`/`azure://…` location), an Azure
+//!   resource's ARM id (`resourceId`), the fingerprint and the docs link;
 //! - passes are not listed: one per rule and object would be hundreds of thousands of
 //!   entries, and the scan does not record which rule judged which namespace, so a per-rule
 //!   "pass" for a namespace could claim a rule judged what it never saw. `summary.pass` is 0;
@@ -254,7 +255,10 @@ fn finding_entry<'a>(
     if let Some(template) = &location.template {
         properties.insert("template", template.to_string());
     }
-    if let Some(id) = crate::location::resource_id(&location.path) {
+    // An Azure resource's ARM id (a Kubernetes object's id is its `location`).
+    if crate::location::Place::of(&location.path) == crate::location::Place::Azure
+        && let Some(id) = crate::location::resource_id(&location.path)
+    {
         properties.insert("resourceId", id.into_owned());
     }
     if let Some(suppression) = suppression {
