@@ -216,6 +216,10 @@ pub fn render(report: &ScanReport, at: SystemTime) -> String {
 /// namespace name (a DNS label); `None` (the cluster report) for cluster-scoped objects,
 /// Azure resources, and file objects without a namespace or with one no cluster could have.
 fn report_namespace(finding: &Finding) -> Option<&str> {
+    // An Azure resource belongs to no Kubernetes namespace, whatever its model says.
+    if crate::location::Place::of(&finding.location.path) == crate::location::Place::Azure {
+        return None;
+    }
     finding
         .object
         .namespace

@@ -298,6 +298,32 @@ fn file_scan_objects_without_a_valid_namespace_go_to_the_cluster_report() {
 }
 
 #[test]
+fn azure_resources_always_go_to_the_cluster_report() {
+    let mut report = sample::live_report();
+    report.findings.retain(|f| f.rule_id == "AKS001");
+    // Even if a resource group were carried as its namespace.
+    std::sync::Arc::make_mut(&mut report.findings[0].object).namespace = Some("rg-prod".into());
+    let (_, documents) = documents(&report);
+    let kinds: Vec<&str> = documents
+        .iter()
+        .map(|d| d["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["PolicyReport", "ClusterPolicyReport"],
+        "legacy's skip, then the cluster"
+    );
+    let cluster = documents.last().unwrap();
+    assert!(
+        cluster["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["policy"] == "AKS001")
+    );
+}
+
+#[test]
 fn a_clean_scan_writes_an_empty_cluster_report() {
     let mut report = sample::sample_report();
     report.findings.clear();
