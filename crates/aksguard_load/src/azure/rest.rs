@@ -95,6 +95,35 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
     }
 }
 
+/// One agent pool as Resource Manager lists it (`…/managedClusters/<c>/agentPools`:
+/// `{"id", "name", "properties": {…}}`), in the shape of an `agentPoolProfiles` entry (the
+/// properties with the pool's `name`), so the rules read it as they read a cluster body's
+/// pools. `None` when the resource is not an object.
+pub fn node_pool_from_rest(resource: &Node, source: &Arc<Source>) -> Option<NodePool> {
+    if !resource.is_map() {
+        return None;
+    }
+    let mut entries = resource
+        .get("properties")
+        .filter(|p| p.is_map())
+        .map(|p| p.entries().to_vec())
+        .unwrap_or_default();
+    if let Some(name) = resource.entry("name") {
+        entries.retain(|e| e.key != "name");
+        entries.insert(0, name.clone());
+    }
+    let pool = Node {
+        pos: resource.pos,
+        value: Value::Map(entries),
+    };
+    Some(NodePool {
+        name: text(resource, "name").unwrap_or_else(|| "<unnamed>".into()),
+        pos: resource.pos,
+        source: source.clone(),
+        settings: Settings::new(pool),
+    })
+}
+
 fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
     let (settings, format) = settings_of(node);
     let node_pools = settings
