@@ -203,4 +203,42 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_document_of_role_assignments_alone_is_kept() {
+        let azure = load(
+            r#"[{"id": "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/a",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"scope": "/subscriptions/s", "principalId": "p",
+            "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r"}}]"#,
+        );
+        assert_eq!(azure.role_assignments.len(), 1);
+        assert_eq!(azure.role_assignments[0].principal.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn a_listed_agent_pool_reads_as_an_agent_pool_profile() {
+        let root = parse_documents(
+            r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1/agentPools/sys",
+            "name": "sys", "type": "Microsoft.ContainerService/managedClusters/agentPools",
+            "properties": {"name": "ignored", "enableNodePublicIP": true, "mode": "System"}}"#,
+            1,
+            &Limits::default(),
+        )
+        .unwrap()
+        .remove(0)
+        .unwrap();
+        let source = Arc::new(Source {
+            path: "azure://p".into(),
+        });
+        let pool = node_pool_from_rest(&root, &source).unwrap();
+        assert_eq!(pool.name, "sys");
+        assert_eq!(pool.settings.get("name").as_str(), Some("sys"));
+        assert_eq!(
+            pool.settings.get("enableNodePublicIP").as_bool(),
+            Some(true)
+        );
+        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
+        assert!(node_pool_from_rest(&Node::scalar("x", true, root.pos), &source).is_none());
+    }
 }
