@@ -110,9 +110,73 @@ pub enum MinSeverity {
 
 #[derive(Args, Debug)]
 pub struct ScanArgs {
-    /// Files, directories (recursive, .gitignore honoured), globs, or `-` for stdin.
-    #[arg(required = true, value_name = "PATH")]
+    /// Files, directories (recursive, .gitignore honoured), globs, or `-` for stdin
+    /// (optional with --cluster or --azure).
+    #[arg(required_unless_present_any = ["cluster", "azure"], value_name = "PATH")]
     pub paths: Vec<String>,
+    /// Also scan the live cluster of the current kubeconfig context through the Kubernetes
+    /// API (read-only; Secrets are never listed). Implies --complete for what it can read.
+    #[arg(long, help_heading = "Live cluster")]
+    pub cluster: bool,
+    /// The kubeconfig context to scan [default: the current context].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub context: Option<String>,
+    /// The kubeconfig file [default: $KUBECONFIG, else ~/.kube/config; in a pod, the
+    /// in-cluster service account].
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub kubeconfig: Option<PathBuf>,
+    /// Only these namespaces (repeatable); cluster-scoped objects are still read.
+    #[arg(
+        long = "namespace",
+        short = 'n',
+        value_name = "NS",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub namespaces: Vec<String>,
+    /// Also read the AKS clusters' Azure resources through Azure Resource Manager
+    /// (credentials: AKSGUARD_ARM_TOKEN, workload identity, managed identity, client secret
+    /// or the Azure CLI's login).
+    #[arg(long, help_heading = "Live Azure")]
+    pub azure: bool,
+    /// Only these subscriptions (repeatable) [default: every subscription the credentials
+    /// see].
+    #[arg(
+        long = "subscription",
+        value_name = "ID",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub subscriptions: Vec<String>,
+    /// Only the clusters of this resource group.
+    #[arg(
+        long,
+        value_name = "RG",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub resource_group: Option<String>,
+    /// Only the cluster of this name.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub aks_name: Option<String>,
+    /// Give up reading a live cluster or Azure after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub live_timeout: u64,
     #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
     pub format: ScanFormat,
     /// Write the report to FILE instead of stdout.

@@ -6,6 +6,7 @@
 //! bulk (`Object::shed_bulk`); the rest run once the inventory is built
 //! ([`Evaluation::finish`]).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -23,7 +24,8 @@ pub struct Evaluation<'a> {
     after_loading: Vec<&'static Rule>,
     /// Cross-resource rules: run once over the inventory.
     cross: Vec<&'static Rule>,
-    settings: &'a RuleSettings,
+    /// Borrowed, unless a live scan learnt after loading which kinds it could not read.
+    settings: Cow<'a, RuleSettings>,
     min_severity: Severity,
     /// What rules could not judge because a value was Unknown, as findings (never reported
     /// as such; see [`Evaluation::unknown_values`]).
@@ -43,7 +45,7 @@ impl<'a> Evaluation<'a> {
             while_loading: Vec::new(),
             after_loading: Vec::new(),
             cross: Vec::new(),
-            settings,
+            settings: Cow::Borrowed(settings),
             min_severity,
             unknown_values: Mutex::new(Vec::new()),
             undecided: Mutex::new(HashMap::new()),
@@ -58,6 +60,18 @@ impl<'a> Evaluation<'a> {
             }
         }
         evaluation
+    }
+
+    /// Kinds the scan turned out not to have read in full (a live scan's 403s, the Secrets it
+    /// never lists): rules that run after this no longer take their absence as conclusive.
+    /// Per-object rules never judge an absence, so marking after loading is in time.
+    pub fn mark_unread(&mut self, kinds: impl IntoIterator<Item = String>) {
+        let unread = &mut self.settings.to_mut().unread;
+        for kind in kinds {
+            if !unread.contains(&kind) {
+                unread.push(kind);
+            }
+        }
     }
 
     /// Runs the rules that need only `object`, then sheds its bulk. Safe on any thread.
@@ -79,7 +93,7 @@ impl<'a> Evaluation<'a> {
 
     /// The rules that need only `object`, without changing it.
     fn check_alone(&self, object: &Object) -> Vec<Finding> {
-        let mut checker = Checker::while_loading(self.settings);
+        let mut checker = Checker::while_loading(&self.settings);
         self.run_on(&self.while_loading, object, &mut checker)
     }
 
@@ -155,11 +169,11 @@ impl<'a> Evaluation<'a> {
     /// (`early` are [`Evaluation::on_object`]'s), sorted.
     pub fn finish(&self, inventory: &Inventory, early: Vec<Finding>) -> Vec<Finding> {
         let object_findings = inventory.objects().par_iter().flat_map_iter(|object| {
-            let mut checker = Checker::new(self.settings, inventory);
+            let mut checker = Checker::new(&self.settings, inventory);
             self.run_on(&self.after_loading, object, &mut checker)
         });
         let cross_findings = self.cross.par_iter().flat_map_iter(|rule| {
-            let mut checker = Checker::new(self.settings, inventory);
+            let mut checker = Checker::new(&self.settings, inventory);
             rule.run_inventory(inventory, &mut checker);
             self.keep_unknown_values(rule, None, &mut checker);
             let undecided = checker.take_undecided();

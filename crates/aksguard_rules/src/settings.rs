@@ -13,6 +13,21 @@ pub struct RuleSettings {
     /// `--as-of YYYY-MM-DD`: "today" for date-based rules (AKS017 version support); `None`
     /// means the current UTC date ([`crate::clock::today_utc`]).
     pub as_of: Option<crate::clock::Date>,
+    /// Kinds a complete scan could not read (a live scan never lists Secrets; a 403 on
+    /// Deployments; ARM `DiagnosticSetting`, `MaintenanceConfiguration`, `DefenderPricing`
+    /// denied): an absence of these proves nothing even with `complete`.
+    pub unread: Vec<String>,
+}
+
+impl RuleSettings {
+    /// Whether the absence of an object of every one of `kinds` is conclusive: the scan is
+    /// complete and read all of them.
+    pub fn complete_for(&self, kinds: &[&str]) -> bool {
+        self.complete
+            && !kinds
+                .iter()
+                .any(|kind| self.unread.iter().any(|u| u == kind))
+    }
 }
 
 impl Default for RuleSettings {
@@ -22,6 +37,7 @@ impl Default for RuleSettings {
             complete: false,
             kubernetes_version: None,
             as_of: None,
+            unread: Vec::new(),
         }
     }
 }

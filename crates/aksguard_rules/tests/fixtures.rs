@@ -44,6 +44,9 @@ fn fixture_settings(text: &str) -> RuleSettings {
                     settings.kubernetes_version =
                         Some((major.parse().unwrap(), minor.parse().unwrap()));
                 }
+                Some(("unread", kinds)) => {
+                    settings.unread = kinds.split('|').map(str::to_owned).collect();
+                }
                 Some(("as-of", date)) => {
                     settings.as_of = Some(date.parse().expect("as-of=YYYY-MM-DD"));
                 }

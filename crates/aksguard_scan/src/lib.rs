@@ -15,10 +15,12 @@
 mod framework;
 mod pipeline;
 mod settings;
+mod unreadable;
 
 pub use framework::{assess_frameworks, limit_to_framework};
 pub use pipeline::{Outcome, Pipeline};
 pub use settings::{Baseline, ScanSettings, SettingsRequest};
+pub use unreadable::Unreadable;
 
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Inventory, Object};

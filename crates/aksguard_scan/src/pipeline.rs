@@ -11,6 +11,7 @@ use aksguard_model::{Finding, Inventory, LoadError, Object, RuleCoverage, Severi
 use aksguard_rules::Rule;
 
 use crate::settings::ScanSettings;
+use crate::unreadable::{self, Unreadable};
 
 /// What a scan concluded.
 #[derive(Debug, Default)]
@@ -31,6 +32,9 @@ pub struct Outcome {
 pub struct Pipeline<'a> {
     evaluation: Evaluation<'a>,
     settings: &'a ScanSettings,
+    rules: Vec<&'static Rule>,
+    /// What a live scan could not read (see [`Pipeline::mark_unreadable`]).
+    unreadable: Vec<Unreadable>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -46,6 +50,8 @@ impl<'a> Pipeline<'a> {
         Pipeline {
             evaluation: Evaluation::new(rules, &effective.rule_settings, min_severity),
             settings,
+            rules: rules.to_vec(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -53,6 +59,17 @@ impl<'a> Pipeline<'a> {
     /// Safe on any thread.
     pub fn on_object(&self, object: &mut Object) -> Vec<Finding> {
         self.evaluation.on_object(object)
+    }
+
+    /// Kinds a live scan could not read, known once it has listed everything (before
+    /// [`Pipeline::finish`]): the rules no longer take their absence as conclusive, and every
+    /// rule that needs one is reported not conclusive ([`Pipeline::coverage`] and the notes
+    /// returned, one per kind).
+    pub fn mark_unreadable(&mut self, unreadable: &[Unreadable]) -> Vec<String> {
+        self.evaluation
+            .mark_unread(unreadable.iter().map(|u| u.kind.clone()));
+        self.unreadable.extend_from_slice(unreadable);
+        unreadable::notes(&self.rules, unreadable)
     }
 
     /// The rules that judge one object alone, over objects already in `inventory` (they keep
@@ -150,7 +167,9 @@ impl<'a> Pipeline<'a> {
 
     /// What each rule could judge (after [`Pipeline::finish`]).
     pub fn coverage(&self, inventory: &Inventory) -> Vec<RuleCoverage> {
-        self.evaluation.coverage(inventory)
+        let mut coverage = self.evaluation.coverage(inventory);
+        unreadable::mark_coverage(&mut coverage, &self.rules, &self.unreadable);
+        coverage
     }
 
     /// One note per rule for the values it could not judge (after [`Pipeline::finish`]).

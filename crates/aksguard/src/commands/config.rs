@@ -65,7 +65,13 @@ pub fn settings_request(args: &ScanArgs) -> SettingsRequest {
     } else if let Some(path) = &args.config {
         ConfigSource::Explicit(path.clone())
     } else {
-        ConfigSource::Discover(args.paths.first().cloned().unwrap_or_default())
+        // A live-only scan looks for aksguard.toml from the working directory.
+        ConfigSource::Discover(
+            args.paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| ".".to_owned()),
+        )
     };
     SettingsRequest {
         source,
@@ -75,7 +81,9 @@ pub fn settings_request(args: &ScanArgs) -> SettingsRequest {
             fail_on: args.fail_on.map(fail_on),
             min_severity: args.min_severity.map(min_severity),
             allowed_registries: args.allowed_registries.clone(),
-            complete: args.complete,
+            // A live cluster is the whole cluster state (what it could not read is marked
+            // unread once it has been listed).
+            complete: args.complete || args.cluster,
             k8s_version: args.k8s_version,
         },
         as_of: args.as_of,

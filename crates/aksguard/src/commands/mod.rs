@@ -1,6 +1,7 @@
 pub mod config;
 pub mod export;
 pub mod frameworks;
+pub mod live;
 pub mod rule;
 pub mod rules;
 pub mod scan;

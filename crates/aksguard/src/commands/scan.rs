@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use aksguard_config::FailOn;
 use aksguard_engine::frameworks::ScanResults;
-use aksguard_load::{Limits, LoadOptions, Progress, load_inputs_with};
+use aksguard_load::{Limits, LoadOptions, Loaded, Progress, load_inputs_with};
 use aksguard_model::Inventory;
 use aksguard_report::table::TableOptions;
 use aksguard_report::{ScanReport, json, table};
@@ -14,6 +14,7 @@ use aksguard_scan::{Outcome, Pipeline, ScanSettings, assess_frameworks, limit_to
 
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::commands::config as scan_config;
+use crate::commands::live::{self, LiveInput};
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::progress::{self, ScanProgress};
 
@@ -58,21 +59,51 @@ pub fn run(args: &ScanArgs) -> u8 {
         render: !args.no_render,
         progress: Some(counters.clone()),
     };
-    // Rules that need only one object run as each file is parsed; the rest once the
-    // inventory (of objects trimmed to what those rules read) is built.
-    let pipeline = Pipeline::new(&rules, &settings);
-    let loaded = load_inputs_with(
-        &args.paths,
-        &options,
-        &mut std::io::stdin().lock(),
-        &|object| pipeline.on_object(object),
-    );
-    let inventory = Inventory::new(loaded.objects).with_azure(loaded.azure);
+    // Rules that need only one object run as each file is parsed (or each live object is
+    // listed); the rest once the inventory (of objects trimmed to what those rules read) is
+    // built.
+    let mut pipeline = Pipeline::new(&rules, &settings);
+    let mut loaded = if args.paths.is_empty() {
+        Loaded::default()
+    } else {
+        load_inputs_with(
+            &args.paths,
+            &options,
+            &mut std::io::stdin().lock(),
+            &|object| pipeline.on_object(object),
+        )
+    };
+    // The live sources: one scan with the files, one report, one exit code.
+    let show_live_progress = progress::wanted(args.quiet);
+    let live: Vec<LiveInput> = [
+        live::cluster(args, &pipeline, show_live_progress),
+        live::azure(args, show_live_progress),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut inputs = args.paths.clone();
+    let mut unreadable = Vec::new();
+    for source in live {
+        inputs.push(source.label);
+        loaded.objects.extend(source.objects);
+        loaded.findings.extend(source.findings);
+        loaded.azure.extend(source.azure);
+        loaded.errors.extend(source.errors);
+        loaded.notices.extend(source.notes);
+        unreadable.extend(source.unreadable);
+    }
+    // Kinds a live scan could not read: no rule takes their absence as conclusive, and the
+    // rules that need them say they are not conclusive.
+    let unreadable_notes = pipeline.mark_unreadable(&unreadable);
+    loaded.notices.extend(unreadable_notes);
+    let inventory = Inventory::new(std::mem::take(&mut loaded.objects))
+        .with_azure(std::mem::take(&mut loaded.azure));
     let outcome = pipeline.finish(
         &inventory,
-        loaded.findings,
-        loaded.errors,
-        &args.paths.join(" "),
+        std::mem::take(&mut loaded.findings),
+        std::mem::take(&mut loaded.errors),
+        &inputs.join(" "),
     );
     // Which rules could judge anything (not-judged rules, not-assessed controls).
     let coverage = pipeline.coverage(&inventory);

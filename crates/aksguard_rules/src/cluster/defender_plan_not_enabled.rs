@@ -90,7 +90,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                 ));
             }
         }
-        None if plans.is_empty() && out.settings().complete => {
+        None if plans.is_empty() && out.settings().complete_for(&["DefenderPricing"]) => {
             for cluster in clusters(inventory) {
                 let message = format!(
                     "no Defender for Containers pricing (`Microsoft.Security/pricings/\

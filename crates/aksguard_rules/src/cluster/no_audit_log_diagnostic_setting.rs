@@ -57,7 +57,7 @@ const NOT_IN_SOURCE: &str = "`az aks show`/`az aks list` JSON and REST cluster b
                              them all";
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    let complete = out.settings().complete;
+    let complete = out.settings().complete_for(&["DiagnosticSetting"]);
     for cluster in clusters(inventory) {
         if !cluster.holds.diagnostic_settings && !complete {
             out.undecided(NOT_IN_SOURCE);

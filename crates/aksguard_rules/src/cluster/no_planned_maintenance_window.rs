@@ -52,7 +52,7 @@ const NOT_IN_SOURCE: &str = "`az aks show`/`az aks list` JSON and REST cluster b
                              pass --complete if the scan holds them all";
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    let complete = out.settings().complete;
+    let complete = out.settings().complete_for(&["MaintenanceConfiguration"]);
     for cluster in clusters(inventory) {
         if !cluster.holds.maintenance_configurations && !complete {
             out.undecided(NOT_IN_SOURCE);

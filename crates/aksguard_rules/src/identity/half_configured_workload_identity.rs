@@ -104,10 +104,14 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
             }
             let why = match found {
                 Some(_) => format!("{sa} has no `{WI_CLIENT_ID_ANNOTATION}` annotation"),
-                None if account.is_default() && out.settings().complete => format!(
-                    "it runs as {sa}, which is not in the inventory and so is the bare one \
+                None if account.is_default()
+                    && out.settings().complete_for(&["ServiceAccount"]) =>
+                {
+                    format!(
+                        "it runs as {sa}, which is not in the inventory and so is the bare one \
                      Kubernetes creates, without `{WI_CLIENT_ID_ANNOTATION}`"
-                ),
+                    )
+                }
                 None => return,
             };
             out.report(Violation::at(
@@ -183,7 +187,7 @@ fn may_set_client_id(pod: &PodSpecView<'_>, out: &Checker<'_>) -> bool {
                                     object.root.at(data).and_then(|d| d.get(key)).is_some()
                                 })
                             }
-                            None => !out.settings().complete,
+                            None => !out.settings().complete_for(&[kind]),
                         }
                     })
             })

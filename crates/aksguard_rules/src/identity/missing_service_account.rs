@@ -48,7 +48,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
-    if !out.settings().complete {
+    if !out.settings().complete_for(&["ServiceAccount"]) {
         return;
     }
     let account = PodServiceAccount::of(pod);

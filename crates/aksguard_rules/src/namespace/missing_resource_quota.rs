@@ -88,7 +88,10 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if workloads.len() > LISTED {
             names.push(format!("and {} more", workloads.len() - LISTED));
         }
-        let scope = if out.settings().complete {
+        let scope = if out
+            .settings()
+            .complete_for(&["ResourceQuota", "LimitRange"])
+        {
             ""
         } else {
             " (none in the scanned files; they may live elsewhere — pass --complete if these \

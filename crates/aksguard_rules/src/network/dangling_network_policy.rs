@@ -9,7 +9,7 @@ use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::namespace_phrase;
 use crate::peer::{
     PeerTool::{KubeLinter, Kubescape},
-    broader,
+    WORKLOAD_KINDS, broader,
 };
 
 pub(crate) static RULE: Rule = Rule {
@@ -102,7 +102,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if pods.is_empty() || pods.iter().any(|labels| policy.selects(*labels)) {
             continue;
         }
-        let note = if out.settings().complete {
+        let note = if out.settings().complete_for(WORKLOAD_KINDS) {
             ""
         } else {
             " (judged from the scanned files only: the workloads it is meant for may live \

@@ -57,7 +57,7 @@ pub(crate) fn namespace_anchor<'a>(
 
 /// The caveat for verdicts that rest on a NetworkPolicy being absent from the scan.
 pub(crate) fn absence_note(settings: &RuleSettings) -> &'static str {
-    if settings.complete {
+    if settings.complete_for(&["NetworkPolicy"]) {
         ""
     } else {
         " (judged from the scanned files only: a NetworkPolicy elsewhere may change this; pass \

@@ -106,11 +106,15 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                     definition.root.pos.line
                 ),
                 Some(_) => format!("{sa} does not set `automountServiceAccountToken: false`"),
-                None if out.settings().complete && account.is_default() => format!(
-                    "{sa} is not in the inventory, so it is the one Kubernetes creates, which \
+                None if out.settings().complete_for(&["ServiceAccount"])
+                    && account.is_default() =>
+                {
+                    format!(
+                        "{sa} is not in the inventory, so it is the one Kubernetes creates, which \
                      automounts"
-                ),
-                None if out.settings().complete => {
+                    )
+                }
+                None if out.settings().complete_for(&["ServiceAccount"]) => {
                     format!("{sa} is not in the inventory")
                 }
                 None => format!(

@@ -41,13 +41,16 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     if !out.settings().complete {
         return;
     }
+    // A kind the scan could not read (a live scan denied it) proves nothing by its absence.
+    let roles_read = out.settings().complete_for(&["Role", "ClusterRole"]);
+    let accounts_read = out.settings().complete_for(&["ServiceAccount"]);
     let graph = inventory.rbac();
     let objects = inventory.objects();
     for binding in &graph.bindings {
         let object = &objects[binding.object];
         let builtin = binding.role_kind == RoleKind::ClusterRole
             && is_builtin_cluster_role(&binding.role_name);
-        if graph.role_of(binding).is_none() && !builtin {
+        if roles_read && graph.role_of(binding).is_none() && !builtin {
             out.report(
                 Violation::at(
                     binding.role_ref_pos,
@@ -61,7 +64,10 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             );
         }
         for subject in &binding.subjects {
-            if subject.kind != "ServiceAccount" || subject.name == DEFAULT_SERVICE_ACCOUNT {
+            if !accounts_read
+                || subject.kind != "ServiceAccount"
+                || subject.name == DEFAULT_SERVICE_ACCOUNT
+            {
                 continue;
             }
             let namespace = match (&subject.namespace, binding.cluster_wide) {

@@ -4,7 +4,7 @@ use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{
     PeerTool::{KubeLinter, Kubescape},
-    broader, same,
+    WORKLOAD_KINDS, broader, same,
 };
 use crate::reliability::helpers::{
     PdbSelection, find_in_reach, format_labels, named_in_reach, namespace_display, namespace_of,
@@ -78,7 +78,12 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(object: &Object, out: &mut Checker<'_>) {
-    if !out.settings().complete {
+    // What must have been read in full for the absence to be conclusive.
+    let targets: &[&str] = match object.kind.as_str() {
+        "Ingress" => &["Service"],
+        _ => WORKLOAD_KINDS,
+    };
+    if !out.settings().complete_for(targets) {
         return;
     }
     let inventory = out.inventory();

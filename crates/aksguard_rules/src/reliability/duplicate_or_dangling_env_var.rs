@@ -105,7 +105,11 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         }
     }
     for (kind, reference) in references {
-        if reference.get("optional").and_then(Node::as_bool) == Some(true) {
+        // Optional references may dangle; a kind the scan could not read (a live scan never
+        // lists Secrets) proves nothing by its absence.
+        if reference.get("optional").and_then(Node::as_bool) == Some(true)
+            || !out.settings().complete_for(&[kind])
+        {
             continue;
         }
         let Some(name_node) = reference.get("name") else {

@@ -59,7 +59,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(object: &Object, out: &mut Checker<'_>) {
-    if !out.settings().complete
+    if !out
+        .settings()
+        .complete_for(&["PodDisruptionBudget", "HorizontalPodAutoscaler"])
         || !matches!(
             object.kind.as_str(),
             "Deployment" | "StatefulSet" | "ReplicaSet"

@@ -51,7 +51,7 @@ fn check(object: &Object, out: &mut Checker<'_>) {
     if autoscaler_of(out.inventory(), object).is_some() {
         return;
     }
-    let scope = if out.settings().complete {
+    let scope = if out.settings().complete_for(&["HorizontalPodAutoscaler"]) {
         "and no HorizontalPodAutoscaler targets it"
     } else {
         "and no HorizontalPodAutoscaler in the scanned files targets it (one may live \
