@@ -79,6 +79,22 @@ impl Kind {
         }
     }
 
+    /// The kind as the rules name it (`aksguard_model` Azure kinds: `ManagedCluster`,
+    /// `DiagnosticSetting`, …); `None` for what the rules never miss: subscriptions, and
+    /// agent pools (judged from the cluster body's `agentPoolProfiles` when their list
+    /// cannot be read).
+    pub fn rule_kind(self) -> Option<&'static str> {
+        match self {
+            Kind::Subscriptions | Kind::AgentPools => None,
+            Kind::ManagedClusters => Some("ManagedCluster"),
+            Kind::MaintenanceConfigurations => Some("MaintenanceConfiguration"),
+            Kind::DiagnosticSettings => Some("DiagnosticSetting"),
+            Kind::Pricings => Some("DefenderPricing"),
+            Kind::RoleAssignments => Some("RoleAssignment"),
+            Kind::Registries => Some("ContainerRegistry"),
+        }
+    }
+
     /// The permission action reading this kind needs.
     pub fn read_action(self) -> String {
         format!("{}/read", self.resource_type())

@@ -75,6 +75,9 @@ impl Default for AzureRequest {
 pub struct UnreadableAzure {
     /// `Microsoft.Insights/diagnosticSettings`, …
     pub resource_type: &'static str,
+    /// The kind as the rules name it (`DiagnosticSetting`, `DefenderPricing`, …), `None`
+    /// when no rule misses it (agent pools: the cluster body lists its pools too).
+    pub rule_kind: Option<&'static str>,
     /// The resource ID (or subscription) it was read at.
     pub scope: String,
     pub reason: String,

@@ -463,6 +463,7 @@ impl<'a> Reader<'a> {
             ));
             c.unreadable.push(UnreadableAzure {
                 resource_type: kind.resource_type(),
+                rule_kind: kind.rule_kind(),
                 scope: scope.to_owned(),
                 reason,
             });
