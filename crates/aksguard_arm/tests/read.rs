@@ -500,3 +500,33 @@ fn bad_requests_and_endpoints_fail_before_anything_is_sent() {
         assert!(err.contains(expected), "{err}");
     }
 }
+
+#[test]
+fn kubelet_roles_off_registries_and_on_deleted_registries_are_notes() {
+    let Some(mut examples) = corpus() else { return };
+    let group = format!("/subscriptions/{SUBSCRIPTION_A}/resourceGroups/{GROUP_A}");
+    let gone = format!("{group}/providers/Microsoft.ContainerRegistry/registries/acrgone");
+    for (n, scope) in [(90, group.clone()), (91, gone.clone())] {
+        examples.world.resources.push(serde_json::json!({
+            "id": format!("{scope}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-0000-0000-0000000000{n}"),
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"scope": scope, "principalId": examples::KUBELET_OBJECT_ID,
+                "roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"}
+        }));
+    }
+    let (_arm, listing) = read(examples.world, |_| {});
+    let listing = listing.unwrap();
+    assert!(listing.errors.is_empty(), "{:?}", listing.errors);
+    let notes = listing.notes.join("\n");
+    assert!(
+        notes.contains(&format!("holds a role at {group}, not on a registry")),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(&format!(
+            "registry {gone} (named by a role assignment) does not exist"
+        )),
+        "{notes}"
+    );
+    assert_eq!(listing.azure.registries.len(), 2);
+}
