@@ -314,3 +314,25 @@ fn error_code(body: &str) -> String {
         .filter(|c| c.len() <= 100 && c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.'));
     code.map(|c| format!(", {c}")).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_plain_error_code_is_repeated_from_a_response() {
+        assert_eq!(
+            error_code(r#"{"error": {"code": "AuthorizationFailed", "message": "long"}}"#),
+            ", AuthorizationFailed"
+        );
+        // A body that is not an ARM error, or a code that is not a plain word, adds nothing.
+        for body in [
+            "<html>",
+            r#"{"error": {"code": "Bearer eyJ abc"}}"#,
+            r#"{"error": "x"}"#,
+            "",
+        ] {
+            assert_eq!(error_code(body), "", "{body}");
+        }
+    }
+}
