@@ -16,6 +16,7 @@
 //! [`examples`] builds the world of the corpus's REST bodies for the equivalence tests.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -74,6 +75,26 @@ struct Shared {
     /// Each request's path and query, in arrival order.
     log: Mutex<Vec<String>>,
     origin: String,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
+}
+
+/// Counts a request in flight for as long as it lives.
+struct InFlight<'a>(&'a Shared);
+
+impl<'a> InFlight<'a> {
+    fn enter(shared: &'a Shared) -> Self {
+        let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(shared)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The running server; stopped when dropped.
@@ -95,6 +116,8 @@ impl FakeArm {
             fault_hits: Mutex::new(vec![0; faults]),
             log: Mutex::new(Vec::new()),
             origin: format!("http://{addr}"),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         });
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let state = shared.clone();
@@ -133,6 +156,13 @@ impl FakeArm {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+}
+
+impl FakeArm {
+    /// The most requests that were being answered at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.max_in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -179,6 +209,7 @@ fn arm_error(status: StatusCode, code: &str, message: &str) -> Response<Body> {
 }
 
 async fn answer(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap) -> Response<Body> {
+    let _counted = InFlight::enter(&shared);
     let path = uri.path().to_owned();
     let query = Query(
         uri.query()

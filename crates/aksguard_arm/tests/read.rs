@@ -530,3 +530,16 @@ fn kubelet_roles_off_registries_and_on_deleted_registries_are_notes() {
     );
     assert_eq!(listing.azure.registries.len(), 2);
 }
+
+#[test]
+fn requests_in_flight_stay_within_the_concurrency_bound() {
+    let Some(examples) = corpus() else { return };
+    // Every answer takes a while, so requests pile up unless the client holds them back.
+    let world = with_faults(examples, &[("/", Fault::Stall(Duration::from_millis(40)))]);
+    let (arm, listing) = read(world, |r| r.concurrency = 3);
+    let listing = listing.unwrap();
+    assert!(listing.errors.is_empty(), "{:?}", listing.errors);
+    assert_eq!(listing.azure.clusters.len(), 15);
+    let most = arm.max_in_flight();
+    assert!((2..=3).contains(&most), "{most} requests at once");
+}
