@@ -22,7 +22,10 @@ pub const DIAGNOSTIC_SETTINGS_API: &str = "2021-05-01-preview";
 pub const PRICINGS_API: &str = "2024-01-01";
 /// Microsoft.Authorization role assignments.
 pub const ROLE_ASSIGNMENTS_API: &str = "2022-04-01";
-/// Microsoft.ContainerRegistry registries.
+/// Microsoft.ContainerRegistry registries. A newer GA version (2025-04-01) exists; every
+/// property the ACR rules read (`adminUserEnabled`, `publicNetworkAccess`,
+/// `anonymousPullEnabled`, `networkRuleSet`, `policies`, `sku`) is in this one, which
+/// sovereign clouds, slower to receive new versions, serve too.
 pub const REGISTRIES_API: &str = "2023-07-01";
 
 /// One kind of resource read through Resource Manager.
