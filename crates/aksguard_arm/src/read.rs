@@ -205,13 +205,14 @@ impl<'a> Reader<'a> {
 
     async fn read_subscription(&self, subscription: &str) -> Result<(), Fatal> {
         let scope = format!("/subscriptions/{subscription}");
-        let (clusters, ()) = futures::join!(self.clusters(subscription), async {
-            let pricings = format!("{scope}/providers/Microsoft.Security/pricings");
-            if let Ok(Some(items)) = self.list(Kind::Pricings, &scope, &pricings, &[]).await {
-                self.keep(&items);
-            }
-        });
-        // A 401 on pricings shows again on the clusters' requests, which return it.
+        let pricings = format!("{scope}/providers/Microsoft.Security/pricings");
+        let (clusters, pricings) = futures::join!(
+            self.clusters(subscription),
+            self.list(Kind::Pricings, &scope, &pricings, &[])
+        );
+        if let Some(items) = pricings? {
+            self.keep(&items);
+        }
         let clusters = clusters?;
         try_join_all(
             clusters

@@ -268,12 +268,26 @@ fn a_refused_credential_stops_the_read_with_a_clear_error_and_no_token() {
         path_contains: "/agentPools".into(),
         fault: Fault::Unauthorized,
     }];
-    let (_arm, result) = read(expiring, |_| {});
+    let (_arm, result) = read(expiring.clone(), |_| {});
     let err = result.unwrap_err();
     assert!(
         err.contains("ExpiredAuthenticationToken") && !err.contains("SECRET-TEST-TOKEN"),
         "{err}"
     );
+    // Whichever list meets it first.
+    for path in [
+        "/providers/Microsoft.Security/pricings",
+        "/registries/",
+        "/subscriptions",
+    ] {
+        expiring.faults[0].path_contains = path.into();
+        let (_arm, result) = read(expiring.clone(), |_| {});
+        let err = result.expect_err(path);
+        assert!(
+            err.contains("401 Unauthorized, ExpiredAuthenticationToken"),
+            "{path}: {err}"
+        );
+    }
 }
 
 #[test]
