@@ -25,7 +25,7 @@ use crate::crd::{ListTarget, pod_template_resource, scalable_resource};
 use crate::discovery::discover;
 use crate::fetch::{Failure, Http};
 use crate::items::{clean_item, controller_uid, label, metadata_str};
-use crate::resources::{NEVER_LISTED, Phase, resources};
+use crate::resources::{Phase, resources};
 
 /// How many times a list is restarted after its continue token expired (410 Gone).
 pub const MAX_RESTARTS: u32 = 3;
@@ -807,11 +807,6 @@ fn notes(served: &crate::discovery::Served, counts: &[ResourceCount]) -> Vec<Str
     for (resource, version) in &served.other_version {
         notes.push(format!(
             "{resource} listed in version {version}, the one the server prefers"
-        ));
-    }
-    for (kind, why) in NEVER_LISTED {
-        notes.push(format!(
-            "{kind}s are never read ({why}): rules on them judge files only"
         ));
     }
     notes

@@ -80,7 +80,10 @@ impl Unreadable {
                 (Some(Reach::Rules(_)), _) => false,
                 (None, Target::Kind(kind)) => kind == self.kind,
                 (None, Target::Workload) => WORKLOAD_KINDS.contains(&self.kind.as_str()),
-                (None, Target::AnyObject) => true,
+                // Rules over any object judge what is present; Secrets are never listed by
+                // design and their absence changes no verdict on other objects (the rules
+                // that judge Secrets themselves name the kind).
+                (None, Target::AnyObject) => self.kind != "Secret",
                 (None, _) => false,
             })
     }
@@ -93,11 +96,12 @@ pub fn mark_coverage(coverage: &mut [RuleCoverage], rules: &[&Rule], unreadable:
         let Some(rule) = rules.iter().find(|r| r.id == entry.rule_id) else {
             continue;
         };
-        let reasons: Vec<&str> = unreadable
-            .iter()
-            .filter(|u| u.affects(rule))
-            .map(|u| u.reason.as_str())
-            .collect();
+        let mut reasons: Vec<&str> = Vec::new();
+        for u in unreadable.iter().filter(|u| u.affects(rule)) {
+            if !reasons.contains(&u.reason.as_str()) {
+                reasons.push(&u.reason);
+            }
+        }
         if reasons.is_empty() {
             continue;
         }
@@ -109,29 +113,41 @@ pub fn mark_coverage(coverage: &mut [RuleCoverage], rules: &[&Rule], unreadable:
     }
 }
 
-/// One note per unreadable kind naming the rules it leaves not conclusive (bounded list).
+/// One note per reason (a cluster that could not be read at all is one note, not one per
+/// kind) naming the kinds and the rules they leave not conclusive, each list bounded.
 pub fn notes(rules: &[&Rule], unreadable: &[Unreadable]) -> Vec<String> {
-    const LISTED: usize = 12;
-    unreadable
-        .iter()
-        .map(|u| {
+    let mut by_reason: Vec<(&str, Vec<&Unreadable>)> = Vec::new();
+    for u in unreadable {
+        match by_reason.iter_mut().find(|(reason, _)| *reason == u.reason) {
+            Some((_, kinds)) => kinds.push(u),
+            None => by_reason.push((&u.reason, vec![u])),
+        }
+    }
+    by_reason
+        .into_iter()
+        .map(|(reason, kinds)| {
+            let names: Vec<&str> = kinds.iter().map(|u| u.kind.as_str()).collect();
             let affected: Vec<&str> = rules
                 .iter()
-                .filter(|rule| u.affects(rule))
+                .filter(|rule| kinds.iter().any(|u| u.affects(rule)))
                 .map(|rule| rule.id)
                 .collect();
-            let listed = match affected.len() {
-                0 => "no selected rule needs it".to_owned(),
-                n if n > LISTED => format!(
-                    "not conclusive: {} and {} more",
-                    affected[..LISTED].join(", "),
-                    n - LISTED
-                ),
-                _ => format!("not conclusive: {}", affected.join(", ")),
+            let rules = match affected.len() {
+                0 => "no selected rule needs them".to_owned(),
+                _ => format!("not conclusive: {}", bounded(&affected)),
             };
-            format!("{} not read ({}): {listed}", u.kind, u.reason)
+            format!("{} not read ({reason}): {rules}", bounded(&names))
         })
         .collect()
+}
+
+/// `a, b, c` or, past a dozen, the first dozen `and N more`.
+fn bounded(items: &[&str]) -> String {
+    const LISTED: usize = 12;
+    match items.len() {
+        n if n > LISTED => format!("{} and {} more", items[..LISTED].join(", "), n - LISTED),
+        _ => items.join(", "),
+    }
 }
 
 #[cfg(test)]
@@ -153,6 +169,10 @@ mod tests {
         assert!(pods.affects(rule("POD001")));
         assert!(pods.affects(rule("REL001")));
         assert!(!pods.affects(rule("RBAC001")));
+        // Secrets are never listed: only the rules that judge Secrets need them.
+        let secrets = Unreadable::new("Secret", "never listed");
+        assert!(secrets.affects(rule("SEC004")));
+        assert!(!secrets.affects(rule("REL001")));
         // ARM types map to their target; child resources are the rules' own `undecided`.
         assert!(Unreadable::new("DefenderPricing", "denied").affects(rule("AKS040")));
         let diagnostic = Unreadable::new("DiagnosticSetting", "denied");
@@ -170,6 +190,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn one_note_per_reason_and_no_repeated_coverage_reason() {
+        let rules = [rule("NET006"), rule("NET008"), rule("POD001")];
+        let down = [
+            Unreadable::new("Service", "the cluster could not be read"),
+            Unreadable::new("Ingress", "the cluster could not be read"),
+            Unreadable::new("Deployment", "forbidden"),
+            Unreadable::new("Pod", "forbidden"),
+        ];
+        assert_eq!(
+            notes(&rules, &down),
+            [
+                "Service, Ingress not read (the cluster could not be read): not conclusive: \
+                 NET006, NET008",
+                "Deployment, Pod not read (forbidden): not conclusive: POD001",
+            ]
+        );
+        let mut coverage = vec![RuleCoverage {
+            rule_id: "POD001",
+            targets: 1,
+            undecided: 0,
+            reason: None,
+        }];
+        mark_coverage(&mut coverage, &rules, &down);
+        assert_eq!(
+            coverage[0].reason.as_deref(),
+            Some("not conclusive: forbidden")
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use aksguard_arm::{AzureRequest, Credential, ProgressEvent, UnreadableAzure, read_azure};
-use aksguard_kube::resources::resources;
+use aksguard_kube::resources::{NEVER_LISTED, resources};
 use aksguard_kube::{
     ClusterListing, ClusterRequest, ProgressEvent as ClusterProgress, list_cluster,
 };
@@ -56,7 +56,13 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
         Ok(listing) => from_listing(listing),
         Err(fatal) => cluster_not_read(&request, fatal),
     };
-    input.unreadable.push(secrets_never_listed());
+    // Kinds never listed (Secrets: their list returns the values): rules that judge them are
+    // file-only, and no rule takes their absence as proof.
+    input.unreadable.extend(
+        NEVER_LISTED
+            .iter()
+            .map(|(kind, why)| Unreadable::new(*kind, *why)),
+    );
     Some(input)
 }
 
@@ -120,15 +126,6 @@ fn print_progress(event: &ClusterProgress) {
         ClusterProgress::Failed { resource, .. } => eprintln!("  {resource}: not listed"),
         ClusterProgress::Started { .. } | ClusterProgress::Page { .. } => {}
     }
-}
-
-/// A live scan never lists Secrets: the list verb returns every value. Rules that judge
-/// Secrets (SEC003, SEC004) are file-only, and no rule takes a missing Secret as proof.
-fn secrets_never_listed() -> Unreadable {
-    Unreadable::new(
-        "Secret",
-        "a live scan never lists Secrets, whose list returns their values",
-    )
 }
 
 /// The Azure resources of `--azure` (`None` without the flag), read through Azure Resource
