@@ -86,6 +86,9 @@ pub enum ScanFormat {
     Junit,
     /// Markdown for pull-request comments.
     Markdown,
+    /// wgpolicyk8s.io/v1alpha2 PolicyReport and ClusterPolicyReport objects (YAML stream for
+    /// `kubectl apply -f -`; Policy Reporter).
+    Policyreport,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -220,7 +220,7 @@ fn scan_examples_as_markdown() {
 
 #[test]
 fn new_formats_never_print_secret_values() {
-    for format in ["sarif", "junit", "markdown"] {
+    for format in ["sarif", "junit", "markdown", "policyreport"] {
         let text = scan_examples(format);
         for secret in [
             "Sup3r-S3cret-Passw0rd!",
@@ -233,6 +233,37 @@ fn new_formats_never_print_secret_values() {
             );
         }
     }
+}
+
+/// `--format policyreport` on a file scan: a PolicyReport per namespace, the
+/// ClusterPolicyReport last, one `fail` result per finding of the JSON report (the
+/// schema, names and `kubectl apply` are checked in aksguard_report's tests).
+#[test]
+fn scan_examples_as_policyreport() {
+    let text = scan_examples("policyreport");
+    let json: Value = serde_json::from_str(&scan_examples("json")).unwrap();
+    let documents: Vec<&str> = text.split("---\n").skip(1).collect();
+    assert!(documents.len() >= 2, "{text}");
+    for document in &documents {
+        assert!(
+            document.starts_with("apiVersion: wgpolicyk8s.io/v1alpha2\n"),
+            "{document}"
+        );
+        assert!(document.contains("    app.kubernetes.io/managed-by: aksguard\n"));
+    }
+    let (last, namespaced) = documents.split_last().unwrap();
+    assert!(last.contains("kind: ClusterPolicyReport\n"), "{last}");
+    assert!(last.contains("  name: aksguard-cluster\n"), "{last}");
+    assert!(
+        namespaced
+            .iter()
+            .all(|d| d.contains("kind: PolicyReport\n"))
+    );
+    let fails = text.matches("\n  result: fail\n").count();
+    assert_eq!(
+        fails,
+        json["summary"]["findings"].as_u64().unwrap() as usize
+    );
 }
 
 #[test]

@@ -434,7 +434,7 @@ impl FindingView {
             severity: finding.severity.as_str(),
             message: segments(&finding.message),
             container: finding.container.as_deref().map(str::to_owned),
-            location: format!("{}:{}:{}", location.path, location.line, location.column),
+            location: crate::location::position(location).into_owned(),
             template: location.template.as_deref().map(str::to_owned),
             remediation: segments(finding.rule.remediation),
         }

@@ -2,7 +2,8 @@
 //!
 //! Layout: one `<testsuite>` per rule that ran (`POD001 Container runs privileged`); in it one
 //! failing `<testcase>` per object with findings of that rule (name `Kind ns/name`,
-//! classname the file), whose `<failure>` lists every finding of the rule on that object.
+//! classname the file, or for a live scan the cluster or the Azure resource), whose
+//! `<failure>` lists every finding of the rule on that object.
 //! A rule without findings gets one passing case (`no findings in N objects`) so the rule
 //! shows as passed; there are no passing per-object cases (rules × objects would be hundreds
 //! of thousands of cases on a large repository). Suppressed findings are `<skipped>` cases
@@ -31,11 +32,12 @@ fn object_label(finding: &Finding) -> String {
     }
 }
 
-/// The file a case belongs to: the path, with the Helm template when known.
+/// The file a case belongs to: the path, with the Helm template when known; for a live
+/// scan the cluster (`cluster://<context>`) or the Azure resource (see [`crate::location`]).
 fn file_label(finding: &Finding) -> String {
     match &finding.location.template {
         Some(template) => format!("{} ({template})", finding.location.path),
-        None => finding.location.path.to_string(),
+        None => crate::location::origin(finding).into_owned(),
     }
 }
 
@@ -79,10 +81,8 @@ fn describe(out: &mut String, finding: &Finding) {
         .unwrap_or_default();
     let _ = writeln!(
         out,
-        "{}:{}:{} {} {}{container}: {}",
-        finding.location.path,
-        finding.location.line,
-        finding.location.column,
+        "{} {} {}{container}: {}",
+        crate::location::position(&finding.location),
         finding.severity,
         finding.rule_id,
         finding.message

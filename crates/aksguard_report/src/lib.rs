@@ -4,7 +4,10 @@
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod location;
 pub mod markdown;
+pub mod policyreport;
+mod quoted_yaml;
 pub mod rule_doc;
 pub mod sarif;
 pub mod table;

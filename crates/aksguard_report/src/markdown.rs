@@ -21,8 +21,6 @@ pub fn render(report: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "### {TOOL_NAME} security scan\n");
 
-    let files_with_findings: HashSet<&str> =
-        report.findings.iter().map(|f| &*f.location.path).collect();
     let by_severity: Vec<String> = Severity::ALL_DESCENDING
         .iter()
         .filter(|s| report.count(**s) > 0)
@@ -36,14 +34,18 @@ pub fn render(report: &ScanReport) -> String {
             "**{TOOL_NAME}: {} ({}) in {}**\n",
             plural(report.findings.len(), "finding"),
             by_severity.join(", "),
-            plural(files_with_findings.len(), "file"),
+            where_found(&report.findings),
         );
     }
+    // A live scan reads no file: "from 0 files" would only confuse.
+    let from_files = match report.files {
+        0 => String::new(),
+        n => format!(" from {}", plural(n, "file")),
+    };
     let _ = writeln!(
         out,
-        "Scanned {} from {} with {}.\n",
+        "Scanned {}{from_files} with {}.\n",
         plural(report.objects, "object"),
-        plural(report.files, "file"),
         plural(report.rules.len(), "rule"),
     );
 
@@ -80,11 +82,7 @@ pub fn render(report: &ScanReport) -> String {
                 finding.rule_id,
                 cell(&finding.rule.title.replace('"', "'")),
                 cell(&object_label(finding)),
-                code(&format!(
-                    "{}:{}",
-                    location_label(finding),
-                    finding.location.line
-                )),
+                code(&location_label(finding)),
                 cell(&finding.message),
             );
         }
@@ -142,10 +140,42 @@ fn object_label(finding: &Finding) -> String {
     }
 }
 
+/// `2 files`, or for a live scan `3 cluster objects and 1 Azure resource`: the distinct
+/// files, Kubernetes objects read from a cluster and Azure resources with findings.
+fn where_found(findings: &[Finding]) -> String {
+    use crate::location::Place;
+    let mut seen: [HashSet<&str>; 3] = Default::default();
+    for finding in findings {
+        let path: &str = &finding.location.path;
+        let index = match Place::of(path) {
+            Place::File => 0,
+            Place::Cluster => 1,
+            Place::Azure => 2,
+        };
+        seen[index].insert(path);
+    }
+    let mut parts: Vec<String> = [(0, "file"), (1, "cluster object"), (2, "Azure resource")]
+        .into_iter()
+        .filter(|(i, _)| !seen[*i].is_empty())
+        .map(|(i, word)| plural(seen[i].len(), word))
+        .collect();
+    match parts.len() {
+        0 => plural(0, "file"),
+        1 => parts.remove(0),
+        _ => {
+            let last = parts.pop().unwrap_or_default();
+            format!("{} and {last}", parts.join(", "))
+        }
+    }
+}
+
+/// `path:line` (`path (template):line` for a rendered chart); a live object's location alone,
+/// which has no line.
 fn location_label(finding: &Finding) -> String {
-    match &finding.location.template {
-        Some(template) => format!("{} ({template})", finding.location.path),
-        None => finding.location.path.to_string(),
+    let location = &finding.location;
+    match &location.template {
+        Some(template) => format!("{} ({template}):{}", location.path, location.line),
+        None => crate::location::line_position(location).into_owned(),
     }
 }
 

@@ -15,7 +15,14 @@
 //!   that file, so these locations carry no region and the rendered position is kept in
 //!   `properties.renderedLocation`;
 //! - `<stdin>` becomes the relative URI `stdin` (no file backs it) with its region, or the
-//!   chart template when Helm output was piped in.
+//!   chart template when Helm output was piped in;
+//! - a live object or resource (`cluster://…`, `azure://…`, see [`crate::location`]) keeps its
+//!   location as an absolute URI (percent-encoded, no `uriBaseId`, no region: it has no lines)
+//!   and its logical location's `fullyQualifiedName` is the object's `cluster://…` id or the
+//!   ARM resource id. The physical location stays because GitHub code scanning rejects a
+//!   whole upload when any result lacks `physicalLocation.artifactLocation.uri` (its
+//!   validator's rule GH1001; `locationFromSarifResult: expected artifact location`); such an
+//!   alert names no file of the repository, so GitHub shows it without a code snippet.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -487,12 +494,15 @@ fn result<'a>(
         start_line: location.line.max(1),
         start_column: Some(location.column.max(1)),
     });
-    let rendered_location = (!target.has_region)
+    let live = crate::location::resource_id(&location.path);
+    // Rendered charts: the URI names the template, the position counts rendered lines.
+    let rendered_location = (!target.has_region && live.is_none())
         .then(|| format!("{}:{}:{}", location.path, location.line, location.column));
     let object = &finding.object;
-    let fully_qualified_name = match &object.namespace {
-        Some(ns) => format!("{}/{ns}/{}", object.kind, object.name),
-        None => format!("{}/{}", object.kind, object.name),
+    let fully_qualified_name = match (live, &object.namespace) {
+        (Some(id), _) => id.into_owned(),
+        (None, Some(ns)) => format!("{}/{ns}/{}", object.kind, object.name),
+        (None, None) => format!("{}/{}", object.kind, object.name),
     };
     SarifResult {
         rule_id: finding.rule_id,
@@ -579,6 +589,16 @@ const RENDERED: [(&str, &str); 2] = [
 ];
 
 fn artifact_target(path: &str, template: Option<&str>, root: Option<&str>) -> Target {
+    // A live object or resource: never a file, never relative to the root, no lines.
+    if let Some(uri) = crate::location::live_uri(path) {
+        return Target {
+            location: ArtifactLocation {
+                uri,
+                uri_base_id: None,
+            },
+            has_region: false,
+        };
+    }
     // Helm's `# Source:` path starts with the chart's name, not its directory.
     let template_in_chart = template.map(|t| match t.split_once('/') {
         Some((_chart, rest)) if !rest.is_empty() => rest,

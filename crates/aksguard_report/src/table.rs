@@ -1,5 +1,6 @@
-//! The terminal report: findings grouped by file and object, optional colour, and a
-//! one-line summary by severity.
+//! The terminal report: findings grouped by file (for a live scan: by cluster, or by Azure
+//! resource) and object, optional colour, and a one-line summary by severity. Live findings
+//! print no `line:column` (see [`crate::location`]).
 
 use std::fmt::Write;
 
@@ -49,11 +50,7 @@ fn object_key(f: &Finding) -> (String, String) {
         Some(ns) => format!("{} {ns}/{}", f.object.kind, f.object.name),
         None => format!("{} {}", f.object.kind, f.object.name),
     };
-    let file = match &f.location.template {
-        Some(template) => format!("{} (from {template})", f.location.path),
-        None => f.location.path.to_string(),
-    };
-    (file, name)
+    (crate::location::origin(f).into_owned(), name)
 }
 
 pub fn render(report: &ScanReport, options: TableOptions) -> String {
@@ -137,11 +134,18 @@ fn write_findings<'a>(
             .as_deref()
             .map(|c| format!(" [{c}]"))
             .unwrap_or_default();
+        // A live object has no position: blanks keep the columns of file findings.
+        let position = if crate::location::is_live(&finding.location.path) {
+            " ".repeat(9)
+        } else {
+            format!(
+                "{:>5}:{:<3}",
+                finding.location.line, finding.location.column
+            )
+        };
         let _ = writeln!(
             out,
-            "    {:>5}:{:<3} {} {}{container} {}",
-            finding.location.line,
-            finding.location.column,
+            "    {position} {} {}{container} {}",
             paint.severity(finding.severity),
             paint.bold(finding.rule_id),
             finding.message
@@ -184,12 +188,16 @@ pub fn summary_line(report: &ScanReport) -> String {
         .map(|s| format!("{} {s}", report.count(*s)))
         .collect();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    // A live scan reads no file: "from 0 files" would only confuse.
+    let from_files = match report.files {
+        0 => String::new(),
+        n => format!(" from {}", plural(n, "file")),
+    };
     let mut line = format!(
-        "{} ({}) in {} from {}; {}",
+        "{} ({}) in {}{from_files}; {}",
         plural(report.findings.len(), "finding"),
         by_severity.join(", "),
         plural(report.objects, "object"),
-        plural(report.files, "file"),
         plural(report.errors.len(), "error"),
     );
     if !report.suppressed.is_empty() {

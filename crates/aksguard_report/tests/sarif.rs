@@ -3,38 +3,10 @@
 
 mod sample;
 
-use std::path::PathBuf;
-
 use aksguard_report::sarif;
 use serde_json::Value;
 
-/// `../shared/schemas/sarif-schema-2.1.0.json` beside the workspace, if present.
-pub fn schema_path() -> Option<PathBuf> {
-    aksguard_testkit::shared_path("schemas/sarif-schema-2.1.0.json")
-}
-
-/// Validates `document` against the SARIF schema (formats included); panics with every
-/// violation. Returns false (after saying so) when the schema is absent.
-pub fn validate(document: &Value) -> bool {
-    let Some(path) = schema_path() else {
-        return false;
-    };
-    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(document)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "SARIF schema violations:\n{}",
-        errors.join("\n")
-    );
-    true
-}
+use sample::{sarif_schema_path as schema_path, validate_sarif as validate};
 
 fn render() -> Value {
     let text = sarif::render_with_root(&sample::sample_report(), Some(sample::root()));

@@ -46,6 +46,7 @@ pub fn finding(
     }
 }
 
+#[allow(dead_code)]
 pub fn sample_report() -> ScanReport {
     let mut findings = vec![
         finding(
@@ -190,4 +191,151 @@ pub fn sample_report() -> ScanReport {
 #[allow(dead_code)]
 pub fn root() -> &'static std::path::Path {
     std::path::Path::new("/home/ci/work/my repo")
+}
+
+/// The context of the live sample's cluster.
+#[allow(dead_code)]
+pub const CONTEXT: &str = "aks-prod";
+/// The ARM id of the live sample's managed cluster (a resource group with a space).
+#[allow(dead_code)]
+pub const CLUSTER_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg prod/providers/Microsoft.ContainerService/managedClusters/aks-prod";
+
+/// A scan of a live cluster and its Azure resource, plus one file: namespaced and
+/// cluster-scoped objects read from the API (`cluster://…`), a managed cluster read from ARM
+/// (`azure://…`), all at 1:1; a suppressed live finding; an error for a kind that could not
+/// be listed; a rule that judged nothing.
+#[allow(dead_code)]
+pub fn live_report() -> ScanReport {
+    let azure = format!("azure://{CLUSTER_ID}");
+    let mut findings = vec![
+        finding(
+            "POD001",
+            "Deployment",
+            Some("shop"),
+            "web",
+            Some("app"),
+            "cluster://aks-prod/shop/Deployment/web",
+            1,
+            "container `app` runs privileged (securityContext.privileged: true)",
+        ),
+        finding(
+            "IMG001",
+            "Deployment",
+            Some("shop"),
+            "web",
+            Some("app"),
+            "cluster://aks-prod/shop/Deployment/web",
+            1,
+            "image `web:latest` uses the mutable tag `latest`",
+        ),
+        finding(
+            "RBAC001",
+            "ClusterRoleBinding",
+            None,
+            "ops-admin",
+            None,
+            "cluster://aks-prod/ClusterRoleBinding/ops-admin",
+            1,
+            "binds cluster-admin to group `ops`",
+        ),
+        finding(
+            "AKS001",
+            "ManagedCluster",
+            None,
+            "aks-prod",
+            None,
+            &azure,
+            1,
+            "Kubernetes RBAC is disabled (properties.enableRBAC: false)",
+        ),
+        finding(
+            "SEC001",
+            "Deployment",
+            Some("shop"),
+            "api",
+            Some("api"),
+            "k8s/api.yaml",
+            12,
+            "env `DB_PASSWORD` holds a literal secret (value masked: ****)",
+        ),
+    ];
+    for finding in &mut findings {
+        if aksguard_report::location::is_live(&finding.location.path) {
+            finding.location.column = 1;
+        }
+    }
+    std::sync::Arc::make_mut(&mut findings[2].object).api_version =
+        "rbac.authorization.k8s.io/v1".into();
+    std::sync::Arc::make_mut(&mut findings[3].object).api_version =
+        "containerservice.azure.com/v1".into();
+    let mut suppressed = Suppressed {
+        finding: finding(
+            "POD007",
+            "Deployment",
+            Some("legacy"),
+            "billing",
+            Some("billing"),
+            "cluster://aks-prod/legacy/Deployment/billing",
+            1,
+            "container `billing` may run as root",
+        ),
+        suppression: Suppression {
+            kind: SuppressionKind::Exception,
+            reason: "billing is rewritten in Q3".to_owned(),
+            expires: Some("2027-03-31".to_owned()),
+        },
+    };
+    suppressed.finding.location.column = 1;
+    let mut rules: Vec<_> = RULES.iter().map(|id| find_rule(id).unwrap()).collect();
+    rules.push(find_rule("AKS001").unwrap());
+    ScanReport {
+        findings,
+        suppressed: vec![suppressed],
+        errors: vec![LoadError::new(
+            "cluster://aks-prod",
+            None,
+            "cannot list networking.k8s.io/v1 networkpolicies: forbidden (needs list)",
+        )],
+        files: 1,
+        objects: 42,
+        coverage: vec![aksguard_model::RuleCoverage {
+            rule_id: "NET001",
+            targets: 0,
+            undecided: 0,
+            reason: Some("no object of the kinds it reads could be listed".to_owned()),
+        }],
+        rules,
+        ..ScanReport::default()
+    }
+}
+
+/// `../shared/schemas/sarif-schema-2.1.0.json` beside the workspace, if present.
+#[allow(dead_code)]
+pub fn sarif_schema_path() -> Option<std::path::PathBuf> {
+    aksguard_testkit::shared_path("schemas/sarif-schema-2.1.0.json")
+}
+
+/// Validates `document` against the SARIF schema (formats included); panics with every
+/// violation. Returns false (after saying so) when the schema is absent.
+#[allow(dead_code)]
+pub fn validate_sarif(document: &serde_json::Value) -> bool {
+    let Some(path) = sarif_schema_path() else {
+        return false;
+    };
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(document)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
+    true
 }
