@@ -77,7 +77,12 @@ impl Served {
     /// `scan --cluster --publish-policyreports` with `extra`: (exit code, stdout, stderr).
     fn publish(&self, extra: &[&str]) -> (i32, String, String) {
         let output = aksguard()
-            .args(["scan", "--cluster", "--publish-policyreports", "--kubeconfig"])
+            .args([
+                "scan",
+                "--cluster",
+                "--publish-policyreports",
+                "--kubeconfig",
+            ])
             .arg(self.kubeconfig())
             .args(extra)
             .output()
@@ -183,7 +188,9 @@ fn reports_are_applied_and_stale_ones_deleted_on_the_next_run() {
     }
 
     // Readable back, as any client reads them.
-    let (code, shop) = served.get(&format!("{REPORTS}/namespaces/shop/policyreports/aksguard-shop"));
+    let (code, shop) = served.get(&format!(
+        "{REPORTS}/namespaces/shop/policyreports/aksguard-shop"
+    ));
     assert_eq!(code, 200, "{shop}");
     assert_eq!(shop["kind"], "PolicyReport");
     assert_eq!(
@@ -193,7 +200,9 @@ fn reports_are_applied_and_stale_ones_deleted_on_the_next_run() {
     assert_eq!(shop["metadata"]["managedFields"][0]["manager"], "aksguard");
     assert!(policies(&shop).contains(&"POD001"), "{shop}");
     assert!(shop["results"][0]["resources"][0]["name"] == "web");
-    let (code, batch) = served.get(&format!("{REPORTS}/namespaces/batch/policyreports/aksguard-batch"));
+    let (code, batch) = served.get(&format!(
+        "{REPORTS}/namespaces/batch/policyreports/aksguard-batch"
+    ));
     assert_eq!(code, 200);
     assert!(!policies(&batch).contains(&"POD001"), "{batch}");
     assert!(policies(&batch).contains(&"POD002"), "{batch}");
@@ -208,7 +217,9 @@ fn reports_are_applied_and_stale_ones_deleted_on_the_next_run() {
         stderr.contains("deleted 1 stale: batch/aksguard-batch"),
         "{stderr}"
     );
-    let (code, _) = served.get(&format!("{REPORTS}/namespaces/batch/policyreports/aksguard-batch"));
+    let (code, _) = served.get(&format!(
+        "{REPORTS}/namespaces/batch/policyreports/aksguard-batch"
+    ));
     assert_eq!(code, 404, "the stale report is gone");
     let deletes = served.requests("DELETE", "");
     assert_eq!(
@@ -217,10 +228,17 @@ fn reports_are_applied_and_stale_ones_deleted_on_the_next_run() {
             "{REPORTS}/namespaces/batch/policyreports/aksguard-batch? -> 200"
         )]
     );
-    let (code, shop) = served.get(&format!("{REPORTS}/namespaces/shop/policyreports/aksguard-shop"));
+    let (code, shop) = served.get(&format!(
+        "{REPORTS}/namespaces/shop/policyreports/aksguard-shop"
+    ));
     assert_eq!(code, 200);
-    assert_eq!(policies(&shop).iter().filter(|p| **p != "POD001").count(), 0);
-    let (code, kyverno) = served.get(&format!("{REPORTS}/namespaces/batch/policyreports/kyverno-batch"));
+    assert_eq!(
+        policies(&shop).iter().filter(|p| **p != "POD001").count(),
+        0
+    );
+    let (code, kyverno) = served.get(&format!(
+        "{REPORTS}/namespaces/batch/policyreports/kyverno-batch"
+    ));
     assert_eq!(code, 200, "another tool's report stays: {kyverno}");
     // The stale ones were found by their label, across namespaces.
     let lists = served.requests("GET", "/policyreports");
@@ -241,7 +259,9 @@ fn a_namespace_scan_deletes_stale_reports_only_in_its_namespaces() {
     let (code, _, stderr) = served.publish(&["--format", "json", "-n", "shop"]);
     assert_eq!(code, 1, "{stderr}");
     assert!(!stderr.contains("stale"), "{stderr}");
-    let (code, _) = served.get(&format!("{REPORTS}/namespaces/batch/policyreports/aksguard-batch"));
+    let (code, _) = served.get(&format!(
+        "{REPORTS}/namespaces/batch/policyreports/aksguard-batch"
+    ));
     assert_eq!(code, 200);
 }
 
@@ -288,7 +308,11 @@ fn a_forbidden_patch_is_a_clear_error_and_the_report_stays_whole() {
 #[test]
 fn publishing_needs_the_cluster_flag() {
     let output = aksguard()
-        .args(["scan", "--publish-policyreports", "crates/aksguard_rules/fixtures"])
+        .args([
+            "scan",
+            "--publish-policyreports",
+            "crates/aksguard_rules/fixtures",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));

@@ -92,11 +92,9 @@ impl Http {
                 return Err(Failure::TimedOut);
             }
             let limit = self.request_timeout.min(self.deadline - now);
-            let answer = tokio::time::timeout(
-                limit,
-                self.send_once(method.clone(), path_and_query, body),
-            )
-            .await;
+            let answer =
+                tokio::time::timeout(limit, self.send_once(method.clone(), path_and_query, body))
+                    .await;
             let (status, retry_after, body) = match answer {
                 Err(_elapsed) => return Err(Failure::TimedOut),
                 Ok(result) => result?,

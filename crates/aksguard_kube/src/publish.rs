@@ -173,7 +173,10 @@ pub fn publish_reports(
 
 /// Each report's kind, name and namespace, checked before anything is written: a report
 /// without the owner label would never be cleaned up.
-fn check_reports<'a>(reports: &'a [Value], owner_label: (&str, &str)) -> Result<Vec<Report<'a>>, String> {
+fn check_reports<'a>(
+    reports: &'a [Value],
+    owner_label: (&str, &str),
+) -> Result<Vec<Report<'a>>, String> {
     reports
         .iter()
         .enumerate()
@@ -183,9 +186,9 @@ fn check_reports<'a>(reports: &'a [Value], owner_label: (&str, &str)) -> Result<
             if text("/apiVersion") != Some(GROUP_VERSION) {
                 return Err(format!("{what} is not a {GROUP_VERSION} object"));
             }
-            let kind = text("/kind")
-                .and_then(Kind::of)
-                .ok_or_else(|| format!("{what} is neither a PolicyReport nor a ClusterPolicyReport"))?;
+            let kind = text("/kind").and_then(Kind::of).ok_or_else(|| {
+                format!("{what} is neither a PolicyReport nor a ClusterPolicyReport")
+            })?;
             let name = text("/metadata/name")
                 .filter(|n| is_path_segment(n))
                 .ok_or_else(|| format!("{what} has no valid metadata.name"))?;
@@ -266,7 +269,14 @@ async fn check_crds(http: &Http, at: &str) -> Result<(), String> {
 }
 
 /// What a failed request on `kind` means, naming the verb and resource.
-fn failed(failure: &Failure, verb: &str, kind: Kind, namespace: Option<&str>, target: &str, at: &str) -> String {
+fn failed(
+    failure: &Failure,
+    verb: &str,
+    kind: Kind,
+    namespace: Option<&str>,
+    target: &str,
+    at: &str,
+) -> String {
     let resource = format!("{}.wgpolicyk8s.io", kind.plural());
     let scope = match (kind, namespace) {
         (Kind::Namespaced, Some(ns)) => format!(" in namespace `{ns}`"),
@@ -301,7 +311,16 @@ async fn apply(http: &Http, report: &Report<'_>, at: &str) -> Result<(), String>
     http.send(Method::PATCH, &path, Some((APPLY_PATCH, &body)))
         .await
         .map(drop)
-        .map_err(|f| failed(&f, "patch", report.kind, report.namespace.as_deref(), &target, at))
+        .map_err(|f| {
+            failed(
+                &f,
+                "patch",
+                report.kind,
+                report.namespace.as_deref(),
+                &target,
+                at,
+            )
+        })
 }
 
 async fn delete(
@@ -435,11 +454,23 @@ mod tests {
         let bad = [
             (report("Pod", Some("shop"), "x"), "neither"),
             (report("PolicyReport", None, "aksguard-x"), "namespace"),
-            (report("ClusterPolicyReport", Some("shop"), "aksguard-x"), "namespace"),
-            (report("PolicyReport", Some("shop"), "../x"), "metadata.name"),
-            (report("PolicyReport", Some("a/b"), "aksguard-x"), "namespace"),
+            (
+                report("ClusterPolicyReport", Some("shop"), "aksguard-x"),
+                "namespace",
+            ),
+            (
+                report("PolicyReport", Some("shop"), "../x"),
+                "metadata.name",
+            ),
+            (
+                report("PolicyReport", Some("a/b"), "aksguard-x"),
+                "namespace",
+            ),
             (unlabelled, "lacks the label"),
-            (json!({"kind": "PolicyReport"}), "not a wgpolicyk8s.io/v1alpha2"),
+            (
+                json!({"kind": "PolicyReport"}),
+                "not a wgpolicyk8s.io/v1alpha2",
+            ),
         ];
         for (object, expected) in bad {
             let error = check_reports(std::slice::from_ref(&object), OWNER)
@@ -473,6 +504,9 @@ mod tests {
             "{forbidden}"
         );
         let missing = failed(&Failure::NotFound, "patch", Kind::Cluster, None, "t", "c");
-        assert!(missing.contains("ClusterPolicyReport CRD is not installed"), "{missing}");
+        assert!(
+            missing.contains("ClusterPolicyReport CRD is not installed"),
+            "{missing}"
+        );
     }
 }

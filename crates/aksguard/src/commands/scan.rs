@@ -151,9 +151,9 @@ pub fn run(args: &ScanArgs) -> u8 {
         ScanFormat::Markdown => {
             out.write_all(aksguard_report::markdown::render(&report).as_bytes())
         }
-        ScanFormat::Policyreport => out.write_all(
-            aksguard_report::policyreport::render(&report, scanned_at).as_bytes(),
-        ),
+        ScanFormat::Policyreport => {
+            out.write_all(aksguard_report::policyreport::render(&report, scanned_at).as_bytes())
+        }
         ScanFormat::Table => out.write_all(
             table::render(
                 &report,
