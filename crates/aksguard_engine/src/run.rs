@@ -242,7 +242,11 @@ pub fn unknown_value_notes(cases: &[Finding]) -> Vec<String> {
             let shown: Vec<String> = cases
                 .iter()
                 .take(NOTE_LOCATIONS)
-                .map(|c| format!("{}:{}: {}", c.location.path, c.location.line, c.message))
+                .map(|c| match c.location.is_live() {
+                    // A live object has no line worth naming.
+                    true => format!("{}: {}", c.location.path, c.message),
+                    false => format!("{}:{}: {}", c.location.path, c.location.line, c.message),
+                })
                 .collect();
             let more = match cases.len().saturating_sub(NOTE_LOCATIONS) {
                 0 => String::new(),

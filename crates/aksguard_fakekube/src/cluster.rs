@@ -10,7 +10,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::catalog::{self, Catalog, Resource};
@@ -71,18 +70,20 @@ impl Cluster {
         Ok(())
     }
 
-    /// Adds the documents of a YAML (or JSON) text; `source` names it in skip reasons.
+    /// Adds the documents of a YAML (or JSON) text; `source` names it in skip reasons. The
+    /// text is read by aksguard's own loader and each object turned into JSON as kubectl sends
+    /// it: plain `yes`/`no`/`on`/`off` are the YAML 1.1 booleans Kubernetes accepts, quoted
+    /// ones stay strings.
     pub fn add_yaml(&mut self, text: &str, source: &str) {
-        for (index, document) in yaml_serde::Deserializer::from_str(text).enumerate() {
-            let where_ = format!("{source}#{}", index + 1);
-            match Value::deserialize(document) {
-                Ok(value) => self.add(value, &where_),
-                Err(e) => {
-                    self.skip(&where_, format!("not a JSON-compatible YAML document: {e}"));
-                    // A syntax error ends the stream; nothing after it can be read.
-                    break;
-                }
-            }
+        let (objects, errors) =
+            aksguard_load::load_text(source, text, &aksguard_load::Limits::default());
+        for error in errors {
+            let at = error.line.map(|l| format!(":{l}")).unwrap_or_default();
+            self.skip(&format!("{source}{at}"), error.message);
+        }
+        for object in objects {
+            let line = object.root.pos.line;
+            self.add(object.root.to_json(), &format!("{source}:{line}"));
         }
     }
 
@@ -403,11 +404,8 @@ mod tests {
         assert_eq!(counts["Rollout"], 1);
         assert_eq!(counts["CustomResourceDefinition"], 1);
         assert_eq!(counts["Namespace"], 1);
-        assert_eq!(
-            declared.duplicates,
-            vec!["Pod default/a (test.yaml#1 items[1])"]
-        );
-        assert_eq!(declared.skipped.len(), 2, "{:?}", declared.skipped);
+        assert_eq!(declared.duplicates, vec!["Pod default/a (test.yaml:5)"]);
+        assert_eq!(declared.skipped.len(), 1, "{:?}", declared.skipped);
         assert!(
             declared
                 .catalog

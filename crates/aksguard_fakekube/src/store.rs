@@ -442,26 +442,51 @@ impl Store {
                 .and_then(Value::as_str)
                 .unwrap_or("")
                 .to_owned();
-            if resource.builtin
-                && let Some(map) = object.as_object_mut()
-            {
-                map.remove("apiVersion");
-                map.remove("kind");
+            if resource.builtin {
+                if let Some(map) = object.as_object_mut() {
+                    map.remove("apiVersion");
+                    map.remove("kind");
+                }
+                let json = serde_json::to_string(&object).expect("a JSON value serialises");
+                buckets
+                    .entry((
+                        resource.group.clone(),
+                        resource.version.clone(),
+                        resource.plural.clone(),
+                    ))
+                    .or_default()
+                    .items
+                    .push(Item {
+                        namespace,
+                        name,
+                        json,
+                    });
+                continue;
             }
-            let json = serde_json::to_string(&object).expect("a JSON value serialises");
-            buckets
-                .entry((
-                    resource.group.clone(),
-                    resource.version.clone(),
-                    resource.plural.clone(),
-                ))
-                .or_default()
-                .items
-                .push(Item {
-                    namespace,
-                    name,
-                    json,
-                });
+            // A custom resource is served at every version its CRD serves, as the API server
+            // converts it (here: the same fields under another apiVersion).
+            let versions: Vec<Resource> = catalog
+                .all()
+                .filter(|r| r.group == resource.group && r.kind == resource.kind)
+                .cloned()
+                .collect();
+            for served in versions {
+                object["apiVersion"] = Value::from(served.api_version());
+                let json = serde_json::to_string(&object).expect("a JSON value serialises");
+                buckets
+                    .entry((
+                        served.group.clone(),
+                        served.version.clone(),
+                        served.plural.clone(),
+                    ))
+                    .or_default()
+                    .items
+                    .push(Item {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                        json,
+                    });
+            }
         }
         for bucket in buckets.values_mut() {
             bucket

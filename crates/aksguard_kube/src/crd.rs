@@ -103,6 +103,37 @@ pub fn pod_template_resource(crd: &Value) -> Option<ListTarget> {
     })
 }
 
+/// The resource a CustomResourceDefinition defines when its objects have a `scale`
+/// subresource: what a HorizontalPodAutoscaler or a KEDA ScaledObject may target (a
+/// LeaderWorkerSet). Rules look such targets up by kind and name, so they are listed too,
+/// or every autoscaler of one would seem to target nothing.
+pub fn scalable_resource(crd: &Value) -> Option<ListTarget> {
+    let spec = crd.get("spec")?;
+    let names = spec.get("names")?;
+    let mut versions: Vec<&Value> = spec
+        .get("versions")?
+        .as_array()?
+        .iter()
+        .filter(|v| v.get("served").and_then(Value::as_bool) != Some(false))
+        .collect();
+    versions.sort_by_key(|v| v.get("storage").and_then(Value::as_bool) != Some(true));
+    let version = versions.into_iter().find(|version| {
+        version
+            .get("subresources")
+            .or_else(|| spec.get("subresources"))
+            .and_then(|s| s.get("scale"))
+            .is_some()
+    })?;
+    Some(ListTarget {
+        group: spec.get("group")?.as_str()?.to_owned(),
+        version: version.get("name")?.as_str()?.to_owned(),
+        resource: names.get("plural")?.as_str()?.to_owned(),
+        kind: names.get("kind")?.as_str()?.to_owned(),
+        namespaced: spec.get("scope").and_then(Value::as_str) != Some("Cluster"),
+        phase: Phase::Controllers,
+    })
+}
+
 /// Whether an OpenAPI schema declares `spec.template.spec` with a container field.
 fn declares_pod_template(schema: &Value) -> bool {
     let mut node = schema;
@@ -200,6 +231,32 @@ mod tests {
             target.list_path(Some("shop")),
             "/apis/argoproj.io/v1/rollouts"
         );
+    }
+
+    #[test]
+    fn a_crd_with_a_scale_subresource_is_an_autoscaler_target() {
+        let mut definition = crd(
+            "Namespaced",
+            json!([
+                {"name": "v1beta1", "served": true, "storage": false},
+                {"name": "v1", "served": true, "storage": true,
+                 "subresources": {"status": {}, "scale": {
+                     "specReplicasPath": ".spec.replicas",
+                     "statusReplicasPath": ".status.replicas"}}}
+            ]),
+        );
+        definition["spec"]["names"] =
+            json!({"kind": "LeaderWorkerSet", "plural": "leaderworkersets"});
+        let target = scalable_resource(&definition).expect("scalable");
+        assert_eq!(target.kind, "LeaderWorkerSet");
+        assert_eq!(target.version, "v1");
+        assert_eq!(pod_template_resource(&definition), None);
+        let without_scale = crd(
+            "Namespaced",
+            json!([{"name": "v1", "served": true, "storage": true,
+                    "subresources": {"status": {}}}]),
+        );
+        assert_eq!(scalable_resource(&without_scale), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use crate::connect::{Connection, connect};
-use crate::crd::{ListTarget, pod_template_resource};
+use crate::crd::{ListTarget, pod_template_resource, scalable_resource};
 use crate::discovery::discover;
 use crate::fetch::{Failure, Http};
 use crate::items::{clean_item, controller_uid, label, metadata_str};
@@ -228,8 +228,9 @@ pub fn list_cluster(
             }
             if !names.is_empty() {
                 listing.notes.push(format!(
-                    "custom resources with a pod template, found from their \
-                     CustomResourceDefinitions, listed too: {}",
+                    "custom resources with a pod template or a scale subresource (what \
+                     autoscalers target), found from their CustomResourceDefinitions, listed \
+                     too: {}",
                     names.join(", ")
                 ));
             }
@@ -277,7 +278,7 @@ struct Shared<'a> {
     /// Uids of the objects seen (judged or left to their owner): the owners a workload may
     /// name, and the objects a restarted list returns again.
     seen: Mutex<HashSet<String>>,
-    /// Pod-template resources found in the CustomResourceDefinitions.
+    /// Pod-template and scalable resources found in the CustomResourceDefinitions.
     pod_template_crds: Mutex<Vec<ListTarget>>,
     /// Names of the listed Namespaces (to check `-n`).
     namespaces: Mutex<HashSet<String>>,
@@ -579,6 +580,7 @@ fn work(
     shared: &Shared<'_>,
     targets: &[ListTarget],
 ) -> WorkerOutput {
+    let _close = CloseOnPanic(receiver);
     let mut output = WorkerOutput::default();
     loop {
         let page = lock(receiver).blocking_recv();
@@ -595,6 +597,19 @@ fn work(
                 Verdict::Owned => counts.1 += 1,
                 Verdict::Again => {}
             }
+        }
+    }
+}
+
+/// Closes the page queue when a worker panics (a rule's bug): the lists stop instead of
+/// waiting forever for room in a queue no one may empty, and the panic is re-raised when the
+/// workers are joined.
+struct CloseOnPanic<'a>(&'a Mutex<mpsc::Receiver<Page>>);
+
+impl Drop for CloseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            lock(self.0).close();
         }
     }
 }
@@ -642,7 +657,8 @@ fn build(
     }
     match target.kind.as_str() {
         "CustomResourceDefinition" if target.group == crate::resources::APIEXTENSIONS => {
-            if let Some(found) = pod_template_resource(&item) {
+            let found = pod_template_resource(&item).or_else(|| scalable_resource(&item));
+            if let Some(found) = found {
                 lock(&shared.pod_template_crds).push(found);
             }
         }

@@ -637,3 +637,24 @@ fn a_missing_context_or_kubeconfig_is_fatal_and_says_which() {
     let fatal = list(&request).0.expect_err("no such file");
     assert!(fatal.contains("cannot read kubeconfig"), "{fatal}");
 }
+
+#[test]
+fn a_panicking_hook_is_raised_not_a_hang() {
+    let served = serve(Faults::default(), false);
+    let mut request = request(&served);
+    // One object per page: more pages than the queue holds once no worker takes them.
+    request.workers = 1;
+    request.page_size = 1;
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let outcome = std::panic::catch_unwind(|| {
+            let hook = |_: &mut Object| -> Vec<Finding> { panic!("a rule's bug") };
+            list_cluster(&request, &hook, &|_| {})
+        });
+        let _ = done.send(outcome.is_err());
+    });
+    let panicked = finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the listing ended instead of hanging");
+    assert!(panicked, "the hook's panic reaches the caller");
+}

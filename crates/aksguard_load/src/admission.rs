@@ -36,7 +36,7 @@ pub fn load_admission_object(
 }
 
 /// The JSON text as a node tree, or `None` when this reader declines it.
-fn read_tree(json: &str, limits: &Limits) -> Option<Node> {
+pub(crate) fn read_tree(json: &str, limits: &Limits) -> Option<Node> {
     let mut budget = Budget {
         nodes_left: limits.max_nodes_per_document,
         max_depth: limits.max_depth,

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod azure;
 pub mod discover;
+pub mod json;
 pub mod k8s;
 pub mod kustomize;
 pub mod limits;

@@ -297,6 +297,7 @@ impl AzureResources {
         self.clusters.is_empty()
             && self.registries.is_empty()
             && self.pricings.is_empty()
+            && self.role_assignments.is_empty()
             && self.listed.is_empty()
     }
 

@@ -79,6 +79,25 @@ pub struct Location {
     pub template: Option<Arc<str>>,
 }
 
+/// The path scheme of an object read from the Kubernetes API:
+/// `cluster://<context>/<namespace>/<Kind>/<name>` (cluster-scoped: no namespace).
+pub const CLUSTER_SCHEME: &str = "cluster://";
+/// The path scheme of a resource read from Azure Resource Manager: `azure://<resource id>`.
+pub const AZURE_SCHEME: &str = "azure://";
+
+impl Location {
+    /// Whether the path names an object or resource read live rather than a file: its line
+    /// and column (1, 1) carry no position.
+    pub fn is_live(&self) -> bool {
+        is_live_path(&self.path)
+    }
+}
+
+/// Whether `path` names an object or resource read live (see [`Location::is_live`]).
+pub fn is_live_path(path: &str) -> bool {
+    path.starts_with(CLUSTER_SCHEME) || path.starts_with(AZURE_SCHEME)
+}
+
 /// What every finding of one rule says about the rule: made once per rule and borrowed by
 /// its findings (a large scan holds hundreds of thousands of findings).
 #[derive(Debug, PartialEq, Eq)]

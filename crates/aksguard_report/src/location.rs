@@ -12,10 +12,7 @@ use std::borrow::Cow;
 
 use aksguard_model::{Finding, Location};
 
-/// The scheme of an object read from the Kubernetes API.
-pub const CLUSTER_SCHEME: &str = "cluster://";
-/// The scheme of a resource read from Azure Resource Manager.
-pub const AZURE_SCHEME: &str = "azure://";
+pub use aksguard_model::finding::{AZURE_SCHEME, CLUSTER_SCHEME};
 
 /// What a location's path names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

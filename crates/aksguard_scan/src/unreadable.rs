@@ -22,16 +22,24 @@ const WORKLOAD_KINDS: &[&str] = &[
     "ReplicationController",
 ];
 
-/// ARM resource types as the rules name them, and the target each one is.
-const AZURE_KINDS: &[(&str, Option<Target>)] = &[
-    ("ManagedCluster", Some(Target::Cluster)),
-    ("ContainerRegistry", Some(Target::Registry)),
-    ("DefenderPricing", Some(Target::DefenderPricing)),
-    // Read beside a cluster: the AKS rules that need them say so per cluster through
-    // `Checker::undecided` (the cluster's `holds`), not for every AKS rule.
-    ("DiagnosticSetting", None),
-    ("MaintenanceConfiguration", None),
-    ("RoleAssignment", None),
+/// Who needs an ARM resource type.
+#[derive(Clone, Copy)]
+enum Reach {
+    /// Every rule with this target.
+    Target(Target),
+    /// Read beside a cluster and judged by these AKS rules alone (not by every rule whose
+    /// target is the cluster); they also say so per cluster through `Checker::undecided`.
+    Rules(&'static [&'static str]),
+}
+
+/// ARM resource types as the rules name them, and who needs each.
+const AZURE_KINDS: &[(&str, Reach)] = &[
+    ("ManagedCluster", Reach::Target(Target::Cluster)),
+    ("ContainerRegistry", Reach::Target(Target::Registry)),
+    ("DefenderPricing", Reach::Target(Target::DefenderPricing)),
+    ("DiagnosticSetting", Reach::Rules(&["AKS016"])),
+    ("MaintenanceConfiguration", Reach::Rules(&["AKS035"])),
+    ("RoleAssignment", Reach::Rules(&["AKS042"])),
 ];
 
 /// One kind a scan could not read.
@@ -55,14 +63,21 @@ impl Unreadable {
 
     /// Whether `rule` needs this kind to judge conclusively.
     pub fn affects(&self, rule: &Rule) -> bool {
+        let azure = AZURE_KINDS
+            .iter()
+            .find(|(kind, _)| *kind == self.kind)
+            .map(|(_, reach)| *reach);
+        if let Some(Reach::Rules(ids)) = azure {
+            return ids.contains(&rule.id);
+        }
         let needs = rule.needs();
-        let azure = AZURE_KINDS.iter().find(|(kind, _)| *kind == self.kind);
         needs
             .targets
             .iter()
             .chain(needs.complete_targets)
             .any(|target| match (azure, *target) {
-                (Some((_, of)), target) => *of == Some(target),
+                (Some(Reach::Target(of)), target) => of == target,
+                (Some(Reach::Rules(_)), _) => false,
                 (None, Target::Kind(kind)) => kind == self.kind,
                 (None, Target::Workload) => WORKLOAD_KINDS.contains(&self.kind.as_str()),
                 (None, Target::AnyObject) => true,
@@ -140,8 +155,21 @@ mod tests {
         assert!(!pods.affects(rule("RBAC001")));
         // ARM types map to their target; child resources are the rules' own `undecided`.
         assert!(Unreadable::new("DefenderPricing", "denied").affects(rule("AKS040")));
-        assert!(!Unreadable::new("DiagnosticSetting", "denied").affects(rule("AKS016")));
+        let diagnostic = Unreadable::new("DiagnosticSetting", "denied");
+        assert!(diagnostic.affects(rule("AKS016")));
+        assert!(!diagnostic.affects(rule("AKS001")));
         assert!(!Unreadable::new("DefenderPricing", "denied").affects(rule("POD001")));
+    }
+
+    #[test]
+    fn the_rules_named_for_azure_children_exist() {
+        for (kind, reach) in AZURE_KINDS {
+            if let Reach::Rules(ids) = reach {
+                for id in *ids {
+                    assert!(find_rule(id).is_some(), "{kind}: no rule {id}");
+                }
+            }
+        }
     }
 
     #[test]

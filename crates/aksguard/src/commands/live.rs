@@ -4,9 +4,12 @@
 
 use std::time::{Duration, SystemTime};
 
+use aksguard_arm::{AzureRequest, Credential, ProgressEvent, UnreadableAzure, read_azure};
 use aksguard_kube::publish::publish_reports;
 use aksguard_kube::resources::resources;
-use aksguard_kube::{ClusterListing, ClusterRequest, ProgressEvent, list_cluster};
+use aksguard_kube::{
+    ClusterListing, ClusterRequest, ProgressEvent as ClusterProgress, list_cluster,
+};
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object};
 use aksguard_report::{ScanReport, policyreport};
@@ -39,7 +42,7 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
         return None;
     }
     let request = cluster_request(args);
-    let progress = |event: ProgressEvent| {
+    let progress = |event: ClusterProgress| {
         if show_progress {
             print_progress(&event);
         }
@@ -139,16 +142,16 @@ fn cluster_not_read(request: &ClusterRequest, fatal: String) -> LiveInput {
 }
 
 /// One line per resource on stderr (a terminal only: the caller decides).
-fn print_progress(event: &ProgressEvent) {
+fn print_progress(event: &ClusterProgress) {
     match event {
-        ProgressEvent::Done { resource, objects } => {
+        ClusterProgress::Done { resource, objects } => {
             eprintln!("  listed {resource}: {objects} object(s)");
         }
-        ProgressEvent::Failed { resource, message } if !message.is_empty() => {
+        ClusterProgress::Failed { resource, message } if !message.is_empty() => {
             eprintln!("  {resource}: {message}");
         }
-        ProgressEvent::Failed { resource, .. } => eprintln!("  {resource}: not listed"),
-        ProgressEvent::Started { .. } | ProgressEvent::Page { .. } => {}
+        ClusterProgress::Failed { resource, .. } => eprintln!("  {resource}: not listed"),
+        ClusterProgress::Started { .. } | ClusterProgress::Page { .. } => {}
     }
 }
 
@@ -161,19 +164,81 @@ fn secrets_never_listed() -> Unreadable {
     )
 }
 
-/// The Azure resources of `--azure` (`None` without the flag).
+/// The Azure resources of `--azure` (`None` without the flag), read through Azure Resource
+/// Manager by `aksguard_arm` with the credential the environment selects.
 pub fn azure(args: &ScanArgs, show_progress: bool) -> Option<LiveInput> {
     if !args.azure {
         return None;
     }
-    let _ = show_progress;
-    Some(LiveInput {
+    let mut input = LiveInput {
         label: "azure://".to_owned(),
-        errors: vec![LoadError::new(
-            "azure://",
-            None,
-            "live Azure scans are not built yet",
-        )],
         ..LiveInput::default()
-    })
+    };
+    let credential = match Credential::from_env() {
+        Ok(credential) => credential,
+        Err(message) => {
+            input.errors.push(LoadError::new("azure://", None, message));
+            return Some(input);
+        }
+    };
+    let request = AzureRequest {
+        subscriptions: args.subscriptions.clone(),
+        resource_group: args.resource_group.clone(),
+        aks_name: args.aks_name.clone(),
+        endpoint: std::env::var(aksguard_arm::ENDPOINT_VAR).ok(),
+        timeout: Duration::from_secs(args.live_timeout.max(1)),
+        ..AzureRequest::default()
+    };
+    let progress = |event: ProgressEvent| {
+        if show_progress {
+            let name = event.scope.rsplit('/').next().unwrap_or_default();
+            match event.items {
+                Some(n) => eprintln!("azure: {} of {name}: {n}", event.resource_type),
+                None => eprintln!("azure: {} of {name}: not read", event.resource_type),
+            }
+        }
+    };
+    match read_azure(&request, &credential, &progress) {
+        Ok(listing) => {
+            input.azure = listing.azure;
+            input.errors = listing.errors;
+            input.notes = listing.notes;
+            input.unreadable = unread_kinds(&listing.unreadable);
+        }
+        // Nothing could be read (the credential refused, no subscription): one error, the
+        // files of the scan are still judged.
+        Err(message) => input.errors.push(LoadError::new("azure://", None, message)),
+    }
+    Some(input)
+}
+
+/// One entry per kind the rules name, however many scopes denied it.
+fn unread_kinds(unreadable: &[UnreadableAzure]) -> Vec<Unreadable> {
+    let mut kinds: Vec<(&str, Vec<&UnreadableAzure>)> = Vec::new();
+    for entry in unreadable {
+        let Some(kind) = entry.rule_kind else {
+            continue;
+        };
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, entries)) => entries.push(entry),
+            None => kinds.push((kind, vec![entry])),
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|(kind, entries)| {
+            let first = entries[0];
+            let more = match entries.len() {
+                1 => String::new(),
+                n => format!(" (and at {} more scope(s))", n - 1),
+            };
+            Unreadable::new(
+                kind,
+                format!(
+                    "{} at {}: {}{more}",
+                    first.resource_type, first.scope, first.reason
+                ),
+            )
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ mod rest;
 pub(crate) mod terraform;
 
 pub use listed::join_listed;
+pub use rest::node_pool_from_rest;
 
 use std::sync::Arc;
 

@@ -95,6 +95,35 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
     }
 }
 
+/// One agent pool as Resource Manager lists it (`…/managedClusters/<c>/agentPools`:
+/// `{"id", "name", "properties": {…}}`), in the shape of an `agentPoolProfiles` entry (the
+/// properties with the pool's `name`), so the rules read it as they read a cluster body's
+/// pools. `None` when the resource is not an object.
+pub fn node_pool_from_rest(resource: &Node, source: &Arc<Source>) -> Option<NodePool> {
+    if !resource.is_map() {
+        return None;
+    }
+    let mut entries = resource
+        .get("properties")
+        .filter(|p| p.is_map())
+        .map(|p| p.entries().to_vec())
+        .unwrap_or_default();
+    if let Some(name) = resource.entry("name") {
+        entries.retain(|e| e.key != "name");
+        entries.insert(0, name.clone());
+    }
+    let pool = Node {
+        pos: resource.pos,
+        value: Value::Map(entries),
+    };
+    Some(NodePool {
+        name: text(resource, "name").unwrap_or_else(|| "<unnamed>".into()),
+        pos: resource.pos,
+        source: source.clone(),
+        settings: Settings::new(pool),
+    })
+}
+
 fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
     let (settings, format) = settings_of(node);
     let node_pools = settings
@@ -173,5 +202,43 @@ mod tests {
                 Some(true)
             );
         }
+    }
+
+    #[test]
+    fn a_document_of_role_assignments_alone_is_kept() {
+        let azure = load(
+            r#"[{"id": "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/a",
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"scope": "/subscriptions/s", "principalId": "p",
+            "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r"}}]"#,
+        );
+        assert_eq!(azure.role_assignments.len(), 1);
+        assert_eq!(azure.role_assignments[0].principal.as_deref(), Some("p"));
+    }
+
+    #[test]
+    fn a_listed_agent_pool_reads_as_an_agent_pool_profile() {
+        let root = parse_documents(
+            r#"{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1/agentPools/sys",
+            "name": "sys", "type": "Microsoft.ContainerService/managedClusters/agentPools",
+            "properties": {"name": "ignored", "enableNodePublicIP": true, "mode": "System"}}"#,
+            1,
+            &Limits::default(),
+        )
+        .unwrap()
+        .remove(0)
+        .unwrap();
+        let source = Arc::new(Source {
+            path: "azure://p".into(),
+        });
+        let pool = node_pool_from_rest(&root, &source).unwrap();
+        assert_eq!(pool.name, "sys");
+        assert_eq!(pool.settings.get("name").as_str(), Some("sys"));
+        assert_eq!(
+            pool.settings.get("enableNodePublicIP").as_bool(),
+            Some(true)
+        );
+        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
+        assert!(node_pool_from_rest(&Node::scalar("x", true, root.pos), &source).is_none());
     }
 }
