@@ -147,6 +147,12 @@ pub struct ScanArgs {
         help_heading = "Live cluster"
     )]
     pub namespaces: Vec<String>,
+    /// After the scan, write its PolicyReports and ClusterPolicyReport (as --format
+    /// policyreport renders them) to the scanned cluster by server-side apply (field manager
+    /// `aksguard`), and delete aksguard's reports the scan no longer produces. Needs the
+    /// PolicyReport CRDs and write access to them; the report written to stdout stays --format's.
+    #[arg(long, requires = "cluster", help_heading = "Live cluster")]
+    pub publish_policyreports: bool,
     /// Also read the AKS clusters' Azure resources through Azure Resource Manager
     /// (credentials: AKSGUARD_ARM_TOKEN, workload identity, managed identity, client secret
     /// or the Azure CLI's login).

@@ -475,6 +475,15 @@ fn check_scanner(objects: &[Object]) {
     let container = &pod.get("containers").expect("containers").items()[0];
     let args = strs(container.get("args"));
     assert_eq!(&args[..2], ["scan", "--cluster"], "{args:?}");
+    // Writing to the cluster comes only with the policyreport-writer component's RBAC.
+    let writer_role = objects.iter().any(|o| {
+        o.kind == "ClusterRole" && o.name.as_deref() == Some("aksguard-policyreport-writer")
+    });
+    assert_eq!(
+        args.contains(&"--publish-policyreports"),
+        writer_role,
+        "--publish-policyreports with the writer's RBAC and only then: {args:?}"
+    );
     let deployment = one(objects, "Deployment");
     let webhook_image = deployment
         .root
@@ -593,7 +602,10 @@ fn policyreport_writer_component_grants_only_policyreports() {
             ["policyreports", "clusterpolicyreports"]
         );
         for verb in strs(rule.get("verbs")) {
-            assert!(["get", "list", "create", "patch"].contains(&verb), "{verb}");
+            assert!(
+                ["get", "list", "create", "patch", "delete"].contains(&verb),
+                "{verb}"
+            );
         }
     }
     assert_scan_is_clean("policyreport-writer", &rendered, None);

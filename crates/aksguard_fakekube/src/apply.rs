@@ -1,6 +1,7 @@
 //! Server-side apply of PolicyReports and ClusterPolicyReports (`PATCH` with
 //! `application/apply-patch+yaml` and a `fieldManager`): the object is created or replaced
-//! and kept, with the server's fields, for later lists and gets.
+//! and kept, with the server's fields, for later lists (with equality label selectors), gets
+//! and deletes.
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
@@ -140,4 +141,72 @@ pub(crate) fn apply(
         serde_json::to_string(&object).expect("a JSON value serialises"),
     );
     json_response(if created { 201 } else { 200 }, &object)
+}
+
+/// `DELETE` of an applied report: 200 with the object as it was (a custom resource without
+/// finalizers is gone at once), 404 when there is none.
+pub(crate) fn delete(
+    shared: &Shared,
+    resource: &Resource,
+    namespace: Option<&str>,
+    name: &str,
+) -> Response {
+    if resource.group != POLICY_REPORT_GROUP {
+        return status_response(&status::method_not_supported(&format!(
+            "aksguard-fakekube accepts DELETE only on {POLICY_REPORT_GROUP} reports, not {}",
+            resource.qualified()
+        )));
+    }
+    let key = (
+        resource.qualified(),
+        namespace.unwrap_or("").to_owned(),
+        name.to_owned(),
+    );
+    let removed = shared.applied.lock().expect("lock").remove(&key);
+    match removed.and_then(|json| serde_json::from_str::<Value>(&json).ok()) {
+        Some(object) => json_response(200, &object),
+        None => status_response(&status::not_found_object(
+            &resource.qualified(),
+            &resource.plural,
+            &resource.group,
+            name,
+        )),
+    }
+}
+
+/// The items of `bucket` whose labels match `selector`: comma-separated `key=value`,
+/// `key==value` and `key!=value` requirements (the set-based forms are refused, not ignored).
+pub(crate) fn select(bucket: Bucket, selector: &str) -> Result<Bucket, String> {
+    let mut requirements = Vec::new();
+    for requirement in selector.split(',') {
+        let (key, value, equal) = if let Some((k, v)) = requirement.split_once("!=") {
+            (k, v, false)
+        } else if let Some((k, v)) = requirement
+            .split_once("==")
+            .or_else(|| requirement.split_once('='))
+        {
+            (k, v, true)
+        } else {
+            return Err(format!(
+                "labelSelector {selector:?}: only key=value, key==value and key!=value are \
+                 implemented by aksguard-fakekube"
+            ));
+        };
+        requirements.push((key.trim().to_owned(), value.trim().to_owned(), equal));
+    }
+    let items = bucket
+        .items
+        .into_iter()
+        .filter(|item| {
+            let object = serde_json::from_str::<Value>(&item.json).unwrap_or(Value::Null);
+            requirements.iter().all(|(key, value, equal)| {
+                let label = object
+                    .pointer("/metadata/labels")
+                    .and_then(|labels| labels.get(key.as_str()))
+                    .and_then(Value::as_str);
+                (label == Some(value.as_str())) == *equal
+            })
+        })
+        .collect();
+    Ok(Bucket { items })
 }

@@ -405,6 +405,7 @@ async fn answer(
                 (&Method::GET, None) => "list",
                 (&Method::GET, Some(_)) => "get",
                 (&Method::PATCH, _) => "patch",
+                (&Method::DELETE, Some(_)) => "delete",
                 _ => {
                     return status_response(&status::method_not_supported(&format!(
                         "{method} is not supported on {}",
@@ -433,6 +434,7 @@ async fn answer(
                     headers,
                     body,
                 ),
+                "delete" => crate::apply::delete(shared, resource, namespace, name.unwrap_or("")),
                 _ => status_response(&status::method_not_supported(
                     "watch is not implemented by aksguard-fakekube",
                 )),
@@ -558,11 +560,24 @@ fn list(
     namespace: Option<&str>,
     query: &str,
 ) -> Response {
-    for selector in ["labelSelector", "fieldSelector"] {
-        if query_param(query, selector).is_some_and(|s| !s.is_empty()) {
-            return status_response(&status::bad_request(&format!(
-                "{selector} is not implemented by aksguard-fakekube"
-            )));
+    if query_param(query, "fieldSelector").is_some_and(|s| !s.is_empty()) {
+        return status_response(&status::bad_request(
+            "fieldSelector is not implemented by aksguard-fakekube",
+        ));
+    }
+    // Label selectors only over applied reports (what a report writer lists to find its own).
+    let mut applied = crate::apply::bucket(shared, resource);
+    if let Some(selector) = query_param(query, "labelSelector").filter(|s| !s.is_empty()) {
+        let selected = match applied.take() {
+            Some(bucket) => crate::apply::select(bucket, &selector),
+            None => Err(format!(
+                "labelSelector is not implemented by aksguard-fakekube on {}",
+                resource.qualified()
+            )),
+        };
+        match selected {
+            Ok(bucket) => applied = Some(bucket),
+            Err(message) => return status_response(&status::bad_request(&message)),
         }
     }
     let limit = match query_param(query, "limit").filter(|l| !l.is_empty()) {
@@ -607,7 +622,6 @@ fn list(
             }
         }
     }
-    let applied = crate::apply::bucket(shared, resource);
     let bucket = applied.as_ref().unwrap_or_else(|| {
         shared
             .store

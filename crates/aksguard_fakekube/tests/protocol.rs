@@ -760,5 +760,40 @@ async fn policy_reports_are_kept_by_server_side_apply() {
     )
     .await;
     assert_eq!(code, 200);
+    // Equality label selectors pick applied reports; set-based ones are refused, not ignored.
+    let reports = "/apis/wgpolicyk8s.io/v1alpha2/policyreports";
+    for (selector, expected) in [("app%3Dother", 0), ("app%21%3Dother", 1)] {
+        let (code, list) = get(
+            &running,
+            &client,
+            &format!("{reports}?labelSelector={selector}"),
+        )
+        .await;
+        assert_eq!(code, 200, "{selector}");
+        assert_eq!(
+            list["items"].as_array().unwrap().len(),
+            expected,
+            "{selector}"
+        );
+    }
+    let (code, _) = get(
+        &running,
+        &client,
+        &format!("{reports}?labelSelector=app%20in%20%28a%29"),
+    )
+    .await;
+    assert_eq!(code, 400);
+    // DELETE answers the object, then 404.
+    let delete = || {
+        client
+            .delete(format!("{}{path}", running.url()))
+            .bearer_auth(TOKEN)
+            .send()
+    };
+    let deleted = delete().await.unwrap();
+    assert_eq!(deleted.status().as_u16(), 200);
+    assert_eq!(delete().await.unwrap().status().as_u16(), 404);
+    let (code, _) = get(&running, &client, path).await;
+    assert_eq!(code, 404);
     running.shutdown().await;
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use http::{Request, StatusCode};
+use http::{Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use kube::Client;
 use kube::client::Body;
@@ -73,6 +73,17 @@ pub struct Http {
 impl Http {
     /// The body of `GET path_and_query` (a 2xx answer).
     pub async fn get(&self, path_and_query: &str) -> Result<Vec<u8>, Failure> {
+        self.send(Method::GET, path_and_query, None).await
+    }
+
+    /// The body of the answer to `method path_and_query` with an optional (content type,
+    /// body), with the same timeouts, retries and failures as [`Http::get`].
+    pub async fn send(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<(&str, &[u8])>,
+    ) -> Result<Vec<u8>, Failure> {
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -81,7 +92,9 @@ impl Http {
                 return Err(Failure::TimedOut);
             }
             let limit = self.request_timeout.min(self.deadline - now);
-            let answer = tokio::time::timeout(limit, self.get_once(path_and_query)).await;
+            let answer =
+                tokio::time::timeout(limit, self.send_once(method.clone(), path_and_query, body))
+                    .await;
             let (status, retry_after, body) = match answer {
                 Err(_elapsed) => return Err(Failure::TimedOut),
                 Ok(result) => result?,
@@ -114,14 +127,23 @@ impl Http {
         }
     }
 
-    async fn get_once(
+    async fn send_once(
         &self,
+        method: Method,
         path_and_query: &str,
+        body: Option<(&str, &[u8])>,
     ) -> Result<(StatusCode, Option<Duration>, Vec<u8>), Failure> {
-        let request = Request::get(path_and_query)
-            .header(http::header::ACCEPT, "application/json")
-            .body(Body::empty())
-            .map_err(|e| Failure::Transport(format!("bad request {path_and_query}: {e}")))?;
+        let builder = Request::builder()
+            .method(method)
+            .uri(path_and_query)
+            .header(http::header::ACCEPT, "application/json");
+        let request = match body {
+            Some((content_type, bytes)) => builder
+                .header(http::header::CONTENT_TYPE, content_type)
+                .body(Body::from(bytes.to_vec())),
+            None => builder.body(Body::empty()),
+        }
+        .map_err(|e| Failure::Transport(format!("bad request {path_and_query}: {e}")))?;
         let response = self
             .client
             .send(request)

@@ -1,6 +1,7 @@
 //! The live cluster scan's Kubernetes side: lists, through the Kubernetes API, every kind the
 //! rules read (and custom resources that embed a pod template) into the scan's model, object
-//! by object through the scan's per-object hook.
+//! by object through the scan's per-object hook; and writes the scan's PolicyReports back to
+//! the cluster ([`publish`]).
 //!
 //! Without the default `client` feature the crate is only [`resources`] (the kinds listed)
 //! and [`rbac`] (the in-cluster scanner's ClusterRole generated from them).
@@ -20,6 +21,8 @@ mod fetch;
 mod items;
 #[cfg(feature = "client")]
 mod listing;
+#[cfg(feature = "client")]
+pub mod publish;
 
 #[cfg(feature = "client")]
 pub use connect::IN_CLUSTER;

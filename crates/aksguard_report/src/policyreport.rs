@@ -126,6 +126,17 @@ struct ObjectReference<'a> {
 /// `ClusterPolicyReport`(s), each document starting with `---`. `at` is the results'
 /// timestamp (the scan's time).
 pub fn render(report: &ScanReport, at: SystemTime) -> String {
+    let mut out = String::new();
+    for document in documents(report, at) {
+        out.push_str("---\n");
+        crate::quoted_yaml::write_document(&mut out, &document);
+    }
+    out
+}
+
+/// The report objects [`render`] writes, one JSON value each, in the same order: what
+/// `scan --publish-policyreports` applies to the cluster.
+pub fn documents(report: &ScanReport, at: SystemTime) -> Vec<serde_json::Value> {
     let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
     let timestamp = Timestamp {
         seconds: i64::try_from(since.as_secs()).unwrap_or(i64::MAX),
@@ -175,7 +186,7 @@ pub fn render(report: &ScanReport, at: SystemTime) -> String {
         cluster.push(error_entry(error, timestamp));
     }
 
-    let mut out = String::new();
+    let mut out = Vec::new();
     // Namespaces first (in name order), the cluster report last.
     let cluster = groups.remove(&None).unwrap_or_default();
     let ordered = groups.into_iter().chain(std::iter::once((None, cluster)));
@@ -204,9 +215,7 @@ pub fn render(report: &ScanReport, at: SystemTime) -> String {
                 summary: summarise(&results),
                 results,
             };
-            out.push_str("---\n");
-            let value = serde_json::to_value(&document).expect("a report serialises");
-            crate::quoted_yaml::write_document(&mut out, &value);
+            out.push(serde_json::to_value(&document).expect("a report serialises"));
         }
     }
     out

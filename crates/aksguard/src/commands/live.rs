@@ -2,15 +2,17 @@
 //! is done by `aksguard_kube` and `aksguard_arm`; this file turns the flags into their
 //! requests and their answers into the scan's inputs.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use aksguard_arm::{AzureRequest, Credential, ProgressEvent, UnreadableAzure, read_azure};
+use aksguard_kube::publish::publish_reports;
 use aksguard_kube::resources::{NEVER_LISTED, resources};
 use aksguard_kube::{
     ClusterListing, ClusterRequest, ProgressEvent as ClusterProgress, list_cluster,
 };
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object};
+use aksguard_report::{ScanReport, policyreport};
 use aksguard_scan::{Pipeline, Unreadable};
 
 use crate::cli::ScanArgs;
@@ -39,13 +41,7 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
     if !args.cluster {
         return None;
     }
-    let request = ClusterRequest {
-        kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
-        namespaces: args.namespaces.clone(),
-        timeout: Duration::from_secs(args.live_timeout.max(1)),
-        ..ClusterRequest::default()
-    };
+    let request = cluster_request(args);
     let progress = |event: ClusterProgress| {
         if show_progress {
             print_progress(&event);
@@ -64,6 +60,43 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
             .map(|(kind, why)| Unreadable::new(*kind, *why)),
     );
     Some(input)
+}
+
+/// The cluster, credentials and bounds the flags name (`--kubeconfig`, `--context`, `-n`,
+/// `--live-timeout`), for the listing and for publishing.
+fn cluster_request(args: &ScanArgs) -> ClusterRequest {
+    ClusterRequest {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        namespaces: args.namespaces.clone(),
+        timeout: Duration::from_secs(args.live_timeout.max(1)),
+        ..ClusterRequest::default()
+    }
+}
+
+/// `--publish-policyreports`: the report's PolicyReports (the `policyreport` renderer's
+/// objects, results stamped `at`) applied to the scanned cluster, stale ones deleted. `Err`
+/// says what failed; the caller makes it an error of the scan.
+pub fn publish_policyreports(
+    args: &ScanArgs,
+    report: &ScanReport,
+    at: SystemTime,
+) -> Result<String, String> {
+    let documents = policyreport::documents(report, at);
+    let published = publish_reports(&cluster_request(args), &documents, policyreport::MANAGED_BY)?;
+    let mut summary = format!(
+        "applied {} PolicyReport object(s) to cluster `{}`",
+        published.applied.len(),
+        published.context
+    );
+    if !published.deleted.is_empty() {
+        summary.push_str(&format!(
+            "; deleted {} stale: {}",
+            published.deleted.len(),
+            published.deleted.join(", ")
+        ));
+    }
+    Ok(summary)
 }
 
 /// The scan's inputs from a listing: its objects, findings and errors, and every resource it

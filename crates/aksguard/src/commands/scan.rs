@@ -139,6 +139,8 @@ pub fn run(args: &ScanArgs) -> u8 {
         frameworks: framework_results,
         framework: framework.map(|f| f.id),
     };
+    // One time for the results on stdout and in the cluster.
+    let scanned_at = std::time::SystemTime::now();
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let written = write_report(args, |out| match args.format {
         // JSON is written as it is serialised: it is the format of the biggest reports.
@@ -149,9 +151,9 @@ pub fn run(args: &ScanArgs) -> u8 {
         ScanFormat::Markdown => {
             out.write_all(aksguard_report::markdown::render(&report).as_bytes())
         }
-        ScanFormat::Policyreport => out.write_all(
-            aksguard_report::policyreport::render(&report, std::time::SystemTime::now()).as_bytes(),
-        ),
+        ScanFormat::Policyreport => {
+            out.write_all(aksguard_report::policyreport::render(&report, scanned_at).as_bytes())
+        }
         ScanFormat::Table => out.write_all(
             table::render(
                 &report,
@@ -168,7 +170,18 @@ pub fn run(args: &ScanArgs) -> u8 {
         eprintln!("error: cannot write report: {err}");
         return EXIT_ERROR;
     }
-    let code = exit_code(&report, settings.effective.fail_on);
+    let mut code = exit_code(&report, settings.effective.fail_on);
+    // After the report is out, so a failed write to the cluster never costs the report.
+    if args.publish_policyreports {
+        match live::publish_policyreports(args, &report, scanned_at) {
+            Ok(summary) if !args.quiet => eprintln!("note: {summary}"),
+            Ok(_) => {}
+            Err(message) => {
+                eprintln!("error: cannot publish the PolicyReports: {message}");
+                code = EXIT_ERROR;
+            }
+        }
+    }
     // The process exits next: freeing millions of tree nodes one by one would only delay it.
     std::mem::forget(report);
     std::mem::forget(inventory);
