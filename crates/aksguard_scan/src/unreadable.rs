@@ -8,19 +8,8 @@
 //! coverage reason, never a silent pass.
 
 use aksguard_model::RuleCoverage;
+use aksguard_rules::peer::WORKLOAD_KINDS;
 use aksguard_rules::{Rule, Target};
-
-/// Kubernetes kinds with a pod template that the rules' `Workload` target covers.
-const WORKLOAD_KINDS: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "ReplicationController",
-];
 
 /// Who needs an ARM resource type.
 #[derive(Clone, Copy)]
