@@ -319,3 +319,33 @@ fn publishing_needs_the_cluster_flag() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--cluster"), "{stderr}");
 }
+
+#[test]
+fn a_partial_scan_applies_its_reports_but_deletes_none() {
+    // Deployments may not be listed: the scan is partial, so a namespace that looks clean may
+    // only be unseen, and an earlier report of aksguard's must stay.
+    let served = Served::start(
+        true,
+        Faults {
+            forbidden: vec!["deployments.apps".to_owned()],
+            ..Faults::default()
+        },
+    );
+    let (code, _) = served.request(
+        "PATCH",
+        &format!("{REPORTS}/namespaces/batch/policyreports/aksguard-old?fieldManager=aksguard"),
+        Some(
+            "apiVersion: wgpolicyk8s.io/v1alpha2\nkind: PolicyReport\nmetadata: {name: aksguard-old, labels: {app.kubernetes.io/managed-by: aksguard}}\nresults: []\n"
+                .to_owned(),
+        ),
+    );
+    assert_eq!(code, 201);
+    let (code, _, stderr) = served.publish(&["--format", "json"]);
+    assert_eq!(code, 2, "the forbidden kind is an error: {stderr}");
+    assert!(stderr.contains("stale reports kept"), "{stderr}");
+    assert!(served.requests("DELETE", "").is_empty());
+    let (code, _) = served.get(&format!(
+        "{REPORTS}/namespaces/batch/policyreports/aksguard-old"
+    ));
+    assert_eq!(code, 200, "the earlier report stays");
+}

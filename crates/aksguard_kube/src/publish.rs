@@ -104,11 +104,13 @@ fn id(namespace: Option<&str>, name: &str) -> String {
 /// timeouts), then deletes the reports labelled `owner_label` that `reports` no longer holds:
 /// PolicyReports only in `request.namespaces` when it names some (a `-n` scan says nothing
 /// about the other namespaces), ClusterPolicyReports always. Stops at the first failure;
-/// stale reports are deleted only once every report was applied.
+/// stale reports are deleted only once every report was applied, and only when `prune`: a
+/// scan that could not read everything must not clear the reports of what it did not see.
 pub fn publish_reports(
     request: &ClusterRequest,
     reports: &[Value],
     owner_label: (&str, &str),
+    prune: bool,
 ) -> Result<Published, String> {
     let checked = check_reports(reports, owner_label)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -143,7 +145,9 @@ pub fn publish_reports(
             published.applied.push(report.id());
             written.insert((report.kind, report.id()));
         }
-        let scopes: Vec<(Kind, Option<&str>)> = if request.namespaces.is_empty() {
+        let scopes: Vec<(Kind, Option<&str>)> = if !prune {
+            Vec::new()
+        } else if request.namespaces.is_empty() {
             vec![(Kind::Namespaced, None), (Kind::Cluster, None)]
         } else {
             request

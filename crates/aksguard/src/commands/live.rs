@@ -83,12 +83,23 @@ pub fn publish_policyreports(
     at: SystemTime,
 ) -> Result<String, String> {
     let documents = policyreport::documents(report, at);
-    let published = publish_reports(&cluster_request(args), &documents, policyreport::MANAGED_BY)?;
+    // A scan with errors (a kind it could not list, a cluster it could not read) is partial:
+    // its reports are applied, but the ones it no longer writes are kept, not deleted.
+    let complete = report.errors.is_empty();
+    let published = publish_reports(
+        &cluster_request(args),
+        &documents,
+        policyreport::MANAGED_BY,
+        complete,
+    )?;
     let mut summary = format!(
         "applied {} PolicyReport object(s) to cluster `{}`",
         published.applied.len(),
         published.context
     );
+    if !complete {
+        summary.push_str("; stale reports kept: the scan had errors, so it is partial");
+    }
     if !published.deleted.is_empty() {
         summary.push_str(&format!(
             "; deleted {} stale: {}",

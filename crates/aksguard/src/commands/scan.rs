@@ -73,6 +73,9 @@ pub fn run(args: &ScanArgs) -> u8 {
             &|object| pipeline.on_object(object),
         )
     };
+    // The bar is cleared before anything else reaches stderr (live sources print a line per
+    // resource listed).
+    progress.finish();
     // The live sources: one scan with the files, one report, one exit code.
     let show_live_progress = progress::wanted(args.quiet);
     let live: Vec<LiveInput> = [
@@ -107,8 +110,6 @@ pub fn run(args: &ScanArgs) -> u8 {
     );
     // Which rules could judge anything (not-judged rules, not-assessed controls).
     let coverage = pipeline.coverage(&inventory);
-    // The bar is cleared before anything else reaches stderr.
-    progress.finish();
     if !args.quiet {
         print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
     }
