@@ -71,35 +71,13 @@ const CONTAINER_FIELDS: [&str; 3] = ["containers", "initContainers", "ephemeralC
 /// a pod template: the served version whose schema has `spec.template.spec.<containers>`,
 /// the storage version first.
 pub fn pod_template_resource(crd: &Value) -> Option<ListTarget> {
-    let spec = crd.get("spec")?;
-    let group = spec.get("group")?.as_str()?;
-    let names = spec.get("names")?;
-    let resource = names.get("plural")?.as_str()?;
-    let kind = names.get("kind")?.as_str()?;
-    let namespaced = spec.get("scope").and_then(Value::as_str) != Some("Cluster");
-    let mut versions: Vec<&Value> = spec
-        .get("versions")?
-        .as_array()?
-        .iter()
-        .filter(|v| v.get("served").and_then(Value::as_bool) != Some(false))
-        .collect();
-    // The storage version first: the one the server holds objects in.
-    versions.sort_by_key(|v| v.get("storage").and_then(Value::as_bool) != Some(true));
-    let version = versions.into_iter().find(|version| {
-        let schema = version
+    defined_resource(crd, |spec, version| {
+        version
             .get("schema")
             .and_then(|s| s.get("openAPIV3Schema"))
             // apiextensions.k8s.io/v1beta1 CRDs had one schema for all versions.
-            .or_else(|| spec.get("validation")?.get("openAPIV3Schema"));
-        schema.is_some_and(declares_pod_template)
-    })?;
-    Some(ListTarget {
-        group: group.to_owned(),
-        version: version.get("name")?.as_str()?.to_owned(),
-        resource: resource.to_owned(),
-        kind: kind.to_owned(),
-        namespaced,
-        phase: Phase::Controllers,
+            .or_else(|| spec.get("validation")?.get("openAPIV3Schema"))
+            .is_some_and(declares_pod_template)
     })
 }
 
@@ -108,6 +86,18 @@ pub fn pod_template_resource(crd: &Value) -> Option<ListTarget> {
 /// LeaderWorkerSet). Rules look such targets up by kind and name, so they are listed too,
 /// or every autoscaler of one would seem to target nothing.
 pub fn scalable_resource(crd: &Value) -> Option<ListTarget> {
+    defined_resource(crd, |spec, version| {
+        version
+            .get("subresources")
+            .or_else(|| spec.get("subresources"))
+            .and_then(|s| s.get("scale"))
+            .is_some()
+    })
+}
+
+/// The resource a CRD defines, at its first served version (the storage version first: the
+/// one the server holds objects in) for which `wanted(spec, version)` holds.
+fn defined_resource(crd: &Value, wanted: impl Fn(&Value, &Value) -> bool) -> Option<ListTarget> {
     let spec = crd.get("spec")?;
     let names = spec.get("names")?;
     let mut versions: Vec<&Value> = spec
@@ -117,13 +107,7 @@ pub fn scalable_resource(crd: &Value) -> Option<ListTarget> {
         .filter(|v| v.get("served").and_then(Value::as_bool) != Some(false))
         .collect();
     versions.sort_by_key(|v| v.get("storage").and_then(Value::as_bool) != Some(true));
-    let version = versions.into_iter().find(|version| {
-        version
-            .get("subresources")
-            .or_else(|| spec.get("subresources"))
-            .and_then(|s| s.get("scale"))
-            .is_some()
-    })?;
+    let version = versions.into_iter().find(|version| wanted(spec, version))?;
     Some(ListTarget {
         group: spec.get("group")?.as_str()?.to_owned(),
         version: version.get("name")?.as_str()?.to_owned(),
