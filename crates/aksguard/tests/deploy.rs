@@ -567,13 +567,12 @@ fn scanner_component_pins_the_base_image() {
     );
 }
 
-#[test]
-fn policyreport_writer_component_grants_only_policyreports() {
-    if !kubectl_available() {
-        return;
-    }
+/// `overlays/aks` rendered with `components/<component>` added, as a user's overlay would.
+fn render_aks_with(component: &str) -> String {
+    // kustomize refuses absolute paths to other kustomizations: refer to them relatively
+    // from a temporary directory inside the workspace's target folder.
     let scratch = tempfile::Builder::new()
-        .prefix("deploy-policyreport")
+        .prefix(&format!("deploy-{component}"))
         .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
         .expect("temp dir");
     let up = relative_to_root(scratch.path());
@@ -582,11 +581,19 @@ fn policyreport_writer_component_grants_only_policyreports() {
         format!(
             "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
              resources:\n  - {up}/deploy/overlays/aks\n\
-             components:\n  - {up}/deploy/components/policyreport-writer\n"
+             components:\n  - {up}/deploy/components/{component}\n"
         ),
     )
     .expect("write kustomization");
-    let rendered = render(scratch.path());
+    render(scratch.path())
+}
+
+#[test]
+fn policyreport_writer_component_grants_only_policyreports() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render_aks_with("policyreport-writer");
     let objects = load("policyreport-writer", &rendered);
     check_scanner(&objects);
     let writer = objects
@@ -616,23 +623,7 @@ fn fail_closed_component_turns_every_entry_to_fail() {
     if !kubectl_available() {
         return;
     }
-    // kustomize refuses absolute paths to other kustomizations: refer to them relatively
-    // from a temporary directory inside the workspace's target folder.
-    let scratch = tempfile::Builder::new()
-        .prefix("deploy-fail-closed")
-        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
-        .expect("temp dir");
-    let up = relative_to_root(scratch.path());
-    std::fs::write(
-        scratch.path().join("kustomization.yaml"),
-        format!(
-            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n\
-             resources:\n  - {up}/deploy/overlays/aks\n\
-             components:\n  - {up}/deploy/components/fail-closed\n"
-        ),
-    )
-    .expect("write kustomization");
-    let rendered = render(scratch.path());
+    let rendered = render_aks_with("fail-closed");
     let objects = load("fail-closed", &rendered);
     check_webhook_configuration(&objects, "Fail");
     assert_scan_is_clean("fail-closed", &rendered, None);
