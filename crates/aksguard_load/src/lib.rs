@@ -23,6 +23,14 @@ use rayon::prelude::*;
 
 use crate::azure::terraform::TerraformDirs;
 
+/// Files parsed once per load and shared by the inputs that need them (a Terraform module's
+/// sibling files, a Bicep file's modules and parameter files). It belongs to one load: a
+/// long-running process drops it when the load ends, so nothing stale is served.
+#[derive(Default)]
+pub(crate) struct LoadCache {
+    pub(crate) terraform: TerraformDirs,
+}
+
 pub use discover::{Input, discover};
 pub use limits::Limits;
 
@@ -95,17 +103,17 @@ pub fn load_inputs_with(
     on_object: ObjectHook<'_>,
 ) -> Loaded {
     // Terraform directories parsed for this load only: nothing outlives the call.
-    let terraform_dirs = TerraformDirs::default();
-    load_inputs_in(args, options, stdin, on_object, &terraform_dirs)
+    let cache = LoadCache::default();
+    load_inputs_in(args, options, stdin, on_object, &cache)
 }
 
-/// [`load_inputs_with`], sharing parsed Terraform directories through `terraform_dirs`.
+/// [`load_inputs_with`], sharing parsed files through `cache`.
 pub(crate) fn load_inputs_in(
     args: &[String],
     options: &LoadOptions,
     stdin: &mut dyn Read,
     on_object: ObjectHook<'_>,
-    terraform_dirs: &TerraformDirs,
+    cache: &LoadCache,
 ) -> Loaded {
     let discovered = discover(args, options.render);
     let mut loaded = Loaded {
@@ -151,12 +159,7 @@ pub(crate) fn load_inputs_in(
                         Ok(text) => {
                             part.files += 1;
                             take(
-                                load_source(
-                                    text,
-                                    &source(display),
-                                    &options.limits,
-                                    terraform_dirs,
-                                ),
+                                load_source(text, &source(display), &options.limits, cache),
                                 &mut part,
                             );
                         }
@@ -174,7 +177,7 @@ pub(crate) fn load_inputs_in(
                         Ok((source, text)) => {
                             part.files += 1;
                             take(
-                                load_source(&text, &source, &options.limits, terraform_dirs),
+                                load_source(&text, &source, &options.limits, cache),
                                 &mut part,
                             );
                         }
@@ -220,10 +223,10 @@ fn load_source(
     text: &str,
     source: &Arc<Source>,
     limits: &Limits,
-    terraform_dirs: &TerraformDirs,
+    cache: &LoadCache,
 ) -> k8s::StreamResult {
     if source.path.ends_with(".tf") {
-        return azure::terraform::load_tf(text, source, limits, terraform_dirs);
+        return azure::terraform::load_tf(text, source, limits, &cache.terraform);
     }
     k8s::load_stream(text, source, limits)
 }
@@ -232,7 +235,7 @@ fn load_source(
 /// and errors (fixtures, the webhook). A `.tf` path reads its directory's declarations
 /// afresh on every call.
 pub fn load_text_all(path: &str, text: &str, limits: &Limits) -> k8s::StreamResult {
-    load_source(text, &source(path), limits, &TerraformDirs::default())
+    load_source(text, &source(path), limits, &LoadCache::default())
 }
 
 /// Loads one in-memory stream (tests, benchmarks, the webhook).

@@ -26,6 +26,33 @@ pub enum AzureFormat {
     Terraform,
     /// `terraform show -json` plan or state.
     TerraformPlan,
+    /// A `.bicep` file (resources declared directly, or in local modules it calls).
+    Bicep,
+    /// Terraform `azapi_resource` / `azapi_update_resource` (the body is the REST shape in HCL).
+    TerraformAzapi,
+    /// A call of the Azure Verified Module for managed clusters from Bicep
+    /// (`br/public:avm/res/container-service/managed-cluster`), judged from its inputs.
+    AvmBicep,
+    /// A call of the Azure Verified Module for managed clusters from Terraform
+    /// (`Azure/avm-res-containerservice-managedcluster/azurerm`), judged from its inputs.
+    AvmTerraform,
+}
+
+impl AzureFormat {
+    /// A short, stable name of the form, for listings and `explain-source`.
+    pub fn label(self) -> &'static str {
+        match self {
+            AzureFormat::AzCli => "az-cli",
+            AzureFormat::ArmRest => "arm-rest",
+            AzureFormat::ArmTemplate => "arm-template",
+            AzureFormat::Terraform => "terraform",
+            AzureFormat::TerraformPlan => "terraform-plan",
+            AzureFormat::Bicep => "bicep",
+            AzureFormat::TerraformAzapi => "terraform-azapi",
+            AzureFormat::AvmBicep => "avm-bicep",
+            AzureFormat::AvmTerraform => "avm-terraform",
+        }
+    }
 }
 
 /// A value looked up in [`Settings`].

@@ -804,7 +804,7 @@ fn write_variables(dir: &std::path::Path, sku_default: &str) {
     .unwrap();
 }
 
-fn load_dir(dir: &std::path::Path, terraform_dirs: &crate::TerraformDirs) -> crate::Loaded {
+fn load_dir(dir: &std::path::Path, cache: &crate::LoadCache) -> crate::Loaded {
     let args = [dir.display().to_string()];
     let options = crate::LoadOptions {
         render: false,
@@ -815,7 +815,7 @@ fn load_dir(dir: &std::path::Path, terraform_dirs: &crate::TerraformDirs) -> cra
         &options,
         &mut std::io::empty(),
         &|_| Vec::new(),
-        terraform_dirs,
+        cache,
     );
     assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
     loaded
@@ -854,8 +854,8 @@ fn each_load_reads_the_directory_as_it_is_now() {
 #[test]
 fn one_load_parses_each_file_of_a_directory_once() {
     let dir = module_dir("Standard");
-    let terraform_dirs = crate::TerraformDirs::default();
-    let loaded = load_dir(dir.path(), &terraform_dirs);
+    let cache = crate::LoadCache::default();
+    let loaded = load_dir(dir.path(), &cache);
     assert_eq!(
         loaded.files, 3,
         "main.tf, pools.tf and variables.tf are loaded"
@@ -863,9 +863,9 @@ fn one_load_parses_each_file_of_a_directory_once() {
     assert_eq!(sku(&loaded).as_deref(), Some("Standard"));
     // The three .tf files (loaded in parallel) and terraform.tfvars, each parsed once for
     // the directory's declarations, not once per loaded file.
-    assert_eq!(terraform_dirs.parsed_files(), 4);
+    assert_eq!(cache.terraform.parsed_files(), 4);
     // A second load with its own cache parses the directory again.
-    let again = crate::TerraformDirs::default();
+    let again = crate::LoadCache::default();
     load_dir(dir.path(), &again);
-    assert_eq!(again.parsed_files(), 4);
+    assert_eq!(again.terraform.parsed_files(), 4);
 }
