@@ -89,12 +89,48 @@ pub(crate) fn is_template(root: &Node) -> bool {
                 .any(|k| root.get(k).is_some()))
 }
 
+/// A nested template's own source file (a followed Bicep module): its resources are
+/// reported at that file, not at the caller's.
+pub(crate) const SOURCE_KEY: &str = "x-aksguard-source";
+/// Where a nested template was called from (`main.bicep:12`): a cluster whose name cannot be
+/// resolved names its caller, so clusters of one module reached by several callers differ.
+pub(crate) const VIA_KEY: &str = "x-aksguard-via";
+
 /// Reads every resource of a template (and its nested deployments) into `out`.
 pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureResources) {
+    push_template_with(root, source, AzureFormat::ArmTemplate, &[], out);
+}
+
+/// A parameter value given from outside the template (a parameter file): the value, or why
+/// it is unknown.
+pub(crate) type GivenParam = (String, Result<Node, String>);
+
+/// [`push_template`] for a template in another form (`format` on what it finds), with
+/// parameter values from a parameter file (they win over the defaults).
+pub(crate) fn push_template_with(
+    root: &Node,
+    source: &Arc<Source>,
+    format: AzureFormat,
+    given: &[GivenParam],
+    out: &mut AzureResources,
+) {
     let budget = Cell::new(BUDGET);
-    let ctx = Ctx::of_template(root);
+    let mut ctx = Ctx::of_template(root);
+    for (name, value) in given {
+        let key = name.to_ascii_lowercase();
+        if !ctx.params.contains_key(&key) {
+            continue;
+        }
+        let param = match value {
+            Ok(node) => Param::Given(node.clone()),
+            Err(reason) => Param::Unknown(reason.clone()),
+        };
+        ctx.params.insert(key, param);
+    }
     let mut walk = Walk {
-        source,
+        source: source.clone(),
+        format,
+        via: None,
         budget: &budget,
         clusters: Vec::new(),
         children: Vec::new(),
@@ -546,6 +582,7 @@ impl Eval<'_> {
             ("tolower", [arg]) => self.text(arg, depth).map(|t| string(t.to_lowercase())),
             ("toupper", [arg]) => self.text(arg, depth).map(|t| string(t.to_uppercase())),
             ("true", []) => Ok(boolean(true)),
+            ("null", []) => Ok(known(Node::scalar("null", true, Pos::default()))),
             ("false", []) => Ok(boolean(false)),
             _ => Err(String::new()),
         };
@@ -876,7 +913,11 @@ struct Outer {
 }
 
 struct Walk<'s> {
-    source: &'s Arc<Source>,
+    /// The file of the template being walked (a followed module's own file).
+    source: Arc<Source>,
+    format: AzureFormat,
+    /// The caller of the module being walked (see [`VIA_KEY`]).
+    via: Option<String>,
     budget: &'s Cell<usize>,
     clusters: Vec<FoundCluster>,
     children: Vec<(Parent, Child)>,
@@ -911,8 +952,24 @@ impl Walk<'_> {
             ctx,
             budget: self.budget,
         };
+        let own_source = get_ci(template, SOURCE_KEY)
+            .and_then(Node::as_str)
+            .map(|path| Arc::new(Source { path: path.into() }));
+        let saved = own_source.map(|own| {
+            let via = get_ci(template, VIA_KEY)
+                .and_then(Node::as_str)
+                .map(str::to_owned);
+            (
+                std::mem::replace(&mut self.source, own),
+                std::mem::replace(&mut self.via, via),
+            )
+        });
         for resource in resource_list(get_ci(template, "resources")) {
             self.resource(resource, &ev, None, depth);
+        }
+        if let Some((source, via)) = saved {
+            self.source = source;
+            self.via = via;
         }
     }
 
@@ -964,7 +1021,11 @@ impl Walk<'_> {
         match lower_type.as_str() {
             CLUSTER => {
                 cluster_index = Some(self.clusters.len());
-                let cluster = self.cluster(resource, ev, display(&name));
+                let shown = match (&name, &self.via) {
+                    (Err(written), Some(via)) => format!("{written} (module called at {via})"),
+                    _ => display(&name),
+                };
+                let cluster = self.cluster(resource, ev, shown);
                 self.clusters.push(FoundCluster {
                     cluster,
                     key: name.clone().ok(),
@@ -1015,7 +1076,7 @@ impl Walk<'_> {
                     name: display(&name),
                     pos: resource.pos,
                     source: self.source.clone(),
-                    format: AzureFormat::ArmTemplate,
+                    format: self.format,
                     settings,
                 });
             }
@@ -1106,7 +1167,7 @@ impl Walk<'_> {
             location: ev.resolved_text(get_ci(resource, "location")),
             pos: resource.pos,
             source: self.source.clone(),
-            format: AzureFormat::ArmTemplate,
+            format: self.format,
             settings,
             node_pools,
             diagnostic_settings: Vec::new(),
