@@ -397,6 +397,10 @@ fn boolean(b: bool) -> V {
 struct Eval<'a> {
     ctx: &'a Ctx,
     budget: &'a Cell<usize>,
+    /// Objects and arrays read from a variable keep their own positions (Bicep, where the
+    /// variable's object literal is where the user writes each setting) instead of taking
+    /// the position of the property they are used at (ARM JSON).
+    own_positions: bool,
 }
 
 impl Eval<'_> {
@@ -530,6 +534,7 @@ impl Eval<'_> {
                 };
             }
             ("concat", _) if !args.is_empty() => self.concat(args, depth),
+            ("union", _) if !args.is_empty() => self.union(args, depth),
             ("format", [pattern, rest @ ..]) => self.text(pattern, depth).and_then(|pattern| {
                 let values = rest
                     .iter()
@@ -589,6 +594,33 @@ impl Eval<'_> {
         result.unwrap_or_else(V::Unknown)
     }
 
+    /// `union` of objects: keys of later objects win, nested objects on both sides merge. A
+    /// key whose two values are not both object literals (an expression may give an object
+    /// that ARM would merge) is Unknown. Arrays and anything unresolvable: Unknown.
+    fn union(&self, args: &[Expr], depth: usize) -> Result<V, String> {
+        let mut merged: Vec<Entry> = Vec::new();
+        let mut any_raw = false;
+        for arg in args {
+            match self.eval(arg, depth) {
+                V::Known { node, raw } if node.is_map() => {
+                    any_raw |= raw;
+                    if let Value::Map(entries) = node.value {
+                        merge_objects(&mut merged, entries);
+                    }
+                }
+                V::Known { .. } => return Err("`union` of something other than objects".into()),
+                V::Unknown(detail) => return Err(detail),
+            }
+        }
+        Ok(V::Known {
+            node: Node {
+                pos: Pos::default(),
+                value: Value::Map(merged),
+            },
+            raw: any_raw,
+        })
+    }
+
     /// `concat` of scalars (a string) or of arrays (an array).
     fn concat(&self, args: &[Expr], depth: usize) -> Result<V, String> {
         let mut values = Vec::new();
@@ -646,7 +678,14 @@ impl Eval<'_> {
             Value::Scalar { text, plain: false } if is_expression(text) => {
                 match self.eval_text(text, depth) {
                     V::Known { node: value, raw } if raw => {
-                        self.resolve(&value, path, Some(pos), depth + 1, unknown)
+                        let at = if self.own_positions { at } else { Some(pos) };
+                        self.resolve(&value, path, at, depth + 1, unknown)
+                            .map(|mut resolved| {
+                                if resolved.pos == Pos::default() {
+                                    resolved.pos = pos;
+                                }
+                                resolved
+                            })
                     }
                     V::Known { node: value, .. } => Some(reposition(value, pos)),
                     V::Unknown(detail) => {
@@ -780,6 +819,39 @@ impl Eval<'_> {
         });
         settings.unknown.extend(unknown);
         settings
+    }
+}
+
+/// Deep merge for `union`: `from`'s keys win; two object literals under one key merge; a key
+/// whose old or new value is an ARM expression becomes an Unknown expression.
+fn merge_objects(into: &mut Vec<Entry>, from: Vec<Entry>) {
+    for entry in from {
+        let Some(existing) = into
+            .iter_mut()
+            .find(|e| e.key.eq_ignore_ascii_case(&entry.key))
+        else {
+            into.push(entry);
+            continue;
+        };
+        let is_expr = |n: &Node| n.as_str().is_some_and(is_expression);
+        match (&mut existing.value.value, entry.value.value) {
+            (Value::Map(old), Value::Map(new)) => merge_objects(old, new),
+            (_, new) => {
+                let old_map = existing.value.is_map();
+                let old_expr = is_expr(&existing.value);
+                existing.key_pos = entry.key_pos;
+                existing.value = Node {
+                    pos: entry.value.pos,
+                    value: new,
+                };
+                let new_map = existing.value.is_map();
+                let new_expr = is_expr(&existing.value);
+                if (new_map && old_expr) || (new_expr && (old_map || old_expr)) {
+                    existing.value =
+                        Node::scalar("[unionOfAnExpression()]", false, existing.value.pos);
+                }
+            }
+        }
     }
 }
 
@@ -951,6 +1023,7 @@ impl Walk<'_> {
         let ev = Eval {
             ctx,
             budget: self.budget,
+            own_positions: self.format == AzureFormat::Bicep,
         };
         let own_source = get_ci(template, SOURCE_KEY)
             .and_then(Node::as_str)

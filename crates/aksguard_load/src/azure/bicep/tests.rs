@@ -412,3 +412,41 @@ fn registry_modules_are_a_notice_not_an_error() {
     assert!(loaded.notices[0].contains("ts:sub/rg/spec:1"));
     assert!(loaded.notices[0].contains("not read"));
 }
+
+#[test]
+fn union_of_objects_and_ternary_objects_resolve_at_their_own_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.bicep",
+        "param aad bool = true\nparam extra bool = false\nparam unknownFlag bool\nvar props = union({\n  enableRBAC: true\n  aadProfile: aad ? {\n    managed: true\n  } : null\n  securityProfile: {\n    workloadIdentity: { enabled: true }\n  }\n}, extra ? { disableLocalAccounts: true } : {}, {\n  securityProfile: {\n    defender: { securityMonitoring: { enabled: false } }\n  }\n})\nvar unknownUnion = union({ a: 1 }, unknownFlag ? { b: 1 } : {})\nresource aks 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'u'\n  properties: props\n}\nresource aks2 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: 'v'\n  properties: unknownUnion\n}\n",
+    );
+    let loaded = load(dir.path());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let u = cluster(&loaded, "u");
+    let s = &u.settings;
+    assert_eq!(s.get("enableRBAC").as_bool(), Some(true));
+    assert_eq!(s.get("enableRBAC").node().unwrap().pos.line, 5);
+    assert_eq!(s.get("aadProfile.managed").as_bool(), Some(true));
+    assert_eq!(s.get("aadProfile.managed").node().unwrap().pos.line, 7);
+    assert!(s.get("disableLocalAccounts").is_absent());
+    assert_eq!(
+        s.get("securityProfile.workloadIdentity.enabled").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        s.get("securityProfile.defender.securityMonitoring.enabled")
+            .as_bool(),
+        Some(false)
+    );
+    assert_eq!(
+        s.get("securityProfile.defender.securityMonitoring.enabled")
+            .node()
+            .unwrap()
+            .pos
+            .line,
+        14
+    );
+    let v = cluster(&loaded, "v");
+    assert!(v.settings.get("enableRBAC").is_unknown());
+}
