@@ -20,6 +20,8 @@ pub struct StreamResult {
     pub errors: Vec<LoadError>,
     /// Azure resources found in documents that are not Kubernetes objects.
     pub azure: AzureResources,
+    /// What the stream holds that is not judged, said once (a Terraform registry module).
+    pub notices: Vec<String>,
 }
 
 /// Parses a whole manifest stream (one file or stdin).

@@ -146,6 +146,7 @@ pub(crate) fn load_inputs_in(
                 }
                 part.objects.append(&mut result.objects);
                 part.errors.append(&mut result.errors);
+                part.notices.append(&mut result.notices);
                 part.azure.extend(result.azure);
             };
             if let Input::File { path, display } = input {

@@ -7,14 +7,75 @@ use std::sync::Arc;
 
 use aksguard_model::{LoadError, Pos, Source};
 use hcl_edit::Span;
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator,
+};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 
-use super::{Attr, Obj, Resource, Val, map};
+use super::{Attr, Obj, Resource, Val, azapi, map};
 
 /// Locals referring to locals: deeper chains are Unknown (also stops cycles).
 const MAX_DEPTH: u32 = 16;
+/// Copies read of one `count` / `for_each` resource; more load once, with the index Unknown.
+pub(crate) const MAX_COPIES: usize = 100;
+/// Nesting of an azapi body read property by property.
+const MAX_REST_DEPTH: u32 = 64;
+
+/// An azapi body value: an object, a list of objects, or anything else evaluated.
+enum Rest {
+    Obj(Obj),
+    List(Vec<Obj>),
+    Attr(Val),
+}
+
+impl Rest {
+    /// A resolved value as a REST value, every part at `pos`; an object whose members are
+    /// partly unknown keeps the known ones.
+    fn of_val(val: Val, pos: Pos) -> Rest {
+        match val {
+            Val::Map(entries) => Rest::Obj(obj_of_map(entries, pos)),
+            Val::List(items)
+                if !items.is_empty() && items.iter().all(|i| matches!(i, Val::Map(_))) =>
+            {
+                Rest::List(
+                    items
+                        .into_iter()
+                        .map(|item| match item {
+                            Val::Map(entries) => obj_of_map(entries, pos),
+                            _ => Obj::default(),
+                        })
+                        .collect(),
+                )
+            }
+            other => Rest::Attr(other),
+        }
+    }
+}
+
+/// A resolved map as a REST object positioned at `pos`.
+pub(crate) fn obj_of_map(entries: Vec<(String, Val)>, pos: Pos) -> Obj {
+    let mut out = Obj {
+        pos,
+        ..Obj::default()
+    };
+    for (key, val) in entries {
+        match Rest::of_val(val, pos) {
+            Rest::Obj(child) => out.blocks.push((key, child)),
+            Rest::List(items) => out.lists.push((key, items)),
+            Rest::Attr(val) => out.attrs.push((
+                key,
+                Attr {
+                    val,
+                    pos,
+                    text: None,
+                    items: Vec::new(),
+                },
+            )),
+        }
+    }
+    out
+}
 
 /// Byte offsets → 1-based line and character column.
 struct LineIndex {
@@ -81,49 +142,252 @@ impl ParsedFile {
             .filter(move |b| b.ident.as_str() == ident)
     }
 
-    /// Labels of the `azurerm_kubernetes_cluster` resources declared here.
-    pub fn cluster_labels(&self) -> Vec<String> {
+    /// Addresses (`kind.label`) of the cluster resources declared here (azurerm clusters and
+    /// azapi resources whose literal type is a managed cluster).
+    pub fn cluster_addresses(&self) -> Vec<String> {
         self.top_blocks("resource")
-            .filter(|b| label(b, 0) == Some(map::CLUSTER))
-            .filter_map(|b| label(b, 1).map(str::to_owned))
+            .filter_map(|b| {
+                let (kind, name) = (label(b, 0)?, label(b, 1)?);
+                let cluster = kind == map::CLUSTER
+                    || (kind == azapi::RESOURCE
+                        && b.body
+                            .get_attribute("type")
+                            .and_then(|a| a.value.as_str())
+                            .is_some_and(azapi::is_cluster_type));
+                cluster.then(|| format!("{kind}.{name}"))
+            })
             .collect()
     }
 
-    /// The azurerm resources this file declares (those with `count = 0` left out).
-    pub fn resources(&self, scope: &Scope) -> Vec<Resource> {
+    /// The `module` blocks of this file.
+    #[allow(dead_code)] // Used by local module following (next commit).
+    pub fn module_blocks(&self) -> impl Iterator<Item = &Block> + '_ {
+        self.top_blocks("module")
+    }
+
+    /// Where a block starts.
+    #[allow(dead_code)] // Used by local module following (next commit).
+    pub fn block_pos(&self, block: &Block) -> Pos {
+        self.pos(block.span())
+    }
+
+    /// The azurerm and azapi resources this file declares, `count`/`for_each` expanded over
+    /// resolvable values (`count = 0` and empty collections leave the resource out).
+    pub fn resources(&self, scope: &Scope, notices: &mut Vec<String>) -> Vec<Resource> {
         let mut out = Vec::new();
         for block in self.top_blocks("resource") {
             let (Some(kind), Some(name)) = (label(block, 0), label(block, 1)) else {
                 continue;
             };
-            if !map::is_mapped(kind) {
+            let azapi = azapi::is_azapi(kind);
+            if !map::is_mapped(kind) && !azapi {
                 continue;
             }
-            let body = self.obj(&block.body, self.pos(block.span()), scope);
-            if body
-                .attr("count")
-                .and_then(|a| a.val.as_str())
-                .is_some_and(|n| n == "0")
-            {
-                continue;
-            }
-            let cluster_ref = ["kubernetes_cluster_id", "target_resource_id"]
+            let pos = self.pos(block.span());
+            let address = format!("{kind}.{name}");
+            for (instance, scope) in self.instances(&block.body, scope, &address, pos, notices) {
+                let mut body = self.obj(&block.body, pos, &scope);
+                if azapi {
+                    self.azapi_body(&block.body, &scope, &mut body);
+                }
+                let cluster_ref = [
+                    "kubernetes_cluster_id",
+                    "target_resource_id",
+                    "parent_id",
+                    "resource_id",
+                ]
                 .iter()
                 .find_map(|key| block.body.get_attribute(key))
                 .and_then(|a| cluster_reference(&a.value));
-            out.push(Resource {
-                kind: kind.to_owned(),
-                label: name.to_owned(),
-                module: String::new(),
-                body,
-                source: self.source.clone(),
-                cluster_ref,
-                id: None,
-            });
+                out.push(Resource {
+                    kind: kind.to_owned(),
+                    label: name.to_owned(),
+                    instance,
+                    module: String::new(),
+                    caller: None,
+                    body,
+                    source: self.source.clone(),
+                    cluster_ref,
+                    id: None,
+                });
+            }
         }
         out
     }
 
+    /// The copies `count` / `for_each` make, each with its scope: `[i]` with `count.index`
+    /// known, `["key"]` with `each.key`/`each.value` known. An unresolvable (or too large)
+    /// count or collection gives one copy with those values Unknown, as Terraform's own
+    /// address without a key.
+    pub fn instances(
+        &self,
+        body: &Body,
+        scope: &Scope,
+        address: &str,
+        pos: Pos,
+        notices: &mut Vec<String>,
+    ) -> Vec<(String, Scope)> {
+        let one = || vec![(String::new(), scope.clone())];
+        if let Some(count) = body.get_attribute("count") {
+            let n = match scope.eval(&count.value, 0) {
+                Val::Num(n) => n.trim().parse::<u64>().ok(),
+                _ => None,
+            };
+            return match n {
+                Some(n) if n <= MAX_COPIES as u64 => (0..n as usize)
+                    .map(|i| (format!("[{i}]"), scope.with(Iteration::Count(i))))
+                    .collect(),
+                Some(n) => {
+                    notices.push(format!(
+                        "{}:{}: {address} has count = {n}, over the {MAX_COPIES} copies read; loaded once with count.index unknown",
+                        self.source.path, pos.line
+                    ));
+                    one()
+                }
+                None => one(),
+            };
+        }
+        if let Some(for_each) = body.get_attribute("for_each") {
+            let items: Option<Vec<(String, Val)>> = match scope.eval(&for_each.value, 0) {
+                Val::Map(entries) => Some(entries),
+                Val::List(items) => items
+                    .into_iter()
+                    .map(|item| item.as_str().map(|k| (k.to_owned(), item.clone())))
+                    .collect(),
+                _ => None,
+            };
+            return match items {
+                Some(items) if items.len() <= MAX_COPIES => items
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let instance = format!("[{key:?}]");
+                        (instance, scope.with(Iteration::Each { key, value }))
+                    })
+                    .collect(),
+                Some(items) => {
+                    notices.push(format!(
+                        "{}:{}: {address} has for_each over {} items, over the {MAX_COPIES} copies read; loaded once with each.* unknown",
+                        self.source.path,
+                        pos.line,
+                        items.len()
+                    ));
+                    one()
+                }
+                None => one(),
+            };
+        }
+        one()
+    }
+
+    /// An azapi resource's `body` as a positioned REST tree: the `body` block of `obj`
+    /// (replacing the `body` attribute). Objects written in HCL (azapi v2) or inside
+    /// `jsonencode(…)` (v1) keep each property's line; a body that comes from a variable or
+    /// local is resolved as a whole and positioned at the `body` attribute.
+    fn azapi_body(&self, body: &Body, scope: &Scope, obj: &mut Obj) {
+        let Some(attr) = body.get_attribute("body") else {
+            return;
+        };
+        let pos = self.pos(attr.span());
+        match self.rest(&attr.value, scope, pos, 0) {
+            Rest::Obj(rest) => {
+                obj.attrs.retain(|(k, _)| k != "body");
+                obj.blocks.push(("body".into(), rest));
+            }
+            Rest::Attr(val) => {
+                if let Some((_, body)) = obj.attrs.iter_mut().rev().find(|(k, _)| k == "body") {
+                    body.val = match val {
+                        // A body that is not an object (a list, a string that is not JSON):
+                        // nothing in it can be read.
+                        Val::Unknown(reason) => Val::Unknown(reason),
+                        Val::Null => Val::Null,
+                        _ => Val::Unknown("azapi body is not an object".into()),
+                    };
+                }
+            }
+            Rest::List(_) => {}
+        }
+    }
+
+    /// One REST value: objects become [`Obj`]s (a property per attribute or block, at the
+    /// line of its key), lists of objects become positioned lists, everything else an
+    /// evaluated value.
+    fn rest(&self, expr: &Expression, scope: &Scope, pos: Pos, depth: u32) -> Rest {
+        if depth > MAX_REST_DEPTH {
+            return Rest::Attr(Val::Unknown("azapi body nests too deeply".into()));
+        }
+        match expr {
+            Expression::Parenthesis(p) => self.rest(p.inner(), scope, pos, depth + 1),
+            Expression::FuncCall(call)
+                if call.name.namespace.is_empty()
+                    && call.name.name.as_str() == "jsonencode"
+                    && call.args.len() == 1 =>
+            {
+                match call.args.iter().next() {
+                    Some(arg) => self.rest(arg, scope, pos, depth + 1),
+                    None => Rest::Attr(Val::Unknown("jsonencode without argument".into())),
+                }
+            }
+            Expression::Conditional(c) => match scope.eval(&c.cond_expr, 0).as_bool() {
+                Some(true) => self.rest(&c.true_expr, scope, pos, depth + 1),
+                Some(false) => self.rest(&c.false_expr, scope, pos, depth + 1),
+                None => Rest::Attr(Val::Unknown("condition is not resolvable".into())),
+            },
+            Expression::Object(object) => {
+                let mut out = Obj {
+                    pos,
+                    ..Obj::default()
+                };
+                for (key, value) in object.iter() {
+                    let name = match key {
+                        ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+                        ObjectKey::Expression(e) => match scope.eval(e, 0) {
+                            Val::Str(s) => s,
+                            _ => {
+                                return Rest::Attr(Val::Unknown(
+                                    "object key is not a literal".into(),
+                                ));
+                            }
+                        },
+                    };
+                    let key_pos = self.pos(key.span());
+                    let expr = value.expr();
+                    match self.rest(expr, scope, key_pos, depth + 1) {
+                        Rest::Obj(child) => out.blocks.push((name, child)),
+                        Rest::List(items) => out.lists.push((name, items)),
+                        Rest::Attr(val) => out.attrs.push((
+                            name,
+                            Attr {
+                                val,
+                                pos: key_pos,
+                                text: self.text_of(expr.span()),
+                                items: match expr {
+                                    Expression::Array(items) => {
+                                        items.iter().map(|e| self.pos(e.span())).collect()
+                                    }
+                                    _ => Vec::new(),
+                                },
+                            },
+                        )),
+                    }
+                }
+                Rest::Obj(out)
+            }
+            Expression::Array(items)
+                if !items.is_empty()
+                    && items.iter().all(|i| matches!(i, Expression::Object(_))) =>
+            {
+                let mut out = Vec::new();
+                for item in items.iter() {
+                    match self.rest(item, scope, self.pos(item.span()), depth + 1) {
+                        Rest::Obj(obj) => out.push(obj),
+                        _ => return Rest::Attr(scope.eval(expr, 0)),
+                    }
+                }
+                Rest::List(out)
+            }
+            _ => Rest::of_val(scope.eval(expr, 0), pos),
+        }
+    }
     fn obj(&self, body: &Body, pos: Pos, scope: &Scope) -> Obj {
         let mut obj = Obj {
             pos,
@@ -170,8 +434,9 @@ fn label(block: &Block, index: usize) -> Option<&str> {
     block.labels.get(index).map(|l| l.as_str())
 }
 
-/// `azurerm_kubernetes_cluster.<label>.id` (or any attribute of it) → `<label>`.
-fn cluster_reference(expr: &Expression) -> Option<String> {
+/// `azurerm_kubernetes_cluster.<label>.id` or `azapi_resource.<label>.id` (or any attribute
+/// of it, with or without an index) → `<kind>.<label>`.
+pub(crate) fn cluster_reference(expr: &Expression) -> Option<String> {
     let traversal = match expr {
         Expression::Traversal(t) => t,
         Expression::Parenthesis(p) => return cluster_reference(p.inner()),
@@ -180,29 +445,37 @@ fn cluster_reference(expr: &Expression) -> Option<String> {
     let Expression::Variable(root) = &traversal.expr else {
         return None;
     };
-    if root.as_str() != map::CLUSTER {
+    let root = root.as_str();
+    if root != map::CLUSTER && root != azapi::RESOURCE {
         return None;
     }
     match traversal.operators.first().map(|o| o.value()) {
-        Some(TraversalOperator::GetAttr(name)) => Some(name.as_str().to_owned()),
+        Some(TraversalOperator::GetAttr(name)) => Some(format!("{root}.{}", name.as_str())),
         _ => None,
     }
 }
 
-/// Variables and locals visible to one file.
+/// The copy of a `count` / `for_each` resource being read.
+#[derive(Clone, Debug)]
+pub(crate) enum Iteration {
+    Count(usize),
+    Each { key: String, value: Val },
+}
+
+/// Variables and locals visible to one file (or one module instance), and the copy being
+/// read. Cheap to clone: the declarations are shared.
+#[derive(Clone)]
 pub(crate) struct Scope {
-    vars: HashMap<String, Val>,
-    locals: HashMap<String, Result<Expression, String>>,
+    vars: Arc<HashMap<String, Val>>,
+    locals: Arc<HashMap<String, Result<Expression, String>>>,
+    iteration: Option<Iteration>,
 }
 
 impl Scope {
     /// The file's own declarations win; a name declared by several siblings (and not by the
     /// file) is Unknown; tfvars values override defaults.
     pub fn build(own: &ParsedFile, siblings: &[Arc<ParsedFile>]) -> Scope {
-        let empty = Scope {
-            vars: HashMap::new(),
-            locals: HashMap::new(),
-        };
+        let empty = Scope::literal();
         let mut sibling_vars: HashMap<String, Vec<Val>> = HashMap::new();
         let mut sibling_locals: HashMap<String, Vec<Expression>> = HashMap::new();
         for file in siblings.iter().filter(|f| !f.tfvars) {
@@ -211,43 +484,64 @@ impl Scope {
         let mut own_vars = HashMap::new();
         let mut own_locals = HashMap::new();
         collect(own, &empty, &mut own_vars, &mut own_locals);
-        let mut scope = empty;
-        for (name, mut vals) in sibling_vars {
-            let val = if vals.len() == 1 {
-                vals.remove(0)
-            } else {
-                Val::Unknown(format!("var.{name} is declared in several files"))
-            };
-            scope.vars.insert(name, val);
-        }
-        for (name, mut exprs) in sibling_locals {
-            let expr = if exprs.len() == 1 {
-                Ok(exprs.remove(0))
-            } else {
-                Err(format!("local.{name} is declared in several files"))
-            };
-            scope.locals.insert(name, expr);
-        }
+        let (mut vars, mut locals) = unique(sibling_vars, sibling_locals);
         for (name, mut vals) in own_vars {
-            scope.vars.insert(name, vals.remove(0));
+            vars.insert(name, vals.remove(0));
         }
         for (name, mut exprs) in own_locals {
-            scope.locals.insert(name, Ok(exprs.remove(0)));
+            locals.insert(name, Ok(exprs.remove(0)));
         }
         for file in siblings.iter().filter(|f| f.tfvars) {
             for attr in file.body.attributes() {
                 let name = attr.key.as_str().to_owned();
                 let val = Scope::literal().eval(&attr.value, 0);
-                scope.vars.insert(name, val);
+                vars.insert(name, val);
             }
         }
-        scope
+        Scope {
+            vars: Arc::new(vars),
+            locals: Arc::new(locals),
+            iteration: None,
+        }
+    }
+
+    /// The scope of a called module: the declarations of all its files (a name declared
+    /// twice is Unknown), the caller's arguments over the variable defaults. A module's
+    /// tfvars files are not read (Terraform reads them for the root module only).
+    #[allow(dead_code)] // Used by local module following (next commit).
+    pub fn module(files: &[Arc<ParsedFile>], args: Vec<(String, Val)>) -> Scope {
+        let empty = Scope::literal();
+        let mut all_vars: HashMap<String, Vec<Val>> = HashMap::new();
+        let mut all_locals: HashMap<String, Vec<Expression>> = HashMap::new();
+        for file in files.iter().filter(|f| !f.tfvars) {
+            collect(file, &empty, &mut all_vars, &mut all_locals);
+        }
+        let (mut vars, locals) = unique(all_vars, all_locals);
+        for (name, val) in args {
+            if vars.contains_key(&name) {
+                vars.insert(name, val);
+            }
+        }
+        Scope {
+            vars: Arc::new(vars),
+            locals: Arc::new(locals),
+            iteration: None,
+        }
+    }
+
+    /// This scope reading one copy of a `count` / `for_each` resource or module.
+    pub fn with(&self, iteration: Iteration) -> Scope {
+        Scope {
+            iteration: Some(iteration),
+            ..self.clone()
+        }
     }
 
     fn literal() -> Scope {
         Scope {
-            vars: HashMap::new(),
-            locals: HashMap::new(),
+            vars: Arc::default(),
+            locals: Arc::default(),
+            iteration: None,
         }
     }
 
@@ -321,6 +615,38 @@ impl Scope {
                         };
                         (val, format!("local.{name}"))
                     }
+                    ("count", Some(TraversalOperator::GetAttr(name)))
+                        if name.as_str() == "index" =>
+                    {
+                        match &self.iteration {
+                            Some(Iteration::Count(i)) => {
+                                (Val::Num(i.to_string()), "count.index".to_owned())
+                            }
+                            _ => {
+                                return Val::Unknown(
+                                    "`count.index` is not resolvable (count is not)".into(),
+                                );
+                            }
+                        }
+                    }
+                    ("each", Some(TraversalOperator::GetAttr(name)))
+                        if matches!(name.as_str(), "key" | "value") =>
+                    {
+                        match (&self.iteration, name.as_str()) {
+                            (Some(Iteration::Each { key, .. }), "key") => {
+                                (Val::Str(key.clone()), "each.key".to_owned())
+                            }
+                            (Some(Iteration::Each { value, .. }), _) => {
+                                (value.clone(), "each.value".to_owned())
+                            }
+                            _ => {
+                                return Val::Unknown(format!(
+                                    "`each.{}` is not resolvable (for_each is not)",
+                                    name.as_str()
+                                ));
+                            }
+                        }
+                    }
                     _ => {
                         let path = traversal_text(root, &t.operators);
                         return Val::Unknown(format!("`{path}` is known only at apply time"));
@@ -362,11 +688,56 @@ impl Scope {
                     _ => Val::Unknown("arithmetic or comparison is not evaluated".into()),
                 }
             }
-            Expression::FuncCall(call) => Val::Unknown(format!(
-                "function call `{}(…)` is not evaluated",
-                call.name.name.as_str()
-            )),
+            Expression::FuncCall(call) => self.call(call, depth),
             Expression::ForExpr(_) => Val::Unknown("`for` expression is not evaluated".into()),
+        }
+    }
+}
+
+impl Scope {
+    /// The few pure functions whose result is plain from known arguments: `merge`,
+    /// `coalesce` and the type conversions. Any other call is Unknown.
+    fn call(&self, call: &FuncCall, depth: u32) -> Val {
+        let name = call.name.name.as_str();
+        let unknown = || Val::Unknown(format!("function call `{name}(…)` is not evaluated"));
+        if !call.name.namespace.is_empty() || call.args.expand_final() {
+            return unknown();
+        }
+        let args: Vec<Val> = call.args.iter().map(|a| self.eval(a, depth)).collect();
+        match name {
+            "merge" => {
+                let mut out: Vec<(String, Val)> = Vec::new();
+                for arg in args {
+                    match arg {
+                        Val::Map(entries) => {
+                            for (key, val) in entries {
+                                out.retain(|(k, _)| *k != key);
+                                out.push((key, val));
+                            }
+                        }
+                        Val::Null => {}
+                        Val::Unknown(reason) => return Val::Unknown(reason),
+                        _ => return unknown(),
+                    }
+                }
+                Val::Map(out)
+            }
+            "coalesce" => {
+                for arg in args {
+                    match arg {
+                        Val::Null => {}
+                        Val::Str(s) if s.is_empty() => {}
+                        other => return other,
+                    }
+                }
+                unknown()
+            }
+            "tolist" | "toset" | "tomap" | "tostring" | "tonumber" | "tobool"
+                if args.len() == 1 =>
+            {
+                args.into_iter().next().unwrap_or_else(unknown)
+            }
+            _ => unknown(),
         }
     }
 }
@@ -421,6 +792,40 @@ fn traversal_text(root: &str, ops: &[hcl_edit::Decorated<TraversalOperator>]) ->
         }
     }
     out
+}
+
+/// Declarations by name: a name declared more than once is Unknown.
+#[allow(clippy::type_complexity)]
+fn unique(
+    vars: HashMap<String, Vec<Val>>,
+    locals: HashMap<String, Vec<Expression>>,
+) -> (
+    HashMap<String, Val>,
+    HashMap<String, Result<Expression, String>>,
+) {
+    let vars = vars
+        .into_iter()
+        .map(|(name, mut vals)| {
+            let val = if vals.len() == 1 {
+                vals.remove(0)
+            } else {
+                Val::Unknown(format!("var.{name} is declared in several files"))
+            };
+            (name, val)
+        })
+        .collect();
+    let locals = locals
+        .into_iter()
+        .map(|(name, mut exprs)| {
+            let expr = if exprs.len() == 1 {
+                Ok(exprs.remove(0))
+            } else {
+                Err(format!("local.{name} is declared in several files"))
+            };
+            (name, expr)
+        })
+        .collect();
+    (vars, locals)
 }
 
 /// Collects `variable` defaults and `locals` of one file.

@@ -18,6 +18,7 @@
 //!   (resource attributes, module outputs, functions, `for` expressions, `dynamic` blocks) is
 //!   Unknown: rules never fire on it.
 
+mod azapi;
 mod dir_cache;
 mod hcl;
 mod map;
@@ -26,7 +27,6 @@ mod plan;
 use std::path::Path;
 use std::sync::Arc;
 
-use aksguard_model::azure::AzureResources;
 use aksguard_model::{Node, Pos, Source};
 
 use crate::k8s::StreamResult;
@@ -125,6 +125,8 @@ pub(crate) struct Obj {
     pub blocks: Vec<(String, Obj)>,
     /// Names of `dynamic "<name>"` blocks: their presence and content are unknown.
     pub dynamic: Vec<String>,
+    /// Lists of objects, each item positioned (REST bodies: `agentPoolProfiles`, `logs`).
+    pub lists: Vec<(String, Vec<Obj>)>,
 }
 
 impl Obj {
@@ -158,12 +160,18 @@ pub(crate) struct Resource {
     pub kind: String,
     /// The resource name label (`main` of `azurerm_kubernetes_cluster.main`).
     pub label: String,
+    /// The copy's key of a `count` / `for_each` resource (`[0]`, `["a"]`); empty otherwise.
+    pub instance: String,
     /// The module path prefix of its address (`module.aks.`; empty at the root).
     pub module: String,
+    /// For a resource of a followed local module: the file of the outermost module call,
+    /// so resources from different callers of one module are told apart.
+    pub caller: Option<String>,
     pub body: Obj,
     pub source: Arc<Source>,
-    /// For node pools and diagnostic settings: the label of the cluster they name, when the
-    /// reference is `azurerm_kubernetes_cluster.<label>.id`.
+    /// For node pools, diagnostic settings and azapi children: the cluster they name, as
+    /// `<kind>.<label>`, when the reference is `azurerm_kubernetes_cluster.<label>.id` or
+    /// `azapi_resource.<label>.id`.
     pub cluster_ref: Option<String>,
     /// For plan/state: the resolved `id` (clusters) or the referenced id (node pools,
     /// diagnostic settings), to join by value.
@@ -171,8 +179,26 @@ pub(crate) struct Resource {
 }
 
 impl Resource {
+    /// The Terraform address (`module.aks.azurerm_kubernetes_cluster.main[0]`).
     pub fn address(&self) -> String {
-        format!("{}{}.{}", self.module, self.kind, self.label)
+        format!(
+            "{}{}.{}{}",
+            self.module, self.kind, self.label, self.instance
+        )
+    }
+
+    /// How other resources of its module refer to it (`azapi_resource.aks`).
+    pub fn reference(&self) -> String {
+        format!("{}.{}", self.kind, self.label)
+    }
+
+    /// The address as a display name when the `name` is not resolvable, naming the module
+    /// call's file for a resource of a followed module.
+    pub fn placeholder(&self) -> String {
+        match &self.caller {
+            Some(caller) => format!("<{} ({caller})>", self.address()),
+            None => format!("<{}>", self.address()),
+        }
     }
 }
 
@@ -194,20 +220,38 @@ pub(crate) fn load_tf(
     };
     let siblings = sibling_files(&source.path, limits, dirs);
     let scope = hcl::Scope::build(&file, &siblings);
-    let own = file.resources(&scope);
-    // Sibling resources that may join this file's clusters.
-    let mut joinable: Vec<Resource> = Vec::new();
+    let mut own = file.resources(&scope, &mut out.notices);
+    // Sibling resources that may join this file's clusters (children, patches).
+    let mut ignored = Vec::new();
     for sibling in siblings.iter() {
         let sibling_scope = hcl::Scope::build(sibling, &siblings_without(&siblings, sibling));
-        joinable.extend(
+        own.extend(
             sibling
-                .resources(&sibling_scope)
+                .resources(&sibling_scope, &mut ignored)
                 .into_iter()
-                .filter(|r| map::is_cluster_child(&r.kind)),
+                .filter(|r| map::is_cluster_child(r) || r.kind == azapi::UPDATE),
         );
     }
-    let sibling_clusters: Vec<String> = siblings.iter().flat_map(|f| f.cluster_labels()).collect();
-    out.azure = assemble(own, joinable, &sibling_clusters);
+    let sibling_clusters: Vec<String> = siblings
+        .iter()
+        .flat_map(|f| f.cluster_addresses())
+        .collect();
+    // A sibling's child or patch joins a cluster of this file only if no sibling also
+    // declares a cluster it names (a valid module has one).
+    own.retain(|r| {
+        Arc::ptr_eq(&r.source, source)
+            || r.cluster_ref
+                .as_deref()
+                .is_some_and(|t| !sibling_clusters.iter().any(|c| c == t))
+    });
+    let reported = |r: &Resource| {
+        Arc::ptr_eq(&r.source, source)
+            && !r
+                .cluster_ref
+                .as_deref()
+                .is_some_and(|t| sibling_clusters.iter().any(|c| c == t))
+    };
+    build(own, &reported, &mut out);
     out
 }
 
@@ -221,34 +265,29 @@ fn siblings_without(
         .collect()
 }
 
-/// Builds the model from this file's resources plus children declared in sibling files.
-/// A sibling child joins a cluster of this file only if no sibling also declares a cluster
-/// with that label (a valid module has one).
-fn assemble(
-    own: Vec<Resource>,
-    siblings: Vec<Resource>,
-    sibling_clusters: &[String],
-) -> AzureResources {
-    let mut out = AzureResources::default();
+/// The model of one module's resources: azapi type references resolved, patches merged,
+/// children joined to their clusters. A patch whose cluster is not among `resources` gives
+/// a notice when `reported` says so.
+fn build(
+    mut resources: Vec<Resource>,
+    reported: &dyn Fn(&Resource) -> bool,
+    out: &mut StreamResult,
+) {
+    azapi::resolve_type_references(&mut resources);
+    out.notices
+        .extend(azapi::apply_updates(&mut resources, reported));
     let mut clusters = Vec::new();
     let mut children = Vec::new();
-    for resource in own {
-        if resource.kind == map::CLUSTER {
+    for resource in resources {
+        if map::is_cluster(&resource) {
             clusters.push(resource);
-        } else if map::is_cluster_child(&resource.kind) {
+        } else if map::is_cluster_child(&resource) {
             children.push(resource);
         } else {
-            map::push_other(&resource, &mut out);
+            map::push_other(&resource, &mut out.azure);
         }
     }
-    for child in siblings {
-        let target = child.cluster_ref.as_deref();
-        if target.is_some_and(|t| !sibling_clusters.iter().any(|c| c == t)) {
-            children.push(child);
-        }
-    }
-    map::push_clusters(&clusters, &children, &mut out);
-    out
+    map::push_clusters(&clusters, &children, &mut out.azure);
 }
 
 /// The other `.tf` files of `path`'s directory, parsed (unparsable ones are left out: they
@@ -269,3 +308,5 @@ fn sibling_files(path: &str, limits: &Limits, dirs: &TerraformDirs) -> Vec<Arc<h
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_azapi;
