@@ -11,8 +11,9 @@
 //! Resource types read: managed clusters and their `agentPools` / `maintenanceConfigurations`
 //! children, `Microsoft.Insights/diagnosticSettings` (joined by `parent_id`),
 //! `Microsoft.ContainerRegistry/registries`, `Microsoft.Authorization/roleAssignments` and
-//! `Microsoft.Security/pricings`. `azapi_update_resource` patches a cluster of its module
-//! (merged into it, the patch winning); one whose cluster is not in the module is not judged.
+//! `Microsoft.Security/pricings`. An `azapi_update_resource` of a managed cluster patches a
+//! cluster (azurerm or azapi) of its module: its body is written over the cluster's settings,
+//! the patch winning; one whose cluster is not read with it is a notice, not a cluster.
 
 use std::collections::BTreeMap;
 
@@ -129,44 +130,31 @@ pub(crate) fn resolve_type_references(resources: &mut [Resource]) {
     }
 }
 
-/// Merges each `azapi_update_resource` of a cluster into the cluster it patches (same module;
-/// by `resource_id`/`parent_id`/`type` reference, else by equal `name` and `parent_id` as
-/// written). The rest are returned as notices: their cluster is not in the scan.
-pub(crate) fn apply_updates(
-    resources: &mut Vec<Resource>,
-    reported: &dyn Fn(&Resource) -> bool,
-) -> Vec<String> {
-    let mut notices = Vec::new();
-    let mut index = 0;
-    while index < resources.len() {
-        let update = &resources[index];
-        if update.kind != UPDATE || rest_kind(update) != Some(RestKind::Cluster) {
-            index += 1;
-            continue;
-        }
-        let target = resources.iter().position(|r| {
-            r.kind != UPDATE
-                && r.module == update.module
-                && rest_kind(r) == Some(RestKind::Cluster)
-                && (update.cluster_ref.as_deref() == Some(r.reference().as_str())
-                    || same_written(update, r, "name") && same_written(update, r, "parent_id"))
-        });
-        let update = resources.remove(index);
-        match target {
-            Some(t) => {
-                let t = if t > index { t - 1 } else { t };
-                merge_update(&mut resources[t].body, &update.body);
-            }
-            None if !reported(&update) => {}
-            None => notices.push(format!(
-                "{}:{}: {} patches a managed cluster that is not defined in its module; not judged",
-                update.source.path,
-                update.body.pos.line,
-                update.address()
-            )),
-        }
-    }
-    notices
+/// A managed-cluster `azapi_update_resource`.
+pub(crate) fn is_cluster_patch(resource: &Resource) -> bool {
+    resource.kind == UPDATE && rest_kind(resource) == Some(RestKind::Cluster)
+}
+
+/// `update` patches `cluster` (azurerm or azapi, same module instance): by a reference in
+/// `resource_id` / `parent_id` / `type`, or for an azapi cluster by equal `name` and
+/// `parent_id` (resolved, or written the same way).
+pub(crate) fn patches(update: &Resource, cluster: &Resource) -> bool {
+    update.module == cluster.module
+        && update.caller == cluster.caller
+        && (update.cluster_ref.as_deref() == Some(cluster.reference().as_str())
+            || (cluster.kind == RESOURCE
+                && same_written(update, cluster, "name")
+                && same_written(update, cluster, "parent_id")))
+}
+
+/// The notice for a patch whose cluster is not among those read with it.
+pub(crate) fn unmatched_patch(update: &Resource) -> String {
+    format!(
+        "{}:{}: {} patches a managed cluster that is not read with it; the patch is not judged",
+        update.source.path,
+        update.body.pos.line,
+        update.address()
+    )
 }
 
 /// The attribute resolves to the same value in both, or is written the same way.
@@ -180,69 +168,98 @@ fn same_written(a: &Resource, b: &Resource, name: &str) -> bool {
     }
 }
 
-/// An `azapi_update_resource` written over the resource it patches: its `body` merged into
-/// the base's (the patch wins), its `identity` block replacing the base's. A patch body that
-/// cannot be resolved may change anything: the base's body becomes Unknown.
-fn merge_update(base: &mut Obj, patch: &Obj) {
-    if let Some(body) = patch.block("body") {
-        match base.blocks.iter_mut().rev().find(|(k, _)| k == "body") {
-            Some((_, existing)) => merge(existing, body),
-            None => {
-                if base.attr("body").is_none_or(|a| matches!(a.val, Val::Null)) {
-                    base.attrs.retain(|(k, _)| k != "body");
-                    base.blocks.push(("body".into(), body.clone()));
-                }
-            }
-        }
-    } else if let Some(attr) = patch.attr("body")
-        && let Val::Unknown(reason) = &attr.val
-    {
-        base.blocks.retain(|(k, _)| k != "body");
-        base.attrs.retain(|(k, _)| k != "body");
-        base.attrs.push((
-            "body".into(),
-            Attr {
-                val: Val::Unknown(format!("patched by an unresolvable body: {reason}")),
-                ..attr.clone()
-            },
-        ));
+/// Writes a patch over a cluster's settings, as Resource Manager applies a PUT of the
+/// patched body: objects merge, other values (lists included) replace, the patch winning.
+/// A patch that may not exist (its `count`/`for_each` is unresolvable) makes what it sets
+/// Unknown; a patch body that cannot be resolved may change anything: every setting is
+/// Unknown. Node pools are read from the cluster as written (a patch of
+/// `agentPoolProfiles` is not applied to them).
+pub(crate) fn patch_cluster(cluster: &mut ManagedCluster, update: &Resource) {
+    let patch = settings(update, &["sku", "identity"]);
+    let address = update.address();
+    let target = &mut cluster.settings;
+    if let Some(reason) = patch.unknown.get("") {
+        target
+            .unknown
+            .insert(String::new(), format!("patched by {address}: {reason}"));
+        return;
     }
-    if let Some(identity) = patch.block("identity") {
-        base.blocks.retain(|(k, _)| k != "identity");
-        base.blocks.push(("identity".into(), identity.clone()));
+    if update.conditional {
+        let mut paths = Vec::new();
+        leaf_paths(&patch.root, "", &mut paths);
+        paths.extend(patch.unknown.keys().cloned());
+        for path in paths {
+            target.unknown.insert(
+                path,
+                format!("{address} may patch it (its count or for_each is not resolvable)"),
+            );
+        }
+        return;
+    }
+    merge_node(&mut target.root, &patch.root, "", &mut target.unknown);
+    for (path, reason) in patch.unknown {
+        target.unknown.insert(path, reason);
     }
 }
 
-/// `patch` over `base`, object by object: the patch's values replace the base's.
-fn merge(base: &mut Obj, patch: &Obj) {
-    for (name, block) in &patch.blocks {
-        match base.blocks.iter_mut().rev().find(|(k, _)| k == name) {
-            Some((_, existing)) => merge(existing, block),
+fn join_path(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn leaf_paths(node: &Node, prefix: &str, out: &mut Vec<String>) {
+    match &node.value {
+        Value::Map(entries) if !entries.is_empty() => {
+            for entry in entries {
+                leaf_paths(&entry.value, &join_path(prefix, &entry.key), out);
+            }
+        }
+        _ if !prefix.is_empty() => out.push(prefix.to_owned()),
+        _ => {}
+    }
+}
+
+fn merge_node(base: &mut Node, patch: &Node, prefix: &str, unknown: &mut BTreeMap<String, String>) {
+    let Value::Map(patch_entries) = &patch.value else {
+        return;
+    };
+    if !base.is_map() {
+        base.value = Value::Map(Vec::new());
+    }
+    let Value::Map(entries) = &mut base.value else {
+        return;
+    };
+    for entry in patch_entries {
+        let path = join_path(prefix, &entry.key);
+        let existing = entries
+            .iter_mut()
+            .find(|e| e.key.eq_ignore_ascii_case(&entry.key));
+        match existing {
+            Some(existing) if existing.value.is_map() && entry.value.is_map() => {
+                merge_node(&mut existing.value, &entry.value, &path, unknown);
+            }
+            Some(existing) => {
+                *existing = entry.clone();
+                forget_unknown(unknown, &path);
+            }
             None => {
-                // An Unknown base value stays Unknown: the patch sets part of it only.
-                if base
-                    .attr(name)
-                    .is_none_or(|a| !matches!(a.val, Val::Unknown(_)))
-                {
-                    base.attrs.retain(|(k, _)| k != name);
-                    base.lists.retain(|(k, _)| k != name);
-                    base.blocks.push((name.clone(), block.clone()));
-                }
+                entries.push(entry.clone());
+                forget_unknown(unknown, &path);
             }
         }
     }
-    for (name, attr) in &patch.attrs {
-        base.blocks.retain(|(k, _)| k != name);
-        base.lists.retain(|(k, _)| k != name);
-        base.attrs.retain(|(k, _)| k != name);
-        base.attrs.push((name.clone(), attr.clone()));
-    }
-    for (name, items) in &patch.lists {
-        base.blocks.retain(|(k, _)| k != name);
-        base.attrs.retain(|(k, _)| k != name);
-        base.lists.retain(|(k, _)| k != name);
-        base.lists.push((name.clone(), items.clone()));
-    }
+}
+
+/// A known value written at `path` replaces what was unknown there (and under it).
+fn forget_unknown(unknown: &mut BTreeMap<String, String>, path: &str) {
+    let lower = path.to_ascii_lowercase();
+    unknown.retain(|p, _| {
+        let p = p.to_ascii_lowercase();
+        !(p == lower || p.starts_with(&format!("{lower}.")) || p.starts_with(&format!("{lower}[")))
+    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -633,7 +650,8 @@ pub(crate) fn push_rest(
     out: &mut AzureResources,
 ) -> Vec<String> {
     resolve_type_references(&mut resources);
-    let notices = apply_updates(&mut resources, &|_| true);
+    let (updates, resources): (Vec<Resource>, Vec<Resource>) =
+        resources.into_iter().partition(is_cluster_patch);
     let (clusters, rest): (Vec<Resource>, Vec<Resource>) = resources
         .into_iter()
         .partition(|r| r.kind == RESOURCE && rest_kind(r) == Some(RestKind::Cluster));
@@ -647,7 +665,14 @@ pub(crate) fn push_rest(
         for child in children.iter().filter(|c| super::map::joins(c, resource)) {
             push_child(child, &mut model);
         }
+        for update in updates.iter().filter(|u| patches(u, resource)) {
+            patch_cluster(&mut model, update);
+        }
         out.clusters.push(model);
     }
-    notices
+    updates
+        .iter()
+        .filter(|u| !clusters.iter().any(|c| patches(u, c)))
+        .map(unmatched_patch)
+        .collect()
 }

@@ -159,14 +159,16 @@ impl ParsedFile {
             .collect()
     }
 
+    pub fn is_tfvars(&self) -> bool {
+        self.tfvars
+    }
+
     /// The `module` blocks of this file.
-    #[allow(dead_code)] // Used by local module following (next commit).
     pub fn module_blocks(&self) -> impl Iterator<Item = &Block> + '_ {
         self.top_blocks("module")
     }
 
     /// Where a block starts.
-    #[allow(dead_code)] // Used by local module following (next commit).
     pub fn block_pos(&self, block: &Block) -> Pos {
         self.pos(block.span())
     }
@@ -185,6 +187,8 @@ impl ParsedFile {
             }
             let pos = self.pos(block.span());
             let address = format!("{kind}.{name}");
+            let counted = block.body.get_attribute("count").is_some()
+                || block.body.get_attribute("for_each").is_some();
             for (instance, scope) in self.instances(&block.body, scope, &address, pos, notices) {
                 let mut body = self.obj(&block.body, pos, &scope);
                 if azapi {
@@ -202,6 +206,7 @@ impl ParsedFile {
                 out.push(Resource {
                     kind: kind.to_owned(),
                     label: name.to_owned(),
+                    conditional: counted && instance.is_empty(),
                     instance,
                     module: String::new(),
                     caller: None,
@@ -508,7 +513,6 @@ impl Scope {
     /// The scope of a called module: the declarations of all its files (a name declared
     /// twice is Unknown), the caller's arguments over the variable defaults. A module's
     /// tfvars files are not read (Terraform reads them for the root module only).
-    #[allow(dead_code)] // Used by local module following (next commit).
     pub fn module(files: &[Arc<ParsedFile>], args: Vec<(String, Val)>) -> Scope {
         let empty = Scope::literal();
         let mut all_vars: HashMap<String, Vec<Val>> = HashMap::new();

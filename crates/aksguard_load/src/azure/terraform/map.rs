@@ -966,10 +966,11 @@ fn maintenance(obj: &Obj) -> Vec<String> {
 
 /// Clusters with their default node pool, and the node pools / diagnostic settings /
 /// maintenance configurations that reference them (by reference, or for plans by resolved
-/// id). azapi clusters and children are read by [`azapi`].
+/// id), and the azapi patches of them. azapi clusters and children are read by [`azapi`].
 pub(crate) fn push_clusters(
     clusters: &[Resource],
     children: &[Resource],
+    updates: &[Resource],
     out: &mut AzureResources,
 ) {
     for resource in clusters {
@@ -988,6 +989,9 @@ pub(crate) fn push_clusters(
             } else {
                 cluster.diagnostic_settings.push(diagnostic(child));
             }
+        }
+        for update in updates.iter().filter(|u| azapi::patches(u, resource)) {
+            azapi::patch_cluster(&mut cluster, update);
         }
         out.clusters.push(cluster);
     }

@@ -22,6 +22,7 @@ mod azapi;
 mod dir_cache;
 mod hcl;
 mod map;
+mod module;
 mod plan;
 
 use std::path::Path;
@@ -164,6 +165,8 @@ pub(crate) struct Resource {
     pub instance: String,
     /// The module path prefix of its address (`module.aks.`; empty at the root).
     pub module: String,
+    /// Read once for a `count`/`for_each` that is not resolvable: it may not exist.
+    pub conditional: bool,
     /// For a resource of a followed local module: the file of the outermost module call,
     /// so resources from different callers of one module are told apart.
     pub caller: Option<String>,
@@ -229,7 +232,7 @@ pub(crate) fn load_tf(
             sibling
                 .resources(&sibling_scope, &mut ignored)
                 .into_iter()
-                .filter(|r| map::is_cluster_child(r) || r.kind == azapi::UPDATE),
+                .filter(|r| map::is_cluster_child(r) || azapi::is_cluster_patch(r)),
         );
     }
     let sibling_clusters: Vec<String> = siblings
@@ -252,6 +255,26 @@ pub(crate) fn load_tf(
                 .is_some_and(|t| sibling_clusters.iter().any(|c| c == t))
     };
     build(own, &reported, &mut out);
+    // Local modules this file calls, each module instance built on its own.
+    let stack = Path::new(&*source.path)
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    let mut follow = module::Follow {
+        limits,
+        dirs,
+        caller: source.path.to_string(),
+        out: &mut out,
+        nested: Vec::new(),
+    };
+    let called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
+    build(called, &|_| true, &mut out);
     out
 }
 
@@ -265,8 +288,8 @@ fn siblings_without(
         .collect()
 }
 
-/// The model of one module's resources: azapi type references resolved, patches merged,
-/// children joined to their clusters. A patch whose cluster is not among `resources` gives
+/// The model of one module's resources: azapi type references resolved, children joined
+/// to their clusters, patches applied. A patch whose cluster is not among `resources` gives
 /// a notice when `reported` says so.
 fn build(
     mut resources: Vec<Resource>,
@@ -274,20 +297,26 @@ fn build(
     out: &mut StreamResult,
 ) {
     azapi::resolve_type_references(&mut resources);
-    out.notices
-        .extend(azapi::apply_updates(&mut resources, reported));
     let mut clusters = Vec::new();
     let mut children = Vec::new();
+    let mut updates = Vec::new();
     for resource in resources {
         if map::is_cluster(&resource) {
             clusters.push(resource);
         } else if map::is_cluster_child(&resource) {
             children.push(resource);
+        } else if azapi::is_cluster_patch(&resource) {
+            updates.push(resource);
         } else {
             map::push_other(&resource, &mut out.azure);
         }
     }
-    map::push_clusters(&clusters, &children, &mut out.azure);
+    for update in &updates {
+        if reported(update) && !clusters.iter().any(|c| azapi::patches(update, c)) {
+            out.notices.push(azapi::unmatched_patch(update));
+        }
+    }
+    map::push_clusters(&clusters, &children, &updates, &mut out.azure);
 }
 
 /// The other `.tf` files of `path`'s directory, parsed (unparsable ones are left out: they
@@ -310,3 +339,5 @@ fn sibling_files(path: &str, limits: &Limits, dirs: &TerraformDirs) -> Vec<Arc<h
 mod tests;
 #[cfg(test)]
 mod tests_azapi;
+#[cfg(test)]
+mod tests_modules;

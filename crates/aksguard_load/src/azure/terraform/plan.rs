@@ -60,7 +60,7 @@ pub(crate) fn from_plan(root: &Node, source: &Arc<Source>) -> AzureResources {
     for other in &others {
         map::push_other(other, &mut out);
     }
-    map::push_clusters(&clusters, &children, &mut out);
+    map::push_clusters(&clusters, &children, &[], &mut out);
     out
 }
 
@@ -155,6 +155,7 @@ fn collect(
             kind: kind.to_owned(),
             label: label.to_owned(),
             instance: String::new(),
+            conditional: false,
             module: prefix.to_owned(),
             caller: None,
             body,

@@ -733,11 +733,13 @@ fn plan_null_retention_days_is_absent() {
 /// Every `.tf` of the shared corpus loads without errors and the clusters are found.
 #[test]
 fn shared_corpus_terraform_loads() {
+    // The AKS corpus (modules, azapi) is listed by tests/terraform_corpus.rs; here, the
+    // checkov fixtures: every azurerm cluster they declare is found.
     let Some(root) = aksguard_testkit::shared_path("corpus") else {
         return;
     };
     let mut files = Vec::new();
-    let mut stack = vec![root.join("aks"), root.join("peers/checkov/terraform")];
+    let mut stack = vec![root.join("peers/checkov/terraform")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
@@ -749,7 +751,7 @@ fn shared_corpus_terraform_loads() {
         }
     }
     files.sort();
-    assert!(files.len() > 20, "{files:?}");
+    assert!(files.len() >= 10, "{files:?}");
     let mut clusters = 0;
     let mut errors = Vec::new();
     for path in &files {
@@ -757,11 +759,9 @@ fn shared_corpus_terraform_loads() {
         let result = load_text_all(&path.display().to_string(), &text, &Limits::default());
         errors.extend(result.errors);
         clusters += result.azure.clusters.len();
-        // azurerm clusters, and azapi ones (the managed-cluster AVM module's own main.tf).
         let declared = text
             .matches("resource \"azurerm_kubernetes_cluster\"")
-            .count()
-            + usize::from(text.contains("type                 = var.kube_proxy_config == null ? \"Microsoft.ContainerService/managedClusters@"));
+            .count();
         assert_eq!(
             result.azure.clusters.len(),
             declared,
@@ -770,7 +770,7 @@ fn shared_corpus_terraform_loads() {
         );
     }
     assert!(errors.is_empty(), "{errors:#?}");
-    assert!(clusters >= 30, "{clusters} clusters");
+    assert!(clusters >= 20, "{clusters} clusters");
 }
 
 /// A module directory: a cluster in main.tf whose SKU comes from variables.tf, a node pool in
