@@ -513,7 +513,9 @@ pub(crate) fn cluster(resource: &Resource, format: AzureFormat) -> ManagedCluste
     ManagedCluster {
         name: display_name(resource),
         id: None,
-        resource_group: None,
+        // The parent of a cluster is its resource group.
+        resource_group: known_str(&resource.body, "parent_id")
+            .and_then(|id| crate::azure::rest::resource_group_of(&id)),
         location: known_str(&resource.body, "location"),
         pos: resource.body.pos,
         source: resource.source.clone(),
