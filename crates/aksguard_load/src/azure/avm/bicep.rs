@@ -14,7 +14,10 @@
 //! - 0.9.0: c65a8c8 (2025-04-23), the version the Landing Zone and aks-store-demo call;
 //! - 0.12.0: 2f9462d (2026-01-27), which replaced the flat inputs by REST-typed objects
 //!   (`apiServerAccessProfile`, `autoUpgradeProfile`, `securityProfile`,
-//!   `azureMonitorProfile`, …; see its CHANGELOG "Breaking Changes").
+//!   `azureMonitorProfile`, …; see its CHANGELOG "Breaking Changes");
+//! - 0.13.x (same inputs, API 2025-10-01) and 0.14.0: 381f81c (2026-07-20): a diagnostic
+//!   setting with only `metricCategories` no longer enables the `allLogs` group, and pools of
+//!   type `VirtualMachines` get no count, zones, autoscaling or VM size defaults.
 //!
 //! The parameters are an ARM-template-shaped map (name → value); values may be ARM
 //! expression strings (`[parameters('x')]`), which are placed where the module would put them
@@ -36,7 +39,11 @@ pub(crate) struct BicepCluster {
 }
 
 const OLDEST: Version = Version::new(0, 1, 0);
-const NEWEST_CHECKED: Version = Version::new(0, 12, 0);
+const NEWEST_CHECKED: Version = Version::new(0, 14, 0);
+/// Diagnostic settings: `allLogs` only when neither logs nor metrics are chosen.
+const DIAGNOSTICS_EITHER: Version = Version::new(0, 14, 0);
+/// Pools of type `VirtualMachines` (no scale-set defaults).
+const VM_POOL_TYPE: Version = Version::new(0, 14, 0);
 /// `primaryAgentPoolProfiles` with module defaults, `disableLocalAccounts` default true.
 const TYPED_POOLS: Version = Version::new(0, 4, 1);
 /// `autoNodeOsUpgradeProfileUpgradeChannel` (default `Unmanaged`) and `maintenanceConfigurations`.
@@ -886,12 +893,11 @@ impl<'a> Call<'a> {
         put(resource, "properties.disableLocalAccounts", value, self.at);
     }
 
-    /// `networkPolicy`/`networkPluginMode`, forced by a cilium data plane from 0.5.1 (before
-    /// 0.12, whose inputs are the REST values).
+    /// `networkPolicy`/`networkPluginMode`, forced by a cilium data plane from 0.5.1.
     fn network_policy(&mut self, version: Version, resource: &mut Node) {
         let policy = self.get("networkPolicy");
         let mode = self.get("networkPluginMode");
-        let forced = version >= CILIUM_FORCES_POLICY && version < TYPED_PROFILES;
+        let forced = version >= CILIUM_FORCES_POLICY;
         let dataplane = self
             .params
             .entries()
@@ -1198,7 +1204,9 @@ impl<'a> Call<'a> {
         }
         if let Some(settings) = self.get("diagnosticSettings") {
             match &settings.value {
-                Value::Seq(items) => out.extend(items.iter().map(|item| diagnostic(item, at))),
+                Value::Seq(items) => {
+                    out.extend(items.iter().map(|item| diagnostic(item, version, at)))
+                }
                 _ => notes.push("diagnosticSettings is one expression: not read".into()),
             }
         }
@@ -1233,8 +1241,14 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
     if !primary || version < TYPED_POOLS {
         return out;
     }
+    // 0.14: a `VirtualMachines` pool has no count, zones, autoscaling or VM size (an
+    // unresolvable type gets none of those defaults either: absent, never invented).
+    let scale_set = version < VM_POOL_TYPE
+        || get_path(&out, "type").is_none()
+        || get_path(&out, "type").and_then(Node::as_str) == Some("VirtualMachineScaleSets");
     for (key, lit) in POOL_DEFAULTS {
-        if get_path(&out, key).is_none() {
+        let scale_set_only = matches!(*key, "count" | "enableAutoScaling" | "vmSize");
+        if get_path(&out, key).is_none() && (scale_set || !scale_set_only) {
             let value = match (key, lit) {
                 (&"count", _) => Node::scalar("1", true, at),
                 _ => lit_at(*lit, at),
@@ -1242,7 +1256,7 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
             put(&mut out, key, value, at);
         }
     }
-    if get_path(&out, "availabilityZones").is_none() {
+    if scale_set && get_path(&out, "availabilityZones").is_none() {
         let zones = ["1", "2", "3"].iter().map(|z| str_at(z, at)).collect();
         put(
             &mut out,
@@ -1300,7 +1314,7 @@ fn zones_as_strings(node: &Node) -> Node {
 
 /// One `diagnosticSettings` item as a nested diagnostic setting of the cluster: log
 /// categories and groups (default: the `allLogs` group), destinations.
-fn diagnostic(item: &Node, at: Pos) -> Node {
+fn diagnostic(item: &Node, version: Version, at: Pos) -> Node {
     let pos = if item.is_map() { item.pos } else { at };
     let mut child = new_map(pos);
     put(
@@ -1347,15 +1361,29 @@ fn diagnostic(item: &Node, at: Pos) -> Node {
             },
             _ => groups.clone(),
         },
-        None => {
-            let mut log = new_map(pos);
-            put(&mut log, "categoryGroup", str_at("allLogs", pos), pos);
-            put(&mut log, "enabled", lit_at(Lit::Bool(true), pos), pos);
-            Node {
-                pos,
-                value: Value::Seq(vec![log]),
+        None if version >= DIAGNOSTICS_EITHER && get_ci(item, "metricCategories").is_some() => {
+            let metrics_only = match non_empty(get_ci(item, "metricCategories").expect("checked")) {
+                Cond::Known(b) => b,
+                Cond::Expr(_) => {
+                    put(
+                        &mut child,
+                        "properties.logs",
+                        unknown_at("metricCategories is an expression", pos),
+                        pos,
+                    );
+                    return child;
+                }
+            };
+            if metrics_only {
+                Node {
+                    pos,
+                    value: Value::Seq(Vec::new()),
+                }
+            } else {
+                all_logs(pos)
             }
         }
+        None => all_logs(pos),
     };
     put(&mut child, "properties.logs", logs, pos);
     for (from, to) in [
@@ -1373,6 +1401,17 @@ fn diagnostic(item: &Node, at: Pos) -> Node {
         }
     }
     child
+}
+
+/// The module's default log selection: the `allLogs` category group.
+fn all_logs(pos: Pos) -> Node {
+    let mut log = new_map(pos);
+    put(&mut log, "categoryGroup", str_at("allLogs", pos), pos);
+    put(&mut log, "enabled", lit_at(Lit::Bool(true), pos), pos);
+    Node {
+        pos,
+        value: Value::Seq(vec![log]),
+    }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -660,3 +660,80 @@ fn terraform_secrets_are_never_copied_and_unmapped_inputs_are_noted() {
         out.notes
     );
 }
+
+#[test]
+fn bicep_0_14_diagnostics_and_pool_types() {
+    let (cluster, _) = bicep(
+        "0.14.0",
+        r#"{
+"name": "a",
+"networkDataplane": "cilium",
+"networkPolicy": "azure",
+"primaryAgentPoolProfiles": [{"name": "vm", "type": "VirtualMachines"}, {"name": "vmss"}],
+"diagnosticSettings": [{"metricCategories": [{"category": "AllMetrics"}], "workspaceResourceId": "/ws"}]
+}"#,
+    );
+    // Cilium still forces the policy, at the input's line.
+    assert_eq!(
+        str_at(&cluster, "networkProfile.networkPolicy"),
+        Some(("cilium".into(), 4))
+    );
+    let vm = &cluster.node_pools[0];
+    assert!(vm.settings.get("availabilityZones").node().is_none());
+    assert!(vm.settings.get("count").node().is_none());
+    assert_eq!(
+        vm.settings
+            .get("enableEncryptionAtHost")
+            .node()
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    let vmss = &cluster.node_pools[1];
+    assert_eq!(
+        vmss.settings.get("count").node().and_then(Node::as_i64),
+        Some(1)
+    );
+    // Metrics only: 0.14 no longer adds the allLogs group.
+    let setting = &cluster.diagnostic_settings[0];
+    assert!(
+        format!("{setting:?}").contains("categories: Some([])"),
+        "{setting:?}"
+    );
+
+    let (older, _) = bicep(
+        "0.9.0",
+        r#"{"name": "a", "diagnosticSettings": [{"metricCategories": [{"category": "AllMetrics"}]}]}"#,
+    );
+    assert!(format!("{:?}", older.diagnostic_settings[0]).contains("alllogs"));
+}
+
+#[test]
+fn bicep_identity_and_expression_conditions() {
+    let (cluster, _) = bicep_with(
+        "0.9.0",
+        r#"{
+"name": "a",
+"managedIdentities": {"userAssignedResourceIds": ["/id"]},
+"enableKeyvaultSecretsProvider": "[parameters('kv')]",
+"enableSecretRotation": true
+}"#,
+        r#""kv": {"type": "bool"}"#,
+    );
+    assert_eq!(
+        str_at(&cluster, "identity.type"),
+        Some(("UserAssigned".into(), 3))
+    );
+    // The provider's state is unknown, so is the rotation under it.
+    assert!(
+        cluster
+            .settings
+            .get("addonProfiles.azureKeyvaultSecretsProvider.enabled")
+            .is_unknown()
+    );
+    assert!(
+        cluster
+            .settings
+            .get("addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation")
+            .is_unknown()
+    );
+}
