@@ -49,6 +49,9 @@ pub(crate) struct TerraformCluster {
 
 const OLDEST: Version = Version::new(0, 4, 0);
 const NEWEST_CHECKED: Version = Version::new(0, 8, 1);
+/// From v0.7.2 the default pool's `orchestrator_version` defaults to `kubernetes_version`
+/// (`main.default_agent_pool.tf`).
+const POOL_VERSION_FOLLOWS_CLUSTER: Version = Version::new(0, 7, 2);
 
 /// Module variables that set nothing the model holds.
 const NOT_SETTINGS: &[&str] = &[
@@ -217,6 +220,14 @@ const AUTOMATIC_PROPERTIES: &[&str] = &[
     "workloadAutoScalerProfile",
 ];
 
+/// Agent pool properties an Automatic-SKU cluster keeps (`locals.agent_pool_profiles.tf`).
+const AUTOMATIC_POOL_PROPERTIES: &[&str] = &["name", "mode", "count", "vnetSubnetID", "tags"];
+
+/// Network properties an Automatic-SKU cluster keeps (`locals.network_profile.tf`), and only
+/// when the outbound type is not the default `loadBalancer`.
+const AUTOMATIC_NETWORK_PROPERTIES: &[&str] =
+    &["dnsServiceIP", "outboundType", "podCidr", "serviceCidr"];
+
 /// Translates one call of the module (its evaluated arguments) into the REST body it sends.
 pub(crate) fn cluster_from_terraform_call(
     version: &str,
@@ -255,6 +266,7 @@ pub(crate) fn cluster_from_terraform_call(
         at: call,
         body,
         notes: Vec::new(),
+        version,
     };
     ctx.scalars();
     ctx.profiles();
@@ -330,6 +342,7 @@ struct Ctx<'a> {
     at: Pos,
     body: Out,
     notes: Vec<String>,
+    version: Version,
 }
 
 impl Ctx<'_> {
@@ -552,6 +565,12 @@ impl Ctx<'_> {
                         pool.put(key, Out::leaf_at(value, *pos), *pos);
                     }
                 }
+                if self.version >= POOL_VERSION_FOLLOWS_CLUSTER
+                    && pool.get("orchestratorVersion").is_none()
+                    && let Some(version) = self.arg("kubernetes_version")
+                {
+                    pool.put("orchestratorVersion", version.leaf(), *pos);
+                }
                 pool.put("mode", Out::leaf_at(Val::Str("System".into()), *pos), *pos);
                 pool.put("osType", Out::leaf_at(Val::Str("Linux".into()), *pos), *pos);
                 items.push(pool.to_val());
@@ -619,6 +638,38 @@ impl Ctx<'_> {
             .and_then(|p| p.get_mut("addonProfiles"))
         {
             addons.retain(|(k, _)| k != "azurepolicy" && k != "azureKeyvaultSecretsProvider");
+        }
+        if let Some(Out::Leaf(pools)) = self
+            .body
+            .get_mut("properties")
+            .and_then(|p| p.get_mut("agentPoolProfiles"))
+            && let Val::List(items) = &mut pools.val
+        {
+            for item in items {
+                if let Val::Map(entries) = item {
+                    entries.retain(|(k, _)| AUTOMATIC_POOL_PROPERTIES.contains(&k.as_str()));
+                }
+            }
+        }
+        // The network profile: a few keys, and none at all with outbound type `loadBalancer`.
+        let at = self.at;
+        if let Some(Out::Map(_, entries)) = self.body.get_mut("properties")
+            && let Some(index) = entries.iter().position(|(k, _)| k == "networkProfile")
+        {
+            match entries[index].1.get("outboundType").map(Out::val) {
+                Some(Val::Str(t)) if t == "loadBalancer" => {
+                    entries.remove(index);
+                }
+                Some(Val::Unknown(why)) => {
+                    entries[index].1 =
+                        Out::unknown(&format!("Automatic SKU, outbound type: {why}"), at);
+                }
+                _ => {
+                    if let Out::Map(_, network) = &mut entries[index].1 {
+                        network.retain(|(k, _)| AUTOMATIC_NETWORK_PROPERTIES.contains(&k.as_str()));
+                    }
+                }
+            }
         }
         self.notes.push(
             "Automatic SKU: only the properties the module sends for Automatic clusters are read"

@@ -737,3 +737,95 @@ fn bicep_identity_and_expression_conditions() {
             .is_unknown()
     );
 }
+
+#[test]
+fn terraform_pools_children_and_automatic_sku() {
+    let pools = map(&[(
+        "user",
+        map(&[
+            ("name", s("user1")),
+            ("count_of", Val::Num("2".into())),
+            ("enable_node_public_ip", Val::Bool(true)),
+        ]),
+    )]);
+    let args = |sku: &str| {
+        module(vec![
+            ("kubernetes_version", attr(s("1.33"), 4)),
+            ("agent_pools", attr(pools.clone(), 5)),
+            (
+                "sku",
+                attr(map(&[("name", s(sku)), ("tier", s("Standard"))]), 6),
+            ),
+            (
+                "addon_profile_azure_policy",
+                attr(map(&[("enabled", Val::Bool(true))]), 7),
+            ),
+            ("support_plan", attr(s("KubernetesOfficial"), 8)),
+            (
+                "diagnostic_settings",
+                attr(
+                    map(&[("d", map(&[("workspace_resource_id", s("/ws"))]))]),
+                    9,
+                ),
+            ),
+            (
+                "maintenanceconfiguration",
+                attr(
+                    map(&[("m", map(&[("name", s("aksManagedAutoUpgradeSchedule"))]))]),
+                    10,
+                ),
+            ),
+        ])
+    };
+    let base = cluster_from_terraform_call("0.8.1", &args("Base"), CALL);
+    let Some(Val::List(items)) =
+        body_attr(&base, "properties.agentPoolProfiles").map(|a| a.val.clone())
+    else {
+        panic!("pools: {:?}", base.body)
+    };
+    assert_eq!(items.len(), 2);
+    let Val::Map(default) = &items[0] else {
+        panic!()
+    };
+    // v0.7.2 on: the default pool follows the cluster's version.
+    assert!(default.contains(&("orchestratorVersion".into(), s("1.33"))));
+    let Val::Map(user) = &items[1] else { panic!() };
+    assert!(user.contains(&("enableNodePublicIP".into(), Val::Bool(true))));
+    assert!(user.contains(&("count".into(), Val::Num("2".into()))));
+    assert_eq!(
+        body_attr(&base, "properties.supportPlan").map(|a| a.pos.line),
+        Some(8)
+    );
+    assert_eq!(
+        base.maintenance_configurations,
+        vec![("aksManagedAutoUpgradeSchedule".to_owned(), Pos::new(10, 3))]
+    );
+    let logs = base.diagnostic_settings[0]
+        .block("properties")
+        .and_then(|p| p.attr("logs"))
+        .unwrap();
+    assert_eq!(
+        logs.val,
+        Val::List(vec![map(&[
+            ("categoryGroup", s("allLogs")),
+            ("enabled", Val::Bool(true))
+        ])])
+    );
+
+    // Automatic: the module leaves out what Automatic clusters do not accept.
+    let auto = cluster_from_terraform_call("0.8.1", &args("Automatic"), CALL);
+    assert!(body_attr(&auto, "properties.supportPlan").is_none());
+    assert!(body_attr(&auto, "properties.addonProfiles.azurepolicy.enabled").is_none());
+    assert!(body_attr(&auto, "properties.kubernetesVersion").is_some());
+    assert!(auto.notes.iter().any(|n| n.contains("Automatic")));
+    let pools = format!(
+        "{:?}",
+        body_attr(&auto, "properties.agentPoolProfiles")
+            .unwrap()
+            .val
+    );
+    assert!(
+        !pools.contains("enableNodePublicIP") && pools.contains("user1"),
+        "{pools}"
+    );
+}
