@@ -1104,7 +1104,15 @@ impl<'a> Call<'a> {
                 value: Value::Seq(
                     items
                         .iter()
-                        .map(|item| pool(item, version, true, sku_name.as_ref()))
+                        .map(|item| {
+                            pool(
+                                item,
+                                version,
+                                PoolKind::Primary {
+                                    sku_name: sku_name.as_ref(),
+                                },
+                            )
+                        })
                         .collect(),
                 ),
             },
@@ -1124,6 +1132,7 @@ impl<'a> Call<'a> {
     fn children(&mut self, version: Version, notes: &mut Vec<String>) -> Vec<Node> {
         let at = self.at;
         let mut out = Vec::new();
+        let kubernetes_version = get_ci(self.params, "kubernetesVersion");
         if let Some(pools) = self.get("agentPools") {
             match &pools.value {
                 Value::Seq(items) => {
@@ -1137,7 +1146,7 @@ impl<'a> Call<'a> {
                         put(
                             &mut child,
                             "properties",
-                            pool(item, version, false, None),
+                            pool(item, version, PoolKind::Child { kubernetes_version }),
                             item.pos,
                         );
                         out.push(child);
@@ -1215,7 +1224,19 @@ impl<'a> Call<'a> {
 }
 
 /// One agent pool of the module's pool type, as a REST agent pool profile.
-fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -> Node {
+/// Which pool: the cluster's primary pools (with the SKU name, for `sshAccess`) or an
+/// `agentPools` child (deployed by the module's agent-pool child module, whose parameters
+/// have defaults of their own; its `orchestratorVersion` defaults to the cluster's).
+enum PoolKind<'a> {
+    Primary {
+        sku_name: Option<&'a Node>,
+    },
+    Child {
+        kubernetes_version: Option<&'a Node>,
+    },
+}
+
+fn pool(item: &Node, version: Version, kind: PoolKind<'_>) -> Node {
     if !item.is_map() {
         // An expression for the whole pool: its keys are the module's; read as written.
         return item.clone();
@@ -1238,7 +1259,9 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
         };
         put(&mut out, path, value, entry.key_pos);
     }
-    if !primary || version < TYPED_POOLS {
+    let primary = matches!(kind, PoolKind::Primary { .. });
+    if primary && version < TYPED_POOLS {
+        // `primaryAgentPoolProfile`: a REST array, passed through.
         return out;
     }
     // 0.14: a `VirtualMachines` pool has no count, zones, autoscaling or VM size (an
@@ -1256,7 +1279,7 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
             put(&mut out, key, value, at);
         }
     }
-    if scale_set && get_path(&out, "availabilityZones").is_none() {
+    if scale_set && version >= TYPED_POOLS && get_path(&out, "availabilityZones").is_none() {
         let zones = ["1", "2", "3"].iter().map(|z| str_at(z, at)).collect();
         put(
             &mut out,
@@ -1268,7 +1291,14 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
             at,
         );
     }
-    if version < TYPED_PROFILES {
+    if let PoolKind::Child {
+        kubernetes_version: Some(cluster_version),
+    } = kind
+        && get_path(&out, "orchestratorVersion").is_none()
+    {
+        put(&mut out, "orchestratorVersion", cluster_version.clone(), at);
+    }
+    if version >= TYPED_POOLS && version < TYPED_PROFILES {
         for key in [
             "securityProfile.enableSecureBoot",
             "securityProfile.enableVTPM",
@@ -1277,15 +1307,19 @@ fn pool(item: &Node, version: Version, primary: bool, sku_name: Option<&Node>) -
                 put(&mut out, key, lit_at(Lit::Bool(false), at), at);
             }
         }
-        if version >= POOL_SSH_ACCESS && get_path(&out, "securityProfile.sshAccess").is_none() {
-            let local = str_at("LocalUser", at);
-            let value = match sku_name {
-                Some(sku) => if_equals(sku, "Automatic", str_at("Disabled", at), Some(local), at),
-                None => Some(local),
-            };
-            if let Some(value) = value {
-                put(&mut out, "securityProfile.sshAccess", value, at);
-            }
+    }
+    if let PoolKind::Primary { sku_name } = kind
+        && version >= POOL_SSH_ACCESS
+        && version < TYPED_PROFILES
+        && get_path(&out, "securityProfile.sshAccess").is_none()
+    {
+        let local = str_at("LocalUser", at);
+        let value = match sku_name {
+            Some(sku) => if_equals(sku, "Automatic", str_at("Disabled", at), Some(local), at),
+            None => Some(local),
+        };
+        if let Some(value) = value {
+            put(&mut out, "securityProfile.sshAccess", value, at);
         }
     }
     out

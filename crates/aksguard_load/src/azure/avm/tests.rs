@@ -398,13 +398,43 @@ fn bicep_children_become_nested_resources() {
         "0.9.0",
         r#"{
 "name": "a",
+"kubernetesVersion": "1.32",
 "agentPools": [{"name": "user1", "mode": "User", "enableEncryptionAtHost": true}],
 "maintenanceConfigurations": [{"name": "aksManagedAutoUpgradeSchedule", "maintenanceWindow": {"durationHours": 4}}],
 "diagnosticSettings": [{"workspaceResourceId": "/ws"}]
 }"#,
     );
     assert_eq!(cluster.node_pools.len(), 1);
-    assert_eq!(cluster.node_pools[0].name, "user1");
+    let user = &cluster.node_pools[0];
+    assert_eq!(user.name, "user1");
+    // The agent-pool child module's defaults: the cluster's version, scale-set defaults.
+    assert_eq!(
+        user.settings
+            .get("orchestratorVersion")
+            .node()
+            .map(|n| (n.as_str(), n.pos.line)),
+        Some((Some("1.32"), 3))
+    );
+    assert_eq!(
+        user.settings
+            .get("enableNodePublicIP")
+            .node()
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(
+        user.settings
+            .get("enableEncryptionAtHost")
+            .node()
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert!(
+        user.settings
+            .get("securityProfile.sshAccess")
+            .node()
+            .is_none()
+    );
     assert_eq!(
         cluster.maintenance_configurations,
         vec!["aksManagedAutoUpgradeSchedule".to_owned()]
