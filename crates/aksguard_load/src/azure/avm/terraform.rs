@@ -398,6 +398,22 @@ impl Ctx<'_> {
         let Some(value) = self.arg("auto_upgrade_profile") else {
             return;
         };
+        // Attributes the variable's type does not declare are dropped by Terraform's type
+        // conversion (silently: say so, a misspelling changes the result).
+        let declared = ["node_os_upgrade_channel", "upgrade_channel"];
+        let mut value = value;
+        if let In::Map(_, entries) = &mut value {
+            for (key, _) in entries
+                .iter()
+                .filter(|(k, _)| !declared.contains(&k.as_str()))
+            {
+                self.notes.push(format!(
+                    "auto_upgrade_profile.{key} is not an attribute of the module's type: \
+                     Terraform drops it"
+                ));
+            }
+            entries.retain(|(k, _)| declared.contains(&k.as_str()));
+        }
         let mut out = rest(&value, Style::Camel);
         if let (In::Map(pos, _), Out::Map(..)) = (&value, &out) {
             for (key, default) in [
