@@ -1,8 +1,9 @@
 //! Every `.tf` file of the shared AKS corpus (`../shared/corpus/aks`, next to the workspace)
-//! loads with no errors, and the managed clusters each defines (directly, through a local
-//! module it calls, or as an azapi resource) are listed: (file, cluster, form, file the
-//! cluster is written in). The list is compared whole, so a cluster lost or gained is a
-//! visible change. When the corpus is absent (a plain clone) the test prints why and passes.
+//! loads, and the managed clusters each defines (directly, through a local module it calls,
+//! as an azapi resource, or through the managed-cluster Azure Verified Module) are listed:
+//! (file, cluster, form, file the cluster is written in). The list and the load errors are
+//! compared whole, so a cluster lost or gained is a visible change. When the corpus is absent
+//! (a plain clone) the test prints why and passes.
 
 use std::path::{Path, PathBuf};
 
@@ -99,6 +100,7 @@ const EXPECTED: &str = "
 AKS-Landing-Zone-Accelerator/AKS-Backup/aks-2.tf | aks-cluster | terraform | AKS-Landing-Zone-Accelerator/AKS-Backup/aks-2.tf
 AKS-Landing-Zone-Accelerator/AKS-Secure-Baseline-PrivateCluster/Terraform/06-AKS-Cluster/main.tf | <azurerm_kubernetes_cluster.aks-cluster> | terraform | AKS-Landing-Zone-Accelerator/AKS-Secure-Baseline-PrivateCluster/Terraform/06-AKS-Cluster/main.tf
 AKS-Landing-Zone-Accelerator/Prometheus_&_Grafana/Terraform/aks.tf | aks-cluster | terraform | AKS-Landing-Zone-Accelerator/Prometheus_&_Grafana/Terraform/aks.tf
+aks-store-demo/infra/terraform/kubernetes.tf | <module.aks.azapi_resource.this> | avm-terraform | aks-store-demo/infra/terraform/kubernetes.tf
 avm-terraform-managedcluster/examples/automatic/main.tf | <module.automatic.azapi_resource.this (<caller>)> | terraform-azapi | avm-terraform-managedcluster/main.tf
 avm-terraform-managedcluster/examples/automatic-private/main.tf | <module.automatic.azapi_resource.this (<caller>)> | terraform-azapi | avm-terraform-managedcluster/main.tf
 avm-terraform-managedcluster/examples/create-before-destroy/main.tf | <module.create_before_destroy.azapi_resource.this (<caller>)> | terraform-azapi | avm-terraform-managedcluster/main.tf

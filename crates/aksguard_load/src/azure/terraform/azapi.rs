@@ -645,7 +645,6 @@ pub(crate) fn push_other(resource: &Resource, format: AzureFormat, out: &mut Azu
 /// of a module call) → the model, children joined to their clusters by reference. The one
 /// entry point for front ends that build REST bodies: `resources` are one module's, each
 /// with `kind` [`RESOURCE`] (or [`UPDATE`]) and a `body` block in REST shape.
-#[cfg_attr(not(test), allow(dead_code))] // The AVM front end's entry point.
 pub(crate) fn push_rest(
     mut resources: Vec<Resource>,
     format: AzureFormat,

@@ -168,6 +168,11 @@ impl ParsedFile {
         self.top_blocks("module")
     }
 
+    /// A block's body evaluated in `scope` (a module call's arguments).
+    pub fn block_obj(&self, block: &Block, scope: &Scope) -> Obj {
+        self.obj(&block.body, self.pos(block.span()), scope)
+    }
+
     /// Where a block starts.
     pub fn block_pos(&self, block: &Block) -> Pos {
         self.pos(block.span())

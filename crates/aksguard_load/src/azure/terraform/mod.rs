@@ -28,6 +28,7 @@ mod plan;
 use std::path::Path;
 use std::sync::Arc;
 
+use aksguard_model::azure::AzureFormat;
 use aksguard_model::{Node, Pos, Source};
 
 use crate::k8s::StreamResult;
@@ -272,9 +273,13 @@ pub(crate) fn load_tf(
         caller: source.path.to_string(),
         out: &mut out,
         nested: Vec::new(),
+        avm: Vec::new(),
     };
     let called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
+    let avm = std::mem::take(&mut follow.avm);
     build(called, &|_| true, &mut out);
+    let notices = azapi::push_rest(avm, AzureFormat::AvmTerraform, &mut out.azure);
+    out.notices.extend(notices);
     out
 }
 

@@ -2,8 +2,9 @@
 //! resources are judged as each caller configures them.
 //!
 //! - Only local sources (`./…`, `../…`) are followed; registry and git modules are named in
-//!   one notice per loaded file (the Azure Verified Module for managed clusters is handed to
-//!   its own front end instead).
+//!   one notice per loaded file, except the Azure Verified Module for managed clusters, whose
+//!   call is translated from its inputs by `azure::avm::terraform` into the REST resources it
+//!   deploys (judged as [`aksguard_model::azure::AzureFormat::AvmTerraform`]).
 //! - The module directory's `.tf` files are read (parsed once per load, shared with direct
 //!   loads of those files) with the caller's arguments bound to the module's variables.
 //!   Arguments are evaluated in the caller's scope (literals, the caller's variables and
@@ -22,16 +23,16 @@ use std::sync::Arc;
 
 use aksguard_model::LoadError;
 
+use hcl_edit::structure::Block;
+
 use super::hcl::{ParsedFile, Scope};
-use super::{Resource, TerraformDirs, Val};
+use super::{Attr, Obj, Resource, TerraformDirs, Val, azapi};
+use crate::azure::avm;
 use crate::k8s::StreamResult;
 use crate::limits::Limits;
 
 /// Module calls nest at most this deep.
 pub(crate) const MAX_MODULE_DEPTH: usize = 8;
-
-/// The Azure Verified Module for managed clusters (judged from its inputs, not followed).
-const AVM_CLUSTER_MODULE: &str = "azure/avm-res-containerservice-managedcluster/azurerm";
 
 /// Arguments of a `module` block that are Terraform's, not the module's variables.
 const META_ARGUMENTS: &[&str] = &[
@@ -52,6 +53,9 @@ pub(crate) struct Follow<'a> {
     pub out: &'a mut StreamResult,
     /// Calls inside followed modules that could not be followed.
     pub nested: Vec<String>,
+    /// What calls of the managed-cluster Azure Verified Module deploy, as azapi resources
+    /// (judged as the AVM form).
+    pub avm: Vec<Resource>,
 }
 
 impl Follow<'_> {
@@ -77,17 +81,12 @@ impl Follow<'_> {
                 .and_then(|a| a.value.as_str())
                 .unwrap_or_default()
                 .to_owned();
+            if avm::is_terraform_module(&source) {
+                self.avm_call(file, block, &name, scope, prefix);
+                continue;
+            }
             if !is_local(&source) {
-                // AVM CALL SITE (issue 18, helper "avm", branch i18-avm): a call of the
-                // managed-cluster AVM goes to the AVM front end in
-                // crates/aksguard_load/src/azure/avm/ once that branch is merged; until then
-                // it is named with the registry modules.
-                let avm = source.eq_ignore_ascii_case(AVM_CLUSTER_MODULE);
-                registry.push(if avm {
-                    format!("\"{name}\" ({source}, Azure Verified Module)")
-                } else {
-                    format!("\"{name}\" ({source})")
-                });
+                registry.push(format!("\"{name}\" ({source})"));
                 continue;
             }
             if stack.len() > MAX_MODULE_DEPTH {
@@ -202,6 +201,120 @@ impl Follow<'_> {
             ));
         }
         resources
+    }
+
+    /// A call of the managed-cluster Azure Verified Module: its arguments, evaluated in the
+    /// caller's scope (each copy of a `count`/`for_each` call on its own), become the REST
+    /// resources the module would deploy (see `azure::avm::terraform`), positioned at the
+    /// caller's lines, with the address the module gives them (`module.x.azapi_resource.this`).
+    fn avm_call(
+        &mut self,
+        file: &ParsedFile,
+        block: &Block,
+        name: &str,
+        scope: &Scope,
+        prefix: &str,
+    ) {
+        let pos = file.block_pos(block);
+        let version = block
+            .body
+            .get_attribute("version")
+            .and_then(|a| a.value.as_str())
+            .unwrap_or_default()
+            .to_owned();
+        let address = format!("{prefix}module.{name}");
+        let caller = (!prefix.is_empty()).then(|| self.caller.clone());
+        for (instance, call_scope) in
+            file.instances(&block.body, scope, &address, pos, &mut self.out.notices)
+        {
+            let args = file.block_obj(block, &call_scope);
+            let deployed = avm::terraform::cluster_from_terraform_call(&version, &args, pos);
+            for note in deployed.notes {
+                self.out
+                    .notices
+                    .push(format!("{}:{}: {note}", file.source.path, pos.line));
+            }
+            let module = format!("{address}{instance}.");
+            let resource = |label: String, rest_type: &str, name: Option<Attr>, body: Obj| {
+                let mut attrs = vec![(
+                    "type".to_owned(),
+                    Attr {
+                        val: Val::Str(format!("{rest_type}@avm")),
+                        pos,
+                        text: None,
+                        items: Vec::new(),
+                    },
+                )];
+                attrs.extend(name.map(|n| ("name".to_owned(), n)));
+                Resource {
+                    kind: azapi::RESOURCE.to_owned(),
+                    label,
+                    instance: String::new(),
+                    conditional: false,
+                    module: module.clone(),
+                    caller: caller.clone(),
+                    body: Obj {
+                        pos: body.pos,
+                        attrs,
+                        blocks: vec![("body".to_owned(), body)],
+                        ..Obj::default()
+                    },
+                    source: file.source.clone(),
+                    cluster_ref: None,
+                    id: None,
+                }
+            };
+            let mut cluster = resource(
+                "this".into(),
+                "Microsoft.ContainerService/managedClusters",
+                deployed.body.attr("name").cloned(),
+                deployed.body.clone(),
+            );
+            cluster.body.pos = pos;
+            if let Some(location) = deployed.body.attr("location") {
+                cluster
+                    .body
+                    .attrs
+                    .push(("location".into(), location.clone()));
+            }
+            if let Some(parent) = args.attr("parent_id") {
+                cluster
+                    .body
+                    .attrs
+                    .push(("parent_id".into(), parent.clone()));
+            }
+            let this = cluster.reference();
+            self.avm.push(cluster);
+            for (i, setting) in deployed.diagnostic_settings.into_iter().enumerate() {
+                let mut child = resource(
+                    format!("diagnostic_settings_{i}"),
+                    "Microsoft.Insights/diagnosticSettings",
+                    setting.attr("name").cloned(),
+                    setting,
+                );
+                child.cluster_ref = Some(this.clone());
+                self.avm.push(child);
+            }
+            for (i, (config, at)) in deployed.maintenance_configurations.into_iter().enumerate() {
+                let name = Attr {
+                    val: Val::Str(config),
+                    pos: at,
+                    text: None,
+                    items: Vec::new(),
+                };
+                let mut child = resource(
+                    format!("maintenance_{i}"),
+                    "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+                    Some(name),
+                    Obj {
+                        pos: at,
+                        ..Obj::default()
+                    },
+                );
+                child.cluster_ref = Some(this.clone());
+                self.avm.push(child);
+            }
+        }
     }
 
     /// A call that cannot be followed: an error at the call when the loaded file makes it

@@ -297,9 +297,8 @@ module "naming" {
   source  = "Azure/naming/azurerm"
   version = "0.4.0"
 }
-module "aks" {
-  source = "Azure/avm-res-containerservice-managedcluster/azurerm"
-  name   = "x"
+module "regions" {
+  source = "Azure/avm-utl-regions/azurerm"
 }
 module "git" {
   source = "git::https://example.com/m.git"
@@ -307,11 +306,68 @@ module "git" {
 "#;
     let result = load_text_all("main.tf", text, &Limits::default());
     assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert!(result.azure.is_empty());
     assert_eq!(result.notices.len(), 1, "{:?}", result.notices);
     let notice = &result.notices[0];
-    for name in ["\"naming\"", "\"aks\"", "\"git\"", "Azure/naming/azurerm"] {
+    for name in [
+        "\"naming\"",
+        "\"regions\"",
+        "\"git\"",
+        "Azure/naming/azurerm",
+    ] {
         assert!(notice.contains(name), "{notice}");
     }
+}
+
+#[test]
+fn the_managed_cluster_avm_call_is_judged_from_its_inputs() {
+    let text = r#"
+variable "tier" {
+  default = "Standard"
+}
+
+module "aks" {
+  source    = "Azure/avm-res-containerservice-managedcluster/azurerm"
+  version   = "0.8.1"
+  name      = "aks-avm"
+  location  = "westeurope"
+  parent_id = "/subscriptions/s/resourceGroups/rg"
+  sku = {
+    name = "Base"
+    tier = var.tier
+  }
+  disable_local_accounts = true
+}
+
+module "unpinned" {
+  source    = "Azure/avm-res-containerservice-managedcluster/azurerm"
+  name      = "aks-unpinned"
+  parent_id = "/subscriptions/s/resourceGroups/rg"
+}
+"#;
+    let result = load_text_all("main.tf", text, &Limits::default());
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    assert_eq!(result.azure.clusters.len(), 2, "{:?}", result.azure);
+    let c = &result.azure.clusters[0];
+    assert_eq!(c.name, "aks-avm");
+    assert_eq!(c.format, aksguard_model::azure::AzureFormat::AvmTerraform);
+    assert_eq!(c.resource_group.as_deref(), Some("rg"));
+    assert_eq!(c.pos.line, 6, "the cluster is the module call");
+    assert_eq!(c.settings.get("sku.tier").as_str(), Some("Standard"));
+    assert_eq!(c.settings.get("disableLocalAccounts").as_bool(), Some(true));
+    assert_eq!(
+        c.settings.pos_of("disableLocalAccounts", c.pos).line,
+        16,
+        "at the caller's input"
+    );
+    // A call without a version cannot be pinned to a table: everything Unknown, a notice.
+    let unpinned = &result.azure.clusters[1];
+    assert!(unpinned.settings.get("disableLocalAccounts").is_unknown());
+    assert!(
+        result.notices.iter().any(|n| n.contains("main.tf:19")),
+        "{:?}",
+        result.notices
+    );
 }
 
 #[test]
