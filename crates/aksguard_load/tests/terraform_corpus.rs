@@ -115,7 +115,7 @@ terraform-azurerm-aks/examples/api_server_vnet_integration/main.tf | <module.aks
 terraform-azurerm-aks/examples/application_gateway_ingress/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
 terraform-azurerm-aks/examples/local_dns_config/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
 terraform-azurerm-aks/examples/multiple_node_pools/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
-terraform-azurerm-aks/examples/named_cluster/main.tf | <module.aks_cluster_name.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
+terraform-azurerm-aks/examples/named_cluster/main.tf | test-cluster | terraform | terraform-azurerm-aks/main.tf
 terraform-azurerm-aks/examples/startup/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
 terraform-azurerm-aks/examples/uai_and_assign_role_on_subnet/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf
 terraform-azurerm-aks/examples/with_acr/main.tf | <module.aks.azurerm_kubernetes_cluster.main (<caller>)> | terraform | terraform-azurerm-aks/main.tf

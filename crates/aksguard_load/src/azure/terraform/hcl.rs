@@ -7,12 +7,11 @@ use std::sync::Arc;
 
 use aksguard_model::{LoadError, Pos, Source};
 use hcl_edit::Span;
-use hcl_edit::expr::{
-    BinaryOperator, Expression, FuncCall, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 
+use super::functions::{FAILS, binary, coerce};
 use super::{Attr, Obj, Resource, Val, azapi, map};
 
 /// Locals referring to locals: deeper chains are Unknown (also stops cycles).
@@ -425,7 +424,12 @@ impl ParsedFile {
                 Structure::Block(block) => match block.ident.as_str() {
                     "dynamic" => {
                         if let Some(name) = label(block, 0) {
-                            obj.dynamic.push(name.to_owned());
+                            match self.dynamic_blocks(block, name, scope) {
+                                Some(children) => obj
+                                    .blocks
+                                    .extend(children.into_iter().map(|c| (name.to_owned(), c))),
+                                None => obj.dynamic.push(name.to_owned()),
+                            }
                         }
                     }
                     "lifecycle" | "provisioner" | "connection" | "timeouts" => {}
@@ -437,6 +441,51 @@ impl ParsedFile {
             }
         }
         obj
+    }
+}
+
+impl ParsedFile {
+    /// The blocks a `dynamic "<name>"` block generates when its `for_each` resolves (at most
+    /// [`MAX_COPIES`]): one `content` per element, with the iterator (`<name>`, or the
+    /// `iterator` attribute) bound to `{key, value}`. `None` when it does not resolve.
+    fn dynamic_blocks(&self, block: &Block, name: &str, scope: &Scope) -> Option<Vec<Obj>> {
+        let for_each = block.body.get_attribute("for_each")?;
+        let content = block
+            .body
+            .blocks()
+            .find(|b| b.ident.as_str() == "content")?;
+        let iterator = match block.body.get_attribute("iterator") {
+            Some(attr) => match &attr.value {
+                Expression::Variable(v) => v.as_str().to_owned(),
+                _ => return None,
+            },
+            None => name.to_owned(),
+        };
+        let elements: Vec<(Val, Val)> = match scope.eval(&for_each.value, 0) {
+            Val::Map(entries) => entries.into_iter().map(|(k, v)| (Val::Str(k), v)).collect(),
+            Val::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Val::Num(i.to_string()), v))
+                .collect(),
+            _ => return None,
+        };
+        if elements.len() > MAX_COPIES {
+            return None;
+        }
+        let pos = self.pos(content.span());
+        Some(
+            elements
+                .into_iter()
+                .map(|(key, value)| {
+                    let bound = scope.bind(
+                        &iterator,
+                        Val::Map(vec![("key".into(), key), ("value".into(), value)]),
+                    );
+                    self.obj(&content.body, pos, &bound)
+                })
+                .collect(),
+        )
     }
 }
 
@@ -479,6 +528,8 @@ pub(crate) struct Scope {
     vars: Arc<HashMap<String, Val>>,
     locals: Arc<HashMap<String, Result<Expression, String>>>,
     iteration: Option<Iteration>,
+    /// Names bound by `for` expressions and `dynamic` block iterators, innermost last.
+    bound: Arc<Vec<(String, Val)>>,
 }
 
 impl Scope {
@@ -512,6 +563,7 @@ impl Scope {
             vars: Arc::new(vars),
             locals: Arc::new(locals),
             iteration: None,
+            bound: Arc::default(),
         }
     }
 
@@ -526,8 +578,18 @@ impl Scope {
             collect(file, &empty, &mut all_vars, &mut all_locals);
         }
         let (mut vars, locals) = unique(all_vars, all_locals);
+        let literal = Scope::literal();
         for (name, val) in args {
             if vars.contains_key(&name) {
+                let ty = files
+                    .iter()
+                    .flat_map(|f| f.top_blocks("variable"))
+                    .find(|b| label(b, 0) == Some(name.as_str()))
+                    .and_then(|b| b.body.get_attribute("type"));
+                let val = match ty {
+                    Some(ty) => coerce(val, &ty.value, &literal, 0),
+                    None => val,
+                };
                 vars.insert(name, val);
             }
         }
@@ -535,7 +597,26 @@ impl Scope {
             vars: Arc::new(vars),
             locals: Arc::new(locals),
             iteration: None,
+            bound: Arc::default(),
         }
+    }
+
+    /// This scope with `name` bound (a `for` variable, a `dynamic` iterator).
+    pub fn bind(&self, name: &str, val: Val) -> Scope {
+        let mut bound = (*self.bound).clone();
+        bound.push((name.to_owned(), val));
+        Scope {
+            bound: Arc::new(bound),
+            ..self.clone()
+        }
+    }
+
+    fn bound_value(&self, name: &str) -> Option<&Val> {
+        self.bound
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
     }
 
     /// This scope reading one copy of a `count` / `for_each` resource or module.
@@ -551,6 +632,7 @@ impl Scope {
             vars: Arc::default(),
             locals: Arc::default(),
             iteration: None,
+            bound: Arc::default(),
         }
     }
 
@@ -597,13 +679,26 @@ impl Scope {
             }
             Expression::HeredocTemplate(_) => Val::Unknown("heredoc template".into()),
             Expression::Parenthesis(p) => self.eval(p.inner(), depth),
-            Expression::Variable(v) => Val::Unknown(format!("`{}` is not resolvable", v.as_str())),
+            Expression::Variable(v) => match self.bound_value(v.as_str()) {
+                Some(val) => val.clone(),
+                None => Val::Unknown(format!("`{}` is not resolvable", v.as_str())),
+            },
             Expression::Traversal(t) => {
                 let Expression::Variable(root) = &t.expr else {
                     return Val::Unknown("traversal of an expression".into());
                 };
-                let mut ops = t.operators.iter().map(|o| o.value());
                 let root = root.as_str();
+                if let Some(val) = self.bound_value(root) {
+                    return t
+                        .operators
+                        .iter()
+                        .map(|o| o.value())
+                        .try_fold(val.clone(), |v, op| step(v, op, self, depth))
+                        .unwrap_or_else(|| {
+                            Val::Unknown(format!("{FAILS}{root} has no such element"))
+                        });
+                }
+                let mut ops = t.operators.iter().map(|o| o.value());
                 let (base, name) = match (root, ops.next()) {
                     ("var", Some(TraversalOperator::GetAttr(name))) => {
                         let name = name.as_str();
@@ -668,7 +763,7 @@ impl Scope {
                     other => other,
                 };
                 ops.try_fold(base, |val, op| step(val, op, self, depth))
-                    .unwrap_or_else(|| Val::Unknown(format!("{name} has no such element")))
+                    .unwrap_or_else(|| Val::Unknown(format!("{FAILS}{name} has no such element")))
             }
             Expression::Conditional(c) => match self.eval(&c.cond_expr, depth).as_bool() {
                 Some(true) => self.eval(&c.true_expr, depth),
@@ -686,67 +781,10 @@ impl Scope {
             Expression::BinaryOp(op) => {
                 let lhs = self.eval(&op.lhs_expr, depth);
                 let rhs = self.eval(&op.rhs_expr, depth);
-                if let Some(reason) = lhs.unknown_reason().or(rhs.unknown_reason()) {
-                    return Val::Unknown(reason.to_owned());
-                }
-                match (op.operator.value(), lhs.as_bool(), rhs.as_bool()) {
-                    (BinaryOperator::Eq, _, _) => Val::Bool(lhs == rhs),
-                    (BinaryOperator::NotEq, _, _) => Val::Bool(lhs != rhs),
-                    (BinaryOperator::And, Some(a), Some(b)) => Val::Bool(a && b),
-                    (BinaryOperator::Or, Some(a), Some(b)) => Val::Bool(a || b),
-                    _ => Val::Unknown("arithmetic or comparison is not evaluated".into()),
-                }
+                binary(*op.operator.value(), lhs, rhs)
             }
             Expression::FuncCall(call) => self.call(call, depth),
-            Expression::ForExpr(_) => Val::Unknown("`for` expression is not evaluated".into()),
-        }
-    }
-}
-
-impl Scope {
-    /// The few pure functions whose result is plain from known arguments: `merge`,
-    /// `coalesce` and the type conversions. Any other call is Unknown.
-    fn call(&self, call: &FuncCall, depth: u32) -> Val {
-        let name = call.name.name.as_str();
-        let unknown = || Val::Unknown(format!("function call `{name}(…)` is not evaluated"));
-        if !call.name.namespace.is_empty() || call.args.expand_final() {
-            return unknown();
-        }
-        let args: Vec<Val> = call.args.iter().map(|a| self.eval(a, depth)).collect();
-        match name {
-            "merge" => {
-                let mut out: Vec<(String, Val)> = Vec::new();
-                for arg in args {
-                    match arg {
-                        Val::Map(entries) => {
-                            for (key, val) in entries {
-                                out.retain(|(k, _)| *k != key);
-                                out.push((key, val));
-                            }
-                        }
-                        Val::Null => {}
-                        Val::Unknown(reason) => return Val::Unknown(reason),
-                        _ => return unknown(),
-                    }
-                }
-                Val::Map(out)
-            }
-            "coalesce" => {
-                for arg in args {
-                    match arg {
-                        Val::Null => {}
-                        Val::Str(s) if s.is_empty() => {}
-                        other => return other,
-                    }
-                }
-                unknown()
-            }
-            "tolist" | "toset" | "tomap" | "tostring" | "tonumber" | "tobool"
-                if args.len() == 1 =>
-            {
-                args.into_iter().next().unwrap_or_else(unknown)
-            }
-            _ => unknown(),
+            Expression::ForExpr(f) => self.for_expr(f, depth),
         }
     }
 }
@@ -849,7 +887,10 @@ fn collect(
             continue;
         };
         let val = match block.body.get_attribute("default") {
-            Some(default) => literal.eval(&default.value, 0),
+            Some(default) => match block.body.get_attribute("type") {
+                Some(ty) => coerce(literal.eval(&default.value, 0), &ty.value, literal, 0),
+                None => literal.eval(&default.value, 0),
+            },
             None => Val::Unknown(format!("var.{name} has no default (set at plan time)")),
         };
         vars.entry(name.to_owned()).or_default().push(val);

@@ -1,25 +1,32 @@
-//! Terraform (azurerm provider v3 and v4): `.tf` configuration and `terraform show -json`
-//! plan/state files, normalised into the same REST-shaped model as `az` and ARM input.
+//! Terraform (azurerm provider v3 and v4, and azapi): `.tf` configuration and
+//! `terraform show -json` plan/state files, normalised into the same REST-shaped model as `az`
+//! and ARM input.
 //!
 //! Both front ends produce [`Resource`]s: a resource type, its Terraform address and a
 //! generic body of attributes ([`Val`], positioned) and nested blocks. [`map`] holds the one
-//! mapping table from azurerm attribute names to ARM REST property paths.
+//! mapping table from azurerm attribute names to ARM REST property paths; [`azapi`] reads
+//! azapi bodies, which are the REST shape already (and what the AVM front end builds).
 //!
 //! Open semantics, decided here:
 //! - A `.tf` file is loaded with the variable defaults, `terraform.tfvars`/`*.auto.tfvars`
 //!   values and `locals` of every `.tf` file of its directory (a Terraform module is a
 //!   directory). When a name is declared in the file itself, that declaration wins; a name
 //!   declared in several sibling files (not a valid module: e.g. a fixture folder) is Unknown.
-//! - Clusters are emitted by the file that declares them. Node pools and diagnostic settings
-//!   join a cluster of their own file, or of the single sibling file declaring that cluster.
-//! - `count = 0` resources are skipped (they are never created); any other `count` or
-//!   `for_each` loads the resource once, with `count.index`/`each.*` values Unknown.
-//! - Anything not a literal, a variable with a default or a local built from those
-//!   (resource attributes, module outputs, functions, `for` expressions, `dynamic` blocks) is
-//!   Unknown: rules never fire on it.
+//! - Clusters are emitted by the file that declares them. Node pools, diagnostic settings and
+//!   azapi patches join a cluster of their own file, or of the single sibling file declaring
+//!   that cluster.
+//! - Local `module` calls are followed ([`module`]): the module's clusters are emitted by the
+//!   calling file, with the module file as their source.
+//! - `count` / `for_each` (and `dynamic` blocks) over resolvable values expand into one copy
+//!   each (at most 100); `count = 0` and empty collections leave the resource out; anything
+//!   else loads the resource once, with `count.index`/`each.*` values Unknown.
+//! - Anything not a literal, a variable with a default, a local built from those, or a pure
+//!   function of them ([`functions`]) is Unknown: resource attributes, module outputs, data
+//!   sources. Rules never fire on it.
 
 mod azapi;
 mod dir_cache;
+mod functions;
 mod hcl;
 mod map;
 mod module;

@@ -425,6 +425,16 @@ resource "azurerm_monitor_diagnostic_setting" "dyn" {
     }
   }
 }
+resource "azurerm_monitor_diagnostic_setting" "unresolved" {
+  name               = "unresolved"
+  target_resource_id = azurerm_kubernetes_cluster.b.id
+  dynamic "enabled_log" {
+    for_each = var.categories
+    content {
+      category = enabled_log.value
+    }
+  }
+}
 "#,
     );
     let a = &azure.clusters[0];
@@ -447,7 +457,12 @@ resource "azurerm_monitor_diagnostic_setting" "dyn" {
         a.diagnostic_settings[1].categories,
         Some(vec!["guard".into()])
     );
-    assert_eq!(b.diagnostic_settings[0].categories, None);
+    // A `dynamic` block over a literal is expanded; over an unresolvable value it is Unknown.
+    assert_eq!(
+        b.diagnostic_settings[0].categories,
+        Some(vec!["kube-audit".into()])
+    );
+    assert_eq!(b.diagnostic_settings[1].categories, None);
 }
 
 #[test]

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use aksguard_model::Pos;
+
 use crate::{Limits, load_text_all};
 
 fn write(dir: &Path, name: &str, text: &str) {
@@ -486,4 +488,126 @@ resource "azurerm_kubernetes_cluster" "each" {
     );
     assert_eq!(result.notices.len(), 1, "{:?}", result.notices);
     assert!(result.notices[0].contains("count = 100000"));
+}
+
+#[test]
+fn for_expressions_functions_and_type_defaults_evaluate_over_known_values() {
+    let text = r#"
+variable "profile" {
+  type = object({
+    enabled  = optional(bool, true)
+    channel  = optional(string)
+    nested   = optional(object({ on = optional(bool, false) }), {})
+  })
+  default = { extra = "dropped" }
+}
+
+variable "names" {
+  default = ["a", "b", "c"]
+}
+
+locals {
+  props = {
+    for k, v in { enableRBAC = true, nodeResourceGroup = null, dnsPrefix = "x" } :
+    k => v if can(regex("^(enableRBAC|dnsPrefix)$", k)) && v != null
+  }
+  upper      = [for n in var.names : upper(n) if n != "b"]
+  joined     = join(",", local.upper)
+  missing    = try(var.profile.nope, "fallback")
+  count      = length(var.names) > 2
+  has_b      = contains(var.names, "b")
+  unknown_or = var.unset || true
+  unknown_and = var.unset && false
+}
+
+resource "azapi_resource" "aks" {
+  type      = "Microsoft.ContainerService/managedClusters@2024-09-01"
+  name      = local.joined
+  parent_id = "/subscriptions/s/resourceGroups/rg"
+  body = {
+    properties = merge(local.props, {
+      disableLocalAccounts = var.profile.enabled
+      supportPlan          = var.profile.channel
+      nested               = var.profile.nested.on
+      kubernetesVersion    = local.missing
+      enablePodSecurityPolicy = local.count && local.has_b
+      fqdnSubdomain        = local.unknown_or ? "or" : "no"
+      publicNetworkAccess  = local.unknown_and ? "and" : "Disabled"
+    })
+  }
+}
+"#;
+    let result = load_text_all("main.tf", text, &Limits::default());
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let c = &result.azure.clusters[0];
+    assert_eq!(c.name, "A,C");
+    let s = &c.settings;
+    assert_eq!(s.get("enableRBAC").as_bool(), Some(true));
+    assert_eq!(s.get("dnsPrefix").as_str(), Some("x"));
+    assert!(s.get("nodeResourceGroup").is_absent(), "null left out");
+    assert_eq!(
+        s.get("disableLocalAccounts").as_bool(),
+        Some(true),
+        "optional default"
+    );
+    assert!(
+        s.get("supportPlan").is_absent(),
+        "optional without default is null"
+    );
+    assert_eq!(s.get("nested").as_bool(), Some(false));
+    assert_eq!(s.get("kubernetesVersion").as_str(), Some("fallback"));
+    assert_eq!(s.get("enablePodSecurityPolicy").as_bool(), Some(true));
+    assert_eq!(s.get("fqdnSubdomain").as_str(), Some("or"), "x || true");
+    assert_eq!(
+        s.get("publicNetworkAccess").as_str(),
+        Some("Disabled"),
+        "x && false"
+    );
+}
+
+#[test]
+fn dynamic_blocks_expand_over_known_collections() {
+    let text = r#"
+variable "aad" {
+  default = { admin_groups = ["g1"] }
+}
+resource "azurerm_kubernetes_cluster" "c" {
+  name = "aks"
+  dynamic "azure_active_directory_role_based_access_control" {
+    for_each = var.aad == null ? [] : [var.aad]
+    iterator = cfg
+    content {
+      admin_group_object_ids = cfg.value.admin_groups
+      azure_rbac_enabled     = true
+    }
+  }
+  dynamic "oms_agent" {
+    for_each = []
+    content {
+      log_analytics_workspace_id = "x"
+    }
+  }
+  dynamic "key_vault_secrets_provider" {
+    for_each = var.unset
+    content {
+      secret_rotation_enabled = true
+    }
+  }
+}
+"#;
+    let result = load_text_all("main.tf", text, &Limits::default());
+    let s = &result.azure.clusters[0].settings;
+    assert_eq!(s.get("aadProfile.enableAzureRBAC").as_bool(), Some(true));
+    assert_eq!(
+        s.pos_of("aadProfile.enableAzureRBAC", Pos::new(1, 1)).line,
+        12
+    );
+    assert!(
+        s.get("addonProfiles.omsagent").is_absent(),
+        "no element, no block"
+    );
+    assert!(
+        s.get("addonProfiles.azureKeyvaultSecretsProvider.enabled")
+            .is_unknown()
+    );
 }
