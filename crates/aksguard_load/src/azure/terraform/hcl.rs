@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aksguard_model::{LoadError, Pos, Source};
 use hcl_edit::Span;
@@ -18,6 +19,8 @@ use super::{Attr, Obj, Resource, Val, azapi, map};
 const MAX_DEPTH: u32 = 16;
 /// Copies read of one `count` / `for_each` resource; more load once, with the index Unknown.
 pub(crate) const MAX_COPIES: usize = 100;
+/// Evaluation steps per file or module instance (a Terraform configuration takes far fewer).
+const MAX_STEPS: usize = 2_000_000;
 /// Nesting of an azapi body read property by property.
 const MAX_REST_DEPTH: u32 = 64;
 
@@ -530,6 +533,9 @@ pub(crate) struct Scope {
     iteration: Option<Iteration>,
     /// Names bound by `for` expressions and `dynamic` block iterators, innermost last.
     bound: Arc<Vec<(String, Val)>>,
+    /// Evaluation steps taken with these declarations (shared by clones), so nested `for`
+    /// expressions over large collections end as Unknown instead of running on.
+    steps: Arc<AtomicUsize>,
 }
 
 impl Scope {
@@ -564,6 +570,7 @@ impl Scope {
             locals: Arc::new(locals),
             iteration: None,
             bound: Arc::default(),
+            steps: Arc::default(),
         }
     }
 
@@ -598,6 +605,7 @@ impl Scope {
             locals: Arc::new(locals),
             iteration: None,
             bound: Arc::default(),
+            steps: Arc::default(),
         }
     }
 
@@ -633,10 +641,14 @@ impl Scope {
             locals: Arc::default(),
             iteration: None,
             bound: Arc::default(),
+            steps: Arc::default(),
         }
     }
 
     pub fn eval(&self, expr: &Expression, depth: u32) -> Val {
+        if self.steps.fetch_add(1, Ordering::Relaxed) > MAX_STEPS {
+            return Val::Unknown("too much to evaluate".into());
+        }
         match expr {
             Expression::Null(_) => Val::Null,
             Expression::Bool(b) => Val::Bool(*b.value()),

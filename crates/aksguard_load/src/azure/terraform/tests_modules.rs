@@ -611,3 +611,31 @@ resource "azurerm_kubernetes_cluster" "c" {
             .is_unknown()
     );
 }
+
+#[test]
+fn evaluation_is_bounded() {
+    let numbers: Vec<String> = (0..3000).map(|i| i.to_string()).collect();
+    let text = format!(
+        r#"
+locals {{
+  xs   = [{}]
+  cube = [for a in local.xs : [for b in local.xs : [for c in local.xs : c]]]
+}}
+resource "azurerm_kubernetes_cluster" "c" {{
+  name     = "aks"
+  sku_tier = length(local.cube) > 0 ? "Free" : "Standard"
+}}
+"#,
+        numbers.join(", ")
+    );
+    let started = std::time::Instant::now();
+    let result = load_text_all("main.tf", &text, &Limits::default());
+    assert!(result.errors.is_empty(), "{:?}", result.errors);
+    let s = &result.azure.clusters[0].settings;
+    assert!(s.get("sku.tier").is_unknown());
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+}
