@@ -296,6 +296,17 @@ impl ParsedFile {
     /// `jsonencode(…)` (v1) keep each property's line; a body that comes from a variable or
     /// local is resolved as a whole and positioned at the `body` attribute.
     fn azapi_body(&self, body: &Body, scope: &Scope, obj: &mut Obj) {
+        // `type = "Microsoft.X/y@${local.api_version}"`: the resource type is known even when
+        // the API version is not.
+        if let Some(attr) = body.get_attribute("type")
+            && let Expression::StringTemplate(template) = &attr.value
+            && let Some(Element::Literal(first)) = template.iter().next()
+            && let Some((resource_type, _)) = first.value().split_once('@')
+            && let Some((_, written)) = obj.attrs.iter_mut().rev().find(|(k, _)| k == "type")
+            && matches!(written.val, Val::Unknown(_))
+        {
+            written.val = Val::Str(format!("{resource_type}@"));
+        }
         let Some(attr) = body.get_attribute("body") else {
             return;
         };

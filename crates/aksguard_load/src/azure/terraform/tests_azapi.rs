@@ -391,3 +391,84 @@ fn the_rest_entry_point_builds_the_same_model() {
     assert_eq!(a.node_pools.len(), b.node_pools.len());
     assert_eq!(a.diagnostic_settings.len(), 1);
 }
+
+#[test]
+fn a_type_with_an_unresolved_api_version_is_still_its_type() {
+    let text = r#"
+resource "azapi_resource" "aks" {
+  type = "Microsoft.ContainerService/managedClusters@${data.x.version}"
+  name = "aks"
+  body = { properties = { enableRBAC = false } }
+}
+"#;
+    let c = &azure(text).clusters[0];
+    assert_eq!(c.settings.get("enableRBAC").as_bool(), Some(false));
+}
+
+#[test]
+fn the_same_cluster_as_rest_json_and_azapi_gives_the_same_settings() {
+    let rest = r#"{
+  "name": "aks1",
+  "type": "Microsoft.ContainerService/managedClusters",
+  "location": "westeurope",
+  "sku": {"name": "Base", "tier": "Free"},
+  "identity": {"type": "UserAssigned", "userAssignedIdentities": {"/subscriptions/s/id1": {}}},
+  "properties": {
+    "enableRBAC": true,
+    "disableLocalAccounts": false,
+    "aadProfile": {"managed": true, "adminGroupObjectIDs": ["g1", "g2"]},
+    "networkProfile": {"networkPlugin": "azure", "networkPolicy": "calico"},
+    "addonProfiles": {"azurepolicy": {"enabled": true}},
+    "agentPoolProfiles": [{"name": "sys", "mode": "System", "count": 3, "enableNodePublicIP": false}]
+  }
+}"#;
+    let azapi = r#"
+resource "azapi_resource" "aks" {
+  type      = "Microsoft.ContainerService/managedClusters@2024-09-01"
+  name      = "aks1"
+  parent_id = "/subscriptions/s/resourceGroups/rg"
+  location  = "westeurope"
+  identity {
+    type         = "UserAssigned"
+    identity_ids = ["/subscriptions/s/id1"]
+  }
+  body = {
+    sku = { name = "Base", tier = "Free" }
+    properties = {
+      enableRBAC           = true
+      disableLocalAccounts = false
+      aadProfile           = { managed = true, adminGroupObjectIDs = ["g1", "g2"] }
+      networkProfile       = { networkPlugin = "azure", networkPolicy = "calico" }
+      addonProfiles        = { azurepolicy = { enabled = true } }
+      agentPoolProfiles = [
+        { name = "sys", mode = "System", count = 3, enableNodePublicIP = false },
+      ]
+    }
+  }
+}
+"#;
+    let rest = load_text_all("c.json", rest, &Limits::default()).azure;
+    let azapi = azure(azapi);
+    let (r, a) = (&rest.clusters[0], &azapi.clusters[0]);
+    fn strip(node: &aksguard_model::Node) -> serde_json::Value {
+        use aksguard_model::Value;
+        match &node.value {
+            Value::Map(entries) => serde_json::Value::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.to_string(), strip(&e.value)))
+                    .collect(),
+            ),
+            Value::Seq(items) => serde_json::Value::Array(items.iter().map(strip).collect()),
+            _ => serde_json::Value::String(node.as_str().unwrap_or_default().to_owned()),
+        }
+    }
+    assert_eq!(strip(&a.settings.root), strip(&r.settings.root));
+    assert!(a.settings.unknown.is_empty(), "{:?}", a.settings.unknown);
+    assert_eq!(a.name, r.name);
+    assert_eq!(a.location, r.location);
+    assert_eq!(
+        strip(&a.node_pools[0].settings.root),
+        strip(&r.node_pools[0].settings.root)
+    );
+}
