@@ -95,6 +95,9 @@ pub(crate) const SOURCE_KEY: &str = "x-aksguard-source";
 /// Where a nested template was called from (`main.bicep:12`): a cluster whose name cannot be
 /// resolved names its caller, so clusters of one module reached by several callers differ.
 pub(crate) const VIA_KEY: &str = "x-aksguard-via";
+/// The form of a nested template's resources when it differs from the document's (the
+/// cluster an Azure Verified Module call deploys, built from a Bicep file): a format label.
+pub(crate) const FORMAT_KEY: &str = "x-aksguard-format";
 
 /// Reads every resource of a template (and its nested deployments) into `out`.
 pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureResources) {
@@ -1028,6 +1031,18 @@ impl Walk<'_> {
         let own_source = get_ci(template, SOURCE_KEY)
             .and_then(Node::as_str)
             .map(|path| Arc::new(Source { path: path.into() }));
+        let own_format = get_ci(template, FORMAT_KEY)
+            .and_then(Node::as_str)
+            .and_then(|label| {
+                [
+                    AzureFormat::AvmBicep,
+                    AzureFormat::Bicep,
+                    AzureFormat::ArmTemplate,
+                ]
+                .into_iter()
+                .find(|f| f.label() == label)
+            });
+        let saved_format = own_format.map(|f| std::mem::replace(&mut self.format, f));
         let saved = own_source.map(|own| {
             let via = get_ci(template, VIA_KEY)
                 .and_then(Node::as_str)
@@ -1043,6 +1058,9 @@ impl Walk<'_> {
         if let Some((source, via)) = saved {
             self.source = source;
             self.via = via;
+        }
+        if let Some(format) = saved_format {
+            self.format = format;
         }
     }
 
