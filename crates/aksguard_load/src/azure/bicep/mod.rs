@@ -109,6 +109,7 @@ pub(crate) fn load_bicep(
         errors: Vec::new(),
         registry: Vec::new(),
         avm_notes: Vec::new(),
+        via: Vec::new(),
     };
     let mut stack = vec![canonical(Path::new(display))];
     let template = assembly.inline(&translation, display, &mut stack);
@@ -147,6 +148,9 @@ struct Assembly<'a> {
     registry: Vec<String>,
     /// What the AVM tables said about the calls (version fallbacks, inputs not mapped).
     avm_notes: Vec<String>,
+    /// The module calls that led to the file being inlined (`main.bicep:12`), outermost
+    /// first.
+    via: Vec<String>,
 }
 
 impl Assembly<'_> {
@@ -252,7 +256,10 @@ impl Assembly<'_> {
             }
         };
         stack.push(key);
+        self.via.push(format!("{caller}:{line}"));
+        let via = self.via.join(" → ");
         let mut template = self.inline(&translation, &display, stack);
+        self.via.pop();
         stack.pop();
         if let Some(entries) = entries_mut(&mut template) {
             let pos = Pos::new(1, 1);
@@ -264,7 +271,7 @@ impl Assembly<'_> {
             entries.push(Entry {
                 key: VIA_KEY.into(),
                 key_pos: pos,
-                value: Node::scalar(format!("{caller}:{line}"), false, pos),
+                value: Node::scalar(via, false, pos),
             });
         }
         Some(template)
@@ -348,23 +355,30 @@ fn set_template(resource: &mut Node, template: Node) {
     }
 }
 
-/// A module's path as shown: the caller's directory joined with the written path, with
-/// `.` and `..` folded where they can be.
+/// A module's path as shown: the caller's directory joined with the written path, with the
+/// written path's `.` and `..` folded where they can be.
 fn module_display(caller: &str, written: &str) -> String {
-    let joined = Path::new(caller)
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(written);
-    let mut parts: Vec<Component<'_>> = Vec::new();
-    for part in joined.components() {
+    let parent = Path::new(caller).parent().unwrap_or(Path::new(""));
+    let mut parts: Vec<Component<'_>> = parent.components().collect();
+    // A caller path that itself climbs (`repo/../shared/x.bicep`) is kept as written: folding
+    // its `..` would show a different path than the one the user gave.
+    let fixed = if parts.contains(&Component::ParentDir) {
+        parts.len()
+    } else {
+        0
+    };
+    for part in Path::new(written).components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if parts.len() > fixed && matches!(parts.last(), Some(Component::Normal(_))) =>
+            {
                 parts.pop();
             }
             other => parts.push(other),
         }
     }
+
     parts
         .iter()
         .collect::<PathBuf>()
