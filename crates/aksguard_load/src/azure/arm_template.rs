@@ -5,7 +5,8 @@
 //! parameter's `defaultValue` (or the value a nested deployment passes in), `[variables('y')]`
 //! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
 //! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
-//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, property and index access).
+//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, `null`, `union` of objects,
+//! property and index access).
 //! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
 //! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
 //! as the reason, and no value is stored there, so no rule fires on it. A resolved value
@@ -41,6 +42,11 @@
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
 //! role-definition GUID or the kubelet identity in the expression). Templates carry no
 //! resource group: `resource_group` is `None`.
+//!
+//! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
+//! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
+//! [`VIA_KEY`] (the calls that reached it, naming a cluster whose name does not resolve) and
+//! [`FORMAT_KEY`] (an Azure Verified Module call's cluster).
 
 use std::cell::Cell;
 use std::collections::HashMap;
