@@ -450,3 +450,30 @@ fn union_of_objects_and_ternary_objects_resolve_at_their_own_lines() {
     let v = cluster(&loaded, "v");
     assert!(v.settings.get("enableRBAC").is_unknown());
 }
+
+#[test]
+fn an_avm_cluster_call_is_judged_from_its_params_at_the_callers_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "main.bicep",
+        "param name string = 'avm1'\nparam local bool = false\nmodule aks 'br/public:avm/res/container-service/managed-cluster:0.9.0' = {\n  name: 'aks'\n  params: {\n    name: name\n    disableLocalAccounts: local\n    primaryAgentPoolProfiles: [\n      {\n        name: 'sys'\n        mode: 'System'\n      }\n    ]\n  }\n}\n",
+    );
+    let loaded = load(dir.path());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let avm = cluster(&loaded, "avm1");
+    assert_eq!(avm.format, AzureFormat::AvmBicep);
+    assert!(avm.source.path.ends_with("main.bicep"));
+    let local = avm.settings.get("disableLocalAccounts");
+    assert_eq!(local.as_bool(), Some(false));
+    // The caller's parameter is resolved in the caller's scope, at the call's input line.
+    assert_eq!(local.node().unwrap().pos.line, 7);
+    assert!(
+        !loaded
+            .notices
+            .iter()
+            .any(|n| n.contains("registry modules not read")),
+        "{:?}",
+        loaded.notices
+    );
+}
