@@ -275,10 +275,19 @@ fn syntax_errors_name_their_line_and_the_rest_is_read() {
 fn bad_input_never_panics() {
     let deep_parens = format!("var x = {}1{}\n", "(".repeat(5000), ")".repeat(5000));
     let deep_objects = format!("var y = {}{}\n", "{ a: ".repeat(3000), "}".repeat(3000));
+    let mut deep_resources = String::new();
+    for i in 0..2000 {
+        deep_resources.push_str(&format!("resource r{i} 'child{i}' = {{\n name: 'n'\n"));
+    }
+    deep_resources.push_str(&"}\n".repeat(2000));
+    let deep_resources = format!(
+        "resource top 'Microsoft.ContainerService/managedClusters@2024-01-01' = {{\n{deep_resources}}}\n"
+    );
     let cycle = "resource a 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: b.name\n}\nresource b 'Microsoft.ContainerService/managedClusters@2024-01-01' = {\n  name: a.name\n}\n";
     for text in [
         deep_parens.as_str(),
         deep_objects.as_str(),
+        deep_resources.as_str(),
         cycle,
         "",
         "resource",

@@ -398,13 +398,16 @@ impl<'t> Tr<'t> {
                 "module_declaration" => {
                     self.symbols.insert(name, Symbol::Module);
                 }
-                "resource_declaration" => self.declare_resource(*statement, None, None),
+                "resource_declaration" => self.declare_resource(*statement, None, 0),
                 _ => {}
             }
         }
     }
 
-    fn declare_resource(&mut self, decl: Syn<'t>, outer: Option<(&str, &str)>, _: Option<()>) {
+    fn declare_resource(&mut self, decl: Syn<'t>, outer: Option<(&str, &str)>, depth: usize) {
+        if depth > MAX_NESTING {
+            return;
+        }
         let parts = kids(decl);
         let (Some(name), Some(type_node)) = (
             parts.iter().find(|k| k.kind() == "identifier"),
@@ -441,7 +444,7 @@ impl<'t> Tr<'t> {
             for property in kids(body) {
                 for child in kids(property) {
                     if child.kind() == "resource_declaration" {
-                        self.declare_resource(child, Some((&symbol, &full_type)), None);
+                        self.declare_resource(child, Some((&symbol, &full_type)), depth + 1);
                     }
                 }
             }
@@ -500,6 +503,12 @@ impl<'t> Tr<'t> {
         let Some(Symbol::Resource(sym)) = self.symbols.get(&symbol).cloned() else {
             return;
         };
+        // Nested declarations deeper than the declared ones (a name reused at a deeper
+        // level) are not followed: the syntax tree may be arbitrarily deep.
+        if nesting_depth(&self.symbols, &sym) > MAX_NESTING {
+            self.error(decl, "resource declarations nest too deeply; skipped");
+            return;
+        }
         let (written_type, _) = split_type(self.src(*type_node).trim_matches('\''));
         let existing = has_token(decl, "existing");
         let Some(value) = parts
@@ -1358,6 +1367,24 @@ impl<'t> Tr<'t> {
             pos,
         )
     }
+}
+
+/// How many resources `sym` is declared inside (bounded: the chain is followed at most
+/// `MAX_NESTING + 1` steps, so a cycle of names cannot loop).
+fn nesting_depth(symbols: &HashMap<String, Symbol<'_>>, sym: &ResourceSym<'_>) -> usize {
+    let mut depth = 0;
+    let mut outer = sym.nested_in.clone();
+    while let Some(name) = outer {
+        depth += 1;
+        if depth > MAX_NESTING {
+            break;
+        }
+        outer = match symbols.get(&name) {
+            Some(Symbol::Resource(parent)) => parent.nested_in.clone(),
+            _ => None,
+        };
+    }
+    depth
 }
 
 struct ResourceShape<'a, 't> {
