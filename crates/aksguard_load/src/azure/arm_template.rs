@@ -140,12 +140,19 @@ pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureRe
 // Evaluation context and expressions
 
 enum Param {
-    /// The template's `defaultValue`, unevaluated (it may be an expression itself).
-    Default(Node),
-    /// A value passed in by a nested deployment, already resolved in the outer scope.
-    Given(Node),
+    /// The template's `defaultValue`, unevaluated (it may be an expression itself), or a
+    /// value a nested deployment passes in, already evaluated in the outer scope by
+    /// [`Eval::pass`] (literal `[` strings escaped again, unresolvable parts marked): either
+    /// way it is read as a template value of the inner scope.
+    Value(Node),
     Unknown(String),
 }
+
+/// Marks a value that could not be resolved in the scope that passed it into a nested
+/// deployment: a string `"[\u{0}unknown:<reason>]"`, which [`Eval::eval_text`] answers as
+/// Unknown with that reason. A NUL character never starts a real ARM expression; were a
+/// template to hold this text, its value would only become Unknown (never a guess).
+const UNKNOWN_MARK: &str = "[\u{0}unknown:";
 
 /// Parameters and variables of one template scope (names are case-insensitive in ARM).
 struct Ctx {
@@ -158,7 +165,12 @@ impl Ctx {
         let mut params = HashMap::new();
         for entry in get_ci(template, "parameters").map_or(&[][..], Node::entries) {
             let param = match get_ci(&entry.value, "defaultValue") {
-                Some(default) => Param::Default(default.clone()),
+                Some(default) => Param::Value(default.clone()),
+                // A nullable parameter (language 2.0: its own `nullable`, or its `$ref`
+                // type's) that nobody passes is null.
+                None if is_nullable(template, &entry.value) => {
+                    Param::Value(Node::scalar("null", true, entry.value.pos))
+                }
                 None => Param::Unknown(format!("parameter `{}` has no default value", entry.key)),
             };
             params.insert(entry.key.as_str().to_ascii_lowercase(), param);
@@ -183,6 +195,24 @@ impl Ctx {
         }
         Ctx { params, vars }
     }
+}
+
+/// A parameter declared `nullable`, directly or through its `$ref` to the template's
+/// `definitions` (one level: what Bicep writes for `param x someType?`).
+fn is_nullable(template: &Node, declaration: &Node) -> bool {
+    let flag = |node: &Node| get_ci(node, "nullable").and_then(Node::as_bool) == Some(true);
+    if flag(declaration) {
+        return true;
+    }
+    let Some(reference) = get_ci(declaration, "$ref").and_then(Node::as_str) else {
+        return false;
+    };
+    let Some(name) = reference.strip_prefix("#/definitions/") else {
+        return false;
+    };
+    get_ci(template, "definitions")
+        .and_then(|d| get_ci(d, name))
+        .is_some_and(flag)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -326,6 +356,43 @@ impl Parser {
     }
 }
 
+/// The reason of a value marked Unknown by [`Eval::pass`].
+fn marked_unknown(text: &str) -> Option<&str> {
+    text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')
+}
+
+fn mark_unknown(why: &str, pos: Pos) -> Node {
+    Node::scalar(format!("{UNKNOWN_MARK}{why}]"), false, pos)
+}
+
+/// A final string value as a template value: a literal starting with `[` is escaped again.
+fn escape_literal(node: Node) -> Node {
+    match node.value {
+        Value::Scalar {
+            ref text,
+            plain: false,
+        } if text.starts_with('[') => Node::scalar(format!("[{text}"), false, node.pos),
+        Value::Scalar { .. } => node,
+        Value::Seq(items) => Node {
+            pos: node.pos,
+            value: Value::Seq(items.into_iter().map(escape_literal).collect()),
+        },
+        Value::Map(entries) => Node {
+            pos: node.pos,
+            value: Value::Map(
+                entries
+                    .into_iter()
+                    .map(|e| Entry {
+                        key: e.key,
+                        key_pos: e.key_pos,
+                        value: escape_literal(e.value),
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
 /// A string that is an ARM expression: `[…]`, but not the `[[…` escape.
 fn is_expression(text: &str) -> bool {
     text.starts_with('[') && !text.starts_with("[[") && text.ends_with(']')
@@ -377,6 +444,9 @@ impl Eval<'_> {
     fn eval_text(&self, text: &str, depth: usize) -> V {
         if depth > MAX_DEPTH {
             return V::Unknown("references nest too deeply (a cycle?)".into());
+        }
+        if let Some(why) = marked_unknown(text) {
+            return V::Unknown(why.to_owned());
         }
         match parse_expression(&text[1..text.len() - 1]) {
             Some(expr) => self.eval(&expr, depth),
@@ -475,8 +545,7 @@ impl Eval<'_> {
             ("parameters", [arg]) => {
                 return match self.text(arg, depth) {
                     Ok(param) => match self.ctx.params.get(&param.to_ascii_lowercase()) {
-                        Some(Param::Default(node)) => self.force(node, depth),
-                        Some(Param::Given(node)) => known(node.clone()),
+                        Some(Param::Value(node)) => self.force(node, depth),
                         Some(Param::Unknown(reason)) => V::Unknown(reason.clone()),
                         None => V::Unknown(format!("parameter `{param}` is not declared")),
                     },
@@ -543,6 +612,148 @@ impl Eval<'_> {
                 })),
                 V::Unknown(detail) => Err(detail),
             },
+            ("null", []) => Ok(known(null_node())),
+            ("createobject", _) if args.len().is_multiple_of(2) => args
+                .chunks(2)
+                .map(|pair| {
+                    Ok(Entry {
+                        key: self.text(&pair[0], depth)?.into(),
+                        key_pos: Pos::default(),
+                        value: self.value(&pair[1], depth)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map(|entries| known(container(Value::Map(entries)))),
+            ("createarray", _) => args
+                .iter()
+                .map(|a| self.value(a, depth))
+                .collect::<Result<Vec<_>, String>>()
+                .map(|items| known(container(Value::Seq(items)))),
+            ("coalesce", _) if !args.is_empty() => {
+                for arg in args {
+                    match self.eval(arg, depth) {
+                        V::Known { node, .. } if node.is_null() => {}
+                        other => return other,
+                    }
+                }
+                Ok(known(null_node()))
+            }
+            ("tryget", [object, keys @ ..]) if !keys.is_empty() => {
+                let mut current = self.eval(object, depth);
+                for key in keys {
+                    let (node, raw) = match current {
+                        V::Known { node, raw } => (node, raw),
+                        unknown => return unknown,
+                    };
+                    let child = match self.scalar(key, depth) {
+                        Ok((text, true)) => get_ci(&node, &text).cloned(),
+                        Ok((text, false)) => text
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| node.items().get(i).cloned()),
+                        Err(detail) => return V::Unknown(detail),
+                    };
+                    current = match child {
+                        None => return known(null_node()),
+                        Some(child) if raw => self.force(&child, depth),
+                        Some(child) => known(child),
+                    };
+                }
+                return current;
+            }
+            ("contains", [container, item]) => self.value(container, depth).and_then(|c| {
+                let item = self.scalar(item, depth)?;
+                Ok(boolean(match &c.value {
+                    Value::Scalar { text, .. } => text.contains(item.0.as_str()),
+                    Value::Seq(items) => items.iter().any(|i| {
+                        scalar_of(i).is_some_and(|v| comparable(v) == comparable(item.clone()))
+                    }),
+                    Value::Map(entries) => {
+                        entries.iter().any(|e| e.key.eq_ignore_ascii_case(&item.0))
+                    }
+                }))
+            }),
+            ("length", [arg]) => self.value(arg, depth).and_then(|v| {
+                let n = match &v.value {
+                    Value::Scalar { text, plain } if !*plain || !v.is_null() => {
+                        text.chars().count()
+                    }
+                    Value::Scalar { .. } => return Err(String::new()),
+                    Value::Seq(items) => items.len(),
+                    Value::Map(entries) => entries.len(),
+                };
+                Ok(known(Node::scalar(n.to_string(), true, Pos::default())))
+            }),
+            ("union", _) if args.len() >= 2 => args
+                .iter()
+                .map(|a| self.value(a, depth))
+                .collect::<Result<Vec<_>, String>>()
+                .and_then(|values| union(values).ok_or_else(String::new))
+                .map(known),
+            ("first" | "last", [arg]) => self.value(arg, depth).and_then(|v| {
+                let pick = |n: usize| {
+                    if name == "first" {
+                        0
+                    } else {
+                        n.saturating_sub(1)
+                    }
+                };
+                match &v.value {
+                    Value::Seq(items) if !items.is_empty() => {
+                        Ok(known(items[pick(items.len())].clone()))
+                    }
+                    Value::Scalar { text, plain: false } => {
+                        let chars: Vec<char> = text.chars().collect();
+                        Ok(string(
+                            chars
+                                .get(pick(chars.len()))
+                                .map(char::to_string)
+                                .unwrap_or_default(),
+                        ))
+                    }
+                    _ => Err(String::new()),
+                }
+            }),
+            ("split", [text, delimiter]) => self.text(text, depth).and_then(|text| {
+                let delimiters: Vec<String> = match self.value(delimiter, depth)? {
+                    node if node.is_seq() => node
+                        .items()
+                        .iter()
+                        .map(|d| d.as_str().map(str::to_owned).ok_or_else(String::new))
+                        .collect::<Result<_, _>>()?,
+                    node => vec![node.as_str().ok_or_else(String::new)?.to_owned()],
+                };
+                if delimiters.iter().any(String::is_empty) {
+                    return Err(String::new());
+                }
+                let mut parts = vec![text];
+                for d in &delimiters {
+                    parts = parts
+                        .iter()
+                        .flat_map(|p| p.split(d.as_str()).map(str::to_owned))
+                        .collect();
+                }
+                Ok(known(container(Value::Seq(
+                    parts
+                        .into_iter()
+                        .map(|p| Node::scalar(p, false, Pos::default()))
+                        .collect(),
+                ))))
+            }),
+            ("replace", [text, old, new]) => {
+                let text = self.text(text, depth);
+                let old = self.text(old, depth);
+                let new = self.text(new, depth);
+                match (text, old, new) {
+                    (Ok(t), Ok(o), Ok(n)) if !o.is_empty() => Ok(string(t.replace(&o, &n))),
+                    (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => Err(d),
+                    _ => Err(String::new()),
+                }
+            }
+            ("int", [arg]) => self
+                .text(arg, depth)
+                .and_then(|t| t.trim().parse::<i64>().map_err(|_| String::new()))
+                .map(|n| known(Node::scalar(n.to_string(), true, Pos::default()))),
             ("tolower", [arg]) => self.text(arg, depth).map(|t| string(t.to_lowercase())),
             ("toupper", [arg]) => self.text(arg, depth).map(|t| string(t.to_uppercase())),
             ("true", []) => Ok(boolean(true)),
@@ -613,7 +824,11 @@ impl Eval<'_> {
                     }
                     V::Known { node: value, .. } => Some(reposition(value, pos)),
                     V::Unknown(detail) => {
-                        unknown.push((path.to_owned(), reason(text, &detail)));
+                        let why = match marked_unknown(text) {
+                            Some(_) => detail,
+                            None => reason(text, &detail),
+                        };
+                        unknown.push((path.to_owned(), why));
                         None
                     }
                 }
@@ -686,6 +901,71 @@ impl Eval<'_> {
                     value: Value::Seq(out),
                 })
             }
+        }
+    }
+
+    /// A value passed into a nested deployment, evaluated in this (the outer) scope as a
+    /// template value of the inner one: expressions evaluated, literal `[` strings escaped
+    /// again, and what cannot be resolved marked Unknown with its reason ([`UNKNOWN_MARK`]),
+    /// so an object with one unresolvable field keeps its other fields.
+    fn pass(&self, node: &Node, depth: usize) -> Node {
+        if !self.spend() {
+            return mark_unknown("template too large to evaluate", node.pos);
+        }
+        match &node.value {
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                match self.eval_text(text, depth) {
+                    V::Known {
+                        node: value,
+                        raw: true,
+                    } => self.pass(&value, depth + 1),
+                    V::Known { node: value, .. } => escape_literal(value),
+                    V::Unknown(detail) => {
+                        let why = match marked_unknown(text) {
+                            Some(_) => detail,
+                            None => reason(text, &detail),
+                        };
+                        mark_unknown(&why, node.pos)
+                    }
+                }
+            }
+            Value::Scalar { .. } => node.clone(),
+            Value::Seq(items) => Node {
+                pos: node.pos,
+                value: Value::Seq(items.iter().map(|i| self.pass(i, depth)).collect()),
+            },
+            Value::Map(entries) => Node {
+                pos: node.pos,
+                value: Value::Map(
+                    entries
+                        .iter()
+                        .map(|e| Entry {
+                            key: e.key.clone(),
+                            key_pos: e.key_pos,
+                            value: self.pass(&e.value, depth),
+                        })
+                        .collect(),
+                ),
+            },
+        }
+    }
+
+    /// An argument as a final value (a raw container resolved); Unknown when any part is.
+    fn value(&self, expr: &Expr, depth: usize) -> Result<Node, String> {
+        match self.eval(expr, depth) {
+            V::Known { node, raw: false } => Ok(node),
+            V::Known { node, raw: true } => {
+                let mut unknown = Vec::new();
+                match self.resolve(&node, "", None, depth + 1, &mut unknown) {
+                    Some(value) if unknown.is_empty() => Ok(value),
+                    _ => Err(unknown
+                        .into_iter()
+                        .next()
+                        .map(|(_, r)| r)
+                        .unwrap_or_default()),
+                }
+            }
+            V::Unknown(detail) => Err(detail),
         }
     }
 
@@ -791,6 +1071,92 @@ fn comparable(value: (String, bool)) -> (bool, String) {
         (text, true) => (true, text),
         (text, false) => (false, text.to_ascii_lowercase()),
     }
+}
+
+fn null_node() -> Node {
+    Node::scalar("null", true, Pos::default())
+}
+
+fn container(value: Value) -> Node {
+    Node {
+        pos: Pos::default(),
+        value,
+    }
+}
+
+/// A scalar's text and whether it is a string, as [`Eval::scalar`] gives it.
+fn scalar_of(node: &Node) -> Option<(String, bool)> {
+    match &node.value {
+        Value::Scalar { text, plain } if !node.is_null() || !plain => {
+            Some((text.to_string(), !plain))
+        }
+        _ => None,
+    }
+}
+
+/// Whether two final values are equal, positions aside.
+fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar { .. }, Value::Scalar { .. }) => match (scalar_of(a), scalar_of(b)) {
+            (Some(x), Some(y)) => comparable(x) == comparable(y),
+            (None, None) => true,
+            _ => false,
+        },
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| {
+                    y.iter().any(|f| {
+                        f.key.eq_ignore_ascii_case(&e.key) && same_value(&e.value, &f.value)
+                    })
+                })
+        }
+        _ => false,
+    }
+}
+
+/// ARM `union`: objects merged (later values win; nested objects merged the same way),
+/// arrays concatenated without repeats. `None` for a mix of kinds.
+fn union(values: Vec<Node>) -> Option<Node> {
+    if values.iter().all(Node::is_map) {
+        let mut merged: Vec<Entry> = Vec::new();
+        for value in values {
+            let Value::Map(entries) = value.value else {
+                continue;
+            };
+            for entry in entries {
+                match merged
+                    .iter_mut()
+                    .find(|e| e.key.eq_ignore_ascii_case(&entry.key))
+                {
+                    Some(existing) if existing.value.is_map() && entry.value.is_map() => {
+                        let both = vec![existing.value.clone(), entry.value];
+                        existing.value = union(both)?;
+                    }
+                    Some(existing) => existing.value = entry.value,
+                    None => merged.push(entry),
+                }
+            }
+        }
+        return Some(container(Value::Map(merged)));
+    }
+    if values.iter().all(Node::is_seq) {
+        let mut items: Vec<Node> = Vec::new();
+        for value in values {
+            let Value::Seq(list) = value.value else {
+                continue;
+            };
+            for item in list {
+                if !items.iter().any(|i| same_value(i, &item)) {
+                    items.push(item);
+                }
+            }
+        }
+        return Some(container(Value::Seq(items)));
+    }
+    None
 }
 
 fn reason(text: &str, detail: &str) -> String {
@@ -931,6 +1297,15 @@ impl Walk<'_> {
                 Some(false) => return,
                 Some(true) => {}
                 None => conditional = true,
+            }
+        }
+        // A copy loop over nothing (`length(parameters('pools'))` of an empty array) deploys
+        // nothing; any other loop is read as one resource.
+        if let Some(count) = get_ci(resource, "copy").and_then(|c| get_ci(c, "count")) {
+            let mut unknown = Vec::new();
+            let count = ev.resolve(count, "copy.count", None, 0, &mut unknown);
+            if count.as_ref().and_then(Node::as_i64) == Some(0) {
+                return;
             }
         }
         let Some(written_type) = ev.resolved_text(get_ci(resource, "type")) else {
@@ -1208,6 +1583,16 @@ impl Walk<'_> {
     }
 
     /// A `Microsoft.Resources/deployments` with an inline template (a compiled Bicep module).
+    ///
+    /// Scope (`expressionEvaluationOptions.scope`, any case): `inner` evaluates the nested
+    /// template with its own parameters, bound to `properties.parameters` values evaluated
+    /// here, in the outer scope, or to their defaults; `outer` or absent evaluates it with
+    /// the outer scope's parameters and variables (the nested template's own are not used).
+    /// A `template` that is an expression (Bicep's `loadJsonContent`, compiled to
+    /// `[variables('$fxv#0')]`) is evaluated here into the template to deploy, whose
+    /// expressions then read its own parameters, as with `inner`. A known-false
+    /// `condition` was handled by the caller; a copy loop whose count is known to be zero
+    /// deploys nothing.
     fn deployment(&mut self, resource: &Node, ev: &Eval<'_>, depth: usize) {
         if depth >= 8 {
             return;
@@ -1215,13 +1600,29 @@ impl Walk<'_> {
         let Some(properties) = get_ci(resource, "properties") else {
             return;
         };
-        let Some(template) = get_ci(properties, "template").filter(|t| t.is_map()) else {
+        let Some(written) = get_ci(properties, "template") else {
             return;
         };
-        let inner = get_ci(properties, "expressionEvaluationOptions")
-            .and_then(|o| get_ci(o, "scope"))
-            .and_then(Node::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        let from_expression;
+        let template = match &written.value {
+            Value::Map(_) => written,
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                let mut unknown = Vec::new();
+                match ev.resolve(written, "template", None, 0, &mut unknown) {
+                    Some(node) if node.is_map() && unknown.is_empty() => {
+                        from_expression = node;
+                        &from_expression
+                    }
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        let inner = !std::ptr::eq(template, written)
+            || get_ci(properties, "expressionEvaluationOptions")
+                .and_then(|o| get_ci(o, "scope"))
+                .and_then(Node::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         if !inner {
             // Outer scope: the nested template reads the parent's parameters and variables.
             self.template(template, ev.ctx, depth + 1);
@@ -1230,20 +1631,16 @@ impl Walk<'_> {
         let mut ctx = Ctx::of_template(template);
         for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
             let key = entry.key.as_str().to_ascii_lowercase();
-            let param = match get_ci(&entry.value, "value") {
-                Some(value) => {
-                    let mut unknown = Vec::new();
-                    match ev.resolve(value, &entry.key, None, 0, &mut unknown) {
-                        Some(node) if unknown.is_empty() => Param::Given(node),
-                        _ => Param::Unknown(
-                            unknown
-                                .first()
-                                .map(|(_, r)| format!("passed {r}"))
-                                .unwrap_or_default(),
-                        ),
-                    }
-                }
-                None => Param::Unknown(format!(
+            // `{"value": …}`, or an expression giving that object (Bicep compiles a
+            // conditional argument to `[if(c, createObject('value', a), createObject(…))]`).
+            let passed = ev.pass(&entry.value, 0);
+            let param = match (
+                get_ci(&passed, "value"),
+                passed.as_str().and_then(marked_unknown),
+            ) {
+                (Some(value), _) => Param::Value(value.clone()),
+                (None, Some(why)) => Param::Unknown(why.to_owned()),
+                (None, None) => Param::Unknown(format!(
                     "parameter `{}` is passed by reference (Key Vault)",
                     entry.key
                 )),
