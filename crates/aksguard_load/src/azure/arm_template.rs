@@ -1167,6 +1167,9 @@ fn reason(text: &str, detail: &str) -> String {
     };
     if detail.is_empty() {
         format!("ARM expression `{quoted}`")
+    } else if detail.starts_with(&format!("ARM expression `{quoted}`")) {
+        // The same expression passed down a chain of modules: say it once.
+        detail.to_owned()
     } else {
         format!("ARM expression `{quoted}`: {detail}")
     }
@@ -2064,6 +2067,187 @@ mod tests {
         assert_eq!(cluster.name, "aks-prod");
         assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
         assert!(cluster.settings.get("sku.tier").is_unknown());
+    }
+
+    /// A module call as Bicep compiles it: inner scope, arguments evaluated in the caller.
+    fn module_call(params: &str, inner_params: &str, resources: &str) -> String {
+        format!(
+            r#"{{ {HEADER},
+  "parameters": {{"env": {{"type": "string", "defaultValue": "prod"}}, "secret": {{"type": "string"}},
+    "enable": {{"type": "bool", "defaultValue": true}}}},
+  "variables": {{"subnet": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]"}},
+  "resources": [{{
+    "type": "Microsoft.Resources/deployments",
+    "name": "aks",
+    "properties": {{
+      "expressionEvaluationOptions": {{"scope": "inner"}},
+      "mode": "Incremental",
+      "parameters": {{ {params} }},
+      "template": {{ {HEADER}, "languageVersion": "2.0",
+        "definitions": {{"poolType": {{"type": "array", "nullable": true}}}},
+        "parameters": {{ {inner_params} }},
+        "resources": {{ {resources} }}
+      }}
+    }}
+  }}]
+}}"#
+        )
+    }
+
+    #[test]
+    fn module_arguments_keep_their_known_fields_and_mark_the_rest() {
+        let text = module_call(
+            r#""name": {"value": "[format('aks-{0}', parameters('env'))]"},
+            "pools": {"value": [{"name": "sys", "mode": "System", "vnetSubnetID": "[variables('subnet')]", "osDiskType": "[parameters('secret')]"}]},
+            "network": "[if(parameters('enable'), createObject('value', 'azure'), createObject('value', null()))]",
+            "off": "[if(not(parameters('enable')), createObject('value', 'x'), createObject('value', null()))]",
+            "prefix": {"value": "[[literal]"},
+            "vault": {"reference": {"keyVault": {"id": "kv"}, "secretName": "s"}}"#,
+            r##""name": {"type": "string"}, "pools": {"type": "array"}, "network": {"type": "string"},
+            "off": {"type": "string", "nullable": true}, "prefix": {"type": "string"},
+            "vault": {"type": "securestring"}, "extra": {"$ref": "#/definitions/poolType"},
+            "required": {"type": "string"}"##,
+            r#""aks": {"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('name')]",
+              "properties": {"agentPoolProfiles": "[parameters('pools')]",
+                "networkProfile": {"networkPlugin": "[parameters('network')]", "networkPolicy": "[parameters('off')]"},
+                "dnsPrefix": "[parameters('prefix')]",
+                "windowsProfile": {"adminPassword": "[parameters('vault')]"},
+                "nodeResourceGroup": "[coalesce(parameters('extra'), 'fallback')]",
+                "fqdnSubdomain": "[parameters('required')]"}}"#,
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.name, "aks-prod");
+        let s = &cluster.settings;
+        assert_eq!(
+            s.get("networkProfile.networkPlugin").as_str(),
+            Some("azure")
+        );
+        // A nullable argument left out, or passed null, is absent.
+        assert!(s.get("networkProfile.networkPolicy").is_absent());
+        assert_eq!(s.get("nodeResourceGroup").as_str(), Some("fallback"));
+        // A literal `[` passed in stays a literal.
+        assert_eq!(s.get("dnsPrefix").as_str(), Some("[literal]"));
+        let Lookup::Unknown(why) = s.get("windowsProfile.adminPassword") else {
+            panic!("{:?}", s.get("windowsProfile.adminPassword"));
+        };
+        assert!(why.contains("Key Vault"), "{why}");
+        let Lookup::Unknown(why) = s.get("fqdnSubdomain") else {
+            panic!("{:?}", s.get("fqdnSubdomain"));
+        };
+        assert!(why.contains("has no default value"), "{why}");
+        // The pool keeps its known fields; the unresolvable ones are Unknown with the
+        // caller's reason, at the module's property line.
+        let pool = &cluster.node_pools[0];
+        assert_eq!(pool.name, "sys");
+        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
+        let Lookup::Unknown(why) = pool.settings.get("osDiskType") else {
+            panic!("{:?}", pool.settings.get("osDiskType"));
+        };
+        assert!(
+            why.starts_with("ARM expression `[parameters('secret')]`: parameter `secret`"),
+            "{why}"
+        );
+        assert!(pool.settings.get("vnetSubnetID").is_unknown());
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map(|i| i as u32 + 1)
+                .unwrap()
+        };
+        assert_eq!(
+            pool.settings.get("mode").node().unwrap().pos.line,
+            line_of(r#""agentPoolProfiles": "[parameters('pools')]""#)
+        );
+    }
+
+    #[test]
+    fn outer_scope_templates_from_variables_and_empty_loops() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"rbac": {{"type": "bool", "defaultValue": false}}, "pools": {{"type": "array", "defaultValue": []}}}},
+  "variables": {{"tier": "Standard",
+    "$fxv#0": {{ {HEADER}, "parameters": {{"tier": {{"type": "string"}}}},
+      "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "from-variable",
+        "sku": {{"tier": "[[parameters('tier')]"}}, "properties": {{"dnsPrefix": "[[concat('a', 'b')]"}}}}]}}}},
+  "resources": [
+    {{"type": "Microsoft.Resources/deployments", "name": "outer",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
+        "template": {{ {HEADER}, "parameters": {{"rbac": {{"type": "bool", "defaultValue": true}}}},
+          "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "outer-scope",
+            "sku": {{"tier": "[variables('tier')]"}}, "properties": {{"enableRBAC": "[parameters('rbac')]"}}}}]}}}}}},
+    {{"type": "Microsoft.Resources/deployments", "name": "loaded",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
+        "parameters": {{"tier": {{"value": "Premium"}}}},
+        "template": "[variables('$fxv#0')]"}}}},
+    {{"type": "Microsoft.Resources/deployments", "name": "[format('pool-{{0}}', copyIndex())]",
+      "copy": {{"name": "pools", "count": "[length(parameters('pools'))]"}},
+      "properties": {{"mode": "Incremental", "template": {{ {HEADER},
+        "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "never"}}]}}}}}}
+  ]
+}}"#
+        );
+        let resources = load(&text);
+        let names: Vec<&str> = resources.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["outer-scope", "from-variable"]);
+        // Outer scope: the caller's parameters and variables, not the nested template's.
+        let outer = &resources.clusters[0].settings;
+        assert_eq!(outer.get("enableRBAC").as_bool(), Some(false));
+        assert_eq!(outer.get("sku.tier").as_str(), Some("Standard"));
+        // A template loaded from a variable reads its own parameters, as passed.
+        let loaded = &resources.clusters[1].settings;
+        assert_eq!(loaded.get("sku.tier").as_str(), Some("Premium"));
+        assert_eq!(loaded.get("dnsPrefix").as_str(), Some("ab"));
+    }
+
+    #[test]
+    fn pure_functions_of_known_values_evaluate() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"opts": {{"type": "object", "defaultValue": {{"a": {{"x": 1}}, "list": ["p", "q"]}}}},
+    "none": {{"type": "object", "nullable": true}}, "open": {{"type": "string"}}}},
+  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c",
+    "properties": {{
+      "p1": "[tryGet(parameters('opts'), 'a', 'x')]",
+      "p2": "[tryGet(parameters('opts'), 'missing')]",
+      "p3": "[union(parameters('opts'), createObject('a', createObject('y', 2)))]",
+      "p4": "[contains(parameters('opts').list, 'q')]",
+      "p5": "[length(createArray(1, 2, 3))]",
+      "p6": "[coalesce(parameters('none'), createObject('k', 'v'))]",
+      "p7": "[last(split('a/b/c', '/'))]",
+      "p8": "[replace('1.2.3', '.', '-')]",
+      "p9": "[coalesce(parameters('open'), 'x')]",
+      "p10": "[union(createArray('a', 'b'), createArray('b', 'c'))]",
+      "p11": "[int('42')]",
+      "p12": "[first(parameters('opts').list)]"
+    }}}}]
+}}"#
+        );
+        let resources = load(&text);
+        let s = &resources.clusters[0].settings;
+        assert_eq!(s.get("p1").as_str(), Some("1"));
+        assert!(s.get("p2").is_absent());
+        assert_eq!(s.get("p3.a.x").as_str(), Some("1"));
+        assert_eq!(s.get("p3.a.y").as_str(), Some("2"));
+        assert_eq!(s.get("p3.list").node().map(|n| n.items().len()), Some(2));
+        assert_eq!(s.get("p4").as_bool(), Some(true));
+        assert_eq!(s.get("p5").as_str(), Some("3"));
+        assert_eq!(s.get("p6.k").as_str(), Some("v"));
+        assert_eq!(s.get("p7").as_str(), Some("c"));
+        assert_eq!(s.get("p8").as_str(), Some("1-2-3"));
+        // An unresolvable argument before the first non-null one leaves coalesce Unknown.
+        assert!(s.get("p9").is_unknown());
+        let union: Vec<&str> = s
+            .get("p10")
+            .node()
+            .unwrap()
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(union, vec!["a", "b", "c"]);
+        assert_eq!(s.get("p11").as_str(), Some("42"));
+        assert_eq!(s.get("p12").as_str(), Some("p"));
     }
 
     #[test]
