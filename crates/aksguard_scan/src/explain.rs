@@ -189,3 +189,166 @@ fn redact(json: &mut Json) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use aksguard_config::{CliOverrides, ConfigSource};
+    use aksguard_model::azure::{AzureFormat, Holds};
+    use aksguard_model::{Entry, Node, Value};
+
+    use super::*;
+    use crate::settings::SettingsRequest;
+
+    fn settings() -> ScanSettings {
+        ScanSettings::resolve(&SettingsRequest {
+            source: ConfigSource::Disabled,
+            overrides: CliOverrides::default(),
+            as_of: None,
+            baseline: None,
+            write_baseline: None,
+        })
+        .unwrap()
+    }
+
+    fn map(entries: Vec<(&str, Node)>, line: u32) -> Node {
+        Node {
+            pos: Pos::new(line, 1),
+            value: Value::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| Entry {
+                        key: k.into(),
+                        key_pos: v.pos,
+                        value: v,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn cluster(name: &str, rbac: &str, line: u32) -> ManagedCluster {
+        let source = Arc::new(Source {
+            path: format!("{name}.json").into(),
+        });
+        let mut settings = Settings::new(map(
+            vec![
+                (
+                    "enableRBAC",
+                    Node::scalar(rbac, true, Pos::new(line + 1, 3)),
+                ),
+                (
+                    "servicePrincipalProfile",
+                    map(
+                        vec![(
+                            "secret",
+                            Node::scalar("s3cr3t", false, Pos::new(line + 2, 5)),
+                        )],
+                        line + 2,
+                    ),
+                ),
+            ],
+            line,
+        ));
+        settings
+            .unknown
+            .insert("disableLocalAccounts".into(), "ARM expression `[x]`".into());
+        ManagedCluster {
+            name: name.into(),
+            id: None,
+            resource_group: None,
+            location: None,
+            pos: Pos::new(line, 1),
+            source,
+            format: AzureFormat::ArmTemplate,
+            settings,
+            node_pools: Vec::new(),
+            diagnostic_settings: Vec::new(),
+            maintenance_configurations: Vec::new(),
+            holds: Holds::EVERYTHING,
+        }
+    }
+
+    fn resources() -> AzureResources {
+        AzureResources {
+            clusters: vec![cluster("one", "true", 10), cluster("two", "false", 20)],
+            ..AzureResources::default()
+        }
+    }
+
+    #[test]
+    fn each_cluster_gets_its_own_lookups_states_and_rules() {
+        let explanation = explain_sources(resources(), &azure_rules(), &settings(), None).unwrap();
+        assert_eq!(explanation.clusters.len(), 2);
+        for (cluster, value, line) in [
+            (&explanation.clusters[0], "true", 11),
+            (&explanation.clusters[1], "false", 21),
+        ] {
+            let rbac = cluster
+                .settings
+                .iter()
+                .find(|s| s.path == "enableRBAC")
+                .unwrap();
+            assert_eq!(
+                rbac.state,
+                SettingState::Known {
+                    value: value.into(),
+                    redacted: false,
+                    file: format!("{}.json", cluster.name),
+                    line,
+                }
+            );
+            assert!(rbac.rules.contains(&"AKS001"), "{:?}", rbac.rules);
+            let local = cluster
+                .settings
+                .iter()
+                .find(|s| s.path == "disableLocalAccounts")
+                .unwrap();
+            assert_eq!(
+                local.state,
+                SettingState::Unknown {
+                    reason: "ARM expression `[x]`".into()
+                }
+            );
+            assert!(
+                cluster
+                    .settings
+                    .iter()
+                    .any(|s| s.state == SettingState::Absent)
+            );
+            // Sorted by path, each path once.
+            let paths: Vec<&str> = cluster.settings.iter().map(|s| s.path.as_str()).collect();
+            let mut sorted = paths.clone();
+            sorted.sort_by_key(|p| p.to_ascii_lowercase());
+            sorted.dedup();
+            assert_eq!(paths, sorted);
+        }
+    }
+
+    #[test]
+    fn a_name_picks_one_cluster_and_an_unknown_name_lists_those_found() {
+        let one = explain_sources(resources(), &azure_rules(), &settings(), Some("TWO")).unwrap();
+        assert_eq!(one.clusters.len(), 1);
+        assert_eq!(one.clusters[0].name, "two");
+        let err =
+            explain_sources(resources(), &azure_rules(), &settings(), Some("three")).unwrap_err();
+        assert_eq!(
+            err,
+            "no managed cluster named `three`; the inputs define: one, two"
+        );
+        let err = explain_sources(AzureResources::default(), &azure_rules(), &settings(), None)
+            .unwrap_err();
+        assert!(err.contains("no AKS managed cluster"), "{err}");
+    }
+
+    #[test]
+    fn secrets_inside_a_value_read_whole_are_redacted() {
+        let mut json: Json = serde_json::json!({"clientId": "id", "secret": "s", "ssh": {"keyData": "k"}, "x": [{"adminPassword": "p"}]});
+        redact(&mut json);
+        assert_eq!(
+            json,
+            serde_json::json!({"clientId": "id", "secret": REDACTED, "ssh": REDACTED, "x": [{"adminPassword": REDACTED}]})
+        );
+    }
+}
