@@ -1,5 +1,5 @@
-//! One cluster written in every form aksguard reads (ARM JSON template, Terraform azurerm,
-//! and those listed in `FORMS`) gives the same settings for every path the AKS/ACR rules
+//! One cluster written in every form aksguard reads it in (ARM JSON template, Terraform
+//! azurerm, Bicep, Terraform azapi) gives the same settings for every path the AKS/ACR rules
 //! read: the explanation `aksguard explain-source` builds (rules run with their lookups
 //! recorded) is compared path by path, state and value, for the cluster and each node pool
 //! (lines and files aside). The forms live in `tests/data/equivalence/`.
@@ -13,8 +13,13 @@ use aksguard_model::explain_source::{SettingSource, SettingState};
 use aksguard_scan::explain::{azure_rules, explain_sources};
 use aksguard_scan::{ScanSettings, SettingsRequest};
 
-/// The forms of the cluster, by file (the first is the reference).
-const FORMS: &[&str] = &["cluster.json", "cluster.tf"];
+/// The forms of the cluster: file and the form it must read as (the first is the reference).
+const FORMS: &[(&str, &str)] = &[
+    ("cluster.json", "arm-template"),
+    ("cluster.tf", "terraform"),
+    ("cluster.bicep", "bicep"),
+    ("cluster.azapi.tf", "terraform-azapi"),
+];
 
 fn data(file: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -56,7 +61,7 @@ fn canonical(value: &serde_json::Value) -> String {
 }
 
 /// `cluster:<path>` / `pool <name>:<path>` → state, for the one cluster of `file`.
-fn settings_of(file: &str) -> (String, BTreeMap<String, String>) {
+fn settings_of((file, form): (&str, &str)) -> (String, BTreeMap<String, String>) {
     // Each form alone in a directory of its own: Terraform reads whole directories.
     let dir = tempfile::TempDir::new().unwrap();
     let path = dir.path().join(file);
@@ -83,6 +88,7 @@ fn settings_of(file: &str) -> (String, BTreeMap<String, String>) {
     let explanation = explain_sources(loaded.azure, &azure_rules(), &settings, None).unwrap();
     assert_eq!(explanation.clusters.len(), 1, "{file}");
     let cluster = &explanation.clusters[0];
+    assert_eq!(cluster.form, form, "{file}");
     let mut out = BTreeMap::new();
     for setting in &cluster.settings {
         out.insert(format!("cluster:{}", setting.path), state(setting));
@@ -116,8 +122,8 @@ fn every_form_of_one_cluster_gives_the_same_settings() {
         );
     }
     let mut differences = Vec::new();
-    for form in &FORMS[1..] {
-        let (name, settings) = settings_of(form);
+    for &(form, label) in &FORMS[1..] {
+        let (name, settings) = settings_of((form, label));
         if name != reference_name {
             differences.push(format!("{form}: name `{name}`, not `{reference_name}`"));
         }
@@ -127,7 +133,7 @@ fn every_form_of_one_cluster_gives_the_same_settings() {
             let want = reference.get(path).map_or("not read", String::as_str);
             let got = settings.get(path).map_or("not read", String::as_str);
             if want != got {
-                differences.push(format!("{form}: {path}: {got} (in {}: {want})", FORMS[0]));
+                differences.push(format!("{form}: {path}: {got} (in {}: {want})", FORMS[0].0));
             }
         }
     }
