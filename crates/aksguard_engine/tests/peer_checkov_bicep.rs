@@ -5,9 +5,9 @@
 //!
 //! checkov runs live, once, on all those files (`checkov --framework bicep -o json`, bounded by
 //! [`CHECKOV_TIMEOUT`]). [`MAPPINGS`] pairs each checkov check that means the same as one of
-//! our rules with that rule. Per checkov resource (a cluster or registry with its line range),
-//! checkov FAILED must mean our rule has a finding within those lines and PASSED that it has
-//! none. Fixtures are compared on the checks mapped to their own rule (the one setting the
+//! our rules with that rule. Per checkov resource (a cluster, node pool or registry with its
+//! line range), checkov FAILED must mean our rule has a finding within those lines (and in no
+//! resource nested there) and PASSED that it has none. Fixtures are compared on the checks mapped to their own rule (the one setting the
 //! fixture is about); corpus files on every mapped check. Every difference must be listed,
 //! with its reason, in [`DISAGREEMENTS`]; an entry that no longer disagrees fails too. Files
 //! checkov cannot parse are listed in [`CHECKOV_CANNOT_PARSE`] with the reason (and what we
@@ -298,7 +298,21 @@ struct Comparison {
 
 impl Comparison {
     /// Compares checkov's verdicts on `file` for `checks` with our findings there.
+    /// A finding belongs to the innermost checkov resource whose lines hold it (a nested
+    /// child resource, such as an agent pool declared inside its cluster, is its own
+    /// resource to checkov).
     fn file(&mut self, label: &str, file: &Path, verdicts: &[Verdict], findings: &[Finding]) {
+        let resources: BTreeMap<&str, (u32, u32)> = verdicts
+            .iter()
+            .map(|v| (v.resource.as_str(), v.lines))
+            .collect();
+        let owner = |line: u32| {
+            resources
+                .iter()
+                .filter(|(_, (first, last))| (*first..=*last).contains(&line))
+                .min_by_key(|(_, (first, last))| last - first)
+                .map(|(resource, _)| *resource)
+        };
         for verdict in verdicts {
             let Some((_, _, rule_id)) = MAPPINGS.iter().find(|(c, _, _)| *c == verdict.check)
             else {
@@ -308,7 +322,7 @@ impl Comparison {
                 .iter()
                 .filter(|f| f.rule_id == *rule_id)
                 .filter(|f| canonical(Path::new(&*f.location.path)) == file)
-                .filter(|f| (verdict.lines.0..=verdict.lines.1).contains(&f.location.line))
+                .filter(|f| owner(f.location.line) == Some(verdict.resource.as_str()))
                 .map(|f| format!("{}:{} {}", f.location.line, f.location.column, f.message))
                 .collect();
             let fires = !ours.is_empty();
