@@ -20,6 +20,9 @@ pub struct StreamResult {
     pub errors: Vec<LoadError>,
     /// Azure resources found in documents that are not Kubernetes objects.
     pub azure: AzureResources,
+    /// Things the user should know that are not errors (e.g. a Bicep registry module not
+    /// read).
+    pub notices: Vec<String>,
 }
 
 /// Parses a whole manifest stream (one file or stdin).

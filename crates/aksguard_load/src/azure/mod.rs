@@ -3,6 +3,7 @@
 //! output of a cluster's diagnostic settings and maintenance configurations.
 
 mod arm_template;
+pub(crate) mod bicep;
 mod listed;
 mod rest;
 pub(crate) mod terraform;
