@@ -5,7 +5,8 @@
 //! parameter's `defaultValue` (or the value a nested deployment passes in), `[variables('y')]`
 //! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
 //! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
-//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, property and index access).
+//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, `null`, `union` of objects,
+//! property and index access).
 //! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
 //! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
 //! as the reason, and no value is stored there, so no rule fires on it. A resolved value
@@ -41,6 +42,11 @@
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
 //! role-definition GUID or the kubelet identity in the expression). Templates carry no
 //! resource group: `resource_group` is `None`.
+//!
+//! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
+//! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
+//! [`VIA_KEY`] (the calls that reached it, naming a cluster whose name does not resolve) and
+//! [`FORMAT_KEY`] (an Azure Verified Module call's cluster).
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -95,6 +101,9 @@ pub(crate) const SOURCE_KEY: &str = "x-aksguard-source";
 /// Where a nested template was called from (`main.bicep:12`): a cluster whose name cannot be
 /// resolved names its caller, so clusters of one module reached by several callers differ.
 pub(crate) const VIA_KEY: &str = "x-aksguard-via";
+/// The form of a nested template's resources when it differs from the document's (the
+/// cluster an Azure Verified Module call deploys, built from a Bicep file): a format label.
+pub(crate) const FORMAT_KEY: &str = "x-aksguard-format";
 
 /// Reads every resource of a template (and its nested deployments) into `out`.
 pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureResources) {
@@ -1028,6 +1037,18 @@ impl Walk<'_> {
         let own_source = get_ci(template, SOURCE_KEY)
             .and_then(Node::as_str)
             .map(|path| Arc::new(Source { path: path.into() }));
+        let own_format = get_ci(template, FORMAT_KEY)
+            .and_then(Node::as_str)
+            .and_then(|label| {
+                [
+                    AzureFormat::AvmBicep,
+                    AzureFormat::Bicep,
+                    AzureFormat::ArmTemplate,
+                ]
+                .into_iter()
+                .find(|f| f.label() == label)
+            });
+        let saved_format = own_format.map(|f| std::mem::replace(&mut self.format, f));
         let saved = own_source.map(|own| {
             let via = get_ci(template, VIA_KEY)
                 .and_then(Node::as_str)
@@ -1043,6 +1064,9 @@ impl Walk<'_> {
         if let Some((source, via)) = saved {
             self.source = source;
             self.via = via;
+        }
+        if let Some(format) = saved_format {
+            self.format = format;
         }
     }
 

@@ -8,8 +8,8 @@
 //!   naming the caller's line. A followed module's resources are reported at the module
 //!   file; its syntax errors are reported when that file is itself an input.
 //! - Registry modules (`br/public:…`, `br:…`, `ts:…`) are not read: one notice per file names
-//!   them. The Azure Verified Module for managed clusters is judged from its inputs by
-//!   [`avm_cluster_module`].
+//!   them. Calls of the Azure Verified Module for managed clusters are judged from their
+//!   inputs ([`avm::bicep`]): an `avm-bicep` cluster at the caller's lines.
 //! - Parameter files beside a Bicep file (`*.bicepparam` whose `using` names it,
 //!   `<stem>.parameters.json`, `<stem>.parameters.<any>.json`, `parameters-<stem>.json`):
 //!   the file is judged once per parameter file, and each cluster's name says which file
@@ -25,7 +25,8 @@ use aksguard_bicep::{MODULE_KEY, ModuleCall, ModuleTarget, Translation};
 use aksguard_model::azure::{AzureFormat, AzureResources};
 use aksguard_model::{Entry, LoadError, Node, Pos, Source, Value};
 
-use super::arm_template::{GivenParam, SOURCE_KEY, VIA_KEY, push_template_with};
+use super::arm_template::{FORMAT_KEY, GivenParam, SOURCE_KEY, VIA_KEY, push_template_with};
+use super::avm;
 use crate::k8s::StreamResult;
 use crate::limits::Limits;
 use crate::read;
@@ -107,10 +108,13 @@ pub(crate) fn load_bicep(
         limits,
         errors: Vec::new(),
         registry: Vec::new(),
+        avm_notes: Vec::new(),
+        via: Vec::new(),
     };
     let mut stack = vec![canonical(Path::new(display))];
     let template = assembly.inline(&translation, display, &mut stack);
     out.errors.append(&mut assembly.errors);
+    out.notices.append(&mut assembly.avm_notes);
     if !assembly.registry.is_empty() {
         out.notices.push(format!(
             "{display}: registry modules not read (their resources stay unknown): {}",
@@ -142,6 +146,11 @@ struct Assembly<'a> {
     errors: Vec<LoadError>,
     /// Registry modules met (as written, with their line).
     registry: Vec<String>,
+    /// What the AVM tables said about the calls (version fallbacks, inputs not mapped).
+    avm_notes: Vec<String>,
+    /// The module calls that led to the file being inlined (`main.bicep:12`), outermost
+    /// first.
+    via: Vec<String>,
 }
 
 impl Assembly<'_> {
@@ -172,6 +181,12 @@ impl Assembly<'_> {
             let Some(call) = translation.modules.get(index) else {
                 continue;
             };
+            if let ModuleTarget::Registry(reference) = &call.target
+                && let Some(version) = avm::bicep_module_version(reference)
+            {
+                self.avm_call(resource, version, call, display);
+                continue;
+            }
             if let Some(inner) = self.module(call, display, stack) {
                 set_template(resource, inner);
             }
@@ -189,9 +204,6 @@ impl Assembly<'_> {
         let line = call.pos.line;
         let written = match &call.target {
             ModuleTarget::Registry(reference) => {
-                if let Some(template) = avm_cluster_module(reference, call) {
-                    return Some(template);
-                }
                 self.registry
                     .push(format!("`{reference}` ({caller}:{line})"));
                 return None;
@@ -244,7 +256,10 @@ impl Assembly<'_> {
             }
         };
         stack.push(key);
+        self.via.push(format!("{caller}:{line}"));
+        let via = self.via.join(" → ");
         let mut template = self.inline(&translation, &display, stack);
+        self.via.pop();
         stack.pop();
         if let Some(entries) = entries_mut(&mut template) {
             let pos = Pos::new(1, 1);
@@ -256,19 +271,70 @@ impl Assembly<'_> {
             entries.push(Entry {
                 key: VIA_KEY.into(),
                 key_pos: pos,
-                value: Node::scalar(format!("{caller}:{line}"), false, pos),
+                value: Node::scalar(via, false, pos),
             });
         }
         Some(template)
     }
 }
 
-/// The Azure Verified Module for managed clusters, judged from its inputs.
-///
-/// TODO(avm): the "avm" helper's function in `azure/avm/` is called here once merged; until
-/// then the call is reported as a registry module not read.
-fn avm_cluster_module(_reference: &str, _call: &ModuleCall) -> Option<Node> {
-    None
+impl Assembly<'_> {
+    /// A call of the Azure Verified Module for managed clusters, judged from its inputs: the
+    /// module deployment becomes an outer-scope deployment whose template holds the cluster
+    /// resource [`avm::bicep::cluster_from_bicep_call`] builds from the call's `params` (the
+    /// caller's expressions, resolved by the evaluator in the caller's scope), at the
+    /// caller's lines, with format `AvmBicep`.
+    fn avm_call(&mut self, resource: &mut Node, version: &str, call: &ModuleCall, caller: &str) {
+        let mut params = Vec::new();
+        for entry in resource
+            .at("properties.parameters")
+            .map_or(&[][..], Node::entries)
+        {
+            if let Some(value) = entry.value.get("value") {
+                params.push(Entry {
+                    key: entry.key.clone(),
+                    key_pos: entry.key_pos,
+                    value: value.clone(),
+                });
+            }
+        }
+        let params = Node {
+            pos: call.pos,
+            value: Value::Map(params),
+        };
+        let pos = resource.pos;
+        let built = avm::bicep::cluster_from_bicep_call(version, &params, pos);
+        for note in built.notes {
+            self.avm_notes
+                .push(format!("{caller}:{}: {note}", call.pos.line));
+        }
+        let template = Node {
+            pos,
+            value: Value::Map(vec![
+                Entry {
+                    key: "resources".into(),
+                    key_pos: pos,
+                    value: Node {
+                        pos,
+                        value: Value::Seq(vec![built.resource]),
+                    },
+                },
+                Entry {
+                    key: FORMAT_KEY.into(),
+                    key_pos: pos,
+                    value: Node::scalar(AzureFormat::AvmBicep.label(), false, pos),
+                },
+            ]),
+        };
+        // Outer scope: the call's expressions read the caller's parameters and variables.
+        if let Some(properties) = entries_mut(resource)
+            .and_then(|entries| entries.iter_mut().find(|e| e.key == "properties"))
+            && let Some(inner) = entries_mut(&mut properties.value)
+        {
+            inner.retain(|e| e.key != "expressionEvaluationOptions" && e.key != "parameters");
+        }
+        set_template(resource, template);
+    }
 }
 
 /// Sets `properties.template` of a module deployment resource.
@@ -289,23 +355,30 @@ fn set_template(resource: &mut Node, template: Node) {
     }
 }
 
-/// A module's path as shown: the caller's directory joined with the written path, with
-/// `.` and `..` folded where they can be.
+/// A module's path as shown: the caller's directory joined with the written path, with the
+/// written path's `.` and `..` folded where they can be.
 fn module_display(caller: &str, written: &str) -> String {
-    let joined = Path::new(caller)
-        .parent()
-        .unwrap_or(Path::new(""))
-        .join(written);
-    let mut parts: Vec<Component<'_>> = Vec::new();
-    for part in joined.components() {
+    let parent = Path::new(caller).parent().unwrap_or(Path::new(""));
+    let mut parts: Vec<Component<'_>> = parent.components().collect();
+    // A caller path that itself climbs (`repo/../shared/x.bicep`) is kept as written: folding
+    // its `..` would show a different path than the one the user gave.
+    let fixed = if parts.contains(&Component::ParentDir) {
+        parts.len()
+    } else {
+        0
+    };
+    for part in Path::new(written).components() {
         match part {
             Component::CurDir => {}
-            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+            Component::ParentDir
+                if parts.len() > fixed && matches!(parts.last(), Some(Component::Normal(_))) =>
+            {
                 parts.pop();
             }
             other => parts.push(other),
         }
     }
+
     parts
         .iter()
         .collect::<PathBuf>()

@@ -16,6 +16,7 @@ use aksguard_model::azure::{
 };
 use aksguard_model::{Entry, Node, Pos, Value};
 
+use super::azapi::{self, RestKind};
 use super::{Attr, Obj, Resource, Val};
 
 pub(crate) const CLUSTER: &str = "azurerm_kubernetes_cluster";
@@ -37,8 +38,31 @@ pub(crate) fn is_mapped(kind: &str) -> bool {
     .contains(&kind)
 }
 
-pub(crate) fn is_cluster_child(kind: &str) -> bool {
-    kind == NODE_POOL || kind == DIAGNOSTIC
+/// A node pool, diagnostic setting or maintenance configuration (azurerm or azapi).
+pub(crate) fn is_cluster_child(resource: &Resource) -> bool {
+    resource.kind == NODE_POOL
+        || resource.kind == DIAGNOSTIC
+        || matches!(
+            azapi::rest_kind(resource),
+            Some(RestKind::Pool | RestKind::Maintenance | RestKind::Diagnostic)
+        )
+}
+
+/// A managed cluster (azurerm, or azapi by its type).
+pub(crate) fn is_cluster(resource: &Resource) -> bool {
+    resource.kind == CLUSTER
+        || (resource.kind == azapi::RESOURCE
+            && azapi::rest_kind(resource) == Some(RestKind::Cluster))
+}
+
+/// `child` names `cluster`: same module, by reference (a copy of a `count`/`for_each`
+/// cluster takes the child copy with its key), or, for plans, by resolved id.
+pub(crate) fn joins(child: &Resource, cluster: &Resource) -> bool {
+    child.module == cluster.module
+        && child.caller == cluster.caller
+        && ((child.cluster_ref.as_deref() == Some(cluster.reference().as_str())
+            && (cluster.instance.is_empty() || child.instance == cluster.instance))
+            || (child.id.is_some() && child.id == cluster.id))
 }
 
 /// How an attribute value becomes the REST value.
@@ -780,7 +804,7 @@ fn known_str(obj: &Obj, name: &str) -> Option<String> {
 /// The `name` attribute, or `<address>` when it is not resolvable (the angle brackets mark
 /// a placeholder: remediation commands print `<cluster>` instead).
 fn display_name(resource: &Resource) -> String {
-    known_str(&resource.body, "name").unwrap_or_else(|| format!("<{}>", resource.address()))
+    known_str(&resource.body, "name").unwrap_or_else(|| resource.placeholder())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -940,51 +964,58 @@ fn maintenance(obj: &Obj) -> Vec<String> {
     .collect()
 }
 
-/// Clusters with their default node pool, and the node pools / diagnostic settings that
-/// reference them (by label, or for plans by resolved id).
+/// Clusters with their default node pool, and the node pools / diagnostic settings /
+/// maintenance configurations that reference them (by reference, or for plans by resolved
+/// id), and the azapi patches of them. azapi clusters and children are read by [`azapi`].
 pub(crate) fn push_clusters(
     clusters: &[Resource],
     children: &[Resource],
+    updates: &[Resource],
     out: &mut AzureResources,
 ) {
     for resource in clusters {
-        let obj = &resource.body;
-        let mut node_pools = Vec::new();
-        if let Some(default_pool) = obj.block("default_node_pool") {
-            node_pools.push(pool(default_pool, true, resource, "<default_node_pool>"));
-        }
-        let joins = |child: &Resource| {
-            child.module == resource.module
-                && (child.cluster_ref.as_deref() == Some(resource.label.as_str())
-                    || (child.id.is_some() && child.id == resource.id))
+        let mut cluster = if azapi::is_azapi(&resource.kind) {
+            azapi::cluster(resource, AzureFormat::TerraformAzapi)
+        } else {
+            azurerm_cluster(resource)
         };
-        let mut diagnostic_settings = Vec::new();
-        for child in children.iter().filter(|c| joins(c)) {
-            if child.kind == NODE_POOL {
-                node_pools.push(pool(
-                    &child.body,
-                    false,
-                    child,
-                    &format!("<{}>", child.address()),
-                ));
+        for child in children.iter().filter(|c| joins(c, resource)) {
+            if azapi::is_azapi(&child.kind) {
+                azapi::push_child(child, &mut cluster);
+            } else if child.kind == NODE_POOL {
+                cluster
+                    .node_pools
+                    .push(pool(&child.body, false, child, &child.placeholder()));
             } else {
-                diagnostic_settings.push(diagnostic(child));
+                cluster.diagnostic_settings.push(diagnostic(child));
             }
         }
-        out.clusters.push(ManagedCluster {
-            name: display_name(resource),
-            id: resource.id.clone(),
-            resource_group: known_str(obj, "resource_group_name"),
-            location: known_str(obj, "location"),
-            pos: obj.pos,
-            source: resource.source.clone(),
-            format: format_of(resource),
-            settings: cluster_settings(obj),
-            node_pools,
-            diagnostic_settings,
-            maintenance_configurations: maintenance(obj),
-            holds: Holds::EVERYTHING,
-        });
+        for update in updates.iter().filter(|u| azapi::patches(u, resource)) {
+            azapi::patch_cluster(&mut cluster, update);
+        }
+        out.clusters.push(cluster);
+    }
+}
+
+fn azurerm_cluster(resource: &Resource) -> ManagedCluster {
+    let obj = &resource.body;
+    let mut node_pools = Vec::new();
+    if let Some(default_pool) = obj.block("default_node_pool") {
+        node_pools.push(pool(default_pool, true, resource, "<default_node_pool>"));
+    }
+    ManagedCluster {
+        name: display_name(resource),
+        id: resource.id.clone(),
+        resource_group: known_str(obj, "resource_group_name"),
+        location: known_str(obj, "location"),
+        pos: obj.pos,
+        source: resource.source.clone(),
+        format: format_of(resource),
+        settings: cluster_settings(obj),
+        node_pools,
+        diagnostic_settings: Vec::new(),
+        maintenance_configurations: maintenance(obj),
+        holds: Holds::EVERYTHING,
     }
 }
 
@@ -999,6 +1030,10 @@ fn format_of(resource: &Resource) -> AzureFormat {
 
 /// Registries, Defender pricings and role assignments.
 pub(crate) fn push_other(resource: &Resource, out: &mut AzureResources) {
+    if azapi::is_azapi(&resource.kind) {
+        azapi::push_other(resource, AzureFormat::TerraformAzapi, out);
+        return;
+    }
     let obj = &resource.body;
     match resource.kind.as_str() {
         REGISTRY => {

@@ -1,32 +1,41 @@
-//! Terraform (azurerm provider v3 and v4): `.tf` configuration and `terraform show -json`
-//! plan/state files, normalised into the same REST-shaped model as `az` and ARM input.
+//! Terraform (azurerm provider v3 and v4, and azapi): `.tf` configuration and
+//! `terraform show -json` plan/state files, normalised into the same REST-shaped model as `az`
+//! and ARM input.
 //!
 //! Both front ends produce [`Resource`]s: a resource type, its Terraform address and a
 //! generic body of attributes ([`Val`], positioned) and nested blocks. [`map`] holds the one
-//! mapping table from azurerm attribute names to ARM REST property paths.
+//! mapping table from azurerm attribute names to ARM REST property paths; [`azapi`] reads
+//! azapi bodies, which are the REST shape already (and what the AVM front end builds).
 //!
 //! Open semantics, decided here:
 //! - A `.tf` file is loaded with the variable defaults, `terraform.tfvars`/`*.auto.tfvars`
 //!   values and `locals` of every `.tf` file of its directory (a Terraform module is a
 //!   directory). When a name is declared in the file itself, that declaration wins; a name
 //!   declared in several sibling files (not a valid module: e.g. a fixture folder) is Unknown.
-//! - Clusters are emitted by the file that declares them. Node pools and diagnostic settings
-//!   join a cluster of their own file, or of the single sibling file declaring that cluster.
-//! - `count = 0` resources are skipped (they are never created); any other `count` or
-//!   `for_each` loads the resource once, with `count.index`/`each.*` values Unknown.
-//! - Anything not a literal, a variable with a default or a local built from those
-//!   (resource attributes, module outputs, functions, `for` expressions, `dynamic` blocks) is
-//!   Unknown: rules never fire on it.
+//! - Clusters are emitted by the file that declares them. Node pools, diagnostic settings and
+//!   azapi patches join a cluster of their own file, or of the single sibling file declaring
+//!   that cluster.
+//! - Local `module` calls are followed ([`module`]): the module's clusters are emitted by the
+//!   calling file, with the module file as their source.
+//! - `count` / `for_each` (and `dynamic` blocks) over resolvable values expand into one copy
+//!   each (at most 100); `count = 0` and empty collections leave the resource out; anything
+//!   else loads the resource once, with `count.index`/`each.*` values Unknown.
+//! - Anything not a literal, a variable with a default, a local built from those, or a pure
+//!   function of them ([`functions`]) is Unknown: resource attributes, module outputs, data
+//!   sources. Rules never fire on it.
 
+mod azapi;
 mod dir_cache;
+mod functions;
 mod hcl;
 mod map;
+mod module;
 mod plan;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use aksguard_model::azure::AzureResources;
+use aksguard_model::azure::AzureFormat;
 use aksguard_model::{Node, Pos, Source};
 
 use crate::k8s::StreamResult;
@@ -125,6 +134,8 @@ pub(crate) struct Obj {
     pub blocks: Vec<(String, Obj)>,
     /// Names of `dynamic "<name>"` blocks: their presence and content are unknown.
     pub dynamic: Vec<String>,
+    /// Lists of objects, each item positioned (REST bodies: `agentPoolProfiles`, `logs`).
+    pub lists: Vec<(String, Vec<Obj>)>,
 }
 
 impl Obj {
@@ -158,12 +169,20 @@ pub(crate) struct Resource {
     pub kind: String,
     /// The resource name label (`main` of `azurerm_kubernetes_cluster.main`).
     pub label: String,
+    /// The copy's key of a `count` / `for_each` resource (`[0]`, `["a"]`); empty otherwise.
+    pub instance: String,
     /// The module path prefix of its address (`module.aks.`; empty at the root).
     pub module: String,
+    /// Read once for a `count`/`for_each` that is not resolvable: it may not exist.
+    pub conditional: bool,
+    /// For a resource of a followed local module: the file of the outermost module call,
+    /// so resources from different callers of one module are told apart.
+    pub caller: Option<String>,
     pub body: Obj,
     pub source: Arc<Source>,
-    /// For node pools and diagnostic settings: the label of the cluster they name, when the
-    /// reference is `azurerm_kubernetes_cluster.<label>.id`.
+    /// For node pools, diagnostic settings and azapi children: the cluster they name, as
+    /// `<kind>.<label>`, when the reference is `azurerm_kubernetes_cluster.<label>.id` or
+    /// `azapi_resource.<label>.id`.
     pub cluster_ref: Option<String>,
     /// For plan/state: the resolved `id` (clusters) or the referenced id (node pools,
     /// diagnostic settings), to join by value.
@@ -171,8 +190,26 @@ pub(crate) struct Resource {
 }
 
 impl Resource {
+    /// The Terraform address (`module.aks.azurerm_kubernetes_cluster.main[0]`).
     pub fn address(&self) -> String {
-        format!("{}{}.{}", self.module, self.kind, self.label)
+        format!(
+            "{}{}.{}{}",
+            self.module, self.kind, self.label, self.instance
+        )
+    }
+
+    /// How other resources of its module refer to it (`azapi_resource.aks`).
+    pub fn reference(&self) -> String {
+        format!("{}.{}", self.kind, self.label)
+    }
+
+    /// The address as a display name when the `name` is not resolvable, naming the module
+    /// call's file for a resource of a followed module.
+    pub fn placeholder(&self) -> String {
+        match &self.caller {
+            Some(caller) => format!("<{} ({caller})>", self.address()),
+            None => format!("<{}>", self.address()),
+        }
     }
 }
 
@@ -194,20 +231,62 @@ pub(crate) fn load_tf(
     };
     let siblings = sibling_files(&source.path, limits, dirs);
     let scope = hcl::Scope::build(&file, &siblings);
-    let own = file.resources(&scope);
-    // Sibling resources that may join this file's clusters.
-    let mut joinable: Vec<Resource> = Vec::new();
+    let mut own = file.resources(&scope, &mut out.notices);
+    // Sibling resources that may join this file's clusters (children, patches).
+    let mut ignored = Vec::new();
     for sibling in siblings.iter() {
         let sibling_scope = hcl::Scope::build(sibling, &siblings_without(&siblings, sibling));
-        joinable.extend(
+        own.extend(
             sibling
-                .resources(&sibling_scope)
+                .resources(&sibling_scope, &mut ignored)
                 .into_iter()
-                .filter(|r| map::is_cluster_child(&r.kind)),
+                .filter(|r| map::is_cluster_child(r) || azapi::is_cluster_patch(r)),
         );
     }
-    let sibling_clusters: Vec<String> = siblings.iter().flat_map(|f| f.cluster_labels()).collect();
-    out.azure = assemble(own, joinable, &sibling_clusters);
+    let sibling_clusters: Vec<String> = siblings
+        .iter()
+        .flat_map(|f| f.cluster_addresses())
+        .collect();
+    // A sibling's child or patch joins a cluster of this file only if no sibling also
+    // declares a cluster it names (a valid module has one).
+    own.retain(|r| {
+        Arc::ptr_eq(&r.source, source)
+            || r.cluster_ref
+                .as_deref()
+                .is_some_and(|t| !sibling_clusters.iter().any(|c| c == t))
+    });
+    let reported = |r: &Resource| {
+        Arc::ptr_eq(&r.source, source)
+            && !r
+                .cluster_ref
+                .as_deref()
+                .is_some_and(|t| sibling_clusters.iter().any(|c| c == t))
+    };
+    build(own, &reported, &mut out);
+    // Local modules this file calls, each module instance built on its own.
+    let stack = Path::new(&*source.path)
+        .parent()
+        .map(|d| {
+            if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            }
+        })
+        .and_then(|d| std::fs::canonicalize(d).ok());
+    let mut follow = module::Follow {
+        limits,
+        dirs,
+        caller: source.path.to_string(),
+        out: &mut out,
+        nested: Vec::new(),
+        avm: Vec::new(),
+    };
+    let called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
+    let avm = std::mem::take(&mut follow.avm);
+    build(called, &|_| true, &mut out);
+    let notices = azapi::push_rest(avm, AzureFormat::AvmTerraform, &mut out.azure);
+    out.notices.extend(notices);
     out
 }
 
@@ -221,34 +300,35 @@ fn siblings_without(
         .collect()
 }
 
-/// Builds the model from this file's resources plus children declared in sibling files.
-/// A sibling child joins a cluster of this file only if no sibling also declares a cluster
-/// with that label (a valid module has one).
-fn assemble(
-    own: Vec<Resource>,
-    siblings: Vec<Resource>,
-    sibling_clusters: &[String],
-) -> AzureResources {
-    let mut out = AzureResources::default();
+/// The model of one module's resources: azapi type references resolved, children joined
+/// to their clusters, patches applied. A patch whose cluster is not among `resources` gives
+/// a notice when `reported` says so.
+fn build(
+    mut resources: Vec<Resource>,
+    reported: &dyn Fn(&Resource) -> bool,
+    out: &mut StreamResult,
+) {
+    azapi::resolve_type_references(&mut resources);
     let mut clusters = Vec::new();
     let mut children = Vec::new();
-    for resource in own {
-        if resource.kind == map::CLUSTER {
+    let mut updates = Vec::new();
+    for resource in resources {
+        if map::is_cluster(&resource) {
             clusters.push(resource);
-        } else if map::is_cluster_child(&resource.kind) {
+        } else if map::is_cluster_child(&resource) {
             children.push(resource);
+        } else if azapi::is_cluster_patch(&resource) {
+            updates.push(resource);
         } else {
-            map::push_other(&resource, &mut out);
+            map::push_other(&resource, &mut out.azure);
         }
     }
-    for child in siblings {
-        let target = child.cluster_ref.as_deref();
-        if target.is_some_and(|t| !sibling_clusters.iter().any(|c| c == t)) {
-            children.push(child);
+    for update in &updates {
+        if reported(update) && !clusters.iter().any(|c| azapi::patches(update, c)) {
+            out.notices.push(azapi::unmatched_patch(update));
         }
     }
-    map::push_clusters(&clusters, &children, &mut out);
-    out
+    map::push_clusters(&clusters, &children, &updates, &mut out.azure);
 }
 
 /// The other `.tf` files of `path`'s directory, parsed (unparsable ones are left out: they
@@ -269,3 +349,7 @@ fn sibling_files(path: &str, limits: &Limits, dirs: &TerraformDirs) -> Vec<Arc<h
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_azapi;
+#[cfg(test)]
+mod tests_modules;

@@ -42,12 +42,9 @@ pub(crate) fn from_plan(root: &Node, source: &Arc<Source>) -> AzureResources {
     let clusters: Vec<(String, String)> = resources
         .iter()
         .filter(|r| r.kind == map::CLUSTER)
-        .map(|r| (r.module.clone(), r.label.clone()))
+        .map(|r| (r.module.clone(), r.reference()))
         .collect();
-    for child in resources
-        .iter_mut()
-        .filter(|r| map::is_cluster_child(&r.kind))
-    {
+    for child in resources.iter_mut().filter(|r| map::is_cluster_child(r)) {
         if child.cluster_ref.is_none() && child.id.is_none() {
             let mut same = clusters.iter().filter(|(m, _)| *m == child.module);
             if let (Some((_, label)), None) = (same.next(), same.next()) {
@@ -58,13 +55,12 @@ pub(crate) fn from_plan(root: &Node, source: &Arc<Source>) -> AzureResources {
     let mut out = AzureResources::default();
     let (clusters, rest): (Vec<Resource>, Vec<Resource>) =
         resources.into_iter().partition(|r| r.kind == map::CLUSTER);
-    let (children, others): (Vec<Resource>, Vec<Resource>) = rest
-        .into_iter()
-        .partition(|r| map::is_cluster_child(&r.kind));
+    let (children, others): (Vec<Resource>, Vec<Resource>) =
+        rest.into_iter().partition(map::is_cluster_child);
     for other in &others {
         map::push_other(other, &mut out);
     }
-    map::push_clusters(&clusters, &children, &mut out);
+    map::push_clusters(&clusters, &children, &[], &mut out);
     out
 }
 
@@ -99,7 +95,8 @@ fn config_references(module: &Node, prefix: &str, out: &mut HashMap<String, Stri
                 .unwrap_or_default();
             let label = refs.iter().filter_map(Node::as_str).find_map(|r| {
                 let rest = r.strip_prefix(map::CLUSTER)?.strip_prefix('.')?;
-                Some(rest.split(['.', '[']).next()?.to_owned())
+                let label = rest.split(['.', '[']).next()?;
+                Some(format!("{}.{label}", map::CLUSTER))
             });
             if let Some(label) = label {
                 out.insert(format!("{prefix}{address}"), label);
@@ -157,7 +154,10 @@ fn collect(
         out.push(Resource {
             kind: kind.to_owned(),
             label: label.to_owned(),
+            instance: String::new(),
+            conditional: false,
             module: prefix.to_owned(),
+            caller: None,
             body,
             source: source.clone(),
             cluster_ref: references.get(&config_address).cloned(),

@@ -425,6 +425,16 @@ resource "azurerm_monitor_diagnostic_setting" "dyn" {
     }
   }
 }
+resource "azurerm_monitor_diagnostic_setting" "unresolved" {
+  name               = "unresolved"
+  target_resource_id = azurerm_kubernetes_cluster.b.id
+  dynamic "enabled_log" {
+    for_each = var.categories
+    content {
+      category = enabled_log.value
+    }
+  }
+}
 "#,
     );
     let a = &azure.clusters[0];
@@ -447,7 +457,12 @@ resource "azurerm_monitor_diagnostic_setting" "dyn" {
         a.diagnostic_settings[1].categories,
         Some(vec!["guard".into()])
     );
-    assert_eq!(b.diagnostic_settings[0].categories, None);
+    // A `dynamic` block over a literal is expanded; over an unresolvable value it is Unknown.
+    assert_eq!(
+        b.diagnostic_settings[0].categories,
+        Some(vec!["kube-audit".into()])
+    );
+    assert_eq!(b.diagnostic_settings[1].categories, None);
 }
 
 #[test]
@@ -733,11 +748,13 @@ fn plan_null_retention_days_is_absent() {
 /// Every `.tf` of the shared corpus loads without errors and the clusters are found.
 #[test]
 fn shared_corpus_terraform_loads() {
+    // The AKS corpus (modules, azapi) is listed by tests/terraform_corpus.rs; here, the
+    // checkov fixtures: every azurerm cluster they declare is found.
     let Some(root) = aksguard_testkit::shared_path("corpus") else {
         return;
     };
     let mut files = Vec::new();
-    let mut stack = vec![root.join("aks"), root.join("peers/checkov/terraform")];
+    let mut stack = vec![root.join("peers/checkov/terraform")];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let path = entry.path();
@@ -749,7 +766,7 @@ fn shared_corpus_terraform_loads() {
         }
     }
     files.sort();
-    assert!(files.len() > 20, "{files:?}");
+    assert!(files.len() >= 10, "{files:?}");
     let mut clusters = 0;
     let mut errors = Vec::new();
     for path in &files {
@@ -768,7 +785,7 @@ fn shared_corpus_terraform_loads() {
         );
     }
     assert!(errors.is_empty(), "{errors:#?}");
-    assert!(clusters >= 30, "{clusters} clusters");
+    assert!(clusters >= 20, "{clusters} clusters");
 }
 
 /// A module directory: a cluster in main.tf whose SKU comes from variables.tf, a node pool in
