@@ -91,3 +91,76 @@ fn aks_store_demo_terraform_call() {
         ],
     );
 }
+
+#[test]
+fn aks_store_demo_bicep_call() {
+    check(
+        "corpus/aks/aks-store-demo/infra/bicep/kubernetes.bicep",
+        (15, 92),
+        &[
+            (
+                "AKS031",
+                15,
+                "no disableRunCommand: the module's default is false, at the call",
+            ),
+            (
+                "AKS023",
+                20,
+                "the pool sets no enableEncryptionAtHost: the module's pool default is false",
+            ),
+            (
+                "AKS015",
+                39,
+                "configureMonitorSettings defaults to false, so the workspace is null and the \
+                 module turns the OMS agent off; no container insights either",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn landing_zone_private_cluster_bicep_call() {
+    check(
+        "corpus/aks/AKS-Landing-Zone-Accelerator/AKS-Secure-Baseline-PrivateCluster/Bicep/06-AKS-cluster/main.bicep",
+        (89, 167),
+        &[
+            (
+                "AKS013",
+                89,
+                "the Key Vault provider is on and enableSecretRotation is not given: the \
+                 module's default is false",
+            ),
+            (
+                "AKS019",
+                89,
+                "0.9.0's autoNodeOsUpgradeProfileUpgradeChannel defaults to Unmanaged",
+            ),
+            ("AKS038", 103, "the system pool's minCount: 1"),
+        ],
+    );
+}
+
+#[test]
+fn landing_zone_cosmos_bicep_call() {
+    check(
+        "corpus/aks/AKS-Landing-Zone-Accelerator/CosmosDB-nosql-Resiliency/Bicep/03-AKSCluster-Region1/main.bicep",
+        (8, 45),
+        &[
+            (
+                "AKS003",
+                8,
+                "0.1.x leaves local accounts enabled by default (true only from 0.4.1)",
+            ),
+            (
+                "AKS005",
+                8,
+                "publicNetworkAccess Enabled, not private, no authorizedIPRanges",
+            ),
+            (
+                "AKS023",
+                23,
+                "0.1.x passes primaryAgentPoolProfile through: no encryption at host",
+            ),
+        ],
+    );
+}
