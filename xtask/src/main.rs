@@ -3,6 +3,11 @@
 //! (`deploy/components/scanner/clusterrole.yaml`) from the kinds a live scan lists. With
 //! `--check` nothing is written and the exit code says whether the committed files are stale
 //! (CI runs this).
+//!
+//! `cargo run -p xtask -- bicep-to-arm IN_DIR OUT_DIR`: Bicep files as the ARM JSON aksguard's
+//! Bicep front end translates them into (for `bench/bicep.sh`; see [`bicep_to_arm`]).
+
+mod bicep_to_arm;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -99,7 +104,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("generate-docs") => generate_docs(args.iter().any(|a| a == "--check")),
-        _ => Err("usage: cargo run -p xtask -- generate-docs [--check]".to_owned()),
+        Some("bicep-to-arm") => bicep_to_arm::run(&args[1..]),
+        _ => Err(
+            "usage: cargo run -p xtask -- generate-docs [--check] | bicep-to-arm IN_DIR OUT_DIR"
+                .to_owned(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -29,6 +29,11 @@ pub enum Command {
     /// Who may do VERB on RESOURCE, from the RBAC objects in the given files (like
     /// kubectl-who-can).
     WhoCan(WhoCanArgs),
+    /// For each AKS managed cluster in the inputs (or the one --name gives): its form and
+    /// defining file:line, then every setting the AKS/ACR rules read, per cluster and node
+    /// pool: Known (value, file:line; secret-like values redacted), Unknown (why) or Absent
+    /// (the API default applies), and which rules read it.
+    ExplainSource(ExplainSourceArgs),
     /// Show the effective configuration (aksguard.toml found upward, or --config).
     Config(ConfigArgs),
     /// Validating admission webhook: judge objects at admission with the scan's rules
@@ -339,6 +344,31 @@ pub struct WhoCanArgs {
     /// Do not render Helm charts / Kustomize directories even if helm/kubectl are on PATH.
     #[arg(long)]
     pub no_render: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExplainSourceArgs {
+    /// Files, directories, globs or `-` (stdin) holding the cluster definitions (ARM, Bicep,
+    /// Terraform, az JSON, …), as for `scan`.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<String>,
+    /// Explain only the cluster of this name (case-insensitive); an unknown name is an error
+    /// listing the names found.
+    #[arg(long, value_name = "CLUSTER")]
+    pub name: Option<String>,
+    #[arg(long, value_enum, default_value_t = ExplainSourceFormat::Table)]
+    pub format: ExplainSourceFormat,
+    /// Do not render Helm charts / Kustomize directories even if helm/kubectl are on PATH.
+    #[arg(long)]
+    pub no_render: bool,
+}
+
+/// `explain-source` output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExplainSourceFormat {
+    Table,
+    /// One JSON object (`clusters`, each with `settings` and `node_pools`; see the README).
+    Json,
 }
 
 /// `who-can` output formats (its own enum, so scan report formats do not leak into it).

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
         cli::Command::Rule(args) => commands::rule::run(&args),
         cli::Command::Frameworks(args) => commands::frameworks::run(&args),
         cli::Command::WhoCan(args) => commands::who_can::run(&args),
+        cli::Command::ExplainSource(args) => commands::explain_source::run(&args),
         cli::Command::Config(args) => commands::config::run(&args),
         cli::Command::Webhook(args) => commands::webhook::run(&args),
         cli::Command::Export(cli::ExportCommand::Vap(args)) => commands::export::run_vap(&args),

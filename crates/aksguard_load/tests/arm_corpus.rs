@@ -27,10 +27,23 @@ fn json_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// Whether the raw JSON defines a managed cluster (a resource of that type that is not a
-/// reference to an existing one), by a plain text search independent of the loader.
+/// reference to an existing one), by a plain text search independent of the loader; or is a
+/// bare PUT body of one (a top-level object without `type`, with `location` and
+/// `properties.agentPoolProfiles`).
 fn defines_cluster(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    lower.contains("\"microsoft.containerservice/managedclusters\"")
+    if lower.contains("\"microsoft.containerservice/managedclusters\"") {
+        return true;
+    }
+    let Ok(serde_json::Value::Object(root)) = serde_json::from_str(text) else {
+        return false;
+    };
+    !root.contains_key("type")
+        && root.contains_key("location")
+        && root
+            .get("properties")
+            .and_then(|p| p.get("agentPoolProfiles"))
+            .is_some_and(serde_json::Value::is_array)
 }
 
 #[test]

@@ -121,6 +121,7 @@ impl Settings {
     /// Keys match case-insensitively, so az CLI spellings (`enableRbac`) answer REST names
     /// (`enableRBAC`). An unknown path, or an unknown ancestor, answers Unknown.
     pub fn get(&self, path: &str) -> Lookup<'_> {
+        lookups::note(self, path);
         if let Some(reason) = self.unknown.get("") {
             return Lookup::Unknown(reason);
         }
@@ -166,6 +167,69 @@ impl Settings {
             }
         }
         pos
+    }
+}
+
+/// Which [`Settings`] a recorded lookup was made on: the address of the `Settings` value,
+/// valid while the settings stay where they were during the recording (an inventory is not
+/// changed while rules run). Compare it with [`SettingsId::of`] of the candidates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SettingsId(usize);
+
+impl SettingsId {
+    pub fn of(settings: &Settings) -> SettingsId {
+        SettingsId(std::ptr::from_ref(settings) as usize)
+    }
+}
+
+/// Recording the paths [`Settings::get`] is asked for, to show which settings rules read
+/// (`aksguard explain-source`). Off by default: a lookup then costs one thread-local flag
+/// check. Recording is per thread: run the rules on the recording thread (a one-thread
+/// pool's `install`, inside [`lookups::record`]).
+pub mod lookups {
+    use std::cell::{Cell, RefCell};
+
+    use super::{Settings, SettingsId};
+
+    thread_local! {
+        static ACTIVE: Cell<bool> = const { Cell::new(false) };
+        static SEEN: RefCell<Vec<(SettingsId, String)>> = const { RefCell::new(Vec::new()) };
+    }
+
+    pub(super) fn note(settings: &Settings, path: &str) {
+        if ACTIVE.with(Cell::get) {
+            SEEN.with(|seen| {
+                seen.borrow_mut()
+                    .push((SettingsId::of(settings), path.to_owned()));
+            });
+        }
+    }
+
+    /// Runs `work` with recording on (on this thread) and returns its result with every
+    /// lookup made meanwhile, in order (repeats kept). Nested calls record into the
+    /// outermost.
+    pub fn record<R>(work: impl FnOnce() -> R) -> (R, Vec<(SettingsId, String)>) {
+        let was = ACTIVE.with(|a| a.replace(true));
+        let before = SEEN.with(|seen| seen.borrow().len());
+        // Restores the flag even if `work` unwinds.
+        struct Reset(bool);
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                ACTIVE.with(|a| a.set(self.0));
+            }
+        }
+        let reset = Reset(was);
+        let result = work();
+        drop(reset);
+        let seen = SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            if was {
+                seen[before..].to_vec()
+            } else {
+                std::mem::take(&mut *seen)
+            }
+        });
+        (result, seen)
     }
 }
 
@@ -385,5 +449,40 @@ mod tests {
             settings.pos_of("enableRBAC", Pos::new(1, 1)),
             Pos::new(3, 5)
         );
+    }
+
+    #[test]
+    fn lookups_are_recorded_only_while_recording() {
+        let settings = Settings::new(map(vec![(
+            "enableRbac",
+            Node::scalar("true", true, Pos::new(2, 1)),
+        )]));
+        let other = Settings::new(map(vec![]));
+        let _ = settings.get("notRecorded");
+        let (value, seen) = lookups::record(|| {
+            let _ = other.get("sku.tier");
+            settings.get("enableRBAC").as_bool()
+        });
+        assert_eq!(value, Some(true));
+        assert_eq!(
+            seen,
+            vec![
+                (SettingsId::of(&other), "sku.tier".to_owned()),
+                (SettingsId::of(&settings), "enableRBAC".to_owned()),
+            ]
+        );
+        // Off again afterwards, and nothing left over for the next recording.
+        let _ = settings.get("afterwards");
+        let ((), next) = lookups::record(|| {});
+        assert!(next.is_empty());
+        // Another thread never records into this one's recording.
+        let ((), seen) = lookups::record(|| {
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    let _ = settings.get("elsewhere");
+                });
+            });
+        });
+        assert!(seen.is_empty());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod azure;
 pub mod compliance;
+pub mod explain_source;
 pub mod finding;
 pub mod inventory;
 pub mod netpol;

@@ -2,7 +2,8 @@
 //! `fail.*` must produce findings, exactly on the lines marked `# expect: <ID>`, and is
 //! snapshotted; `pass.*` must produce none; `undecided.*` must produce none and say, for
 //! every target, that it could not be judged (`Checker::undecided`: the source cannot hold
-//! what the rule looks for). Narrow with `INSTA_GLOB_FILTER=POD001/*`.
+//! what the rule looks for). Narrow with `INSTA_GLOB_FILTER=POD001/*`. Markers and the
+//! settings header are comments: `# …` in YAML and HCL, `// …` in Bicep.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -28,12 +29,19 @@ fn rule_for(path: &Path) -> &'static Rule {
     find_rule(id).unwrap_or_else(|| panic!("fixture folder {id} names no registered rule"))
 }
 
+/// The comment leaders fixtures write markers after: `#` (YAML, HCL) and `//` (Bicep).
+const COMMENT_LEADERS: [&str; 2] = ["#", "//"];
+
 /// Settings a fixture asks for with a comment line such as
-/// `# aksguard-settings: complete, k8s-version=1.25`.
+/// `# aksguard-settings: complete, k8s-version=1.25` (`// aksguard-settings: …` in Bicep).
 fn fixture_settings(text: &str) -> RuleSettings {
     let mut settings = RuleSettings::default();
     for line in text.lines() {
-        let Some(options) = line.trim().strip_prefix("# aksguard-settings:") else {
+        let Some(options) = COMMENT_LEADERS.iter().find_map(|leader| {
+            line.trim()
+                .strip_prefix(leader)
+                .and_then(|rest| rest.trim_start().strip_prefix("aksguard-settings:"))
+        }) else {
             continue;
         };
         for option in options.split(',').map(str::trim) {
@@ -165,20 +173,24 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
     out
 }
 
-/// Lines carrying `# expect: ID` (several IDs may be listed, comma-separated).
+/// Lines carrying `# expect: ID` (`// expect: ID` in Bicep; several IDs may be listed,
+/// comma-separated).
 fn expected_lines(text: &str, id: &str) -> BTreeSet<u32> {
-    marked_lines(text, "# expect:", id)
+    marked_lines(text, "expect:", id)
 }
 
-/// Lines carrying `<marker> ID[, ID…]`.
+/// Lines carrying `# <marker> ID[, ID…]` or `// <marker> ID[, ID…]`.
 fn marked_lines(text: &str, marker: &str, id: &str) -> BTreeSet<u32> {
     text.lines()
         .enumerate()
         .filter(|(_, line)| {
-            // The IDs run to the next comment marker (`# expect: A # unknown: B`).
-            line.split_once(marker).is_some_and(|(_, ids)| {
-                let ids = ids.split('#').next().unwrap_or_default();
-                ids.split(',').any(|x| x.trim() == id)
+            COMMENT_LEADERS.iter().any(|leader| {
+                // The IDs run to the next comment marker (`# expect: A # unknown: B`).
+                line.split_once(&format!("{leader} {marker}"))
+                    .is_some_and(|(_, ids)| {
+                        let ids = ids.split(['#', '/']).next().unwrap_or_default();
+                        ids.split(',').any(|x| x.trim() == id)
+                    })
             })
         })
         .map(|(i, _)| i as u32 + 1)
@@ -191,7 +203,7 @@ fn assert_unknown_values_marked(path: &Path, rule: &Rule, text: &str, outcome: &
     if path.extension().is_some_and(|e| e == "json") {
         return;
     }
-    let expected = marked_lines(text, "# unknown:", rule.id);
+    let expected = marked_lines(text, "unknown:", rule.id);
     let found: BTreeSet<u32> = outcome
         .unknown_values
         .iter()

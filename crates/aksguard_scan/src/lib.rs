@@ -12,6 +12,7 @@
 //!
 //! [`scan_objects`] runs step 3 in one call over objects that are already loaded.
 
+pub mod explain;
 mod framework;
 mod pipeline;
 mod settings;

@@ -1,4 +1,5 @@
 pub mod config;
+pub mod explain_source;
 pub mod export;
 pub mod frameworks;
 pub mod live;

@@ -131,7 +131,8 @@ pub(crate) fn push_template_with(
             continue;
         }
         let param = match value {
-            Ok(node) => Param::Given(node.clone()),
+            // A parameter file's value is final: a literal `[` string stays literal.
+            Ok(node) => Param::Value(reposition(escape_literal(node.clone()), Pos::default())),
             Err(reason) => Param::Unknown(reason.clone()),
         };
         ctx.params.insert(key, param);
@@ -185,12 +186,19 @@ pub(crate) fn push_template_with(
 // Evaluation context and expressions
 
 enum Param {
-    /// The template's `defaultValue`, unevaluated (it may be an expression itself).
-    Default(Node),
-    /// A value passed in by a nested deployment, already resolved in the outer scope.
-    Given(Node),
+    /// The template's `defaultValue`, unevaluated (it may be an expression itself), or a
+    /// value a nested deployment passes in, already evaluated in the outer scope by
+    /// [`Eval::pass`] (literal `[` strings escaped again, unresolvable parts marked): either
+    /// way it is read as a template value of the inner scope.
+    Value(Node),
     Unknown(String),
 }
+
+/// Marks a value that could not be resolved in the scope that passed it into a nested
+/// deployment: a string `"[\u{0}unknown:<reason>]"`, which [`Eval::eval_text`] answers as
+/// Unknown with that reason. A NUL character never starts a real ARM expression; were a
+/// template to hold this text, its value would only become Unknown (never a guess).
+const UNKNOWN_MARK: &str = "[\u{0}unknown:";
 
 /// Parameters and variables of one template scope (names are case-insensitive in ARM).
 struct Ctx {
@@ -203,7 +211,12 @@ impl Ctx {
         let mut params = HashMap::new();
         for entry in get_ci(template, "parameters").map_or(&[][..], Node::entries) {
             let param = match get_ci(&entry.value, "defaultValue") {
-                Some(default) => Param::Default(default.clone()),
+                Some(default) => Param::Value(default.clone()),
+                // A nullable parameter (language 2.0: its own `nullable`, or its `$ref`
+                // type's) that nobody passes is null.
+                None if is_nullable(template, &entry.value) => {
+                    Param::Value(Node::scalar("null", true, entry.value.pos))
+                }
                 None => Param::Unknown(format!("parameter `{}` has no default value", entry.key)),
             };
             params.insert(entry.key.as_str().to_ascii_lowercase(), param);
@@ -228,6 +241,24 @@ impl Ctx {
         }
         Ctx { params, vars }
     }
+}
+
+/// A parameter declared `nullable`, directly or through its `$ref` to the template's
+/// `definitions` (one level: what Bicep writes for `param x someType?`).
+fn is_nullable(template: &Node, declaration: &Node) -> bool {
+    let flag = |node: &Node| get_ci(node, "nullable").and_then(Node::as_bool) == Some(true);
+    if flag(declaration) {
+        return true;
+    }
+    let Some(reference) = get_ci(declaration, "$ref").and_then(Node::as_str) else {
+        return false;
+    };
+    let Some(name) = reference.strip_prefix("#/definitions/") else {
+        return false;
+    };
+    get_ci(template, "definitions")
+        .and_then(|d| get_ci(d, name))
+        .is_some_and(flag)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -371,6 +402,43 @@ impl Parser {
     }
 }
 
+/// The reason of a value marked Unknown by [`Eval::pass`].
+fn marked_unknown(text: &str) -> Option<&str> {
+    text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')
+}
+
+fn mark_unknown(why: &str, pos: Pos) -> Node {
+    Node::scalar(format!("{UNKNOWN_MARK}{why}]"), false, pos)
+}
+
+/// A final string value as a template value: a literal starting with `[` is escaped again.
+fn escape_literal(node: Node) -> Node {
+    match node.value {
+        Value::Scalar {
+            ref text,
+            plain: false,
+        } if text.starts_with('[') => Node::scalar(format!("[{text}"), false, node.pos),
+        Value::Scalar { .. } => node,
+        Value::Seq(items) => Node {
+            pos: node.pos,
+            value: Value::Seq(items.into_iter().map(escape_literal).collect()),
+        },
+        Value::Map(entries) => Node {
+            pos: node.pos,
+            value: Value::Map(
+                entries
+                    .into_iter()
+                    .map(|e| Entry {
+                        key: e.key,
+                        key_pos: e.key_pos,
+                        value: escape_literal(e.value),
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
 /// A string that is an ARM expression: `[…]`, but not the `[[…` escape.
 fn is_expression(text: &str) -> bool {
     text.starts_with('[') && !text.starts_with("[[") && text.ends_with(']')
@@ -426,6 +494,9 @@ impl Eval<'_> {
     fn eval_text(&self, text: &str, depth: usize) -> V {
         if depth > MAX_DEPTH {
             return V::Unknown("references nest too deeply (a cycle?)".into());
+        }
+        if let Some(why) = marked_unknown(text) {
+            return V::Unknown(why.to_owned());
         }
         match parse_expression(&text[1..text.len() - 1]) {
             Some(expr) => self.eval(&expr, depth),
@@ -524,8 +595,7 @@ impl Eval<'_> {
             ("parameters", [arg]) => {
                 return match self.text(arg, depth) {
                     Ok(param) => match self.ctx.params.get(&param.to_ascii_lowercase()) {
-                        Some(Param::Default(node)) => self.force(node, depth),
-                        Some(Param::Given(node)) => known(node.clone()),
+                        Some(Param::Value(node)) => self.force(node, depth),
                         Some(Param::Unknown(reason)) => V::Unknown(reason.clone()),
                         None => V::Unknown(format!("parameter `{param}` is not declared")),
                     },
@@ -593,6 +663,141 @@ impl Eval<'_> {
                 })),
                 V::Unknown(detail) => Err(detail),
             },
+            ("createobject", _) if args.len().is_multiple_of(2) => args
+                .chunks(2)
+                .map(|pair| {
+                    Ok(Entry {
+                        key: self.text(&pair[0], depth)?.into(),
+                        key_pos: Pos::default(),
+                        value: self.value(&pair[1], depth)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map(|entries| known(container(Value::Map(entries)))),
+            ("createarray", _) => args
+                .iter()
+                .map(|a| self.value(a, depth))
+                .collect::<Result<Vec<_>, String>>()
+                .map(|items| known(container(Value::Seq(items)))),
+            ("coalesce", _) if !args.is_empty() => {
+                for arg in args {
+                    match self.eval(arg, depth) {
+                        V::Known { node, .. } if node.is_null() => {}
+                        other => return other,
+                    }
+                }
+                Ok(known(null_node()))
+            }
+            ("tryget", [object, keys @ ..]) if !keys.is_empty() => {
+                let mut current = self.eval(object, depth);
+                for key in keys {
+                    let (node, raw) = match current {
+                        V::Known { node, raw } => (node, raw),
+                        unknown => return unknown,
+                    };
+                    let child = match self.scalar(key, depth) {
+                        Ok((text, true)) => get_ci(&node, &text).cloned(),
+                        Ok((text, false)) => text
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|i| node.items().get(i).cloned()),
+                        Err(detail) => return V::Unknown(detail),
+                    };
+                    current = match child {
+                        None => return known(null_node()),
+                        Some(child) if raw => self.force(&child, depth),
+                        Some(child) => known(child),
+                    };
+                }
+                return current;
+            }
+            ("contains", [container, item]) => self.value(container, depth).and_then(|c| {
+                let item = self.scalar(item, depth)?;
+                Ok(boolean(match &c.value {
+                    Value::Scalar { text, .. } => text.contains(item.0.as_str()),
+                    Value::Seq(items) => items.iter().any(|i| {
+                        scalar_of(i).is_some_and(|v| comparable(v) == comparable(item.clone()))
+                    }),
+                    Value::Map(entries) => {
+                        entries.iter().any(|e| e.key.eq_ignore_ascii_case(&item.0))
+                    }
+                }))
+            }),
+            ("length", [arg]) => self.value(arg, depth).and_then(|v| {
+                let n = match &v.value {
+                    Value::Scalar { text, plain } if !*plain || !v.is_null() => {
+                        text.chars().count()
+                    }
+                    Value::Scalar { .. } => return Err(String::new()),
+                    Value::Seq(items) => items.len(),
+                    Value::Map(entries) => entries.len(),
+                };
+                Ok(known(Node::scalar(n.to_string(), true, Pos::default())))
+            }),
+            ("first" | "last", [arg]) => self.value(arg, depth).and_then(|v| {
+                let pick = |n: usize| {
+                    if name == "first" {
+                        0
+                    } else {
+                        n.saturating_sub(1)
+                    }
+                };
+                match &v.value {
+                    Value::Seq(items) if !items.is_empty() => {
+                        Ok(known(items[pick(items.len())].clone()))
+                    }
+                    Value::Scalar { text, plain: false } => {
+                        let chars: Vec<char> = text.chars().collect();
+                        Ok(string(
+                            chars
+                                .get(pick(chars.len()))
+                                .map(char::to_string)
+                                .unwrap_or_default(),
+                        ))
+                    }
+                    _ => Err(String::new()),
+                }
+            }),
+            ("split", [text, delimiter]) => self.text(text, depth).and_then(|text| {
+                let delimiters: Vec<String> = match self.value(delimiter, depth)? {
+                    node if node.is_seq() => node
+                        .items()
+                        .iter()
+                        .map(|d| d.as_str().map(str::to_owned).ok_or_else(String::new))
+                        .collect::<Result<_, _>>()?,
+                    node => vec![node.as_str().ok_or_else(String::new)?.to_owned()],
+                };
+                if delimiters.iter().any(String::is_empty) {
+                    return Err(String::new());
+                }
+                let mut parts = vec![text];
+                for d in &delimiters {
+                    parts = parts
+                        .iter()
+                        .flat_map(|p| p.split(d.as_str()).map(str::to_owned))
+                        .collect();
+                }
+                Ok(known(container(Value::Seq(
+                    parts
+                        .into_iter()
+                        .map(|p| Node::scalar(p, false, Pos::default()))
+                        .collect(),
+                ))))
+            }),
+            ("replace", [text, old, new]) => {
+                let text = self.text(text, depth);
+                let old = self.text(old, depth);
+                let new = self.text(new, depth);
+                match (text, old, new) {
+                    (Ok(t), Ok(o), Ok(n)) if !o.is_empty() => Ok(string(t.replace(&o, &n))),
+                    (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => Err(d),
+                    _ => Err(String::new()),
+                }
+            }
+            ("int", [arg]) => self
+                .text(arg, depth)
+                .and_then(|t| t.trim().parse::<i64>().map_err(|_| String::new()))
+                .map(|n| known(Node::scalar(n.to_string(), true, Pos::default()))),
             ("tolower", [arg]) => self.text(arg, depth).map(|t| string(t.to_lowercase())),
             ("toupper", [arg]) => self.text(arg, depth).map(|t| string(t.to_uppercase())),
             ("true", []) => Ok(boolean(true)),
@@ -617,6 +822,7 @@ impl Eval<'_> {
                         merge_objects(&mut merged, entries);
                     }
                 }
+                V::Known { node, .. } if node.is_seq() => return self.union_of_arrays(args, depth),
                 V::Known { .. } => return Err("`union` of something other than objects".into()),
                 V::Unknown(detail) => return Err(detail),
             }
@@ -628,6 +834,17 @@ impl Eval<'_> {
             },
             raw: any_raw,
         })
+    }
+
+    /// `union` of arrays: their items in order, without repeats; Unknown when any item is.
+    fn union_of_arrays(&self, args: &[Expr], depth: usize) -> Result<V, String> {
+        let values = args
+            .iter()
+            .map(|a| self.value(a, depth))
+            .collect::<Result<Vec<_>, String>>()?;
+        union_of_arrays(values)
+            .map(known)
+            .ok_or_else(|| "`union` of an array and something else".into())
     }
 
     /// `concat` of scalars (a string) or of arrays (an array).
@@ -688,17 +905,19 @@ impl Eval<'_> {
                 match self.eval_text(text, depth) {
                     V::Known { node: value, raw } if raw => {
                         let at = if self.own_positions { at } else { Some(pos) };
+                        // A value from outside this template (a caller's argument, a
+                        // parameter file) or computed has no position of its own
+                        // (`Pos::default()`): it takes the property's.
                         self.resolve(&value, path, at, depth + 1, unknown)
-                            .map(|mut resolved| {
-                                if resolved.pos == Pos::default() {
-                                    resolved.pos = pos;
-                                }
-                                resolved
-                            })
+                            .map(|resolved| fill_positions(resolved, pos))
                     }
                     V::Known { node: value, .. } => Some(reposition(value, pos)),
                     V::Unknown(detail) => {
-                        unknown.push((path.to_owned(), reason(text, &detail)));
+                        let why = match marked_unknown(text) {
+                            Some(_) => detail,
+                            None => reason(text, &detail),
+                        };
+                        unknown.push((path.to_owned(), why));
                         None
                     }
                 }
@@ -771,6 +990,71 @@ impl Eval<'_> {
                     value: Value::Seq(out),
                 })
             }
+        }
+    }
+
+    /// A value passed into a nested deployment, evaluated in this (the outer) scope as a
+    /// template value of the inner one: expressions evaluated, literal `[` strings escaped
+    /// again, and what cannot be resolved marked Unknown with its reason ([`UNKNOWN_MARK`]),
+    /// so an object with one unresolvable field keeps its other fields.
+    fn pass(&self, node: &Node, depth: usize) -> Node {
+        if !self.spend() {
+            return mark_unknown("template too large to evaluate", node.pos);
+        }
+        match &node.value {
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                match self.eval_text(text, depth) {
+                    V::Known {
+                        node: value,
+                        raw: true,
+                    } => self.pass(&value, depth + 1),
+                    V::Known { node: value, .. } => escape_literal(value),
+                    V::Unknown(detail) => {
+                        let why = match marked_unknown(text) {
+                            Some(_) => detail,
+                            None => reason(text, &detail),
+                        };
+                        mark_unknown(&why, node.pos)
+                    }
+                }
+            }
+            Value::Scalar { .. } => node.clone(),
+            Value::Seq(items) => Node {
+                pos: node.pos,
+                value: Value::Seq(items.iter().map(|i| self.pass(i, depth)).collect()),
+            },
+            Value::Map(entries) => Node {
+                pos: node.pos,
+                value: Value::Map(
+                    entries
+                        .iter()
+                        .map(|e| Entry {
+                            key: e.key.clone(),
+                            key_pos: e.key_pos,
+                            value: self.pass(&e.value, depth),
+                        })
+                        .collect(),
+                ),
+            },
+        }
+    }
+
+    /// An argument as a final value (a raw container resolved); Unknown when any part is.
+    fn value(&self, expr: &Expr, depth: usize) -> Result<Node, String> {
+        match self.eval(expr, depth) {
+            V::Known { node, raw: false } => Ok(node),
+            V::Known { node, raw: true } => {
+                let mut unknown = Vec::new();
+                match self.resolve(&node, "", None, depth + 1, &mut unknown) {
+                    Some(value) if unknown.is_empty() => Ok(value),
+                    _ => Err(unknown
+                        .into_iter()
+                        .next()
+                        .map(|(_, r)| r)
+                        .unwrap_or_default()),
+                }
+            }
+            V::Unknown(detail) => Err(detail),
         }
     }
 
@@ -911,6 +1195,69 @@ fn comparable(value: (String, bool)) -> (bool, String) {
     }
 }
 
+fn null_node() -> Node {
+    Node::scalar("null", true, Pos::default())
+}
+
+fn container(value: Value) -> Node {
+    Node {
+        pos: Pos::default(),
+        value,
+    }
+}
+
+/// A scalar's text and whether it is a string, as [`Eval::scalar`] gives it.
+fn scalar_of(node: &Node) -> Option<(String, bool)> {
+    match &node.value {
+        Value::Scalar { text, plain } if !node.is_null() || !plain => {
+            Some((text.to_string(), !plain))
+        }
+        _ => None,
+    }
+}
+
+/// Whether two final values are equal, positions aside.
+fn same_value(a: &Node, b: &Node) -> bool {
+    match (&a.value, &b.value) {
+        (Value::Scalar { .. }, Value::Scalar { .. }) => match (scalar_of(a), scalar_of(b)) {
+            (Some(x), Some(y)) => comparable(x) == comparable(y),
+            (None, None) => true,
+            _ => false,
+        },
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().all(|e| {
+                    y.iter().any(|f| {
+                        f.key.eq_ignore_ascii_case(&e.key) && same_value(&e.value, &f.value)
+                    })
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Arrays concatenated without repeats (ARM `union` of arrays); `None` unless all are arrays.
+fn union_of_arrays(values: Vec<Node>) -> Option<Node> {
+    if !values.iter().all(Node::is_seq) {
+        return None;
+    }
+    let mut items: Vec<Node> = Vec::new();
+    for value in values {
+        let Value::Seq(list) = value.value else {
+            continue;
+        };
+        for item in list {
+            if !items.iter().any(|i| same_value(i, &item)) {
+                items.push(item);
+            }
+        }
+    }
+    Some(container(Value::Seq(items)))
+}
+
 fn reason(text: &str, detail: &str) -> String {
     let quoted: String = if text.chars().count() > MAX_QUOTE {
         text.chars().take(MAX_QUOTE).chain("…".chars()).collect()
@@ -919,6 +1266,9 @@ fn reason(text: &str, detail: &str) -> String {
     };
     if detail.is_empty() {
         format!("ARM expression `{quoted}`")
+    } else if detail.starts_with(&format!("ARM expression `{quoted}`")) {
+        // The same expression passed down a chain of modules: say it once.
+        detail.to_owned()
     } else {
         format!("ARM expression `{quoted}`: {detail}")
     }
@@ -929,6 +1279,31 @@ fn join(path: &str, key: &str) -> String {
         key.to_owned()
     } else {
         format!("{path}.{key}")
+    }
+}
+
+/// `node` with every `Pos::default()` (its own, its keys', its descendants') replaced by `pos`.
+fn fill_positions(node: Node, pos: Pos) -> Node {
+    let fill = |p: Pos| if p == Pos::default() { pos } else { p };
+    let value = match node.value {
+        Value::Scalar { .. } => node.value,
+        Value::Seq(items) => {
+            Value::Seq(items.into_iter().map(|i| fill_positions(i, pos)).collect())
+        }
+        Value::Map(entries) => Value::Map(
+            entries
+                .into_iter()
+                .map(|e| Entry {
+                    key: e.key,
+                    key_pos: fill(e.key_pos),
+                    value: fill_positions(e.value, pos),
+                })
+                .collect(),
+        ),
+    };
+    Node {
+        pos: fill(node.pos),
+        value,
     }
 }
 
@@ -1085,6 +1460,15 @@ impl Walk<'_> {
                 Some(false) => return,
                 Some(true) => {}
                 None => conditional = true,
+            }
+        }
+        // A copy loop over nothing (`length(parameters('pools'))` of an empty array) deploys
+        // nothing; any other loop is read as one resource.
+        if let Some(count) = get_ci(resource, "copy").and_then(|c| get_ci(c, "count")) {
+            let mut unknown = Vec::new();
+            let count = ev.resolve(count, "copy.count", None, 0, &mut unknown);
+            if count.as_ref().and_then(Node::as_i64) == Some(0) {
+                return;
             }
         }
         let Some(written_type) = ev.resolved_text(get_ci(resource, "type")) else {
@@ -1366,6 +1750,16 @@ impl Walk<'_> {
     }
 
     /// A `Microsoft.Resources/deployments` with an inline template (a compiled Bicep module).
+    ///
+    /// Scope (`expressionEvaluationOptions.scope`, any case): `inner` evaluates the nested
+    /// template with its own parameters, bound to `properties.parameters` values evaluated
+    /// here, in the outer scope, or to their defaults; `outer` or absent evaluates it with
+    /// the outer scope's parameters and variables (the nested template's own are not used).
+    /// A `template` that is an expression (Bicep's `loadJsonContent`, compiled to
+    /// `[variables('$fxv#0')]`) is evaluated here into the template to deploy, whose
+    /// expressions then read its own parameters, as with `inner`. A known-false
+    /// `condition` was handled by the caller; a copy loop whose count is known to be zero
+    /// deploys nothing.
     fn deployment(&mut self, resource: &Node, ev: &Eval<'_>, depth: usize) {
         if depth >= 8 {
             return;
@@ -1373,13 +1767,29 @@ impl Walk<'_> {
         let Some(properties) = get_ci(resource, "properties") else {
             return;
         };
-        let Some(template) = get_ci(properties, "template").filter(|t| t.is_map()) else {
+        let Some(written) = get_ci(properties, "template") else {
             return;
         };
-        let inner = get_ci(properties, "expressionEvaluationOptions")
-            .and_then(|o| get_ci(o, "scope"))
-            .and_then(Node::as_str)
-            .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        let from_expression;
+        let template = match &written.value {
+            Value::Map(_) => written,
+            Value::Scalar { text, plain: false } if is_expression(text) => {
+                let mut unknown = Vec::new();
+                match ev.resolve(written, "template", None, 0, &mut unknown) {
+                    Some(node) if node.is_map() && unknown.is_empty() => {
+                        from_expression = node;
+                        &from_expression
+                    }
+                    _ => return,
+                }
+            }
+            _ => return,
+        };
+        let inner = !std::ptr::eq(template, written)
+            || get_ci(properties, "expressionEvaluationOptions")
+                .and_then(|o| get_ci(o, "scope"))
+                .and_then(Node::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
         if !inner {
             // Outer scope: the nested template reads the parent's parameters and variables.
             self.template(template, ev.ctx, depth + 1);
@@ -1388,20 +1798,17 @@ impl Walk<'_> {
         let mut ctx = Ctx::of_template(template);
         for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
             let key = entry.key.as_str().to_ascii_lowercase();
-            let param = match get_ci(&entry.value, "value") {
-                Some(value) => {
-                    let mut unknown = Vec::new();
-                    match ev.resolve(value, &entry.key, None, 0, &mut unknown) {
-                        Some(node) if unknown.is_empty() => Param::Given(node),
-                        _ => Param::Unknown(
-                            unknown
-                                .first()
-                                .map(|(_, r)| format!("passed {r}"))
-                                .unwrap_or_default(),
-                        ),
-                    }
-                }
-                None => Param::Unknown(format!(
+            // `{"value": …}`, or an expression giving that object (Bicep compiles a
+            // conditional argument to `[if(c, createObject('value', a), createObject(…))]`).
+            let passed = ev.pass(&entry.value, 0);
+            let param = match (
+                get_ci(&passed, "value"),
+                passed.as_str().and_then(marked_unknown),
+            ) {
+                // Placed where the module uses it, not where the caller wrote it.
+                (Some(value), _) => Param::Value(reposition(value.clone(), Pos::default())),
+                (None, Some(why)) => Param::Unknown(why.to_owned()),
+                (None, None) => Param::Unknown(format!(
                     "parameter `{}` is passed by reference (Key Vault)",
                     entry.key
                 )),
@@ -1825,6 +2232,187 @@ mod tests {
         assert_eq!(cluster.name, "aks-prod");
         assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
         assert!(cluster.settings.get("sku.tier").is_unknown());
+    }
+
+    /// A module call as Bicep compiles it: inner scope, arguments evaluated in the caller.
+    fn module_call(params: &str, inner_params: &str, resources: &str) -> String {
+        format!(
+            r#"{{ {HEADER},
+  "parameters": {{"env": {{"type": "string", "defaultValue": "prod"}}, "secret": {{"type": "string"}},
+    "enable": {{"type": "bool", "defaultValue": true}}}},
+  "variables": {{"subnet": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]"}},
+  "resources": [{{
+    "type": "Microsoft.Resources/deployments",
+    "name": "aks",
+    "properties": {{
+      "expressionEvaluationOptions": {{"scope": "inner"}},
+      "mode": "Incremental",
+      "parameters": {{ {params} }},
+      "template": {{ {HEADER}, "languageVersion": "2.0",
+        "definitions": {{"poolType": {{"type": "array", "nullable": true}}}},
+        "parameters": {{ {inner_params} }},
+        "resources": {{ {resources} }}
+      }}
+    }}
+  }}]
+}}"#
+        )
+    }
+
+    #[test]
+    fn module_arguments_keep_their_known_fields_and_mark_the_rest() {
+        let text = module_call(
+            r#""name": {"value": "[format('aks-{0}', parameters('env'))]"},
+            "pools": {"value": [{"name": "sys", "mode": "System", "vnetSubnetID": "[variables('subnet')]", "osDiskType": "[parameters('secret')]"}]},
+            "network": "[if(parameters('enable'), createObject('value', 'azure'), createObject('value', null()))]",
+            "off": "[if(not(parameters('enable')), createObject('value', 'x'), createObject('value', null()))]",
+            "prefix": {"value": "[[literal]"},
+            "vault": {"reference": {"keyVault": {"id": "kv"}, "secretName": "s"}}"#,
+            r##""name": {"type": "string"}, "pools": {"type": "array"}, "network": {"type": "string"},
+            "off": {"type": "string", "nullable": true}, "prefix": {"type": "string"},
+            "vault": {"type": "securestring"}, "extra": {"$ref": "#/definitions/poolType"},
+            "required": {"type": "string"}"##,
+            r#""aks": {"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('name')]",
+              "properties": {"agentPoolProfiles": "[parameters('pools')]",
+                "networkProfile": {"networkPlugin": "[parameters('network')]", "networkPolicy": "[parameters('off')]"},
+                "dnsPrefix": "[parameters('prefix')]",
+                "windowsProfile": {"adminPassword": "[parameters('vault')]"},
+                "nodeResourceGroup": "[coalesce(parameters('extra'), 'fallback')]",
+                "fqdnSubdomain": "[parameters('required')]"}}"#,
+        );
+        let resources = load(&text);
+        let cluster = &resources.clusters[0];
+        assert_eq!(cluster.name, "aks-prod");
+        let s = &cluster.settings;
+        assert_eq!(
+            s.get("networkProfile.networkPlugin").as_str(),
+            Some("azure")
+        );
+        // A nullable argument left out, or passed null, is absent.
+        assert!(s.get("networkProfile.networkPolicy").is_absent());
+        assert_eq!(s.get("nodeResourceGroup").as_str(), Some("fallback"));
+        // A literal `[` passed in stays a literal.
+        assert_eq!(s.get("dnsPrefix").as_str(), Some("[literal]"));
+        let Lookup::Unknown(why) = s.get("windowsProfile.adminPassword") else {
+            panic!("{:?}", s.get("windowsProfile.adminPassword"));
+        };
+        assert!(why.contains("Key Vault"), "{why}");
+        let Lookup::Unknown(why) = s.get("fqdnSubdomain") else {
+            panic!("{:?}", s.get("fqdnSubdomain"));
+        };
+        assert!(why.contains("has no default value"), "{why}");
+        // The pool keeps its known fields; the unresolvable ones are Unknown with the
+        // caller's reason, at the module's property line.
+        let pool = &cluster.node_pools[0];
+        assert_eq!(pool.name, "sys");
+        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
+        let Lookup::Unknown(why) = pool.settings.get("osDiskType") else {
+            panic!("{:?}", pool.settings.get("osDiskType"));
+        };
+        assert!(
+            why.starts_with("ARM expression `[parameters('secret')]`: parameter `secret`"),
+            "{why}"
+        );
+        assert!(pool.settings.get("vnetSubnetID").is_unknown());
+        let line_of = |needle: &str| {
+            text.lines()
+                .position(|l| l.contains(needle))
+                .map(|i| i as u32 + 1)
+                .unwrap()
+        };
+        assert_eq!(
+            pool.settings.get("mode").node().unwrap().pos.line,
+            line_of(r#""agentPoolProfiles": "[parameters('pools')]""#)
+        );
+    }
+
+    #[test]
+    fn outer_scope_templates_from_variables_and_empty_loops() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"rbac": {{"type": "bool", "defaultValue": false}}, "pools": {{"type": "array", "defaultValue": []}}}},
+  "variables": {{"tier": "Standard",
+    "$fxv#0": {{ {HEADER}, "parameters": {{"tier": {{"type": "string"}}}},
+      "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "from-variable",
+        "sku": {{"tier": "[[parameters('tier')]"}}, "properties": {{"dnsPrefix": "[[concat('a', 'b')]"}}}}]}}}},
+  "resources": [
+    {{"type": "Microsoft.Resources/deployments", "name": "outer",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
+        "template": {{ {HEADER}, "parameters": {{"rbac": {{"type": "bool", "defaultValue": true}}}},
+          "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "outer-scope",
+            "sku": {{"tier": "[variables('tier')]"}}, "properties": {{"enableRBAC": "[parameters('rbac')]"}}}}]}}}}}},
+    {{"type": "Microsoft.Resources/deployments", "name": "loaded",
+      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
+        "parameters": {{"tier": {{"value": "Premium"}}}},
+        "template": "[variables('$fxv#0')]"}}}},
+    {{"type": "Microsoft.Resources/deployments", "name": "[format('pool-{{0}}', copyIndex())]",
+      "copy": {{"name": "pools", "count": "[length(parameters('pools'))]"}},
+      "properties": {{"mode": "Incremental", "template": {{ {HEADER},
+        "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "never"}}]}}}}}}
+  ]
+}}"#
+        );
+        let resources = load(&text);
+        let names: Vec<&str> = resources.clusters.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, vec!["outer-scope", "from-variable"]);
+        // Outer scope: the caller's parameters and variables, not the nested template's.
+        let outer = &resources.clusters[0].settings;
+        assert_eq!(outer.get("enableRBAC").as_bool(), Some(false));
+        assert_eq!(outer.get("sku.tier").as_str(), Some("Standard"));
+        // A template loaded from a variable reads its own parameters, as passed.
+        let loaded = &resources.clusters[1].settings;
+        assert_eq!(loaded.get("sku.tier").as_str(), Some("Premium"));
+        assert_eq!(loaded.get("dnsPrefix").as_str(), Some("ab"));
+    }
+
+    #[test]
+    fn pure_functions_of_known_values_evaluate() {
+        let text = format!(
+            r#"{{ {HEADER},
+  "parameters": {{"opts": {{"type": "object", "defaultValue": {{"a": {{"x": 1}}, "list": ["p", "q"]}}}},
+    "none": {{"type": "object", "nullable": true}}, "open": {{"type": "string"}}}},
+  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c",
+    "properties": {{
+      "p1": "[tryGet(parameters('opts'), 'a', 'x')]",
+      "p2": "[tryGet(parameters('opts'), 'missing')]",
+      "p3": "[union(parameters('opts'), createObject('a', createObject('y', 2)))]",
+      "p4": "[contains(parameters('opts').list, 'q')]",
+      "p5": "[length(createArray(1, 2, 3))]",
+      "p6": "[coalesce(parameters('none'), createObject('k', 'v'))]",
+      "p7": "[last(split('a/b/c', '/'))]",
+      "p8": "[replace('1.2.3', '.', '-')]",
+      "p9": "[coalesce(parameters('open'), 'x')]",
+      "p10": "[union(createArray('a', 'b'), createArray('b', 'c'))]",
+      "p11": "[int('42')]",
+      "p12": "[first(parameters('opts').list)]"
+    }}}}]
+}}"#
+        );
+        let resources = load(&text);
+        let s = &resources.clusters[0].settings;
+        assert_eq!(s.get("p1").as_str(), Some("1"));
+        assert!(s.get("p2").is_absent());
+        assert_eq!(s.get("p3.a.x").as_str(), Some("1"));
+        assert_eq!(s.get("p3.a.y").as_str(), Some("2"));
+        assert_eq!(s.get("p3.list").node().map(|n| n.items().len()), Some(2));
+        assert_eq!(s.get("p4").as_bool(), Some(true));
+        assert_eq!(s.get("p5").as_str(), Some("3"));
+        assert_eq!(s.get("p6.k").as_str(), Some("v"));
+        assert_eq!(s.get("p7").as_str(), Some("c"));
+        assert_eq!(s.get("p8").as_str(), Some("1-2-3"));
+        // An unresolvable argument before the first non-null one leaves coalesce Unknown.
+        assert!(s.get("p9").is_unknown());
+        let union: Vec<&str> = s
+            .get("p10")
+            .node()
+            .unwrap()
+            .items()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(union, vec!["a", "b", "c"]);
+        assert_eq!(s.get("p11").as_str(), Some("42"));
+        assert_eq!(s.get("p12").as_str(), Some("p"));
     }
 
     #[test]

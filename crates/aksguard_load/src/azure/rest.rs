@@ -1,5 +1,27 @@
-//! One resource as `az` prints it (properties flattened to the top level, az key spelling) or
-//! as Resource Manager returns it (`properties.…`).
+//! One resource as `az` prints it (properties flattened to the top level, az key spelling),
+//! as Resource Manager returns it (`properties.…`), or a managed cluster's bare PUT request
+//! body.
+//!
+//! **Bare PUT bodies** (`az rest --method put --body @cluster.json`, the request bodies of
+//! the REST API's `ManagedClustersCreate_*` examples) carry no `type`, `id` or `name`: the
+//! request URL does. Such a document is a managed cluster when, by content alone:
+//! - it has no `type` and has `location` (every PUT of a tracked resource must) and a
+//!   `properties` object;
+//! - `properties.agentPoolProfiles` is an array of objects: among current Azure resource
+//!   types only managed clusters have it beside the keys below;
+//! - `properties` sets `dnsPrefix`, `fqdnSubdomain` or `kubernetesVersion` (a create body
+//!   needs `dnsPrefix` or `fqdnSubdomain`);
+//! - `properties` has none of the keys of the other services that also have
+//!   `agentPoolProfiles`: legacy Azure Container Service (`masterProfile`,
+//!   `orchestratorProfile`), OpenShift managed clusters (`masterPoolProfile`,
+//!   `openShiftVersion`) and AKS hybrid provisioned clusters (`controlPlane`,
+//!   `cloudProviderProfile`).
+//!
+//! A registry, agent-pool or any other body fails the second test. As the body holds no
+//! name, the cluster is named after its file: the file name without its last extension
+//! (`ManagedClustersCreate_Premium.request.json` → `ManagedClustersCreate_Premium.request`;
+//! `<stdin>` for standard input); a `name` in the body, if any, wins. The body is read as a
+//! REST body (format `arm-rest`), cluster settings only.
 
 use std::sync::Arc;
 
@@ -52,6 +74,51 @@ fn settings_of(resource: &Node) -> (Settings, AzureFormat) {
     }
 }
 
+/// Keys of `properties` that mark another service's cluster with `agentPoolProfiles`.
+const NOT_MANAGED_CLUSTER: [&str; 6] = [
+    "masterProfile",
+    "orchestratorProfile",
+    "masterPoolProfile",
+    "openShiftVersion",
+    "controlPlane",
+    "cloudProviderProfile",
+];
+
+/// A managed cluster's bare PUT request body (see the module documentation).
+fn looks_like_put_body(node: &Node) -> bool {
+    if node.get("type").is_some() || node.get("location").is_none() {
+        return false;
+    }
+    let Some(properties) = node.get("properties").filter(|p| p.is_map()) else {
+        return false;
+    };
+    let has = |key: &str| {
+        properties
+            .entries()
+            .iter()
+            .any(|e| e.key.eq_ignore_ascii_case(key))
+    };
+    let pools = properties
+        .entries()
+        .iter()
+        .find(|e| e.key.eq_ignore_ascii_case("agentPoolProfiles"))
+        .map(|e| &e.value);
+    pools.is_some_and(|p| p.is_seq() && p.items().iter().all(Node::is_map))
+        && ["dnsPrefix", "fqdnSubdomain", "kubernetesVersion"]
+            .iter()
+            .any(|k| has(k))
+        && !NOT_MANAGED_CLUSTER.iter().any(|k| has(k))
+}
+
+/// The name of a cluster whose body names none: its file name without the last extension.
+fn name_from_file(source: &Source) -> String {
+    let path = std::path::Path::new(&*source.path);
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .filter(|stem| !stem.is_empty())
+        .unwrap_or_else(|| "<unnamed>".into())
+}
+
 fn looks_like_az_cluster(node: &Node) -> bool {
     node.get("properties").is_none()
         && node.get("agentPoolProfiles").is_some_and(Node::is_seq)
@@ -64,6 +131,12 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
     }
     if type_is(node, CLUSTER) || looks_like_az_cluster(node) {
         out.clusters.push(cluster(node, source));
+    } else if looks_like_put_body(node) {
+        let mut body = cluster(node, source);
+        if node.get("name").is_none() {
+            body.name = name_from_file(source);
+        }
+        out.clusters.push(body);
     } else if type_is(node, REGISTRY) {
         let (settings, format) = settings_of(node);
         out.registries.push(ContainerRegistry {
@@ -202,6 +275,120 @@ mod tests {
                 Some(true)
             );
         }
+    }
+
+    fn load_at(path: &str, text: &str) -> Option<AzureResources> {
+        let root = parse_documents(text, 1, &Limits::default())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        let source = Arc::new(Source { path: path.into() });
+        super::super::from_document(&root, &source)
+    }
+
+    const PUT_BODY: &str = r#"{"location": "westeurope", "sku": {"name": "Base", "tier": "Free"},
+        "identity": {"type": "SystemAssigned"},
+        "properties": {"dnsPrefix": "dns1", "kubernetesVersion": "",
+        "agentPoolProfiles": [{"name": "nodepool1", "mode": "System", "enableNodePublicIP": true}],
+        "enableRBAC": true}}"#;
+
+    #[test]
+    fn a_bare_put_body_is_a_cluster_named_after_its_file() {
+        let azure = load_at(
+            "examples/ManagedClustersCreate_Premium.request.json",
+            PUT_BODY,
+        )
+        .unwrap();
+        let cluster = &azure.clusters[0];
+        assert_eq!(cluster.name, "ManagedClustersCreate_Premium.request");
+        assert_eq!(cluster.format, AzureFormat::ArmRest);
+        assert_eq!(cluster.holds, Holds::CLUSTER_ONLY);
+        assert_eq!(cluster.location.as_deref(), Some("westeurope"));
+        assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
+        assert_eq!(cluster.settings.get("sku.tier").as_str(), Some("Free"));
+        assert_eq!(
+            cluster.settings.get("identity.type").as_str(),
+            Some("SystemAssigned")
+        );
+        assert_eq!(cluster.node_pools[0].name, "nodepool1");
+        assert_eq!(cluster.pos.line, 1);
+        // Standard input has no file name; a `name` in the body wins over the file's.
+        let stdin = load_at("<stdin>", PUT_BODY).unwrap();
+        assert_eq!(stdin.clusters[0].name, "<stdin>");
+        let named = PUT_BODY.replacen('{', r#"{"name": "aks-named", "#, 1);
+        assert_eq!(
+            load_at("x.json", &named).unwrap().clusters[0].name,
+            "aks-named"
+        );
+        // `fqdnSubdomain` instead of `dnsPrefix` (private clusters) is a cluster too.
+        let fqdn = PUT_BODY
+            .replace("dnsPrefix", "fqdnSubdomain")
+            .replace(r#""kubernetesVersion": "","#, "");
+        assert_eq!(load_at("f.json", &fqdn).unwrap().clusters.len(), 1);
+    }
+
+    #[test]
+    fn bodies_of_other_resources_are_not_clusters() {
+        for (what, text) in [
+            // A registry PUT body: no agent pools.
+            (
+                "registry body",
+                r#"{"location": "westus", "sku": {"name": "Premium"}, "properties": {"adminUserEnabled": true}}"#,
+            ),
+            // An agent-pool PUT body: neither location nor agentPoolProfiles.
+            (
+                "agent pool body",
+                r#"{"properties": {"count": 3, "vmSize": "Standard_D2s_v5", "orchestratorVersion": "1.30", "mode": "User"}}"#,
+            ),
+            // No location: not a PUT body of a tracked resource.
+            (
+                "no location",
+                r#"{"properties": {"dnsPrefix": "d", "agentPoolProfiles": [{"name": "p"}]}}"#,
+            ),
+            // agentPoolProfiles that is not an array of objects.
+            (
+                "pools not objects",
+                r#"{"location": "l", "properties": {"dnsPrefix": "d", "agentPoolProfiles": "[parameters('pools')]"}}"#,
+            ),
+            // Pools but none of the managed-cluster keys beside them.
+            (
+                "pools alone",
+                r#"{"location": "l", "properties": {"agentPoolProfiles": [{"name": "p"}]}}"#,
+            ),
+            // Legacy Azure Container Service, OpenShift and AKS hybrid bodies.
+            (
+                "container service",
+                r#"{"location": "l", "properties": {"orchestratorProfile": {"orchestratorType": "Kubernetes"},
+                "masterProfile": {"dnsPrefix": "m"}, "agentPoolProfiles": [{"name": "a"}], "kubernetesVersion": "1.9"}}"#,
+            ),
+            (
+                "openshift",
+                r#"{"location": "l", "properties": {"openShiftVersion": "v3.11", "masterPoolProfile": {},
+                "agentPoolProfiles": [{"name": "a"}], "fqdnSubdomain": "x"}}"#,
+            ),
+            (
+                "hybrid",
+                r#"{"location": "l", "extendedLocation": {"type": "CustomLocation"}, "properties": {
+                "controlPlane": {"count": 1}, "kubernetesVersion": "1.28", "agentPoolProfiles": [{"name": "a"}]}}"#,
+            ),
+            // A typed resource of another kind keeps its own reading.
+            (
+                "typed other resource",
+                r#"{"type": "Microsoft.Web/sites", "location": "l", "properties": {"dnsPrefix": "d", "agentPoolProfiles": [{}]}}"#,
+            ),
+        ] {
+            let clusters = load_at("b.json", text).map_or(0, |a| a.clusters.len());
+            assert_eq!(clusters, 0, "{what}");
+        }
+        // A registry REST body stays a registry.
+        let registry = load_at(
+            "r.json",
+            r#"{"type": "Microsoft.ContainerRegistry/registries", "name": "acr1", "location": "l",
+            "sku": {"name": "Basic"}, "properties": {"adminUserEnabled": true}}"#,
+        )
+        .unwrap();
+        assert!(registry.clusters.is_empty());
+        assert_eq!(registry.registries[0].name, "acr1");
     }
 
     #[test]

@@ -472,3 +472,36 @@ resource "azapi_resource" "aks" {
         strip(&r.node_pools[0].settings.root)
     );
 }
+
+#[test]
+fn azurerm_children_join_an_azapi_cluster() {
+    let text = r#"
+resource "azapi_resource" "aks" {
+  type = "Microsoft.ContainerService/managedClusters@2024-09-01"
+  name = "aks"
+  body = { properties = {} }
+}
+resource "azurerm_kubernetes_cluster_node_pool" "user" {
+  name                   = "user"
+  kubernetes_cluster_id  = azapi_resource.aks.id
+  node_public_ip_enabled = true
+}
+resource "azurerm_monitor_diagnostic_setting" "audit" {
+  name               = "audit"
+  target_resource_id = azapi_resource.aks.id
+  enabled_log {
+    category = "kube-audit"
+  }
+}
+"#;
+    let c = &azure(text).clusters[0];
+    assert_eq!(c.node_pools.len(), 1);
+    assert_eq!(
+        c.node_pools[0].settings.get("enableNodePublicIP").as_bool(),
+        Some(true)
+    );
+    assert_eq!(
+        c.diagnostic_settings[0].categories.as_deref(),
+        Some(&["kube-audit".to_owned()][..])
+    );
+}
