@@ -37,7 +37,7 @@ pub struct Discovered {
     pub notices: Vec<String>,
 }
 
-const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "tf"];
+const MANIFEST_EXTENSIONS: &[&str] = &["yaml", "yml", "json", "tf", "bicep"];
 
 fn is_manifest_name(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).is_some_and(|e| {

@@ -20,7 +20,8 @@ pub struct StreamResult {
     pub errors: Vec<LoadError>,
     /// Azure resources found in documents that are not Kubernetes objects.
     pub azure: AzureResources,
-    /// What the stream holds that is not judged, said once (a Terraform registry module).
+    /// What the stream holds that is not judged, said once (a Terraform registry module, a
+    /// Bicep registry module or syntax the Bicep grammar cannot read outside what is judged).
     pub notices: Vec<String>,
 }
 

@@ -21,6 +21,7 @@ use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object, Source};
 use rayon::prelude::*;
 
+use crate::azure::bicep::BicepFiles;
 use crate::azure::terraform::TerraformDirs;
 
 /// Files parsed once per load and shared by the inputs that need them (a Terraform module's
@@ -29,6 +30,8 @@ use crate::azure::terraform::TerraformDirs;
 #[derive(Default)]
 pub(crate) struct LoadCache {
     pub(crate) terraform: TerraformDirs,
+    /// Bicep files translated once per load: inputs and the local modules they call.
+    pub(crate) bicep: BicepFiles,
 }
 
 pub use discover::{Input, discover};
@@ -218,8 +221,8 @@ pub(crate) fn load_inputs_in(
     loaded
 }
 
-/// Parses one stream by its kind: Terraform `.tf` (by extension), else YAML/JSON manifests and
-/// Azure JSON (detected by content).
+/// Parses one stream by its kind: Terraform `.tf` and Bicep `.bicep` (by extension), else
+/// YAML/JSON manifests and Azure JSON (detected by content).
 fn load_source(
     text: &str,
     source: &Arc<Source>,
@@ -228,6 +231,9 @@ fn load_source(
 ) -> k8s::StreamResult {
     if source.path.ends_with(".tf") {
         return azure::terraform::load_tf(text, source, limits, &cache.terraform);
+    }
+    if source.path.ends_with(".bicep") {
+        return azure::bicep::load_bicep(text, source, limits, &cache.bicep);
     }
     k8s::load_stream(text, source, limits)
 }

@@ -5,7 +5,8 @@
 //! parameter's `defaultValue` (or the value a nested deployment passes in), `[variables('y')]`
 //! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
 //! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
-//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, property and index access).
+//! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, `null`, `union` of objects,
+//! property and index access).
 //! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
 //! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
 //! as the reason, and no value is stored there, so no rule fires on it. A resolved value
@@ -41,6 +42,11 @@
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
 //! role-definition GUID or the kubelet identity in the expression). Templates carry no
 //! resource group: `resource_group` is `None`.
+//!
+//! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
+//! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
+//! [`VIA_KEY`] (the calls that reached it, naming a cluster whose name does not resolve) and
+//! [`FORMAT_KEY`] (an Azure Verified Module call's cluster).
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -89,12 +95,51 @@ pub(crate) fn is_template(root: &Node) -> bool {
                 .any(|k| root.get(k).is_some()))
 }
 
+/// A nested template's own source file (a followed Bicep module): its resources are
+/// reported at that file, not at the caller's.
+pub(crate) const SOURCE_KEY: &str = "x-aksguard-source";
+/// Where a nested template was called from (`main.bicep:12`): a cluster whose name cannot be
+/// resolved names its caller, so clusters of one module reached by several callers differ.
+pub(crate) const VIA_KEY: &str = "x-aksguard-via";
+/// The form of a nested template's resources when it differs from the document's (the
+/// cluster an Azure Verified Module call deploys, built from a Bicep file): a format label.
+pub(crate) const FORMAT_KEY: &str = "x-aksguard-format";
+
 /// Reads every resource of a template (and its nested deployments) into `out`.
 pub(crate) fn push_template(root: &Node, source: &Arc<Source>, out: &mut AzureResources) {
+    push_template_with(root, source, AzureFormat::ArmTemplate, &[], out);
+}
+
+/// A parameter value given from outside the template (a parameter file): the value, or why
+/// it is unknown.
+pub(crate) type GivenParam = (String, Result<Node, String>);
+
+/// [`push_template`] for a template in another form (`format` on what it finds), with
+/// parameter values from a parameter file (they win over the defaults).
+pub(crate) fn push_template_with(
+    root: &Node,
+    source: &Arc<Source>,
+    format: AzureFormat,
+    given: &[GivenParam],
+    out: &mut AzureResources,
+) {
     let budget = Cell::new(BUDGET);
-    let ctx = Ctx::of_template(root);
+    let mut ctx = Ctx::of_template(root);
+    for (name, value) in given {
+        let key = name.to_ascii_lowercase();
+        if !ctx.params.contains_key(&key) {
+            continue;
+        }
+        let param = match value {
+            Ok(node) => Param::Given(node.clone()),
+            Err(reason) => Param::Unknown(reason.clone()),
+        };
+        ctx.params.insert(key, param);
+    }
     let mut walk = Walk {
-        source,
+        source: source.clone(),
+        format,
+        via: None,
         budget: &budget,
         clusters: Vec::new(),
         children: Vec::new(),
@@ -361,6 +406,10 @@ fn boolean(b: bool) -> V {
 struct Eval<'a> {
     ctx: &'a Ctx,
     budget: &'a Cell<usize>,
+    /// Objects and arrays read from a variable keep their own positions (Bicep, where the
+    /// variable's object literal is where the user writes each setting) instead of taking
+    /// the position of the property they are used at (ARM JSON).
+    own_positions: bool,
 }
 
 impl Eval<'_> {
@@ -494,6 +543,7 @@ impl Eval<'_> {
                 };
             }
             ("concat", _) if !args.is_empty() => self.concat(args, depth),
+            ("union", _) if !args.is_empty() => self.union(args, depth),
             ("format", [pattern, rest @ ..]) => self.text(pattern, depth).and_then(|pattern| {
                 let values = rest
                     .iter()
@@ -546,10 +596,38 @@ impl Eval<'_> {
             ("tolower", [arg]) => self.text(arg, depth).map(|t| string(t.to_lowercase())),
             ("toupper", [arg]) => self.text(arg, depth).map(|t| string(t.to_uppercase())),
             ("true", []) => Ok(boolean(true)),
+            ("null", []) => Ok(known(Node::scalar("null", true, Pos::default()))),
             ("false", []) => Ok(boolean(false)),
             _ => Err(String::new()),
         };
         result.unwrap_or_else(V::Unknown)
+    }
+
+    /// `union` of objects: keys of later objects win, nested objects on both sides merge. A
+    /// key whose two values are not both object literals (an expression may give an object
+    /// that ARM would merge) is Unknown. Arrays and anything unresolvable: Unknown.
+    fn union(&self, args: &[Expr], depth: usize) -> Result<V, String> {
+        let mut merged: Vec<Entry> = Vec::new();
+        let mut any_raw = false;
+        for arg in args {
+            match self.eval(arg, depth) {
+                V::Known { node, raw } if node.is_map() => {
+                    any_raw |= raw;
+                    if let Value::Map(entries) = node.value {
+                        merge_objects(&mut merged, entries);
+                    }
+                }
+                V::Known { .. } => return Err("`union` of something other than objects".into()),
+                V::Unknown(detail) => return Err(detail),
+            }
+        }
+        Ok(V::Known {
+            node: Node {
+                pos: Pos::default(),
+                value: Value::Map(merged),
+            },
+            raw: any_raw,
+        })
     }
 
     /// `concat` of scalars (a string) or of arrays (an array).
@@ -609,7 +687,14 @@ impl Eval<'_> {
             Value::Scalar { text, plain: false } if is_expression(text) => {
                 match self.eval_text(text, depth) {
                     V::Known { node: value, raw } if raw => {
-                        self.resolve(&value, path, Some(pos), depth + 1, unknown)
+                        let at = if self.own_positions { at } else { Some(pos) };
+                        self.resolve(&value, path, at, depth + 1, unknown)
+                            .map(|mut resolved| {
+                                if resolved.pos == Pos::default() {
+                                    resolved.pos = pos;
+                                }
+                                resolved
+                            })
                     }
                     V::Known { node: value, .. } => Some(reposition(value, pos)),
                     V::Unknown(detail) => {
@@ -746,6 +831,39 @@ impl Eval<'_> {
     }
 }
 
+/// Deep merge for `union`: `from`'s keys win; two object literals under one key merge; a key
+/// whose old or new value is an ARM expression becomes an Unknown expression.
+fn merge_objects(into: &mut Vec<Entry>, from: Vec<Entry>) {
+    for entry in from {
+        let Some(existing) = into
+            .iter_mut()
+            .find(|e| e.key.eq_ignore_ascii_case(&entry.key))
+        else {
+            into.push(entry);
+            continue;
+        };
+        let is_expr = |n: &Node| n.as_str().is_some_and(is_expression);
+        match (&mut existing.value.value, entry.value.value) {
+            (Value::Map(old), Value::Map(new)) => merge_objects(old, new),
+            (_, new) => {
+                let old_map = existing.value.is_map();
+                let old_expr = is_expr(&existing.value);
+                existing.key_pos = entry.key_pos;
+                existing.value = Node {
+                    pos: entry.value.pos,
+                    value: new,
+                };
+                let new_map = existing.value.is_map();
+                let new_expr = is_expr(&existing.value);
+                if (new_map && old_expr) || (new_expr && (old_map || old_expr)) {
+                    existing.value =
+                        Node::scalar("[unionOfAnExpression()]", false, existing.value.pos);
+                }
+            }
+        }
+    }
+}
+
 fn is_property_copy(node: &Node) -> bool {
     node.is_seq()
         && !node.items().is_empty()
@@ -876,7 +994,11 @@ struct Outer {
 }
 
 struct Walk<'s> {
-    source: &'s Arc<Source>,
+    /// The file of the template being walked (a followed module's own file).
+    source: Arc<Source>,
+    format: AzureFormat,
+    /// The caller of the module being walked (see [`VIA_KEY`]).
+    via: Option<String>,
     budget: &'s Cell<usize>,
     clusters: Vec<FoundCluster>,
     children: Vec<(Parent, Child)>,
@@ -910,9 +1032,41 @@ impl Walk<'_> {
         let ev = Eval {
             ctx,
             budget: self.budget,
+            own_positions: self.format == AzureFormat::Bicep,
         };
+        let own_source = get_ci(template, SOURCE_KEY)
+            .and_then(Node::as_str)
+            .map(|path| Arc::new(Source { path: path.into() }));
+        let own_format = get_ci(template, FORMAT_KEY)
+            .and_then(Node::as_str)
+            .and_then(|label| {
+                [
+                    AzureFormat::AvmBicep,
+                    AzureFormat::Bicep,
+                    AzureFormat::ArmTemplate,
+                ]
+                .into_iter()
+                .find(|f| f.label() == label)
+            });
+        let saved_format = own_format.map(|f| std::mem::replace(&mut self.format, f));
+        let saved = own_source.map(|own| {
+            let via = get_ci(template, VIA_KEY)
+                .and_then(Node::as_str)
+                .map(str::to_owned);
+            (
+                std::mem::replace(&mut self.source, own),
+                std::mem::replace(&mut self.via, via),
+            )
+        });
         for resource in resource_list(get_ci(template, "resources")) {
             self.resource(resource, &ev, None, depth);
+        }
+        if let Some((source, via)) = saved {
+            self.source = source;
+            self.via = via;
+        }
+        if let Some(format) = saved_format {
+            self.format = format;
         }
     }
 
@@ -964,7 +1118,11 @@ impl Walk<'_> {
         match lower_type.as_str() {
             CLUSTER => {
                 cluster_index = Some(self.clusters.len());
-                let cluster = self.cluster(resource, ev, display(&name));
+                let shown = match (&name, &self.via) {
+                    (Err(written), Some(via)) => format!("{written} (module called at {via})"),
+                    _ => display(&name),
+                };
+                let cluster = self.cluster(resource, ev, shown);
                 self.clusters.push(FoundCluster {
                     cluster,
                     key: name.clone().ok(),
@@ -1015,7 +1173,7 @@ impl Walk<'_> {
                     name: display(&name),
                     pos: resource.pos,
                     source: self.source.clone(),
-                    format: AzureFormat::ArmTemplate,
+                    format: self.format,
                     settings,
                 });
             }
@@ -1106,7 +1264,7 @@ impl Walk<'_> {
             location: ev.resolved_text(get_ci(resource, "location")),
             pos: resource.pos,
             source: self.source.clone(),
-            format: AzureFormat::ArmTemplate,
+            format: self.format,
             settings,
             node_pools,
             diagnostic_settings: Vec::new(),

@@ -7,6 +7,7 @@ mod arm_template;
 // of their items are only used by tests.
 #[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod avm;
+pub(crate) mod bicep;
 mod listed;
 mod rest;
 pub(crate) mod terraform;

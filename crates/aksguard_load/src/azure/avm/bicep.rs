@@ -596,6 +596,154 @@ const ROWS: &[Row] = &[
     ),
 ];
 
+/// Storage drivers and cost analysis (the module's defaults are the API's or depend on the
+/// tier: not pinned).
+const MORE_ROWS: &[Row] = &[
+    row(
+        "enableStorageProfileBlobCSIDriver",
+        "properties.storageProfile.blobCSIDriver.enabled",
+        ALWAYS,
+        NEVER,
+        None,
+    ),
+    row(
+        "enableStorageProfileDiskCSIDriver",
+        "properties.storageProfile.diskCSIDriver.enabled",
+        ALWAYS,
+        NEVER,
+        None,
+    ),
+    row(
+        "enableStorageProfileFileCSIDriver",
+        "properties.storageProfile.fileCSIDriver.enabled",
+        ALWAYS,
+        NEVER,
+        None,
+    ),
+    row(
+        "enableStorageProfileSnapshotController",
+        "properties.storageProfile.snapshotController.enabled",
+        ALWAYS,
+        NEVER,
+        None,
+    ),
+    row(
+        "costAnalysisEnabled",
+        "properties.metricsProfile.costAnalysis.enabled",
+        ALWAYS,
+        NEVER,
+        None,
+    ),
+];
+
+/// The flat cluster-autoscaler inputs (before 0.12) and the REST keys they set.
+const AUTOSCALER: &[(&str, &str)] = &[
+    (
+        "autoScalerProfileBalanceSimilarNodeGroups",
+        "balance-similar-node-groups",
+    ),
+    (
+        "autoScalerProfileDaemonsetEvictionForEmptyNodes",
+        "daemonset-eviction-for-empty-nodes",
+    ),
+    (
+        "autoScalerProfileDaemonsetEvictionForOccupiedNodes",
+        "daemonset-eviction-for-occupied-nodes",
+    ),
+    ("autoScalerProfileExpander", "expander"),
+    (
+        "autoScalerProfileIgnoreDaemonsetsUtilization",
+        "ignore-daemonsets-utilization",
+    ),
+    (
+        "autoScalerProfileMaxEmptyBulkDelete",
+        "max-empty-bulk-delete",
+    ),
+    (
+        "autoScalerProfileMaxGracefulTerminationSec",
+        "max-graceful-termination-sec",
+    ),
+    (
+        "autoScalerProfileMaxNodeProvisionTime",
+        "max-node-provision-time",
+    ),
+    (
+        "autoScalerProfileMaxTotalUnreadyPercentage",
+        "max-total-unready-percentage",
+    ),
+    (
+        "autoScalerProfileNewPodScaleUpDelay",
+        "new-pod-scale-up-delay",
+    ),
+    (
+        "autoScalerProfileOkTotalUnreadyCount",
+        "ok-total-unready-count",
+    ),
+    (
+        "autoScalerProfileScaleDownDelayAfterAdd",
+        "scale-down-delay-after-add",
+    ),
+    (
+        "autoScalerProfileScaleDownDelayAfterDelete",
+        "scale-down-delay-after-delete",
+    ),
+    (
+        "autoScalerProfileScaleDownDelayAfterFailure",
+        "scale-down-delay-after-failure",
+    ),
+    (
+        "autoScalerProfileScaleDownUnneededTime",
+        "scale-down-unneeded-time",
+    ),
+    (
+        "autoScalerProfileScaleDownUnreadyTime",
+        "scale-down-unready-time",
+    ),
+    (
+        "autoScalerProfileUtilizationThreshold",
+        "scale-down-utilization-threshold",
+    ),
+    ("autoScalerProfileScanInterval", "scan-interval"),
+    (
+        "autoScalerProfileSkipNodesWithLocalStorage",
+        "skip-nodes-with-local-storage",
+    ),
+    (
+        "autoScalerProfileSkipNodesWithSystemPods",
+        "skip-nodes-with-system-pods",
+    ),
+];
+
+/// Inputs the module reads only when a feature is on (before 0.12): `(param, REST path, the
+/// REST flag of the feature)`. With the feature known off they set nothing.
+const WHEN_ENABLED: &[(&str, &str, &str)] = &[
+    (
+        "disableCustomMetrics",
+        "properties.azureMonitorProfile.containerInsights.disableCustomMetrics",
+        "properties.azureMonitorProfile.containerInsights.enabled",
+    ),
+    (
+        "disablePrometheusMetricsScraping",
+        "properties.azureMonitorProfile.containerInsights.disablePrometheusMetricsScraping",
+        "properties.azureMonitorProfile.containerInsights.enabled",
+    ),
+    (
+        "syslogPort",
+        "properties.azureMonitorProfile.containerInsights.syslogPort",
+        "properties.azureMonitorProfile.containerInsights.enabled",
+    ),
+    (
+        "metricLabelsAllowlist",
+        "properties.azureMonitorProfile.metrics.kubeStateMetrics.metricLabelsAllowlist",
+        "properties.azureMonitorProfile.metrics.enabled",
+    ),
+    (
+        "metricAnnotationsAllowList",
+        "properties.azureMonitorProfile.metrics.kubeStateMetrics.metricAnnotationsAllowList",
+        "properties.azureMonitorProfile.metrics.enabled",
+    ),
+];
+
 /// Flat `aadProfile*` inputs (before 0.6) and the keys of the `aadProfile` object (0.5–0.11).
 const AAD_KEYS: &[(&str, &str)] = &[
     ("aadProfileClientAppID", "clientAppID"),
@@ -748,7 +896,7 @@ impl<'a> Call<'a> {
     }
 
     fn rows(&mut self, version: Version, resource: &mut Node) {
-        for row in ROWS {
+        for row in ROWS.iter().chain(MORE_ROWS) {
             if version < row.since || version >= row.until {
                 continue;
             }
@@ -760,6 +908,28 @@ impl<'a> Call<'a> {
                 },
             };
             put(resource, row.path, value, self.at);
+        }
+        if version >= TYPED_PROFILES {
+            return;
+        }
+        for (param, key) in AUTOSCALER {
+            if let Some(value) = self.get(param) {
+                put(
+                    resource,
+                    &format!("properties.autoScalerProfile.{key}"),
+                    value.clone(),
+                    self.at,
+                );
+            }
+        }
+        for (param, path, flag) in WHEN_ENABLED {
+            let Some(value) = self.get(param) else {
+                continue;
+            };
+            let on = get_path(resource, flag).map(cond);
+            if !matches!(on, None | Some(Cond::Known(false))) {
+                put(resource, path, value.clone(), self.at);
+            }
         }
     }
 

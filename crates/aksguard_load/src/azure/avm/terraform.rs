@@ -399,7 +399,8 @@ impl Ctx<'_> {
             return;
         };
         // Attributes the variable's type does not declare are dropped by Terraform's type
-        // conversion (silently: say so, a misspelling changes the result).
+        // conversion, silently (by design: hashicorp/terraform#29204); say so, since a
+        // misspelling changes the result.
         let declared = ["node_os_upgrade_channel", "upgrade_channel"];
         let mut value = value;
         if let In::Map(_, entries) = &mut value {

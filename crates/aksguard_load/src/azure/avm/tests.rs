@@ -862,3 +862,47 @@ fn terraform_pools_children_and_automatic_sku() {
         "{pools}"
     );
 }
+
+#[test]
+fn bicep_flat_autoscaler_and_feature_dependent_inputs() {
+    let (cluster, notes) = bicep(
+        "0.9.0",
+        r#"{
+"name": "a",
+"autoScalerProfileExpander": "least-waste",
+"enableContainerInsights": false,
+"disablePrometheusMetricsScraping": true,
+"enableAzureMonitorProfileMetrics": true,
+"metricLabelsAllowlist": "pods=[app]",
+"enableStorageProfileBlobCSIDriver": true
+}"#,
+    );
+    assert_eq!(
+        str_at(&cluster, "autoScalerProfile.expander"),
+        Some(("least-waste".into(), 3))
+    );
+    // Container insights off: the module ignores its options.
+    assert!(
+        cluster
+            .settings
+            .get("azureMonitorProfile.containerInsights.disablePrometheusMetricsScraping")
+            .node()
+            .is_none()
+    );
+    assert_eq!(
+        str_at(
+            &cluster,
+            "azureMonitorProfile.metrics.kubeStateMetrics.metricLabelsAllowlist"
+        ),
+        Some(("pods=[app]".into(), 7))
+    );
+    assert_eq!(
+        cluster
+            .settings
+            .get("storageProfile.blobCSIDriver.enabled")
+            .node()
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert!(notes.is_empty(), "{notes:?}");
+}
