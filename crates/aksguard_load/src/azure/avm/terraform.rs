@@ -244,7 +244,10 @@ pub(crate) fn cluster_from_terraform_call(
     }
     let parsed = version_of(version);
     let table = match parsed {
-        Some(v) => choose(v, OLDEST, NEWEST_CHECKED, &module).map(|note| (v, note)),
+        Some((v, constraint_note)) => {
+            out.notes.extend(constraint_note);
+            choose(v, OLDEST, NEWEST_CHECKED, &module).map(|note| (v, note))
+        }
         None => Err(format!(
             "{module}: version `{version}` is not a version this scanner can pin"
         )),
@@ -322,19 +325,32 @@ const MODELLED: &[&str] = &[
     "maintenanceconfiguration",
 ];
 
-/// `"0.6.1"`, `"v0.6.1"`, `"= 0.6.1"`, `"~> 0.6.1"` / `"~> 0.6"` (the lowest version the
-/// constraint allows; a note would be too noisy for the common pessimistic pin).
-fn version_of(constraint: &str) -> Option<Version> {
+/// The version a `version` argument pins: `"0.6.1"`, `"v0.6.1"`, `"= 0.6.1"`; or, for an
+/// open constraint (`"~> 0.6"`, `"~> 0.6.1"`, `">= 0.6.1"`), the lowest version it allows,
+/// with a note (Terraform installs the newest match, which may have other defaults).
+fn version_of(constraint: &str) -> Option<(Version, Option<String>)> {
     let text = constraint.trim();
     if text.contains(',') || text.contains('<') || text.contains('!') {
         return None;
     }
-    let text = text
-        .strip_prefix("~>")
-        .or_else(|| text.strip_prefix(">="))
-        .or_else(|| text.strip_prefix('='))
-        .unwrap_or(text);
-    Version::parse(text.trim())
+    let (open, rest) = if let Some(rest) = text.strip_prefix("~>") {
+        (true, rest)
+    } else if let Some(rest) = text.strip_prefix(">=") {
+        (true, rest)
+    } else if text.starts_with('>') {
+        // `> 0.6.1` has no lowest version we can name.
+        return None;
+    } else {
+        (false, text.strip_prefix('=').unwrap_or(text))
+    };
+    let version = Version::parse(rest.trim())?;
+    let note = open.then(|| {
+        format!(
+            "version constraint `{text}` is read as {version}, the lowest version it allows; \
+             Terraform installs the newest match"
+        )
+    });
+    Some((version, note))
 }
 
 struct Ctx<'a> {

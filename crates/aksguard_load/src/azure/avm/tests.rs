@@ -661,6 +661,16 @@ fn terraform_unknown_versions() {
         body_attr(&newer, "properties.disableLocalAccounts").map(|a| &a.val),
         Some(&Val::Bool(true))
     );
+    assert!(
+        newer
+            .notes
+            .iter()
+            .any(|n| n.contains("the lowest version it allows")),
+        "{:?}",
+        newer.notes
+    );
+    let exact = cluster_from_terraform_call("= 0.6.1", &args, CALL);
+    assert!(exact.notes.is_empty(), "{:?}", exact.notes);
     let ranged = cluster_from_terraform_call(">= 0.4, < 1.0", &args, CALL);
     assert!(matches!(
         body_attr(&ranged, "properties").map(|a| &a.val),
