@@ -32,6 +32,7 @@
 //! statement holding it is skipped (a notice when it cannot change what is judged, such as
 //! an `output`); expressions nested deeper than [`MAX_NESTING`] are Unknown.
 
+mod chunks;
 mod params;
 mod translate;
 
@@ -88,14 +89,35 @@ pub enum ModuleTarget {
     Registry(String),
 }
 
-/// The Bicep grammar's parse of `text` (tree-sitter returns a tree for any input; syntax it
-/// cannot read becomes ERROR/MISSING nodes).
-pub(crate) fn parse(text: &str) -> Option<tree_sitter::Tree> {
+/// The Bicep grammar's parse of `text`, one tree per run of whole top-level statements (see
+/// [`chunks`] for why), in order. tree-sitter returns a tree for any input; syntax it cannot
+/// read becomes ERROR/MISSING nodes. `None` when the parser cannot start.
+pub(crate) fn parse(text: &str) -> Option<Vec<tree_sitter::Tree>> {
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_bicep::LANGUAGE.into())
         .ok()?;
-    parser.parse(text, None)
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let point = |offset: usize| {
+        let row = line_starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
+        tree_sitter::Point::new(row, offset - line_starts[row])
+    };
+    let mut trees = Vec::new();
+    for run in chunks::runs(text) {
+        let range = tree_sitter::Range {
+            start_byte: run.start,
+            end_byte: run.end,
+            start_point: point(run.start),
+            end_point: point(run.end),
+        };
+        parser.set_included_ranges(&[range]).ok()?;
+        trees.push(parser.parse(text, None)?);
+    }
+    Some(trees)
 }
 
 /// The 1-based line and character column of a byte offset's tree-sitter point.

@@ -33,7 +33,7 @@ pub fn translate(text: &str) -> Translation {
         errors: Vec::new(),
         notices: Vec::new(),
     };
-    let Some(tree) = parse(text) else {
+    let Some(trees) = parse(text) else {
         translation.errors.push(Problem {
             pos: Pos::new(1, 1),
             message: "the Bicep parser could not start".into(),
@@ -49,8 +49,10 @@ pub fn translate(text: &str) -> Translation {
         notices: Vec::new(),
         naming: Vec::new(),
     };
-    let root = tree.root_node();
-    let statements = tr.readable_statements(root);
+    let mut statements = Vec::new();
+    for tree in &trees {
+        statements.extend(tr.readable_statements(tree.root_node()));
+    }
     tr.declare(&statements);
     let mut parameters = Vec::new();
     let mut variables = Vec::new();
