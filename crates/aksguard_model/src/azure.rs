@@ -117,6 +117,26 @@ impl Settings {
         }
     }
 
+    /// The settings of one part of this tree (a node pool of `agentPoolProfiles`): `part` is
+    /// that part's tree, found at `path` (`agentPoolProfiles[0]`), and the unknown paths
+    /// below `path` carry over, relative to it.
+    pub fn part(&self, path: &str, part: Node) -> Settings {
+        let prefix = format!("{path}.");
+        let unknown = self
+            .unknown
+            .iter()
+            .filter_map(|(known_at, why)| {
+                known_at
+                    .strip_prefix(&prefix)
+                    .map(|rest| (rest.to_owned(), why.clone()))
+            })
+            .collect();
+        Settings {
+            root: part,
+            unknown,
+        }
+    }
+
     /// Looks up a dotted REST path (`aadProfile.managed`, `addonProfiles.azurepolicy.enabled`).
     /// Keys match case-insensitively, so az CLI spellings (`enableRbac`) answer REST names
     /// (`enableRBAC`). An unknown path, or an unknown ancestor, answers Unknown.
@@ -484,5 +504,26 @@ mod tests {
             });
         });
         assert!(seen.is_empty());
+    }
+
+    #[test]
+    fn a_part_keeps_the_unknown_paths_below_it() {
+        let mut settings = Settings::new(map(Vec::new()));
+        for path in [
+            "agentPoolProfiles[0].count",
+            "agentPoolProfiles[1].count",
+            "agentPoolProfiles[0]",
+            "kubernetesVersion",
+        ] {
+            settings.unknown.insert(path.into(), format!("why {path}"));
+        }
+        let pool = settings.part("agentPoolProfiles[0]", map(Vec::new()));
+        assert_eq!(
+            pool.unknown.into_iter().collect::<Vec<_>>(),
+            vec![(
+                "count".to_owned(),
+                "why agentPoolProfiles[0].count".to_owned()
+            )]
+        );
     }
 }

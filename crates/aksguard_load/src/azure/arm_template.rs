@@ -1613,15 +1613,10 @@ impl Walk<'_> {
             .enumerate()
             .filter(|(_, pool)| pool.is_map())
             .map(|(i, pool)| {
-                let mut pool_settings = Settings::new(pool.clone());
-                if let Some(key) = &pools_key {
-                    let prefix = format!("{key}[{i}].");
-                    for (path, why) in &settings.unknown {
-                        if let Some(rest) = path.strip_prefix(&prefix) {
-                            pool_settings.unknown.insert(rest.to_owned(), why.clone());
-                        }
-                    }
-                }
+                let pool_settings = match &pools_key {
+                    Some(key) => settings.part(&format!("{key}[{i}]"), pool.clone()),
+                    None => Settings::new(pool.clone()),
+                };
                 let name = get_ci(pool, "name")
                     .and_then(Node::as_str)
                     .map(str::to_owned)

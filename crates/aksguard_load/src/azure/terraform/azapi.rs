@@ -492,13 +492,7 @@ pub(crate) fn cluster(resource: &Resource, format: AzureFormat) -> ManagedCluste
         .enumerate()
         .filter(|(_, pool)| pool.is_map())
         .map(|(i, pool)| {
-            let mut pool_settings = Settings::new(pool.clone());
-            let prefix = format!("agentPoolProfiles[{i}].");
-            for (path, why) in &settings.unknown {
-                if let Some(rest) = path.strip_prefix(&prefix) {
-                    pool_settings.unknown.insert(rest.to_owned(), why.clone());
-                }
-            }
+            let pool_settings = settings.part(&format!("agentPoolProfiles[{i}]"), pool.clone());
             NodePool {
                 name: pool
                     .get("name")
