@@ -39,7 +39,7 @@ mod translate;
 pub use params::{ParamFile, parse_bicepparam};
 pub use translate::translate;
 
-use aksguard_model::{Node, Pos};
+use aksguard_model::{LineIndex, Node, Pos};
 
 /// The key on a module's deployment resource that holds the index of its [`ModuleCall`].
 pub const MODULE_KEY: &str = "x-aksguard-bicep-module";
@@ -97,14 +97,10 @@ pub(crate) fn parse(text: &str) -> Option<Vec<tree_sitter::Tree>> {
     parser
         .set_language(&tree_sitter_bicep::LANGUAGE.into())
         .ok()?;
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
+    let lines = LineIndex::new(text);
     let point = |offset: usize| {
-        let row = line_starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        tree_sitter::Point::new(row, offset - line_starts[row])
+        let (row, start) = lines.line_of(offset);
+        tree_sitter::Point::new(row, offset - start)
     };
     let mut trees = Vec::new();
     for run in chunks::runs(text) {

@@ -26,7 +26,7 @@ pub use finding::{
     Suppression, SuppressionKind, fingerprint,
 };
 pub use inventory::{Duplicate, Inventory, UNSPECIFIED_NAMESPACE};
-pub use node::{CompactString, Entry, Node, Pos, Value};
+pub use node::{CompactString, Entry, LineIndex, Node, Pos, Value};
 pub use object::{Object, Source};
 pub use pod_spec::{ContainerKind, ContainerView, PodSpecView};
 pub use rbac::{Binding, Grant, PolicyRule, RbacGraph, Role, RoleKind, Subject};

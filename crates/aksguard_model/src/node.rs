@@ -17,6 +17,38 @@ impl Pos {
     }
 }
 
+/// Where each line of a text starts, for parsers that report byte offsets (hcl-edit,
+/// tree-sitter) to answer with a line and a character column.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 0-based line holding byte `offset`, and the byte offset that line starts at.
+    pub fn line_of(&self, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1) - 1;
+        (line, self.starts[line])
+    }
+
+    /// The position of byte `offset` of `text` (the text this index was built from).
+    pub fn pos(&self, text: &str, offset: usize) -> Pos {
+        let (line, start) = self.line_of(offset);
+        let col = text
+            .get(start..offset.min(text.len()))
+            .map_or(0, |s| s.chars().count());
+        Pos::new(
+            u32::try_from(line + 1).unwrap_or(u32::MAX),
+            u32::try_from(col + 1).unwrap_or(u32::MAX),
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub pos: Pos,
@@ -261,5 +293,16 @@ mod tests {
         assert_eq!(quoted.as_bool(), None);
         assert_eq!(quoted.as_str(), Some("true"));
         assert_eq!(quoted.to_json(), serde_json::json!("true"));
+    }
+
+    #[test]
+    fn line_index_answers_lines_and_character_columns() {
+        let text = "ab\n\u{e9}x\n\nz";
+        let lines = LineIndex::new(text);
+        assert_eq!(lines.line_of(0), (0, 0));
+        assert_eq!(lines.line_of(3), (1, 3));
+        assert_eq!(lines.pos(text, 5), Pos::new(2, 2), "é is one column");
+        assert_eq!(lines.pos(text, 7), Pos::new(3, 1));
+        assert_eq!(lines.pos(text, text.len()), Pos::new(4, 2));
     }
 }

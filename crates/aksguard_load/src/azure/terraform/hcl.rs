@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use aksguard_model::{LoadError, Pos, Source};
+use aksguard_model::{LineIndex, LoadError, Pos, Source};
 use hcl_edit::Span;
 use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::structure::{Block, Body, Structure};
@@ -77,28 +77,6 @@ pub(crate) fn obj_of_map(entries: Vec<(String, Val)>, pos: Pos) -> Obj {
         }
     }
     out
-}
-
-/// Byte offsets → 1-based line and character column.
-struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    fn new(text: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
-    }
-
-    fn pos(&self, text: &str, offset: usize) -> Pos {
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
-        let col = text
-            .get(start..offset.min(text.len()))
-            .map_or(0, |s| s.chars().count());
-        Pos::new(line as u32, col as u32 + 1)
-    }
 }
 
 /// One parsed `.tf` (or `.tfvars`) file.
