@@ -522,6 +522,8 @@ impl<'a> Reader<'a> {
             .unwrap_or_else(PoisonError::into_inner);
         let notes = join_listed(&mut collected.azure);
         collected.notes.extend(notes);
+        let notes = collected.azure.join_surroundings();
+        collected.notes.extend(notes);
         for cluster in &mut collected.azure.clusters {
             let Some(id) = &cluster.id else { continue };
             let Some(reads) = collected.clusters.get_mut(&id.to_ascii_lowercase()) else {

@@ -218,6 +218,9 @@ pub(crate) fn load_inputs_in(
     // clusters of other files.
     let notes = azure::join_listed(&mut loaded.azure);
     loaded.notices.extend(notes);
+    // Standalone NSG rules, routes and subnet associations join their parents.
+    let notes = loaded.azure.join_surroundings();
+    loaded.notices.extend(notes);
     loaded
 }
 

@@ -13,6 +13,12 @@ use std::sync::Arc;
 use crate::node::{Node, Pos, Value};
 use crate::object::Source;
 
+pub mod refs;
+pub mod surroundings;
+
+pub use refs::{Ref, ResourceKey};
+pub use surroundings::*;
+
 /// Which input format a resource came from (for messages and remediation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AzureFormat {
@@ -293,12 +299,21 @@ pub struct DiagnosticSetting {
 pub struct RoleAssignment {
     pub pos: Pos,
     pub source: Arc<Source>,
+    /// The assignment's resource ID when the source gives it (`az role assignment list`).
+    pub id: Option<String>,
     /// Role definition name or ID (`AcrPull`, `/…/roleDefinitions/7f951dda-…`), if known.
     pub role: Option<String>,
-    /// The principal expression or ID as written (to recognise the kubelet identity).
-    pub principal: Option<String>,
-    /// The scope as written (to recognise a container registry).
-    pub scope: Option<String>,
+    /// The principal: its object ID, or the expression naming it (an identity's
+    /// `principal_id`, the kubelet identity's `objectId`), resolved to a key where the
+    /// loader can.
+    pub principal: Option<Ref>,
+    /// `principalName` (`az role assignment list`: a UPN, group or app name), for
+    /// `[azure] admin-principals` and messages.
+    pub principal_name: Option<String>,
+    /// `principalType`: `User`, `Group`, `ServicePrincipal`, …
+    pub principal_type: Option<String>,
+    /// The scope (to recognise a cluster, resource group, subscription or registry).
+    pub scope: Option<Ref>,
 }
 
 /// One AKS managed cluster with everything that joined it from the same scan.
@@ -320,12 +335,47 @@ pub struct ManagedCluster {
     pub diagnostic_settings: Vec<DiagnosticSetting>,
     /// Names of `maintenanceConfigurations` (e.g. `aksManagedAutoUpgradeSchedule`).
     pub maintenance_configurations: Vec<String>,
+    /// How other resources of the same source name the cluster and its resource group when
+    /// the IDs are not known (Terraform addresses, ARM symbolic names).
+    pub refs: ClusterRefs,
     /// What the cluster's sources could show beside its own settings: an ARM template or
     /// Terraform can declare diagnostic settings and maintenance configurations next to the
     /// cluster, `az aks show` JSON and REST bodies cannot (they are separate resources)
     /// unless the matching `az` list output joined the cluster. Rules about their absence
     /// judge only what the source could hold.
     pub holds: Holds,
+}
+
+/// Symbols naming a cluster and its resource group (see [`refs`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClusterRefs {
+    /// The cluster's own symbols (`tf:<file>#azurerm_kubernetes_cluster.main`).
+    pub symbols: Vec<String>,
+    /// Its resource group when named by a symbol or an ID the cluster's own fields do not
+    /// give (`resource_group_name = azurerm_resource_group.rg.name`).
+    pub resource_group: Option<Ref>,
+}
+
+impl ManagedCluster {
+    /// The cluster's key: its ID, or one built from its resource group and name with
+    /// unknown segments, plus its symbols.
+    pub fn key(&self) -> ResourceKey {
+        let id = self.id.clone().or_else(|| {
+            (!self.name.is_empty() && !self.name.contains(['/', ' ', '$', '[', '(']))
+                .then(|| {
+                    format!(
+                        "/subscriptions/{unknown}/resourceGroups/{}/providers/Microsoft.ContainerService/managedClusters/{}",
+                        self.resource_group.as_deref().unwrap_or(refs::UNKNOWN_SEGMENT),
+                        self.name,
+                        unknown = refs::UNKNOWN_SEGMENT,
+                    )
+                })
+        });
+        ResourceKey {
+            id,
+            symbols: self.refs.symbols.clone(),
+        }
+    }
 }
 
 /// Which separately-stored resources of a cluster its scanned sources could contain.
@@ -366,6 +416,9 @@ pub enum ChildResource {
     DiagnosticSetting(DiagnosticSetting),
     /// A maintenance configuration's name.
     MaintenanceConfiguration(String),
+    /// An agent pool from `az aks nodepool list`: it replaces the cluster's pool of the same
+    /// name (the list is newer and has `nodeImageVersion`), or is added.
+    NodePool(NodePool),
 }
 
 /// A container registry (`Microsoft.ContainerRegistry/registries`, `azurerm_container_registry`).
@@ -389,6 +442,9 @@ pub struct DefenderPricing {
     pub source: Arc<Source>,
     /// `Standard` or `Free`; `None` when unresolvable.
     pub tier: Option<String>,
+    /// The plan's extensions as the source lists them; `None` when unresolvable or not
+    /// given (nothing is judged about them then).
+    pub extensions: Option<Vec<PricingExtension>>,
 }
 
 /// Every Azure resource of a scan. Loaders fill it; cross-resource joins (node pools,
@@ -399,8 +455,38 @@ pub struct AzureResources {
     pub registries: Vec<ContainerRegistry>,
     pub pricings: Vec<DefenderPricing>,
     pub role_assignments: Vec<RoleAssignment>,
+    pub identities: Vec<ManagedIdentity>,
+    pub federated_credentials: Vec<FederatedCredential>,
+    pub subnets: Vec<Subnet>,
+    pub nsgs: Vec<NetworkSecurityGroup>,
+    pub route_tables: Vec<RouteTable>,
+    pub application_gateways: Vec<ApplicationGateway>,
+    pub waf_policies: Vec<WafPolicy>,
+    pub policy_assignments: Vec<PolicyAssignment>,
+    pub alert_rules: Vec<AlertRule>,
+    pub security_contacts: Vec<SecurityContact>,
     /// Child resources from `az` list output not yet joined to their cluster.
     pub listed: Vec<ListedChild>,
+    /// Children declared apart from their parents, not yet joined.
+    pub detached: Detached,
+}
+
+/// The kind names of Azure resources as rules, `--complete` coverage and the live scan's
+/// unread list name them.
+pub mod kinds {
+    pub const MANAGED_CLUSTER: &str = "ManagedCluster";
+    pub const ROLE_ASSIGNMENT: &str = "RoleAssignment";
+    pub const MANAGED_IDENTITY: &str = "ManagedIdentity";
+    pub const FEDERATED_CREDENTIAL: &str = "FederatedIdentityCredential";
+    pub const SUBNET: &str = "Subnet";
+    pub const NSG: &str = "NetworkSecurityGroup";
+    pub const ROUTE_TABLE: &str = "RouteTable";
+    pub const APPLICATION_GATEWAY: &str = "ApplicationGateway";
+    pub const WAF_POLICY: &str = "WafPolicy";
+    pub const POLICY_ASSIGNMENT: &str = "PolicyAssignment";
+    pub const ALERT_RULE: &str = "AlertRule";
+    pub const SECURITY_CONTACT: &str = "SecurityContact";
+    pub const DEFENDER_PRICING: &str = "DefenderPricing";
 }
 
 impl AzureResources {
@@ -409,7 +495,18 @@ impl AzureResources {
             && self.registries.is_empty()
             && self.pricings.is_empty()
             && self.role_assignments.is_empty()
+            && self.identities.is_empty()
+            && self.federated_credentials.is_empty()
+            && self.subnets.is_empty()
+            && self.nsgs.is_empty()
+            && self.route_tables.is_empty()
+            && self.application_gateways.is_empty()
+            && self.waf_policies.is_empty()
+            && self.policy_assignments.is_empty()
+            && self.alert_rules.is_empty()
+            && self.security_contacts.is_empty()
             && self.listed.is_empty()
+            && self.detached.is_empty()
     }
 
     pub fn extend(&mut self, other: AzureResources) {
@@ -417,7 +514,40 @@ impl AzureResources {
         self.registries.extend(other.registries);
         self.pricings.extend(other.pricings);
         self.role_assignments.extend(other.role_assignments);
+        self.identities.extend(other.identities);
+        self.federated_credentials
+            .extend(other.federated_credentials);
+        self.subnets.extend(other.subnets);
+        self.nsgs.extend(other.nsgs);
+        self.route_tables.extend(other.route_tables);
+        self.application_gateways.extend(other.application_gateways);
+        self.waf_policies.extend(other.waf_policies);
+        self.policy_assignments.extend(other.policy_assignments);
+        self.alert_rules.extend(other.alert_rules);
+        self.security_contacts.extend(other.security_contacts);
         self.listed.extend(other.listed);
+        self.detached.extend(other.detached);
+    }
+
+    /// Whether the scan holds at least one resource of `kind` (a [`kinds`] name): a rule
+    /// about the absence of such a resource judges only then, or with `--complete`.
+    pub fn holds_kind(&self, kind: &str) -> bool {
+        match kind {
+            kinds::MANAGED_CLUSTER => !self.clusters.is_empty(),
+            kinds::ROLE_ASSIGNMENT => !self.role_assignments.is_empty(),
+            kinds::MANAGED_IDENTITY => !self.identities.is_empty(),
+            kinds::FEDERATED_CREDENTIAL => !self.federated_credentials.is_empty(),
+            kinds::SUBNET => !self.subnets.is_empty(),
+            kinds::NSG => !self.nsgs.is_empty(),
+            kinds::ROUTE_TABLE => !self.route_tables.is_empty(),
+            kinds::APPLICATION_GATEWAY => !self.application_gateways.is_empty(),
+            kinds::WAF_POLICY => !self.waf_policies.is_empty(),
+            kinds::POLICY_ASSIGNMENT => !self.policy_assignments.is_empty(),
+            kinds::ALERT_RULE => !self.alert_rules.is_empty(),
+            kinds::SECURITY_CONTACT => !self.security_contacts.is_empty(),
+            kinds::DEFENDER_PRICING => !self.pricings.is_empty(),
+            _ => false,
+        }
     }
 }
 

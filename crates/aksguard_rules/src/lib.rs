@@ -29,7 +29,7 @@ pub use namespace::SYSTEM_NAMESPACES;
 pub use needs::{Needs, Target};
 pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};
-pub use settings::RuleSettings;
+pub use settings::{AzureRuleSettings, RuleSettings};
 
 /// The value sets the Pod Security rules compare against (capabilities, volume types,
 /// sysctls, SELinux types), for translations of the rules that must not drift from them.

@@ -17,6 +17,30 @@ pub struct RuleSettings {
     /// Deployments; ARM `DiagnosticSetting`, `MaintenanceConfiguration`, `DefenderPricing`
     /// denied): an absence of these proves nothing even with `complete`.
     pub unread: Vec<String>,
+    /// `[azure]` of aksguard.toml: what the rules about the cluster's Azure surroundings need
+    /// to know of the organisation.
+    pub azure: AzureRuleSettings,
+}
+
+/// `[azure]` settings (aksguard.toml).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AzureRuleSettings {
+    /// AKS043: principals allowed to hold Owner, Contributor, User Access Administrator or the
+    /// AKS cluster-admin roles at the cluster's scopes: object IDs (GUIDs, any case) or
+    /// principal names (UPNs, group or app display names) as `az role assignment list`
+    /// prints them.
+    pub admin_principals: Vec<String>,
+    /// AKS045: the age in days past which a node image is reported (default 60).
+    pub node_image_max_age_days: u32,
+}
+
+impl Default for AzureRuleSettings {
+    fn default() -> Self {
+        AzureRuleSettings {
+            admin_principals: Vec::new(),
+            node_image_max_age_days: 60,
+        }
+    }
 }
 
 impl RuleSettings {
@@ -38,6 +62,7 @@ impl Default for RuleSettings {
             kubernetes_version: None,
             as_of: None,
             unread: Vec::new(),
+            azure: AzureRuleSettings::default(),
         }
     }
 }

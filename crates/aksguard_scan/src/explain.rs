@@ -266,6 +266,7 @@ mod tests {
             node_pools: Vec::new(),
             diagnostic_settings: Vec::new(),
             maintenance_configurations: Vec::new(),
+            refs: Default::default(),
             holds: Holds::EVERYTHING,
         }
     }

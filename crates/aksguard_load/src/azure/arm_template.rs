@@ -54,7 +54,7 @@ use std::sync::Arc;
 
 use aksguard_model::azure::{
     AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
-    ManagedCluster, NodePool, RoleAssignment, Settings,
+    ManagedCluster, NodePool, Ref, RoleAssignment, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Source, Value};
 
@@ -1571,6 +1571,7 @@ impl Walk<'_> {
                     pos: resource.pos,
                     source: self.source.clone(),
                     tier: settings.get("pricingTier").as_str().map(str::to_owned),
+                    extensions: None,
                 });
             }
             DEPLOYMENT => self.deployment(resource, ev, depth),
@@ -1648,6 +1649,7 @@ impl Walk<'_> {
             node_pools,
             diagnostic_settings: Vec::new(),
             maintenance_configurations: Vec::new(),
+            refs: Default::default(),
             holds: Holds::EVERYTHING,
         }
     }
@@ -1710,36 +1712,40 @@ impl Walk<'_> {
             properties
                 .and_then(|p| get_ci(p, key))
                 .and_then(|n| ev.text_or_written(n))
-                .map(|r| match r {
-                    Ok(text) | Err(text) => text,
-                })
+        };
+        let reference = |r: Result<String, String>| match r {
+            Ok(text) => Ref::literal(text),
+            Err(written) => Ref::opaque(written),
         };
         // Scope: the `scope` property; else the resource the assignment is nested in or
         // named under (`registry/Microsoft.Authorization/guid` of type
         // `…/registries/providers/roleAssignments`).
         let scope = get_ci(resource, "scope")
             .and_then(|n| ev.text_or_written(n))
-            .map(|r| match r {
-                Ok(text) | Err(text) => text,
-            })
+            .map(reference)
             .or_else(|| {
                 let lower = full_type.to_ascii_lowercase();
                 let parent_type = lower
                     .strip_suffix("/providers/roleassignments")
                     .map(|_| &full_type[..full_type.len() - "/providers/roleAssignments".len()])?;
                 let parent_name = full_name.as_ref().ok()?.split('/').next()?;
-                Some(format!("{parent_type}/{parent_name}"))
+                Some(Ref::opaque(format!("{parent_type}/{parent_name}")))
             })
             .or_else(|| {
                 let outer = outer?;
                 let name = outer.name.as_ref().ok()?;
-                Some(format!("{}/{name}", outer.full_type))
+                Some(Ref::opaque(format!("{}/{name}", outer.full_type)))
             });
         self.out.role_assignments.push(RoleAssignment {
             pos: resource.pos,
             source: self.source.clone(),
-            role: field("roleDefinitionId"),
-            principal: field("principalId"),
+            id: None,
+            role: field("roleDefinitionId").map(|r| match r {
+                Ok(text) | Err(text) => text,
+            }),
+            principal: field("principalId").map(reference),
+            principal_name: None,
+            principal_type: field("principalType").and_then(Result::ok),
             scope,
         });
     }
@@ -2159,14 +2165,15 @@ mod tests {
         );
         let assignment = &resources.role_assignments[0];
         assert_eq!(
-            assignment.scope.as_deref(),
+            assignment.scope.as_ref().map(|r| r.written.as_str()),
             Some("Microsoft.ContainerRegistry/registries/acr1")
         );
         assert!(assignment.role.as_deref().unwrap().contains("7f951dda"));
         assert!(
             assignment
                 .principal
-                .as_deref()
+                .as_ref()
+                .map(|r| r.written.as_str())
                 .unwrap()
                 .contains("kubeletidentity")
         );

@@ -23,6 +23,8 @@ const DIAGNOSTIC_PATH: &str = "/providers/microsoft.insights/diagnosticsettings/
 const MAINTENANCE_TYPE: &str =
     "Microsoft.ContainerService/managedClusters/maintenanceConfigurations";
 const MAINTENANCE_PATH: &str = "/maintenanceconfigurations/";
+const AGENT_POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
+const AGENT_POOL_PATH: &str = "/agentpools/";
 
 /// The `{"value": [...]}` envelope older `az monitor diagnostic-settings list` prints.
 pub(crate) fn value_envelope(root: &Node) -> Option<&[Node]> {
@@ -43,6 +45,21 @@ pub(crate) fn push_child(node: &Node, source: &Arc<Source>, out: &mut AzureResou
                 &id[..at],
                 ChildResource::DiagnosticSetting(diagnostic(node, id, source)),
             )
+        })
+    } else if type_is(node, AGENT_POOL_TYPE) || lower.contains(AGENT_POOL_PATH) {
+        // `az aks nodepool list` (flat) or a REST agent pool (`properties`).
+        lower.find(AGENT_POOL_PATH).and_then(|at| {
+            let pool = if node.get("properties").is_some_and(Node::is_map) {
+                super::rest::node_pool_from_rest(node, source)?
+            } else {
+                aksguard_model::azure::NodePool {
+                    name: name_of(node, id),
+                    pos: node.pos,
+                    source: source.clone(),
+                    settings: aksguard_model::azure::Settings::new(node.clone()),
+                }
+            };
+            Some((&id[..at], ChildResource::NodePool(pool)))
         })
     } else if type_is(node, MAINTENANCE_TYPE) || lower.contains(MAINTENANCE_PATH) {
         lower.find(MAINTENANCE_PATH).map(|at| {
@@ -133,6 +150,16 @@ pub fn join_listed(azure: &mut AzureResources) -> Vec<String> {
                     cluster.maintenance_configurations.push(name.clone());
                     cluster.holds.maintenance_configurations = true;
                 }
+                ChildResource::NodePool(pool) => {
+                    match cluster
+                        .node_pools
+                        .iter_mut()
+                        .find(|p| p.name.eq_ignore_ascii_case(&pool.name))
+                    {
+                        Some(known) => *known = pool.clone(),
+                        None => cluster.node_pools.push(pool.clone()),
+                    }
+                }
             }
         }
         if joined {
@@ -141,6 +168,7 @@ pub fn join_listed(azure: &mut AzureResources) -> Vec<String> {
         let what = match listed.child {
             ChildResource::DiagnosticSetting(_) => "diagnostic settings",
             ChildResource::MaintenanceConfiguration(_) => "maintenance configurations",
+            ChildResource::NodePool(_) => "node pools",
         };
         let seen = unjoined.iter().any(|(s, id, _, w)| {
             Arc::ptr_eq(s, &listed.source) && id == &listed.cluster_id && *w == what

@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use aksguard_model::azure::{
     AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, Holds, ManagedCluster,
-    NodePool, RoleAssignment, Settings,
+    NodePool, Ref, RoleAssignment, Settings,
 };
 use aksguard_model::{Node, Source, Value};
 
@@ -153,6 +153,7 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
             pos: node.pos,
             source: source.clone(),
             tier: settings.get("pricingTier").as_str().map(str::to_owned),
+            extensions: None,
         });
     } else if type_is(node, ROLE_ASSIGNMENT) {
         // `az role assignment list` (flat, with `roleDefinitionName`) or a REST body.
@@ -161,9 +162,12 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
         out.role_assignments.push(RoleAssignment {
             pos: node.pos,
             source: source.clone(),
+            id: text(node, "id"),
             role: field("roleDefinitionName").or_else(|| field("roleDefinitionId")),
-            principal: field("principalId"),
-            scope: field("scope"),
+            principal: field("principalId").map(Ref::literal),
+            principal_name: field("principalName"),
+            principal_type: field("principalType"),
+            scope: field("scope").map(Ref::literal),
         });
     }
 }
@@ -227,6 +231,7 @@ fn cluster(node: &Node, source: &Arc<Source>) -> ManagedCluster {
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: Vec::new(),
+        refs: Default::default(),
         holds: Holds::CLUSTER_ONLY,
     }
 }
@@ -400,7 +405,13 @@ mod tests {
             "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/r"}}]"#,
         );
         assert_eq!(azure.role_assignments.len(), 1);
-        assert_eq!(azure.role_assignments[0].principal.as_deref(), Some("p"));
+        assert_eq!(
+            azure.role_assignments[0]
+                .principal
+                .as_ref()
+                .map(|r| r.written.as_str()),
+            Some("p")
+        );
     }
 
     #[test]

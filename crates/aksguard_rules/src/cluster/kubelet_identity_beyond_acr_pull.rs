@@ -169,8 +169,8 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
 
 fn check_assignment(assignment: &RoleAssignment, all: &[ManagedCluster], out: &mut Checker<'_>) {
     let (Some(principal), Some(scope), Some(role)) = (
-        assignment.principal.as_deref(),
-        assignment.scope.as_deref(),
+        assignment.principal.as_ref().map(|p| p.written.as_str()),
+        assignment.scope.as_ref().map(|s| s.written.as_str()),
         assignment.role.as_deref(),
     ) else {
         return;

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 
 use aksguard_model::azure::{
     AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
-    ManagedCluster, NodePool, RoleAssignment, Settings,
+    ManagedCluster, NodePool, Ref, RoleAssignment, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Value};
 
@@ -468,6 +468,17 @@ fn display_name(resource: &Resource) -> String {
 }
 
 /// A resolved value, else the expression as written.
+/// An attribute naming another resource: a literal value is its key; an expression stays
+/// opaque until the loader resolves it.
+pub(crate) fn written_ref(obj: &Obj, name: &str) -> Option<Ref> {
+    let attr = obj.attr(name)?;
+    match (attr.val.as_str(), &attr.text) {
+        (Some(value), _) => Some(Ref::literal(value)),
+        (None, Some(text)) => Some(Ref::opaque(text.clone())),
+        _ => None,
+    }
+}
+
 fn written(obj: &Obj, name: &str) -> Option<String> {
     obj.attr(name)
         .and_then(|a| match (a.val.as_str(), &a.text) {
@@ -518,6 +529,7 @@ pub(crate) fn cluster(resource: &Resource, format: AzureFormat) -> ManagedCluste
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: Vec::new(),
+        refs: Default::default(),
         holds: Holds::EVERYTHING,
     }
 }
@@ -618,17 +630,20 @@ pub(crate) fn push_other(resource: &Resource, format: AzureFormat, out: &mut Azu
                 pos: obj.pos,
                 source: resource.source.clone(),
                 tier: settings.get("pricingTier").as_str().map(str::to_owned),
+                extensions: None,
             });
         }
         Some(RestKind::RoleAssignment) => {
             let properties = obj.block("body").and_then(|b| b.block("properties"));
-            let field = |key: &str| properties.and_then(|p| written(p, key));
             out.role_assignments.push(RoleAssignment {
                 pos: obj.pos,
                 source: resource.source.clone(),
-                role: field("roleDefinitionId"),
-                principal: field("principalId"),
-                scope: written(obj, "parent_id"),
+                id: None,
+                role: properties.and_then(|p| written(p, "roleDefinitionId")),
+                principal: properties.and_then(|p| written_ref(p, "principalId")),
+                principal_name: None,
+                principal_type: properties.and_then(|p| known_str(p, "principalType")),
+                scope: written_ref(obj, "parent_id"),
             });
         }
         _ => {}

@@ -1015,6 +1015,7 @@ fn azurerm_cluster(resource: &Resource) -> ManagedCluster {
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: maintenance(obj),
+        refs: Default::default(),
         holds: Holds::EVERYTHING,
     }
 }
@@ -1090,24 +1091,20 @@ pub(crate) fn push_other(resource: &Resource, out: &mut AzureResources) {
                 pos: obj.pos,
                 source: resource.source.clone(),
                 tier: known_str(obj, "tier"),
+                extensions: None,
             });
         }
         ROLE_ASSIGNMENT => {
-            let written = |name: &str| {
-                obj.attr(name)
-                    .and_then(|a| match (&a.text, a.val.as_str()) {
-                        (_, Some(value)) => Some(value.to_owned()),
-                        (Some(text), None) => Some(text.clone()),
-                        _ => None,
-                    })
-            };
             out.role_assignments.push(RoleAssignment {
                 pos: obj.pos,
                 source: resource.source.clone(),
+                id: None,
                 role: known_str(obj, "role_definition_name")
                     .or_else(|| known_str(obj, "role_definition_id")),
-                principal: written("principal_id"),
-                scope: written("scope"),
+                principal: azapi::written_ref(obj, "principal_id"),
+                principal_name: None,
+                principal_type: known_str(obj, "principal_type"),
+                scope: azapi::written_ref(obj, "scope"),
             });
         }
         _ => {}

@@ -546,11 +546,11 @@ resource "azurerm_role_assignment" "pull" {
     let ra = &azure.role_assignments[0];
     assert_eq!(ra.role.as_deref(), Some("AcrPull"));
     assert_eq!(
-        ra.principal.as_deref(),
+        ra.principal.as_ref().map(|r| r.written.as_str()),
         Some("azurerm_kubernetes_cluster.main.kubelet_identity[0].object_id")
     );
     assert_eq!(
-        ra.scope.as_deref(),
+        ra.scope.as_ref().map(|r| r.written.as_str()),
         Some("azurerm_container_registry.acr.id")
     );
 }

@@ -286,8 +286,17 @@ resource "azapi_resource" "pull" {
             .unwrap()
             .ends_with("7f951dda-4ed3-4680-a7ca-43fe172d538d")
     );
-    assert_eq!(ra.scope.as_deref(), Some("azapi_resource.acr.id"));
-    assert!(ra.principal.as_deref().unwrap().contains("kubeletidentity"));
+    assert_eq!(
+        ra.scope.as_ref().map(|r| r.written.as_str()),
+        Some("azapi_resource.acr.id")
+    );
+    assert!(
+        ra.principal
+            .as_ref()
+            .map(|r| r.written.as_str())
+            .unwrap()
+            .contains("kubeletidentity")
+    );
 }
 
 #[test]
