@@ -262,6 +262,7 @@ impl Follow<'_> {
                     source: file.source.clone(),
                     cluster_ref: None,
                     id: None,
+                    names: Default::default(),
                 }
             };
             let mut cluster = resource(
