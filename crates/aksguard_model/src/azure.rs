@@ -354,11 +354,12 @@ pub struct ClusterRefs {
     /// Its resource group when named by a symbol or an ID the cluster's own fields do not
     /// give (`resource_group_name = azurerm_resource_group.rg.name`).
     pub resource_group: Option<Ref>,
-    /// Its node pools' subnets as the source names them (Terraform
+    /// Its node pools' subnets as the source names them, by pool name (Terraform
     /// `vnet_subnet_id = azurerm_subnet.nodes.id`), for joins the settings' ID strings
-    /// (`agentPoolProfiles[].vnetSubnetID`) cannot make. Empty when the source gives IDs
-    /// (az, REST, ARM): rules then read the settings.
-    pub subnets: Vec<Ref>,
+    /// (`agentPoolProfiles[].vnetSubnetID`, Unknown there when the subnet's names are not
+    /// literal) cannot make. Empty when the source gives IDs (az, REST, ARM): rules then
+    /// read the settings.
+    pub subnets: Vec<(String, Ref)>,
     /// The AGIC add-on's Application Gateway as the source names it
     /// (`ingress_application_gateway { gateway_id = azurerm_application_gateway.x.id }`);
     /// `None` where the settings' `addonProfiles.ingressApplicationGateway.config.applicationGatewayId` is all there is.

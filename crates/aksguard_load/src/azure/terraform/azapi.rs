@@ -546,7 +546,14 @@ fn cluster_refs(resource: &Resource) -> aksguard_model::azure::ClusterRefs {
         .map(|(_, pools)| {
             pools
                 .iter()
-                .filter_map(|pool| at(pool, &["vnetSubnetID"]))
+                .enumerate()
+                .filter_map(|(i, pool)| {
+                    let name = pool
+                        .attr("name")
+                        .and_then(|a| a.val.as_str())
+                        .map_or_else(|| format!("<agentPoolProfiles[{i}]>"), str::to_owned);
+                    Some((name, at(pool, &["vnetSubnetID"])?))
+                })
                 .collect()
         })
         .unwrap_or_default();

@@ -17,7 +17,7 @@ use aksguard_model::azure::{
 use aksguard_model::{Entry, Node, Pos, Value};
 
 use super::azapi::{self, RestKind};
-use super::symbols::Names;
+use super::symbols::{self, Names};
 use super::{Attr, Obj, Resource, Val, surroundings};
 
 pub(crate) const CLUSTER: &str = "azurerm_kubernetes_cluster";
@@ -996,15 +996,21 @@ pub(crate) fn push_clusters(
             if azapi::is_azapi(&child.kind) {
                 azapi::push_child(child, &mut cluster);
             } else if child.kind == NODE_POOL {
+                let body = symbols::with_ids(child, &child.body);
                 cluster
                     .node_pools
-                    .push(pool(&child.body, false, child, &child.placeholder()));
+                    .push(pool(&body, false, child, &child.placeholder()));
                 if let Some(attr) = child
                     .body
                     .attr("vnet_subnet_id")
                     .filter(|a| !matches!(a.val, Val::Null))
                 {
-                    cluster.refs.subnets.push(child.names.resolve(child, attr));
+                    let name =
+                        known_str(&child.body, "name").unwrap_or_else(|| child.placeholder());
+                    cluster
+                        .refs
+                        .subnets
+                        .push((name, child.names.resolve(child, attr)));
                 }
             } else {
                 cluster.diagnostic_settings.push(diagnostic(child));
@@ -1018,7 +1024,8 @@ pub(crate) fn push_clusters(
 }
 
 fn azurerm_cluster(resource: &Resource) -> ManagedCluster {
-    let obj = &resource.body;
+    // Settings hold the IDs references name where they are known (see `symbols::with_ids`).
+    let obj = &symbols::with_ids(resource, &resource.body);
     let mut node_pools = Vec::new();
     if let Some(default_pool) = obj.block("default_node_pool") {
         node_pools.push(pool(default_pool, true, resource, "<default_node_pool>"));
@@ -1067,6 +1074,13 @@ fn cluster_refs(resource: &Resource) -> aksguard_model::azure::ClusterRefs {
         symbols: key.symbols,
         resource_group: names.group_ref(resource),
         subnets: resolve(obj.block("default_node_pool"), "vnet_subnet_id")
+            .map(|subnet| {
+                let pool = obj
+                    .block("default_node_pool")
+                    .and_then(|b| known_str(b, "name"))
+                    .unwrap_or_else(|| "<default_node_pool>".to_owned());
+                (pool, subnet)
+            })
             .into_iter()
             .collect(),
         application_gateway: resolve(obj.block("ingress_application_gateway"), "gateway_id"),

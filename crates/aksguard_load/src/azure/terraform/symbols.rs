@@ -43,8 +43,8 @@ pub(crate) struct Names {
     /// Root addresses (`azurerm_subnet.nodes`, `data.azurerm_resource_group.rg`) → the files
     /// of the directory declaring them.
     declared: HashMap<String, Vec<Arc<str>>>,
-    /// Resource group names by the group's symbol.
-    group_names: HashMap<String, String>,
+    /// Literal `name`s by symbol (resource groups, VNets, …: what `x.name` references give).
+    literal_names: HashMap<String, String>,
     /// IDs built from literal names (with unknown segments) by symbol.
     ids: HashMap<String, String>,
     /// A cluster's kubelet identity key by the cluster's symbol.
@@ -93,6 +93,14 @@ const ID_SHAPES: &[(&str, &str)] = &[
     (
         "azurerm_container_registry",
         "Microsoft.ContainerRegistry/registries/{name}",
+    ),
+    (
+        "azurerm_private_dns_zone",
+        "Microsoft.Network/privateDnsZones/{name}",
+    ),
+    (
+        "azurerm_disk_encryption_set",
+        "Microsoft.Compute/diskEncryptionSets/{name}",
     ),
 ];
 
@@ -235,19 +243,21 @@ impl Names {
                     .push(file.clone());
             }
         }
-        // Resource group names first: other IDs are built from them.
+        // Names first: IDs are built from them (a subnet's `virtual_network_name =
+        // azurerm_virtual_network.v.name`, `resource_group_name = azurerm_resource_group.rg.name`).
         for resource in resources.clone() {
-            if resource.kind.trim_start_matches("data.") == RESOURCE_GROUP
-                && let Some(name) = resource.body.attr("name").and_then(|a| a.val.as_str())
-            {
+            if let Some(name) = resource.body.attr("name").and_then(|a| a.val.as_str()) {
                 names
-                    .group_names
+                    .literal_names
                     .insert(Names::symbol(resource), name.to_owned());
             }
         }
-        for resource in resources.clone() {
-            if let Some(id) = names.literal_id(resource) {
-                names.ids.insert(Names::symbol(resource), id);
+        // Twice: a child's ID may be built from its parent's (`parent_id = azapi_resource.vnet.id`).
+        for _ in 0..2 {
+            for resource in resources.clone() {
+                if let Some(id) = names.literal_id(resource) {
+                    names.ids.insert(Names::symbol(resource), id);
+                }
             }
         }
         for resource in resources {
@@ -353,7 +363,7 @@ impl Names {
             return Some(format!("/subscriptions/{UNKNOWN_SEGMENT}"));
         }
         if target.kind == RESOURCE_GROUP && attrs == ["id"] {
-            return match self.group_names.get(&base) {
+            return match self.literal_names.get(&base) {
                 Some(name) => Some(group_id(name)),
                 None if !target.data => Some(symbol),
                 None => None,
@@ -419,11 +429,44 @@ impl Names {
             format!("{}.{}", target.kind, target.label)
         };
         let base = self.symbol_for(from, &address, "")?;
-        match (target.kind, attrs) {
-            (RESOURCE_GROUP, ["name"]) => self.group_names.get(&base).cloned(),
-            (_, ["id"]) => self.follow(from, target).filter(|k| k.starts_with('/')),
+        match attrs {
+            ["name"] => self.literal_names.get(&base).cloned(),
+            ["id"] => self.id_of(self.follow(from, target)?),
             _ => None,
         }
+    }
+
+    /// The literal name a `x.name` reference gives.
+    fn name_reference(&self, from: &Resource, text: &str) -> Option<String> {
+        let steps = traversal(text)?;
+        let target = target(&steps)?;
+        (target.attrs == ["name"]).then_some(())?;
+        self.part(from, &target)
+    }
+
+    /// A followed key as a resource ID: an ID as is, a symbol as the ID its target's literal
+    /// names build (`None` when they do not).
+    fn id_of(&self, key: String) -> Option<String> {
+        if key.starts_with('/') {
+            return Some(key);
+        }
+        self.ids.get(&key).cloned().or_else(|| {
+            // A copy's symbol (`…nodes[0]`) names the resource's ID too.
+            let base = key.rsplit_once('[').map(|(b, _)| b)?;
+            self.ids.get(base).cloned()
+        })
+    }
+
+    /// The resource ID an attribute that names a resource holds after apply, when its
+    /// expression is followed to a resource whose ID the literal names build (or to an ID):
+    /// `vnet_subnet_id = azurerm_subnet.nodes.id` →
+    /// `/subscriptions/{unknown}/resourceGroups/rg/providers/…/subnets/nodes`, as ARM
+    /// templates give `resourceId(…)`. `None` when not followed.
+    pub fn id_value(&self, from: &Resource, attr: &Attr) -> Option<String> {
+        if attr.val.as_str().is_some() {
+            return None;
+        }
+        self.id_of(self.resolve_text(from, attr.text.as_deref()?)?)
     }
 
     /// The resource group name `resource_group_name` of `resource` gives: literal, or a
@@ -501,7 +544,11 @@ impl Names {
         let mut path = shape.replace("{name}", name);
         while let Some(open) = path.find('{') {
             let close = path[open..].find('}')? + open;
-            let value = obj.attr(&path[open + 1..close])?.val.as_str()?.to_owned();
+            let attr = obj.attr(&path[open + 1..close])?;
+            let value = match attr.val.as_str() {
+                Some(value) => value.to_owned(),
+                None => self.name_reference(resource, attr.text.as_deref()?)?,
+            };
             path.replace_range(open..=close, &value);
         }
         let group = self
@@ -536,6 +583,29 @@ impl Names {
             let child = resource_type.rsplit('/').next()?;
             format!("{parent}/{child}/{name}")
         })
+    }
+}
+
+/// `obj` with each unknown `*_id` attribute (in nested blocks too) that names a resource
+/// whose ID is known (see [`Names::id_value`]) set to that ID: the cluster's settings then
+/// hold the subnet, gateway or workspace ID as `az` and ARM give it.
+pub(crate) fn with_ids(resource: &Resource, obj: &super::Obj) -> super::Obj {
+    let mut out = obj.clone();
+    fill_ids(resource, &mut out);
+    out
+}
+
+fn fill_ids(resource: &Resource, obj: &mut super::Obj) {
+    for (name, attr) in &mut obj.attrs {
+        if name.ends_with("_id")
+            && matches!(attr.val, Val::Unknown(_))
+            && let Some(id) = resource.names.id_value(resource, attr)
+        {
+            attr.val = Val::Str(id);
+        }
+    }
+    for (_, block) in &mut obj.blocks {
+        fill_ids(resource, block);
     }
 }
 

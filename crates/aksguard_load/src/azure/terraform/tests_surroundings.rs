@@ -331,8 +331,16 @@ fn the_cluster_names_its_group_subnets_gateway_and_workspace() {
         cluster.refs.resource_group.as_ref().unwrap().key.as_deref(),
         Some("/subscriptions/{unknown}/resourceGroups/rg-aks")
     );
-    assert_eq!(cluster.refs.subnets[0].key, key("azurerm_subnet.nodes"));
-    assert!(azure.subnet(&cluster.refs.subnets[0]).is_some());
+    assert_eq!(cluster.refs.subnets[0].0, "system");
+    assert_eq!(cluster.refs.subnets[0].1.key, key("azurerm_subnet.nodes"));
+    assert!(azure.subnet(&cluster.refs.subnets[0].1).is_some());
+    // The settings hold the ID the subnet's literal names build, as ARM templates give it.
+    assert_eq!(
+        cluster.node_pools[0].settings.get("vnetSubnetID").as_str(),
+        Some(
+            "/subscriptions/{unknown}/resourceGroups/rg-aks/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes"
+        )
+    );
     let gateway = cluster.refs.application_gateway.as_ref().unwrap();
     assert!(azure.application_gateway(gateway).is_some());
     assert_eq!(
@@ -354,9 +362,18 @@ fn the_cluster_names_its_group_subnets_gateway_and_workspace() {
             .as_str(),
         Some("None")
     );
-    assert!(
+    assert_eq!(
         settings
             .get("addonProfiles.ingressApplicationGateway.config.applicationGatewayId")
+            .as_str(),
+        Some(
+            "/subscriptions/{unknown}/resourceGroups/rg-aks/providers/Microsoft.Network/applicationGateways/agw"
+        )
+    );
+    // No workspace resource is declared: its ID is not known.
+    assert!(
+        settings
+            .get("addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")
             .is_unknown()
     );
 }
