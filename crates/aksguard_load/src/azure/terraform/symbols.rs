@@ -13,8 +13,10 @@
 //! One function, [`Names::symbol`], builds both sides.
 //!
 //! Keys, decided here:
-//! - a reference to a resource the model stores (subnet, NSG, identity, cluster, …) is its
-//!   symbol, with the copy's key when the index is literal (`azurerm_subnet.s[0].id`);
+//! - a reference to a resource the model stores with its symbol (subnet, NSG, identity,
+//!   cluster, …) is that symbol, with the copy's key when the index is literal
+//!   (`azurerm_subnet.s[0].id`); to another resource (a Log Analytics workspace, a registry,
+//!   a private DNS zone) the ID its literal names build, else its symbol;
 //! - a resource group (`azurerm_resource_group.rg.id`, `data.azurerm_resource_group.rg.id`)
 //!   is `/subscriptions/{unknown}/resourceGroups/<name>` when its name resolves, else (a
 //!   resource) its symbol; a subscription (`data.azurerm_subscription.x.id`, or the
@@ -105,6 +107,19 @@ const ID_SHAPES: &[(&str, &str)] = &[
 ];
 
 const RESOURCE_GROUP: &str = "azurerm_resource_group";
+
+/// Resource types the model stores with their symbols (see `surroundings.rs`, `map.rs`).
+fn modelled(kind: &str) -> bool {
+    kind == azapi::RESOURCE
+        || kind == super::map::CLUSTER
+        || (super::map::is_mapped(kind)
+            && ![
+                RESOURCE_GROUP,
+                "azurerm_container_registry",
+                "azurerm_virtual_network",
+            ]
+            .contains(&kind))
+}
 
 /// The data sources read for their names (see [`Names::build`]).
 pub(crate) fn is_read_data(kind: &str) -> bool {
@@ -377,6 +392,10 @@ impl Names {
             };
         }
         match (target.kind, attrs) {
+            // A resource the model stores carries its symbol; any other (a workspace, a
+            // private DNS zone) is named by the ID its literal names build, as the settings
+            // that name it hold it.
+            (kind, ["id"]) if !modelled(kind) => Some(self.id_of(symbol.clone()).unwrap_or(symbol)),
             (_, ["id"]) => Some(symbol),
             ("azurerm_user_assigned_identity", ["principal_id"]) => Some(symbol),
             // azapi v2 `output.properties.principalId`, v1 `jsondecode(….output)…`.

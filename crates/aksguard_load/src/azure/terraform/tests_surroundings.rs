@@ -748,3 +748,47 @@ resource "azapi_resource" "pricing" {
         ("ContainerSensor", Some(false))
     );
 }
+
+#[test]
+fn a_resource_the_model_does_not_store_is_named_by_its_id() {
+    let azure = load_as(
+        "main.tf",
+        r#"
+resource "azurerm_log_analytics_workspace" "law" {
+  name                = "law"
+  resource_group_name = "rg"
+  location            = "westeurope"
+}
+resource "azurerm_monitor_scheduled_query_rules_alert_v2" "q" {
+  name     = "q"
+  location = "westeurope"
+  scopes   = [azurerm_log_analytics_workspace.law.id]
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name    = "system"
+    vm_size = "Standard_D4s_v5"
+  }
+  oms_agent {
+    log_analytics_workspace_id = azurerm_log_analytics_workspace.law.id
+  }
+}
+"#,
+    );
+    let workspace = "/subscriptions/{unknown}/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/law";
+    let scope = &azure.alert_rules[0].scopes.as_ref().unwrap()[0];
+    assert_eq!(scope.key.as_deref(), Some(workspace));
+    let cluster = &azure.clusters[0];
+    assert_eq!(
+        cluster
+            .settings
+            .get("addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")
+            .as_str(),
+        Some(workspace)
+    );
+    assert!(scope.same_target(cluster.refs.log_analytics_workspace.as_ref().unwrap()));
+}
