@@ -184,7 +184,8 @@ impl ParsedFile {
             };
             let azapi = azapi::is_azapi(kind);
             let is_data = block.ident.as_str() == "data";
-            if !map::is_mapped(kind) && !azapi && !is_data {
+            // Resources whose IDs references name (a workspace) are read for their names.
+            if !map::is_mapped(kind) && !azapi && !is_data && !symbols::is_read_data(kind) {
                 continue;
             }
             let kind = &if is_data {
