@@ -1,5 +1,5 @@
 //! Agreement with checkov's Azure NSG checks on our own Terraform fixtures of the node-subnet
-//! NSG rule (`crates/aksguard_rules/fixtures/cluster/NET014/*.tf`).
+//! NSG rule (`crates/aksguard_rules/fixtures/network/NET014/*.tf`).
 //!
 //! checkov runs live, once (`checkov --framework terraform -o json`, bounded by
 //! [`CHECKOV_TIMEOUT`]), each fixture copied alone into its own directory (checkov reads a
@@ -202,7 +202,7 @@ fn checkov_nsg_verdicts_agree_with_net014() {
     };
     eprintln!("checkov {version}");
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../aksguard_rules/fixtures/cluster")
+        .join("../aksguard_rules/fixtures/network")
         .join(RULE);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&fixtures)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", fixtures.display()))

@@ -338,7 +338,8 @@ fn positioned(attr: &Attr) -> Option<Node> {
 /// (`sku`, `identity`). A body or `properties` that cannot be resolved makes every setting
 /// Unknown.
 fn settings(resource: &Resource, extra: &[&str]) -> Settings {
-    let obj = &resource.body;
+    // IDs that references name, where known (`vnetSubnetID = azapi_resource.subnet.id`).
+    let obj = &super::symbols::with_rest_ids(resource, &resource.body);
     let mut unknown = BTreeMap::new();
     let Some(body) = obj.block("body") else {
         let mut settings = Settings::new(Node {

@@ -615,8 +615,24 @@ pub(crate) fn with_ids(resource: &Resource, obj: &super::Obj) -> super::Obj {
 }
 
 fn fill_ids(resource: &Resource, obj: &mut super::Obj) {
+    fill(resource, obj, &|name| name.ends_with("_id"));
+}
+
+/// [`with_ids`] for a REST body (azapi): members named `…ID`, `…Id`, `id` (and in lists of
+/// objects, such as `agentPoolProfiles`).
+pub(crate) fn with_rest_ids(resource: &Resource, obj: &super::Obj) -> super::Obj {
+    let mut out = obj.clone();
+    if let Some((_, body)) = out.blocks.iter_mut().find(|(k, _)| k == "body") {
+        fill(resource, body, &|name| {
+            name.ends_with("ID") || name.ends_with("Id") || name == "id"
+        });
+    }
+    out
+}
+
+fn fill(resource: &Resource, obj: &mut super::Obj, names_id: &dyn Fn(&str) -> bool) {
     for (name, attr) in &mut obj.attrs {
-        if name.ends_with("_id")
+        if names_id(name)
             && matches!(attr.val, Val::Unknown(_))
             && let Some(id) = resource.names.id_value(resource, attr)
         {
@@ -624,7 +640,12 @@ fn fill_ids(resource: &Resource, obj: &mut super::Obj) {
         }
     }
     for (_, block) in &mut obj.blocks {
-        fill_ids(resource, block);
+        fill(resource, block, names_id);
+    }
+    for (_, items) in &mut obj.lists {
+        for item in items {
+            fill(resource, item, names_id);
+        }
     }
 }
 

@@ -678,6 +678,21 @@ resource "azapi_resource" "subnet" {
     }
   }
 }
+resource "azapi_resource" "aks" {
+  type      = "Microsoft.ContainerService/managedClusters@2024-05-01"
+  name      = "aks"
+  parent_id = "/subscriptions/0000/resourceGroups/rg"
+  body = {
+    properties = {
+      agentPoolProfiles = [
+        {
+          name         = "system"
+          vnetSubnetID = azapi_resource.subnet.id
+        }
+      ]
+    }
+  }
+}
 resource "azapi_resource" "identity" {
   type      = "Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31"
   name      = "id"
@@ -730,6 +745,17 @@ resource "azapi_resource" "pricing" {
         )
     );
     assert!(!subnet.associations_elsewhere);
+    let cluster = &azure.clusters[0];
+    assert_eq!(
+        cluster.node_pools[0].settings.get("vnetSubnetID").as_str(),
+        subnet.meta.key.id.as_deref()
+    );
+    assert_eq!(cluster.refs.subnets[0].0, "system");
+    assert!(cluster.refs.subnets[0].1.names(&subnet.meta.key));
+    assert_eq!(
+        cluster.refs.resource_group.as_ref().unwrap().key.as_deref(),
+        Some("/subscriptions/0000/resourceGroups/rg")
+    );
     let nsg = azure.nsg(subnet.nsg.target().unwrap()).unwrap();
     assert_eq!(nsg.rules[0].ports.as_deref(), Some(&["22".to_owned()][..]));
     assert_eq!(nsg.rules[0].sources.as_deref(), Some(&["*".to_owned()][..]));
