@@ -573,8 +573,10 @@ pub(crate) fn pricing_extensions(
 ) -> Option<Vec<aksguard_model::azure::PricingExtension>> {
     use aksguard_model::azure::PricingExtension;
     // The Containers plan's extensions that azurerm turns off when a Standard plan's
-    // configuration does not list them (it sets every extension the service reports and
-    // the configuration leaves out to `isEnabled = False`).
+    // configuration does not list them: it sends every extension the service reports and
+    // the configuration leaves out with `isEnabled = False` (its documentation: "If an
+    // extension is not defined, it will not be enabled"; hashicorp/terraform-provider-azurerm
+    // issue 27338 shows a second apply turning such an extension off).
     const CONTAINERS_EXTENSIONS: &[&str] = &[
         "ContainerRegistriesVulnerabilityAssessments",
         "ContainerSensor",

@@ -15,6 +15,8 @@ use aksguard_model::azure::{
     WafSettings,
 };
 
+use aksguard_model::Pos;
+
 use super::{Attr, Obj, Resource, Val, surroundings};
 
 /// The surrounding resource types, lower-cased.
@@ -149,7 +151,7 @@ fn strings(obj: &Obj, single: &str, plural: &str) -> Option<Vec<String>> {
 }
 
 /// A security rule object `{name, properties: {…}}` (or a rule resource's properties).
-fn security_rule(name: String, props: &Obj) -> SecurityRule {
+fn security_rule(name: String, pos: Pos, props: &Obj) -> SecurityRule {
     let mut sources = strings(props, "sourceAddressPrefix", "sourceAddressPrefixes");
     if let Some(groups) = props
         .lists
@@ -164,7 +166,7 @@ fn security_rule(name: String, props: &Obj) -> SecurityRule {
     }
     SecurityRule {
         name,
-        pos: props.pos,
+        pos,
         direction: text_at(props, "direction"),
         access: text_at(props, "access"),
         priority: text_at(props, "priority").and_then(|p| p.trim().parse().ok()),
@@ -175,10 +177,10 @@ fn security_rule(name: String, props: &Obj) -> SecurityRule {
     }
 }
 
-fn route(name: String, props: &Obj) -> Route {
+fn route(name: String, pos: Pos, props: &Obj) -> Route {
     Route {
         name,
-        pos: props.pos,
+        pos,
         address_prefix: text_at(props, "addressPrefix"),
         next_hop_type: text_at(props, "nextHopType"),
         next_hop_ip: text_at(props, "nextHopIpAddress"),
@@ -189,7 +191,7 @@ fn route(name: String, props: &Obj) -> Route {
 fn children<T>(
     props: Option<&Obj>,
     member: &str,
-    read: impl Fn(String, &Obj) -> T,
+    read: impl Fn(String, Pos, &Obj) -> T,
 ) -> (Vec<T>, Option<String>) {
     match list(props, member) {
         Ok(items) => (
@@ -202,7 +204,7 @@ fn children<T>(
                         pos: item.pos,
                         ..Obj::default()
                     };
-                    read(name, item.block("properties").unwrap_or(&empty))
+                    read(name, item.pos, item.block("properties").unwrap_or(&empty))
                 })
                 .collect(),
             None,
@@ -293,9 +295,10 @@ pub(crate) fn push(
         }
         types::NSG_RULE => {
             if let (Some(nsg), Some(props)) = (parent(resource), props) {
-                out.detached
-                    .security_rules
-                    .push((nsg, security_rule(resource_name(resource), props)));
+                out.detached.security_rules.push((
+                    nsg,
+                    security_rule(resource_name(resource), resource.body.pos, props),
+                ));
             }
         }
         types::ROUTE_TABLE => {
@@ -308,9 +311,10 @@ pub(crate) fn push(
         }
         types::ROUTE => {
             if let (Some(table), Some(props)) = (parent(resource), props) {
-                out.detached
-                    .routes
-                    .push((table, route(resource_name(resource), props)));
+                out.detached.routes.push((
+                    table,
+                    route(resource_name(resource), resource.body.pos, props),
+                ));
             }
         }
         types::GATEWAY => out.application_gateways.push(ApplicationGateway {
