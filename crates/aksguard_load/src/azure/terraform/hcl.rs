@@ -150,6 +150,16 @@ impl ParsedFile {
         resources.chain(data).collect()
     }
 
+    /// The `output "<name>" { value = … }` blocks: name and the value's expression text.
+    pub fn outputs(&self) -> Vec<(String, String)> {
+        self.top_blocks("output")
+            .filter_map(|b| {
+                let value = b.body.get_attribute("value")?;
+                Some((label(b, 0)?.to_owned(), self.text_of(value.value.span())?))
+            })
+            .collect()
+    }
+
     pub fn is_tfvars(&self) -> bool {
         self.tfvars
     }

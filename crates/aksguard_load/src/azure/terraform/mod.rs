@@ -288,18 +288,22 @@ pub(crate) fn load_tf(
         out: &mut out,
         nested: Vec::new(),
         avm: Vec::new(),
+        outputs: Vec::new(),
     };
     let mut called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
     let avm = std::mem::take(&mut follow.avm);
+    let outputs = std::mem::take(&mut follow.outputs);
     // References resolve against every resource of the directory and of the modules called.
     let declared = std::iter::once(&file)
         .chain(siblings.iter().map(|f| &**f))
         .map(|f| (f.source.path.clone(), f.declared_addresses()))
         .collect();
-    let names = Arc::new(symbols::Names::build(
+    let mut names = symbols::Names::build(
         own.iter().chain(&sibling_resources).chain(&called),
         declared,
-    ));
+    );
+    names.add_outputs(&source.path, outputs);
+    let names = Arc::new(names);
     for resource in own.iter_mut().chain(called.iter_mut()) {
         resource.names = names.clone();
     }

@@ -51,6 +51,33 @@ pub(crate) struct Names {
     ids: HashMap<String, String>,
     /// A cluster's kubelet identity key by the cluster's symbol.
     kubelet: HashMap<String, String>,
+    /// Outputs of followed module instances: (caller file, module path, name) → the value's
+    /// expression.
+    outputs: HashMap<(String, String, String), String>,
+}
+
+/// Module outputs naming outputs of other modules, followed at most this deep.
+const MAX_OUTPUT_DEPTH: u32 = 8;
+
+/// Where an expression is written: the resource's module instance and file (see
+/// [`Names::symbol`]).
+struct At<'a> {
+    caller: Option<&'a str>,
+    module: &'a str,
+    file: &'a str,
+    /// Module outputs followed to get here.
+    depth: u32,
+}
+
+impl<'a> At<'a> {
+    fn of(resource: &'a Resource) -> At<'a> {
+        At {
+            caller: resource.caller.as_deref(),
+            module: &resource.module,
+            file: &resource.source.path,
+            depth: 0,
+        }
+    }
 }
 
 /// ID shapes by azurerm type: the provider path below the resource group, with `{name}` and
@@ -318,17 +345,17 @@ impl Names {
 
     /// The symbol a root (or module) address written in `from` names; `None` when several
     /// sibling files declare it and `from`'s own file does not.
-    fn symbol_for(&self, from: &Resource, address: &str, instance: &str) -> Option<String> {
-        let home: &str = match &from.caller {
+    fn symbol_for(&self, at: &At<'_>, address: &str, instance: &str) -> Option<String> {
+        let home: &str = match at.caller {
             Some(caller) => caller,
             None => match self.declared.get(address) {
-                Some(files) if files.iter().any(|f| **f == *from.source.path) => &from.source.path,
+                Some(files) if files.iter().any(|f| **f == *at.file) => at.file,
                 Some(files) if files.len() == 1 => &files[0],
                 Some(files) if files.len() > 1 => return None,
-                _ => &from.source.path,
+                _ => at.file,
             },
         };
-        Some(format!("tf:{home}#{}{address}{instance}", from.module))
+        Some(format!("tf:{home}#{}{address}{instance}", at.module))
     }
 
     /// The reference an attribute of `from` makes: a resolved value is a literal; an
@@ -348,6 +375,10 @@ impl Names {
 
     /// The key an expression's text names, if it can be followed.
     pub fn resolve_text(&self, from: &Resource, text: &str) -> Option<String> {
+        self.resolve_at(&At::of(from), text)
+    }
+
+    fn resolve_at(&self, at: &At<'_>, text: &str) -> Option<String> {
         let text = text.trim();
         if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
             // `"${x.id}"` is `x.id`; other templates must build a whole ID.
@@ -356,23 +387,70 @@ impl Names {
                 .and_then(|t| t.strip_suffix('}'))
                 .filter(|t| !t.contains("${"))
             {
-                return self.resolve_text(from, only);
+                return self.resolve_at(at, only);
             }
-            return self.template(from, inner).filter(|id| id.starts_with('/'));
+            return self.template(at, inner).filter(|id| id.starts_with('/'));
         }
         let steps = traversal(text)?;
+        if let Some(key) = self.module_output(at, &steps) {
+            return key;
+        }
         let target = target(&steps)?;
-        self.follow(from, &target)
+        self.follow(at, &target)
     }
 
-    fn follow(&self, from: &Resource, target: &Target<'_>) -> Option<String> {
+    /// `module.<name>[key].<output>…`: the output's value expression, followed as written in
+    /// the module (`Some(None)` when it is a module output that cannot be followed).
+    fn module_output(&self, at: &At<'_>, steps: &[Step]) -> Option<Option<String>> {
+        let [Step::Attr(root), Step::Attr(name), rest @ ..] = steps else {
+            return None;
+        };
+        if root != "module" {
+            return None;
+        }
+        let (instance, rest) = match rest.first() {
+            Some(Step::Key(key)) => (key.as_str(), &rest[1..]),
+            _ => ("", rest),
+        };
+        let Some(Step::Attr(output)) = rest.first() else {
+            return Some(None);
+        };
+        if rest.len() > 1 || at.depth >= MAX_OUTPUT_DEPTH {
+            return Some(None);
+        }
+        let home = at.caller.unwrap_or(at.file);
+        let module = format!("{}module.{name}{instance}.", at.module);
+        let text = self
+            .outputs
+            .get(&(home.to_owned(), module.clone(), output.clone()));
+        Some(text.and_then(|text| {
+            let inner = At {
+                caller: Some(home),
+                module: &module,
+                file: home,
+                depth: at.depth + 1,
+            };
+            self.resolve_at(&inner, text)
+        }))
+    }
+
+    /// Records the outputs of the module instances `caller` follows (see [`Follow`]).
+    ///
+    /// [`Follow`]: super::module::Follow
+    pub fn add_outputs(&mut self, caller: &str, outputs: Vec<(String, String, String)>) {
+        for (module, name, text) in outputs {
+            self.outputs.insert((caller.to_owned(), module, name), text);
+        }
+    }
+
+    fn follow(&self, at: &At<'_>, target: &Target<'_>) -> Option<String> {
         let address = if target.data {
             format!("data.{}.{}", target.kind, target.label)
         } else {
             format!("{}.{}", target.kind, target.label)
         };
-        let base = self.symbol_for(from, &address, "")?;
-        let symbol = self.symbol_for(from, &address, &target.instance)?;
+        let base = self.symbol_for(at, &address, "")?;
+        let symbol = self.symbol_for(at, &address, &target.instance)?;
         let attrs = target.attrs.as_slice();
         if target.data && target.kind == "azurerm_subscription" && attrs == ["id"] {
             return Some(format!("/subscriptions/{UNKNOWN_SEGMENT}"));
@@ -413,7 +491,7 @@ impl Names {
 
     /// A string template's value when every interpolation is a part of an ID that can be
     /// named: a subscription ID (`{unknown}`), a resource group name, an ID.
-    fn template(&self, from: &Resource, inner: &str) -> Option<String> {
+    fn template(&self, at: &At<'_>, inner: &str) -> Option<String> {
         let mut out = String::new();
         let mut rest = inner;
         while let Some(open) = rest.find("${") {
@@ -421,7 +499,7 @@ impl Names {
             let close = rest[open..].find('}')? + open;
             let steps = traversal(&rest[open + 2..close])?;
             let target = target(&steps)?;
-            out.push_str(&self.part(from, &target)?);
+            out.push_str(&self.part(at, &target)?);
             rest = &rest[close + 1..];
         }
         if rest.contains("%{") {
@@ -431,7 +509,7 @@ impl Names {
         Some(out)
     }
 
-    fn part(&self, from: &Resource, target: &Target<'_>) -> Option<String> {
+    fn part(&self, at: &At<'_>, target: &Target<'_>) -> Option<String> {
         let attrs = target.attrs.as_slice();
         if target.data
             && matches!(
@@ -447,20 +525,20 @@ impl Names {
         } else {
             format!("{}.{}", target.kind, target.label)
         };
-        let base = self.symbol_for(from, &address, "")?;
+        let base = self.symbol_for(at, &address, "")?;
         match attrs {
             ["name"] => self.literal_names.get(&base).cloned(),
-            ["id"] => self.id_of(self.follow(from, target)?),
+            ["id"] => self.id_of(self.follow(at, target)?),
             _ => None,
         }
     }
 
     /// The literal name a `x.name` reference gives.
-    fn name_reference(&self, from: &Resource, text: &str) -> Option<String> {
+    fn name_reference(&self, at: &At<'_>, text: &str) -> Option<String> {
         let steps = traversal(text)?;
         let target = target(&steps)?;
         (target.attrs == ["name"]).then_some(())?;
-        self.part(from, &target)
+        self.part(at, &target)
     }
 
     /// A followed key as a resource ID: an ID as is, a symbol as the ID its target's literal
@@ -498,7 +576,7 @@ impl Names {
         let steps = traversal(attr.text.as_deref()?)?;
         let target = target(&steps)?;
         (target.kind == RESOURCE_GROUP).then_some(())?;
-        self.part(resource, &target)
+        self.part(&At::of(resource), &target)
     }
 
     /// A reference to a resource group by its name (`resource_group_name`): the group's ID
@@ -516,7 +594,7 @@ impl Names {
             return None;
         }
         let address = format!("{}.{}", target.kind, target.label);
-        let symbol = self.symbol_for(resource, &address, "")?;
+        let symbol = self.symbol_for(&At::of(resource), &address, "")?;
         Some(Ref::resolved(text, symbol))
     }
 
@@ -539,8 +617,13 @@ impl Names {
         let text = attr.text.as_deref()?;
         let target = traversal(text).and_then(|steps| {
             let t = target(&steps)?;
-            (!t.data && t.attrs == ["name"])
-                .then(|| self.symbol_for(from, &format!("{}.{}", t.kind, t.label), &t.instance))?
+            (!t.data && t.attrs == ["name"]).then(|| {
+                self.symbol_for(
+                    &At::of(from),
+                    &format!("{}.{}", t.kind, t.label),
+                    &t.instance,
+                )
+            })?
         });
         Some(match target {
             Some(symbol) => Ref::resolved(text, symbol),
@@ -566,7 +649,7 @@ impl Names {
             let attr = obj.attr(&path[open + 1..close])?;
             let value = match attr.val.as_str() {
                 Some(value) => value.to_owned(),
-                None => self.name_reference(resource, attr.text.as_deref()?)?,
+                None => self.name_reference(&At::of(resource), attr.text.as_deref()?)?,
             };
             path.replace_range(open..=close, &value);
         }

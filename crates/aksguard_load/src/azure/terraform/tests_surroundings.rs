@@ -545,11 +545,41 @@ resource "azurerm_subnet_network_security_group_association" "nodes" {
   subnet_id                 = azurerm_subnet.nodes.id
   network_security_group_id = azurerm_network_security_group.nodes.id
 }
+output "subnet_id" {
+  value = azurerm_subnet.nodes.id
+}
+output "nested" {
+  value = module.inner.anything
+}
 "#,
     )
     .unwrap();
     let root = dir.path().join("main.tf");
-    std::fs::write(&root, "module \"net\" {\n  source = \"./net\"\n}\n").unwrap();
+    std::fs::write(
+        &root,
+        r#"
+module "net" {
+  source = "./net"
+}
+resource "azurerm_kubernetes_cluster" "aks" {
+  name                = "aks"
+  resource_group_name = "rg"
+  location            = "westeurope"
+  dns_prefix          = "aks"
+  default_node_pool {
+    name           = "system"
+    vm_size        = "Standard_D4s_v5"
+    vnet_subnet_id = module.net.subnet_id
+  }
+}
+resource "azurerm_role_assignment" "x" {
+  scope                = module.net.nested
+  role_definition_name = "Owner"
+  principal_id         = "00000000-0000-0000-0000-000000000001"
+}
+"#,
+    )
+    .unwrap();
     let loaded = load_path(&root);
     let azure = &loaded.azure;
     let subnet = azure
@@ -572,6 +602,17 @@ resource "azurerm_subnet_network_security_group_association" "nodes" {
     );
     let nsg = azure.nsg(subnet.nsg.target().expect("joined")).unwrap();
     assert_eq!(nsg.meta.name, "nsg");
+    // The caller names the module's subnet through the module's output.
+    let cluster = &azure.clusters[0];
+    assert!(cluster.refs.subnets[0].1.names(&subnet.meta.key));
+    assert_eq!(
+        cluster.node_pools[0].settings.get("vnetSubnetID").as_str(),
+        Some(
+            "/subscriptions/{unknown}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"
+        )
+    );
+    // An output of a module the module calls, not followed: opaque.
+    assert_eq!(azure.role_assignments[0].scope.as_ref().unwrap().key, None);
 }
 
 #[test]
