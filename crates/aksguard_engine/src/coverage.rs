@@ -70,6 +70,7 @@ fn count(inventory: &Inventory, target: Target, linux_only: bool) -> usize {
         Target::Cluster => inventory.azure().clusters.len(),
         Target::Registry => inventory.azure().registries.len(),
         Target::DefenderPricing => inventory.azure().pricings.len(),
+        Target::Azure(kind) => inventory.azure().count_of_kind(kind),
     }
 }
 
@@ -85,6 +86,7 @@ fn describe(targets: &[Target], rule: &Rule) -> String {
             Target::Cluster => "AKS cluster configuration".to_owned(),
             Target::Registry => "container registry".to_owned(),
             Target::DefenderPricing => "Defender for Cloud pricing".to_owned(),
+            Target::Azure(kind) => (*kind).to_owned(),
         })
         .collect();
     match names.split_last() {

@@ -28,7 +28,21 @@ const AZURE_KINDS: &[(&str, Reach)] = &[
     ("DefenderPricing", Reach::Target(Target::DefenderPricing)),
     ("DiagnosticSetting", Reach::Rules(&["AKS016"])),
     ("MaintenanceConfiguration", Reach::Rules(&["AKS035"])),
-    ("RoleAssignment", Reach::Rules(&["AKS042"])),
+    ("PolicyAssignment", Reach::Rules(&["AKS044"])),
+    (
+        "RoleAssignment",
+        Reach::Rules(&["AKS042", "AKS043", "IDN005"]),
+    ),
+    ("AlertRule", Reach::Rules(&["AKS048"])),
+    ("SecurityContact", Reach::Rules(&["AKS048"])),
+    (
+        "ManagedIdentity",
+        Reach::Target(Target::Azure("ManagedIdentity")),
+    ),
+    (
+        "FederatedIdentityCredential",
+        Reach::Target(Target::Azure("FederatedIdentityCredential")),
+    ),
 ];
 
 /// One kind a scan could not read.
