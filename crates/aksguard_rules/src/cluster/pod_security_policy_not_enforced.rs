@@ -6,6 +6,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag, report};
 use crate::cluster::role_assignments::shell_word;
+use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
 const ENABLED: &str = "addonProfiles.azurepolicy.enabled";
@@ -43,18 +44,12 @@ pub(crate) static RULE: Rule = Rule {
                   /providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d \
                   --scope <cluster id> --params '{\"effect\":{\"value\":\"deny\"}}'`.",
     references: &[
-        Reference::Guide(
-            "Secure your cluster with Azure Policy (AKS)",
-            "https://learn.microsoft.com/azure/aks/use-azure-policy",
-        ),
+        guides::USE_AZURE_POLICY,
         Reference::Guide(
             "Azure Policy built-in initiatives: Kubernetes",
             "https://learn.microsoft.com/azure/governance/policy/samples/built-in-initiatives#kubernetes",
         ),
-        Reference::Guide(
-            "Understand Azure Policy for Kubernetes clusters",
-            "https://learn.microsoft.com/azure/governance/policy/concepts/policy-for-kubernetes",
-        ),
+        guides::POLICY_FOR_KUBERNETES,
     ],
     linux_only: false,
     reads_other_objects: false,

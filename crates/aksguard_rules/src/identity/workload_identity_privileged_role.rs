@@ -1,12 +1,12 @@
 use aksguard_model::azure::builtins::{self, BuiltinRole};
-use aksguard_model::azure::refs::id_parts;
+use aksguard_model::azure::refs::{UNKNOWN_SEGMENT, id_parts};
 use aksguard_model::azure::{
     AzureResources, FederatedCredential, ManagedIdentity, RoleAssignment, kinds,
 };
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::{Checker, Violation};
-use crate::cluster::role_assignments::{delete_command, role_name, scope_word};
+use crate::cluster::role_assignments::{delete_command, role_name, scope_word, shell_word};
 use crate::guides;
 use crate::identity::client_id;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -178,17 +178,16 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if inventory.service_account(namespace, name).is_some() {
             continue;
         }
-        let identity = credential
-            .identity
-            .as_ref()
-            .map_or("<identity>", |r| r.written.trim());
+        let (identity, group) = identity_words(credential, azure);
         let message = format!(
             "Federated credential `{}` of identity `{identity}` trusts ServiceAccount \
              `{namespace}/{name}`, which does not exist in the cluster: whoever creates it \
              gets the identity's tokens. Fix: `az identity federated-credential delete --name \
-             {} --identity-name <identity> --resource-group <resource-group>`; in ARM/Bicep \
-             and Terraform remove the federated identity credential resource.",
-            credential.meta.name, credential.meta.name,
+             {} --identity-name {} --resource-group {group}`; in ARM/Bicep and Terraform \
+             remove the federated identity credential resource.",
+            credential.meta.name,
+            shell_word(&credential.meta.name),
+            shell_word(&identity),
         );
         out.report(
             Violation::at(credential.meta.pos, message)
@@ -200,6 +199,35 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                 ),
         );
     }
+}
+
+/// The identity's name and resource group (as a command-line word) for `az identity
+/// federated-credential delete`: from the identity of the scan the credential belongs to, or
+/// from the identity ID it names.
+fn identity_words(credential: &FederatedCredential, azure: &AzureResources) -> (String, String) {
+    let reference = credential.identity.as_ref();
+    let found = azure
+        .identities
+        .iter()
+        .find(|i| credential_of(credential, i));
+    let id = found
+        .and_then(|i| i.meta.key.id.clone())
+        .or_else(|| reference.and_then(|r| r.id()).map(str::to_owned));
+    let name = found
+        .map(|i| i.meta.name.clone())
+        .or_else(|| {
+            id.as_deref()
+                .and_then(|id| id.rsplit('/').next())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "<identity>".to_owned());
+    let group = id
+        .as_deref()
+        .and_then(id_parts)
+        .and_then(|p| p.resource_group)
+        .filter(|g| *g != UNKNOWN_SEGMENT)
+        .map_or_else(|| "<resource-group>".to_owned(), shell_word);
+    (name, group)
 }
 
 fn report_assignment(
