@@ -158,6 +158,34 @@ mod tests {
     }
 
     #[test]
+    fn azure_kinds_are_counted_as_targets() {
+        let ids = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
+        let text = format!(
+            "[{{\"id\": \"{ids}/a\", \"type\": \"Microsoft.ManagedIdentity/userAssignedIdentities\"}}, \
+             {{\"id\": \"{ids}/a/federatedIdentityCredentials/f\", \
+             \"type\": \"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials\"}}]"
+        );
+        let loaded = aksguard_load::load_text_all("az.json", &text, &Limits::default());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let with = Inventory::new(Vec::new()).with_azure(loaded.azure);
+        let coverage = rule_coverage(&rules(&["IDN005"]), &with, &HashMap::new(), false);
+        assert_eq!(
+            (coverage[0].targets, coverage[0].reason.as_deref()),
+            (2, None)
+        );
+        let without = rule_coverage(
+            &rules(&["IDN005"]),
+            &Inventory::new(Vec::new()),
+            &HashMap::new(),
+            false,
+        );
+        assert_eq!(
+            without[0].reason.as_deref(),
+            Some("no ManagedIdentity or FederatedIdentityCredential in the scan")
+        );
+    }
+
+    #[test]
     fn a_rule_whose_every_target_is_undecided_is_not_judged() {
         let (objects, _) = load_text("d.yaml", DEPLOYMENT, &Limits::default());
         let inventory = Inventory::new(objects);

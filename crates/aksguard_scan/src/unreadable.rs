@@ -182,6 +182,15 @@ mod tests {
         assert!(diagnostic.affects(rule("AKS016")));
         assert!(!diagnostic.affects(rule("AKS001")));
         assert!(!Unreadable::new("DefenderPricing", "denied").affects(rule("POD001")));
+        // The Azure surroundings: role and policy assignments, alerting, identities.
+        let roles = Unreadable::new("RoleAssignment", "denied");
+        assert!(roles.affects(rule("AKS043")) && roles.affects(rule("IDN005")));
+        assert!(!roles.affects(rule("AKS044")));
+        assert!(Unreadable::new("PolicyAssignment", "denied").affects(rule("AKS044")));
+        assert!(Unreadable::new("AlertRule", "denied").affects(rule("AKS048")));
+        assert!(Unreadable::new("SecurityContact", "denied").affects(rule("AKS048")));
+        assert!(Unreadable::new("ManagedIdentity", "denied").affects(rule("IDN005")));
+        assert!(!Unreadable::new("ManagedIdentity", "denied").affects(rule("AKS043")));
     }
 
     #[test]
