@@ -165,3 +165,120 @@ fn check_assignment(
     }
     out.report(violation);
 }
+
+#[cfg(test)]
+mod tests {
+    use aksguard_model::azure::{AzureResources, Ref};
+    use aksguard_model::{Inventory, Pos};
+
+    use super::*;
+    use crate::RuleSettings;
+    use crate::cluster::role_assignments::testing::{assignment, symbol, terraform_cluster};
+
+    fn lines(assignments: Vec<RoleAssignment>, admins: &[&str]) -> Vec<(Pos, Option<Severity>)> {
+        let azure = AzureResources {
+            clusters: vec![terraform_cluster()],
+            role_assignments: assignments,
+            ..AzureResources::default()
+        };
+        let inventory = Inventory::new(Vec::new()).with_azure(azure);
+        let mut settings = RuleSettings::default();
+        settings.azure.admin_principals = admins.iter().map(|a| (*a).to_owned()).collect();
+        let mut out = Checker::new(&settings, &inventory);
+        RULE.run_inventory(&inventory, &mut out);
+        out.take()
+            .into_iter()
+            .map(|v| (v.pos, v.severity))
+            .collect()
+    }
+
+    #[test]
+    fn symbolic_scopes_and_principals_join_and_unknowns_stay_silent() {
+        let identity = || Some(symbol("azurerm_user_assigned_identity.ci", "principal_id"));
+        let group = symbol("azurerm_resource_group.rg", "id");
+        let found = lines(
+            vec![
+                // Owner on the cluster's resource group by symbol: reported.
+                assignment(10, "Owner", identity(), group.clone()),
+                // Cluster admin on the cluster by symbol: reported.
+                assignment(
+                    20,
+                    "Azure Kubernetes Service Cluster Admin Role",
+                    identity(),
+                    symbol("azurerm_kubernetes_cluster.main", "id"),
+                ),
+                // `subscription().id`-like scope of the same deployment: reported.
+                assignment(
+                    30,
+                    "Contributor",
+                    identity(),
+                    Ref::literal("/subscriptions/{unknown}"),
+                ),
+                // Another group's symbol, a scope expression, a role expression: silent.
+                assignment(
+                    40,
+                    "Owner",
+                    identity(),
+                    symbol("azurerm_resource_group.other", "id"),
+                ),
+                assignment(50, "Owner", identity(), Ref::opaque("var.scope")),
+                assignment(60, "var.role", identity(), group.clone()),
+                // An unresolvable principal, with no admins configured: every principal is
+                // unlisted, so it is reported.
+                assignment(
+                    70,
+                    "Owner",
+                    Some(Ref::opaque("var.principal")),
+                    group.clone(),
+                ),
+            ],
+            &[],
+        );
+        let at: Vec<u32> = found.iter().map(|(pos, _)| pos.line).collect();
+        assert_eq!(at, [10, 20, 30, 70]);
+        // Local accounts are disabled: the default severity.
+        assert!(found.iter().all(|(_, severity)| severity.is_none()));
+        // With admins configured, an unresolvable principal may be one of them: silent.
+        let found = lines(
+            vec![assignment(
+                70,
+                "Owner",
+                Some(Ref::opaque("var.principal")),
+                group,
+            )],
+            &["ops"],
+        );
+        assert!(found.is_empty());
+    }
+
+    #[test]
+    fn local_accounts_make_it_critical() {
+        let mut cluster = terraform_cluster();
+        cluster.settings = aksguard_model::azure::Settings::new(aksguard_model::Node {
+            pos: Pos::new(1, 1),
+            value: aksguard_model::node::Value::Map(Vec::new()),
+        });
+        let azure = AzureResources {
+            clusters: vec![cluster],
+            role_assignments: vec![assignment(
+                5,
+                "b24988ac-6180-42a0-ab88-20f7382dd24c",
+                Some(Ref::literal("11111111-0000-0000-0000-000000000001")),
+                symbol("azurerm_resource_group.rg", "id"),
+            )],
+            ..AzureResources::default()
+        };
+        let inventory = Inventory::new(Vec::new()).with_azure(azure);
+        let settings = RuleSettings::default();
+        let mut out = Checker::new(&settings, &inventory);
+        RULE.run_inventory(&inventory, &mut out);
+        let found = out.take();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Some(Severity::Critical));
+        assert!(
+            found[0].message.contains("--scope <scope-id>"),
+            "{}",
+            found[0].message
+        );
+    }
+}

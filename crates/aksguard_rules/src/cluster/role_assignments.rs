@@ -167,3 +167,81 @@ mod tests {
         );
     }
 }
+
+/// Model values for the rules' tests: a Terraform-declared cluster and role assignments that
+/// name things by symbol, as the Terraform and ARM loaders produce them.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::Arc;
+
+    use aksguard_model::azure::{
+        AzureFormat, ClusterRefs, Holds, ManagedCluster, Ref, RoleAssignment, Settings,
+    };
+    use aksguard_model::{Node, Pos, Source, Value};
+
+    pub(crate) fn source() -> Arc<Source> {
+        Arc::new(Source {
+            path: "main.tf".into(),
+        })
+    }
+
+    /// `azurerm_kubernetes_cluster.main` in `azurerm_resource_group.rg`, local accounts off.
+    pub(crate) fn terraform_cluster() -> ManagedCluster {
+        let disable = aksguard_model::node::Entry {
+            key: "disableLocalAccounts".into(),
+            key_pos: Pos::new(3, 3),
+            value: Node::scalar("true", true, Pos::new(3, 3)),
+        };
+        ManagedCluster {
+            name: "aks1".into(),
+            id: None,
+            resource_group: None,
+            location: None,
+            pos: Pos::new(1, 1),
+            source: source(),
+            format: AzureFormat::Terraform,
+            settings: Settings::new(Node {
+                pos: Pos::new(1, 1),
+                value: Value::Map(vec![disable]),
+            }),
+            node_pools: Vec::new(),
+            diagnostic_settings: Vec::new(),
+            maintenance_configurations: Vec::new(),
+            refs: ClusterRefs {
+                symbols: vec!["tf:main.tf#azurerm_kubernetes_cluster.main".into()],
+                resource_group: Some(Ref::resolved(
+                    "azurerm_resource_group.rg.name",
+                    "tf:main.tf#azurerm_resource_group.rg",
+                )),
+            },
+            holds: Holds::EVERYTHING,
+        }
+    }
+
+    /// A role assignment at line `line`.
+    pub(crate) fn assignment(
+        line: u32,
+        role: &str,
+        principal: Option<Ref>,
+        scope: Ref,
+    ) -> RoleAssignment {
+        RoleAssignment {
+            pos: Pos::new(line, 1),
+            source: source(),
+            id: None,
+            role: Some(role.into()),
+            principal,
+            principal_name: None,
+            principal_type: None,
+            scope: Some(scope),
+        }
+    }
+
+    /// A symbol reference as the Terraform loader writes it for `<address>.<attribute>`.
+    pub(crate) fn symbol(address: &str, attribute: &str) -> Ref {
+        Ref::resolved(
+            format!("{address}.{attribute}"),
+            format!("tf:main.tf#{address}"),
+        )
+    }
+}

@@ -282,3 +282,104 @@ mod tests {
         assert_eq!(subject_account("repo:org/repo:ref:refs/heads/main"), None);
     }
 }
+
+#[cfg(test)]
+mod joins {
+    use aksguard_load::{Limits, load_text};
+    use aksguard_model::Pos;
+    use aksguard_model::azure::{
+        FederatedCredential, ManagedIdentity, Ref, ResourceKey, ResourceMeta,
+    };
+
+    use super::*;
+    use crate::RuleSettings;
+    use crate::cluster::role_assignments::testing::{assignment, source, symbol};
+
+    fn meta(name: &str, address: &str, line: u32) -> ResourceMeta {
+        ResourceMeta {
+            name: name.into(),
+            key: ResourceKey {
+                id: None,
+                symbols: vec![format!("tf:main.tf#{address}")],
+            },
+            pos: Pos::new(line, 1),
+            source: source(),
+            format: aksguard_model::azure::AzureFormat::Terraform,
+        }
+    }
+
+    /// Terraform: the identity's IDs exist only after deployment; the federated credential
+    /// and the role assignments name it by symbol.
+    #[test]
+    fn terraform_symbols_join_identity_credential_and_assignments() {
+        let (objects, errors) = load_text(
+            "sa.yaml",
+            "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: web, namespace: apps}\n",
+            &Limits::default(),
+        );
+        assert!(errors.is_empty());
+        let identity = "azurerm_user_assigned_identity.web";
+        let azure = AzureResources {
+            identities: vec![ManagedIdentity {
+                meta: meta("web", identity, 1),
+                principal_id: None,
+                client_id: None,
+            }],
+            federated_credentials: vec![FederatedCredential {
+                meta: meta("web", "azurerm_federated_identity_credential.web", 5),
+                identity: Some(symbol(identity, "id")),
+                issuer: None,
+                subject: Some("system:serviceaccount:apps:web".into()),
+            }],
+            role_assignments: vec![
+                assignment(
+                    10,
+                    "Contributor",
+                    Some(symbol(identity, "principal_id")),
+                    Ref::literal("/subscriptions/{unknown}/resourceGroups/data"),
+                ),
+                // Any role at `subscription().id`.
+                assignment(
+                    20,
+                    "Storage Blob Data Reader",
+                    Some(symbol(identity, "principal_id")),
+                    Ref::literal("/subscriptions/{unknown}"),
+                ),
+                // Unresolvable principal or role: silent.
+                assignment(
+                    30,
+                    "Owner",
+                    Some(Ref::opaque("var.principal")),
+                    Ref::literal("/subscriptions/{unknown}"),
+                ),
+                assignment(
+                    40,
+                    "var.role",
+                    Some(symbol(identity, "principal_id")),
+                    Ref::opaque("var.scope"),
+                ),
+                // Another identity's symbol: silent.
+                assignment(
+                    50,
+                    "Owner",
+                    Some(symbol(
+                        "azurerm_user_assigned_identity.other",
+                        "principal_id",
+                    )),
+                    Ref::literal("/subscriptions/{unknown}"),
+                ),
+            ],
+            ..AzureResources::default()
+        };
+        let inventory = Inventory::new(objects).with_azure(azure);
+        let settings = RuleSettings::default();
+        let mut out = Checker::new(&settings, &inventory);
+        RULE.run_inventory(&inventory, &mut out);
+        let found = out.take();
+        let lines: Vec<u32> = found.iter().map(|v| v.pos.line).collect();
+        assert_eq!(lines, [10, 20]);
+        assert!(found[1].message.contains("across the whole subscription"));
+        assert!(found[0].message.contains("`apps/web`"));
+        assert!(out.take_undecided().is_empty());
+    }
+}
