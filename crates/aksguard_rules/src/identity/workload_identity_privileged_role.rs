@@ -28,8 +28,9 @@ pub(crate) static RULE: Rule = Rule {
              subscription scope (`/subscriptions/<id>`). Also fires (medium) for a federated \
              credential whose `system:serviceaccount:…` subject matches no ServiceAccount, \
              only with `--complete` or a live scan (a stale credential lets whoever creates \
-             that ServiceAccount obtain the identity's tokens). Unresolvable roles, scopes or \
-             principals never fire. When the scan holds no role assignment at all the \
+             that ServiceAccount obtain the identity's tokens; a credential whose `issuer` is none \
+             of the scan's clusters' known OIDC issuer URLs trusts another cluster and is left \
+             alone). Unresolvable roles, scopes or principals never fire. When the scan holds no role assignment at all the \
              identities are not judged, unless `--complete` says there are none.",
     rationale: "Any pod that runs as the ServiceAccount receives tokens for the identity. A \
                 workload identity with Owner, Contributor, User Access Administrator or any \
@@ -175,7 +176,9 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             }
             continue;
         }
-        if inventory.service_account(namespace, name).is_some() {
+        if inventory.service_account(namespace, name).is_some()
+            || trusts_another_cluster(credential, azure)
+        {
             continue;
         }
         let (identity, group) = identity_words(credential, azure);
@@ -199,6 +202,23 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                 ),
         );
     }
+}
+
+/// Whether the credential's issuer is known to be another cluster's: the scan holds clusters
+/// whose OIDC issuer URL is known and none is the credential's (compared ignoring case and a
+/// trailing `/`). Its ServiceAccount lives in that other cluster, not in this scan.
+fn trusts_another_cluster(credential: &FederatedCredential, azure: &AzureResources) -> bool {
+    let normal = |url: &str| url.trim().trim_end_matches('/').to_ascii_lowercase();
+    let Some(issuer) = credential.issuer.as_deref().map(normal) else {
+        return false;
+    };
+    let issuers: Vec<String> = azure
+        .clusters
+        .iter()
+        .filter_map(|c| c.settings.get("oidcIssuerProfile.issuerURL").as_str())
+        .map(normal)
+        .collect();
+    !issuers.is_empty() && !issuers.contains(&issuer)
 }
 
 /// The identity's name and resource group (as a command-line word) for `az identity
