@@ -32,6 +32,7 @@ mod no_encryption_at_host;
 mod no_entra_admin_group;
 mod no_network_policy_engine;
 mod no_planned_maintenance_window;
+mod no_security_alerting;
 mod no_trusted_launch;
 mod node_os_upgrades_disabled;
 mod node_pool_public_ip;
@@ -40,8 +41,11 @@ mod node_pool_without_availability_zones;
 mod node_ssh_enabled;
 mod os_disk_without_cmk;
 mod pod_identity_enabled;
+mod pod_security_policy_not_enforced;
 mod private_cluster_public_fqdn;
+mod privileged_azure_role_assignment;
 mod public_api_server_unrestricted;
+pub(crate) mod role_assignments;
 mod run_command_enabled;
 mod service_principal_identity;
 mod system_pool_not_isolated;
@@ -91,4 +95,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &defender_plan_not_enabled::RULE,
     &ephemeral_os_disk_not_used::RULE,
     &kubelet_identity_beyond_acr_pull::RULE,
+    &privileged_azure_role_assignment::RULE,
+    &pod_security_policy_not_enforced::RULE,
+    &no_security_alerting::RULE,
 ];
