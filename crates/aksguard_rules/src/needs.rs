@@ -98,6 +98,7 @@ pub const NEEDS: &[(&str, Needs)] = &[
     ("NET011", Needs::any(SERVICE)),
     ("NET012", Needs::any(&[Target::Kind("NetworkPolicy")])),
     ("NET013", Needs::any(INGRESS)),
+    ("NET014", Needs::any(&[Target::Cluster])),
     ("NS001", Needs::any(&[Target::Kind("Namespace")])),
     ("NS002", Needs::any(&[Target::Kind("Namespace")])),
     ("NS003", Needs::any(WORKLOAD)),

@@ -12,6 +12,7 @@ mod ingress_without_waf;
 mod no_default_deny_egress;
 mod no_default_deny_ingress;
 mod node_port_service;
+mod node_subnet_nsg_open_inbound;
 mod non_isolated_workload;
 mod public_load_balancer_service;
 mod service_external_ips;
@@ -31,4 +32,5 @@ pub(crate) const RULES: &[&Rule] = &[
     &service_external_ips::RULE,
     &dangling_network_policy::RULE,
     &ingress_nginx_snippet_annotation::RULE,
+    &node_subnet_nsg_open_inbound::RULE,
 ];
