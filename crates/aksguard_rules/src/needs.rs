@@ -99,6 +99,8 @@ pub const NEEDS: &[(&str, Needs)] = &[
     ("NET012", Needs::any(&[Target::Kind("NetworkPolicy")])),
     ("NET013", Needs::any(INGRESS)),
     ("NET014", Needs::any(&[Target::Cluster])),
+    ("NET015", Needs::any(&[Target::Cluster])),
+    ("NET016", Needs::complete_only(&[Target::Cluster])),
     ("NS001", Needs::any(&[Target::Kind("Namespace")])),
     ("NS002", Needs::any(&[Target::Kind("Namespace")])),
     ("NS003", Needs::any(WORKLOAD)),
