@@ -219,14 +219,15 @@ fn exposures(nsg: &NetworkSecurityGroup) -> Result<Vec<Exposure<'_>>, String> {
             .map(|(p, _)| *p)
             .filter(|p| covers(&reachable, *p))
             .collect();
-        if exposed.is_empty() && !(every_port && !reachable.is_empty()) {
+        let every_port = every_port && !reachable.is_empty();
+        if exposed.is_empty() && !every_port {
             continue;
         }
         found.push(Exposure {
             rule,
             sources: open.into_iter().cloned().collect(),
             ports: exposed,
-            every_port: every_port && !reachable.is_empty(),
+            every_port,
         });
     }
     Ok(found)

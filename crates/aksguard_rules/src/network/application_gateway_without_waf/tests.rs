@@ -98,7 +98,7 @@ fn an_enforcing_policy_or_inline_waf_passes() {
     let (found, undecided) = judge_with(
         vec![gateway(
             "WAF_v2",
-            Link::To(Ref::literal(&POLICY.to_ascii_lowercase())),
+            Link::To(Ref::literal(POLICY.to_ascii_lowercase())),
             None,
         )],
         vec![policy(waf(Some(true), Some("Prevention")))],

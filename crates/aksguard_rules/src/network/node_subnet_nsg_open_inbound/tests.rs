@@ -1,7 +1,7 @@
 //! NET014 on model values built here (the az loaders for subnets and NSGs live elsewhere).
 
 use super::*;
-use crate::test_azure::{cluster_yaml, meta, run, subnet};
+use crate::test_azure::{Found, cluster_yaml, meta, run, subnet};
 
 const SUBNET: &str = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes";
 const NSG: &str = "/subscriptions/s/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nodes-nsg";
@@ -30,11 +30,7 @@ fn nsg(rules: Vec<SecurityRule>) -> NetworkSecurityGroup {
 
 /// Findings (line, severity, message) and undecided reasons of NET014 over one cluster on
 /// the node subnet with `nsg` (none when `None`).
-fn judge(
-    nsg_link: Link,
-    nsgs: Vec<NetworkSecurityGroup>,
-    complete: bool,
-) -> (Vec<(u32, Option<Severity>, String)>, Vec<String>) {
+fn judge(nsg_link: Link, nsgs: Vec<NetworkSecurityGroup>, complete: bool) -> (Found, Vec<String>) {
     let mut azure = cluster_yaml(&format!(
         "- name: aks1\n  resourceGroup: rg1\n  type: Microsoft.ContainerService/ManagedClusters\n  \
          agentPoolProfiles:\n    - name: system\n      vnetSubnetID: {SUBNET}\n    - name: user\n      \
@@ -48,7 +44,7 @@ fn judge(
     run(&RULE, azure, complete)
 }
 
-fn open_nsg(rules: Vec<SecurityRule>) -> (Vec<(u32, Option<Severity>, String)>, Vec<String>) {
+fn open_nsg(rules: Vec<SecurityRule>) -> (Found, Vec<String>) {
     judge(Link::To(Ref::literal(NSG)), vec![nsg(rules)], false)
 }
 
