@@ -162,7 +162,7 @@ fn check_routes(azure: &AzureResources, cluster: &ManagedCluster, out: &mut Chec
         let name = name_word(&table.meta.name, "route-table");
         let message = format!(
             "networkProfile.outboundType is `userDefinedRouting`, but route table `{}` of node \
-             subnet `{}` (pools {}) sends internet egress nowhere near a firewall: {found}, so \
+             subnet `{}` (pools {}) does not send internet egress to a firewall: {found}, so \
              egress is not filtered. Fix: `az network route-table route create -g {group} \
              --route-table-name {name} -n default-to-firewall --address-prefix 0.0.0.0/0 \
              --next-hop-type VirtualAppliance --next-hop-ip-address <firewall-private-ip>` \

@@ -41,9 +41,9 @@ pub(crate) static RULE: Rule = Rule {
                 WAF at all; a WAF in `Detection` mode only logs what it would have blocked.",
     remediation: "Move the gateway to the `WAF_v2` tier with a WAF policy in `Prevention` mode \
                   (`az network application-gateway waf-policy create`, `az network \
-                  application-gateway update --sku WAF_v2 --waf-policy <policy id>`; \
-                  `az network application-gateway waf-policy policy-setting update --state \
-                  Enabled --mode Prevention` for an existing policy).",
+                  application-gateway waf-policy policy-setting update --state Enabled --mode \
+                  Prevention`, `az network application-gateway update --sku WAF_v2 --set \
+                  firewallPolicy.id=<policy id>`).",
     references: &[
         Reference::Guide(
             "What is Azure Web Application Firewall on Azure Application Gateway?",
@@ -120,12 +120,13 @@ fn judge(
         let message = format!(
             "Application Gateway `{}`, the cluster's ingress, is tier `{tier}`, not `WAF_v2`: \
              no web application firewall filters what reaches the pods. Fix: `az network \
-             application-gateway waf-policy create -g {group} -n {name}-waf --mode \
-             Prevention` (an `az network application-gateway waf-policy policy-setting \
-             update --state Enabled --mode Prevention` if it exists), then `az network \
-             application-gateway update -g {group} -n {name} --sku WAF_v2 --waf-policy \
-             {name}-waf`; in ARM/Bicep set `sku.tier: WAF_v2` and `firewallPolicy.id`; in \
-             Terraform `sku {{ tier = \"WAF_v2\" }}` and `firewall_policy_id`.",
+             application-gateway waf-policy create -g {group} -n {name}-waf` and `az network \
+             application-gateway waf-policy policy-setting update -g {group} --policy-name \
+             {name}-waf --state Enabled --mode Prevention`, then `az network \
+             application-gateway update -g {group} -n {name} --sku WAF_v2 --set \
+             firewallPolicy.id=<waf-policy-id>`; in ARM/Bicep set `sku.tier: WAF_v2` and \
+             `firewallPolicy.id`; in Terraform `sku {{ tier = \"WAF_v2\" }}` and \
+             `firewall_policy_id`.",
             gateway.meta.name
         );
         report(out, cluster, &gateway.meta, gateway.meta.pos, message);

@@ -385,14 +385,11 @@ fn report_exposure(
         .filter(|(p, _)| exposure.ports.contains(p))
         .map(|(p, what)| format!("{p} ({what})"))
         .collect();
-    let ports = if exposure.every_port {
-        if named.is_empty() {
-            "every port".to_owned()
-        } else {
-            format!("every port, {} among them", named.join(", "))
-        }
-    } else {
-        named.join(", ")
+    let ports = match (exposure.every_port, named.len()) {
+        (true, 0) => "every port".to_owned(),
+        (true, _) => format!("every port ({} among them)", named.join(", ")),
+        (false, 1) => format!("port {}", named[0]),
+        (false, _) => format!("ports {}", named.join(", ")),
     };
     let message = format!(
         "NSG `{}` on node subnet `{}` (pools {}) allows inbound traffic from {} to {ports} by \

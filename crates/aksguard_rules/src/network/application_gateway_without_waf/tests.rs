@@ -64,7 +64,7 @@ fn a_standard_v2_gateway_fires_with_the_waf_fix() {
         "{message}"
     );
     assert!(
-        message.contains("`az network application-gateway update -g rg-edge -n appgw --sku WAF_v2 --waf-policy appgw-waf`"),
+        message.contains("`az network application-gateway update -g rg-edge -n appgw --sku WAF_v2 --set firewallPolicy.id=<waf-policy-id>`"),
         "{message}"
     );
 }

@@ -65,7 +65,7 @@ fn an_internet_allow_to_ssh_fires_naming_the_rule_priority_ports_and_fix() {
         "NSG `nodes-nsg`",
         "node subnet `nodes`",
         "pools `system`, `user`",
-        "from `Internet` to 22 (SSH)",
+        "from `Internet` to port 22 (SSH)",
         "rule `allow-ssh` (priority 100)",
         "`az network nsg rule update -g rg-net --nsg-name nodes-nsg -n allow-ssh --access Deny`",
     ] {
@@ -79,15 +79,15 @@ fn every_open_source_and_port_form_fires() {
         (
             &["*"][..],
             &["*"][..],
-            "every port, 22 (SSH), 3389 (RDP), 10250 (kubelet API), 10255 (kubelet read-only API) among them",
+            "every port (22 (SSH), 3389 (RDP), 10250 (kubelet API), 10255 (kubelet read-only API) among them)",
         ),
-        (&["0.0.0.0/0"], &["0-65535"], "every port, 22 (SSH)"),
+        (&["0.0.0.0/0"], &["0-65535"], "every port (22 (SSH)"),
         (
             &["Any"],
             &["10000-10300"],
-            "10250 (kubelet API), 10255 (kubelet read-only API)",
+            "ports 10250 (kubelet API), 10255 (kubelet read-only API)",
         ),
-        (&["10.0.0.0/8", "::/0"], &["3389"], "3389 (RDP)"),
+        (&["10.0.0.0/8", "::/0"], &["3389"], "port 3389 (RDP)"),
     ] {
         let (found, _) = open_nsg(vec![rule(
             "open",
