@@ -9,6 +9,7 @@ use crate::cluster::helpers::{clusters, flag};
 use crate::cluster::node_network::{name_word, resource_group_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, different_unit};
 
 const AGIC: &str = "addonProfiles.ingressApplicationGateway";
 /// Where the add-on names its gateway: the one it was given, then the one it uses (the
@@ -54,6 +55,14 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/application-gateway/tutorial-ingress-controller-add-on-existing",
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV_AZURE_120",
+            "checkov judges every Terraform `azurerm_application_gateway` by its inline \
+             `waf_configuration.enabled`, whether or not it fronts a cluster and whatever its \
+             WAF policy says; we judge the gateway of the cluster's ingress add-on by its tier, \
+             its WAF policy and its mode",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,

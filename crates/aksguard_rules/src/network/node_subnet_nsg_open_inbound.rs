@@ -11,6 +11,7 @@ use crate::cluster::node_network::{
 };
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::peer::{PeerTool::Checkov, different_unit};
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET014",
@@ -54,6 +55,21 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/concepts-network#network-security-groups",
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV_AZURE_9",
+            "checkov judges each NSG rule (Terraform `azurerm_network_security_rule`, ARM \
+             security rules) for RDP (3389) open to the internet wherever the NSG is used, \
+             without earlier deny rules; we judge the NSGs of the cluster's node subnets, for \
+             SSH, RDP and the kubelet ports, after earlier denies",
+        )),
+        Reference::Peer(different_unit(
+            Checkov,
+            "CKV_AZURE_10",
+            "checkov judges each NSG rule for SSH (22) open to the internet wherever the NSG \
+             is used, without earlier deny rules; we judge the NSGs of the cluster's node \
+             subnets, for SSH, RDP and the kubelet ports, after earlier denies",
+        )),
     ],
     linux_only: false,
     reads_other_objects: false,
