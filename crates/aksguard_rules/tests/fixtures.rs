@@ -118,7 +118,11 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         }
     }
     objects.iter_mut().for_each(Object::shed_bulk);
-    let inventory = Inventory::new(objects).with_azure(loaded.azure);
+    // Standalone NSG rules, routes and subnet associations join their parents, as a scan's
+    // load does once every file is read.
+    let mut azure = loaded.azure;
+    azure.join_surroundings();
+    let inventory = Inventory::new(objects).with_azure(azure);
     let mut checker = Checker::new(&settings, &inventory);
     if !rule.judges_alone() {
         for object in inventory.objects() {
