@@ -13,7 +13,9 @@ use std::sync::Arc;
 use crate::node::{Node, Pos, Value};
 use crate::object::Source;
 
+pub mod builtins;
 pub mod refs;
+pub mod scopes;
 pub mod surroundings;
 
 pub use refs::{Ref, ResourceKey};
@@ -527,6 +529,27 @@ impl AzureResources {
         self.security_contacts.extend(other.security_contacts);
         self.listed.extend(other.listed);
         self.detached.extend(other.detached);
+    }
+
+    /// How many resources of `kind` (a [`kinds`] name) the scan holds; 0 for a kind it does
+    /// not know.
+    pub fn count_of_kind(&self, kind: &str) -> usize {
+        match kind {
+            kinds::MANAGED_CLUSTER => self.clusters.len(),
+            kinds::ROLE_ASSIGNMENT => self.role_assignments.len(),
+            kinds::MANAGED_IDENTITY => self.identities.len(),
+            kinds::FEDERATED_CREDENTIAL => self.federated_credentials.len(),
+            kinds::SUBNET => self.subnets.len(),
+            kinds::NSG => self.nsgs.len(),
+            kinds::ROUTE_TABLE => self.route_tables.len(),
+            kinds::APPLICATION_GATEWAY => self.application_gateways.len(),
+            kinds::WAF_POLICY => self.waf_policies.len(),
+            kinds::POLICY_ASSIGNMENT => self.policy_assignments.len(),
+            kinds::ALERT_RULE => self.alert_rules.len(),
+            kinds::SECURITY_CONTACT => self.security_contacts.len(),
+            kinds::DEFENDER_PRICING => self.pricings.len(),
+            _ => 0,
+        }
     }
 
     /// Whether the scan holds at least one resource of `kind` (a [`kinds`] name): a rule

@@ -32,6 +32,7 @@ mod no_encryption_at_host;
 mod no_entra_admin_group;
 mod no_network_policy_engine;
 mod no_planned_maintenance_window;
+mod no_security_alerting;
 mod no_trusted_launch;
 mod node_image_outdated;
 pub(crate) mod node_network;
@@ -42,9 +43,12 @@ mod node_pool_without_availability_zones;
 mod node_ssh_enabled;
 mod os_disk_without_cmk;
 mod pod_identity_enabled;
+mod pod_security_policy_not_enforced;
 mod private_cluster_public_fqdn;
 mod private_cluster_without_private_dns;
+mod privileged_azure_role_assignment;
 mod public_api_server_unrestricted;
+pub(crate) mod role_assignments;
 mod run_command_enabled;
 mod service_principal_identity;
 mod system_identity_with_own_network;
@@ -98,4 +102,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &node_image_outdated::RULE,
     &private_cluster_without_private_dns::RULE,
     &system_identity_with_own_network::RULE,
+    &privileged_azure_role_assignment::RULE,
+    &pod_security_policy_not_enforced::RULE,
+    &no_security_alerting::RULE,
 ];
