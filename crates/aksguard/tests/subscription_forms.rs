@@ -53,7 +53,7 @@ fn findings(inputs: &[String]) -> Vec<(String, String, String)> {
     let mut keys: Vec<(String, String, String)> = outcome
         .findings
         .iter()
-        .filter(|f| RULES.contains(&&*f.rule_id))
+        .filter(|f| RULES.contains(&f.rule_id))
         .map(|f| {
             (
                 f.rule_id.to_string(),
