@@ -848,3 +848,64 @@ fn failure_text(kind: Kind, failure: &Failure) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(json: &str) -> Node {
+        aksguard_load::json::read_json_document(json, &aksguard_load::limits::Limits::default())
+            .unwrap()
+    }
+
+    const SUBNET: &str =
+        "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+
+    #[test]
+    fn node_subnets_come_from_the_pool_list_when_read_else_the_body_each_once() {
+        let cluster = node(&format!(
+            r#"{{"properties": {{"agentPoolProfiles": [
+                {{"name": "a", "vnetSubnetID": "{SUBNET}"}},
+                {{"name": "b", "vnetSubnetID": "{}"}},
+                {{"name": "c", "vnetSubnetID": "not-an-id"}}, {{"name": "d"}}]}}}}"#,
+            SUBNET.to_ascii_lowercase()
+        ));
+        assert_eq!(node_subnets(&[], &cluster), vec![SUBNET.to_owned()]);
+        let listed = [node(&format!(
+            r#"{{"name": "a", "properties": {{"vnetSubnetId": "{SUBNET}/../b"}}}}"#
+        ))];
+        assert_eq!(
+            node_subnets(&listed, &cluster),
+            vec![format!("{SUBNET}/../b")]
+        );
+        assert!(node_subnets(&[], &node(r#"{"properties": 3}"#)).is_empty());
+    }
+
+    #[test]
+    fn the_gateway_is_the_enabled_agic_add_ons() {
+        let gateway =
+            "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/applicationGateways/g";
+        let with = |enabled: &str, config: &str| {
+            node(&format!(
+                r#"{{"properties": {{"addonProfiles": {{"IngressApplicationGateway": {{
+                "enabled": {enabled}, "config": {config}}}}}}}}}"#
+            ))
+        };
+        let effective = format!(r#"{{"effectiveApplicationGatewayId": "{gateway}"}}"#);
+        assert_eq!(
+            application_gateway_of(&with("true", &effective)).as_deref(),
+            Some(gateway)
+        );
+        let given = format!(r#"{{"applicationGatewayId": "{gateway}", "subnetCIDR": "x"}}"#);
+        assert_eq!(
+            application_gateway_of(&with("true", &given)).as_deref(),
+            Some(gateway)
+        );
+        assert_eq!(application_gateway_of(&with("false", &effective)), None);
+        assert_eq!(
+            application_gateway_of(&with("true", r#"{"applicationGatewayName": "g"}"#)),
+            None
+        );
+        assert_eq!(application_gateway_of(&node("{}")), None);
+    }
+}

@@ -303,6 +303,24 @@ fn the_live_read_of_the_surroundings_is_the_model_and_the_findings_of_the_az_exp
         requests.iter().any(|r| r.contains("%24skiptoken=")),
         "{requests:#?}"
     );
+    // Role assignments are read for the identity with a federated credential (a workload
+    // identity) and for the kubelet identity, each by a principal filter, once.
+    let filtered = |principal: &str| {
+        requests
+            .iter()
+            .filter(|r| r.contains(&format!("principalId+eq+%27{principal}%27")))
+            .count()
+    };
+    assert_eq!(
+        filtered("0c1d2e3f-0000-4000-8000-000000000032"),
+        1,
+        "{requests:#?}"
+    );
+    assert_eq!(
+        filtered("0c1d2e3f-0000-4000-8000-000000000022"),
+        1,
+        "{requests:#?}"
+    );
     assert_eq!(findings(listing.azure), findings(files));
 }
 

@@ -43,6 +43,11 @@ const AZURE_KINDS: &[(&str, Reach)] = &[
         "FederatedIdentityCredential",
         Reach::Target(Target::Azure("FederatedIdentityCredential")),
     ),
+    ("Subnet", Reach::Rules(&["AKS025", "NET014"])),
+    ("NetworkSecurityGroup", Reach::Rules(&["NET014"])),
+    ("RouteTable", Reach::Rules(&["AKS025"])),
+    ("ApplicationGateway", Reach::Rules(&["NET015"])),
+    ("WafPolicy", Reach::Rules(&["NET015"])),
 ];
 
 /// One kind a scan could not read.
@@ -191,6 +196,15 @@ mod tests {
         assert!(Unreadable::new("SecurityContact", "denied").affects(rule("AKS048")));
         assert!(Unreadable::new("ManagedIdentity", "denied").affects(rule("IDN005")));
         assert!(!Unreadable::new("ManagedIdentity", "denied").affects(rule("AKS043")));
+        // The network around the cluster: subnets, NSGs, route tables, gateways.
+        let subnets = Unreadable::new("Subnet", "denied");
+        assert!(subnets.affects(rule("NET014")) && subnets.affects(rule("AKS025")));
+        assert!(!subnets.affects(rule("NET015")));
+        assert!(Unreadable::new("NetworkSecurityGroup", "denied").affects(rule("NET014")));
+        assert!(Unreadable::new("RouteTable", "denied").affects(rule("AKS025")));
+        assert!(Unreadable::new("ApplicationGateway", "denied").affects(rule("NET015")));
+        assert!(Unreadable::new("WafPolicy", "denied").affects(rule("NET015")));
+        assert!(!Unreadable::new("WafPolicy", "denied").affects(rule("AKS001")));
     }
 
     #[test]

@@ -99,10 +99,10 @@ pub(crate) const RULES: &[&Rule] = &[
     &defender_plan_not_enabled::RULE,
     &ephemeral_os_disk_not_used::RULE,
     &kubelet_identity_beyond_acr_pull::RULE,
-    &privileged_azure_role_assignment::RULE,
-    &pod_security_policy_not_enforced::RULE,
     &node_image_outdated::RULE,
     &private_cluster_without_private_dns::RULE,
     &system_identity_with_own_network::RULE,
+    &privileged_azure_role_assignment::RULE,
+    &pod_security_policy_not_enforced::RULE,
     &no_security_alerting::RULE,
 ];

@@ -1,5 +1,7 @@
 use aksguard_model::azure::refs::subscription_id;
-use aksguard_model::azure::{AlertRule, AzureResources, ManagedCluster, ResourceKey, kinds};
+use aksguard_model::azure::{
+    AlertRule, AzureResources, Lookup, ManagedCluster, ResourceKey, kinds,
+};
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::Checker;
@@ -72,6 +74,30 @@ fn watches(
     )
 }
 
+/// How alert rules can name the cluster's workspace: the ID its settings give, and the
+/// reference its source names it by (a Terraform `azurerm_log_analytics_workspace.w.id`
+/// symbol).
+fn workspace_key(cluster: &ManagedCluster) -> Result<Option<ResourceKey>, ()> {
+    let mut key = ResourceKey::default();
+    match cluster.settings.get(WORKSPACE) {
+        Lookup::Known(node) => match node.as_str().map(str::trim) {
+            Some(id) if id.starts_with('/') => key.id = Some(id.to_owned()),
+            _ if cluster.refs.log_analytics_workspace.is_some() => {}
+            _ => return Err(()),
+        },
+        Lookup::Unknown(_) if cluster.refs.log_analytics_workspace.is_none() => return Err(()),
+        Lookup::Unknown(_) | Lookup::Absent => {}
+    }
+    if let Some(reference) = &cluster.refs.log_analytics_workspace {
+        match reference.key.as_deref() {
+            Some(id) if id.starts_with('/') => key.id = key.id.or_else(|| Some(id.to_owned())),
+            Some(symbol) => key.symbols.push(symbol.to_owned()),
+            None => return Err(()),
+        }
+    }
+    Ok((key.id.is_some() || !key.symbols.is_empty()).then_some(key))
+}
+
 fn security_contact_state(azure: &AzureResources) -> Option<bool> {
     let mut unknown = false;
     for contact in &azure.security_contacts {
@@ -102,12 +128,11 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if contact == Some(true) {
             continue;
         }
-        let workspace = cluster
-            .settings
-            .get(WORKSPACE)
-            .as_str()
-            .map(|id| ResourceKey::from_id(id.trim()));
-        let mut unknown = contact.is_none();
+        let (workspace, workspace_unknown) = match workspace_key(cluster) {
+            Ok(key) => (key, false),
+            Err(()) => (None, true),
+        };
+        let mut unknown = contact.is_none() || workspace_unknown;
         let mut watched = false;
         for rule in &azure.alert_rules {
             match watches(rule, cluster, workspace.as_ref()) {
@@ -160,5 +185,26 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             shell_word(&cluster.name),
         );
         report(out, cluster, cluster.pos, message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aksguard_model::azure::Ref;
+
+    use super::*;
+    use crate::cluster::role_assignments::testing::{symbol, terraform_cluster};
+
+    #[test]
+    fn the_workspace_is_named_by_its_id_or_the_sources_reference() {
+        let mut cluster = terraform_cluster();
+        assert_eq!(workspace_key(&cluster), Ok(None));
+        cluster.refs.log_analytics_workspace =
+            Some(symbol("azurerm_log_analytics_workspace.logs", "id"));
+        let key = workspace_key(&cluster).unwrap().unwrap();
+        assert!(symbol("azurerm_log_analytics_workspace.logs", "id").names(&key));
+        assert!(!symbol("azurerm_log_analytics_workspace.other", "id").names(&key));
+        cluster.refs.log_analytics_workspace = Some(Ref::opaque("var.workspace_id"));
+        assert_eq!(workspace_key(&cluster), Err(()));
     }
 }

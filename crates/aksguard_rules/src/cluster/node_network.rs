@@ -21,10 +21,27 @@ pub(crate) struct NodeSubnets {
     pub unknown_pools: Vec<String>,
 }
 
-/// The subnets the cluster's node pools name.
+/// The subnets the cluster's node pools name: as the source names them where it gives a
+/// reference of its own (Terraform `vnet_subnet_id = azurerm_subnet.nodes.id`, kept in
+/// [`ClusterRefs::subnets`](aksguard_model::azure::ClusterRefs)), else the pool's ID string.
 pub(crate) fn node_subnets(cluster: &ManagedCluster) -> NodeSubnets {
     let mut subnets = NodeSubnets::default();
+    let by_reference = |pool: &str| {
+        cluster
+            .refs
+            .subnets
+            .iter()
+            .find(|(name, _)| name == pool)
+            .map(|(_, reference)| reference)
+    };
     for pool in &cluster.node_pools {
+        if let Some(reference) = by_reference(&pool.name) {
+            match reference.key {
+                Some(_) => add(&mut subnets.known, reference.clone(), &pool.name),
+                None => subnets.unknown_pools.push(pool.name.clone()),
+            }
+            continue;
+        }
         let reference = match pool.settings.get("vnetSubnetID") {
             Lookup::Known(node) => match node.as_str().map(str::trim) {
                 Some(id) if id.starts_with('/') => Ref::literal(id),
@@ -43,18 +60,17 @@ pub(crate) fn node_subnets(cluster: &ManagedCluster) -> NodeSubnets {
         };
         add(&mut subnets.known, reference, &pool.name);
     }
+    // Pools the source names a subnet for but that are not among the cluster's pools.
+    for (pool, reference) in &cluster.refs.subnets {
+        if cluster.node_pools.iter().all(|p| &p.name != pool) && reference.key.is_some() {
+            add(&mut subnets.known, reference.clone(), pool);
+        }
+    }
     subnets
 }
 
 fn add(known: &mut Vec<NodeSubnet>, reference: Ref, pool: &str) {
-    let same = |other: &Ref| match (&reference.key, &other.key) {
-        (Some(a), Some(b)) if a.starts_with('/') && b.starts_with('/') => {
-            aksguard_model::azure::refs::ids_match(a, b)
-        }
-        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-        _ => false,
-    };
-    match known.iter_mut().find(|s| same(&s.subnet)) {
+    match known.iter_mut().find(|s| s.subnet.same_target(&reference)) {
         Some(found) => {
             if !found.pools.iter().any(|p| p == pool) {
                 found.pools.push(pool.to_owned());

@@ -213,7 +213,7 @@ pub(crate) mod testing {
                     "azurerm_resource_group.rg.name",
                     "tf:main.tf#azurerm_resource_group.rg",
                 )),
-                ..Default::default()
+                ..ClusterRefs::default()
             },
             holds: Holds::EVERYTHING,
         }

@@ -96,8 +96,12 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     }
 }
 
-/// The gateway the add-on names by resource ID.
+/// The gateway the add-on names: as the source names it where it gives a reference of its
+/// own (Terraform `gateway_id = azurerm_application_gateway.x.id`), else by resource ID.
 fn gateway_of(cluster: &ManagedCluster) -> Option<Ref> {
+    if let Some(reference) = &cluster.refs.application_gateway {
+        return reference.key.is_some().then(|| reference.clone());
+    }
     GATEWAY_ID_PATHS
         .iter()
         .find_map(|path| match cluster.settings.get(path) {

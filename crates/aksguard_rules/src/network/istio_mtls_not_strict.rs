@@ -18,7 +18,8 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Low,
     checks: "Every managed cluster with the Istio service-mesh add-on \
              (`serviceMeshProfile.mode: Istio`, any case), judged only with `--complete` or a \
-             live scan that read PeerAuthentications: fires when no mesh-wide \
+             live scan that read PeerAuthentications, and only when the scan holds Kubernetes \
+             objects (Azure resources alone say nothing of the mesh): fires when no mesh-wide \
              `PeerAuthentication` (`security.istio.io`, in the add-on's root namespace \
              `aks-istio-system`, with no `spec.selector` or an empty one) sets \
              `spec.mtls.mode: STRICT`. Reported at `serviceMeshProfile.mode`, naming a \
@@ -67,6 +68,15 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             out.undecided(
                 "judged only with --complete or a live scan that read PeerAuthentications \
                  (a mesh-wide policy may live outside the scanned files)",
+            );
+            continue;
+        }
+        // A scan with no Kubernetes object at all did not read the cluster's state, whatever
+        // `--complete` says of its Azure resources.
+        if inventory.objects().is_empty() {
+            out.undecided(
+                "the scan holds no Kubernetes object, so a mesh-wide PeerAuthentication could \
+                 not be in it: scan the cluster (or its manifests) with --complete",
             );
             continue;
         }
@@ -132,6 +142,9 @@ mod tests {
     const ISTIO: &str = "- name: aks1\n  type: Microsoft.ContainerService/ManagedClusters\n  \
                          serviceMeshProfile:\n    mode: Istio\n";
 
+    /// A Kubernetes object other than a PeerAuthentication: the scan read the cluster.
+    const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\n";
+
     fn policy(namespace: &str, spec: &str) -> String {
         format!(
             "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata:\n  name: \
@@ -159,7 +172,7 @@ mod tests {
         let strict = policy(ROOT_NAMESPACE, "  mtls:\n    mode: STRICT");
         assert_eq!(judge(&strict, complete()).0, 0);
         for (manifests, expected) in [
-            (String::new(), "no mesh-wide PeerAuthentication"),
+            (NAMESPACE.to_owned(), "no mesh-wide PeerAuthentication"),
             (
                 policy(ROOT_NAMESPACE, "  mtls:\n    mode: PERMISSIVE"),
                 "sets mTLS mode `PERMISSIVE`",
@@ -187,14 +200,21 @@ mod tests {
 
     #[test]
     fn judged_only_when_the_scan_is_complete_for_peer_authentications() {
-        let (count, _, undecided) = judge("", RuleSettings::default());
+        let (count, _, undecided) = judge(NAMESPACE, RuleSettings::default());
         assert_eq!((count, undecided.len()), (0, 1));
         let unread = RuleSettings {
             unread: vec![KIND.into()],
             ..complete()
         };
-        let (count, _, undecided) = judge("", unread);
+        let (count, _, undecided) = judge(NAMESPACE, unread);
         assert_eq!((count, undecided.len()), (0, 1));
+        // Complete, but no Kubernetes object at all: the cluster's state was not read.
+        let (count, _, undecided) = judge("", complete());
+        assert_eq!((count, undecided.len()), (0, 1));
+        assert!(
+            undecided[0].contains("no Kubernetes object"),
+            "{undecided:?}"
+        );
     }
 
     #[test]

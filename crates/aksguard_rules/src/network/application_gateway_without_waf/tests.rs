@@ -183,3 +183,27 @@ fn the_effective_gateway_counts_and_a_disabled_addon_is_not_judged() {
         .push(gateway("Standard_v2", Link::Absent, None));
     assert_eq!(run(&RULE, azure, false), (Vec::new(), Vec::new()));
 }
+
+#[test]
+fn a_terraform_gateway_named_by_symbol_is_joined() {
+    let mut azure = cluster("      enabled: true\n");
+    let symbol = "tf:main.tf#azurerm_application_gateway.edge";
+    azure.clusters[0].refs.application_gateway =
+        Some(Ref::resolved("azurerm_application_gateway.edge.id", symbol));
+    let mut edge = gateway("Standard_v2", Link::Absent, None);
+    edge.meta.key = aksguard_model::azure::ResourceKey {
+        id: None,
+        symbols: vec![symbol.into()],
+    };
+    azure.application_gateways.push(edge);
+    let (found, undecided) = run(&RULE, azure, false);
+    assert!(undecided.is_empty(), "{undecided:?}");
+    assert_eq!(found.len(), 1);
+
+    // Named by an expression aksguard cannot follow: not judged.
+    let mut azure = cluster("      enabled: true\n");
+    azure.clusters[0].refs.application_gateway = Some(Ref::opaque("var.gateway_id"));
+    let (found, undecided) = run(&RULE, azure, false);
+    assert!(found.is_empty());
+    assert_eq!(undecided.len(), 1);
+}

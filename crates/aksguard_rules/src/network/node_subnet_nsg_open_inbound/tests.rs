@@ -314,3 +314,67 @@ fn port_ranges_parse_and_subtract() {
     );
     assert!(subtract(&[(22, 22)], &[ALL_PORTS]).is_empty());
 }
+
+#[test]
+fn terraform_subnets_named_by_symbol_join_their_nsg() {
+    // `vnet_subnet_id = azurerm_subnet.nodes.id`: the settings hold Unknown, the cluster's
+    // refs the symbol; the subnet and NSG are known by their symbols only.
+    let mut azure = cluster_yaml(
+        "- name: aks1\n  type: Microsoft.ContainerService/ManagedClusters\n  \
+         agentPoolProfiles:\n    - name: system\n",
+    );
+    let symbol = "tf:main.tf#azurerm_subnet.nodes";
+    azure.clusters[0].refs.subnets.push((
+        "system".into(),
+        Ref::resolved("azurerm_subnet.nodes.id", symbol),
+    ));
+    let mut nodes = subnet(
+        "nodes",
+        SUBNET,
+        Link::To(Ref::resolved(
+            "azurerm_network_security_group.nodes.id",
+            "tf:main.tf#azurerm_network_security_group.nodes",
+        )),
+        Link::Absent,
+        true,
+    );
+    nodes.meta.key = aksguard_model::azure::ResourceKey {
+        id: None,
+        symbols: vec![symbol.into()],
+    };
+    azure.subnets.push(nodes);
+    let mut group = nsg(vec![rule(
+        "ssh",
+        5,
+        ("Inbound", "Allow", 100, "Tcp", &["*"], &["22"]),
+    )]);
+    group.meta.key = aksguard_model::azure::ResourceKey {
+        id: None,
+        symbols: vec!["tf:main.tf#azurerm_network_security_group.nodes".into()],
+    };
+    azure.nsgs.push(group);
+    let (found, undecided) = run(&RULE, azure, false);
+    assert!(undecided.is_empty(), "{undecided:?}");
+    assert_eq!(found.len(), 1);
+    // The group is not in the ID: the fix keeps a placeholder.
+    assert!(
+        found[0]
+            .2
+            .contains("-g <resource-group> --nsg-name nodes-nsg"),
+        "{}",
+        found[0].2
+    );
+
+    // An opaque reference (`var.subnet_id`) is Unknown: not judged.
+    let mut azure = cluster_yaml(
+        "- name: aks1\n  type: Microsoft.ContainerService/ManagedClusters\n  \
+         agentPoolProfiles:\n    - name: system\n",
+    );
+    azure.clusters[0]
+        .refs
+        .subnets
+        .push(("system".into(), Ref::opaque("var.subnet_id")));
+    let (found, undecided) = run(&RULE, azure, true);
+    assert!(found.is_empty());
+    assert!(undecided[0].contains("`system`"), "{undecided:?}");
+}

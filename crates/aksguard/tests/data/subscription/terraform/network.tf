@@ -1,15 +1,12 @@
-# The hub-and-spoke network of the realistic subscription (`../az` holds the same resources
-# as `az … -o json` exports): the node subnet with its NSG and route table, the Application
-# Gateway in front of the cluster and its WAF policy.
 resource "azurerm_resource_group" "network" {
   name     = "rg-network"
-  location = "westeurope"
+  location = var.location
 }
 
 resource "azurerm_virtual_network" "prod" {
   name                = "vnet-prod"
+  location            = var.location
   resource_group_name = azurerm_resource_group.network.name
-  location            = azurerm_resource_group.network.location
   address_space       = ["10.240.0.0/12"]
 }
 
@@ -29,8 +26,8 @@ resource "azurerm_subnet" "gateway" {
 
 resource "azurerm_network_security_group" "nodes" {
   name                = "nsg-nodes"
+  location            = var.location
   resource_group_name = azurerm_resource_group.network.name
-  location            = azurerm_resource_group.network.location
 
   security_rule {
     name                       = "allow-https-from-agw"
@@ -44,6 +41,7 @@ resource "azurerm_network_security_group" "nodes" {
     destination_address_prefix = "*"
   }
 
+  # Opened for a debugging session and never closed.
   security_rule {
     name                       = "allow-ssh-debug"
     priority                   = 200
@@ -55,20 +53,18 @@ resource "azurerm_network_security_group" "nodes" {
     source_address_prefix      = "Internet"
     destination_address_prefix = "*"
   }
-}
 
-resource "azurerm_network_security_rule" "deny_rdp_kubelet" {
-  name                        = "deny-rdp-kubelet"
-  priority                    = 300
-  direction                   = "Inbound"
-  access                      = "Deny"
-  protocol                    = "*"
-  source_port_range           = "*"
-  destination_port_ranges     = ["3389", "10250"]
-  source_address_prefix       = "*"
-  destination_address_prefix  = "*"
-  resource_group_name         = azurerm_resource_group.network.name
-  network_security_group_name = azurerm_network_security_group.nodes.name
+  security_rule {
+    name                       = "deny-rdp-kubelet"
+    priority                   = 300
+    direction                  = "Inbound"
+    access                     = "Deny"
+    protocol                   = "*"
+    source_port_range          = "*"
+    destination_port_ranges    = ["3389", "10250"]
+    source_address_prefix      = "*"
+    destination_address_prefix = "*"
+  }
 }
 
 resource "azurerm_subnet_network_security_group_association" "nodes" {
@@ -78,8 +74,8 @@ resource "azurerm_subnet_network_security_group_association" "nodes" {
 
 resource "azurerm_route_table" "egress" {
   name                          = "rt-egress"
+  location                      = var.location
   resource_group_name           = azurerm_resource_group.network.name
-  location                      = azurerm_resource_group.network.location
   bgp_route_propagation_enabled = false
 
   route {
@@ -97,8 +93,8 @@ resource "azurerm_subnet_route_table_association" "nodes" {
 
 resource "azurerm_web_application_firewall_policy" "prod" {
   name                = "waf-prod"
+  location            = var.location
   resource_group_name = azurerm_resource_group.network.name
-  location            = azurerm_resource_group.network.location
 
   policy_settings {
     enabled                     = true
@@ -116,12 +112,20 @@ resource "azurerm_web_application_firewall_policy" "prod" {
   }
 }
 
+resource "azurerm_public_ip" "gateway" {
+  name                = "pip-agw-prod"
+  location            = var.location
+  resource_group_name = azurerm_resource_group.network.name
+  allocation_method   = "Static"
+  sku                 = "Standard"
+}
+
 resource "azurerm_application_gateway" "prod" {
   name                = "agw-prod"
+  location            = var.location
   resource_group_name = azurerm_resource_group.network.name
-  location            = azurerm_resource_group.network.location
-  enable_http2        = true
   firewall_policy_id  = azurerm_web_application_firewall_policy.prod.id
+  enable_http2        = true
 
   sku {
     name     = "WAF_v2"
@@ -133,12 +137,50 @@ resource "azurerm_application_gateway" "prod" {
     name      = "gateway"
     subnet_id = azurerm_subnet.gateway.id
   }
-}
 
-output "node_subnet_id" {
-  value = azurerm_subnet.nodes.id
-}
+  frontend_port {
+    name = "http"
+    port = 80
+  }
 
-output "application_gateway_id" {
-  value = azurerm_application_gateway.prod.id
+  frontend_ip_configuration {
+    name                 = "public"
+    public_ip_address_id = azurerm_public_ip.gateway.id
+  }
+
+  backend_address_pool {
+    name = "default"
+  }
+
+  backend_http_settings {
+    name                  = "default"
+    cookie_based_affinity = "Disabled"
+    port                  = 80
+    protocol              = "Http"
+    request_timeout       = 30
+  }
+
+  http_listener {
+    name                           = "default"
+    frontend_ip_configuration_name = "public"
+    frontend_port_name             = "http"
+    protocol                       = "Http"
+  }
+
+  request_routing_rule {
+    name                       = "default"
+    priority                   = 100
+    rule_type                  = "Basic"
+    http_listener_name         = "default"
+    backend_address_pool_name  = "default"
+    backend_http_settings_name = "default"
+  }
+
+  # AGIC manages the listeners, pools and rules from the cluster's Ingresses.
+  lifecycle {
+    ignore_changes = [
+      backend_address_pool, backend_http_settings, http_listener, request_routing_rule,
+      frontend_port, probe, tags,
+    ]
+  }
 }
