@@ -53,8 +53,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aksguard_model::azure::{
-    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
-    ManagedCluster, NodePool, Ref, RoleAssignment, Settings,
+    AzureFormat, AzureResources, ContainerRegistry, DiagnosticSetting, Holds, ManagedCluster,
+    NodePool, Ref, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Source, Value};
 
@@ -65,8 +65,11 @@ const CLUSTER_PROVIDER_DIAGNOSTICS: &str =
     "microsoft.containerservice/managedclusters/providers/diagnosticsettings";
 const DIAGNOSTICS: &str = "microsoft.insights/diagnosticsettings";
 const REGISTRY: &str = "microsoft.containerregistry/registries";
-const PRICING: &str = "microsoft.security/pricings";
 const DEPLOYMENT: &str = "microsoft.resources/deployments";
+
+mod ids;
+mod keys;
+mod surroundings;
 
 /// How deep parameter/variable references may nest before we call it a cycle.
 const MAX_DEPTH: usize = 32;
@@ -141,6 +144,7 @@ pub(crate) fn push_template_with(
         source: source.clone(),
         format,
         via: None,
+        prefix: String::new(),
         budget: &budget,
         clusters: Vec::new(),
         children: Vec::new(),
@@ -204,6 +208,8 @@ const UNKNOWN_MARK: &str = "[\u{0}unknown:";
 struct Ctx {
     params: HashMap<String, Param>,
     vars: HashMap<String, Result<Node, String>>,
+    /// What the template is deployed to (for `resourceId()`, `resourceGroup()`, …).
+    scope: ids::DeployScope,
 }
 
 impl Ctx {
@@ -239,7 +245,11 @@ impl Ctx {
                 Ok(entry.value.clone()),
             );
         }
-        Ctx { params, vars }
+        Ctx {
+            params,
+            vars,
+            scope: ids::DeployScope::of_template(template),
+        }
     }
 }
 
@@ -402,9 +412,11 @@ impl Parser {
     }
 }
 
-/// The reason of a value marked Unknown by [`Eval::pass`].
+/// The reason of a value marked Unknown by [`Eval::pass`] (without the key of a reference
+/// it may carry, see [`ids::REF_MARK`]).
 fn marked_unknown(text: &str) -> Option<&str> {
-    text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')
+    let reason = text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')?;
+    Some(reason.split(ids::REF_MARK).next().unwrap_or(reason))
 }
 
 fn mark_unknown(why: &str, pos: Pos) -> Node {
@@ -478,6 +490,8 @@ struct Eval<'a> {
     /// variable's object literal is where the user writes each setting) instead of taking
     /// the position of the property they are used at (ARM JSON).
     own_positions: bool,
+    /// The resources of this template scope, for references to them.
+    declared: &'a ids::Declared,
 }
 
 impl Eval<'_> {
@@ -522,7 +536,18 @@ impl Eval<'_> {
     }
 
     /// A forced value that is a scalar (its text and whether it is a JSON string).
+    /// Rejects a value holding an unknown ID segment ([`ids::SEGMENT`]): comparing or
+    /// converting it would guess.
     fn scalar(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
+        let (text, quoted) = self.scalar_with_segments(expr, depth)?;
+        if text.contains(ids::SEGMENT) {
+            return Err(ids::SEGMENT_REASON.into());
+        }
+        Ok((text, quoted))
+    }
+
+    /// [`Eval::scalar`] that lets unknown ID segments through (strings being built).
+    fn scalar_with_segments(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
         match self.eval(expr, depth) {
             V::Known { node, .. } => match node.value {
                 Value::Scalar { text, plain } if !node.is_null() || !plain => {
@@ -535,7 +560,7 @@ impl Eval<'_> {
     }
 
     fn text(&self, expr: &Expr, depth: usize) -> Result<String, String> {
-        self.scalar(expr, depth).map(|(text, _)| text)
+        self.scalar_with_segments(expr, depth).map(|(text, _)| text)
     }
 
     fn bool(&self, expr: &Expr, depth: usize) -> Result<bool, String> {
@@ -713,6 +738,7 @@ impl Eval<'_> {
             }
             ("contains", [container, item]) => self.value(container, depth).and_then(|c| {
                 let item = self.scalar(item, depth)?;
+                ids::reject_segments(&c)?;
                 Ok(boolean(match &c.value {
                     Value::Scalar { text, .. } => text.contains(item.0.as_str()),
                     Value::Seq(items) => items.iter().any(|i| {
@@ -724,6 +750,7 @@ impl Eval<'_> {
                 }))
             }),
             ("length", [arg]) => self.value(arg, depth).and_then(|v| {
+                ids::reject_segments(&v)?;
                 let n = match &v.value {
                     Value::Scalar { text, plain } if !*plain || !v.is_null() => {
                         text.chars().count()
@@ -735,6 +762,7 @@ impl Eval<'_> {
                 Ok(known(Node::scalar(n.to_string(), true, Pos::default())))
             }),
             ("first" | "last", [arg]) => self.value(arg, depth).and_then(|v| {
+                ids::reject_segments(&v)?;
                 let pick = |n: usize| {
                     if name == "first" {
                         0
@@ -803,6 +831,15 @@ impl Eval<'_> {
             ("true", []) => Ok(boolean(true)),
             ("null", []) => Ok(known(Node::scalar("null", true, Pos::default()))),
             ("false", []) => Ok(boolean(false)),
+            (
+                "resourceid"
+                | "subscriptionresourceid"
+                | "tenantresourceid"
+                | "extensionresourceid"
+                | "subscription"
+                | "resourcegroup",
+                _,
+            ) => self.id_function(name, args, depth),
             _ => Err(String::new()),
         };
         result.unwrap_or_else(V::Unknown)
@@ -911,7 +948,13 @@ impl Eval<'_> {
                         self.resolve(&value, path, at, depth + 1, unknown)
                             .map(|resolved| fill_positions(resolved, pos))
                     }
-                    V::Known { node: value, .. } => Some(reposition(value, pos)),
+                    V::Known { node: value, .. } => match ids::finish(value) {
+                        Ok(value) => Some(reposition(value, pos)),
+                        Err(detail) => {
+                            unknown.push((path.to_owned(), reason(text, &detail)));
+                            None
+                        }
+                    },
                     V::Unknown(detail) => {
                         let why = match marked_unknown(text) {
                             Some(_) => detail,
@@ -924,6 +967,15 @@ impl Eval<'_> {
             }
             Value::Scalar { text, plain: false } if text.starts_with("[[") => {
                 Some(Node::scalar(&text[1..], false, pos))
+            }
+            Value::Scalar { text, plain } if text.contains(ids::SEGMENT) => {
+                match ids::finish(Node::scalar(text.clone(), *plain, pos)) {
+                    Ok(value) => Some(value),
+                    Err(detail) => {
+                        unknown.push((path.to_owned(), detail));
+                        None
+                    }
+                }
             }
             Value::Scalar { text, plain } => Some(Node::scalar(text.clone(), *plain, pos)),
             Value::Map(entries) => {
@@ -1010,10 +1062,13 @@ impl Eval<'_> {
                     } => self.pass(&value, depth + 1),
                     V::Known { node: value, .. } => escape_literal(value),
                     V::Unknown(detail) => {
-                        let why = match marked_unknown(text) {
+                        let mut why = match marked_unknown(text) {
                             Some(_) => detail,
                             None => reason(text, &detail),
                         };
+                        if let Some(key) = self.identity_key(text, self.declared) {
+                            why = format!("{why}{}{key}", ids::REF_MARK);
+                        }
                         mark_unknown(&why, node.pos)
                     }
                 }
@@ -1374,6 +1429,9 @@ struct Walk<'s> {
     format: AzureFormat,
     /// The caller of the module being walked (see [`VIA_KEY`]).
     via: Option<String>,
+    /// The nested deployments around the template being walked (`aks/`), which qualify its
+    /// symbols.
+    prefix: String,
     budget: &'s Cell<usize>,
     clusters: Vec<FoundCluster>,
     children: Vec<(Parent, Child)>,
@@ -1381,10 +1439,15 @@ struct Walk<'s> {
 }
 
 /// The resources of a template: a classic array or a language-2.0 symbolic-name object.
-fn resource_list(node: Option<&Node>) -> Vec<&Node> {
+/// Each with its symbolic name in language 2.0.
+fn resource_list(node: Option<&Node>) -> Vec<(Option<&str>, &Node)> {
     match node {
-        Some(n) if n.is_seq() => n.items().iter().collect(),
-        Some(n) if n.is_map() => n.entries().iter().map(|e| &e.value).collect(),
+        Some(n) if n.is_seq() => n.items().iter().map(|r| (None, r)).collect(),
+        Some(n) if n.is_map() => n
+            .entries()
+            .iter()
+            .map(|e| (Some(e.key.as_str()), &e.value))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -1404,11 +1467,6 @@ fn last_segment(name: &str) -> String {
 
 impl Walk<'_> {
     fn template(&mut self, template: &Node, ctx: &Ctx, depth: usize) {
-        let ev = Eval {
-            ctx,
-            budget: self.budget,
-            own_positions: self.format == AzureFormat::Bicep,
-        };
         let own_source = get_ci(template, SOURCE_KEY)
             .and_then(Node::as_str)
             .map(|path| Arc::new(Source { path: path.into() }));
@@ -1433,8 +1491,20 @@ impl Walk<'_> {
                 std::mem::replace(&mut self.via, via),
             )
         });
-        for resource in resource_list(get_ci(template, "resources")) {
-            self.resource(resource, &ev, None, depth);
+        let nothing = ids::Declared::default();
+        let probe = Eval {
+            ctx,
+            budget: self.budget,
+            own_positions: self.format == AzureFormat::Bicep,
+            declared: &nothing,
+        };
+        let declared = self.declare(template, &probe);
+        let ev = Eval {
+            declared: &declared,
+            ..probe
+        };
+        for (symbol, resource) in resource_list(get_ci(template, "resources")) {
+            self.resource(resource, &ev, None, symbol, depth);
         }
         if let Some((source, via)) = saved {
             self.source = source;
@@ -1445,7 +1515,14 @@ impl Walk<'_> {
         }
     }
 
-    fn resource(&mut self, resource: &Node, ev: &Eval<'_>, outer: Option<&Outer>, depth: usize) {
+    fn resource(
+        &mut self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        outer: Option<&Outer>,
+        symbol: Option<&str>,
+        depth: usize,
+    ) {
         if !resource.is_map() || get_ci(resource, "existing").and_then(Node::as_bool) == Some(true)
         {
             return;
@@ -1506,7 +1583,13 @@ impl Walk<'_> {
                     (Err(written), Some(via)) => format!("{written} (module called at {via})"),
                     _ => display(&name),
                 };
-                let cluster = self.cluster(resource, ev, shown);
+                let mut cluster = self.cluster(resource, ev, shown);
+                let key = self.key(resource, ev, &full_type, &full_name, symbol);
+                cluster.refs.symbols = key.symbols;
+                cluster.refs.resource_group = ev.ctx.scope.final_scope_id().and_then(|id| {
+                    (ev.ctx.scope.level == ids::Level::ResourceGroup)
+                        .then(|| Ref::resolved("resourceGroup()", id))
+                });
                 self.clusters.push(FoundCluster {
                     cluster,
                     key: name.clone().ok(),
@@ -1561,24 +1644,17 @@ impl Walk<'_> {
                     settings,
                 });
             }
-            PRICING => {
-                let settings = ev.settings(resource, &[]);
-                self.out.pricings.push(DefenderPricing {
-                    plan: match &name {
-                        Ok(n) => last_segment(n),
-                        Err(written) => written.clone(),
-                    },
-                    pos: resource.pos,
-                    source: self.source.clone(),
-                    tier: settings.get("pricingTier").as_str().map(str::to_owned),
-                    extensions: None,
-                });
+            DEPLOYMENT => self.deployment(resource, ev, &full_name, depth),
+            _ => {
+                let found = surroundings::Found {
+                    resource,
+                    outer,
+                    full_type: &full_type,
+                    full_name: &full_name,
+                    symbol,
+                };
+                self.surrounding(&found, ev);
             }
-            DEPLOYMENT => self.deployment(resource, ev, depth),
-            t if t.ends_with("/roleassignments") => {
-                self.role_assignment(resource, ev, outer, &full_type, &full_name);
-            }
-            _ => {}
         }
         let children = resource_list(get_ci(resource, "resources"));
         if !children.is_empty() {
@@ -1587,8 +1663,8 @@ impl Walk<'_> {
                 name: full_name,
                 cluster: cluster_index,
             };
-            for child in children {
-                self.resource(child, ev, Some(&this), depth);
+            for (_, child) in children {
+                self.resource(child, ev, Some(&this), None, depth);
             }
         }
     }
@@ -1699,57 +1775,6 @@ impl Walk<'_> {
         }
     }
 
-    fn role_assignment(
-        &mut self,
-        resource: &Node,
-        ev: &Eval<'_>,
-        outer: Option<&Outer>,
-        full_type: &str,
-        full_name: &Result<String, String>,
-    ) {
-        let properties = get_ci(resource, "properties");
-        let field = |key: &str| {
-            properties
-                .and_then(|p| get_ci(p, key))
-                .and_then(|n| ev.text_or_written(n))
-        };
-        let reference = |r: Result<String, String>| match r {
-            Ok(text) => Ref::literal(text),
-            Err(written) => Ref::opaque(written),
-        };
-        // Scope: the `scope` property; else the resource the assignment is nested in or
-        // named under (`registry/Microsoft.Authorization/guid` of type
-        // `…/registries/providers/roleAssignments`).
-        let scope = get_ci(resource, "scope")
-            .and_then(|n| ev.text_or_written(n))
-            .map(reference)
-            .or_else(|| {
-                let lower = full_type.to_ascii_lowercase();
-                let parent_type = lower
-                    .strip_suffix("/providers/roleassignments")
-                    .map(|_| &full_type[..full_type.len() - "/providers/roleAssignments".len()])?;
-                let parent_name = full_name.as_ref().ok()?.split('/').next()?;
-                Some(Ref::opaque(format!("{parent_type}/{parent_name}")))
-            })
-            .or_else(|| {
-                let outer = outer?;
-                let name = outer.name.as_ref().ok()?;
-                Some(Ref::opaque(format!("{}/{name}", outer.full_type)))
-            });
-        self.out.role_assignments.push(RoleAssignment {
-            pos: resource.pos,
-            source: self.source.clone(),
-            id: None,
-            role: field("roleDefinitionId").map(|r| match r {
-                Ok(text) | Err(text) => text,
-            }),
-            principal: field("principalId").map(reference),
-            principal_name: None,
-            principal_type: field("principalType").and_then(Result::ok),
-            scope,
-        });
-    }
-
     /// A `Microsoft.Resources/deployments` with an inline template (a compiled Bicep module).
     ///
     /// Scope (`expressionEvaluationOptions.scope`, any case): `inner` evaluates the nested
@@ -1761,7 +1786,13 @@ impl Walk<'_> {
     /// expressions then read its own parameters, as with `inner`. A known-false
     /// `condition` was handled by the caller; a copy loop whose count is known to be zero
     /// deploys nothing.
-    fn deployment(&mut self, resource: &Node, ev: &Eval<'_>, depth: usize) {
+    fn deployment(
+        &mut self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        name: &Result<String, String>,
+        depth: usize,
+    ) {
         if depth >= 8 {
             return;
         }
@@ -1791,12 +1822,34 @@ impl Walk<'_> {
                 .and_then(|o| get_ci(o, "scope"))
                 .and_then(Node::as_str)
                 .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        // Symbols of the nested template are its own: `arm:<file>#<deployment>/<symbol>`.
+        let prefix = format!(
+            "{}{}/",
+            self.prefix,
+            match name {
+                Ok(text) | Err(text) => text,
+            }
+        );
+        let outer_prefix = std::mem::replace(&mut self.prefix, prefix);
         if !inner {
             // Outer scope: the nested template reads the parent's parameters and variables.
             self.template(template, ev.ctx, depth + 1);
+            self.prefix = outer_prefix;
             return;
         }
         let mut ctx = Ctx::of_template(template);
+        ctx.scope = ev.ctx.scope.clone();
+        if let Some(group) = get_ci(resource, "resourceGroup") {
+            ctx.scope.level = ids::Level::ResourceGroup;
+            ctx.scope.resource_group = ev.resolved_text(Some(group));
+        }
+        if let Some(subscription) = get_ci(resource, "subscriptionId") {
+            ctx.scope.subscription = ev.resolved_text(Some(subscription));
+            if get_ci(resource, "resourceGroup").is_none() {
+                ctx.scope.level = ids::Level::Subscription;
+                ctx.scope.resource_group = None;
+            }
+        }
         for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
             let key = entry.key.as_str().to_ascii_lowercase();
             // `{"value": …}`, or an expression giving that object (Bicep compiles a
@@ -1817,6 +1870,7 @@ impl Walk<'_> {
             ctx.params.insert(key, param);
         }
         self.template(template, &ctx, depth + 1);
+        self.prefix = outer_prefix;
     }
 }
 

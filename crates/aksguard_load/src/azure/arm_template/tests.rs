@@ -395,7 +395,13 @@ fn module_arguments_keep_their_known_fields_and_mark_the_rest() {
         why.starts_with("ARM expression `[parameters('secret')]`: parameter `secret`"),
         "{why}"
     );
-    assert!(pool.settings.get("vnetSubnetID").is_unknown());
+    // A resource ID in an unknown subscription and resource group keeps those segments open.
+    assert_eq!(
+        pool.settings.get("vnetSubnetID").as_str(),
+        Some(
+            "/subscriptions/{unknown}/resourceGroups/{unknown}/providers/Microsoft.Network/virtualNetworks/v/subnets/s"
+        )
+    );
     let line_of = |needle: &str| {
         text.lines()
             .position(|l| l.contains(needle))
