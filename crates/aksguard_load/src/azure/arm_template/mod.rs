@@ -1972,3 +1972,5 @@ fn scope_parent(scope: &Node, ev: &Eval<'_>) -> Option<Parent> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_surroundings;
