@@ -12,6 +12,13 @@ use crate::{
 
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+/// The schemas of templates deployed above a resource group (`targetScope = …`), which is
+/// what `resourceId()` and an assignment without `scope` are relative to.
+const SUBSCRIPTION_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
+const MANAGEMENT_GROUP_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#";
+const TENANT_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#";
 const DEPLOYMENT_API: &str = "2022-09-01";
 
 /// Resource types the model reads (lower case prefixes); a syntax error inside any other
@@ -23,6 +30,17 @@ const READ_TYPES: &[&str] = &[
     "microsoft.containerregistry/registries",
     "microsoft.security/pricings",
     "microsoft.resources/deployments",
+    "microsoft.managedidentity/userassignedidentities",
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/routetables",
+    "microsoft.network/applicationgateways",
+    "microsoft.network/applicationgatewaywebapplicationfirewallpolicies",
+    "microsoft.authorization/policyassignments",
+    "microsoft.insights/scheduledqueryrules",
+    "microsoft.insights/metricalerts",
+    "microsoft.insights/activitylogalerts",
+    "microsoft.security/securitycontacts",
 ];
 
 /// Translates one Bicep file. Never panics; unreadable parts are in `errors`/`notices`.
@@ -57,8 +75,21 @@ pub fn translate(text: &str) -> Translation {
     let mut parameters = Vec::new();
     let mut variables = Vec::new();
     let mut resources = Vec::new();
+    let mut schema = SCHEMA;
     for statement in &statements {
         match statement.kind() {
+            "target_scope_assignment" => {
+                let scope = kids(*statement)
+                    .first()
+                    .map(|s| tr.src(*s).trim_matches('\'').to_owned())
+                    .unwrap_or_default();
+                schema = match scope.as_str() {
+                    "subscription" => SUBSCRIPTION_SCHEMA,
+                    "managementGroup" => MANAGEMENT_GROUP_SCHEMA,
+                    "tenant" => TENANT_SCHEMA,
+                    _ => SCHEMA,
+                };
+            }
             "parameter_declaration" => parameters.extend(tr.parameter(*statement)),
             "variable_declaration" => {
                 if let Some((name, name_pos, value)) = tr.variable(*statement) {
@@ -79,7 +110,7 @@ pub fn translate(text: &str) -> Translation {
     translation.template = map(
         pos,
         vec![
-            entry("$schema", pos, string(SCHEMA, pos)),
+            entry("$schema", pos, string(schema, pos)),
             entry("contentVersion", pos, string("1.0.0.0", pos)),
             entry("parameters", pos, map(pos, parameters)),
             entry("variables", pos, map(pos, variables)),
@@ -770,6 +801,16 @@ impl<'t> Tr<'t> {
 
     /// The resource symbol an expression names (`aks`), if it is one.
     fn symbol_resource(&self, value: Syn<'t>, env: &Env) -> Option<String> {
+        // `vnet::nodes`: a nested resource, declared under its own simple symbol.
+        if value.kind() == "resource_expression" {
+            let last = kids(value)
+                .into_iter()
+                .rev()
+                .find(|k| k.kind() == "identifier")?;
+            let name = self.src(last);
+            return matches!(self.symbols.get(name), Some(Symbol::Resource(_)))
+                .then(|| name.to_owned());
+        }
         if value.kind() != "identifier" {
             return None;
         }
@@ -834,7 +875,72 @@ impl<'t> Tr<'t> {
         let name = self.resource_name(symbol);
         let name = self.arm(name);
         let _ = pos;
-        format!("resourceId({}, {name})", quote(&full_type))
+        let group = self
+            .resource_group_of(symbol)
+            .map(|args| format!("{}, ", args.join(", ")))
+            .unwrap_or_default();
+        format!("resourceId({group}{}, {name})", quote(&full_type))
+    }
+
+    /// The `[subscription, ]resource group` arguments of a resource declared with `scope:
+    /// resourceGroup(…)` (an `existing` resource in another group), itself or through the
+    /// resource it is declared in or under (`parent:`).
+    fn resource_group_of(&mut self, symbol: &str) -> Option<Vec<String>> {
+        let mut current = symbol.to_owned();
+        for _ in 0..=MAX_NESTING {
+            let Some(Symbol::Resource(sym)) = self.symbols.get(&current).cloned() else {
+                return None;
+            };
+            let body = kids(sym.decl).into_iter().find_map(|k| match k.kind() {
+                "object" => Some(k),
+                "if_statement" | "for_statement" => resource_body(k),
+                _ => None,
+            });
+            let mut parent = sym.nested_in.clone();
+            for property in body.map(kids).unwrap_or_default() {
+                let Some((key, _, value)) = self.property_parts(property) else {
+                    continue;
+                };
+                match key.as_str() {
+                    "scope" => {
+                        let function = (value.kind() == "call_expression")
+                            .then(|| value.child_by_field_name("function"))
+                            .flatten()
+                            .map(|f| self.src(f).trim_start_matches("az.").to_owned());
+                        let args: Vec<Syn<'t>> = value
+                            .child_by_field_name("arguments")
+                            .map(kids)
+                            .unwrap_or_default();
+                        if function.as_deref() != Some("resourceGroup")
+                            || args.is_empty()
+                            || self.naming.contains(&current)
+                            || self.naming.len() > MAX_NESTING
+                        {
+                            return None;
+                        }
+                        // The arguments may name resources in turn: guarded as names are.
+                        self.naming.push(current.clone());
+                        let args = args
+                            .into_iter()
+                            .map(|a| {
+                                let value = self.ex(a, &Vec::new(), 0);
+                                self.arm(value)
+                            })
+                            .collect();
+                        self.naming.pop();
+                        return Some(args);
+                    }
+                    "parent" => {
+                        if let Some(p) = self.symbol_resource(value, &Vec::new()) {
+                            parent = Some(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            current = parent?;
+        }
+        None
     }
 
     fn module(&mut self, decl: Syn<'t>, out: &mut Vec<Node>) {
@@ -887,12 +993,14 @@ impl<'t> Tr<'t> {
         self.each_copy(*value, &Vec::new(), &mut |tr, body, condition, env| {
             let mut name = Ex::Lit(string(&symbol, pos));
             let mut parameters = Vec::new();
+            let mut target = Vec::new();
             for property in kids(body) {
                 let Some((key, key_pos, value)) = tr.property_parts(property) else {
                     continue;
                 };
                 match key.as_str() {
                     "name" => name = tr.ex(value, env, 0),
+                    "scope" => target = tr.module_scope(value, env, key_pos),
                     "params" if value.kind() == "object" => {
                         for param in kids(value) {
                             if let Some((pkey, pkey_pos, pvalue)) = tr.property_parts(param) {
@@ -924,6 +1032,7 @@ impl<'t> Tr<'t> {
             if let Some(condition) = condition {
                 head.push(entry("condition", condition.pos(), condition.into_node()));
             }
+            head.append(&mut target);
             head.push(entry(
                 "properties",
                 pos,
@@ -947,6 +1056,43 @@ impl<'t> Tr<'t> {
             ));
             out.push(map(pos, head));
         });
+    }
+
+    /// Where a module deploys (`scope:`), as the deployment resource's `subscriptionId` and
+    /// `resourceGroup`: `resourceGroup([sub, ]name)`, `subscription(id)`; the deployment
+    /// scope's own `resourceGroup()`/`subscription()` add nothing. Any other scope (an
+    /// `existing` resource group's symbol) makes the resource group unknown rather than
+    /// the caller's.
+    fn module_scope(&mut self, value: Syn<'t>, env: &Env, pos: Pos) -> Vec<Entry> {
+        let function = (value.kind() == "call_expression")
+            .then(|| value.child_by_field_name("function"))
+            .flatten()
+            .map(|f| match f.kind() {
+                "member_expression" => f
+                    .child_by_field_name("property")
+                    .map(|p| self.src(p))
+                    .unwrap_or(""),
+                _ => self.src(f),
+            });
+        let args: Vec<Syn<'t>> = value
+            .child_by_field_name("arguments")
+            .map(kids)
+            .unwrap_or_default();
+        let arg = |tr: &mut Self, i: usize| tr.ex(args[i], env, 0).into_node();
+        match (function, args.len()) {
+            (Some("resourceGroup" | "subscription"), 0) => Vec::new(),
+            (Some("resourceGroup"), 1) => vec![entry("resourceGroup", pos, arg(self, 0))],
+            (Some("resourceGroup"), 2) => vec![
+                entry("subscriptionId", pos, arg(self, 0)),
+                entry("resourceGroup", pos, arg(self, 1)),
+            ],
+            (Some("subscription"), 1) => vec![entry("subscriptionId", pos, arg(self, 0))],
+            _ => vec![entry(
+                "resourceGroup",
+                pos,
+                Node::scalar("[bicepModuleScope()]", false, pos),
+            )],
+        }
     }
 
     /// An object property's key (unquoted), key position and value syntax.
@@ -1032,6 +1178,10 @@ impl<'t> Tr<'t> {
                 None => Ex::Arm("bicepEmpty()".into(), pos),
             },
             "identifier" => self.identifier(n, env, pos),
+            "resource_expression" => match self.symbol_resource(n, env) {
+                Some(symbol) => Ex::Arm(self.resource_id(&symbol, pos), pos),
+                None => Ex::Arm("bicepUnsupported('resource_expression')".into(), pos),
+            },
             "member_expression" => self.member(n, env, d, pos),
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (

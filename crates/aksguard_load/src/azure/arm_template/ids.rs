@@ -119,7 +119,7 @@ impl DeployScope {
     /// (`Microsoft.ContainerService/managedClusters/aks`), as a final ID.
     pub(super) fn relative_id(&self, relative: &str) -> Option<String> {
         let segments: Vec<&str> = relative.split('/').collect();
-        if segments.len() < 3 || segments.len() % 2 == 0 || !segments[0].contains('.') {
+        if segments.len() < 3 || segments.len().is_multiple_of(2) || !segments[0].contains('.') {
             return None;
         }
         let types: Vec<&str> = std::iter::once(segments[0])

@@ -9,6 +9,14 @@ use aksguard_model::azure::{AlertKind, AzureResources, Link, Ref};
 use crate::limits::Limits;
 use crate::yaml::parse_documents;
 
+/// A security rule's name, sources, ports and priority.
+type RuleSummary<'a> = (
+    &'a str,
+    Option<Vec<String>>,
+    Option<Vec<String>>,
+    Option<i64>,
+);
+
 const UNKNOWN_RG: &str = "/subscriptions/{unknown}/resourceGroups/{unknown}";
 
 fn load(text: &str) -> AzureResources {
@@ -107,7 +115,7 @@ fn network_resources_are_read_with_keys_and_joined_by_resource_id() {
     let nodes = resources.subnet(&Ref::literal(subnet_id)).unwrap();
     assert_eq!(nodes.meta.name, "nodes");
     let nsg = resources.nsg(nodes.nsg.target().unwrap()).unwrap();
-    let rules: Vec<(&str, Option<Vec<String>>, Option<Vec<String>>, Option<i64>)> = nsg
+    let rules: Vec<RuleSummary<'_>> = nsg
         .rules
         .iter()
         .map(|r| {
