@@ -6,8 +6,10 @@
 //! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
 //! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
 //! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, `null`, `union` of objects,
-//! property and index access).
-//! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
+//! property and index access), and resource IDs are built (`resourceId()` and its siblings,
+//! `subscription()`, `resourceGroup()`, with `{unknown}` segments for what the deployment
+//! does not name: see [`ids`]).
+//! Everything else (`reference()`, `resourceGroup().location`, a parameter without a
 //! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
 //! as the reason, and no value is stored there, so no rule fires on it. A resolved value
 //! keeps the position of the property in the template (where the user edits it), not of the
@@ -19,7 +21,8 @@
 //! `Microsoft.Insights/diagnosticSettings` scoped to a cluster (and the older
 //! `managedClusters/providers/diagnosticSettings` form), `Microsoft.Authorization/
 //! roleAssignments`, `Microsoft.ContainerRegistry/registries`, `Microsoft.Security/pricings`,
-//! and inline nested templates of `Microsoft.Resources/deployments` (how Bicep modules
+//! the cluster's surroundings ([`surroundings`], keyed and joined by [`keys`]), and inline
+//! nested templates of `Microsoft.Resources/deployments` (how Bicep modules
 //! compile). Resources marked `existing` are references, not definitions, and are skipped; a
 //! resource whose `condition` is known false is skipped. Linked templates (`templateLink`) are
 //! not followed. Resource `copy` loops are read as one resource (`copyIndex()` is Unknown);
@@ -40,8 +43,9 @@
 //! A diagnostic setting whose `condition` is unresolvable, or whose `logs` are, has
 //! categories `None`. Role assignments keep `roleDefinitionId`, `principalId` and `scope`
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
-//! role-definition GUID or the kubelet identity in the expression). Templates carry no
-//! resource group: `resource_group` is `None`.
+//! role-definition GUID or the kubelet identity in the expression), with the key they
+//! resolve to. A cluster's `resource_group` stays `None` (its `refs.resource_group` names the
+//! deployment's resource group, `{unknown}` unless a nested deployment names it).
 //!
 //! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
 //! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
