@@ -45,7 +45,7 @@
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
 //! role-definition GUID or the kubelet identity in the expression), with the key they
 //! resolve to. A cluster's `resource_group` stays `None` (its `refs.resource_group` names the
-//! deployment's resource group, `{unknown}` unless a nested deployment names it).
+//! deployment's resource group when a nested deployment names it).
 //!
 //! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
 //! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
@@ -1590,9 +1590,12 @@ impl Walk<'_> {
                 let mut cluster = self.cluster(resource, ev, shown);
                 let key = self.key(resource, ev, &full_type, &full_name, symbol);
                 cluster.refs.symbols = key.symbols;
+                // Only a resource group the deployment names: an unknown one would match
+                // every resource group a scope names.
                 cluster.refs.resource_group = ev.ctx.scope.final_scope_id().and_then(|id| {
-                    (ev.ctx.scope.level == ids::Level::ResourceGroup)
-                        .then(|| Ref::resolved("resourceGroup()", id))
+                    (ev.ctx.scope.level == ids::Level::ResourceGroup
+                        && ev.ctx.scope.resource_group.is_some())
+                    .then(|| Ref::resolved("resourceGroup()", id))
                 });
                 self.clusters.push(FoundCluster {
                     cluster,
