@@ -373,3 +373,23 @@ fn references_to_surrounding_resources_compile_to_resource_ids() {
     );
     assert_eq!(text_at(ra, "scope"), "[resourceGroup()]");
 }
+
+#[test]
+fn existing_resources_elsewhere_compile_to_ids_at_their_scope() {
+    let t = clean(
+        "resource baseline 'Microsoft.Authorization/policySetDefinitions@2021-06-01' existing = {\n  name: 'a8640138-9b0a-4a28-b8cb-1666c838647d'\n  scope: tenant()\n}\nresource owner 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {\n  name: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'\n  scope: subscription()\n}\nresource hub 'Microsoft.Network/virtualNetworks@2024-01-01' existing = {\n  name: 'hub'\n  scope: resourceGroup('rg-hub')\n  resource firewall 'subnets' existing = {\n    name: 'AzureFirewallSubnet'\n  }\n}\nvar ids = {\n  baseline: baseline.id\n  owner: owner.id\n  firewall: hub::firewall.id\n}\n",
+    );
+    let ids = t.template.get("variables").unwrap().get("ids").unwrap();
+    assert_eq!(
+        text_at(ids, "baseline"),
+        "[tenantResourceId('Microsoft.Authorization/policySetDefinitions', 'a8640138-9b0a-4a28-b8cb-1666c838647d')]"
+    );
+    assert_eq!(
+        text_at(ids, "owner"),
+        "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')]"
+    );
+    assert_eq!(
+        text_at(ids, "firewall"),
+        "[resourceId('rg-hub', 'Microsoft.Network/virtualNetworks/subnets', 'hub/AzureFirewallSubnet')]"
+    );
+}

@@ -875,17 +875,21 @@ impl<'t> Tr<'t> {
         let name = self.resource_name(symbol);
         let name = self.arm(name);
         let _ = pos;
-        let group = self
-            .resource_group_of(symbol)
-            .map(|args| format!("{}, ", args.join(", ")))
-            .unwrap_or_default();
-        format!("resourceId({group}{}, {name})", quote(&full_type))
+        let (function, args) = match self.declared_scope(symbol) {
+            Some((DeclaredScope::ResourceGroup, args)) => ("resourceId", args),
+            Some((DeclaredScope::Subscription, args)) => ("subscriptionResourceId", args),
+            Some((DeclaredScope::Tenant, _)) => ("tenantResourceId", Vec::new()),
+            None => ("resourceId", Vec::new()),
+        };
+        let before: String = args.iter().map(|a| format!("{a}, ")).collect();
+        format!("{function}({before}{}, {name})", quote(&full_type))
     }
 
-    /// The `[subscription, ]resource group` arguments of a resource declared with `scope:
-    /// resourceGroup(…)` (an `existing` resource in another group), itself or through the
+    /// Where a resource declared with `scope: resourceGroup(…)`, `subscription(…)` or
+    /// `tenant()` lives (an `existing` resource elsewhere: a built-in policy definition, an
+    /// identity in another group), with the function's arguments; itself or through the
     /// resource it is declared in or under (`parent:`).
-    fn resource_group_of(&mut self, symbol: &str) -> Option<Vec<String>> {
+    fn declared_scope(&mut self, symbol: &str) -> Option<(DeclaredScope, Vec<String>)> {
         let mut current = symbol.to_owned();
         for _ in 0..=MAX_NESTING {
             let Some(Symbol::Resource(sym)) = self.symbols.get(&current).cloned() else {
@@ -911,11 +915,15 @@ impl<'t> Tr<'t> {
                             .child_by_field_name("arguments")
                             .map(kids)
                             .unwrap_or_default();
-                        if function.as_deref() != Some("resourceGroup")
-                            || args.is_empty()
-                            || self.naming.contains(&current)
-                            || self.naming.len() > MAX_NESTING
-                        {
+                        let scope = match function.as_deref() {
+                            Some("resourceGroup") if !args.is_empty() => {
+                                DeclaredScope::ResourceGroup
+                            }
+                            Some("subscription") => DeclaredScope::Subscription,
+                            Some("tenant") => DeclaredScope::Tenant,
+                            _ => return None,
+                        };
+                        if self.naming.contains(&current) || self.naming.len() > MAX_NESTING {
                             return None;
                         }
                         // The arguments may name resources in turn: guarded as names are.
@@ -928,7 +936,7 @@ impl<'t> Tr<'t> {
                             })
                             .collect();
                         self.naming.pop();
-                        return Some(args);
+                        return Some((scope, args));
                     }
                     "parent" => {
                         if let Some(p) = self.symbol_resource(value, &Vec::new()) {
@@ -1537,6 +1545,14 @@ fn nesting_depth(symbols: &HashMap<String, Symbol<'_>>, sym: &ResourceSym<'_>) -
         };
     }
     depth
+}
+
+/// What an `existing` resource's `scope:` function names.
+#[derive(Clone, Copy)]
+enum DeclaredScope {
+    ResourceGroup,
+    Subscription,
+    Tenant,
 }
 
 struct ResourceShape<'a, 't> {

@@ -196,6 +196,45 @@ pub(super) fn finish(node: Node) -> Result<Node, String> {
     })
 }
 
+/// [`finish`] where an object's fields are finished one by one: a field holding a marker
+/// outside an ID is Unknown at its path (`resourceGroup()` keeps its `id` while its `name`
+/// is Unknown); a list with such an item is Unknown whole, as lists are elsewhere.
+pub(super) fn finish_at(
+    node: Node,
+    path: &str,
+    unknown: &mut Vec<(String, String)>,
+) -> Option<Node> {
+    match node.value {
+        Value::Map(entries) => {
+            let mut out = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let child = super::join(path, &entry.key);
+                if let Some(value) = finish_at(entry.value, &child, unknown) {
+                    out.push(Entry {
+                        key: entry.key,
+                        key_pos: entry.key_pos,
+                        value,
+                    });
+                }
+            }
+            Some(Node {
+                pos: node.pos,
+                value: Value::Map(out),
+            })
+        }
+        value => match finish(Node {
+            pos: node.pos,
+            value,
+        }) {
+            Ok(done) => Some(done),
+            Err(why) => {
+                unknown.push((path.to_owned(), why));
+                None
+            }
+        },
+    }
+}
+
 /// Unknown when any scalar of `node` holds a marker (it cannot be measured or searched).
 pub(super) fn reject_segments(node: &Node) -> Result<(), String> {
     let holds = match &node.value {

@@ -105,12 +105,11 @@ impl Walk<'_> {
 pub(super) fn scope_id(ev: &Eval<'_>, scope: &Node) -> Option<String> {
     let mut unknown = Vec::new();
     let value = ev.resolve(scope, "", None, 0, &mut unknown)?;
-    if !unknown.is_empty() {
-        return None;
-    }
+    // An object's other fields may be Unknown (`resourceGroup().name`); its `id` is enough.
     let text = match get_ci(&value, "id") {
         Some(id) => id.as_str()?,
-        None => value.as_str()?,
+        None if unknown.is_empty() => value.as_str()?,
+        None => return None,
     };
     if text.starts_with('/') {
         Some(text.trim_end_matches('/').to_owned())

@@ -952,13 +952,12 @@ impl Eval<'_> {
                         self.resolve(&value, path, at, depth + 1, unknown)
                             .map(|resolved| fill_positions(resolved, pos))
                     }
-                    V::Known { node: value, .. } => match ids::finish(value) {
-                        Ok(value) => Some(reposition(value, pos)),
-                        Err(detail) => {
-                            unknown.push((path.to_owned(), reason(text, &detail)));
-                            None
-                        }
-                    },
+                    V::Known { node: value, .. } => {
+                        let mut inner = Vec::new();
+                        let finished = ids::finish_at(value, path, &mut inner);
+                        unknown.extend(inner.into_iter().map(|(p, why)| (p, reason(text, &why))));
+                        finished.map(|value| reposition(value, pos))
+                    }
                     V::Unknown(detail) => {
                         let why = match marked_unknown(text) {
                             Some(_) => detail,

@@ -223,6 +223,8 @@ const ASSIGNMENTS: &str = r#"[
    "properties": {"roleDefinitionId": "x", "principalId": "11111111-1111-1111-1111-111111111111"}},
   {"type": "Microsoft.Authorization/roleAssignments", "name": "[guid('d')]",
    "properties": {"roleDefinitionId": "x", "principalId": "[parameters('who')]"}},
+  {"type": "Microsoft.Authorization/roleAssignments", "name": "[guid('e')]", "scope": "[resourceGroup()]",
+   "properties": {"roleDefinitionId": "x", "principalId": "[parameters('who')]"}},
   {"type": "Microsoft.Authorization/policyAssignments", "name": "baseline",
    "properties": {"policyDefinitionId": "[tenantResourceId('Microsoft.Authorization/policySetDefinitions', 'a8640138-9b0a-4a28-b8cb-1666c838647d')]",
      "enforcementMode": "Default", "parameters": {"effect": {"value": "Deny"}}}},
@@ -254,7 +256,8 @@ fn assignments_alerts_contacts_and_pricing_extensions() {
     );
     let resources = load(&text);
     let identity = &resources.identities[0];
-    let [by_rg, by_sub, on_cluster, unknown] = resources.role_assignments.as_slice() else {
+    let [by_rg, by_sub, on_cluster, unknown, group_object] = resources.role_assignments.as_slice()
+    else {
         panic!("{:?}", resources.role_assignments);
     };
     for assignment in [by_rg, by_sub] {
@@ -292,6 +295,12 @@ fn assignments_alerts_contacts_and_pricing_extensions() {
     // An unknown principal joins nothing; no scope is the deployment's resource group.
     assert_eq!(unknown.principal.as_ref().unwrap().key, None);
     assert_eq!(unknown.scope.as_ref().and_then(Ref::id), Some(UNKNOWN_RG));
+    // `scope: resourceGroup()` (Bicep) is the group's object: its `id` names it, though its
+    // `name` is Unknown.
+    assert_eq!(
+        group_object.scope.as_ref().and_then(Ref::id),
+        Some(UNKNOWN_RG)
+    );
 
     let [baseline, audit] = resources.policy_assignments.as_slice() else {
         panic!("{:?}", resources.policy_assignments);
