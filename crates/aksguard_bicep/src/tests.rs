@@ -393,3 +393,32 @@ fn existing_resources_elsewhere_compile_to_ids_at_their_scope() {
         "[resourceId('rg-hub', 'Microsoft.Network/virtualNetworks/subnets', 'hub/AzureFirewallSubnet')]"
     );
 }
+
+#[test]
+fn array_items_the_grammar_splits_are_joined_again() {
+    let t = clean(
+        "var o = {\n  scopes: [\n    resourceGroup().id\n    subscription().id\n    foo(1, 2)\n    split('a/b', '/')[1]\n    'x'\n  ]\n}\nvar plain = [\n  resourceGroup().id\n]\n",
+    );
+    let vars = t.template.get("variables").unwrap();
+    let scopes: Vec<&str> = vars
+        .at("o.scopes")
+        .unwrap()
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(
+        scopes,
+        vec![
+            "[resourceGroup().id]",
+            "[subscription().id]",
+            "[foo(1, 2)]",
+            "[split('a/b', '/')[1]]",
+            "x"
+        ]
+    );
+    assert_eq!(
+        vars.at("plain").unwrap().items()[0].as_str(),
+        Some("[resourceGroup().id]")
+    );
+}

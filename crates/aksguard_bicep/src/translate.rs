@@ -66,6 +66,7 @@ pub fn translate(text: &str) -> Translation {
         errors: Vec::new(),
         notices: Vec::new(),
         naming: Vec::new(),
+        overrides: Vec::new(),
     };
     let mut statements = Vec::new();
     for tree in &trees {
@@ -214,6 +215,8 @@ struct Tr<'t> {
     notices: Vec<Problem>,
     /// Resource symbols whose names are being computed (cycle guard).
     naming: Vec<String>,
+    /// Nodes translated as something else (see [`Tr::array_items`]), by node ID.
+    overrides: Vec<(usize, Ex)>,
 }
 
 fn entry(key: &str, key_pos: Pos, value: Node) -> Entry {
@@ -1148,6 +1151,9 @@ impl<'t> Tr<'t> {
 
     fn ex(&mut self, n: Syn<'t>, env: &Env, depth: usize) -> Ex {
         let pos = self.pos(n);
+        if let Some((_, replaced)) = self.overrides.iter().find(|(id, _)| *id == n.id()) {
+            return replaced.clone();
+        }
         if depth > MAX_NESTING {
             return Ex::Arm("bicepNestedTooDeeply()".into(), pos);
         }
@@ -1171,11 +1177,11 @@ impl<'t> Tr<'t> {
                 Ex::Lit(map(pos, entries))
             }
             "array" => {
-                let items = kids(n)
+                let items: Vec<Syn<'t>> = kids(n)
                     .into_iter()
                     .filter(|k| k.kind() != "decorators")
-                    .map(|k| self.ex(k, env, d).into_node())
                     .collect();
+                let items = self.array_items(&items, env, d);
                 Ex::Lit(Node {
                     pos,
                     value: Value::Seq(items),
@@ -1305,6 +1311,54 @@ impl<'t> Tr<'t> {
             "lambda_expression" => Ex::Arm("lambda()".into(), pos),
             kind => Ex::Arm(format!("bicepUnsupported('{kind}')"), pos),
         }
+    }
+
+    /// The items of a multi-line array. The grammar splits some items of an array that is an
+    /// object property's value in two, without a syntax error: `resourceGroup().id` becomes
+    /// `resourceGroup` and `().id`, `f(x)[0]` becomes `f(x)` and `[0]`. Items are separated
+    /// by a comma or a newline, so two that touch are one: they are joined again (a call of
+    /// no arguments, an index), and any other touching pair is Unknown rather than misread.
+    fn array_items(&mut self, items: &[Syn<'t>], env: &Env, depth: usize) -> Vec<Node> {
+        let mut out: Vec<Node> = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let item = items[i];
+            let pos = self.pos(item);
+            let next = items
+                .get(i + 1)
+                .copied()
+                .filter(|next| next.start_byte() == item.end_byte());
+            let Some(next) = next else {
+                let value = self.ex(item, env, depth).into_node();
+                out.push(value);
+                i += 1;
+                continue;
+            };
+            if item.kind() == "identifier"
+                && let Some(empty) = leftmost(next).filter(|l| {
+                    l.kind() == "parenthesized_expression"
+                        && l.start_byte() == item.end_byte()
+                        && kids(*l).is_empty()
+                })
+            {
+                // `name()` then whatever the grammar read after it (`.id`).
+                let call = Ex::Arm(format!("{}()", self.src(item)), pos);
+                self.overrides.push((empty.id(), call));
+                let value = self.ex(next, env, depth);
+                self.overrides.pop();
+                out.push(value.into_node());
+            } else if next.kind() == "array" && kids(next).len() == 1 {
+                let object = self.ex(item, env, depth);
+                let object = self.arm(object);
+                let index = self.ex(kids(next)[0], env, depth);
+                let index = self.arm(index);
+                out.push(Ex::Arm(format!("{object}[{index}]"), pos).into_node());
+            } else {
+                out.push(Ex::Arm("bicepUnreadableArrayItem()".into(), pos).into_node());
+            }
+            i += 2;
+        }
+        out
     }
 
     fn identifier(&mut self, n: Syn<'t>, env: &Env, pos: Pos) -> Ex {
@@ -1575,6 +1629,21 @@ fn resource_body(node: Syn<'_>) -> Option<Syn<'_>> {
         "for_statement" => node.child_by_field_name("body").and_then(resource_body),
         _ => None,
     }
+}
+
+/// The innermost left operand of an expression (`(x)` of `(x).a[0]`), at most
+/// [`MAX_NESTING`] steps down.
+fn leftmost(node: Syn<'_>) -> Option<Syn<'_>> {
+    let mut node = node;
+    for _ in 0..MAX_NESTING {
+        let inner = match node.kind() {
+            "member_expression" | "subscript_expression" => node.child_by_field_name("object"),
+            "call_expression" => node.child_by_field_name("function"),
+            _ => return Some(node),
+        };
+        node = inner?;
+    }
+    None
 }
 
 /// The first ERROR or MISSING node under `node` (iterative: trees may be deep).
