@@ -422,3 +422,11 @@ fn array_items_the_grammar_splits_are_joined_again() {
         Some("[resourceGroup().id]")
     );
 }
+
+#[test]
+fn strings_starting_with_slashes_are_strings() {
+    let t = clean("var q = {\n  query: '//https://example \\r\\n x'\n  b: 'x//y'\n}\n");
+    let q = t.template.get("variables").unwrap().get("q").unwrap();
+    assert_eq!(text_at(q, "query"), "//https://example \r\n x");
+    assert_eq!(text_at(q, "b"), "x//y");
+}
