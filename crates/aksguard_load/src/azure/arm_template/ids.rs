@@ -503,27 +503,40 @@ impl Eval<'_> {
                 let (kind, key) = declared.symbols.get(&text.to_ascii_lowercase())?;
                 (kind == IDENTITY).then(|| key.clone())
             }
-            V::Unknown(_) => {
-                // `resourceId('…/userAssignedIdentities', <unresolvable name>)`: the
-                // identity declared with that very name expression in this scope.
-                let Expr::Call(function, args) = target else {
-                    return None;
-                };
-                if !function.eq_ignore_ascii_case("resourceId") {
-                    return None;
-                }
-                let [Expr::Str(kind), name] = args.as_slice() else {
-                    return None;
-                };
-                let kind = kind.to_ascii_lowercase();
-                if kind != IDENTITY {
-                    return None;
-                }
-                declared
-                    .by_name_expression
-                    .get(&(kind, canonical(name)))
-                    .cloned()
-            }
+            V::Unknown(_) => declared
+                .named_by(target)
+                .filter(|(kind, _)| kind == IDENTITY)
+                .map(|(_, key)| key),
         }
+    }
+}
+
+impl Declared {
+    /// `resourceId('<type>', <unresolvable name>)`: the resource of this scope declared
+    /// with that very name expression, as (lower-case type, key).
+    pub(super) fn named_by(&self, expr: &Expr) -> Option<(String, String)> {
+        let Expr::Call(function, args) = expr else {
+            return None;
+        };
+        if !function.eq_ignore_ascii_case("resourceId") {
+            return None;
+        }
+        let [Expr::Str(kind), name] = args.as_slice() else {
+            return None;
+        };
+        let kind = kind.to_ascii_lowercase();
+        let key = self
+            .by_name_expression
+            .get(&(kind.clone(), canonical(name)))?
+            .clone();
+        Some((kind, key))
+    }
+
+    /// [`Declared::named_by`] of a written `[resourceId(…)]`.
+    pub(super) fn named_by_text(&self, written: &str) -> Option<(String, String)> {
+        if !is_expression(written) {
+            return None;
+        }
+        self.named_by(&parse_expression(&written[1..written.len() - 1])?)
     }
 }

@@ -176,7 +176,12 @@ fn raw_at<'n>(node: &'n Node, path: &str) -> Option<&'n Node> {
 /// A link property (`networkSecurityGroup`, `routeTable`, `firewallPolicy`: an object with
 /// an `id`) of resolved `settings`, `raw` being the same part of the template as written
 /// (for the expression a reference shows).
-pub(super) fn link(settings: &Settings, raw: Option<&Node>, path: &str) -> Link {
+pub(super) fn link(
+    declared: &Declared,
+    settings: &Settings,
+    raw: Option<&Node>,
+    path: &str,
+) -> Link {
     match settings.get(path) {
         Lookup::Absent => Link::Absent,
         Lookup::Unknown(why) => Link::Unknown(why.to_owned()),
@@ -190,7 +195,15 @@ pub(super) fn link(settings: &Settings, raw: Option<&Node>, path: &str) -> Link 
                     }
                     _ => Link::Unknown(format!("`{id_path}` is not a resource ID")),
                 },
-                Lookup::Unknown(why) => Link::Unknown(why.to_owned()),
+                Lookup::Unknown(why) => {
+                    // `resourceId(type, <unresolvable name>)` of a resource this template
+                    // declares with that very name expression.
+                    let written = raw.and_then(|r| raw_at(r, &id_path)).and_then(Node::as_str);
+                    match written.and_then(|w| Some((w, declared.named_by_text(w)?))) {
+                        Some((w, (_, key))) => Link::To(Ref::resolved(w, key)),
+                        None => Link::Unknown(why.to_owned()),
+                    }
+                }
                 Lookup::Absent => Link::Unknown(format!("`{path}` has no `id`")),
             }
         }

@@ -103,8 +103,8 @@ impl Walk<'_> {
                 let raw = get_ci(found.resource, "properties");
                 let subnet = Subnet {
                     meta: self.meta(found, ev),
-                    nsg: link(&settings, raw, "networkSecurityGroup"),
-                    route_table: link(&settings, raw, "routeTable"),
+                    nsg: link(ev.declared, &settings, raw, "networkSecurityGroup"),
+                    route_table: link(ev.declared, &settings, raw, "routeTable"),
                     associations_elsewhere: false,
                 };
                 self.out.subnets.push(subnet);
@@ -159,7 +159,7 @@ impl Walk<'_> {
                     meta: self.meta(found, ev),
                     sku_tier: text_at(&settings, "sku.tier"),
                     inline_waf,
-                    waf_policy: link(&settings, raw, "firewallPolicy"),
+                    waf_policy: link(ev.declared, &settings, raw, "firewallPolicy"),
                 };
                 self.out.application_gateways.push(gateway);
             }
@@ -318,8 +318,8 @@ impl Walk<'_> {
                     source: self.source.clone(),
                     format: self.format,
                 },
-                nsg: link(&properties, raw, "networkSecurityGroup"),
-                route_table: link(&properties, raw, "routeTable"),
+                nsg: link(ev.declared, &properties, raw, "networkSecurityGroup"),
+                route_table: link(ev.declared, &properties, raw, "routeTable"),
                 associations_elsewhere: false,
             });
         }

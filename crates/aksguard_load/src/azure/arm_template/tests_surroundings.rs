@@ -490,3 +490,27 @@ fn resource_id_functions_build_ids_only_from_known_names() {
         Some("/subscriptions/{unknown}/resourceGroups/net")
     );
 }
+
+#[test]
+fn links_to_resources_named_by_the_same_unresolvable_expression_join() {
+    let text = template(
+        "deploymentTemplate",
+        r#""location": {"type": "string", "defaultValue": "[resourceGroup().location]"}, "other": {"type": "string"}"#,
+        r#"[
+  {"type": "Microsoft.Network/networkSecurityGroups", "name": "[format('nsg-{0}-nodes', parameters('location'))]",
+   "properties": {"securityRules": []}},
+  {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "vnet/nodes",
+   "properties": {"networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', format('nsg-{0}-nodes', parameters('location')))]"}}},
+  {"type": "Microsoft.Network/virtualNetworks/subnets", "name": "vnet/other",
+   "properties": {"networkSecurityGroup": {"id": "[resourceId('Microsoft.Network/networkSecurityGroups', parameters('other'))]"}}}
+]"#,
+    );
+    let resources = load(&text);
+    let nsg = &resources.nsgs[0];
+    assert_eq!(nsg.meta.key.id, None);
+    let joined = resources.subnets[0].nsg.target().unwrap();
+    assert!(joined.names(&nsg.meta.key), "{joined:?}");
+    assert!(std::ptr::eq(resources.nsg(joined).unwrap(), nsg));
+    // A name expression no resource of the template has is Unknown.
+    assert!(matches!(resources.subnets[1].nsg, Link::Unknown(_)));
+}
