@@ -532,6 +532,29 @@ impl Declared {
         Some((kind, key))
     }
 
+    /// A `scope` Bicep compiles from `scope: x` when `x`'s name is an unresolvable
+    /// expression (`format('{0}/{1}', '<type>', <name>)`), or a `resourceId(…)`: the
+    /// resource declared with that name expression, as (lower-case type, key).
+    pub(super) fn scope_named_by_text(&self, written: &str) -> Option<(String, String)> {
+        if !is_expression(written) {
+            return None;
+        }
+        let expr = parse_expression(&written[1..written.len() - 1])?;
+        if let Expr::Call(function, args) = &expr
+            && function.eq_ignore_ascii_case("format")
+            && let [Expr::Str(pattern), Expr::Str(kind), name] = args.as_slice()
+            && pattern == "{0}/{1}"
+        {
+            let kind = kind.to_ascii_lowercase();
+            let key = self
+                .by_name_expression
+                .get(&(kind.clone(), canonical(name)))?
+                .clone();
+            return Some((kind, key));
+        }
+        self.named_by(&expr)
+    }
+
     /// [`Declared::named_by`] of a written `[resourceId(…)]`.
     pub(super) fn named_by_text(&self, written: &str) -> Option<(String, String)> {
         if !is_expression(written) {

@@ -153,7 +153,10 @@ pub(super) fn scope_ref(ev: &Eval<'_>, node: &Node) -> Ref {
     };
     match scope_id(ev, node) {
         Some(id) => Ref::resolved(shown, id),
-        None => Ref::opaque(shown),
+        None => match ev.declared.scope_named_by_text(&shown) {
+            Some((_, key)) => Ref::resolved(shown, key),
+            None => Ref::opaque(shown),
+        },
     }
 }
 

@@ -514,3 +514,28 @@ fn links_to_resources_named_by_the_same_unresolvable_expression_join() {
     // A name expression no resource of the template has is Unknown.
     assert!(matches!(resources.subnets[1].nsg, Link::Unknown(_)));
 }
+
+#[test]
+fn a_scope_naming_a_resource_by_its_unresolvable_name_expression_joins_it() {
+    let text = template(
+        "deploymentTemplate",
+        r#""name": {"type": "string"}"#,
+        r#"[
+  {"type": "Microsoft.ContainerService/managedClusters", "name": "[format('aks-{0}', parameters('name'))]", "properties": {}},
+  {"type": "Microsoft.Authorization/roleAssignments", "name": "[guid('a')]",
+   "scope": "[format('{0}/{1}', 'Microsoft.ContainerService/managedClusters', format('aks-{0}', parameters('name')))]",
+   "properties": {"roleDefinitionId": "x", "principalId": "y"}},
+  {"type": "Microsoft.Authorization/roleAssignments", "name": "[guid('b')]",
+   "scope": "[format('{0}/{1}', 'Microsoft.ContainerService/managedClusters', parameters('name'))]",
+   "properties": {"roleDefinitionId": "x", "principalId": "y"}}
+]"#,
+    );
+    let resources = load(&text);
+    let cluster = resources.clusters[0].key();
+    assert_eq!(cluster.id, None);
+    let [same, other] = resources.role_assignments.as_slice() else {
+        panic!("{:?}", resources.role_assignments);
+    };
+    assert!(same.scope.as_ref().unwrap().names(&cluster));
+    assert_eq!(other.scope.as_ref().unwrap().key, None);
+}
