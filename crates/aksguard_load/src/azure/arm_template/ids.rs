@@ -555,6 +555,26 @@ impl Declared {
         self.named_by(&expr)
     }
 
+    /// The parent a child's unresolvable full name `format('{0}/{1}', <parent name>, …)`
+    /// names, when this template declares a `parent_type` with that name expression.
+    pub(super) fn parent_named_by_text(&self, written: &str, parent_type: &str) -> Option<String> {
+        if !is_expression(written) {
+            return None;
+        }
+        let Expr::Call(function, args) = parse_expression(&written[1..written.len() - 1])? else {
+            return None;
+        };
+        let [Expr::Str(pattern), parent, _] = args.as_slice() else {
+            return None;
+        };
+        if !function.eq_ignore_ascii_case("format") || pattern != "{0}/{1}" {
+            return None;
+        }
+        self.by_name_expression
+            .get(&(parent_type.to_ascii_lowercase(), canonical(parent)))
+            .cloned()
+    }
+
     /// [`Declared::named_by`] of a written `[resourceId(…)]`.
     pub(super) fn named_by_text(&self, written: &str) -> Option<(String, String)> {
         if !is_expression(written) {

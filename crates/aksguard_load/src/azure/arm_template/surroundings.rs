@@ -275,7 +275,12 @@ impl Walk<'_> {
                 },
                 None => Ref::opaque(name.clone()),
             },
-            Err(written) => Ref::opaque(written.clone()),
+            // `format('{0}/{1}', <parent name>, 'child')` (Bicep's `parent:`) of a parent
+            // this template declares with that name expression.
+            Err(written) => match ev.declared.parent_named_by_text(written, parent_type) {
+                Some(key) => Ref::resolved(written.clone(), key),
+                None => Ref::opaque(written.clone()),
+            },
         }
     }
 

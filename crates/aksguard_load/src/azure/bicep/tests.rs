@@ -667,6 +667,14 @@ fn bicep_surroundings_join_by_id_and_by_symbol_through_modules() {
     );
     let credential = &azure.federated_credentials[0];
     assert!(credential.issuer.is_none());
+    // `parent: identity`, whose name is a parameter without a value, still names it.
+    assert!(
+        credential
+            .identity
+            .as_ref()
+            .unwrap()
+            .names(&identity.meta.key)
+    );
     assert_eq!(
         credential.subject.as_deref(),
         Some("system:serviceaccount:apps:web")
