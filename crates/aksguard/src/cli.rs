@@ -158,9 +158,10 @@ pub struct ScanArgs {
     /// PolicyReport CRDs and write access to them; the report written to stdout stays --format's.
     #[arg(long, requires = "cluster", help_heading = "Live cluster")]
     pub publish_policyreports: bool,
-    /// Also read the AKS clusters' Azure resources through Azure Resource Manager
-    /// (credentials: AKSGUARD_ARM_TOKEN, workload identity, managed identity, client secret
-    /// or the Azure CLI's login).
+    /// Also read the AKS clusters' Azure resources and surroundings through Azure Resource
+    /// Manager (credentials: AKSGUARD_ARM_TOKEN, workload identity, managed identity, client
+    /// secret or the Azure CLI's login). Implies --complete for what it can read (the
+    /// cluster's Kubernetes objects only with --cluster).
     #[arg(long, help_heading = "Live Azure")]
     pub azure: bool,
     /// Only these subscriptions (repeatable) [default: every subscription the credentials

@@ -8,7 +8,8 @@
 //! - `GET <scope>/providers/<namespace>/<type>` lists the resources of that type under the
 //!   scope, `GET <resource id>/<child type>` the children, `GET /subscriptions` the
 //!   subscriptions; role assignments follow their own rule: those at, above and below the
-//!   scope, or only a principal's with `$filter=principalId eq '<id>'`;
+//!   scope, or only a principal's with `$filter=principalId eq '<id>'`; policy assignments
+//!   likewise, or with `$filter=atScope()` only those at and above the scope;
 //! - lists come in pages of `page_size` with a `nextLink` (`$skiptoken`);
 //! - faults are injected by path: 403, 401, malformed JSON, a stall, 429 storms with
 //!   `Retry-After`, 5xx, a `nextLink` to another host.
@@ -27,6 +28,7 @@ use axum::http::{HeaderMap, Response, StatusCode, Uri};
 use serde_json::{Value, json};
 
 pub mod examples;
+pub mod exports;
 
 /// A fault the server injects on requests whose path contains `path_contains`
 /// (case-insensitive).
@@ -190,6 +192,23 @@ const VERSIONS: &[(&str, &str)] = &[
     ("microsoft.security/pricings", "2024-01-01"),
     ("microsoft.authorization/roleassignments", "2022-04-01"),
     ("microsoft.containerregistry/registries", "2023-07-01"),
+    (
+        "microsoft.managedidentity/userassignedidentities",
+        "2023-01-31",
+    ),
+    ("microsoft.network/virtualnetworks", "2024-05-01"),
+    ("microsoft.network/networksecuritygroups", "2024-05-01"),
+    ("microsoft.network/routetables", "2024-05-01"),
+    ("microsoft.network/applicationgateways", "2024-05-01"),
+    (
+        "microsoft.network/applicationgatewaywebapplicationfirewallpolicies",
+        "2024-05-01",
+    ),
+    ("microsoft.authorization/policyassignments", "2023-04-01"),
+    ("microsoft.insights/scheduledqueryrules", "2021-08-01"),
+    ("microsoft.insights/metricalerts", "2018-03-01"),
+    ("microsoft.insights/activitylogalerts", "2020-10-01"),
+    ("microsoft.security/securitycontacts", "2023-12-01-preview"),
 ];
 
 fn respond(status: StatusCode, body: String) -> Response<Body> {
@@ -369,6 +388,9 @@ impl Shared {
         if segments.len() == 2 && provider_type == "microsoft.authorization/roleassignments" {
             return self.role_assignments(path, scope, query);
         }
+        if segments.len() == 2 && provider_type == "microsoft.authorization/policyassignments" {
+            return self.policy_assignments(path, scope, query);
+        }
         let items: Vec<Value> = if segments.len() == 2 {
             // `<scope>/providers/<namespace>/<type>`: that type anywhere under the scope.
             self.world
@@ -439,6 +461,44 @@ impl Shared {
                         .is_some_and(|id| id.eq_ignore_ascii_case(p))
                 });
                 related && theirs
+            })
+            .cloned()
+            .collect();
+        self.page(path, query, items)
+    }
+
+    /// Policy assignments at, above and below `scope`, or with `$filter=atScope()` at and
+    /// above it only (what applies to the scope).
+    fn policy_assignments(&self, path: &str, scope: &str, query: &Query) -> Response<Body> {
+        let at_scope = match query.get("$filter") {
+            None => false,
+            Some("atScope()") => true,
+            Some(_) => {
+                return arm_error(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidFilterInQueryString",
+                    "The filter is not supported.",
+                );
+            }
+        };
+        let within = |outer: &str, inner: &str| {
+            inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
+        };
+        let items: Vec<Value> = self
+            .world
+            .resources
+            .iter()
+            .filter(|r| {
+                r.get("type").and_then(Value::as_str).is_some_and(|t| {
+                    t.eq_ignore_ascii_case("Microsoft.Authorization/policyAssignments")
+                })
+            })
+            .filter(|r| {
+                let at = r["properties"]["scope"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                within(&at, scope) || (!at_scope && within(scope, &at))
             })
             .cloned()
             .collect();

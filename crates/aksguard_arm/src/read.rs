@@ -1,8 +1,14 @@
-//! The order of reading: subscriptions → per subscription its clusters and pricings → per
-//! cluster its child lists and role assignments → the registries its kubelet identity holds
-//! a role on. Lists of one level are read concurrently (the client bounds requests in
-//! flight); each result is turned into model resources as soon as it arrives, so a read cut
-//! off by the overall timeout keeps what it had.
+//! The order of reading: subscriptions → per subscription its clusters, pricings and
+//! surroundings (security contacts, alert rules, user-assigned identities → their federated
+//! credentials → the role assignments of those with one) → per cluster its child lists, role
+//! assignments (at the cluster and at its node resource group), the policy assignments that
+//! apply to it (`$filter=atScope()`: at the cluster, its resource group, subscription and
+//! management groups), the subnets its pools name → their NSGs and route tables, and the
+//! Application Gateway its AGIC add-on names → its WAF policy → the registries its kubelet
+//! identity holds a role on. Lists of one level are read concurrently (the client bounds
+//! requests in flight); each result is turned into model resources as soon as it arrives,
+//! so a read cut off by the overall timeout keeps what it had. A resource named by several
+//! clusters (a shared subnet, NSG or gateway) is read once.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -78,9 +84,10 @@ struct Collected {
     unreadable: Vec<UnreadableAzure>,
     notes: Vec<String>,
     clusters: HashMap<String, ClusterReads>,
-    /// Role assignment IDs already kept (lists overlap: inherited assignments come back at
-    /// every scope below theirs).
-    assignments: HashSet<String>,
+    /// IDs of role and policy assignments already kept (lists overlap: inherited
+    /// assignments come back at every scope below theirs), and of resources already read
+    /// by ID, lower-cased.
+    seen: HashSet<String>,
     /// Registry IDs to read, lower-cased → as written.
     registries: HashMap<String, String>,
 }
@@ -206,10 +213,12 @@ impl<'a> Reader<'a> {
     async fn read_subscription(&self, subscription: &str) -> Result<(), Fatal> {
         let scope = format!("/subscriptions/{subscription}");
         let pricings = format!("{scope}/providers/Microsoft.Security/pricings");
-        let (clusters, pricings) = futures::join!(
+        let (clusters, pricings, surroundings) = futures::join!(
             self.clusters(subscription),
-            self.list(Kind::Pricings, &scope, &pricings, &[])
+            self.list(Kind::Pricings, &scope, &pricings, &[]),
+            self.read_subscription_surroundings(&scope),
         );
+        surroundings?;
         if let Some(items) = pricings? {
             self.keep(&items);
         }
@@ -220,6 +229,163 @@ impl<'a> Reader<'a> {
                 .map(|(id, node)| self.read_cluster(id, node)),
         )
         .await?;
+        Ok(())
+    }
+
+    /// What a subscription holds around its clusters: Defender security contacts, alert
+    /// rules, and user-assigned identities with their federated credentials and, for the
+    /// identities with one (workload identities), their role assignments anywhere in the
+    /// subscription.
+    async fn read_subscription_surroundings(&self, scope: &str) -> Result<(), Fatal> {
+        let under = |kind: Kind| format!("{scope}/providers/{}", kind.resource_type());
+        let paths = [
+            Kind::SecurityContacts,
+            Kind::ScheduledQueryRules,
+            Kind::MetricAlerts,
+            Kind::ActivityLogAlerts,
+            Kind::UserAssignedIdentities,
+        ]
+        .map(|kind| (kind, under(kind)));
+        let lists = futures::future::join_all(
+            paths
+                .iter()
+                .map(|(kind, path)| self.list(*kind, scope, path, &[])),
+        )
+        .await;
+        let mut identities = None;
+        for ((kind, _), items) in paths.iter().zip(lists) {
+            match (kind, items?) {
+                (Kind::UserAssignedIdentities, items) => identities = items,
+                (_, Some(items)) => self.keep(&items),
+                (_, None) => {}
+            }
+        }
+        let Some(identities) = identities else {
+            return Ok(());
+        };
+        self.keep(&identities);
+        try_join_all(
+            identities
+                .iter()
+                .filter_map(|identity| text(identity, "id"))
+                .map(|id| self.read_identity(scope, id, identities.as_slice())),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// An identity's federated credentials, and when it has one, its role assignments in
+    /// the subscription (what a workload using it may do).
+    async fn read_identity(&self, subscription: &str, id: &str, all: &[Node]) -> Result<(), Fatal> {
+        let path = format!("{id}/federatedIdentityCredentials");
+        let Some(credentials) = self
+            .list(Kind::FederatedCredentials, id, &path, &[])
+            .await?
+        else {
+            return Ok(());
+        };
+        self.keep(&credentials);
+        let principal = all
+            .iter()
+            .find(|i| text(i, "id") == Some(id))
+            .and_then(|i| i.get("properties"))
+            .and_then(|p| text(p, "principalId"))
+            .filter(|p| is_guid(p));
+        let (false, Some(principal)) = (credentials.is_empty(), principal) else {
+            return Ok(());
+        };
+        let filter = format!("principalId eq '{principal}'");
+        let path = format!("{subscription}/providers/Microsoft.Authorization/roleAssignments");
+        if let Some(items) = self
+            .list(
+                Kind::RoleAssignments,
+                subscription,
+                &path,
+                &[("$filter", filter.as_str())],
+            )
+            .await?
+        {
+            self.keep_assignments(&items);
+        }
+        Ok(())
+    }
+
+    /// One resource by ID, kept in the model; `None` when it does not exist (a note), could
+    /// not be read (an error entry) or was read already.
+    async fn get_once(&self, kind: Kind, id: &str, named_by: &str) -> Result<Option<Node>, Fatal> {
+        if !self.with(|c| c.seen.insert(id.to_ascii_lowercase())) {
+            return Ok(None);
+        }
+        match self.client.get(&self.url(kind, id, &[])).await {
+            Ok(node) => {
+                self.report(kind, id, Some(1));
+                self.keep(std::slice::from_ref(&node));
+                Ok(Some(node))
+            }
+            Err(Failure::NotFound) => {
+                self.report(kind, id, Some(0));
+                self.with(|c| {
+                    c.notes.push(format!(
+                        "Azure: {} {id} (named by {named_by}) does not exist",
+                        kind.resource_type()
+                    ))
+                });
+                Ok(None)
+            }
+            Err(failure) => {
+                self.failed(kind, id, &failure)?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// A node subnet, then its NSG and route table.
+    async fn read_subnet(&self, subnet: &str, cluster: &str) -> Result<(), Fatal> {
+        let Some(node) = self.get_once(Kind::Subnets, subnet, cluster).await? else {
+            return Ok(());
+        };
+        let linked = |key: &str| {
+            node.get("properties")
+                .and_then(|p| p.get(key))
+                .and_then(|l| text(l, "id"))
+                .map(str::to_owned)
+        };
+        let (nsg, table) = (linked("networkSecurityGroup"), linked("routeTable"));
+        let (nsg, table) = futures::join!(
+            async {
+                match &nsg {
+                    Some(id) => self.get_once(Kind::NetworkSecurityGroups, id, subnet).await,
+                    None => Ok(None),
+                }
+            },
+            async {
+                match &table {
+                    Some(id) => self.get_once(Kind::RouteTables, id, subnet).await,
+                    None => Ok(None),
+                }
+            },
+        );
+        nsg?;
+        table?;
+        Ok(())
+    }
+
+    /// The Application Gateway the cluster's AGIC add-on uses, then its WAF policy.
+    async fn read_gateway(&self, gateway: &str, cluster: &str) -> Result<(), Fatal> {
+        let Some(node) = self
+            .get_once(Kind::ApplicationGateways, gateway, cluster)
+            .await?
+        else {
+            return Ok(());
+        };
+        let policy = node
+            .get("properties")
+            .and_then(|p| p.get("firewallPolicy"))
+            .and_then(|l| text(l, "id"))
+            .map(str::to_owned);
+        if let Some(policy) = policy {
+            self.get_once(Kind::WafPolicies, &policy, gateway).await?;
+        }
         Ok(())
     }
 
@@ -297,6 +463,43 @@ impl<'a> Reader<'a> {
         let kubelet_assignments =
             format!("{subscription}/providers/Microsoft.Authorization/roleAssignments");
         let filter = kubelet.map(|oid| format!("principalId eq '{oid}'"));
+        let node_group = cluster
+            .get("properties")
+            .and_then(|p| text(p, "nodeResourceGroup"))
+            .filter(|g| !g.is_empty() && !g.contains(['/', '?', '#']))
+            .map(|g| format!("{subscription}/resourceGroups/{g}"));
+        let policies = format!("{id}/providers/Microsoft.Authorization/policyAssignments");
+        let (node_group_assignments, policies, gateway) = futures::join!(
+            async {
+                match &node_group {
+                    Some(group) => {
+                        let path =
+                            format!("{group}/providers/Microsoft.Authorization/roleAssignments");
+                        self.list(Kind::RoleAssignments, group, &path, &[]).await
+                    }
+                    None => Ok(None),
+                }
+            },
+            self.list(
+                Kind::PolicyAssignments,
+                id,
+                &policies,
+                &[("$filter", "atScope()")]
+            ),
+            async {
+                match application_gateway_of(cluster) {
+                    Some(gateway) => self.read_gateway(&gateway, id).await,
+                    None => Ok(()),
+                }
+            },
+        );
+        if let Some(items) = node_group_assignments? {
+            self.keep_assignments(&items);
+        }
+        if let Some(items) = policies? {
+            self.keep_assignments(&items);
+        }
+        gateway?;
         let (pools, maintenance, diagnostics, assignments, kubelet_assignments) = futures::join!(
             self.list(Kind::AgentPools, id, &pools, &[]),
             self.list(Kind::MaintenanceConfigurations, id, &maintenance, &[]),
@@ -318,7 +521,11 @@ impl<'a> Reader<'a> {
             },
         );
         let key = id.to_ascii_lowercase();
-        if let Some(items) = pools? {
+        let pools = pools?;
+        // The node subnets: as the pools list gives them (newer), else the cluster body.
+        let subnets = node_subnets(pools.as_deref().unwrap_or_default(), cluster);
+        try_join_all(subnets.iter().map(|subnet| self.read_subnet(subnet, id))).await?;
+        if let Some(items) = pools {
             let found: Vec<NodePool> = items
                 .iter()
                 .filter_map(|item| node_pool_from_rest(item, &source_of(item, &pools_scope(id))))
@@ -489,7 +696,7 @@ impl<'a> Reader<'a> {
             items
                 .iter()
                 .filter(|item| match text(item, "id") {
-                    Some(id) => c.assignments.insert(id.to_ascii_lowercase()),
+                    Some(id) => c.seen.insert(id.to_ascii_lowercase()),
                     None => true,
                 })
                 .cloned()
@@ -545,6 +752,66 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The distinct `vnetSubnetID`s of a cluster's pools: from the agent pool list when it was
+/// read (REST `properties.vnetSubnetID`), else from the body's `agentPoolProfiles`.
+fn node_subnets(listed: &[Node], cluster: &Node) -> Vec<String> {
+    let body_pools = cluster
+        .get("properties")
+        .and_then(|p| p.get("agentPoolProfiles"))
+        .map(Node::items)
+        .unwrap_or_default();
+    let subnets_of = |pools: &mut dyn Iterator<Item = &Node>| -> Vec<String> {
+        let mut ids: Vec<String> = Vec::new();
+        for pool in pools {
+            let subnet = pool
+                .entries()
+                .iter()
+                .find(|e| e.key.eq_ignore_ascii_case("vnetSubnetID"))
+                .and_then(|e| e.value.as_str())
+                .filter(|s| s.starts_with("/subscriptions/"));
+            if let Some(subnet) = subnet
+                && !ids.iter().any(|known| known.eq_ignore_ascii_case(subnet))
+            {
+                ids.push(subnet.to_owned());
+            }
+        }
+        ids
+    };
+    if listed.is_empty() {
+        subnets_of(&mut body_pools.iter())
+    } else {
+        subnets_of(&mut listed.iter().filter_map(|p| p.get("properties")))
+    }
+}
+
+/// The Application Gateway the cluster's AGIC add-on (`addonProfiles.ingressApplicationGateway`,
+/// enabled) uses: the one AKS reports (`config.effectiveApplicationGatewayId`) or the one it
+/// was given (`config.applicationGatewayId`).
+fn application_gateway_of(cluster: &Node) -> Option<String> {
+    let find = |node: &Node, key: &str| -> Option<Node> {
+        node.entries()
+            .iter()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
+            .map(|e| e.value.clone())
+    };
+    let properties = cluster.get("properties")?;
+    let addon = find(
+        &find(properties, "addonProfiles")?,
+        "ingressApplicationGateway",
+    )?;
+    if find(&addon, "enabled").and_then(|e| e.as_bool()) != Some(true) {
+        return None;
+    }
+    let config = find(&addon, "config")?;
+    ["effectiveApplicationGatewayId", "applicationGatewayId"]
+        .iter()
+        .find_map(|key| {
+            find(&config, key)
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .filter(|id| id.starts_with("/subscriptions/"))
+        })
+}
+
 fn pools_scope(cluster_id: &str) -> String {
     format!("{cluster_id}/agentPools")
 }
@@ -579,5 +846,66 @@ fn failure_text(kind: Kind, failure: &Failure) -> String {
         Failure::Other(text) | Failure::Unauthorized(text) | Failure::Credential(text) => {
             text.clone()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(json: &str) -> Node {
+        aksguard_load::json::read_json_document(json, &aksguard_load::limits::Limits::default())
+            .unwrap()
+    }
+
+    const SUBNET: &str =
+        "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+
+    #[test]
+    fn node_subnets_come_from_the_pool_list_when_read_else_the_body_each_once() {
+        let cluster = node(&format!(
+            r#"{{"properties": {{"agentPoolProfiles": [
+                {{"name": "a", "vnetSubnetID": "{SUBNET}"}},
+                {{"name": "b", "vnetSubnetID": "{}"}},
+                {{"name": "c", "vnetSubnetID": "not-an-id"}}, {{"name": "d"}}]}}}}"#,
+            SUBNET.to_ascii_lowercase()
+        ));
+        assert_eq!(node_subnets(&[], &cluster), vec![SUBNET.to_owned()]);
+        let listed = [node(&format!(
+            r#"{{"name": "a", "properties": {{"vnetSubnetId": "{SUBNET}/../b"}}}}"#
+        ))];
+        assert_eq!(
+            node_subnets(&listed, &cluster),
+            vec![format!("{SUBNET}/../b")]
+        );
+        assert!(node_subnets(&[], &node(r#"{"properties": 3}"#)).is_empty());
+    }
+
+    #[test]
+    fn the_gateway_is_the_enabled_agic_add_ons() {
+        let gateway =
+            "/subscriptions/s/resourceGroups/n/providers/Microsoft.Network/applicationGateways/g";
+        let with = |enabled: &str, config: &str| {
+            node(&format!(
+                r#"{{"properties": {{"addonProfiles": {{"IngressApplicationGateway": {{
+                "enabled": {enabled}, "config": {config}}}}}}}}}"#
+            ))
+        };
+        let effective = format!(r#"{{"effectiveApplicationGatewayId": "{gateway}"}}"#);
+        assert_eq!(
+            application_gateway_of(&with("true", &effective)).as_deref(),
+            Some(gateway)
+        );
+        let given = format!(r#"{{"applicationGatewayId": "{gateway}", "subnetCIDR": "x"}}"#);
+        assert_eq!(
+            application_gateway_of(&with("true", &given)).as_deref(),
+            Some(gateway)
+        );
+        assert_eq!(application_gateway_of(&with("false", &effective)), None);
+        assert_eq!(
+            application_gateway_of(&with("true", r#"{"applicationGatewayName": "g"}"#)),
+            None
+        );
+        assert_eq!(application_gateway_of(&node("{}")), None);
     }
 }

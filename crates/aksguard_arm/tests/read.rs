@@ -346,7 +346,7 @@ fn throttling_and_server_errors_are_retried_within_bounds() {
     let world = with_faults(
         examples,
         &[(
-            &format!("/subscriptions/{SUBSCRIPTION_B}/providers/Microsoft.Security"),
+            &format!("/subscriptions/{SUBSCRIPTION_B}/providers/Microsoft.Security/pricings"),
             Fault::Throttle {
                 times: 100,
                 retry_after_secs: 1,

@@ -34,6 +34,20 @@ pub struct Options {
     pub exception: Vec<Spanned<ExceptionOptions>>,
     /// `[webhook]`: how `aksguard webhook` decides (modes, exemptions, UPDATE).
     pub webhook: Option<WebhookOptions>,
+    /// `[azure]`: what the rules about the cluster's Azure surroundings need to know of the
+    /// organisation.
+    pub azure: Option<AzureOptions>,
+}
+
+/// `[azure]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AzureOptions {
+    /// Principals allowed to hold the privileged Azure roles on the cluster (AKS043): object
+    /// IDs or principal names as `az role assignment list` prints them.
+    pub admin_principals: Option<Vec<Spanned<String>>>,
+    /// The node image age, in days, past which AKS045 reports a node pool.
+    pub node_image_max_age_days: Option<Spanned<i64>>,
 }
 
 /// `[webhook]`.

@@ -10,13 +10,13 @@ use std::path::PathBuf;
 
 use aksguard_engine::{Exception, Pattern, SelectError, select_rules};
 use aksguard_model::Severity;
-use aksguard_rules::{Rule, RuleSettings, find_rule};
+use aksguard_rules::{AzureRuleSettings, Rule, RuleSettings, find_rule};
 use toml::Spanned;
 
 use crate::date::{Date, parse_date};
 use crate::discovery::{ConfigSource, discover, display_path, start_dir};
 use crate::error::{ConfigError, line_of};
-use crate::options::{self, ExceptionOptions, Options};
+use crate::options::{self, AzureOptions, ExceptionOptions, Options};
 use crate::webhook::WebhookConfig;
 
 /// When the exit code turns to 1.
@@ -72,6 +72,10 @@ pub struct Config {
     pub as_of: Option<Date>,
     /// `[webhook]` (defaults when absent).
     pub webhook: WebhookConfig,
+    /// `[azure]` (defaults when absent or for keys it leaves out).
+    pub azure: AzureRuleSettings,
+    /// Whether the file has an `[azure]` table (`config --show` marks defaults).
+    pub azure_set: bool,
 }
 
 /// What the command line says; empty / `None` / `false` means "not given".
@@ -151,6 +155,7 @@ impl Config {
         }
         rule_settings.complete = cli.complete || self.complete.unwrap_or(false);
         rule_settings.kubernetes_version = cli.k8s_version.or(self.k8s_version);
+        rule_settings.azure = self.azure.clone();
         Ok(Effective {
             rules,
             fail_on: cli.fail_on.or(self.fail_on).unwrap_or(DEFAULT_FAIL_ON),
@@ -293,6 +298,10 @@ impl Resolver<'_> {
             None => WebhookConfig::default(),
             Some(table) => self.webhook(table)?,
         };
+        let azure = match &options.azure {
+            None => AzureRuleSettings::default(),
+            Some(table) => self.azure(table)?,
+        };
         Ok(Config {
             file: Some(self.file.to_owned()),
             searched_from: None,
@@ -307,7 +316,49 @@ impl Resolver<'_> {
             exceptions,
             as_of: Some(as_of),
             webhook,
+            azure,
+            azure_set: options.azure.is_some(),
         })
+    }
+
+    /// `[azure]`: principals must be non-empty and distinct (ignoring case, as they are
+    /// matched); the image age a positive number of days.
+    fn azure(&self, table: &AzureOptions) -> Result<AzureRuleSettings, ConfigError> {
+        let mut azure = AzureRuleSettings::default();
+        let mut principals: Vec<String> = Vec::new();
+        for principal in table.admin_principals.iter().flatten() {
+            let text = principal.get_ref().trim();
+            if text.is_empty() {
+                return Err(self.error(
+                    principal,
+                    "`[azure]`: `admin-principals` has an empty entry",
+                ));
+            }
+            if principals.iter().any(|p| p.eq_ignore_ascii_case(text)) {
+                return Err(self.error(
+                    principal,
+                    format!("`[azure]`: `admin-principals` lists `{text}` twice"),
+                ));
+            }
+            principals.push(text.to_owned());
+        }
+        azure.admin_principals = principals;
+        if let Some(days) = &table.node_image_max_age_days {
+            azure.node_image_max_age_days = u32::try_from(*days.get_ref())
+                .ok()
+                .filter(|d| *d > 0)
+                .ok_or_else(|| {
+                    self.error(
+                        days,
+                        format!(
+                            "`[azure]`: `node-image-max-age-days` must be a positive number of \
+                             days, not {}",
+                            days.get_ref()
+                        ),
+                    )
+                })?;
+        }
+        Ok(azure)
     }
 
     fn exception(
@@ -493,6 +544,61 @@ expires = 2026-01-14
             assert_eq!(err.line, Some(line), "{text}: {err}");
             assert!(err.message.contains(needle), "{text}: {err}");
             assert_eq!(err.path, "aksguard.toml");
+        }
+    }
+
+    #[test]
+    fn the_azure_table_reaches_the_rules() {
+        let config = parse(
+            "[azure]\nadmin-principals = [\"ops@contoso.com\", \" 0b1f3c2e-1111-2222-3333-444455556666 \"]\nnode-image-max-age-days = 30\n",
+        )
+        .unwrap();
+        let effective = config.effective(&CliOverrides::default()).unwrap();
+        assert_eq!(
+            effective.rule_settings.azure.admin_principals,
+            vec!["ops@contoso.com", "0b1f3c2e-1111-2222-3333-444455556666"]
+        );
+        assert_eq!(effective.rule_settings.azure.node_image_max_age_days, 30);
+        let defaults = parse("[azure]\n").unwrap();
+        assert_eq!(defaults.azure, AzureRuleSettings::default());
+        assert!(defaults.azure_set);
+        assert!(!parse("").unwrap().azure_set);
+    }
+
+    #[test]
+    fn azure_table_errors_name_the_key_and_line() {
+        let cases = [
+            (
+                "[azure]\nadmin-principal = [\"x\"]\n",
+                2,
+                "unknown field `admin-principal`",
+            ),
+            (
+                "[azure]\nadmin-principals = [\"a\", \" \"]\n",
+                2,
+                "`admin-principals` has an empty entry",
+            ),
+            (
+                "[azure]\nadmin-principals = [\"Ops\",\n  \"ops\"]\n",
+                3,
+                "lists `ops` twice",
+            ),
+            (
+                "[azure]\nnode-image-max-age-days = 0\n",
+                2,
+                "positive number of days, not 0",
+            ),
+            ("[azure]\nnode-image-max-age-days = -5\n", 2, "not -5"),
+            (
+                "[azure]\nnode-image-max-age-days = \"60\"\n",
+                2,
+                "invalid type",
+            ),
+        ];
+        for (text, line, needle) in cases {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.line, Some(line), "{text}: {err}");
+            assert!(err.message.contains(needle), "{text}: {err}");
         }
     }
 

@@ -155,7 +155,20 @@ pub fn render(config: &Config) -> Result<String, String> {
         }
     }
     render_webhook(&mut out, &config.webhook);
+    render_azure(&mut out, config);
     Ok(out)
+}
+
+/// `[azure]`: what the Azure-surroundings rules know of the organisation.
+fn render_azure(out: &mut String, config: &Config) {
+    let azure = &config.azure;
+    let _ = writeln!(out, "\n[azure]{}", default_mark(config.azure_set));
+    let _ = writeln!(out, "admin-principals = {}", list(&azure.admin_principals));
+    let _ = writeln!(
+        out,
+        "node-image-max-age-days = {}",
+        azure.node_image_max_age_days
+    );
 }
 
 /// `[webhook]`: what `aksguard webhook` uses besides the rules (`--mode` overrides `mode`).

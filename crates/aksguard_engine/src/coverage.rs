@@ -70,6 +70,7 @@ fn count(inventory: &Inventory, target: Target, linux_only: bool) -> usize {
         Target::Cluster => inventory.azure().clusters.len(),
         Target::Registry => inventory.azure().registries.len(),
         Target::DefenderPricing => inventory.azure().pricings.len(),
+        Target::Azure(kind) => inventory.azure().count_of_kind(kind),
     }
 }
 
@@ -85,6 +86,7 @@ fn describe(targets: &[Target], rule: &Rule) -> String {
             Target::Cluster => "AKS cluster configuration".to_owned(),
             Target::Registry => "container registry".to_owned(),
             Target::DefenderPricing => "Defender for Cloud pricing".to_owned(),
+            Target::Azure(kind) => (*kind).to_owned(),
         })
         .collect();
     match names.split_last() {
@@ -153,6 +155,34 @@ mod tests {
                 .starts_with("judged only with --complete")
         );
         assert!(coverage[0].judged() && !coverage[1].judged());
+    }
+
+    #[test]
+    fn azure_kinds_are_counted_as_targets() {
+        let ids = "/subscriptions/0/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities";
+        let text = format!(
+            "[{{\"id\": \"{ids}/a\", \"type\": \"Microsoft.ManagedIdentity/userAssignedIdentities\"}}, \
+             {{\"id\": \"{ids}/a/federatedIdentityCredentials/f\", \
+             \"type\": \"Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials\"}}]"
+        );
+        let loaded = aksguard_load::load_text_all("az.json", &text, &Limits::default());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        let with = Inventory::new(Vec::new()).with_azure(loaded.azure);
+        let coverage = rule_coverage(&rules(&["IDN005"]), &with, &HashMap::new(), false);
+        assert_eq!(
+            (coverage[0].targets, coverage[0].reason.as_deref()),
+            (2, None)
+        );
+        let without = rule_coverage(
+            &rules(&["IDN005"]),
+            &Inventory::new(Vec::new()),
+            &HashMap::new(),
+            false,
+        );
+        assert_eq!(
+            without[0].reason.as_deref(),
+            Some("no ManagedIdentity or FederatedIdentityCredential in the scan")
+        );
     }
 
     #[test]

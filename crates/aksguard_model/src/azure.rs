@@ -13,7 +13,9 @@ use std::sync::Arc;
 use crate::node::{Node, Pos, Value};
 use crate::object::Source;
 
+pub mod builtins;
 pub mod refs;
+pub mod scopes;
 pub mod surroundings;
 
 pub use refs::{Ref, ResourceKey};
@@ -354,6 +356,25 @@ pub struct ClusterRefs {
     /// Its resource group when named by a symbol or an ID the cluster's own fields do not
     /// give (`resource_group_name = azurerm_resource_group.rg.name`).
     pub resource_group: Option<Ref>,
+    /// Its node pools' subnets as the source names them, by pool name (Terraform
+    /// `vnet_subnet_id = azurerm_subnet.nodes.id`), for joins the settings' ID strings
+    /// (`agentPoolProfiles[].vnetSubnetID`, Unknown there when the subnet's names are not
+    /// literal) cannot make. Empty when the source gives IDs (az, REST, ARM): rules then
+    /// read the settings.
+    pub subnets: Vec<(String, Ref)>,
+    /// The AGIC add-on's Application Gateway as the source names it
+    /// (`ingress_application_gateway { gateway_id = azurerm_application_gateway.x.id }`);
+    /// `None` where the settings' `addonProfiles.ingressApplicationGateway.config.applicationGatewayId` is all there is.
+    pub application_gateway: Option<Ref>,
+    /// The kubelet identity as role assignments name it: the user-assigned identity the
+    /// cluster names, else a symbol for the cluster's own kubelet identity
+    /// (`<cluster symbol>.kubelet_identity`, which
+    /// `azurerm_kubernetes_cluster.x.kubelet_identity[0].object_id` resolves to). `None`
+    /// where the settings' `identityProfile.kubeletidentity` is all there is.
+    pub kubelet_identity: Option<Ref>,
+    /// The Log Analytics workspace of the monitoring add-on as the source names it
+    /// (`oms_agent { log_analytics_workspace_id = azurerm_log_analytics_workspace.w.id }`).
+    pub log_analytics_workspace: Option<Ref>,
 }
 
 impl ManagedCluster {
@@ -527,6 +548,27 @@ impl AzureResources {
         self.security_contacts.extend(other.security_contacts);
         self.listed.extend(other.listed);
         self.detached.extend(other.detached);
+    }
+
+    /// How many resources of `kind` (a [`kinds`] name) the scan holds; 0 for a kind it does
+    /// not know.
+    pub fn count_of_kind(&self, kind: &str) -> usize {
+        match kind {
+            kinds::MANAGED_CLUSTER => self.clusters.len(),
+            kinds::ROLE_ASSIGNMENT => self.role_assignments.len(),
+            kinds::MANAGED_IDENTITY => self.identities.len(),
+            kinds::FEDERATED_CREDENTIAL => self.federated_credentials.len(),
+            kinds::SUBNET => self.subnets.len(),
+            kinds::NSG => self.nsgs.len(),
+            kinds::ROUTE_TABLE => self.route_tables.len(),
+            kinds::APPLICATION_GATEWAY => self.application_gateways.len(),
+            kinds::WAF_POLICY => self.waf_policies.len(),
+            kinds::POLICY_ASSIGNMENT => self.policy_assignments.len(),
+            kinds::ALERT_RULE => self.alert_rules.len(),
+            kinds::SECURITY_CONTACT => self.security_contacts.len(),
+            kinds::DEFENDER_PRICING => self.pricings.len(),
+            _ => 0,
+        }
     }
 
     /// Whether the scan holds at least one resource of `kind` (a [`kinds`] name): a rule

@@ -176,13 +176,14 @@ impl Object {
     }
 }
 
-/// Custom resources whose `spec` rules across objects read: KEDA autoscalers and the objects
-/// that create Secrets.
+/// Custom resources whose `spec` rules across objects read: KEDA autoscalers, the objects
+/// that create Secrets, and Istio's PeerAuthentication (NET016 reads its mTLS mode).
 const CUSTOM_KINDS_READ_ACROSS: &[&str] = &[
     "ScaledObject",
     "ExternalSecret",
     "SecretProviderClass",
     "SealedSecret",
+    "PeerAuthentication",
 ];
 
 /// Keeps of any other custom resource's spec what rules across objects read: an embedded pod

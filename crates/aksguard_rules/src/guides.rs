@@ -82,3 +82,13 @@ pub(crate) const MONITOR_AKS: Reference = Reference::Guide(
     "Monitor Azure Kubernetes Service (AKS)",
     "https://learn.microsoft.com/azure/aks/monitor-aks",
 );
+
+pub(crate) const POLICY_FOR_KUBERNETES: Reference = Reference::Guide(
+    "Understand Azure Policy for Kubernetes clusters",
+    "https://learn.microsoft.com/azure/governance/policy/concepts/policy-for-kubernetes",
+);
+
+pub(crate) const USE_AZURE_POLICY: Reference = Reference::Guide(
+    "Secure your cluster with Azure Policy (AKS)",
+    "https://learn.microsoft.com/azure/aks/use-azure-policy",
+);

@@ -22,6 +22,8 @@ mod pod;
 mod rbac;
 mod reliability;
 mod secret;
+#[cfg(test)]
+mod test_azure;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
 pub use meta::{Check, Family, Reference, Rule};

@@ -10,6 +10,8 @@
 //! cluster read from `az aks show`, which never holds diagnostic settings) says so through
 //! [`Checker::undecided`](crate::Checker::undecided).
 
+use aksguard_model::azure::kinds;
+
 use crate::meta::{Check, Family, Rule};
 
 /// Something a rule judges.
@@ -28,6 +30,8 @@ pub enum Target {
     Registry,
     /// A Defender for Cloud pricing.
     DefenderPricing,
+    /// Azure resources of this kind (an `aksguard_model::azure::kinds` name).
+    Azure(&'static str),
 }
 
 /// A rule's targets.
@@ -85,6 +89,13 @@ pub const NEEDS: &[(&str, Needs)] = &[
             Target::Kind("AzurePodIdentityException"),
         ]),
     ),
+    (
+        "IDN005",
+        Needs::any(&[
+            Target::Azure(kinds::MANAGED_IDENTITY),
+            Target::Azure(kinds::FEDERATED_CREDENTIAL),
+        ]),
+    ),
     ("NET001", Needs::any(WORKLOAD)),
     ("NET002", Needs::any(WORKLOAD)),
     ("NET003", Needs::any(WORKLOAD)),
@@ -98,6 +109,9 @@ pub const NEEDS: &[(&str, Needs)] = &[
     ("NET011", Needs::any(SERVICE)),
     ("NET012", Needs::any(&[Target::Kind("NetworkPolicy")])),
     ("NET013", Needs::any(INGRESS)),
+    ("NET014", Needs::any(&[Target::Cluster])),
+    ("NET015", Needs::any(&[Target::Cluster])),
+    ("NET016", Needs::complete_only(&[Target::Cluster])),
     ("NS001", Needs::any(&[Target::Kind("Namespace")])),
     ("NS002", Needs::any(&[Target::Kind("Namespace")])),
     ("NS003", Needs::any(WORKLOAD)),
@@ -185,6 +199,8 @@ impl Rule {
                 complete_targets: &[Target::Cluster],
                 complete_only: false,
             },
+            // Conclusive only when the scan is the whole subscription.
+            (_, Family::Cluster) if self.id == "AKS048" => Needs::complete_only(&[Target::Cluster]),
             (_, Family::Cluster) => Needs::any(&[Target::Cluster]),
             (_, Family::Registry) => Needs::any(&[Target::Registry]),
             // Not reached for catalogued rules (a test checks every rule is covered).
@@ -226,5 +242,13 @@ mod tests {
         assert!(needs("IDN004").complete_only);
         assert!(needs("RBAC011").complete_only);
         assert_eq!(needs("AKS040").complete_targets, [Target::Cluster]);
+        assert!(needs("AKS048").complete_only);
+        assert_eq!(
+            needs("IDN005").targets,
+            [
+                Target::Azure("ManagedIdentity"),
+                Target::Azure("FederatedIdentityCredential")
+            ]
+        );
     }
 }

@@ -105,14 +105,8 @@ const PENDING: &[(&str, &str)] = &[
     ),
     ("AKS043", AZURE_SURROUNDINGS),
     ("AKS044", AZURE_SURROUNDINGS),
-    ("AKS045", AZURE_SURROUNDINGS),
-    ("AKS046", AZURE_SURROUNDINGS),
-    ("AKS047", AZURE_SURROUNDINGS),
     ("AKS048", AZURE_SURROUNDINGS),
     ("IDN005", AZURE_SURROUNDINGS),
-    ("NET014", AZURE_SURROUNDINGS),
-    ("NET015", AZURE_SURROUNDINGS),
-    ("NET016", AZURE_SURROUNDINGS),
 ];
 
 /// RULES.md's second wave, "Azure surroundings of the cluster" (issue 19).

@@ -34,6 +34,8 @@ const COMMENT_LEADERS: [&str; 2] = ["#", "//"];
 
 /// Settings a fixture asks for with a comment line such as
 /// `# aksguard-settings: complete, k8s-version=1.25` (`// aksguard-settings: …` in Bicep).
+/// Options: `complete`, `k8s-version=M.N`, `unread=A|B`, `as-of=YYYY-MM-DD`,
+/// `admin-principals=a|b` and `node-image-max-age-days=N` (`[azure]` of aksguard.toml).
 fn fixture_settings(text: &str) -> RuleSettings {
     let mut settings = RuleSettings::default();
     for line in text.lines() {
@@ -57,6 +59,14 @@ fn fixture_settings(text: &str) -> RuleSettings {
                 }
                 Some(("as-of", date)) => {
                     settings.as_of = Some(date.parse().expect("as-of=YYYY-MM-DD"));
+                }
+                Some(("admin-principals", principals)) => {
+                    settings.azure.admin_principals =
+                        principals.split('|').map(str::to_owned).collect();
+                }
+                Some(("node-image-max-age-days", days)) => {
+                    settings.azure.node_image_max_age_days =
+                        days.parse().expect("node-image-max-age-days=N");
                 }
                 _ => panic!("unknown fixture setting `{option}`"),
             }
@@ -108,7 +118,11 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         }
     }
     objects.iter_mut().for_each(Object::shed_bulk);
-    let inventory = Inventory::new(objects).with_azure(loaded.azure);
+    // Standalone NSG rules, routes and subnet associations join their parents, as a scan's
+    // load does once every file is read.
+    let mut azure = loaded.azure;
+    azure.join_surroundings();
+    let inventory = Inventory::new(objects).with_azure(azure);
     let mut checker = Checker::new(&settings, &inventory);
     if !rule.judges_alone() {
         for object in inventory.objects() {

@@ -28,7 +28,26 @@ const AZURE_KINDS: &[(&str, Reach)] = &[
     ("DefenderPricing", Reach::Target(Target::DefenderPricing)),
     ("DiagnosticSetting", Reach::Rules(&["AKS016"])),
     ("MaintenanceConfiguration", Reach::Rules(&["AKS035"])),
-    ("RoleAssignment", Reach::Rules(&["AKS042"])),
+    ("PolicyAssignment", Reach::Rules(&["AKS044"])),
+    (
+        "RoleAssignment",
+        Reach::Rules(&["AKS042", "AKS043", "IDN005"]),
+    ),
+    ("AlertRule", Reach::Rules(&["AKS048"])),
+    ("SecurityContact", Reach::Rules(&["AKS048"])),
+    (
+        "ManagedIdentity",
+        Reach::Target(Target::Azure("ManagedIdentity")),
+    ),
+    (
+        "FederatedIdentityCredential",
+        Reach::Target(Target::Azure("FederatedIdentityCredential")),
+    ),
+    ("Subnet", Reach::Rules(&["AKS025", "NET014"])),
+    ("NetworkSecurityGroup", Reach::Rules(&["NET014"])),
+    ("RouteTable", Reach::Rules(&["AKS025"])),
+    ("ApplicationGateway", Reach::Rules(&["NET015"])),
+    ("WafPolicy", Reach::Rules(&["NET015"])),
 ];
 
 /// One kind a scan could not read.
@@ -168,6 +187,24 @@ mod tests {
         assert!(diagnostic.affects(rule("AKS016")));
         assert!(!diagnostic.affects(rule("AKS001")));
         assert!(!Unreadable::new("DefenderPricing", "denied").affects(rule("POD001")));
+        // The Azure surroundings: role and policy assignments, alerting, identities.
+        let roles = Unreadable::new("RoleAssignment", "denied");
+        assert!(roles.affects(rule("AKS043")) && roles.affects(rule("IDN005")));
+        assert!(!roles.affects(rule("AKS044")));
+        assert!(Unreadable::new("PolicyAssignment", "denied").affects(rule("AKS044")));
+        assert!(Unreadable::new("AlertRule", "denied").affects(rule("AKS048")));
+        assert!(Unreadable::new("SecurityContact", "denied").affects(rule("AKS048")));
+        assert!(Unreadable::new("ManagedIdentity", "denied").affects(rule("IDN005")));
+        assert!(!Unreadable::new("ManagedIdentity", "denied").affects(rule("AKS043")));
+        // The network around the cluster: subnets, NSGs, route tables, gateways.
+        let subnets = Unreadable::new("Subnet", "denied");
+        assert!(subnets.affects(rule("NET014")) && subnets.affects(rule("AKS025")));
+        assert!(!subnets.affects(rule("NET015")));
+        assert!(Unreadable::new("NetworkSecurityGroup", "denied").affects(rule("NET014")));
+        assert!(Unreadable::new("RouteTable", "denied").affects(rule("AKS025")));
+        assert!(Unreadable::new("ApplicationGateway", "denied").affects(rule("NET015")));
+        assert!(Unreadable::new("WafPolicy", "denied").affects(rule("NET015")));
+        assert!(!Unreadable::new("WafPolicy", "denied").affects(rule("AKS001")));
     }
 
     #[test]

@@ -147,3 +147,52 @@ fn a_scan_of_nothing_is_an_error() {
             .contains("nothing was scanned")
     );
 }
+
+/// `[azure] admin-principals` of aksguard.toml reaches the rules: AKS043 reports the Owner it
+/// does not list and not the one it does.
+#[test]
+fn the_azure_table_reaches_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("aksguard.toml");
+    std::fs::write(
+        &path,
+        "[azure]\nadmin-principals = [\"OPS-ADMINS\"]\nnode-image-max-age-days = 30\n",
+    )
+    .unwrap();
+    let settings = ScanSettings::resolve(&SettingsRequest {
+        source: ConfigSource::Explicit(path),
+        overrides: CliOverrides {
+            select: vec!["AKS043".into()],
+            ..CliOverrides::default()
+        },
+        as_of: Some(parse_date("2026-12-06").unwrap()),
+        baseline: None,
+        write_baseline: None,
+    })
+    .unwrap();
+    let azure = &settings.effective.rule_settings.azure;
+    assert_eq!(azure.admin_principals, ["OPS-ADMINS"]);
+    assert_eq!(azure.node_image_max_age_days, 30);
+    let sub = "/subscriptions/00000000-0000-0000-0000-000000000000";
+    let assignment = |n: u32, name: &str| {
+        format!(
+            "{{\"id\": \"{sub}/resourceGroups/rg1/providers/Microsoft.Authorization/roleAssignments/a{n}\", \
+             \"principalId\": \"11111111-0000-0000-0000-00000000000{n}\", \"principalName\": \"{name}\", \
+             \"roleDefinitionName\": \"Owner\", \"scope\": \"{sub}/resourceGroups/rg1\", \
+             \"type\": \"Microsoft.Authorization/roleAssignments\"}}"
+        )
+    };
+    let text = format!(
+        "[{{\"name\": \"aks1\", \"id\": \"{sub}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/aks1\", \
+         \"type\": \"Microsoft.ContainerService/ManagedClusters\", \"disableLocalAccounts\": true}}, {}, {}]",
+        assignment(1, "ops-admins"),
+        assignment(2, "dev@contoso.com")
+    );
+    let loaded = aksguard_load::load_text_all("az.json", &text, &Limits::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let rules = settings.effective.rules.clone();
+    let (_, outcome) = scan_objects(Vec::new(), loaded.azure, &rules, &settings, "az.json");
+    let messages: Vec<&str> = outcome.findings.iter().map(|f| &*f.message).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("dev@contoso.com"), "{}", messages[0]);
+}

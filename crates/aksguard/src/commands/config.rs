@@ -81,9 +81,10 @@ pub fn settings_request(args: &ScanArgs) -> SettingsRequest {
             fail_on: args.fail_on.map(fail_on),
             min_severity: args.min_severity.map(min_severity),
             allowed_registries: args.allowed_registries.clone(),
-            // A live cluster is the whole cluster state (what it could not read is marked
-            // unread once it has been listed).
-            complete: args.complete || args.cluster,
+            // A live cluster is the whole cluster state, and a live Azure read the whole
+            // subscription (what either could not read is marked unread once it has been
+            // listed; `--azure` alone marks the cluster's kinds unread).
+            complete: args.complete || args.cluster || args.azure,
             k8s_version: args.k8s_version,
         },
         as_of: args.as_of,

@@ -182,10 +182,28 @@ pub fn azure(args: &ScanArgs, show_progress: bool) -> Option<LiveInput> {
         label: "azure://".to_owned(),
         ..LiveInput::default()
     };
+    // `--azure` makes the scan complete (Resource Manager returns everything that exists);
+    // without `--cluster` or `--complete` nothing says the Kubernetes objects are all there,
+    // so their kinds stay unread and no absence of one counts as proof.
+    let cluster_unread: Vec<Unreadable> = if args.cluster || args.complete {
+        Vec::new()
+    } else {
+        cluster_kinds()
+            .into_iter()
+            .map(|kind| {
+                Unreadable::new(
+                    kind,
+                    "--azure reads Azure, not the cluster's objects (add --cluster, or \
+                     --complete when the files hold them all)",
+                )
+            })
+            .collect()
+    };
     let credential = match Credential::from_env() {
         Ok(credential) => credential,
         Err(message) => {
             input.errors.push(LoadError::new("azure://", None, message));
+            input.unreadable = azure_not_read(cluster_unread);
             return Some(input);
         }
     };
@@ -212,12 +230,58 @@ pub fn azure(args: &ScanArgs, show_progress: bool) -> Option<LiveInput> {
             input.errors = listing.errors;
             input.notes = listing.notes;
             input.unreadable = unread_kinds(&listing.unreadable);
+            input.unreadable.extend(cluster_unread);
         }
         // Nothing could be read (the credential refused, no subscription): one error, the
-        // files of the scan are still judged.
-        Err(message) => input.errors.push(LoadError::new("azure://", None, message)),
+        // files of the scan are still judged, and no Azure kind's absence is proof.
+        Err(message) => {
+            input.errors.push(LoadError::new("azure://", None, message));
+            input.unreadable = azure_not_read(cluster_unread);
+        }
     }
     Some(input)
+}
+
+/// Kinds rules ask `complete_for` about without naming them among their needs: Istio's
+/// `PeerAuthentication` (NET016 judges a cluster target by the mesh policies present).
+const ASKED_KINDS: &[&str] = &["PeerAuthentication"];
+
+/// Every Kubernetes kind a live cluster scan lists or a rule names, each once.
+fn cluster_kinds() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = resources().iter().map(|r| r.kind).collect();
+    kinds.extend_from_slice(ASKED_KINDS);
+    for rule in aksguard_rules::all_rules() {
+        let needs = rule.needs();
+        for target in needs.targets.iter().chain(needs.complete_targets) {
+            if let aksguard_rules::Target::Kind(kind) = target {
+                kinds.push(kind);
+            }
+        }
+    }
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// Every Azure kind the rules name as unread (the read failed before anything was read),
+/// with `others`.
+fn azure_not_read(others: Vec<Unreadable>) -> Vec<Unreadable> {
+    let mut kinds: Vec<&str> = aksguard_arm::api::Kind::ALL
+        .iter()
+        .filter_map(|k| k.rule_kind())
+        .collect();
+    kinds.dedup();
+    let mut unread: Vec<Unreadable> = Vec::new();
+    for kind in kinds {
+        if !unread.iter().any(|u| u.kind == kind) {
+            unread.push(Unreadable::new(
+                kind,
+                "Azure Resource Manager could not be read",
+            ));
+        }
+    }
+    unread.extend(others);
+    unread
 }
 
 /// One entry per kind the rules name, however many scopes denied it.

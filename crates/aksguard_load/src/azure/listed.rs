@@ -268,6 +268,69 @@ mod tests {
     }
 
     #[test]
+    fn az_aks_nodepool_list_replaces_the_pools_of_the_same_name_and_adds_the_others() {
+        let mut azure = load(
+            "c.json",
+            &format!(
+                r#"{{"id": "{CLUSTER_ID}", "name": "c1", "resourceGroup": "rg", "kubernetesVersion": "1.31",
+                "agentPoolProfiles": [{{"name": "sys", "mode": "System"}}]}}"#
+            ),
+        );
+        // `az aks nodepool list` prints the pools flat; a REST list nests `properties`.
+        azure.extend(load(
+            "pools.json",
+            &format!(
+                r#"[{{"id": "{CLUSTER_ID}/agentPools/SYS", "name": "SYS",
+                "type": "Microsoft.ContainerService/managedClusters/agentPools", "mode": "System",
+                "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202405.03.0",
+                "vnetSubnetId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/nodes"}},
+                {{"id": "{CLUSTER_ID}/agentPools/user", "name": "user",
+                "type": "Microsoft.ContainerService/managedClusters/agentPools",
+                "properties": {{"mode": "User", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202411.12.0"}}}}]"#
+            ),
+        ));
+        azure.extend(load(
+            "other.json",
+            r#"[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/gone/agentPools/p",
+            "name": "p", "mode": "User"}]"#,
+        ));
+        let notes = join_listed(&mut azure);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("lists node pools of cluster"),
+            "{}",
+            notes[0]
+        );
+        let pools = &azure.clusters[0].node_pools;
+        let read: Vec<(&str, Option<&str>, &str)> = pools
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.settings.get("nodeImageVersion").as_str(),
+                    &*p.source.path,
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                (
+                    "SYS",
+                    Some("AKSUbuntu-2204gen2containerd-202405.03.0"),
+                    "pools.json"
+                ),
+                (
+                    "user",
+                    Some("AKSUbuntu-2204gen2containerd-202411.12.0"),
+                    "pools.json"
+                ),
+            ]
+        );
+        assert!(pools[0].settings.get("vnetSubnetID").as_str().is_some());
+    }
+
+    #[test]
     fn a_log_entry_without_a_plain_enabled_flag_makes_the_categories_unknown() {
         let azure = load(
             "d.json",

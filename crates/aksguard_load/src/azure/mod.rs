@@ -1,6 +1,8 @@
 //! Azure resources from JSON documents (detected by content, never by file name): `az aks
 //! show`/`az aks list` output, ARM REST bodies, ARM deployment templates, and `az` list
-//! output of a cluster's diagnostic settings and maintenance configurations.
+//! output of a cluster's diagnostic settings, maintenance configurations and node pools, and
+//! the cluster's Azure surroundings (identities, subnets, NSGs, route tables, gateways,
+//! policy assignments, alert rules, security contacts: see `surroundings`).
 
 mod arm_template;
 // The AVM tables are called by the Bicep and Terraform front ends; until both are merged some
@@ -10,6 +12,7 @@ pub(crate) mod avm;
 pub(crate) mod bicep;
 mod listed;
 mod rest;
+mod surroundings;
 pub(crate) mod terraform;
 
 pub use listed::join_listed;
@@ -43,8 +46,12 @@ pub fn from_document(root: &Node, source: &Arc<Source>) -> Option<AzureResources
             }
         }
     } else if let Some(items) = listed::value_envelope(root) {
+        // `{"value": [...]}`: older `az monitor diagnostic-settings list`, `az security
+        // pricing list`, and Resource Manager list responses.
         for item in items {
-            listed::push_child(item, source, &mut out);
+            if !listed::push_child(item, source, &mut out) {
+                rest::push_resource(item, source, &mut out);
+            }
         }
     } else if !listed::push_child(root, source, &mut out) {
         rest::push_resource(root, source, &mut out);

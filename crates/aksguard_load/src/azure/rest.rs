@@ -153,7 +153,7 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
             pos: node.pos,
             source: source.clone(),
             tier: settings.get("pricingTier").as_str().map(str::to_owned),
-            extensions: None,
+            extensions: super::surroundings::pricing_extensions(node),
         });
     } else if type_is(node, ROLE_ASSIGNMENT) {
         // `az role assignment list` (flat, with `roleDefinitionName`) or a REST body.
@@ -169,6 +169,8 @@ pub(crate) fn push_resource(node: &Node, source: &Arc<Source>, out: &mut AzureRe
             principal_type: field("principalType"),
             scope: field("scope").map(Ref::literal),
         });
+    } else {
+        super::surroundings::push(node, source, out);
     }
 }
 
@@ -411,6 +413,41 @@ mod tests {
                 .as_ref()
                 .map(|r| r.written.as_str()),
             Some("p")
+        );
+    }
+
+    #[test]
+    fn az_role_assignment_list_fills_id_principal_and_scope() {
+        let azure = load(
+            r#"{"value": [{"condition": null, "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/a1",
+            "name": "a1", "principalId": "11111111-0000-0000-0000-000000000001", "principalName": "ops@example.com",
+            "principalType": "User", "resourceGroup": "rg",
+            "roleDefinitionId": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+            "roleDefinitionName": "Owner", "scope": "/subscriptions/s/resourceGroups/rg",
+            "type": "Microsoft.Authorization/roleAssignments"}]}"#,
+        );
+        let assignment = &azure.role_assignments[0];
+        assert_eq!(
+            assignment.id.as_deref(),
+            Some(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Authorization/roleAssignments/a1"
+            )
+        );
+        assert_eq!(assignment.role.as_deref(), Some("Owner"));
+        assert!(
+            assignment
+                .principal
+                .as_ref()
+                .is_some_and(|p| p.is("11111111-0000-0000-0000-000000000001"))
+        );
+        assert_eq!(
+            assignment.principal_name.as_deref(),
+            Some("ops@example.com")
+        );
+        assert_eq!(assignment.principal_type.as_deref(), Some("User"));
+        assert_eq!(
+            assignment.scope.as_ref().and_then(Ref::id),
+            Some("/subscriptions/s/resourceGroups/rg")
         );
     }
 

@@ -75,6 +75,16 @@ impl Ref {
         }
     }
 
+    /// Whether two references name the same thing: equal symbols, or IDs that match (with
+    /// unknown segments). Opaque references name nothing.
+    pub fn same_target(&self, other: &Ref) -> bool {
+        match (self.key.as_deref(), other.key.as_deref()) {
+            (Some(a), Some(b)) if a.starts_with('/') && b.starts_with('/') => ids_match(a, b),
+            (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+            _ => false,
+        }
+    }
+
     /// Whether the key is exactly `value`, ignoring case (principal and client IDs).
     pub fn is(&self, value: &str) -> bool {
         self.key
@@ -223,6 +233,16 @@ mod tests {
             !Ref::resolved("azurerm_subnet.pods.id", "tf:main.tf#azurerm_subnet.pods").names(&key)
         );
         assert!(!Ref::opaque("var.subnet_id").names(&key));
+        let rg = Ref::resolved(
+            "azurerm_resource_group.rg.id",
+            "/subscriptions/{unknown}/resourceGroups/rg",
+        );
+        assert!(rg.same_target(&Ref::literal("/subscriptions/0000/resourceGroups/RG/")));
+        assert!(
+            Ref::resolved("a", "tf:m.tf#azurerm_subnet.s")
+                .same_target(&Ref::resolved("b", "TF:m.tf#azurerm_subnet.s"))
+        );
+        assert!(!Ref::opaque("var.x").same_target(&Ref::opaque("var.x")));
         assert!(Ref::literal(" ABC ").is("abc"));
     }
 

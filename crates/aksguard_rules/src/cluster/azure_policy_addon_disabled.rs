@@ -4,7 +4,7 @@ use aksguard_model::{Inventory, Severity};
 use crate::checker::Checker;
 use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
 use crate::guides;
-use crate::meta::{Check, Family, Reference, Rule};
+use crate::meta::{Check, Family, Rule};
 
 const ENABLED: &str = "addonProfiles.azurepolicy.enabled";
 
@@ -27,10 +27,7 @@ pub(crate) static RULE: Rule = Rule {
                   ARM `addonProfiles.azurepolicy.enabled: true`; Terraform \
                   `azure_policy_enabled = true`) and assign the Kubernetes policy initiatives.",
     references: &[
-        Reference::Guide(
-            "Understand Azure Policy for Kubernetes clusters",
-            "https://learn.microsoft.com/azure/governance/policy/concepts/policy-for-kubernetes",
-        ),
+        guides::POLICY_FOR_KUBERNETES,
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
     linux_only: false,

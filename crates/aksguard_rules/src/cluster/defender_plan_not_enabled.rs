@@ -1,5 +1,5 @@
-use aksguard_model::azure::DefenderPricing;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{DefenderPricing, ManagedCluster};
+use aksguard_model::{Inventory, Pos, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{clusters, report};
@@ -20,13 +20,22 @@ pub(crate) static RULE: Rule = Rule {
              When the scan holds no `Containers` pricing at all nothing fires, except with \
              `--complete` (the scan is the whole subscription, so the plan is at its default, \
              Free): then every cluster is reported. An unresolvable tier never fires. The \
-             legacy `KubernetesService` plan is not counted. The cluster's own Defender \
-             profile is AKS011.",
+             legacy `KubernetesService` plan is not counted. When the plan is `Standard` but \
+             one of its extensions `ContainerRegistriesVulnerabilityAssessments`, \
+             `ContainerSensor` or `AgentlessDiscoveryForKubernetes` is explicitly disabled \
+             (`isEnabled: False`): one finding per disabled extension, at the extension. \
+             Extensions the source does not list, or whose state is unresolvable, are not \
+             judged. The cluster's own \
+             Defender profile is AKS011.",
     rationale: "The Defender for Containers plan is what pays for and turns on runtime threat \
                 detection, vulnerability assessment of registry and running images, and \
                 Kubernetes control-plane audit-log analytics. With the plan on Free, the \
                 cluster's Defender sensor has nothing to report to, and attacks on the \
-                cluster go unnoticed.",
+                cluster go unnoticed. On Standard, each extension is one of those \
+                capabilities: without `ContainerSensor` no runtime detection, without \
+                `ContainerRegistriesVulnerabilityAssessments` no image vulnerability \
+                assessment, without `AgentlessDiscoveryForKubernetes` no inventory or attack \
+                paths of the cluster.",
     remediation: "Enable the plan on the subscription (`az security pricing create -n \
                   Containers --tier standard`) and keep its Defender sensor, Azure Policy and \
                   agentless extensions on.",
@@ -58,11 +67,12 @@ fn is_containers(pricing: &DefenderPricing) -> bool {
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     let azure = inventory.azure();
     let plans: Vec<&DefenderPricing> = azure.pricings.iter().filter(|p| is_containers(p)).collect();
-    if plans.iter().any(|p| {
+    if let Some(standard) = plans.iter().find(|p| {
         p.tier
             .as_deref()
             .is_some_and(|t| t.trim().eq_ignore_ascii_case("standard"))
     }) {
+        check_extensions(standard, &azure.clusters, out);
         return;
     }
     let off = plans
@@ -75,20 +85,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                  Containers`) has pricing tier `{tier}`: no runtime threat detection, image \
                  vulnerability assessment or audit-log analytics for the cluster.{FIX}"
             );
-            if azure.clusters.is_empty() {
-                out.report(Violation::at(pricing.pos, message.clone()).on_azure(
-                    "DefenderPricing",
-                    "Containers",
-                    &pricing.source,
-                ));
-            }
-            for cluster in &azure.clusters {
-                out.report(Violation::at(pricing.pos, message.clone()).on_azure(
-                    "ManagedCluster",
-                    &cluster.name,
-                    &pricing.source,
-                ));
-            }
+            report_on_clusters(pricing, pricing.pos, &message, &azure.clusters, out);
         }
         None if plans.is_empty() && out.settings().complete_for(&["DefenderPricing"]) => {
             for cluster in clusters(inventory) {
@@ -103,5 +100,70 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             }
         }
         None => {}
+    }
+}
+
+/// The Containers plan's extensions that carry its core capabilities.
+const EXTENSIONS: &[(&str, &str)] = &[
+    (
+        "ContainerRegistriesVulnerabilityAssessments",
+        "no vulnerability assessment of registry and running images",
+    ),
+    (
+        "ContainerSensor",
+        "no Defender sensor on the clusters, so no runtime threat detection",
+    ),
+    (
+        "AgentlessDiscoveryForKubernetes",
+        "no agentless inventory, posture or attack paths of the clusters",
+    ),
+];
+
+/// A Standard Containers plan: reports each core extension that is known disabled.
+fn check_extensions(pricing: &DefenderPricing, clusters: &[ManagedCluster], out: &mut Checker<'_>) {
+    let Some(extensions) = &pricing.extensions else {
+        return;
+    };
+    for (name, loss) in EXTENSIONS {
+        for extension in extensions
+            .iter()
+            .filter(|e| e.name.trim().eq_ignore_ascii_case(name) && e.enabled == Some(false))
+        {
+            let message = format!(
+                "the subscription's Defender for Containers plan is Standard but its \
+                 `{name}` extension is disabled: {loss}. Fix: `az security pricing create -n \
+                 Containers --tier standard --extensions name={name} isEnabled=True`; in \
+                 ARM/Bicep list `{{ name: '{name}', isEnabled: 'True' }}` in the \
+                 `Containers` pricing's `properties.extensions`; in Terraform an `extension \
+                 {{ name = \"{name}\" }}` block in \
+                 `azurerm_security_center_subscription_pricing`."
+            );
+            report_on_clusters(pricing, extension.pos, &message, clusters, out);
+        }
+    }
+}
+
+/// Reports at `pos` of the pricing's source on every cluster, or on the pricing when the scan
+/// has no cluster.
+fn report_on_clusters(
+    pricing: &DefenderPricing,
+    pos: Pos,
+    message: &str,
+    clusters: &[ManagedCluster],
+    out: &mut Checker<'_>,
+) {
+    if clusters.is_empty() {
+        out.report(Violation::at(pos, message).on_azure(
+            "DefenderPricing",
+            "Containers",
+            &pricing.source,
+        ));
+    }
+    for cluster in clusters {
+        out.report(Violation::at(pos, message).on_azure(
+            "ManagedCluster",
+            &cluster.name,
+            &pricing.source,
+        ));
     }
 }

@@ -1,3 +1,4 @@
+use aksguard_model::azure::builtins::{self, BuiltinRole, RoleMatch};
 use aksguard_model::azure::{ManagedCluster, RoleAssignment};
 use aksguard_model::{Inventory, Severity};
 
@@ -46,21 +47,13 @@ pub(crate) static RULE: Rule = Rule {
     check: Check::Inventory(check),
 };
 
-const ACR_PULL: &str = "7f951dda-4ed3-4680-a7ca-43fe172d538d";
-
-/// Built-in roles recognised by definition GUID: (GUID, name, can write or administer).
-const KNOWN_ROLES: &[(&str, &str, bool)] = &[
-    (ACR_PULL, "AcrPull", false),
-    ("8311e382-0749-4cb8-b61a-304f252e45ec", "AcrPush", true),
-    ("c2f4ef07-c644-48eb-af81-4b1b4947fb11", "AcrDelete", true),
-    (
-        "6cef56e8-d556-48e5-a04f-b8e64114680f",
-        "AcrImageSigner",
-        true,
-    ),
-    ("b24988ac-6180-42a0-ab88-20f7382dd24c", "Contributor", true),
-    ("8e3af657-a8ff-443c-a75c-2fe8c4bcb635", "Owner", true),
-    ("acdd72a7-3385-48ef-bd42-f606fba81ae7", "Reader", false),
+/// Roles beyond AcrPull that can write to or administer a registry.
+const WRITING_ROLES: &[BuiltinRole] = &[
+    builtins::ACR_PUSH,
+    builtins::ACR_DELETE,
+    builtins::ACR_IMAGE_SIGNER,
+    builtins::CONTRIBUTOR,
+    builtins::OWNER,
 ];
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
@@ -69,47 +62,18 @@ fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
         .contains(&needle.to_ascii_lowercase())
 }
 
-/// The last GUID-shaped run (8-4-4-4-12 hex digits) in `text`: in a role definition ID
-/// (`/subscriptions/<sub>/providers/…/roleDefinitions/<guid>`) that is the role's GUID.
-fn guid_in(text: &str) -> Option<&str> {
-    let bytes = text.as_bytes();
-    (0..bytes.len().saturating_sub(35)).rev().find_map(|start| {
-        let candidate = text.get(start..start + 36)?;
-        let ok = candidate.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        });
-        ok.then_some(candidate)
-    })
-}
-
 /// The role's display name and whether it can write, or `None` when the role is AcrPull or
-/// cannot be resolved.
+/// cannot be resolved (see [`builtins::resolve_role`]).
 fn broader_role(role: &str) -> Option<(String, bool)> {
-    let role = role.trim();
-    if let Some(guid) = guid_in(role) {
-        return match KNOWN_ROLES
-            .iter()
-            .find(|(g, _, _)| g.eq_ignore_ascii_case(guid))
-        {
-            Some((_, "AcrPull", _)) => None,
-            Some((_, name, writes)) => Some(((*name).to_owned(), *writes)),
-            None => Some((format!("role definition {guid}"), false)),
-        };
+    match builtins::resolve_role(role) {
+        RoleMatch::Builtin(found) if found == builtins::ACR_PULL => None,
+        RoleMatch::Builtin(found) => Some((found.name.to_owned(), WRITING_ROLES.contains(&found))),
+        RoleMatch::Other(other) if builtins::is_guid(&other) => {
+            Some((format!("role definition {other}"), false))
+        }
+        RoleMatch::Other(other) => Some((other, false)),
+        RoleMatch::Unresolved => None,
     }
-    // A plain role name; anything else (`[variables('role')]`, `var.role`, `data.….id`) is an
-    // unresolved expression.
-    let plain = !role.is_empty()
-        && role
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-');
-    if !plain || role.eq_ignore_ascii_case("AcrPull") {
-        return None;
-    }
-    let writes = KNOWN_ROLES
-        .iter()
-        .any(|(_, name, writes)| *writes && name.eq_ignore_ascii_case(role));
-    Some((role.to_owned(), writes))
 }
 
 fn kubelet_object_id(cluster: &ManagedCluster) -> Option<&str> {
@@ -186,8 +150,8 @@ fn check_assignment(assignment: &RoleAssignment, all: &[ManagedCluster], out: &m
     };
     let assignee = cluster
         .and_then(kubelet_object_id)
-        .filter(|id| guid_in(id).is_some())
-        .or_else(|| guid_in(principal))
+        .filter(|id| builtins::last_guid(id).is_some())
+        .or_else(|| builtins::last_guid(principal))
         .unwrap_or("<kubelet-object-id>");
     let scope_arg = if scope.trim_start().starts_with("/subscriptions/") {
         scope.trim().to_owned()
@@ -214,12 +178,13 @@ fn check_assignment(assignment: &RoleAssignment, all: &[ManagedCluster], out: &m
     } else {
         "it goes beyond pulling images, which is all nodes need"
     };
+    let acr_pull = builtins::ACR_PULL.guid;
     let message = format!(
         "the kubelet identity is granted `{role_name}` on a container registry (scope \
          `{scope}`): {harm}. Fix: `az role assignment delete --assignee {assignee} --role \
          {role_arg} --scope {scope_arg}`, then grant AcrPull only with `{attach}`; in \
          ARM/Bicep set the role assignment's `roleDefinitionId` to the AcrPull role \
-         ({ACR_PULL}); in Terraform set `role_definition_name = \"AcrPull\"` on the \
+         ({acr_pull}); in Terraform set `role_definition_name = \"AcrPull\"` on the \
          `azurerm_role_assignment`."
     );
     let mut violation = Violation::at(assignment.pos, message);

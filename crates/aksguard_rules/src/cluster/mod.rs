@@ -13,7 +13,7 @@ mod defender_sensor_disabled;
 mod entra_id_integration_disabled;
 mod ephemeral_os_disk_not_used;
 mod free_tier_cluster;
-mod helpers;
+pub(crate) mod helpers;
 mod http_application_routing_enabled;
 mod image_cleaner_disabled;
 mod image_integrity_disabled;
@@ -32,7 +32,10 @@ mod no_encryption_at_host;
 mod no_entra_admin_group;
 mod no_network_policy_engine;
 mod no_planned_maintenance_window;
+mod no_security_alerting;
 mod no_trusted_launch;
+mod node_image_outdated;
+pub(crate) mod node_network;
 mod node_os_upgrades_disabled;
 mod node_pool_public_ip;
 mod node_pool_version_skew;
@@ -40,10 +43,15 @@ mod node_pool_without_availability_zones;
 mod node_ssh_enabled;
 mod os_disk_without_cmk;
 mod pod_identity_enabled;
+mod pod_security_policy_not_enforced;
 mod private_cluster_public_fqdn;
+mod private_cluster_without_private_dns;
+mod privileged_azure_role_assignment;
 mod public_api_server_unrestricted;
+pub(crate) mod role_assignments;
 mod run_command_enabled;
 mod service_principal_identity;
+mod system_identity_with_own_network;
 mod system_pool_not_isolated;
 mod unrestricted_egress;
 mod workload_identity_disabled;
@@ -91,4 +99,10 @@ pub(crate) const RULES: &[&Rule] = &[
     &defender_plan_not_enabled::RULE,
     &ephemeral_os_disk_not_used::RULE,
     &kubelet_identity_beyond_acr_pull::RULE,
+    &node_image_outdated::RULE,
+    &private_cluster_without_private_dns::RULE,
+    &system_identity_with_own_network::RULE,
+    &privileged_azure_role_assignment::RULE,
+    &pod_security_policy_not_enforced::RULE,
+    &no_security_alerting::RULE,
 ];

@@ -8,12 +8,14 @@ mod default_service_account;
 mod deprecated_pod_identity;
 mod half_configured_workload_identity;
 mod missing_service_account;
+mod workload_identity_privileged_role;
 
 pub(crate) const RULES: &[&Rule] = &[
     &deprecated_pod_identity::RULE,
     &half_configured_workload_identity::RULE,
     &default_service_account::RULE,
     &missing_service_account::RULE,
+    &workload_identity_privileged_role::RULE,
 ];
 
 /// The pod label that makes the workload identity webhook mutate a pod.

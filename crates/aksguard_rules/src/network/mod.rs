@@ -2,6 +2,7 @@
 
 use crate::meta::Rule;
 
+mod application_gateway_without_waf;
 mod dangling_network_policy;
 mod helpers;
 mod imds_reachable_from_pods;
@@ -9,9 +10,11 @@ mod ingress_host_without_tls;
 mod ingress_nginx_snippet_annotation;
 mod ingress_rule_allows_all_sources;
 mod ingress_without_waf;
+mod istio_mtls_not_strict;
 mod no_default_deny_egress;
 mod no_default_deny_ingress;
 mod node_port_service;
+mod node_subnet_nsg_open_inbound;
 mod non_isolated_workload;
 mod public_load_balancer_service;
 mod service_external_ips;
@@ -31,4 +34,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &service_external_ips::RULE,
     &dangling_network_policy::RULE,
     &ingress_nginx_snippet_annotation::RULE,
+    &node_subnet_nsg_open_inbound::RULE,
+    &application_gateway_without_waf::RULE,
+    &istio_mtls_not_strict::RULE,
 ];

@@ -42,10 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     references: &[
         Reference::Pss("restricted", "Volume Types"),
         guides::USE_PSA,
-        Reference::Guide(
-            "Secure your cluster with Azure Policy (allowed volume types)",
-            "https://learn.microsoft.com/azure/aks/use-azure-policy",
-        ),
+        guides::USE_AZURE_POLICY,
     ],
     linux_only: false,
     reads_other_objects: false,

@@ -338,7 +338,8 @@ fn positioned(attr: &Attr) -> Option<Node> {
 /// (`sku`, `identity`). A body or `properties` that cannot be resolved makes every setting
 /// Unknown.
 fn settings(resource: &Resource, extra: &[&str]) -> Settings {
-    let obj = &resource.body;
+    // IDs that references name, where known (`vnetSubnetID = azapi_resource.subnet.id`).
+    let obj = &super::symbols::with_rest_ids(resource, &resource.body);
     let mut unknown = BTreeMap::new();
     let Some(body) = obj.block("body") else {
         let mut settings = Settings::new(Node {
@@ -468,17 +469,6 @@ fn display_name(resource: &Resource) -> String {
 }
 
 /// A resolved value, else the expression as written.
-/// An attribute naming another resource: a literal value is its key; an expression stays
-/// opaque until the loader resolves it.
-pub(crate) fn written_ref(obj: &Obj, name: &str) -> Option<Ref> {
-    let attr = obj.attr(name)?;
-    match (attr.val.as_str(), &attr.text) {
-        (Some(value), _) => Some(Ref::literal(value)),
-        (None, Some(text)) => Some(Ref::opaque(text.clone())),
-        _ => None,
-    }
-}
-
 fn written(obj: &Obj, name: &str) -> Option<String> {
     obj.attr(name)
         .and_then(|a| match (a.val.as_str(), &a.text) {
@@ -529,8 +519,56 @@ pub(crate) fn cluster(resource: &Resource, format: AzureFormat) -> ManagedCluste
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: Vec::new(),
-        refs: Default::default(),
+        refs: cluster_refs(resource),
         holds: Holds::EVERYTHING,
+    }
+}
+
+/// The cluster's symbol, resource group and the references its body makes to node subnets
+/// (`agentPoolProfiles[].vnetSubnetID`), the AGIC gateway and the monitoring workspace.
+fn cluster_refs(resource: &Resource) -> aksguard_model::azure::ClusterRefs {
+    let names = &resource.names;
+    let properties = resource
+        .body
+        .block("body")
+        .and_then(|b| b.block("properties"));
+    let at = |obj: &Obj, path: &[&str]| -> Option<Ref> {
+        let (last, blocks) = path.split_last()?;
+        let mut obj = obj;
+        for name in blocks {
+            obj = obj.block(name)?;
+        }
+        obj.attr(last)
+            .filter(|a| !matches!(a.val, Val::Null))
+            .map(|attr| names.resolve(resource, attr))
+    };
+    let subnets = properties
+        .and_then(|p| p.lists.iter().find(|(k, _)| k == "agentPoolProfiles"))
+        .map(|(_, pools)| {
+            pools
+                .iter()
+                .enumerate()
+                .filter_map(|(i, pool)| {
+                    let name = pool
+                        .attr("name")
+                        .and_then(|a| a.val.as_str())
+                        .map_or_else(|| format!("<agentPoolProfiles[{i}]>"), str::to_owned);
+                    Some((name, at(pool, &["vnetSubnetID"])?))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let addon = |name: &str, key: &str| {
+        properties.and_then(|p| at(p, &["addonProfiles", name, "config", key]))
+    };
+    let parent = resource.body.attr("parent_id");
+    aksguard_model::azure::ClusterRefs {
+        symbols: names.key(resource).symbols,
+        resource_group: parent.map(|attr| names.resolve(resource, attr)),
+        subnets,
+        application_gateway: addon("ingressApplicationGateway", "applicationGatewayId"),
+        kubelet_identity: None,
+        log_analytics_workspace: addon("omsagent", "logAnalyticsWorkspaceResourceID"),
     }
 }
 
@@ -612,6 +650,11 @@ fn diagnostic(resource: &Resource) -> DiagnosticSetting {
 /// Registries, Defender pricings and role assignments.
 pub(crate) fn push_other(resource: &Resource, format: AzureFormat, out: &mut AzureResources) {
     let obj = &resource.body;
+    if let Some(written) = obj.attr("type").and_then(|a| a.val.as_str())
+        && super::surroundings_rest::push(resource, &type_name(written), format, out)
+    {
+        return;
+    }
     match rest_kind(resource) {
         Some(RestKind::Registry) => out.registries.push(ContainerRegistry {
             name: display_name(resource),
@@ -630,7 +673,7 @@ pub(crate) fn push_other(resource: &Resource, format: AzureFormat, out: &mut Azu
                 pos: obj.pos,
                 source: resource.source.clone(),
                 tier: settings.get("pricingTier").as_str().map(str::to_owned),
-                extensions: None,
+                extensions: super::surroundings_rest::pricing_extensions(resource),
             });
         }
         Some(RestKind::RoleAssignment) => {
@@ -640,10 +683,14 @@ pub(crate) fn push_other(resource: &Resource, format: AzureFormat, out: &mut Azu
                 source: resource.source.clone(),
                 id: None,
                 role: properties.and_then(|p| written(p, "roleDefinitionId")),
-                principal: properties.and_then(|p| written_ref(p, "principalId")),
+                principal: properties
+                    .and_then(|p| p.attr("principalId"))
+                    .map(|attr| resource.names.resolve(resource, attr)),
                 principal_name: None,
                 principal_type: properties.and_then(|p| known_str(p, "principalType")),
-                scope: written_ref(obj, "parent_id"),
+                scope: obj
+                    .attr("parent_id")
+                    .map(|attr| resource.names.resolve(resource, attr)),
             });
         }
         _ => {}

@@ -287,12 +287,38 @@ impl Scope {
                 }
                 _ => unknown(),
             },
+            // Policy assignment `parameters = jsonencode({ effect = { value = "Deny" } })`.
+            ("jsonencode", 1) => arg(0)
+                .and_then(to_json)
+                .map_or_else(unknown, |json| Val::Str(json.to_string())),
             ("tolist" | "toset" | "tomap" | "tostring" | "tonumber" | "tobool", 1) => {
                 args.into_iter().next().unwrap_or_else(unknown)
             }
             _ => unknown(),
         }
     }
+}
+
+/// A fully known value as JSON (`jsonencode`); `None` when any part is unknown.
+fn to_json(val: &Val) -> Option<serde_json::Value> {
+    use serde_json::Value as J;
+    Some(match val {
+        Val::Null => J::Null,
+        Val::Bool(b) => J::Bool(*b),
+        Val::Num(n) => match n.trim().parse::<i64>() {
+            Ok(i) => J::from(i),
+            Err(_) => J::from(n.trim().parse::<f64>().ok()?),
+        },
+        Val::Str(s) => J::String(s.clone()),
+        Val::List(items) => J::Array(items.iter().map(to_json).collect::<Option<_>>()?),
+        Val::Map(entries) => J::Object(
+            entries
+                .iter()
+                .map(|(k, v)| Some((k.clone(), to_json(v)?)))
+                .collect::<Option<_>>()?,
+        ),
+        Val::Unknown(_) => return None,
+    })
 }
 
 /// Elements a `for` expression iterates over at most.

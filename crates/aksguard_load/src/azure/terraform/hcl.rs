@@ -13,7 +13,7 @@ use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::template::Element;
 
 use super::functions::{FAILS, binary, coerce};
-use super::{Attr, Obj, Resource, Val, azapi, map};
+use super::{Attr, Obj, Resource, Val, azapi, map, symbols};
 
 /// Locals referring to locals: deeper chains are Unknown (also stops cycles).
 const MAX_DEPTH: u32 = 16;
@@ -139,6 +139,27 @@ impl ParsedFile {
             .collect()
     }
 
+    /// The addresses this file declares (`azurerm_subnet.nodes`, `data.azurerm_subscription.c`).
+    pub fn declared_addresses(&self) -> Vec<String> {
+        let resources = self
+            .top_blocks("resource")
+            .filter_map(|b| Some(format!("{}.{}", label(b, 0)?, label(b, 1)?)));
+        let data = self
+            .top_blocks("data")
+            .filter_map(|b| Some(format!("data.{}.{}", label(b, 0)?, label(b, 1)?)));
+        resources.chain(data).collect()
+    }
+
+    /// The `output "<name>" { value = … }` blocks: name and the value's expression text.
+    pub fn outputs(&self) -> Vec<(String, String)> {
+        self.top_blocks("output")
+            .filter_map(|b| {
+                let value = b.body.get_attribute("value")?;
+                Some((label(b, 0)?.to_owned(), self.text_of(value.value.span())?))
+            })
+            .collect()
+    }
+
     pub fn is_tfvars(&self) -> bool {
         self.tfvars
     }
@@ -160,16 +181,28 @@ impl ParsedFile {
 
     /// The azurerm and azapi resources this file declares, `count`/`for_each` expanded over
     /// resolvable values (`count = 0` and empty collections leave the resource out).
+    /// Data sources whose names references are followed through
+    /// ([`symbols::is_read_data`]) come as resources of kind `data.<type>`.
     pub fn resources(&self, scope: &Scope, notices: &mut Vec<String>) -> Vec<Resource> {
         let mut out = Vec::new();
-        for block in self.top_blocks("resource") {
+        let data = self
+            .top_blocks("data")
+            .filter(|b| label(b, 0).is_some_and(symbols::is_read_data));
+        for block in self.top_blocks("resource").chain(data) {
             let (Some(kind), Some(name)) = (label(block, 0), label(block, 1)) else {
                 continue;
             };
             let azapi = azapi::is_azapi(kind);
-            if !map::is_mapped(kind) && !azapi {
+            let is_data = block.ident.as_str() == "data";
+            // Resources whose IDs references name (a workspace) are read for their names.
+            if !map::is_mapped(kind) && !azapi && !is_data && !symbols::is_read_data(kind) {
                 continue;
             }
+            let kind = &if is_data {
+                format!("data.{kind}")
+            } else {
+                kind.to_owned()
+            };
             let pos = self.pos(block.span());
             let address = format!("{kind}.{name}");
             let counted = block.body.get_attribute("count").is_some()
@@ -199,6 +232,7 @@ impl ParsedFile {
                     source: self.source.clone(),
                     cluster_ref,
                     id: None,
+                    names: Default::default(),
                 });
             }
         }

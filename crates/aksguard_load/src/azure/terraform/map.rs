@@ -17,7 +17,8 @@ use aksguard_model::azure::{
 use aksguard_model::{Entry, Node, Pos, Value};
 
 use super::azapi::{self, RestKind};
-use super::{Attr, Obj, Resource, Val};
+use super::symbols::{self, Names};
+use super::{Attr, Obj, Resource, Val, surroundings};
 
 pub(crate) const CLUSTER: &str = "azurerm_kubernetes_cluster";
 const NODE_POOL: &str = "azurerm_kubernetes_cluster_node_pool";
@@ -36,6 +37,7 @@ pub(crate) fn is_mapped(kind: &str) -> bool {
         PRICING,
     ]
     .contains(&kind)
+        || surroundings::is_surrounding(kind)
 }
 
 /// A node pool, diagnostic setting or maintenance configuration (azurerm or azapi).
@@ -405,8 +407,19 @@ const CLUSTER_BLOCKS: &[BlockMap] = &[
     BlockMap {
         block: "ingress_application_gateway",
         present: Some("addonProfiles.ingressApplicationGateway.enabled"),
-        attrs: &[],
+        attrs: &[(
+            &["gateway_id"],
+            "addonProfiles.ingressApplicationGateway.config.applicationGatewayId",
+            Conv::Same,
+        )],
         prefix: "addonProfiles.ingressApplicationGateway",
+    },
+    // The Istio add-on: `mode` is always `Istio` in azurerm.
+    BlockMap {
+        block: "service_mesh_profile",
+        present: None,
+        attrs: &[(&["mode"], "serviceMeshProfile.mode", Conv::Same)],
+        prefix: "serviceMeshProfile",
     },
     BlockMap {
         block: "aci_connector_linux",
@@ -983,9 +996,22 @@ pub(crate) fn push_clusters(
             if azapi::is_azapi(&child.kind) {
                 azapi::push_child(child, &mut cluster);
             } else if child.kind == NODE_POOL {
+                let body = symbols::with_ids(child, &child.body);
                 cluster
                     .node_pools
-                    .push(pool(&child.body, false, child, &child.placeholder()));
+                    .push(pool(&body, false, child, &child.placeholder()));
+                if let Some(attr) = child
+                    .body
+                    .attr("vnet_subnet_id")
+                    .filter(|a| !matches!(a.val, Val::Null))
+                {
+                    let name =
+                        known_str(&child.body, "name").unwrap_or_else(|| child.placeholder());
+                    cluster
+                        .refs
+                        .subnets
+                        .push((name, child.names.resolve(child, attr)));
+                }
             } else {
                 cluster.diagnostic_settings.push(diagnostic(child));
             }
@@ -998,15 +1024,17 @@ pub(crate) fn push_clusters(
 }
 
 fn azurerm_cluster(resource: &Resource) -> ManagedCluster {
-    let obj = &resource.body;
+    // Settings hold the IDs references name where they are known (see `symbols::with_ids`).
+    let obj = &symbols::with_ids(resource, &resource.body);
     let mut node_pools = Vec::new();
     if let Some(default_pool) = obj.block("default_node_pool") {
         node_pools.push(pool(default_pool, true, resource, "<default_node_pool>"));
     }
+    let names: &Names = &resource.names;
     ManagedCluster {
         name: display_name(resource),
         id: resource.id.clone(),
-        resource_group: known_str(obj, "resource_group_name"),
+        resource_group: names.group_name(resource),
         location: known_str(obj, "location"),
         pos: obj.pos,
         source: resource.source.clone(),
@@ -1015,14 +1043,55 @@ fn azurerm_cluster(resource: &Resource) -> ManagedCluster {
         node_pools,
         diagnostic_settings: Vec::new(),
         maintenance_configurations: maintenance(obj),
-        refs: Default::default(),
+        refs: cluster_refs(resource),
         holds: Holds::EVERYTHING,
     }
 }
 
+/// How the cluster and what it names are named in Terraform (see `symbols.rs`): its own
+/// symbol, its resource group, node subnets, Application Gateway, kubelet identity and
+/// Log Analytics workspace, as references, so rules join them when the settings hold only
+/// expressions.
+fn cluster_refs(resource: &Resource) -> aksguard_model::azure::ClusterRefs {
+    let names: &Names = &resource.names;
+    let obj = &resource.body;
+    let resolve = |block: Option<&Obj>, name: &str| {
+        block
+            .and_then(|b| b.attr(name))
+            .filter(|a| !matches!(a.val, Val::Null))
+            .map(|attr| names.resolve(resource, attr))
+    };
+    let key = names.key(resource);
+    let kubelet_symbol = format!("{}.kubelet_identity", Names::symbol(resource));
+    let kubelet_identity = resolve(obj.block("kubelet_identity"), "user_assigned_identity_id")
+        .or_else(|| {
+            Some(aksguard_model::azure::Ref::resolved(
+                format!("{}.kubelet_identity", resource.reference()),
+                kubelet_symbol,
+            ))
+        });
+    aksguard_model::azure::ClusterRefs {
+        symbols: key.symbols,
+        resource_group: names.group_ref(resource),
+        subnets: resolve(obj.block("default_node_pool"), "vnet_subnet_id")
+            .map(|subnet| {
+                let pool = obj
+                    .block("default_node_pool")
+                    .and_then(|b| known_str(b, "name"))
+                    .unwrap_or_else(|| "<default_node_pool>".to_owned());
+                (pool, subnet)
+            })
+            .into_iter()
+            .collect(),
+        application_gateway: resolve(obj.block("ingress_application_gateway"), "gateway_id"),
+        kubelet_identity,
+        log_analytics_workspace: resolve(obj.block("oms_agent"), "log_analytics_workspace_id"),
+    }
+}
+
 fn format_of(resource: &Resource) -> AzureFormat {
-    // Plan resources carry no expression text.
-    if resource.body.attrs.iter().any(|(_, a)| a.text.is_some()) {
+    // `.tf` files are Terraform by their extension; plan and state are JSON.
+    if resource.source.path.ends_with(".tf") {
         AzureFormat::Terraform
     } else {
         AzureFormat::TerraformPlan
@@ -1033,6 +1102,9 @@ fn format_of(resource: &Resource) -> AzureFormat {
 pub(crate) fn push_other(resource: &Resource, out: &mut AzureResources) {
     if azapi::is_azapi(&resource.kind) {
         azapi::push_other(resource, AzureFormat::TerraformAzapi, out);
+        return;
+    }
+    if surroundings::push(resource, format_of(resource), out) {
         return;
     }
     let obj = &resource.body;
@@ -1086,25 +1158,30 @@ pub(crate) fn push_other(resource: &Resource, out: &mut AzureResources) {
             let Some(plan) = plan else {
                 return;
             };
+            let tier = known_str(obj, "tier");
             out.pricings.push(DefenderPricing {
+                extensions: surroundings::pricing_extensions(obj, tier.as_deref(), &plan),
                 plan,
                 pos: obj.pos,
                 source: resource.source.clone(),
-                tier: known_str(obj, "tier"),
-                extensions: None,
+                tier,
             });
         }
         ROLE_ASSIGNMENT => {
+            let names = &resource.names;
             out.role_assignments.push(RoleAssignment {
                 pos: obj.pos,
                 source: resource.source.clone(),
-                id: None,
+                // Plan and state give the assignment's ID.
+                id: known_str(obj, "id").filter(|id| id.starts_with('/')),
                 role: known_str(obj, "role_definition_name")
                     .or_else(|| known_str(obj, "role_definition_id")),
-                principal: azapi::written_ref(obj, "principal_id"),
+                principal: obj
+                    .attr("principal_id")
+                    .map(|attr| names.resolve(resource, attr)),
                 principal_name: None,
                 principal_type: known_str(obj, "principal_type"),
-                scope: azapi::written_ref(obj, "scope"),
+                scope: obj.attr("scope").map(|attr| names.resolve(resource, attr)),
             });
         }
         _ => {}

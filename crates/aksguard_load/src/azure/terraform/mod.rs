@@ -31,6 +31,9 @@ mod hcl;
 mod map;
 mod module;
 mod plan;
+mod surroundings;
+mod surroundings_rest;
+mod symbols;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -187,6 +190,8 @@ pub(crate) struct Resource {
     /// For plan/state: the resolved `id` (clusters) or the referenced id (node pools,
     /// diagnostic settings), to join by value.
     pub id: Option<String>,
+    /// What its references resolve against (shared by the resources of one load).
+    pub names: Arc<symbols::Names>,
 }
 
 impl Resource {
@@ -232,17 +237,20 @@ pub(crate) fn load_tf(
     let siblings = sibling_files(&source.path, limits, dirs);
     let scope = hcl::Scope::build(&file, &siblings);
     let mut own = file.resources(&scope, &mut out.notices);
-    // Sibling resources that may join this file's clusters (children, patches).
+    // Sibling resources: those that may join this file's clusters (children, patches), and
+    // all of them for the names references resolve against.
     let mut ignored = Vec::new();
+    let mut sibling_resources = Vec::new();
     for sibling in siblings.iter() {
         let sibling_scope = hcl::Scope::build(sibling, &siblings_without(&siblings, sibling));
-        own.extend(
-            sibling
-                .resources(&sibling_scope, &mut ignored)
-                .into_iter()
-                .filter(|r| map::is_cluster_child(r) || azapi::is_cluster_patch(r)),
-        );
+        sibling_resources.extend(sibling.resources(&sibling_scope, &mut ignored));
     }
+    own.extend(
+        sibling_resources
+            .iter()
+            .filter(|r| map::is_cluster_child(r) || azapi::is_cluster_patch(r))
+            .cloned(),
+    );
     let sibling_clusters: Vec<String> = siblings
         .iter()
         .flat_map(|f| f.cluster_addresses())
@@ -262,7 +270,6 @@ pub(crate) fn load_tf(
                 .as_deref()
                 .is_some_and(|t| sibling_clusters.iter().any(|c| c == t))
     };
-    build(own, &reported, &mut out);
     // Local modules this file calls, each module instance built on its own.
     let stack = Path::new(&*source.path)
         .parent()
@@ -281,9 +288,26 @@ pub(crate) fn load_tf(
         out: &mut out,
         nested: Vec::new(),
         avm: Vec::new(),
+        outputs: Vec::new(),
     };
-    let called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
+    let mut called = follow.calls(&file, &scope, "", &mut stack.into_iter().collect());
     let avm = std::mem::take(&mut follow.avm);
+    let outputs = std::mem::take(&mut follow.outputs);
+    // References resolve against every resource of the directory and of the modules called.
+    let declared = std::iter::once(&file)
+        .chain(siblings.iter().map(|f| &**f))
+        .map(|f| (f.source.path.clone(), f.declared_addresses()))
+        .collect();
+    let mut names = symbols::Names::build(
+        own.iter().chain(&sibling_resources).chain(&called),
+        declared,
+    );
+    names.add_outputs(&source.path, outputs);
+    let names = Arc::new(names);
+    for resource in own.iter_mut().chain(called.iter_mut()) {
+        resource.names = names.clone();
+    }
+    build(own, &reported, &mut out);
     build(called, &|_| true, &mut out);
     let notices = azapi::push_rest(avm, AzureFormat::AvmTerraform, &mut out.azure);
     out.notices.extend(notices);
@@ -353,3 +377,5 @@ mod tests;
 mod tests_azapi;
 #[cfg(test)]
 mod tests_modules;
+#[cfg(test)]
+mod tests_surroundings;

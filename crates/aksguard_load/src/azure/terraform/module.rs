@@ -56,6 +56,9 @@ pub(crate) struct Follow<'a> {
     /// What calls of the managed-cluster Azure Verified Module deploy, as azapi resources
     /// (judged as the AVM form).
     pub avm: Vec<Resource>,
+    /// The `output`s of followed module instances: (module path, output name, its value's
+    /// expression), so references to `module.x.<output>` are followed (`symbols.rs`).
+    pub outputs: Vec<(String, String, String)>,
 }
 
 impl Follow<'_> {
@@ -167,6 +170,9 @@ impl Follow<'_> {
                 let module_scope = Scope::module(&tf_files, args);
                 let module_prefix = format!("{address}{instance}.");
                 for module_file in &tf_files {
+                    for (name, text) in module_file.outputs() {
+                        self.outputs.push((module_prefix.clone(), name, text));
+                    }
                     let mut found = module_file.resources(&module_scope, &mut self.out.notices);
                     for resource in &mut found {
                         resource.module = module_prefix.clone();
@@ -262,6 +268,7 @@ impl Follow<'_> {
                     source: file.source.clone(),
                     cluster_ref: None,
                     id: None,
+                    names: Default::default(),
                 }
             };
             let mut cluster = resource(

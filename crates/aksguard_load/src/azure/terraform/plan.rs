@@ -28,8 +28,10 @@ pub(crate) fn from_plan(root: &Node, source: &Arc<Source>) -> AzureResources {
         .filter_map(|c| Some((c.get("address")?.as_str()?, c.get("change")?)))
         .collect();
     let mut references = HashMap::new();
+    let mut expressions = HashMap::new();
     if let Some(config) = root.at("configuration.root_module") {
         config_references(config, "", &mut references);
+        config_expressions(config, "", &mut expressions);
     }
     let values = root
         .at("planned_values.root_module")
@@ -37,6 +39,25 @@ pub(crate) fn from_plan(root: &Node, source: &Arc<Source>) -> AzureResources {
     let mut resources = Vec::new();
     if let Some(module) = values {
         collect(module, "", source, &changes, &references, &mut resources);
+    }
+    // Values known only after apply are followed by the reference the configuration
+    // writes (`azurerm_subnet.nodes.id`), as in `.tf`.
+    for resource in &mut resources {
+        let address = format!("{}{}", resource.module, resource.reference());
+        if let Some(written) = expressions.get(&address) {
+            for (key, attr) in &mut resource.body.attrs {
+                if attr.text.is_none()
+                    && matches!(attr.val, Val::Unknown(_))
+                    && let Some(reference) = written.get(key.as_str())
+                {
+                    attr.text = Some(reference.clone());
+                }
+            }
+        }
+    }
+    let names = Arc::new(super::symbols::Names::build(resources.iter(), Vec::new()));
+    for resource in &mut resources {
+        resource.names = names.clone();
     }
     // A child with no resolvable reference joins the only cluster of its module.
     let clusters: Vec<(String, String)> = resources
@@ -116,6 +137,56 @@ fn config_references(module: &Node, prefix: &str, out: &mut HashMap<String, Stri
     }
 }
 
+/// The one resource attribute each top-level expression of a configuration resource
+/// references (`"references": ["azurerm_subnet.nodes.id", "azurerm_subnet.nodes"]` →
+/// `azurerm_subnet.nodes.id`), by module-qualified address; an expression naming several
+/// resources is left out.
+fn config_expressions(
+    module: &Node,
+    prefix: &str,
+    out: &mut HashMap<String, HashMap<String, String>>,
+) {
+    for resource in module.get("resources").map(Node::items).unwrap_or_default() {
+        let Some(address) = resource.get("address").and_then(Node::as_str) else {
+            continue;
+        };
+        let mut written = HashMap::new();
+        for entry in resource
+            .get("expressions")
+            .map(Node::entries)
+            .unwrap_or_default()
+        {
+            let refs: Vec<&str> = entry
+                .value
+                .get("references")
+                .map(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(Node::as_str)
+                .collect();
+            // Terraform lists the attribute first, then what holds it.
+            let Some(first) = refs.first() else {
+                continue;
+            };
+            if refs.iter().all(|r| first.starts_with(r)) {
+                written.insert(entry.key.to_string(), (*first).to_owned());
+            }
+        }
+        if !written.is_empty() {
+            out.insert(format!("{prefix}{address}"), written);
+        }
+    }
+    for entry in module
+        .get("module_calls")
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        if let Some(child) = entry.value.get("module") {
+            config_expressions(child, &format!("{prefix}module.{}.", entry.key), out);
+        }
+    }
+}
+
 fn collect(
     module: &Node,
     prefix: &str,
@@ -162,6 +233,7 @@ fn collect(
             source: source.clone(),
             cluster_ref: references.get(&config_address).cloned(),
             id,
+            names: Default::default(),
         });
     }
     for child in module
