@@ -397,7 +397,7 @@ fn existing_resources_elsewhere_compile_to_ids_at_their_scope() {
 #[test]
 fn array_items_the_grammar_splits_are_joined_again() {
     let t = clean(
-        "var o = {\n  scopes: [\n    resourceGroup().id\n    subscription().id\n    foo(1, 2)\n    split('a/b', '/')[1]\n    'x'\n  ]\n}\nvar plain = [\n  resourceGroup().id\n]\n",
+        "var o = {\n  scopes: [\n    resourceGroup().id\n    subscription().id\n    foo(1, 2)\n    resourceId('t/u', 'n')\n    split('a/b', '/')[1]\n    'x'\n  ]\n}\nvar plain = [\n  resourceGroup().id\n]\n",
     );
     let vars = t.template.get("variables").unwrap();
     let scopes: Vec<&str> = vars
@@ -413,6 +413,7 @@ fn array_items_the_grammar_splits_are_joined_again() {
             "[resourceGroup().id]",
             "[subscription().id]",
             "[foo(1, 2)]",
+            "[resourceId('t/u', 'n')]",
             "[split('a/b', '/')[1]]",
             "x"
         ]

@@ -1315,7 +1315,8 @@ impl<'t> Tr<'t> {
 
     /// The items of a multi-line array. The grammar splits some items of an array that is an
     /// object property's value in two, without a syntax error: `resourceGroup().id` becomes
-    /// `resourceGroup` and `().id`, `f(x)[0]` becomes `f(x)` and `[0]`. Items are separated
+    /// `resourceGroup` and `().id`, `resourceId('t', 'n')` becomes `resourceId` and
+    /// `('t', 'n')`, `f(x)[0]` becomes `f(x)` and `[0]`. Items are separated
     /// by a comma or a newline, so two that touch are one: they are joined again (a call of
     /// no arguments, an index), and any other touching pair is Unknown rather than misread.
     fn array_items(&mut self, items: &[Syn<'t>], env: &Env, depth: usize) -> Vec<Node> {
@@ -1335,15 +1336,20 @@ impl<'t> Tr<'t> {
                 continue;
             };
             if item.kind() == "identifier"
-                && let Some(empty) = leftmost(next).filter(|l| {
-                    l.kind() == "parenthesized_expression"
-                        && l.start_byte() == item.end_byte()
-                        && kids(*l).is_empty()
+                && let Some(arguments) = leftmost(next).filter(|l| {
+                    l.kind() == "parenthesized_expression" && l.start_byte() == item.end_byte()
                 })
             {
-                // `name()` then whatever the grammar read after it (`.id`).
-                let call = Ex::Arm(format!("{}()", self.src(item)), pos);
-                self.overrides.push((empty.id(), call));
+                // `name(args…)` then whatever the grammar read after it (`.id`).
+                let args: Vec<String> = kids(arguments)
+                    .into_iter()
+                    .map(|a| {
+                        let value = self.ex(a, env, depth);
+                        self.arm(value)
+                    })
+                    .collect();
+                let call = Ex::Arm(format!("{}({})", self.src(item), args.join(", ")), pos);
+                self.overrides.push((arguments.id(), call));
                 let value = self.ex(next, env, depth);
                 self.overrides.pop();
                 out.push(value.into_node());
