@@ -291,7 +291,8 @@ fn undecided_fixtures_find_nothing_and_say_why_for_every_target() {
             rule.id,
             render(rule, &outcome)
         );
-        let loaded = load_text_all("x", &text, &Limits::default());
+        // Loaded under its own name: `.tf` and `.bicep` are read by their extension.
+        let loaded = load_text_all(&path.display().to_string(), &text, &Limits::default());
         let targets = loaded.azure.clusters.len() + loaded.azure.registries.len();
         assert!(targets > 0, "{}: no Azure target", path.display());
         assert_eq!(
