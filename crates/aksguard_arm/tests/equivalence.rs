@@ -1,7 +1,8 @@
 //! The same resources judged live and from files give the same findings (rule, cluster),
 //! except where files cannot be conclusive: a file scan does not know a cluster has no
 //! diagnostic setting or maintenance configuration (the `az` lists are separate files, and
-//! their absence proves nothing), so AKS016 and AKS035 stay undecided there for the
+//! their absence proves nothing), so AKS016 and AKS035 (and AKS048: no alert rule or
+//! security contact) stay undecided there for the
 //! clusters without any, while Resource Manager, which returns everything that exists,
 //! decides them. With `--complete` (the user's word that the files hold everything) the two
 //! scans agree exactly.
@@ -77,7 +78,8 @@ fn live_and_file_scans_of_the_same_resources_agree_except_where_files_cannot_con
     let credential = Credential::from_choice(Choice::Token(TOKEN.into())).unwrap();
     let listing = read_azure(&request, &credential, &|_| {}).unwrap();
     assert!(listing.errors.is_empty(), "{:?}", listing.errors);
-    let live = judge(listing.azure, false);
+    // A live read is complete for what it read (`scan --azure` sets --complete).
+    let live = judge(listing.azure, true);
 
     let loaded = load_inputs(
         &[files.path().to_string_lossy().into_owned()],
@@ -113,12 +115,19 @@ fn live_and_file_scans_of_the_same_resources_agree_except_where_files_cannot_con
                 .iter()
                 .map(|c| ("AKS035".to_owned(), "ManagedCluster".to_owned(), c.clone())),
         )
+        // No alert rule and no security contact in the subscription: AKS048 everywhere.
+        .chain(
+            examples
+                .clusters
+                .iter()
+                .map(|c| ("AKS048".to_owned(), "ManagedCluster".to_owned(), c.clone())),
+        )
         .collect();
     let extra: BTreeSet<Key> = live_set.difference(&file_set).cloned().collect();
     assert_eq!(extra, expected_extra);
     assert_eq!(
         (expected_extra.len(), examples.without_diagnostics.len()),
-        (27, 13)
+        (42, 13)
     );
 
     // Live findings point at the resources in Azure, and their fixes at the real names.
