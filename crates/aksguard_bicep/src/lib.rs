@@ -93,6 +93,9 @@ pub enum ModuleTarget {
 /// [`chunks`] for why), in order. tree-sitter returns a tree for any input; syntax it cannot
 /// read becomes ERROR/MISSING nodes. `None` when the parser cannot start.
 pub(crate) fn parse(text: &str) -> Option<Vec<tree_sitter::Tree>> {
+    // Same length and positions; values are read from `text` itself (see the function).
+    let masked = chunks::mask_slashes_in_strings(text);
+    let text = masked.as_deref().unwrap_or(text);
     let mut parser = tree_sitter::Parser::new();
     parser
         .set_language(&tree_sitter_bicep::LANGUAGE.into())

@@ -334,3 +334,100 @@ fn bicepparam_files_give_literal_values_and_unknown_expressions() {
             .contains("readEnvironmentVariable")
     );
 }
+
+#[test]
+fn target_scope_and_module_scope_name_what_is_deployed_to() {
+    let t = clean(
+        "targetScope = 'subscription'\nparam sub string\nmodule a './a.bicep' = {\n  name: 'a'\n  scope: resourceGroup('rg-a')\n  params: {}\n}\nmodule b './b.bicep' = {\n  name: 'b'\n  scope: resourceGroup(sub, 'rg-b')\n  params: {}\n}\nmodule c './c.bicep' = {\n  name: 'c'\n  scope: subscription()\n  params: {}\n}\nresource rg 'Microsoft.Resources/resourceGroups@2024-03-01' existing = {\n  name: 'rg-d'\n}\nmodule d './d.bicep' = {\n  name: 'd'\n  scope: rg\n  params: {}\n}\n",
+    );
+    assert!(text_at(&t.template, "$schema").contains("subscriptionDeploymentTemplate"));
+    let modules: Vec<&Node> = resources(&t)
+        .iter()
+        .filter(|r| r.get("type").and_then(Node::as_str) == Some("Microsoft.Resources/deployments"))
+        .collect();
+    assert_eq!(text_at(modules[0], "resourceGroup"), "rg-a");
+    assert!(modules[0].get("subscriptionId").is_none());
+    assert_eq!(text_at(modules[1], "subscriptionId"), "[parameters('sub')]");
+    assert_eq!(text_at(modules[1], "resourceGroup"), "rg-b");
+    assert!(modules[2].get("resourceGroup").is_none());
+    // A scope the translation does not follow leaves the resource group unknown.
+    assert_eq!(text_at(modules[3], "resourceGroup"), "[bicepModuleScope()]");
+    // Without `targetScope`, a resource group template.
+    let plain = clean("param x string = 'a'\n");
+    assert!(text_at(&plain.template, "$schema").ends_with("/deploymentTemplate.json#"));
+}
+
+#[test]
+fn references_to_surrounding_resources_compile_to_resource_ids() {
+    let t = clean(
+        "resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {\n  name: 'id-app'\n}\nresource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' existing = {\n  name: 'vnet'\n  resource nodes 'subnets' existing = {\n    name: 'nodes'\n  }\n}\nresource ra 'Microsoft.Authorization/roleAssignments@2022-04-01' = {\n  name: guid('x')\n  scope: resourceGroup()\n  properties: {\n    principalId: identity.properties.principalId\n    roleDefinitionId: vnet::nodes.id\n  }\n}\n",
+    );
+    let ra = &resources(&t)[2];
+    assert_eq!(
+        text_at(ra, "properties.principalId"),
+        "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'id-app')).principalId]"
+    );
+    assert_eq!(
+        text_at(ra, "properties.roleDefinitionId"),
+        "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'vnet/nodes')]"
+    );
+    assert_eq!(text_at(ra, "scope"), "[resourceGroup()]");
+}
+
+#[test]
+fn existing_resources_elsewhere_compile_to_ids_at_their_scope() {
+    let t = clean(
+        "resource baseline 'Microsoft.Authorization/policySetDefinitions@2021-06-01' existing = {\n  name: 'a8640138-9b0a-4a28-b8cb-1666c838647d'\n  scope: tenant()\n}\nresource owner 'Microsoft.Authorization/roleDefinitions@2022-04-01' existing = {\n  name: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'\n  scope: subscription()\n}\nresource hub 'Microsoft.Network/virtualNetworks@2024-01-01' existing = {\n  name: 'hub'\n  scope: resourceGroup('rg-hub')\n  resource firewall 'subnets' existing = {\n    name: 'AzureFirewallSubnet'\n  }\n}\nvar ids = {\n  baseline: baseline.id\n  owner: owner.id\n  firewall: hub::firewall.id\n}\n",
+    );
+    let ids = t.template.get("variables").unwrap().get("ids").unwrap();
+    assert_eq!(
+        text_at(ids, "baseline"),
+        "[tenantResourceId('Microsoft.Authorization/policySetDefinitions', 'a8640138-9b0a-4a28-b8cb-1666c838647d')]"
+    );
+    assert_eq!(
+        text_at(ids, "owner"),
+        "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')]"
+    );
+    assert_eq!(
+        text_at(ids, "firewall"),
+        "[resourceId('rg-hub', 'Microsoft.Network/virtualNetworks/subnets', 'hub/AzureFirewallSubnet')]"
+    );
+}
+
+#[test]
+fn array_items_the_grammar_splits_are_joined_again() {
+    let t = clean(
+        "var o = {\n  scopes: [\n    resourceGroup().id\n    subscription().id\n    foo(1, 2)\n    resourceId('t/u', 'n')\n    split('a/b', '/')[1]\n    'x'\n  ]\n}\nvar plain = [\n  resourceGroup().id\n]\n",
+    );
+    let vars = t.template.get("variables").unwrap();
+    let scopes: Vec<&str> = vars
+        .at("o.scopes")
+        .unwrap()
+        .items()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    assert_eq!(
+        scopes,
+        vec![
+            "[resourceGroup().id]",
+            "[subscription().id]",
+            "[foo(1, 2)]",
+            "[resourceId('t/u', 'n')]",
+            "[split('a/b', '/')[1]]",
+            "x"
+        ]
+    );
+    assert_eq!(
+        vars.at("plain").unwrap().items()[0].as_str(),
+        Some("[resourceGroup().id]")
+    );
+}
+
+#[test]
+fn strings_starting_with_slashes_are_strings() {
+    let t = clean("var q = {\n  query: '//https://example \\r\\n x'\n  b: 'x//y'\n}\n");
+    let q = t.template.get("variables").unwrap().get("q").unwrap();
+    assert_eq!(text_at(q, "query"), "//https://example \r\n x");
+    assert_eq!(text_at(q, "b"), "x//y");
+}

@@ -12,6 +12,13 @@ use crate::{
 
 const SCHEMA: &str =
     "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#";
+/// The schemas of templates deployed above a resource group (`targetScope = …`), which is
+/// what `resourceId()` and an assignment without `scope` are relative to.
+const SUBSCRIPTION_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#";
+const MANAGEMENT_GROUP_SCHEMA: &str = "https://schema.management.azure.com/schemas/2019-08-01/managementGroupDeploymentTemplate.json#";
+const TENANT_SCHEMA: &str =
+    "https://schema.management.azure.com/schemas/2019-08-01/tenantDeploymentTemplate.json#";
 const DEPLOYMENT_API: &str = "2022-09-01";
 
 /// Resource types the model reads (lower case prefixes); a syntax error inside any other
@@ -23,6 +30,17 @@ const READ_TYPES: &[&str] = &[
     "microsoft.containerregistry/registries",
     "microsoft.security/pricings",
     "microsoft.resources/deployments",
+    "microsoft.managedidentity/userassignedidentities",
+    "microsoft.network/virtualnetworks",
+    "microsoft.network/networksecuritygroups",
+    "microsoft.network/routetables",
+    "microsoft.network/applicationgateways",
+    "microsoft.network/applicationgatewaywebapplicationfirewallpolicies",
+    "microsoft.authorization/policyassignments",
+    "microsoft.insights/scheduledqueryrules",
+    "microsoft.insights/metricalerts",
+    "microsoft.insights/activitylogalerts",
+    "microsoft.security/securitycontacts",
 ];
 
 /// Translates one Bicep file. Never panics; unreadable parts are in `errors`/`notices`.
@@ -48,6 +66,7 @@ pub fn translate(text: &str) -> Translation {
         errors: Vec::new(),
         notices: Vec::new(),
         naming: Vec::new(),
+        overrides: Vec::new(),
     };
     let mut statements = Vec::new();
     for tree in &trees {
@@ -57,8 +76,21 @@ pub fn translate(text: &str) -> Translation {
     let mut parameters = Vec::new();
     let mut variables = Vec::new();
     let mut resources = Vec::new();
+    let mut schema = SCHEMA;
     for statement in &statements {
         match statement.kind() {
+            "target_scope_assignment" => {
+                let scope = kids(*statement)
+                    .first()
+                    .map(|s| tr.src(*s).trim_matches('\'').to_owned())
+                    .unwrap_or_default();
+                schema = match scope.as_str() {
+                    "subscription" => SUBSCRIPTION_SCHEMA,
+                    "managementGroup" => MANAGEMENT_GROUP_SCHEMA,
+                    "tenant" => TENANT_SCHEMA,
+                    _ => SCHEMA,
+                };
+            }
             "parameter_declaration" => parameters.extend(tr.parameter(*statement)),
             "variable_declaration" => {
                 if let Some((name, name_pos, value)) = tr.variable(*statement) {
@@ -79,7 +111,7 @@ pub fn translate(text: &str) -> Translation {
     translation.template = map(
         pos,
         vec![
-            entry("$schema", pos, string(SCHEMA, pos)),
+            entry("$schema", pos, string(schema, pos)),
             entry("contentVersion", pos, string("1.0.0.0", pos)),
             entry("parameters", pos, map(pos, parameters)),
             entry("variables", pos, map(pos, variables)),
@@ -183,6 +215,8 @@ struct Tr<'t> {
     notices: Vec<Problem>,
     /// Resource symbols whose names are being computed (cycle guard).
     naming: Vec<String>,
+    /// Nodes translated as something else (see [`Tr::array_items`]), by node ID.
+    overrides: Vec<(usize, Ex)>,
 }
 
 fn entry(key: &str, key_pos: Pos, value: Node) -> Entry {
@@ -770,6 +804,16 @@ impl<'t> Tr<'t> {
 
     /// The resource symbol an expression names (`aks`), if it is one.
     fn symbol_resource(&self, value: Syn<'t>, env: &Env) -> Option<String> {
+        // `vnet::nodes`: a nested resource, declared under its own simple symbol.
+        if value.kind() == "resource_expression" {
+            let last = kids(value)
+                .into_iter()
+                .rev()
+                .find(|k| k.kind() == "identifier")?;
+            let name = self.src(last);
+            return matches!(self.symbols.get(name), Some(Symbol::Resource(_)))
+                .then(|| name.to_owned());
+        }
         if value.kind() != "identifier" {
             return None;
         }
@@ -834,7 +878,80 @@ impl<'t> Tr<'t> {
         let name = self.resource_name(symbol);
         let name = self.arm(name);
         let _ = pos;
-        format!("resourceId({}, {name})", quote(&full_type))
+        let (function, args) = match self.declared_scope(symbol) {
+            Some((DeclaredScope::ResourceGroup, args)) => ("resourceId", args),
+            Some((DeclaredScope::Subscription, args)) => ("subscriptionResourceId", args),
+            Some((DeclaredScope::Tenant, _)) => ("tenantResourceId", Vec::new()),
+            None => ("resourceId", Vec::new()),
+        };
+        let before: String = args.iter().map(|a| format!("{a}, ")).collect();
+        format!("{function}({before}{}, {name})", quote(&full_type))
+    }
+
+    /// Where a resource declared with `scope: resourceGroup(…)`, `subscription(…)` or
+    /// `tenant()` lives (an `existing` resource elsewhere: a built-in policy definition, an
+    /// identity in another group), with the function's arguments; itself or through the
+    /// resource it is declared in or under (`parent:`).
+    fn declared_scope(&mut self, symbol: &str) -> Option<(DeclaredScope, Vec<String>)> {
+        let mut current = symbol.to_owned();
+        for _ in 0..=MAX_NESTING {
+            let Some(Symbol::Resource(sym)) = self.symbols.get(&current).cloned() else {
+                return None;
+            };
+            let body = kids(sym.decl).into_iter().find_map(|k| match k.kind() {
+                "object" => Some(k),
+                "if_statement" | "for_statement" => resource_body(k),
+                _ => None,
+            });
+            let mut parent = sym.nested_in.clone();
+            for property in body.map(kids).unwrap_or_default() {
+                let Some((key, _, value)) = self.property_parts(property) else {
+                    continue;
+                };
+                match key.as_str() {
+                    "scope" => {
+                        let function = (value.kind() == "call_expression")
+                            .then(|| value.child_by_field_name("function"))
+                            .flatten()
+                            .map(|f| self.src(f).trim_start_matches("az.").to_owned());
+                        let args: Vec<Syn<'t>> = value
+                            .child_by_field_name("arguments")
+                            .map(kids)
+                            .unwrap_or_default();
+                        let scope = match function.as_deref() {
+                            Some("resourceGroup") if !args.is_empty() => {
+                                DeclaredScope::ResourceGroup
+                            }
+                            Some("subscription") => DeclaredScope::Subscription,
+                            Some("tenant") => DeclaredScope::Tenant,
+                            _ => return None,
+                        };
+                        if self.naming.contains(&current) || self.naming.len() > MAX_NESTING {
+                            return None;
+                        }
+                        // The arguments may name resources in turn: guarded as names are.
+                        self.naming.push(current.clone());
+                        let args = args
+                            .into_iter()
+                            .map(|a| {
+                                let value = self.ex(a, &Vec::new(), 0);
+                                self.arm(value)
+                            })
+                            .collect();
+                        self.naming.pop();
+                        return Some((scope, args));
+                    }
+                    "parent" => {
+                        if let Some(p) = self.symbol_resource(value, &Vec::new()) {
+                            parent = Some(p);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            current = parent?;
+        }
+        None
     }
 
     fn module(&mut self, decl: Syn<'t>, out: &mut Vec<Node>) {
@@ -887,12 +1004,14 @@ impl<'t> Tr<'t> {
         self.each_copy(*value, &Vec::new(), &mut |tr, body, condition, env| {
             let mut name = Ex::Lit(string(&symbol, pos));
             let mut parameters = Vec::new();
+            let mut target = Vec::new();
             for property in kids(body) {
                 let Some((key, key_pos, value)) = tr.property_parts(property) else {
                     continue;
                 };
                 match key.as_str() {
                     "name" => name = tr.ex(value, env, 0),
+                    "scope" => target = tr.module_scope(value, env, key_pos),
                     "params" if value.kind() == "object" => {
                         for param in kids(value) {
                             if let Some((pkey, pkey_pos, pvalue)) = tr.property_parts(param) {
@@ -924,6 +1043,7 @@ impl<'t> Tr<'t> {
             if let Some(condition) = condition {
                 head.push(entry("condition", condition.pos(), condition.into_node()));
             }
+            head.append(&mut target);
             head.push(entry(
                 "properties",
                 pos,
@@ -947,6 +1067,43 @@ impl<'t> Tr<'t> {
             ));
             out.push(map(pos, head));
         });
+    }
+
+    /// Where a module deploys (`scope:`), as the deployment resource's `subscriptionId` and
+    /// `resourceGroup`: `resourceGroup([sub, ]name)`, `subscription(id)`; the deployment
+    /// scope's own `resourceGroup()`/`subscription()` add nothing. Any other scope (an
+    /// `existing` resource group's symbol) makes the resource group unknown rather than
+    /// the caller's.
+    fn module_scope(&mut self, value: Syn<'t>, env: &Env, pos: Pos) -> Vec<Entry> {
+        let function = (value.kind() == "call_expression")
+            .then(|| value.child_by_field_name("function"))
+            .flatten()
+            .map(|f| match f.kind() {
+                "member_expression" => f
+                    .child_by_field_name("property")
+                    .map(|p| self.src(p))
+                    .unwrap_or(""),
+                _ => self.src(f),
+            });
+        let args: Vec<Syn<'t>> = value
+            .child_by_field_name("arguments")
+            .map(kids)
+            .unwrap_or_default();
+        let arg = |tr: &mut Self, i: usize| tr.ex(args[i], env, 0).into_node();
+        match (function, args.len()) {
+            (Some("resourceGroup" | "subscription"), 0) => Vec::new(),
+            (Some("resourceGroup"), 1) => vec![entry("resourceGroup", pos, arg(self, 0))],
+            (Some("resourceGroup"), 2) => vec![
+                entry("subscriptionId", pos, arg(self, 0)),
+                entry("resourceGroup", pos, arg(self, 1)),
+            ],
+            (Some("subscription"), 1) => vec![entry("subscriptionId", pos, arg(self, 0))],
+            _ => vec![entry(
+                "resourceGroup",
+                pos,
+                Node::scalar("[bicepModuleScope()]", false, pos),
+            )],
+        }
     }
 
     /// An object property's key (unquoted), key position and value syntax.
@@ -994,6 +1151,9 @@ impl<'t> Tr<'t> {
 
     fn ex(&mut self, n: Syn<'t>, env: &Env, depth: usize) -> Ex {
         let pos = self.pos(n);
+        if let Some((_, replaced)) = self.overrides.iter().find(|(id, _)| *id == n.id()) {
+            return replaced.clone();
+        }
         if depth > MAX_NESTING {
             return Ex::Arm("bicepNestedTooDeeply()".into(), pos);
         }
@@ -1017,11 +1177,11 @@ impl<'t> Tr<'t> {
                 Ex::Lit(map(pos, entries))
             }
             "array" => {
-                let items = kids(n)
+                let items: Vec<Syn<'t>> = kids(n)
                     .into_iter()
                     .filter(|k| k.kind() != "decorators")
-                    .map(|k| self.ex(k, env, d).into_node())
                     .collect();
+                let items = self.array_items(&items, env, d);
                 Ex::Lit(Node {
                     pos,
                     value: Value::Seq(items),
@@ -1032,6 +1192,10 @@ impl<'t> Tr<'t> {
                 None => Ex::Arm("bicepEmpty()".into(), pos),
             },
             "identifier" => self.identifier(n, env, pos),
+            "resource_expression" => match self.symbol_resource(n, env) {
+                Some(symbol) => Ex::Arm(self.resource_id(&symbol, pos), pos),
+                None => Ex::Arm("bicepUnsupported('resource_expression')".into(), pos),
+            },
             "member_expression" => self.member(n, env, d, pos),
             "subscript_expression" => {
                 let (Some(object), Some(index)) = (
@@ -1147,6 +1311,60 @@ impl<'t> Tr<'t> {
             "lambda_expression" => Ex::Arm("lambda()".into(), pos),
             kind => Ex::Arm(format!("bicepUnsupported('{kind}')"), pos),
         }
+    }
+
+    /// The items of a multi-line array. The grammar splits some items of an array that is an
+    /// object property's value in two, without a syntax error: `resourceGroup().id` becomes
+    /// `resourceGroup` and `().id`, `resourceId('t', 'n')` becomes `resourceId` and
+    /// `('t', 'n')`, `f(x)[0]` becomes `f(x)` and `[0]`. Items are separated
+    /// by a comma or a newline, so two that touch are one: they are joined again (a call of
+    /// no arguments, an index), and any other touching pair is Unknown rather than misread.
+    fn array_items(&mut self, items: &[Syn<'t>], env: &Env, depth: usize) -> Vec<Node> {
+        let mut out: Vec<Node> = Vec::new();
+        let mut i = 0;
+        while i < items.len() {
+            let item = items[i];
+            let pos = self.pos(item);
+            let next = items
+                .get(i + 1)
+                .copied()
+                .filter(|next| next.start_byte() == item.end_byte());
+            let Some(next) = next else {
+                let value = self.ex(item, env, depth).into_node();
+                out.push(value);
+                i += 1;
+                continue;
+            };
+            if item.kind() == "identifier"
+                && let Some(arguments) = leftmost(next).filter(|l| {
+                    l.kind() == "parenthesized_expression" && l.start_byte() == item.end_byte()
+                })
+            {
+                // `name(args…)` then whatever the grammar read after it (`.id`).
+                let args: Vec<String> = kids(arguments)
+                    .into_iter()
+                    .map(|a| {
+                        let value = self.ex(a, env, depth);
+                        self.arm(value)
+                    })
+                    .collect();
+                let call = Ex::Arm(format!("{}({})", self.src(item), args.join(", ")), pos);
+                self.overrides.push((arguments.id(), call));
+                let value = self.ex(next, env, depth);
+                self.overrides.pop();
+                out.push(value.into_node());
+            } else if next.kind() == "array" && kids(next).len() == 1 {
+                let object = self.ex(item, env, depth);
+                let object = self.arm(object);
+                let index = self.ex(kids(next)[0], env, depth);
+                let index = self.arm(index);
+                out.push(Ex::Arm(format!("{object}[{index}]"), pos).into_node());
+            } else {
+                out.push(Ex::Arm("bicepUnreadableArrayItem()".into(), pos).into_node());
+            }
+            i += 2;
+        }
+        out
     }
 
     fn identifier(&mut self, n: Syn<'t>, env: &Env, pos: Pos) -> Ex {
@@ -1389,6 +1607,14 @@ fn nesting_depth(symbols: &HashMap<String, Symbol<'_>>, sym: &ResourceSym<'_>) -
     depth
 }
 
+/// What an `existing` resource's `scope:` function names.
+#[derive(Clone, Copy)]
+enum DeclaredScope {
+    ResourceGroup,
+    Subscription,
+    Tenant,
+}
+
 struct ResourceShape<'a, 't> {
     sym: &'a ResourceSym<'t>,
     written_type: &'a str,
@@ -1409,6 +1635,21 @@ fn resource_body(node: Syn<'_>) -> Option<Syn<'_>> {
         "for_statement" => node.child_by_field_name("body").and_then(resource_body),
         _ => None,
     }
+}
+
+/// The innermost left operand of an expression (`(x)` of `(x).a[0]`), at most
+/// [`MAX_NESTING`] steps down.
+fn leftmost(node: Syn<'_>) -> Option<Syn<'_>> {
+    let mut node = node;
+    for _ in 0..MAX_NESTING {
+        let inner = match node.kind() {
+            "member_expression" | "subscript_expression" => node.child_by_field_name("object"),
+            "call_expression" => node.child_by_field_name("function"),
+            _ => return Some(node),
+        };
+        node = inner?;
+    }
+    None
 }
 
 /// The first ERROR or MISSING node under `node` (iterative: trees may be deep).

@@ -477,3 +477,206 @@ fn an_avm_cluster_call_is_judged_from_its_params_at_the_callers_lines() {
         loaded.notices
     );
 }
+
+const SURROUNDINGS_MODULE: &str = r#"param identityName string
+param principalId string
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: identityName
+  location: resourceGroup().location
+}
+
+resource credential 'Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials@2023-01-31' = {
+  parent: identity
+  name: 'web'
+  properties: {
+    issuer: aks.properties.oidcIssuerProfile.issuerURL
+    subject: 'system:serviceaccount:apps:web'
+    audiences: ['api://AzureADTokenExchange']
+  }
+}
+
+resource nsg 'Microsoft.Network/networkSecurityGroups@2024-01-01' = {
+  name: 'nsg-nodes'
+  properties: {
+    securityRules: [
+      {
+        name: 'ssh'
+        properties: {
+          direction: 'Inbound'
+          access: 'Allow'
+          priority: 100
+          protocol: 'Tcp'
+          sourceAddressPrefix: 'Internet'
+          destinationPortRange: '22'
+        }
+      }
+    ]
+  }
+}
+
+resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {
+  name: 'vnet'
+  properties: {
+    subnets: [
+      {
+        name: 'nodes'
+        properties: {
+          networkSecurityGroup: {
+            id: nsg.id
+          }
+        }
+      }
+    ]
+  }
+  resource nodes 'subnets' existing = {
+    name: 'nodes'
+  }
+}
+
+resource aks 'Microsoft.ContainerService/managedClusters@2024-09-01' = {
+  name: 'aks'
+  properties: {
+    agentPoolProfiles: [
+      {
+        name: 'sys'
+        mode: 'System'
+        vnetSubnetID: vnet::nodes.id
+      }
+    ]
+  }
+}
+
+resource onCluster 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(aks.id, 'owner')
+  scope: aks
+  properties: {
+    principalId: identity.properties.principalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '8e3af657-a8ff-443c-a75c-2fe8c4bcb635')
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource onGroup 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid('group')
+  scope: resourceGroup()
+  properties: {
+    principalId: principalId
+    roleDefinitionId: 'b24988ac-6180-42a0-ab88-20f7382dd24c'
+  }
+}
+"#;
+
+const SURROUNDINGS_MAIN: &str = r#"targetScope = 'subscription'
+
+param identityName string
+
+resource outer 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' existing = {
+  scope: resourceGroup('rg-prod')
+  name: 'id-outer'
+}
+
+module app './app.bicep' = {
+  name: 'app'
+  scope: resourceGroup('rg-prod')
+  params: {
+    identityName: identityName
+    principalId: outer.properties.principalId
+  }
+}
+
+resource onSubscription 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid('sub')
+  properties: {
+    principalId: outer.properties.principalId
+    roleDefinitionId: '8e3af657-a8ff-443c-a75c-2fe8c4bcb635'
+  }
+}
+"#;
+
+#[test]
+fn bicep_surroundings_join_by_id_and_by_symbol_through_modules() {
+    use aksguard_model::azure::Ref;
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "main.bicep", SURROUNDINGS_MAIN);
+    write(dir.path(), "app.bicep", SURROUNDINGS_MODULE);
+    // The main file alone: the module is read through it (not also as an input of its own).
+    let loaded = load_dir(&dir.path().join("main.bicep"), &LoadCache::default());
+    assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+    let azure = &loaded.azure;
+    let rg = "/subscriptions/{unknown}/resourceGroups/rg-prod";
+    let cluster = cluster(&loaded, "aks");
+    assert_eq!(
+        cluster.refs.resource_group.as_ref().and_then(Ref::id),
+        Some(rg)
+    );
+    // The node subnet, named through `vnet::nodes.id`, has the NSG named through `nsg.id`.
+    let subnet_id = cluster.node_pools[0]
+        .settings
+        .get("vnetSubnetID")
+        .as_str()
+        .unwrap();
+    assert_eq!(
+        subnet_id,
+        format!("{rg}/providers/Microsoft.Network/virtualNetworks/vnet/subnets/nodes")
+    );
+    let subnet = azure.subnet(&Ref::literal(subnet_id)).unwrap();
+    let nsg = azure.nsg(subnet.nsg.target().unwrap()).unwrap();
+    assert_eq!(nsg.rules[0].name, "ssh");
+    // The identity's name is a parameter without a value: the module's role assignment
+    // still names it, by the same name expression.
+    let identity = azure
+        .identities
+        .iter()
+        .find(|i| i.meta.source.path.ends_with("app.bicep"))
+        .unwrap();
+    assert_eq!(identity.meta.key.id, None);
+    let by_source = |suffix: &str| -> Vec<&aksguard_model::azure::RoleAssignment> {
+        azure
+            .role_assignments
+            .iter()
+            .filter(|a| a.source.path.ends_with(suffix))
+            .collect()
+    };
+    let module_assignments = by_source("app.bicep");
+    let [on_cluster, on_group] = module_assignments.as_slice() else {
+        panic!("{module_assignments:?}");
+    };
+    let principal = on_cluster.principal.as_ref().unwrap();
+    assert!(
+        azure
+            .identity_by_principal(principal)
+            .is_some_and(|i| std::ptr::eq(i, identity)),
+        "{principal:?} {:?}",
+        identity.meta.key
+    );
+    assert!(on_cluster.scope.as_ref().unwrap().names(&cluster.key()));
+    assert_eq!(on_group.scope.as_ref().and_then(Ref::id), Some(rg));
+    // An existing identity's principal passed into the module keeps its ID (in the resource
+    // group its `scope` names) as the key.
+    let outer_id =
+        format!("{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-outer");
+    assert_eq!(
+        on_group.principal.as_ref().and_then(|p| p.key.clone()),
+        Some(outer_id)
+    );
+    let main_assignments = by_source("main.bicep");
+    assert_eq!(
+        main_assignments[0].scope.as_ref().and_then(Ref::id),
+        Some("/subscriptions/{unknown}")
+    );
+    let credential = &azure.federated_credentials[0];
+    assert!(credential.issuer.is_none());
+    // `parent: identity`, whose name is a parameter without a value, still names it.
+    assert!(
+        credential
+            .identity
+            .as_ref()
+            .unwrap()
+            .names(&identity.meta.key)
+    );
+    assert_eq!(
+        credential.subject.as_deref(),
+        Some("system:serviceaccount:apps:web")
+    );
+}

@@ -6,8 +6,10 @@
 //! the variable (itself resolved, cycles guarded), `[[…` is a literal `[…`, and a few pure
 //! functions of known values are computed (`concat`, `format`, `bool`, `not`, `equals`, `if`,
 //! `and`, `or`, `empty`, `toLower`, `toUpper`, `true`, `false`, `null`, `union` of objects,
-//! property and index access).
-//! Everything else (`reference()`, `resourceId()`, `resourceGroup()`, a parameter without a
+//! property and index access), and resource IDs are built (`resourceId()` and its siblings,
+//! `subscription()`, `resourceGroup()`, with `{unknown}` segments for what the deployment
+//! does not name: see [`ids`]).
+//! Everything else (`reference()`, `resourceGroup().location`, a parameter without a
 //! default, …) is Unknown: its REST path goes into [`Settings::unknown`] with the expression
 //! as the reason, and no value is stored there, so no rule fires on it. A resolved value
 //! keeps the position of the property in the template (where the user edits it), not of the
@@ -19,7 +21,8 @@
 //! `Microsoft.Insights/diagnosticSettings` scoped to a cluster (and the older
 //! `managedClusters/providers/diagnosticSettings` form), `Microsoft.Authorization/
 //! roleAssignments`, `Microsoft.ContainerRegistry/registries`, `Microsoft.Security/pricings`,
-//! and inline nested templates of `Microsoft.Resources/deployments` (how Bicep modules
+//! the cluster's surroundings ([`surroundings`], keyed and joined by [`keys`]), and inline
+//! nested templates of `Microsoft.Resources/deployments` (how Bicep modules
 //! compile). Resources marked `existing` are references, not definitions, and are skipped; a
 //! resource whose `condition` is known false is skipped. Linked templates (`templateLink`) are
 //! not followed. Resource `copy` loops are read as one resource (`copyIndex()` is Unknown);
@@ -40,8 +43,9 @@
 //! A diagnostic setting whose `condition` is unresolvable, or whose `logs` are, has
 //! categories `None`. Role assignments keep `roleDefinitionId`, `principalId` and `scope`
 //! resolved when fully known, otherwise as written (so a rule can still recognise the
-//! role-definition GUID or the kubelet identity in the expression). Templates carry no
-//! resource group: `resource_group` is `None`.
+//! role-definition GUID or the kubelet identity in the expression), with the key they
+//! resolve to. A cluster's `resource_group` stays `None` (its `refs.resource_group` names the
+//! deployment's resource group when a nested deployment names it).
 //!
 //! Translated Bicep (see `super::bicep`) is read here too, with three markers on a nested
 //! template: [`SOURCE_KEY`] (a followed module's own file, where its resources are reported),
@@ -53,8 +57,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aksguard_model::azure::{
-    AzureFormat, AzureResources, ContainerRegistry, DefenderPricing, DiagnosticSetting, Holds,
-    ManagedCluster, NodePool, Ref, RoleAssignment, Settings,
+    AzureFormat, AzureResources, ContainerRegistry, DiagnosticSetting, Holds, ManagedCluster,
+    NodePool, Ref, Settings,
 };
 use aksguard_model::{Entry, Node, Pos, Source, Value};
 
@@ -65,8 +69,11 @@ const CLUSTER_PROVIDER_DIAGNOSTICS: &str =
     "microsoft.containerservice/managedclusters/providers/diagnosticsettings";
 const DIAGNOSTICS: &str = "microsoft.insights/diagnosticsettings";
 const REGISTRY: &str = "microsoft.containerregistry/registries";
-const PRICING: &str = "microsoft.security/pricings";
 const DEPLOYMENT: &str = "microsoft.resources/deployments";
+
+mod ids;
+mod keys;
+mod surroundings;
 
 /// How deep parameter/variable references may nest before we call it a cycle.
 const MAX_DEPTH: usize = 32;
@@ -141,6 +148,7 @@ pub(crate) fn push_template_with(
         source: source.clone(),
         format,
         via: None,
+        prefix: String::new(),
         budget: &budget,
         clusters: Vec::new(),
         children: Vec::new(),
@@ -204,6 +212,8 @@ const UNKNOWN_MARK: &str = "[\u{0}unknown:";
 struct Ctx {
     params: HashMap<String, Param>,
     vars: HashMap<String, Result<Node, String>>,
+    /// What the template is deployed to (for `resourceId()`, `resourceGroup()`, …).
+    scope: ids::DeployScope,
 }
 
 impl Ctx {
@@ -239,7 +249,11 @@ impl Ctx {
                 Ok(entry.value.clone()),
             );
         }
-        Ctx { params, vars }
+        Ctx {
+            params,
+            vars,
+            scope: ids::DeployScope::of_template(template),
+        }
     }
 }
 
@@ -402,9 +416,11 @@ impl Parser {
     }
 }
 
-/// The reason of a value marked Unknown by [`Eval::pass`].
+/// The reason of a value marked Unknown by [`Eval::pass`] (without the key of a reference
+/// it may carry, see [`ids::REF_MARK`]).
 fn marked_unknown(text: &str) -> Option<&str> {
-    text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')
+    let reason = text.strip_prefix(UNKNOWN_MARK)?.strip_suffix(']')?;
+    Some(reason.split(ids::REF_MARK).next().unwrap_or(reason))
 }
 
 fn mark_unknown(why: &str, pos: Pos) -> Node {
@@ -478,6 +494,8 @@ struct Eval<'a> {
     /// variable's object literal is where the user writes each setting) instead of taking
     /// the position of the property they are used at (ARM JSON).
     own_positions: bool,
+    /// The resources of this template scope, for references to them.
+    declared: &'a ids::Declared,
 }
 
 impl Eval<'_> {
@@ -522,7 +540,18 @@ impl Eval<'_> {
     }
 
     /// A forced value that is a scalar (its text and whether it is a JSON string).
+    /// Rejects a value holding an unknown ID segment ([`ids::SEGMENT`]): comparing or
+    /// converting it would guess.
     fn scalar(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
+        let (text, quoted) = self.scalar_with_segments(expr, depth)?;
+        if text.contains(ids::SEGMENT) {
+            return Err(ids::SEGMENT_REASON.into());
+        }
+        Ok((text, quoted))
+    }
+
+    /// [`Eval::scalar`] that lets unknown ID segments through (strings being built).
+    fn scalar_with_segments(&self, expr: &Expr, depth: usize) -> Result<(String, bool), String> {
         match self.eval(expr, depth) {
             V::Known { node, .. } => match node.value {
                 Value::Scalar { text, plain } if !node.is_null() || !plain => {
@@ -535,7 +564,7 @@ impl Eval<'_> {
     }
 
     fn text(&self, expr: &Expr, depth: usize) -> Result<String, String> {
-        self.scalar(expr, depth).map(|(text, _)| text)
+        self.scalar_with_segments(expr, depth).map(|(text, _)| text)
     }
 
     fn bool(&self, expr: &Expr, depth: usize) -> Result<bool, String> {
@@ -713,6 +742,7 @@ impl Eval<'_> {
             }
             ("contains", [container, item]) => self.value(container, depth).and_then(|c| {
                 let item = self.scalar(item, depth)?;
+                ids::reject_segments(&c)?;
                 Ok(boolean(match &c.value {
                     Value::Scalar { text, .. } => text.contains(item.0.as_str()),
                     Value::Seq(items) => items.iter().any(|i| {
@@ -724,6 +754,7 @@ impl Eval<'_> {
                 }))
             }),
             ("length", [arg]) => self.value(arg, depth).and_then(|v| {
+                ids::reject_segments(&v)?;
                 let n = match &v.value {
                     Value::Scalar { text, plain } if !*plain || !v.is_null() => {
                         text.chars().count()
@@ -735,6 +766,7 @@ impl Eval<'_> {
                 Ok(known(Node::scalar(n.to_string(), true, Pos::default())))
             }),
             ("first" | "last", [arg]) => self.value(arg, depth).and_then(|v| {
+                ids::reject_segments(&v)?;
                 let pick = |n: usize| {
                     if name == "first" {
                         0
@@ -803,6 +835,15 @@ impl Eval<'_> {
             ("true", []) => Ok(boolean(true)),
             ("null", []) => Ok(known(Node::scalar("null", true, Pos::default()))),
             ("false", []) => Ok(boolean(false)),
+            (
+                "resourceid"
+                | "subscriptionresourceid"
+                | "tenantresourceid"
+                | "extensionresourceid"
+                | "subscription"
+                | "resourcegroup",
+                _,
+            ) => self.id_function(name, args, depth),
             _ => Err(String::new()),
         };
         result.unwrap_or_else(V::Unknown)
@@ -911,7 +952,12 @@ impl Eval<'_> {
                         self.resolve(&value, path, at, depth + 1, unknown)
                             .map(|resolved| fill_positions(resolved, pos))
                     }
-                    V::Known { node: value, .. } => Some(reposition(value, pos)),
+                    V::Known { node: value, .. } => {
+                        let mut inner = Vec::new();
+                        let finished = ids::finish_at(value, path, &mut inner);
+                        unknown.extend(inner.into_iter().map(|(p, why)| (p, reason(text, &why))));
+                        finished.map(|value| reposition(value, pos))
+                    }
                     V::Unknown(detail) => {
                         let why = match marked_unknown(text) {
                             Some(_) => detail,
@@ -924,6 +970,15 @@ impl Eval<'_> {
             }
             Value::Scalar { text, plain: false } if text.starts_with("[[") => {
                 Some(Node::scalar(&text[1..], false, pos))
+            }
+            Value::Scalar { text, plain } if text.contains(ids::SEGMENT) => {
+                match ids::finish(Node::scalar(text.clone(), *plain, pos)) {
+                    Ok(value) => Some(value),
+                    Err(detail) => {
+                        unknown.push((path.to_owned(), detail));
+                        None
+                    }
+                }
             }
             Value::Scalar { text, plain } => Some(Node::scalar(text.clone(), *plain, pos)),
             Value::Map(entries) => {
@@ -1010,10 +1065,13 @@ impl Eval<'_> {
                     } => self.pass(&value, depth + 1),
                     V::Known { node: value, .. } => escape_literal(value),
                     V::Unknown(detail) => {
-                        let why = match marked_unknown(text) {
+                        let mut why = match marked_unknown(text) {
                             Some(_) => detail,
                             None => reason(text, &detail),
                         };
+                        if let Some(key) = self.identity_key(text, self.declared) {
+                            why = format!("{why}{}{key}", ids::REF_MARK);
+                        }
                         mark_unknown(&why, node.pos)
                     }
                 }
@@ -1374,6 +1432,9 @@ struct Walk<'s> {
     format: AzureFormat,
     /// The caller of the module being walked (see [`VIA_KEY`]).
     via: Option<String>,
+    /// The nested deployments around the template being walked (`aks/`), which qualify its
+    /// symbols.
+    prefix: String,
     budget: &'s Cell<usize>,
     clusters: Vec<FoundCluster>,
     children: Vec<(Parent, Child)>,
@@ -1381,10 +1442,15 @@ struct Walk<'s> {
 }
 
 /// The resources of a template: a classic array or a language-2.0 symbolic-name object.
-fn resource_list(node: Option<&Node>) -> Vec<&Node> {
+/// Each with its symbolic name in language 2.0.
+fn resource_list(node: Option<&Node>) -> Vec<(Option<&str>, &Node)> {
     match node {
-        Some(n) if n.is_seq() => n.items().iter().collect(),
-        Some(n) if n.is_map() => n.entries().iter().map(|e| &e.value).collect(),
+        Some(n) if n.is_seq() => n.items().iter().map(|r| (None, r)).collect(),
+        Some(n) if n.is_map() => n
+            .entries()
+            .iter()
+            .map(|e| (Some(e.key.as_str()), &e.value))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -1404,11 +1470,6 @@ fn last_segment(name: &str) -> String {
 
 impl Walk<'_> {
     fn template(&mut self, template: &Node, ctx: &Ctx, depth: usize) {
-        let ev = Eval {
-            ctx,
-            budget: self.budget,
-            own_positions: self.format == AzureFormat::Bicep,
-        };
         let own_source = get_ci(template, SOURCE_KEY)
             .and_then(Node::as_str)
             .map(|path| Arc::new(Source { path: path.into() }));
@@ -1433,8 +1494,20 @@ impl Walk<'_> {
                 std::mem::replace(&mut self.via, via),
             )
         });
-        for resource in resource_list(get_ci(template, "resources")) {
-            self.resource(resource, &ev, None, depth);
+        let nothing = ids::Declared::default();
+        let probe = Eval {
+            ctx,
+            budget: self.budget,
+            own_positions: self.format == AzureFormat::Bicep,
+            declared: &nothing,
+        };
+        let declared = self.declare(template, &probe);
+        let ev = Eval {
+            declared: &declared,
+            ..probe
+        };
+        for (symbol, resource) in resource_list(get_ci(template, "resources")) {
+            self.resource(resource, &ev, None, symbol, depth);
         }
         if let Some((source, via)) = saved {
             self.source = source;
@@ -1445,7 +1518,14 @@ impl Walk<'_> {
         }
     }
 
-    fn resource(&mut self, resource: &Node, ev: &Eval<'_>, outer: Option<&Outer>, depth: usize) {
+    fn resource(
+        &mut self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        outer: Option<&Outer>,
+        symbol: Option<&str>,
+        depth: usize,
+    ) {
         if !resource.is_map() || get_ci(resource, "existing").and_then(Node::as_bool) == Some(true)
         {
             return;
@@ -1506,7 +1586,16 @@ impl Walk<'_> {
                     (Err(written), Some(via)) => format!("{written} (module called at {via})"),
                     _ => display(&name),
                 };
-                let cluster = self.cluster(resource, ev, shown);
+                let mut cluster = self.cluster(resource, ev, shown);
+                let key = self.key(resource, ev, &full_type, &full_name, symbol);
+                cluster.refs.symbols = key.symbols;
+                // Only a resource group the deployment names: an unknown one would match
+                // every resource group a scope names.
+                cluster.refs.resource_group = ev.ctx.scope.final_scope_id().and_then(|id| {
+                    (ev.ctx.scope.level == ids::Level::ResourceGroup
+                        && ev.ctx.scope.resource_group.is_some())
+                    .then(|| Ref::resolved("resourceGroup()", id))
+                });
                 self.clusters.push(FoundCluster {
                     cluster,
                     key: name.clone().ok(),
@@ -1561,24 +1650,17 @@ impl Walk<'_> {
                     settings,
                 });
             }
-            PRICING => {
-                let settings = ev.settings(resource, &[]);
-                self.out.pricings.push(DefenderPricing {
-                    plan: match &name {
-                        Ok(n) => last_segment(n),
-                        Err(written) => written.clone(),
-                    },
-                    pos: resource.pos,
-                    source: self.source.clone(),
-                    tier: settings.get("pricingTier").as_str().map(str::to_owned),
-                    extensions: None,
-                });
+            DEPLOYMENT => self.deployment(resource, ev, &full_name, depth),
+            _ => {
+                let found = surroundings::Found {
+                    resource,
+                    outer,
+                    full_type: &full_type,
+                    full_name: &full_name,
+                    symbol,
+                };
+                self.surrounding(&found, ev);
             }
-            DEPLOYMENT => self.deployment(resource, ev, depth),
-            t if t.ends_with("/roleassignments") => {
-                self.role_assignment(resource, ev, outer, &full_type, &full_name);
-            }
-            _ => {}
         }
         let children = resource_list(get_ci(resource, "resources"));
         if !children.is_empty() {
@@ -1587,8 +1669,8 @@ impl Walk<'_> {
                 name: full_name,
                 cluster: cluster_index,
             };
-            for child in children {
-                self.resource(child, ev, Some(&this), depth);
+            for (_, child) in children {
+                self.resource(child, ev, Some(&this), None, depth);
             }
         }
     }
@@ -1699,57 +1781,6 @@ impl Walk<'_> {
         }
     }
 
-    fn role_assignment(
-        &mut self,
-        resource: &Node,
-        ev: &Eval<'_>,
-        outer: Option<&Outer>,
-        full_type: &str,
-        full_name: &Result<String, String>,
-    ) {
-        let properties = get_ci(resource, "properties");
-        let field = |key: &str| {
-            properties
-                .and_then(|p| get_ci(p, key))
-                .and_then(|n| ev.text_or_written(n))
-        };
-        let reference = |r: Result<String, String>| match r {
-            Ok(text) => Ref::literal(text),
-            Err(written) => Ref::opaque(written),
-        };
-        // Scope: the `scope` property; else the resource the assignment is nested in or
-        // named under (`registry/Microsoft.Authorization/guid` of type
-        // `…/registries/providers/roleAssignments`).
-        let scope = get_ci(resource, "scope")
-            .and_then(|n| ev.text_or_written(n))
-            .map(reference)
-            .or_else(|| {
-                let lower = full_type.to_ascii_lowercase();
-                let parent_type = lower
-                    .strip_suffix("/providers/roleassignments")
-                    .map(|_| &full_type[..full_type.len() - "/providers/roleAssignments".len()])?;
-                let parent_name = full_name.as_ref().ok()?.split('/').next()?;
-                Some(Ref::opaque(format!("{parent_type}/{parent_name}")))
-            })
-            .or_else(|| {
-                let outer = outer?;
-                let name = outer.name.as_ref().ok()?;
-                Some(Ref::opaque(format!("{}/{name}", outer.full_type)))
-            });
-        self.out.role_assignments.push(RoleAssignment {
-            pos: resource.pos,
-            source: self.source.clone(),
-            id: None,
-            role: field("roleDefinitionId").map(|r| match r {
-                Ok(text) | Err(text) => text,
-            }),
-            principal: field("principalId").map(reference),
-            principal_name: None,
-            principal_type: field("principalType").and_then(Result::ok),
-            scope,
-        });
-    }
-
     /// A `Microsoft.Resources/deployments` with an inline template (a compiled Bicep module).
     ///
     /// Scope (`expressionEvaluationOptions.scope`, any case): `inner` evaluates the nested
@@ -1761,7 +1792,13 @@ impl Walk<'_> {
     /// expressions then read its own parameters, as with `inner`. A known-false
     /// `condition` was handled by the caller; a copy loop whose count is known to be zero
     /// deploys nothing.
-    fn deployment(&mut self, resource: &Node, ev: &Eval<'_>, depth: usize) {
+    fn deployment(
+        &mut self,
+        resource: &Node,
+        ev: &Eval<'_>,
+        name: &Result<String, String>,
+        depth: usize,
+    ) {
         if depth >= 8 {
             return;
         }
@@ -1791,12 +1828,34 @@ impl Walk<'_> {
                 .and_then(|o| get_ci(o, "scope"))
                 .and_then(Node::as_str)
                 .is_some_and(|s| s.eq_ignore_ascii_case("inner"));
+        // Symbols of the nested template are its own: `arm:<file>#<deployment>/<symbol>`.
+        let prefix = format!(
+            "{}{}/",
+            self.prefix,
+            match name {
+                Ok(text) | Err(text) => text,
+            }
+        );
+        let outer_prefix = std::mem::replace(&mut self.prefix, prefix);
         if !inner {
             // Outer scope: the nested template reads the parent's parameters and variables.
             self.template(template, ev.ctx, depth + 1);
+            self.prefix = outer_prefix;
             return;
         }
         let mut ctx = Ctx::of_template(template);
+        ctx.scope = ev.ctx.scope.clone();
+        if let Some(group) = get_ci(resource, "resourceGroup") {
+            ctx.scope.level = ids::Level::ResourceGroup;
+            ctx.scope.resource_group = ev.resolved_text(Some(group));
+        }
+        if let Some(subscription) = get_ci(resource, "subscriptionId") {
+            ctx.scope.subscription = ev.resolved_text(Some(subscription));
+            if get_ci(resource, "resourceGroup").is_none() {
+                ctx.scope.level = ids::Level::Subscription;
+                ctx.scope.resource_group = None;
+            }
+        }
         for entry in get_ci(properties, "parameters").map_or(&[][..], Node::entries) {
             let key = entry.key.as_str().to_ascii_lowercase();
             // `{"value": …}`, or an expression giving that object (Bicep compiles a
@@ -1817,6 +1876,7 @@ impl Walk<'_> {
             ctx.params.insert(key, param);
         }
         self.template(template, &ctx, depth + 1);
+        self.prefix = outer_prefix;
     }
 }
 
@@ -1917,561 +1977,6 @@ fn scope_parent(scope: &Node, ev: &Eval<'_>) -> Option<Parent> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::limits::Limits;
-    use crate::yaml::parse_documents;
-
-    fn load(text: &str) -> AzureResources {
-        let root = parse_documents(text, 1, &Limits::default())
-            .unwrap()
-            .remove(0)
-            .unwrap();
-        assert!(is_template(&root));
-        let source = Arc::new(Source {
-            path: "t.json".into(),
-        });
-        super::super::from_document(&root, &source).unwrap_or_default()
-    }
-
-    const HEADER: &str = r#""$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#", "contentVersion": "1.0.0.0""#;
-
-    #[test]
-    fn parameters_with_defaults_and_variables_resolve_at_the_template_property() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{
-    "clusterName": {{"type": "string", "defaultValue": "aks1"}},
-    "disableLocal": {{"type": "bool", "defaultValue": false}},
-    "workspace": {{"type": "string"}},
-    "location": {{"type": "string", "defaultValue": "[resourceGroup().location]"}}
-  }},
-  "variables": {{
-    "rbac": "[variables('rbacInner')]",
-    "rbacInner": "[not(parameters('disableLocal'))]",
-    "aad": {{"managed": true, "adminGroupObjectIDs": ["[parameters('workspace')]"]}},
-    "loopA": "[variables('loopB')]",
-    "loopB": "[variables('loopA')]",
-    "prefix": "[[literal]"
-  }},
-  "resources": [{{
-    "type": "Microsoft.ContainerService/managedClusters",
-    "apiVersion": "2024-02-01",
-    "name": "[parameters('clusterName')]",
-    "location": "[parameters('location')]",
-    "sku": {{"name": "Base", "tier": "[concat('Fr', 'ee')]"}},
-    "properties": {{
-      "enableRBAC": "[variables('rbac')]",
-      "disableLocalAccounts": "[parameters('disableLocal')]",
-      "aadProfile": "[variables('aad')]",
-      "dnsPrefix": "[variables('prefix')]",
-      "nodeResourceGroup": "[variables('loopA')]",
-      "addonProfiles": {{"omsagent": {{"enabled": true, "config": {{"logAnalyticsWorkspaceResourceID": "[parameters('workspace')]"}}}}}},
-      "kubernetesVersion": "[if(equals(parameters('clusterName'), 'aks1'), '1.30', '1.29')]",
-      "agentPoolProfiles": [{{"name": "sys", "mode": "System", "count": "[parameters('workspace')]", "enableNodePublicIP": "[bool('true')]"}}]
-    }}
-  }}]
-}}"#
-        );
-        let resources = load(&text);
-        let cluster = &resources.clusters[0];
-        assert_eq!(cluster.name, "aks1");
-        assert_eq!(cluster.format, AzureFormat::ArmTemplate);
-        assert_eq!(cluster.resource_group, None);
-        assert_eq!(cluster.location, None);
-        let s = &cluster.settings;
-        assert_eq!(s.get("enableRBAC").as_bool(), Some(true));
-        assert_eq!(s.get("disableLocalAccounts").as_bool(), Some(false));
-        // Positions are the template property's, not the parameter's.
-        let line_of = |needle: &str| {
-            text.lines()
-                .position(|l| l.contains(needle))
-                .map(|i| i as u32 + 1)
-                .unwrap()
-        };
-        assert_eq!(
-            s.get("disableLocalAccounts").node().unwrap().pos.line,
-            line_of("\"disableLocalAccounts\"")
-        );
-        assert_eq!(s.get("aadProfile.managed").as_bool(), Some(true));
-        assert_eq!(
-            s.get("aadProfile.managed").node().unwrap().pos.line,
-            line_of("\"aadProfile\"")
-        );
-        assert!(s.get("aadProfile.adminGroupObjectIDs").is_unknown());
-        assert_eq!(s.get("dnsPrefix").as_str(), Some("[literal]"));
-        assert_eq!(s.get("sku.tier").as_str(), Some("Free"));
-        assert_eq!(s.get("kubernetesVersion").as_str(), Some("1.30"));
-        assert!(s.get("nodeResourceGroup").is_unknown());
-        let Lookup::Unknown(why) =
-            s.get("addonProfiles.omsagent.config.logAnalyticsWorkspaceResourceID")
-        else {
-            panic!("expected unknown");
-        };
-        assert!(why.contains("has no default value"), "{why}");
-        assert_eq!(
-            s.get("addonProfiles.omsagent.enabled").as_bool(),
-            Some(true)
-        );
-        let pool = &cluster.node_pools[0];
-        assert_eq!(pool.name, "sys");
-        assert!(pool.settings.get("count").is_unknown());
-        assert_eq!(
-            pool.settings.get("enableNodePublicIP").as_bool(),
-            Some(true)
-        );
-        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
-    }
-
-    use aksguard_model::azure::Lookup;
-
-    #[test]
-    fn unknown_expressions_are_not_resolved() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"name": {{"type": "string"}}, "ranges": {{"type": "array"}}}},
-  "resources": [{{
-    "type": "Microsoft.ContainerService/managedClusters",
-    "name": "[parameters('name')]",
-    "properties": {{
-      "enableRBAC": "[reference('x').enabled]",
-      "networkProfile": "[if(parameters('name'), 'a', 'b')]",
-      "apiServerAccessProfile": {{"authorizedIPRanges": ["10.0.0.0/8", "[parameters('ranges')[0]]"]}},
-      "oidcIssuerProfile": {{"enabled": "[resourceId('a', 'b')]"}},
-      "copy": [{{"name": "agentPoolProfiles", "count": 2, "input": {{"name": "[concat('p', copyIndex('agentPoolProfiles'))]"}}}}]
-    }}
-  }}]
-}}"#
-        );
-        let resources = load(&text);
-        let cluster = &resources.clusters[0];
-        assert_eq!(cluster.name, "[parameters('name')]");
-        let s = &cluster.settings;
-        for path in [
-            "enableRBAC",
-            "networkProfile.networkPolicy",
-            "apiServerAccessProfile.authorizedIPRanges",
-            "oidcIssuerProfile.enabled",
-            "agentPoolProfiles",
-        ] {
-            assert!(s.get(path).is_unknown(), "{path}: {:?}", s.get(path));
-        }
-        assert_eq!(
-            s.unknown.get("enableRBAC").map(String::as_str),
-            Some("ARM expression `[reference('x').enabled]`")
-        );
-        assert!(s.unknown["networkProfile"].starts_with("ARM expression `[if("));
-        assert!(cluster.node_pools.is_empty());
-        // Nothing is stored where the value is unknown.
-        assert!(s.root.get("enableRBAC").is_none());
-    }
-
-    #[test]
-    fn nested_and_top_level_children_join_their_cluster() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"clusterName": {{"type": "string", "defaultValue": "aks1"}}, "ws": {{"type": "string"}}}},
-  "resources": [
-    {{
-      "type": "Microsoft.ContainerService/managedClusters",
-      "name": "[parameters('clusterName')]",
-      "properties": {{"agentPoolProfiles": [{{"name": "sys", "mode": "System"}}]}},
-      "resources": [
-        {{"type": "agentPools", "name": "nested", "properties": {{"enableNodePublicIP": true}}}},
-        {{"type": "maintenanceConfigurations", "name": "aksManagedAutoUpgradeSchedule", "properties": {{}}}},
-        {{"type": "providers/diagnosticSettings", "name": "Microsoft.Insights/old",
-          "properties": {{"logs": [{{"category": "kube-audit", "enabled": true}}]}}}}
-      ]
-    }},
-    {{
-      "type": "Microsoft.ContainerService/managedClusters/agentPools",
-      "name": "[format('{{0}}/{{1}}', parameters('clusterName'), 'user')]",
-      "properties": {{"mode": "User", "enableEncryptionAtHost": false}}
-    }},
-    {{
-      "type": "Microsoft.ContainerService/managedClusters/agentPools",
-      "name": "elsewhere/pool",
-      "properties": {{"mode": "User"}}
-    }},
-    {{
-      "type": "Microsoft.Insights/diagnosticSettings",
-      "name": "audit",
-      "scope": "[format('Microsoft.ContainerService/managedClusters/{{0}}', parameters('clusterName'))]",
-      "properties": {{"workspaceId": "[parameters('ws')]", "logs": [
-        {{"category": "kube-audit-admin", "enabled": true}},
-        {{"category": "kube-apiserver", "enabled": false}},
-        {{"categoryGroup": "allLogs", "enabled": true}}
-      ]}}
-    }},
-    {{
-      "type": "Microsoft.Insights/diagnosticSettings",
-      "name": "unresolvable",
-      "scope": "[resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))]",
-      "properties": {{"logs": [{{"category": "guard", "enabled": "[parameters('ws')]"}}]}}
-    }},
-    {{
-      "type": "Microsoft.Insights/diagnosticSettings",
-      "name": "vault",
-      "scope": "[format('Microsoft.KeyVault/vaults/{{0}}', 'kv')]",
-      "properties": {{"logs": [{{"category": "AuditEvent", "enabled": true}}]}}
-    }},
-    {{
-      "type": "Microsoft.Authorization/roleAssignments",
-      "name": "[guid('x')]",
-      "scope": "[format('Microsoft.ContainerRegistry/registries/{{0}}', 'acr1')]",
-      "properties": {{
-        "roleDefinitionId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '7f951dda-4ed3-4680-a7ca-43fe172d538d')]",
-        "principalId": "[reference(resourceId('Microsoft.ContainerService/managedClusters', parameters('clusterName'))).identityProfile.kubeletidentity.objectId]"
-      }}
-    }},
-    {{"type": "Microsoft.ContainerRegistry/registries", "name": "acr1", "sku": {{"name": "Basic"}}, "properties": {{"adminUserEnabled": true}}}},
-    {{"type": "Microsoft.Security/pricings", "name": "Containers", "properties": {{"pricingTier": "Standard"}}}},
-    {{"type": "Microsoft.ContainerService/managedClusters", "name": "skipped", "condition": "[equals('a', 'b')]"}},
-    {{"type": "Microsoft.ContainerService/managedClusters", "name": "ref", "existing": true}}
-  ]
-}}"#
-        );
-        let resources = load(&text);
-        assert_eq!(resources.clusters.len(), 1);
-        let cluster = &resources.clusters[0];
-        let pools: Vec<&str> = cluster.node_pools.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(pools, vec!["sys", "nested", "user"]);
-        assert_eq!(
-            cluster.node_pools[2]
-                .settings
-                .get("enableEncryptionAtHost")
-                .as_bool(),
-            Some(false)
-        );
-        assert_eq!(
-            cluster.maintenance_configurations,
-            vec!["aksManagedAutoUpgradeSchedule".to_owned()]
-        );
-        let diagnostics: Vec<(&str, Option<Vec<String>>)> = cluster
-            .diagnostic_settings
-            .iter()
-            .map(|d| (d.name.as_str(), d.categories.clone()))
-            .collect();
-        assert_eq!(
-            diagnostics,
-            vec![
-                ("old", Some(vec!["kube-audit".to_owned()])),
-                (
-                    "audit",
-                    Some(vec!["kube-audit-admin".to_owned(), "alllogs".to_owned()])
-                ),
-                ("unresolvable", None),
-            ]
-        );
-        let assignment = &resources.role_assignments[0];
-        assert_eq!(
-            assignment.scope.as_ref().map(|r| r.written.as_str()),
-            Some("Microsoft.ContainerRegistry/registries/acr1")
-        );
-        assert!(assignment.role.as_deref().unwrap().contains("7f951dda"));
-        assert!(
-            assignment
-                .principal
-                .as_ref()
-                .map(|r| r.written.as_str())
-                .unwrap()
-                .contains("kubeletidentity")
-        );
-        assert_eq!(resources.registries[0].name, "acr1");
-        assert_eq!(
-            resources.registries[0].settings.get("sku.name").as_str(),
-            Some("Basic")
-        );
-        assert_eq!(resources.pricings[0].plan, "Containers");
-        assert_eq!(resources.pricings[0].tier.as_deref(), Some("Standard"));
-    }
-
-    #[test]
-    fn a_child_with_an_unresolvable_parent_joins_the_only_cluster() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"clusterName": {{"type": "string"}}}},
-  "resources": {{
-    "aks": {{"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('clusterName')]", "properties": {{}}}},
-    "pool": {{"type": "Microsoft.ContainerService/managedClusters/agentPools",
-      "name": "[format('{{0}}/{{1}}', parameters('clusterName'), 'user')]", "properties": {{}}}}
-  }}
-}}"#
-        );
-        let resources = load(&text);
-        let cluster = &resources.clusters[0];
-        assert_eq!(cluster.node_pools.len(), 1);
-        assert_eq!(
-            cluster.node_pools[0].name,
-            "[format('{0}/{1}', parameters('clusterName'), 'user')]"
-        );
-    }
-
-    #[test]
-    fn bicep_modules_pass_parameters_into_nested_templates() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"env": {{"type": "string", "defaultValue": "prod"}}, "secret": {{"type": "string"}}}},
-  "resources": [{{
-    "type": "Microsoft.Resources/deployments",
-    "name": "aks",
-    "properties": {{
-      "expressionEvaluationOptions": {{"scope": "inner"}},
-      "mode": "Incremental",
-      "parameters": {{"name": {{"value": "[format('aks-{{0}}', parameters('env'))]"}}, "tier": {{"value": "[parameters('secret')]"}}}},
-      "template": {{ {HEADER},
-        "parameters": {{"name": {{"type": "string"}}, "tier": {{"type": "string", "defaultValue": "Standard"}}, "rbac": {{"type": "bool", "defaultValue": true}}}},
-        "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('name')]",
-          "sku": {{"tier": "[parameters('tier')]"}},
-          "properties": {{"enableRBAC": "[parameters('rbac')]"}}}}]
-      }}
-    }}
-  }}]
-}}"#
-        );
-        let resources = load(&text);
-        let cluster = &resources.clusters[0];
-        assert_eq!(cluster.name, "aks-prod");
-        assert_eq!(cluster.settings.get("enableRBAC").as_bool(), Some(true));
-        assert!(cluster.settings.get("sku.tier").is_unknown());
-    }
-
-    /// A module call as Bicep compiles it: inner scope, arguments evaluated in the caller.
-    fn module_call(params: &str, inner_params: &str, resources: &str) -> String {
-        format!(
-            r#"{{ {HEADER},
-  "parameters": {{"env": {{"type": "string", "defaultValue": "prod"}}, "secret": {{"type": "string"}},
-    "enable": {{"type": "bool", "defaultValue": true}}}},
-  "variables": {{"subnet": "[resourceId('Microsoft.Network/virtualNetworks/subnets', 'v', 's')]"}},
-  "resources": [{{
-    "type": "Microsoft.Resources/deployments",
-    "name": "aks",
-    "properties": {{
-      "expressionEvaluationOptions": {{"scope": "inner"}},
-      "mode": "Incremental",
-      "parameters": {{ {params} }},
-      "template": {{ {HEADER}, "languageVersion": "2.0",
-        "definitions": {{"poolType": {{"type": "array", "nullable": true}}}},
-        "parameters": {{ {inner_params} }},
-        "resources": {{ {resources} }}
-      }}
-    }}
-  }}]
-}}"#
-        )
-    }
-
-    #[test]
-    fn module_arguments_keep_their_known_fields_and_mark_the_rest() {
-        let text = module_call(
-            r#""name": {"value": "[format('aks-{0}', parameters('env'))]"},
-            "pools": {"value": [{"name": "sys", "mode": "System", "vnetSubnetID": "[variables('subnet')]", "osDiskType": "[parameters('secret')]"}]},
-            "network": "[if(parameters('enable'), createObject('value', 'azure'), createObject('value', null()))]",
-            "off": "[if(not(parameters('enable')), createObject('value', 'x'), createObject('value', null()))]",
-            "prefix": {"value": "[[literal]"},
-            "vault": {"reference": {"keyVault": {"id": "kv"}, "secretName": "s"}}"#,
-            r##""name": {"type": "string"}, "pools": {"type": "array"}, "network": {"type": "string"},
-            "off": {"type": "string", "nullable": true}, "prefix": {"type": "string"},
-            "vault": {"type": "securestring"}, "extra": {"$ref": "#/definitions/poolType"},
-            "required": {"type": "string"}"##,
-            r#""aks": {"type": "Microsoft.ContainerService/managedClusters", "name": "[parameters('name')]",
-              "properties": {"agentPoolProfiles": "[parameters('pools')]",
-                "networkProfile": {"networkPlugin": "[parameters('network')]", "networkPolicy": "[parameters('off')]"},
-                "dnsPrefix": "[parameters('prefix')]",
-                "windowsProfile": {"adminPassword": "[parameters('vault')]"},
-                "nodeResourceGroup": "[coalesce(parameters('extra'), 'fallback')]",
-                "fqdnSubdomain": "[parameters('required')]"}}"#,
-        );
-        let resources = load(&text);
-        let cluster = &resources.clusters[0];
-        assert_eq!(cluster.name, "aks-prod");
-        let s = &cluster.settings;
-        assert_eq!(
-            s.get("networkProfile.networkPlugin").as_str(),
-            Some("azure")
-        );
-        // A nullable argument left out, or passed null, is absent.
-        assert!(s.get("networkProfile.networkPolicy").is_absent());
-        assert_eq!(s.get("nodeResourceGroup").as_str(), Some("fallback"));
-        // A literal `[` passed in stays a literal.
-        assert_eq!(s.get("dnsPrefix").as_str(), Some("[literal]"));
-        let Lookup::Unknown(why) = s.get("windowsProfile.adminPassword") else {
-            panic!("{:?}", s.get("windowsProfile.adminPassword"));
-        };
-        assert!(why.contains("Key Vault"), "{why}");
-        let Lookup::Unknown(why) = s.get("fqdnSubdomain") else {
-            panic!("{:?}", s.get("fqdnSubdomain"));
-        };
-        assert!(why.contains("has no default value"), "{why}");
-        // The pool keeps its known fields; the unresolvable ones are Unknown with the
-        // caller's reason, at the module's property line.
-        let pool = &cluster.node_pools[0];
-        assert_eq!(pool.name, "sys");
-        assert_eq!(pool.settings.get("mode").as_str(), Some("System"));
-        let Lookup::Unknown(why) = pool.settings.get("osDiskType") else {
-            panic!("{:?}", pool.settings.get("osDiskType"));
-        };
-        assert!(
-            why.starts_with("ARM expression `[parameters('secret')]`: parameter `secret`"),
-            "{why}"
-        );
-        assert!(pool.settings.get("vnetSubnetID").is_unknown());
-        let line_of = |needle: &str| {
-            text.lines()
-                .position(|l| l.contains(needle))
-                .map(|i| i as u32 + 1)
-                .unwrap()
-        };
-        assert_eq!(
-            pool.settings.get("mode").node().unwrap().pos.line,
-            line_of(r#""agentPoolProfiles": "[parameters('pools')]""#)
-        );
-    }
-
-    #[test]
-    fn outer_scope_templates_from_variables_and_empty_loops() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"rbac": {{"type": "bool", "defaultValue": false}}, "pools": {{"type": "array", "defaultValue": []}}}},
-  "variables": {{"tier": "Standard",
-    "$fxv#0": {{ {HEADER}, "parameters": {{"tier": {{"type": "string"}}}},
-      "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "from-variable",
-        "sku": {{"tier": "[[parameters('tier')]"}}, "properties": {{"dnsPrefix": "[[concat('a', 'b')]"}}}}]}}}},
-  "resources": [
-    {{"type": "Microsoft.Resources/deployments", "name": "outer",
-      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
-        "template": {{ {HEADER}, "parameters": {{"rbac": {{"type": "bool", "defaultValue": true}}}},
-          "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "outer-scope",
-            "sku": {{"tier": "[variables('tier')]"}}, "properties": {{"enableRBAC": "[parameters('rbac')]"}}}}]}}}}}},
-    {{"type": "Microsoft.Resources/deployments", "name": "loaded",
-      "properties": {{"expressionEvaluationOptions": {{"scope": "Outer"}}, "mode": "Incremental",
-        "parameters": {{"tier": {{"value": "Premium"}}}},
-        "template": "[variables('$fxv#0')]"}}}},
-    {{"type": "Microsoft.Resources/deployments", "name": "[format('pool-{{0}}', copyIndex())]",
-      "copy": {{"name": "pools", "count": "[length(parameters('pools'))]"}},
-      "properties": {{"mode": "Incremental", "template": {{ {HEADER},
-        "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "never"}}]}}}}}}
-  ]
-}}"#
-        );
-        let resources = load(&text);
-        let names: Vec<&str> = resources.clusters.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, vec!["outer-scope", "from-variable"]);
-        // Outer scope: the caller's parameters and variables, not the nested template's.
-        let outer = &resources.clusters[0].settings;
-        assert_eq!(outer.get("enableRBAC").as_bool(), Some(false));
-        assert_eq!(outer.get("sku.tier").as_str(), Some("Standard"));
-        // A template loaded from a variable reads its own parameters, as passed.
-        let loaded = &resources.clusters[1].settings;
-        assert_eq!(loaded.get("sku.tier").as_str(), Some("Premium"));
-        assert_eq!(loaded.get("dnsPrefix").as_str(), Some("ab"));
-    }
-
-    #[test]
-    fn pure_functions_of_known_values_evaluate() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"opts": {{"type": "object", "defaultValue": {{"a": {{"x": 1}}, "list": ["p", "q"]}}}},
-    "none": {{"type": "object", "nullable": true}}, "open": {{"type": "string"}}}},
-  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c",
-    "properties": {{
-      "p1": "[tryGet(parameters('opts'), 'a', 'x')]",
-      "p2": "[tryGet(parameters('opts'), 'missing')]",
-      "p3": "[union(parameters('opts'), createObject('a', createObject('y', 2)))]",
-      "p4": "[contains(parameters('opts').list, 'q')]",
-      "p5": "[length(createArray(1, 2, 3))]",
-      "p6": "[coalesce(parameters('none'), createObject('k', 'v'))]",
-      "p7": "[last(split('a/b/c', '/'))]",
-      "p8": "[replace('1.2.3', '.', '-')]",
-      "p9": "[coalesce(parameters('open'), 'x')]",
-      "p10": "[union(createArray('a', 'b'), createArray('b', 'c'))]",
-      "p11": "[int('42')]",
-      "p12": "[first(parameters('opts').list)]"
-    }}}}]
-}}"#
-        );
-        let resources = load(&text);
-        let s = &resources.clusters[0].settings;
-        assert_eq!(s.get("p1").as_str(), Some("1"));
-        assert!(s.get("p2").is_absent());
-        assert_eq!(s.get("p3.a.x").as_str(), Some("1"));
-        assert_eq!(s.get("p3.a.y").as_str(), Some("2"));
-        assert_eq!(s.get("p3.list").node().map(|n| n.items().len()), Some(2));
-        assert_eq!(s.get("p4").as_bool(), Some(true));
-        assert_eq!(s.get("p5").as_str(), Some("3"));
-        assert_eq!(s.get("p6.k").as_str(), Some("v"));
-        assert_eq!(s.get("p7").as_str(), Some("c"));
-        assert_eq!(s.get("p8").as_str(), Some("1-2-3"));
-        // An unresolvable argument before the first non-null one leaves coalesce Unknown.
-        assert!(s.get("p9").is_unknown());
-        let union: Vec<&str> = s
-            .get("p10")
-            .node()
-            .unwrap()
-            .items()
-            .iter()
-            .filter_map(Node::as_str)
-            .collect();
-        assert_eq!(union, vec!["a", "b", "c"]);
-        assert_eq!(s.get("p11").as_str(), Some("42"));
-        assert_eq!(s.get("p12").as_str(), Some("p"));
-    }
-
-    #[test]
-    fn preview_authorized_ranges_answer_for_the_access_profile() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "apiVersion": "2019-02-01", "name": "c",
-    "properties": {{"apiServerAuthorizedIPRanges": ["10.0.0.0/8"]}}}}]
-}}"#
-        );
-        let resources = load(&text);
-        let ranges = resources.clusters[0]
-            .settings
-            .get("apiServerAccessProfile.authorizedIPRanges")
-            .node()
-            .unwrap();
-        assert_eq!(ranges.items()[0].as_str(), Some("10.0.0.0/8"));
-        assert_eq!(ranges.pos.line, 3);
-    }
-
-    #[test]
-    fn expressions_parse_and_evaluate() {
-        assert_eq!(
-            parse_expression("concat('a''b', parameters('x')[0].y)"),
-            Some(Expr::Call(
-                "concat".into(),
-                vec![
-                    Expr::Str("a'b".into()),
-                    Expr::Prop(
-                        Box::new(Expr::Index(
-                            Box::new(Expr::Call("parameters".into(), vec![Expr::Str("x".into())])),
-                            Box::new(Expr::Int(0))
-                        )),
-                        "y".into()
-                    )
-                ]
-            ))
-        );
-        assert_eq!(parse_expression("concat('a'"), None);
-        assert_eq!(
-            format_pattern("{0}/{1}", &["a".into(), "b".into()]).as_deref(),
-            Some("a/b")
-        );
-        assert_eq!(format_pattern("{2}", &["a".into()]), None);
-    }
-
-    #[test]
-    fn a_properties_expression_makes_every_setting_unknown() {
-        let text = format!(
-            r#"{{ {HEADER},
-  "parameters": {{"props": {{"type": "object"}}}},
-  "resources": [{{"type": "Microsoft.ContainerService/managedClusters", "name": "c", "properties": "[parameters('props')]"}}]
-}}"#
-        );
-        let resources = load(&text);
-        let s = &resources.clusters[0].settings;
-        assert!(s.get("enableRBAC").is_unknown());
-        assert!(s.get("disableLocalAccounts").is_unknown());
-    }
-}
+mod tests;
+#[cfg(test)]
+mod tests_surroundings;
