@@ -256,6 +256,7 @@ mod tests {
                 "azurerm_resource_group.rg.name",
                 "tf:main.tf#azurerm_resource_group.rg",
             )),
+            ..ClusterRefs::default()
         };
         let symbol = |s: &str| classify(&Ref::resolved(s, s), &c);
         assert_eq!(
