@@ -194,6 +194,15 @@ const RESOURCES: &[Resource] = &[
         "ExternalSecret",
     ),
     grouped("bitnami.com", "v1alpha1", "sealedsecrets", "SealedSecret"),
+    // Istio's mesh-wide mutual TLS (NET016: the AKS Istio add-on with no STRICT
+    // PeerAuthentication). Listed so that a live scan of a mesh cluster knows the policies
+    // present; where Istio is not installed the kind is not served and there are none.
+    grouped(
+        "security.istio.io",
+        "v1",
+        "peerauthentications",
+        "PeerAuthentication",
+    ),
     // AAD pod identity (deprecated; IDN001 reports it where it is still installed).
     grouped(
         "aadpodidentity.k8s.io",

@@ -242,14 +242,9 @@ pub fn azure(args: &ScanArgs, show_progress: bool) -> Option<LiveInput> {
     Some(input)
 }
 
-/// Kinds rules ask `complete_for` about without naming them among their needs: Istio's
-/// `PeerAuthentication` (NET016 judges a cluster target by the mesh policies present).
-const ASKED_KINDS: &[&str] = &["PeerAuthentication"];
-
 /// Every Kubernetes kind a live cluster scan lists or a rule names, each once.
 fn cluster_kinds() -> Vec<&'static str> {
     let mut kinds: Vec<&'static str> = resources().iter().map(|r| r.kind).collect();
-    kinds.extend_from_slice(ASKED_KINDS);
     for rule in aksguard_rules::all_rules() {
         let needs = rule.needs();
         for target in needs.targets.iter().chain(needs.complete_targets) {
