@@ -436,18 +436,8 @@ impl Shared {
                 }
             },
         };
-        let within = |outer: &str, inner: &str| {
-            inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
-        };
         let items: Vec<Value> = self
-            .world
-            .resources
-            .iter()
-            .filter(|r| {
-                r.get("type").and_then(Value::as_str).is_some_and(|t| {
-                    t.eq_ignore_ascii_case("Microsoft.Authorization/roleAssignments")
-                })
-            })
+            .resources_of_type("Microsoft.Authorization/roleAssignments")
             .filter(|r| {
                 let properties = &r["properties"];
                 let at = properties["scope"]
@@ -467,6 +457,15 @@ impl Shared {
         self.page(path, query, items)
     }
 
+    /// The world's resources of one type (any case).
+    fn resources_of_type<'a>(&'a self, resource_type: &'a str) -> impl Iterator<Item = &'a Value> {
+        self.world.resources.iter().filter(move |r| {
+            r.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(resource_type))
+        })
+    }
+
     /// Policy assignments at, above and below `scope`, or with `$filter=atScope()` at and
     /// above it only (what applies to the scope).
     fn policy_assignments(&self, path: &str, scope: &str, query: &Query) -> Response<Body> {
@@ -481,18 +480,8 @@ impl Shared {
                 );
             }
         };
-        let within = |outer: &str, inner: &str| {
-            inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
-        };
         let items: Vec<Value> = self
-            .world
-            .resources
-            .iter()
-            .filter(|r| {
-                r.get("type").and_then(Value::as_str).is_some_and(|t| {
-                    t.eq_ignore_ascii_case("Microsoft.Authorization/policyAssignments")
-                })
-            })
+            .resources_of_type("Microsoft.Authorization/policyAssignments")
             .filter(|r| {
                 let at = r["properties"]["scope"]
                     .as_str()
@@ -568,4 +557,9 @@ fn bad_version() -> Response<Body> {
         "InvalidApiVersionParameter",
         "The api-version is invalid for this resource type.",
     )
+}
+
+/// Whether scope `inner` is `outer` or below it (IDs lower-cased).
+fn within(outer: &str, inner: &str) -> bool {
+    inner == outer || inner.starts_with(&format!("{}/", outer.trim_end_matches('/')))
 }

@@ -11,6 +11,7 @@ mod arm_template;
 pub(crate) mod avm;
 pub(crate) mod bicep;
 mod listed;
+mod resource_types;
 mod rest;
 mod surroundings;
 pub(crate) mod terraform;

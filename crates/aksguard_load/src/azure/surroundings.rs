@@ -26,22 +26,11 @@ use aksguard_model::azure::{
 };
 use aksguard_model::{Node, Source, Value};
 
-const IDENTITY: &str = "microsoft.managedidentity/userassignedidentities";
-const FEDERATED: &str =
-    "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials";
-const VNET: &str = "microsoft.network/virtualnetworks";
-const SUBNET: &str = "microsoft.network/virtualnetworks/subnets";
-const NSG: &str = "microsoft.network/networksecuritygroups";
-const NSG_RULE: &str = "microsoft.network/networksecuritygroups/securityrules";
-const ROUTE_TABLE: &str = "microsoft.network/routetables";
-const ROUTE: &str = "microsoft.network/routetables/routes";
-const APP_GATEWAY: &str = "microsoft.network/applicationgateways";
-const WAF_POLICY: &str = "microsoft.network/applicationgatewaywebapplicationfirewallpolicies";
-const POLICY_ASSIGNMENT: &str = "microsoft.authorization/policyassignments";
-const SCHEDULED_QUERY: &str = "microsoft.insights/scheduledqueryrules";
-const METRIC_ALERT: &str = "microsoft.insights/metricalerts";
-const ACTIVITY_LOG_ALERT: &str = "microsoft.insights/activitylogalerts";
-const SECURITY_CONTACT: &str = "microsoft.security/securitycontacts";
+use super::resource_types::{
+    ACTIVITY_LOG_ALERT, APP_GATEWAY, FEDERATED, IDENTITY, METRIC_ALERT, NSG, NSG_RULE,
+    POLICY_ASSIGNMENT, ROUTE, ROUTE_TABLE, SCHEDULED_QUERY, SECURITY_CONTACT, SUBNET, VNET,
+    WAF_POLICY,
+};
 
 /// The resource type of `node`, lower-cased: its `type`, else the type its `id` names.
 pub(crate) fn resource_type(node: &Node) -> Option<String> {

@@ -20,23 +20,12 @@ use aksguard_model::{Node, Pos};
 use super::keys::{flag_at, link, reference, scope_ref, text_at};
 use super::{Eval, Outer, Walk, get_ci, ids, last_segment};
 
-const IDENTITY: &str = "microsoft.managedidentity/userassignedidentities";
-const FEDERATED: &str =
-    "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials";
-const VNET: &str = "microsoft.network/virtualnetworks";
-const SUBNET: &str = "microsoft.network/virtualnetworks/subnets";
-const NSG: &str = "microsoft.network/networksecuritygroups";
-const NSG_RULE: &str = "microsoft.network/networksecuritygroups/securityrules";
-const ROUTE_TABLE: &str = "microsoft.network/routetables";
-const ROUTE: &str = "microsoft.network/routetables/routes";
-const APP_GATEWAY: &str = "microsoft.network/applicationgateways";
-const WAF_POLICY: &str = "microsoft.network/applicationgatewaywebapplicationfirewallpolicies";
+use crate::azure::resource_types::{
+    ACTIVITY_LOG_ALERT, APP_GATEWAY, FEDERATED, IDENTITY, METRIC_ALERT, NSG, NSG_RULE, ROUTE,
+    ROUTE_TABLE, SCHEDULED_QUERY, SECURITY_CONTACT, SUBNET, VNET, WAF_POLICY,
+};
 const POLICY_ASSIGNMENT: &str = "/policyassignments";
 const ROLE_ASSIGNMENT: &str = "/roleassignments";
-const SCHEDULED_QUERY: &str = "microsoft.insights/scheduledqueryrules";
-const METRIC_ALERT: &str = "microsoft.insights/metricalerts";
-const ACTIVITY_LOG_ALERT: &str = "microsoft.insights/activitylogalerts";
-const SECURITY_CONTACT: &str = "microsoft.security/securitycontacts";
 const PRICING: &str = "microsoft.security/pricings";
 
 /// One resource of a template, as the walk found it.

@@ -19,26 +19,7 @@ use aksguard_model::Pos;
 
 use super::{Attr, Obj, Resource, Val, surroundings};
 
-/// The surrounding resource types, lower-cased.
-mod types {
-    pub const IDENTITY: &str = "microsoft.managedidentity/userassignedidentities";
-    pub const FEDERATED: &str =
-        "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials";
-    pub const VNET: &str = "microsoft.network/virtualnetworks";
-    pub const SUBNET: &str = "microsoft.network/virtualnetworks/subnets";
-    pub const NSG: &str = "microsoft.network/networksecuritygroups";
-    pub const NSG_RULE: &str = "microsoft.network/networksecuritygroups/securityrules";
-    pub const ROUTE_TABLE: &str = "microsoft.network/routetables";
-    pub const ROUTE: &str = "microsoft.network/routetables/routes";
-    pub const GATEWAY: &str = "microsoft.network/applicationgateways";
-    pub const WAF_POLICY: &str =
-        "microsoft.network/applicationgatewaywebapplicationfirewallpolicies";
-    pub const POLICY_ASSIGNMENT: &str = "microsoft.authorization/policyassignments";
-    pub const SCHEDULED_QUERY: &str = "microsoft.insights/scheduledqueryrules";
-    pub const METRIC_ALERT: &str = "microsoft.insights/metricalerts";
-    pub const ACTIVITY_ALERT: &str = "microsoft.insights/activitylogalerts";
-    pub const CONTACT: &str = "microsoft.security/securitycontacts";
-}
+use crate::azure::resource_types as types;
 
 /// `body.properties` of an azapi resource, when written as an object.
 fn properties(resource: &Resource) -> Option<&Obj> {
@@ -317,7 +298,7 @@ pub(crate) fn push(
                 ));
             }
         }
-        types::GATEWAY => out.application_gateways.push(ApplicationGateway {
+        types::APP_GATEWAY => out.application_gateways.push(ApplicationGateway {
             meta: meta(resource, format),
             sku_tier: props.and_then(|p| text_at(p, "sku.tier")),
             inline_waf: props
@@ -371,7 +352,7 @@ pub(crate) fn push(
                 },
             });
         }
-        types::SCHEDULED_QUERY | types::METRIC_ALERT | types::ACTIVITY_ALERT => {
+        types::SCHEDULED_QUERY | types::METRIC_ALERT | types::ACTIVITY_LOG_ALERT => {
             let kind = match type_name {
                 types::SCHEDULED_QUERY => AlertKind::ScheduledQuery,
                 types::METRIC_ALERT => AlertKind::Metric,
@@ -390,7 +371,7 @@ pub(crate) fn push(
                 }),
             });
         }
-        types::CONTACT => out.security_contacts.push(SecurityContact {
+        types::SECURITY_CONTACT => out.security_contacts.push(SecurityContact {
             meta: meta(resource, format),
             notifies: props.and_then(contact_notifies),
         }),
