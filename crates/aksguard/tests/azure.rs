@@ -12,6 +12,9 @@ use aksguard_arm::fake::{FakeArm, Fault, FaultRule};
 use assert_cmd::Command;
 use serde_json::Value;
 
+mod arm_cli;
+use arm_cli::scan;
+
 const TOKEN: &str = "eyJhbGciOi.CLI-SECRET-TOKEN.sig";
 
 fn corpus() -> Option<Examples> {
@@ -19,51 +22,8 @@ fn corpus() -> Option<Examples> {
     Some(examples::examples(&dir, TOKEN).expect("the corpus's REST bodies"))
 }
 
-/// The binary with only the credential and endpoint given here in its environment.
 fn aksguard(arm: Option<&FakeArm>) -> Command {
-    let mut cmd = Command::cargo_bin("aksguard").expect("binary is built");
-    cmd.env("NO_COLOR", "1").env("AKSGUARD_AS_OF", "2026-12-01");
-    for var in [
-        "AKSGUARD_ARM_TOKEN",
-        "AKSGUARD_ARM_ENDPOINT",
-        "AKSGUARD_ARM_MANAGED_IDENTITY",
-        "AZURE_CLIENT_ID",
-        "AZURE_TENANT_ID",
-        "AZURE_CLIENT_SECRET",
-        "AZURE_FEDERATED_TOKEN_FILE",
-        "IDENTITY_ENDPOINT",
-        "IDENTITY_HEADER",
-        "MSI_ENDPOINT",
-    ] {
-        cmd.env_remove(var);
-    }
-    if let Some(arm) = arm {
-        cmd.env("AKSGUARD_ARM_ENDPOINT", arm.endpoint())
-            .env("AKSGUARD_ARM_TOKEN", TOKEN);
-    }
-    cmd
-}
-
-struct Scan {
-    code: Option<i32>,
-    report: Value,
-    stdout: String,
-    stderr: String,
-}
-
-fn scan(mut cmd: Command, args: &[&str]) -> Scan {
-    let output = cmd
-        .args(["scan", "--no-config", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    Scan {
-        code: output.status.code(),
-        report: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    arm_cli::aksguard(arm, TOKEN)
 }
 
 type Key = (String, String, String);
