@@ -284,25 +284,34 @@ fn subnet_of(node: &Node, vnet: Option<&str>, source: &Arc<Source>) -> Option<Su
     })
 }
 
-fn nsg(node: &Node, source: &Arc<Source>) -> NetworkSecurityGroup {
-    // Only `securityRules`: the default rules Azure adds (`defaultSecurityRules`) allow
-    // inbound from the VNet and the load balancer only, never from the Internet.
-    let (rules, rules_unknown) = match field(properties(node), "securityRules") {
+/// The children a resource lists inline (`securityRules`, `routes`): absent or `null` is
+/// none; a value that is not a list leaves the list unknown (the reason is returned).
+fn inline_children<T>(
+    props: &Node,
+    key: &str,
+    what: &str,
+    read: impl Fn(&Node) -> T,
+) -> (Vec<T>, Option<String>) {
+    match field(props, key) {
         None => (Vec::new(), None),
         Some(list) if list.is_null() => (Vec::new(), None),
         Some(list) if list.is_seq() => (
             list.items()
                 .iter()
-                .filter(|r| r.is_map())
-                .map(security_rule)
+                .filter(|c| c.is_map())
+                .map(read)
                 .collect(),
             None,
         ),
-        Some(_) => (
-            Vec::new(),
-            Some("`securityRules` is not a list of rules".to_owned()),
-        ),
-    };
+        Some(_) => (Vec::new(), Some(format!("`{key}` is not a list of {what}"))),
+    }
+}
+
+fn nsg(node: &Node, source: &Arc<Source>) -> NetworkSecurityGroup {
+    // Only `securityRules`: the default rules Azure adds (`defaultSecurityRules`) allow
+    // inbound from the VNet and the load balancer only, never from the Internet.
+    let (rules, rules_unknown) =
+        inline_children(properties(node), "securityRules", "rules", security_rule);
     NetworkSecurityGroup {
         meta: meta(node, source),
         rules,
@@ -352,22 +361,7 @@ fn security_rule(node: &Node) -> SecurityRule {
 }
 
 fn route_table(node: &Node, source: &Arc<Source>) -> RouteTable {
-    let (routes, routes_unknown) = match field(properties(node), "routes") {
-        None => (Vec::new(), None),
-        Some(list) if list.is_null() => (Vec::new(), None),
-        Some(list) if list.is_seq() => (
-            list.items()
-                .iter()
-                .filter(|r| r.is_map())
-                .map(route)
-                .collect(),
-            None,
-        ),
-        Some(_) => (
-            Vec::new(),
-            Some("`routes` is not a list of routes".to_owned()),
-        ),
-    };
+    let (routes, routes_unknown) = inline_children(properties(node), "routes", "routes", route);
     RouteTable {
         meta: meta(node, source),
         routes,
