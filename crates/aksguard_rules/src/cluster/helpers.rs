@@ -122,6 +122,16 @@ pub(crate) fn flag(cluster: &ManagedCluster, path: &str, default: bool) -> Optio
     }
 }
 
+/// Whether the cluster is private (`apiServerAccessProfile.enablePrivateCluster`, default
+/// false); `None` when unknown.
+pub(crate) fn private_cluster(cluster: &ManagedCluster) -> Option<bool> {
+    flag(
+        cluster,
+        "apiServerAccessProfile.enablePrivateCluster",
+        false,
+    )
+}
+
 /// A boolean node, accepting the string spellings `"true"`/`"false"` (any case).
 pub(crate) fn node_flag(node: &Node) -> Option<bool> {
     node.as_bool().or_else(|| {

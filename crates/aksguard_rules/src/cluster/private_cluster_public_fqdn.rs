@@ -1,7 +1,9 @@
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::cluster::helpers::{
+    attr_pos, az_aks_update, clusters, fix, flag, private_cluster, report,
+};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const PUBLIC_FQDN: &str = "apiServerAccessProfile.enablePrivateClusterPublicFQDN";
@@ -38,12 +40,7 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     for cluster in clusters(inventory) {
-        if flag(
-            cluster,
-            "apiServerAccessProfile.enablePrivateCluster",
-            false,
-        ) != Some(true)
-            || flag(cluster, PUBLIC_FQDN, false) != Some(true)
+        if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true)
         {
             continue;
         }

@@ -1,7 +1,7 @@
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, clusters, flag, report};
+use crate::cluster::helpers::{attr_pos, clusters, private_cluster, report};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const PRIVATE_DNS_ZONE: &str = "apiServerAccessProfile.privateDNSZone";
@@ -38,12 +38,7 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     for cluster in clusters(inventory) {
-        if flag(
-            cluster,
-            "apiServerAccessProfile.enablePrivateCluster",
-            false,
-        ) != Some(true)
-        {
+        if private_cluster(cluster) != Some(true) {
             continue;
         }
         let Some(zone) = cluster.settings.get(PRIVATE_DNS_ZONE).as_str() else {

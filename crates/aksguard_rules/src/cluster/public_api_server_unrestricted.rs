@@ -2,7 +2,7 @@ use aksguard_model::azure::Lookup;
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, private_cluster, report};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -57,12 +57,7 @@ const RANGES: &str = "apiServerAccessProfile.authorizedIPRanges";
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     for cluster in clusters(inventory) {
-        if flag(
-            cluster,
-            "apiServerAccessProfile.enablePrivateCluster",
-            false,
-        ) != Some(false)
-        {
+        if private_cluster(cluster) != Some(false) {
             continue;
         }
         let (pos, state) = match cluster.settings.get(RANGES) {

@@ -2,7 +2,7 @@ use aksguard_model::azure::{AzureResources, Link, Lookup, ManagedCluster, Route,
 use aksguard_model::{Inventory, Severity};
 
 use crate::checker::{Checker, Violation};
-use crate::cluster::helpers::{az_aks_update, clusters, flag, pos_of};
+use crate::cluster::helpers::{az_aks_update, clusters, pos_of, private_cluster};
 use crate::cluster::node_network::{name_word, node_subnets, quoted_list, resource_group_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -80,11 +80,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             },
             Lookup::Unknown(_) => continue,
         };
-        let public = flag(
-            cluster,
-            "apiServerAccessProfile.enablePrivateCluster",
-            false,
-        ) == Some(false);
+        let public = private_cluster(cluster) == Some(false);
         let exposure = if public {
             " The cluster is not private, which makes unfiltered egress the more dangerous."
         } else {
