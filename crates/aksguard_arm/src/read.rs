@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use aksguard_load::azure::{from_document, join_listed, node_pool_from_rest};
+use aksguard_model::azure::builtins::is_guid;
 use aksguard_model::azure::{AzureResources, NodePool};
 use aksguard_model::{LoadError, Node, Source};
 use futures::future::try_join_all;
@@ -59,14 +60,6 @@ pub fn validate(request: &AzureRequest) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn is_guid(text: &str) -> bool {
-    text.len() == 36
-        && text.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        })
 }
 
 /// What each cluster's child lists gave, by lower-cased cluster ID.
