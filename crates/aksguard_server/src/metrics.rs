@@ -1,0 +1,9 @@
+//! Prometheus `/metrics` (filled by the server work).
+
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

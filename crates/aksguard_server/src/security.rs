@@ -1,0 +1,1 @@
+//! Token check, CSP and response headers, listen-address policy (filled by the server work).
