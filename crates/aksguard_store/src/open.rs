@@ -4,7 +4,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::db::{Engine, Failure, Pool};
@@ -55,16 +56,18 @@ pub(crate) async fn connect(location: &StoreLocation) -> Result<Pool, StoreError
             let options = PgConnectOptions::from_str(url)
                 .map_err(|_| cannot(&"not a valid PostgreSQL URL"))?
                 .application_name("aksguard");
-            let connecting = PgPoolOptions::new()
-                .max_connections(POSTGRES_CONNECTIONS)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(options);
-            // The pool's own timeout covers acquiring; this one also covers a server that
-            // accepts the TCP connection and never answers.
-            let pool = tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(2), connecting)
+            // One connection first, bounded: a server that is down (refused) or unreachable
+            // (no answer) fails at once with its own reason, instead of the pool retrying
+            // until its timeout and reporting only that it timed out.
+            let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
                 .await
                 .map_err(|_| cannot(&format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
                 .map_err(|err| cannot(&err))?;
+            let _ = probe.close().await;
+            let pool = PgPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .connect_lazy_with(options);
             Ok(Pool::Postgres(pool))
         }
     }
