@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::db::{Pool, Value};
+use crate::db::{Engine, Pool, Value};
 use crate::query::{
     ExportSummary, FindingQuery, FleetEntry, PruneSummary, RunDiff, RunSummary, StoredFinding,
     TargetInfo, TrendPoint,
@@ -115,14 +115,23 @@ impl Store {
     /// The fleet page: every target with its latest run and its last `trend_points` runs.
     pub async fn fleet(&self, trend_points: usize) -> Result<Vec<FleetEntry>, StoreError> {
         let targets = self.targets().await?;
-        // Each target's last N runs through the (target_id, id) index: one correlated
-        // `LIMIT` per target, not a scan of all runs.
+        // Each target's last N runs through the (target_id, id) index, never a scan of
+        // every run: PostgreSQL with a LATERAL subquery per target; SQLite (no LATERAL) with
+        // a range whose lower bound is looked up once per target.
         let points = i64::try_from(trend_points.max(1)).unwrap_or(i64::MAX);
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE id IN (SELECT r.id FROM targets t JOIN runs r \
-             ON r.id IN (SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id ORDER BY r2.id \
-             DESC LIMIT $1)) ORDER BY target_id, id"
-        );
+        let latest = match self.pool.engine() {
+            Engine::Postgres => format!(
+                "SELECT r.* FROM targets t CROSS JOIN LATERAL (SELECT {RUN_COLUMNS} FROM runs \
+                 WHERE runs.target_id = t.id ORDER BY runs.id DESC LIMIT $1) r"
+            ),
+            Engine::Sqlite => format!(
+                "SELECT {} FROM targets t JOIN runs r ON r.target_id = t.id AND r.id >= \
+                 COALESCE((SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id \
+                 ORDER BY r2.id DESC LIMIT 1 OFFSET $1 - 1), 0)",
+                prefixed(RUN_COLUMNS, "r")
+            ),
+        };
+        let sql = format!("SELECT {RUN_COLUMNS} FROM ({latest}) latest ORDER BY target_id, id");
         let mut runs = self
             .pool
             .fetch_all(
@@ -132,14 +141,15 @@ impl Store {
                 run_summary,
             )
             .await?;
+        let sql = format!(
+            "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, f.failed \
+             FROM ({latest}) latest JOIN run_frameworks f ON f.run_id = latest.id"
+        );
         let scores = self
             .pool
             .fetch_all(
                 "reading the fleet's scores",
-                "SELECT run_id, framework, score, assessed, controls, passed, failed FROM \
-                 run_frameworks WHERE run_id IN (SELECT r.id FROM targets t JOIN runs r ON r.id \
-                 IN (SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id ORDER BY r2.id DESC \
-                 LIMIT $1))",
+                &sql,
                 &[points.into()],
                 framework_row,
             )
@@ -440,6 +450,15 @@ impl Store {
     ) -> Result<ExportSummary, StoreError> {
         export::export(&self.pool, out).await
     }
+}
+
+/// `a, b` → `p.a, p.b`.
+fn prefixed(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{prefix}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `%text%` for a case-insensitive `LIKE`, with `%`, `_` and `\` taken literally.
