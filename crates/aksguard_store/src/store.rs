@@ -17,10 +17,20 @@ use crate::rows::{
 use crate::{StoreError, StoreLocation, export, open, write};
 
 /// An open, migrated store. Cheap to clone (pools are shared); safe to use from many tasks.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     location: StoreLocation,
     pool: Pool,
+}
+
+/// Only the redacted location: the pools' own `Debug` would print their connect options,
+/// a PostgreSQL password included.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location.redacted())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
