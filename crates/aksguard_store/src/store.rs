@@ -375,6 +375,7 @@ impl Store {
 
     /// New, fixed and still-open findings from run `from` to run `to` (any two runs; usually
     /// two of one target). `list_still_open` also lists the findings open at both.
+    /// Suppressed findings are left out (one that became suppressed counts as fixed).
     pub async fn diff(
         &self,
         from: i64,
@@ -424,27 +425,33 @@ impl Store {
         let cutoff = now
             .checked_sub(jiff::SignedDuration::from_hours(i64::from(keep_days) * 24))
             .map_err(|err| StoreError::Invalid(format!("cannot keep {keep_days} days: {err}")))?;
-        let mut tx = self.pool.begin_write().await?;
-        // Scores and errors go with their runs (ON DELETE CASCADE).
-        let runs_deleted = tx
-            .execute(
-                "deleting old runs",
-                "DELETE FROM runs WHERE finished_at < $1 AND id <> (SELECT MAX(r2.id) FROM runs \
-                 r2 WHERE r2.target_id = runs.target_id)",
-                &[millis(cutoff).into()],
-            )
-            .await?;
-        // An episode resolved at or before a target's oldest kept run was open at none of
-        // the kept runs.
-        let findings_deleted = tx
-            .execute(
-                "deleting old findings",
-                "DELETE FROM findings WHERE resolved_run IS NOT NULL AND resolved_run <= \
-                 (SELECT MIN(r.id) FROM runs r WHERE r.target_id = findings.target_id)",
-                &[],
-            )
-            .await?;
-        tx.commit().await?;
+        let pool = &self.pool;
+        let cutoff_ms = millis(cutoff);
+        let (runs_deleted, findings_deleted) = write::retrying(|| async move {
+            let mut tx = pool.begin_write().await?;
+            // Scores and errors go with their runs (ON DELETE CASCADE).
+            let runs_deleted = tx
+                .execute(
+                    "deleting old runs",
+                    "DELETE FROM runs WHERE finished_at < $1 AND id <> (SELECT MAX(r2.id) \
+                     FROM runs r2 WHERE r2.target_id = runs.target_id)",
+                    &[cutoff_ms.into()],
+                )
+                .await?;
+            // An episode resolved at or before a target's oldest kept run was open at none
+            // of the kept runs.
+            let findings_deleted = tx
+                .execute(
+                    "deleting old findings",
+                    "DELETE FROM findings WHERE resolved_run IS NOT NULL AND resolved_run <= \
+                     (SELECT MIN(r.id) FROM runs r WHERE r.target_id = findings.target_id)",
+                    &[],
+                )
+                .await?;
+            tx.commit().await?;
+            Ok((runs_deleted, findings_deleted))
+        })
+        .await?;
         Ok(PruneSummary {
             cutoff: Some(cutoff),
             runs_deleted,

@@ -28,23 +28,32 @@ const SQLITE_CHUNK: usize = 500;
 const POSTGRES_CHUNK: usize = 5_000;
 
 pub(crate) async fn record(pool: &Pool, run: &RunRecord) -> Result<RecordedRun, StoreError> {
+    retrying(|| record_once(pool, run))
+        .await
+        .map_err(|err| match err {
+            StoreError::Query(message) => {
+                StoreError::Query(format!("recording run {}: {message}", run.uid))
+            }
+            other => other,
+        })
+}
+
+/// Runs a write transaction again after a conflict with a concurrent writer, at most
+/// [`ATTEMPTS`] times, backing off a little more each time.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt_once: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match record_once(pool, run).await {
-            Ok(recorded) => return Ok(recorded),
+        match attempt_once().await {
+            Ok(value) => return Ok(value),
             Err(failure) if failure.is_retryable() && attempt < ATTEMPTS => {
-                // Back off a little more each time; writers of one target then take turns.
                 tokio::time::sleep(Duration::from_millis(5 << attempt.min(6))).await;
             }
-            Err(failure) => {
-                return Err(match StoreError::from(failure) {
-                    StoreError::Query(message) => {
-                        StoreError::Query(format!("recording run {}: {message}", run.uid))
-                    }
-                    other => other,
-                });
-            }
+            Err(failure) => return Err(failure.into()),
         }
     }
 }
