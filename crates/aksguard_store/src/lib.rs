@@ -23,6 +23,7 @@ mod location;
 mod query;
 mod record;
 mod store;
+mod target;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
@@ -35,6 +36,9 @@ pub use record::{
     TargetSpec,
 };
 pub use store::Store;
+pub use target::{
+    DetectedTarget, ScannedAks, ScannedCluster, ScannedInputs, check_target_name, detect_target,
+};
 
 #[cfg(feature = "test-support")]
 pub mod test_support;
