@@ -13,7 +13,9 @@
 //!
 //! `--target-name NAME` keeps the kind and replaces key and name (key `name:NAME`): a renamed
 //! checkout or a re-created cluster keeps its history. Scans with no identity (stdin only,
-//! several AKS clusters and nothing else) are an error that says to name the target.
+//! several AKS clusters and no `--cluster`, a `--cluster` or `--azure` that read no cluster)
+//! are an error that says to name the target: a live source that failed must never put its
+//! run into the history of the files scanned beside it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -53,9 +55,10 @@ pub struct ScannedInputs {
     pub paths: Vec<String>,
     /// The directory relative paths are resolved against.
     pub cwd: PathBuf,
-    /// `Some` when `--cluster` read the cluster.
+    /// Whether `--cluster` was given, and what it read (`None` when it could not).
+    pub cluster_requested: bool,
     pub cluster: Option<ScannedCluster>,
-    /// Whether `--azure` was given (with the clusters it read).
+    /// Whether `--azure` was given, and the AKS clusters it read.
     pub azure: bool,
     pub aks_clusters: Vec<ScannedAks>,
     /// `--target-name`.
@@ -115,9 +118,9 @@ pub fn check_target_name(name: &str) -> Result<String, String> {
 }
 
 fn fallback_kind(inputs: &ScannedInputs) -> TargetKind {
-    if inputs.azure && !inputs.aks_clusters.is_empty() {
+    if inputs.azure {
         TargetKind::Aks
-    } else if inputs.cluster.is_some() {
+    } else if inputs.cluster_requested || inputs.cluster.is_some() {
         TargetKind::Cluster
     } else {
         TargetKind::Files
@@ -141,6 +144,15 @@ fn detect_automatic(inputs: &ScannedInputs) -> Result<DetectedTarget, String> {
             commit: None,
         });
     }
+    // A live source that could not be read must not fall back to the files of the same
+    // scan: the run would land in another target's history.
+    if inputs.cluster_requested {
+        return Err(
+            "--cluster could not read the cluster, so the run has no target to be stored \
+             under: fix the connection, or name the target with --target-name"
+                .to_owned(),
+        );
+    }
     if inputs.aks_clusters.len() > 1 {
         let names: Vec<&str> = inputs
             .aks_clusters
@@ -155,17 +167,20 @@ fn detect_automatic(inputs: &ScannedInputs) -> Result<DetectedTarget, String> {
             names.join(", ")
         ));
     }
+    if inputs.azure {
+        return Err(
+            "--azure read no AKS cluster (or could not read Azure), so the run has no target \
+             to be stored under: name the target with --target-name"
+                .to_owned(),
+        );
+    }
     let files: Vec<&String> = inputs.paths.iter().filter(|p| p.as_str() != "-").collect();
     if files.is_empty() {
-        return Err(if inputs.azure {
-            "the scan read no AKS cluster and no file, so it has no identity to store it under: \
-             name the target with --target-name"
-                .to_owned()
-        } else {
+        return Err(
             "a scan of standard input has no identity to store it under: name the target \
              with --target-name"
-                .to_owned()
-        });
+                .to_owned(),
+        );
     }
     let absolute: Vec<PathBuf> = files
         .iter()
@@ -361,6 +376,7 @@ mod tests {
                 "Prod",
             )],
             // Precedence: the AKS identity wins over the context and the files.
+            cluster_requested: true,
             cluster: Some(ScannedCluster {
                 server: "https://prod:443".into(),
                 context: "prod".into(),
@@ -382,6 +398,7 @@ mod tests {
     #[test]
     fn a_live_cluster_is_its_server_and_the_sorted_namespaces_it_was_limited_to() {
         let mut scanned = ScannedInputs {
+            cluster_requested: true,
             cluster: Some(ScannedCluster {
                 server: "https://10.0.0.1:6443".into(),
                 context: "dev".into(),
@@ -419,6 +436,35 @@ mod tests {
         assert_eq!(named.spec.kind, TargetKind::Aks);
         assert_eq!(named.spec.key, "name:fleet-east");
         assert_eq!(named.spec.name, "fleet-east");
+    }
+
+    #[test]
+    fn a_live_source_that_read_nothing_is_never_stored_under_the_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for scanned in [
+            ScannedInputs {
+                cluster_requested: true,
+                ..inputs(dir.path(), &["."])
+            },
+            ScannedInputs {
+                azure: true,
+                ..inputs(dir.path(), &["."])
+            },
+        ] {
+            let err = detect_target(&scanned).unwrap_err();
+            assert!(err.contains("--target-name"), "{err}");
+            let named = detect_target(&ScannedInputs {
+                target_name: Some("prod".into()),
+                ..scanned.clone()
+            })
+            .unwrap();
+            let kind = if scanned.azure {
+                TargetKind::Aks
+            } else {
+                TargetKind::Cluster
+            };
+            assert_eq!((named.spec.kind, named.spec.key.as_str()), (kind, "name:prod"));
+        }
     }
 
     #[test]

@@ -42,6 +42,7 @@ pub fn record(
     let inputs = ScannedInputs {
         paths: args.paths.clone(),
         cwd: std::env::current_dir().unwrap_or_default(),
+        cluster_requested: args.cluster,
         cluster: identity.cluster,
         azure: args.azure,
         aks_clusters: identity.aks,
