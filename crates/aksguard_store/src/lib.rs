@@ -18,12 +18,18 @@
 //! already masked by the rules that read secret-looking values), and a PostgreSQL URL's
 //! password is never printed ([`StoreLocation::redacted`]).
 
+mod db;
 mod error;
+mod export;
 mod location;
+mod migrate;
+mod open;
 mod query;
 mod record;
+mod rows;
 mod store;
 mod target;
+mod write;
 
 pub use error::StoreError;
 pub use location::StoreLocation;
