@@ -463,7 +463,10 @@ mod tests {
             } else {
                 TargetKind::Cluster
             };
-            assert_eq!((named.spec.kind, named.spec.key.as_str()), (kind, "name:prod"));
+            assert_eq!(
+                (named.spec.kind, named.spec.key.as_str()),
+                (kind, "name:prod")
+            );
         }
     }
 

@@ -120,13 +120,19 @@ async fn check_run(store: &Store, run_id: i64, target: Option<&TargetInfo>) -> R
     }
 }
 
-/// `This change adds 3 high findings and fixes 2.`
+/// `This change adds 3 high findings and fixes 2.` (`adds 3 findings (1 critical, 2 high)`
+/// when the new findings have several severities).
 fn headline(diff: &RunDiff) -> String {
     let new = diff.new_counts();
-    let adds = match new.total() {
-        0 => "adds no findings".to_owned(),
-        1 => format!("adds {} finding", counts_words(&new)),
-        _ => format!("adds {} findings", counts_words(&new)),
+    let severities = [new.critical, new.high, new.medium, new.low, new.info]
+        .iter()
+        .filter(|n| **n > 0)
+        .count();
+    let plural = |n: u32| if n == 1 { "finding" } else { "findings" };
+    let adds = match (new.total(), severities) {
+        (0, _) => "adds no findings".to_owned(),
+        (n, 1) => format!("adds {} {}", counts_words(&new), plural(n)),
+        (n, _) => format!("adds {n} {} ({})", plural(n), counts_words(&new)),
     };
     let fixes = match diff.fixed.len() {
         0 => "fixes none".to_owned(),

@@ -14,19 +14,17 @@ pub struct Resolved {
     pub is_default: bool,
 }
 
-/// `flag` (`--store=URL`; empty = no URL), else `AKSGUARD_STORE` (unset or empty = none),
-/// else the default SQLite file.
+/// `flag` (`--store=URL`; empty = no URL), else `AKSGUARD_STORE` (set but empty is an
+/// error: fail closed), else the default SQLite file.
 pub fn resolve(flag: Option<&str>) -> Result<Resolved, String> {
     let flag = flag.filter(|text| !text.is_empty());
     let env = std::env::var(STORE_VAR).ok();
-    let env = env.as_deref().filter(|text| !text.is_empty());
-    let from = match (flag, env) {
-        (Some(_), _) => "--store",
-        (None, Some(_)) => STORE_VAR,
-        (None, None) => "the default store",
-    };
+    // The store's own messages name AKSGUARD_STORE and the default file's variables.
     let (location, is_default) =
-        StoreLocation::resolve(flag, env).map_err(|err| format!("{from}: {err}"))?;
+        StoreLocation::resolve(flag, env.as_deref()).map_err(|err| match flag {
+            Some(_) => format!("--store: {err}"),
+            None => err.to_string(),
+        })?;
     Ok(Resolved {
         location,
         is_default,
@@ -48,9 +46,16 @@ pub async fn open(location: &StoreLocation) -> Result<Store, String> {
         .map_err(|err| failed(location, &err))
 }
 
-/// `store <location>: <what failed>`.
+/// `history store <location>: <what failed>` (the location once: most of the store's
+/// messages already name it).
 pub fn failed(location: &StoreLocation, err: &StoreError) -> String {
-    format!("history store {}: {err}", location.redacted())
+    let message = err.to_string();
+    let redacted = location.redacted();
+    if message.contains(&redacted) {
+        message
+    } else {
+        format!("history store {redacted}: {message}")
+    }
 }
 
 /// The target `selector` names, or the store's only target when there is no selector.
