@@ -205,7 +205,7 @@ mod tests {
         let table = markdown_table(&["N"], &rows);
         assert_eq!(
             table.lines().filter(|l| l.starts_with("| ")).count(),
-            MARKDOWN_ROWS + 1
+            MARKDOWN_ROWS + 2
         );
         assert!(table.contains("…and 5 more"), "{table}");
     }
