@@ -42,6 +42,109 @@ pub enum Command {
     /// Export rules as policies another engine enforces.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// The scan history (`scan --store`): every target, or one target's runs with counts,
+    /// new/resolved and framework score trend.
+    History(HistoryArgs),
+    /// What changed between two stored runs: new, fixed and still-open findings [default:
+    /// the last two runs of the target].
+    Diff(DiffArgs),
+    /// Look after the history store: prune old runs, export it, show what it holds.
+    #[command(subcommand)]
+    Store(StoreCommand),
+}
+
+/// Where the history store is, for the commands that read it.
+#[derive(Args, Debug)]
+pub struct StoreOption {
+    /// The history store: `sqlite://PATH` or `postgres://USER@HOST/DB` [default:
+    /// AKSGUARD_STORE, else the SQLite file in the user's data directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+}
+
+/// `history`, `diff` output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    Table,
+    Json,
+    /// Markdown (a pull-request comment).
+    Markdown,
+}
+
+#[derive(Args, Debug)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub store: StoreOption,
+    /// List this target's runs (its ID, name or key; see `aksguard history`) instead of
+    /// every target.
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
+    /// At most this many runs, newest first.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+}
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The run to compare from (a run ID as `aksguard history` lists them). Alone: that
+    /// run against the run before it.
+    #[arg(value_name = "RUN_A")]
+    pub run_a: Option<i64>,
+    /// The run to compare to.
+    #[arg(value_name = "RUN_B", requires = "run_a")]
+    pub run_b: Option<i64>,
+    #[command(flatten)]
+    pub store: StoreOption,
+    /// The target whose last two runs are compared [default: the only target of the store].
+    #[arg(long, value_name = "TARGET")]
+    pub target: Option<String>,
+    /// Also list the findings open at both runs (they are always counted).
+    #[arg(long)]
+    pub all: bool,
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Table)]
+    pub format: HistoryFormat,
+    /// Exit 1 when a NEW finding is at or above this severity [default: none, exit 0].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Delete runs finished more than N days ago (a target's latest run is always kept) and
+    /// the findings resolved before the oldest run kept.
+    Prune(StorePruneArgs),
+    /// Write the whole store as JSON lines (targets, runs, findings).
+    Export(StoreExportArgs),
+    /// The store's (redacted) location, schema version and counts.
+    Info(StoreInfoArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct StorePruneArgs {
+    #[command(flatten)]
+    pub store: StoreOption,
+    /// Keep the runs of the last N days.
+    #[arg(long, value_name = "N", required = true)]
+    pub keep_days: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct StoreExportArgs {
+    #[command(flatten)]
+    pub store: StoreOption,
+    /// Write to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct StoreInfoArgs {
+    #[command(flatten)]
+    pub store: StoreOption,
+    #[arg(long, value_enum, default_value_t = FrameworksFormat::Text)]
+    pub format: FrameworksFormat,
 }
 
 #[derive(Subcommand, Debug)]
@@ -262,6 +365,27 @@ pub struct ScanArgs {
     /// Load and parse every input but run no rules (benchmark floor; see bench/compare.sh).
     #[arg(long, hide = true)]
     pub parse_only: bool,
+    /// Record the scan in the history store. `--store` alone: AKSGUARD_STORE, else a SQLite
+    /// file in the user's data directory; `--store=URL` (the `=` is required, so a path after
+    /// `--store` is always a path to scan): `sqlite://PATH` or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        value_name = "URL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "",
+        help_heading = "History"
+    )]
+    pub store: Option<String>,
+    /// Store the run under this target name instead of the detected target (an AKS
+    /// resource ID, a cluster's server, a repository, the paths).
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "store",
+        help_heading = "History"
+    )]
+    pub target_name: Option<String>,
 }
 
 #[derive(Args, Debug)]

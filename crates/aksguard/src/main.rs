@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         cli::Command::Config(args) => commands::config::run(&args),
         cli::Command::Webhook(args) => commands::webhook::run(&args),
         cli::Command::Export(cli::ExportCommand::Vap(args)) => commands::export::run_vap(&args),
+        cli::Command::History(args) => commands::history::run(&args),
+        cli::Command::Diff(args) => commands::diff::run(&args),
+        cli::Command::Store(command) => commands::store::run(&command),
     };
     ExitCode::from(code)
 }

@@ -61,6 +61,7 @@ mod query;
 mod record;
 mod rows;
 mod store;
+mod target;
 mod write;
 
 pub use error::StoreError;
@@ -74,6 +75,9 @@ pub use record::{
     TargetSpec,
 };
 pub use store::Store;
+pub use target::{
+    DetectedTarget, ScannedAks, ScannedCluster, ScannedInputs, check_target_name, detect_target,
+};
 
 #[cfg(feature = "test-support")]
 pub mod test_support;

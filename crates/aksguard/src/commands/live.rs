@@ -14,6 +14,7 @@ use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, LoadError, Object};
 use aksguard_report::{ScanReport, policyreport};
 use aksguard_scan::{Pipeline, Unreadable};
+use aksguard_store::{ScannedAks, ScannedCluster};
 
 use crate::cli::ScanArgs;
 
@@ -33,6 +34,10 @@ pub struct LiveInput {
     /// Kinds the source could not read (403s, Secrets never listed).
     pub unreadable: Vec<Unreadable>,
     pub notes: Vec<String>,
+    /// The cluster read (`--cluster`), for the history store's target.
+    pub scanned_cluster: Option<ScannedCluster>,
+    /// The AKS clusters read (`--azure`), likewise.
+    pub scanned_aks: Vec<ScannedAks>,
 }
 
 /// The live cluster of `--cluster` (`None` without the flag). Each listed object goes through
@@ -49,7 +54,7 @@ pub fn cluster(args: &ScanArgs, pipeline: &Pipeline<'_>, show_progress: bool) ->
     };
     let listed = list_cluster(&request, &|object| pipeline.on_object(object), &progress);
     let mut input = match listed {
-        Ok(listing) => from_listing(listing),
+        Ok(listing) => from_listing(listing, &request.namespaces),
         Err(fatal) => cluster_not_read(&request, fatal),
     };
     // Kinds never listed (Secrets: their list returns the values): rules that judge them are
@@ -112,7 +117,7 @@ pub fn publish_policyreports(
 
 /// The scan's inputs from a listing: its objects, findings and errors, and every resource it
 /// could not read as an unread kind.
-fn from_listing(listing: ClusterListing) -> LiveInput {
+fn from_listing(listing: ClusterListing, namespaces: &[String]) -> LiveInput {
     let unreadable = listing
         .unreadable
         .iter()
@@ -129,6 +134,12 @@ fn from_listing(listing: ClusterListing) -> LiveInput {
         })
         .collect();
     LiveInput {
+        scanned_cluster: Some(ScannedCluster {
+            server: listing.server.clone(),
+            context: listing.context.clone(),
+            namespaces: namespaces.to_vec(),
+        }),
+        scanned_aks: Vec::new(),
         label: format!("cluster://{}", listing.context),
         objects: listing.objects,
         findings: listing.findings,
@@ -226,6 +237,17 @@ pub fn azure(args: &ScanArgs, show_progress: bool) -> Option<LiveInput> {
     };
     match read_azure(&request, &credential, &progress) {
         Ok(listing) => {
+            input.scanned_aks = listing
+                .azure
+                .clusters
+                .iter()
+                .filter_map(|cluster| {
+                    Some(ScannedAks {
+                        id: cluster.id.clone()?,
+                        name: cluster.name.clone(),
+                    })
+                })
+                .collect();
             input.azure = listing.azure;
             input.errors = listing.errors;
             input.notes = listing.notes;

@@ -1,11 +1,17 @@
 pub mod config;
+pub mod diff;
 pub mod explain_source;
 pub mod export;
 pub mod frameworks;
+pub mod history;
+pub mod history_format;
 pub mod live;
 pub mod rule;
 pub mod rules;
 pub mod scan;
+pub mod scan_store;
+pub mod store;
+pub mod store_access;
 pub mod webhook;
 pub mod who_can;
 

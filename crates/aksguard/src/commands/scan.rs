@@ -15,6 +15,7 @@ use aksguard_scan::{Outcome, Pipeline, ScanSettings, assess_frameworks, limit_to
 use crate::cli::{ScanArgs, ScanFormat};
 use crate::commands::config as scan_config;
 use crate::commands::live::{self, LiveInput};
+use crate::commands::scan_store::{self, ScanIdentity};
 use crate::commands::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use crate::progress::{self, ScanProgress};
 
@@ -31,6 +32,12 @@ pub fn run(args: &ScanArgs) -> u8 {
     let fail = |message: String| {
         eprintln!("error: {message}");
         EXIT_ERROR
+    };
+    let started_at = jiff::Timestamp::now();
+    // `--store=URL` checked before the scan: a typo must not wait for a long scan.
+    let store = match scan_store::location(args) {
+        Ok(store) => store,
+        Err(message) => return fail(message),
     };
     // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
     let settings = match ScanSettings::resolve(&scan_config::settings_request(args)) {
@@ -87,7 +94,13 @@ pub fn run(args: &ScanArgs) -> u8 {
     .collect();
     let mut inputs = args.paths.clone();
     let mut unreadable = Vec::new();
+    let mut identity = ScanIdentity {
+        cluster: None,
+        aks: Vec::new(),
+    };
     for source in live {
+        identity.cluster = identity.cluster.or(source.scanned_cluster);
+        identity.aks.extend(source.scanned_aks);
         inputs.push(source.label);
         loaded.objects.extend(source.objects);
         loaded.findings.extend(source.findings);
@@ -181,6 +194,16 @@ pub fn run(args: &ScanArgs) -> u8 {
                 eprintln!("error: cannot publish the PolicyReports: {message}");
                 code = EXIT_ERROR;
             }
+        }
+    }
+    // Last: the report is out (and in the cluster), so a store failure never costs it.
+    if let Some(store) = &store {
+        let finished_at = jiff::Timestamp::now();
+        if let Err(message) =
+            scan_store::record(args, store, &report, identity, started_at, finished_at)
+        {
+            eprintln!("error: {message}");
+            code = EXIT_ERROR;
         }
     }
     // The process exits next: freeing millions of tree nodes one by one would only delay it.
