@@ -119,10 +119,14 @@ impl Auth {
 
 /// The token of `Authorization: Bearer TOKEN` (scheme case-insensitive).
 fn bearer(headers: &HeaderMap) -> Option<&[u8]> {
-    let value = headers.get(header::AUTHORIZATION)?.as_bytes();
-    let (scheme, rest) = value.split_at_checked(7)?;
+    let value = headers.get(header::AUTHORIZATION)?.as_bytes().trim_ascii();
+    let (scheme, rest) = match value.iter().position(|&b| b == b' ') {
+        Some(space) => (&value[..space], &value[space..]),
+        // `Bearer` alone: a bearer with an empty token (refused, not taken for no header).
+        None => (value, &value[value.len()..]),
+    };
     scheme
-        .eq_ignore_ascii_case(b"bearer ")
+        .eq_ignore_ascii_case(b"bearer")
         .then(|| rest.trim_ascii())
 }
 
@@ -218,7 +222,7 @@ async fn login(
     login_page(
         StatusCode::UNAUTHORIZED,
         next,
-        Some("That token is not the server's token."),
+        Some("Wrong token: that is not the token this server was started with."),
     )
 }
 
@@ -322,6 +326,10 @@ mod tests {
             HeaderValue::from_static("bearer  abc "),
         );
         assert_eq!(bearer(&headers), Some(&b"abc"[..]));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer"));
+        assert_eq!(bearer(&headers), Some(&b""[..]));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearerabc"));
+        assert_eq!(bearer(&headers), None);
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&headers), None);
         headers.insert(
