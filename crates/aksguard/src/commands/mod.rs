@@ -10,6 +10,7 @@ pub mod rule;
 pub mod rules;
 pub mod scan;
 pub mod scan_store;
+pub mod serve;
 pub mod store;
 pub mod store_access;
 pub mod webhook;
