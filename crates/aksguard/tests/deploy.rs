@@ -1137,10 +1137,26 @@ fn dashboard_overlay_serves_the_store_hardened() {
         strs(policy.root.at("spec.policyTypes")),
         ["Ingress", "Egress"]
     );
-    assert_eq!(
-        policy_ports(policy, "ingress"),
-        [format!("{port_name}/TCP")]
+    let ingress = policy_ports(policy, "ingress");
+    assert!(
+        !ingress.is_empty() && ingress.iter().all(|p| *p == format!("{port_name}/TCP")),
+        "ingress on the served port only: {ingress:?}"
     );
+    for rule in policy
+        .root
+        .at("spec.ingress")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        assert!(
+            !rule
+                .get("from")
+                .map(Node::items)
+                .unwrap_or_default()
+                .is_empty(),
+            "every ingress rule names its sources"
+        );
+    }
     assert_eq!(
         policy_ports(policy, "egress"),
         ["53/UDP", "53/TCP", "5432/TCP"]
