@@ -1091,6 +1091,296 @@ fn dashboard_overlay_serves_the_store_hardened() {
     assert_eq!(port.get("containerPort").and_then(Node::as_i64), Some(8080));
     let port_name = text(port, "name");
     for probe in ["readinessProbe", "livenessProbe"] {
+        // `aksguard serve` answers /healthz without the token (every other path needs it).
+        let probe = container.get(probe).expect("probe");
+        assert_eq!(text(probe, "httpGet.path"), "/healthz");
+        assert_eq!(
+            text(probe, "httpGet.port"),
+            port_name,
+            "probes check the served port"
+        );
+    }
+
+    let service = one(&objects, "Service");
+    let host = format!(
+        "DNS:{}.{}.svc",
+        service.name.as_deref().unwrap(),
+        service.namespace.as_deref().unwrap()
+    );
+    let san = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl x509");
+    let san = String::from_utf8_lossy(&san.stdout);
+    assert!(san.contains(&host), "{host} not in {san}");
+
+    // Every entry's caBundle is the CA certificate, base64-encoded.
+    let ca = std::fs::read(certs.join("ca.crt")).expect("read ca.crt");
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    for webhook in vwc.root.get("webhooks").unwrap().items() {
+        let bundle = text(webhook, "clientConfig.caBundle");
+        let decoded = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(bundle.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("run base64 -d");
+        assert!(decoded.status.success(), "caBundle is not base64");
+        assert_eq!(decoded.stdout, ca, "caBundle is not certs/ca.crt");
+    }
+    assert_scan_is_clean(
+        "static-secret-documented",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
+
+/// The entry of `container`'s `env` named `name`.
+fn env<'a>(container: &'a Node, name: &str) -> Option<&'a Node> {
+    container
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .find(|entry| entry.get("name").and_then(Node::as_str) == Some(name))
+}
+
+/// `var` is read from key `key` of the Secret `secret`, which must exist for the pod to start
+/// (`optional: false`): never a literal value in the manifest.
+fn assert_env_from_secret(container: &Node, var: &str, secret: &str, key: &str) {
+    let entry = env(container, var).unwrap_or_else(|| panic!("no env {var}"));
+    assert!(entry.get("value").is_none(), "{var} has a literal value");
+    let reference = entry
+        .at("valueFrom.secretKeyRef")
+        .unwrap_or_else(|| panic!("{var} is not read from a Secret"));
+    assert_eq!(text(reference, "name"), secret, "{var}");
+    assert_eq!(text(reference, "key"), key, "{var}");
+    assert_eq!(
+        reference.get("optional").and_then(Node::as_bool),
+        Some(false),
+        "{var}: a missing Secret must keep the pod from starting"
+    );
+}
+
+/// No Secret object and no credential in the render: the store URL (with its password) and
+/// the dashboard's token are created with `kubectl create secret`, outside the manifests.
+fn assert_no_secret_values(name: &str, objects: &[Object], rendered: &str) {
+    assert!(
+        objects.iter().all(|o| o.kind != "Secret"),
+        "{name}: a credential belongs in no manifest"
+    );
+    for scheme in ["postgres://", "postgresql://", "sqlite:"] {
+        assert!(
+            !rendered.contains(scheme),
+            "{name}: a store URL in the render"
+        );
+    }
+    for flag in ["--token", "--store="] {
+        assert!(
+            !rendered.contains(flag),
+            "{name}: `{flag}` puts a value on the command line"
+        );
+    }
+}
+
+/// The pod of a workload and its first container.
+fn pod_and_container<'a>(workload: &'a Object, pod_path: &str) -> (&'a Node, &'a Node) {
+    let pod = workload.root.at(pod_path).expect("pod spec");
+    let container = &pod.get("containers").expect("containers").items()[0];
+    (pod, container)
+}
+
+/// The TCP ports (number or name) the rules of a NetworkPolicy's `direction` open, with their
+/// protocols.
+fn policy_ports(policy: &Object, direction: &str) -> Vec<String> {
+    policy
+        .root
+        .at(&format!("spec.{direction}"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|rule| rule.get("ports").map(Node::items).unwrap_or_default())
+        .map(|port| {
+            let number = port.get("port").and_then(Node::as_str).unwrap_or("any");
+            format!(
+                "{number}/{}",
+                port.get("protocol").and_then(Node::as_str).unwrap_or("TCP")
+            )
+        })
+        .collect()
+}
+
+fn named<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
+    objects
+        .iter()
+        .find(|o| o.kind == kind && o.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// `overlays/fleet-cluster` (the scanner with components/store): every scan is recorded in
+/// the store of the Secret `aksguard-store` under the name in the ConfigMap `aksguard-cluster`,
+/// and the scanner may reach PostgreSQL.
+#[test]
+fn store_component_records_each_scan_under_the_clusters_name() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/fleet-cluster"));
+    let objects = load("fleet-cluster", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    check_scanner(&objects);
+    assert_no_secret_values("fleet-cluster", &objects, &rendered);
+
+    let cron_job = one(&objects, "CronJob");
+    let (_, scanner) = pod_and_container(cron_job, "spec.jobTemplate.spec.template.spec");
+    let args = strs(scanner.get("args"));
+    // `--store` takes an optional URL: it comes last, so that nothing is taken for its value
+    // and the URL comes from AKSGUARD_STORE.
+    assert_eq!(args.last(), Some(&"--store"), "{args:?}");
+    assert!(
+        args.contains(&"--target-name=$(AKSGUARD_TARGET_NAME)"),
+        "{args:?}"
+    );
+    assert_env_from_secret(scanner, "AKSGUARD_STORE", "aksguard-store", "url");
+    let target = env(scanner, "AKSGUARD_TARGET_NAME")
+        .and_then(|e| e.at("valueFrom.configMapKeyRef"))
+        .expect("AKSGUARD_TARGET_NAME from a ConfigMap");
+    assert_eq!(target.get("optional").and_then(Node::as_bool), Some(false));
+    let config_map = named(&objects, "ConfigMap", text(target, "name"));
+    let cluster_name = config_map
+        .root
+        .at("data")
+        .and_then(|d| d.get(text(target, "key")))
+        .and_then(Node::as_str)
+        .expect("the cluster's name in the ConfigMap");
+    assert!(!cluster_name.trim().is_empty());
+
+    // PostgreSQL is reachable from the scanner's pods, besides the API server and DNS.
+    let store_policy = named(&objects, "NetworkPolicy", "aksguard-scanner-store");
+    let selector = store_policy
+        .root
+        .at("spec.podSelector.matchLabels")
+        .expect("podSelector");
+    assert_eq!(
+        selector
+            .get("app.kubernetes.io/component")
+            .and_then(Node::as_str),
+        Some("scanner")
+    );
+    assert_eq!(policy_ports(store_policy, "egress"), ["5432/TCP"]);
+    assert_eq!(strs(store_policy.root.at("spec.policyTypes")), ["Egress"]);
+    let scanner_policy = named(&objects, "NetworkPolicy", "aksguard-scanner");
+    assert!(policy_ports(scanner_policy, "egress").contains(&"443/TCP".to_owned()));
+
+    assert_scan_is_clean_but_for(
+        "fleet-cluster",
+        &rendered,
+        None,
+        &[AllowedSuppression {
+            kind: "CronJob",
+            name: "aksguard-scanner",
+            rules: &["SEC001", "REL007"],
+        }],
+    );
+}
+
+/// `overlays/dashboard`: `aksguard serve` beyond loopback with its token and the store URL
+/// from Secrets, hardened, two replicas behind a ClusterIP Service, reachable on its port only
+/// and reaching DNS and PostgreSQL only.
+#[test]
+fn dashboard_overlay_serves_the_store_hardened() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/dashboard"));
+    let objects = load("dashboard", &rendered);
+    assert_no_secret_values("dashboard", &objects, &rendered);
+    for object in &objects {
+        if object.kind != "Namespace" {
+            assert_eq!(object.namespace.as_deref(), Some("aksguard-dashboard"));
+        }
+    }
+    let namespace = one(&objects, "Namespace");
+    assert_eq!(
+        namespace
+            .root
+            .at("metadata.labels")
+            .and_then(|l| l.get("pod-security.kubernetes.io/enforce"))
+            .and_then(Node::as_str),
+        Some("restricted")
+    );
+
+    let deployment = one(&objects, "Deployment");
+    assert_eq!(
+        deployment.root.at("spec.replicas").and_then(Node::as_i64),
+        Some(2)
+    );
+    let (pod, container) = pod_and_container(deployment, "spec.template.spec");
+    let args = strs(container.get("args"));
+    assert_eq!(args, ["serve", "--listen=0.0.0.0:8080"]);
+    assert_env_from_secret(container, "AKSGUARD_STORE", "aksguard-store", "url");
+    assert_env_from_secret(
+        container,
+        "AKSGUARD_SERVE_TOKEN",
+        "aksguard-dashboard",
+        "token",
+    );
+    let image = text(container, "image");
+    assert!(
+        image.starts_with("ghcr.io/aksguard/aksguard:") && image.contains("@sha256:"),
+        "{image}"
+    );
+
+    assert_eq!(
+        pod.get("automountServiceAccountToken")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(
+        pod.at("securityContext.runAsNonRoot")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        text(pod, "securityContext.seccompProfile.type"),
+        "RuntimeDefault"
+    );
+    let security = container.get("securityContext").expect("securityContext");
+    assert_eq!(
+        security
+            .get("readOnlyRootFilesystem")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        security
+            .get("allowPrivilegeEscalation")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(strs(security.at("capabilities.drop")), ["ALL"]);
+    for field in [
+        "resources.requests.cpu",
+        "resources.requests.memory",
+        "resources.limits.memory",
+    ] {
+        text(container, field);
+    }
+    let port = &container.get("ports").expect("ports").items()[0];
+    assert_eq!(port.get("containerPort").and_then(Node::as_i64), Some(8080));
+    let port_name = text(port, "name");
+    for probe in ["readinessProbe", "livenessProbe"] {
         let probe = container.get(probe).expect("probe");
         let target = probe
             .at("tcpSocket.port")
