@@ -182,13 +182,15 @@ for engine in engines.split():
               f"{mib(line['peak_rss_kib'])} (+{mib(added)} over the loaded report) | {written:,} | "
               f"{line['new']:,} / {line['resolved']:,} / {line['changed']:,} | "
               f"{line['database_bytes'] / 1048576:,.0f} |")
-        if step == "fresh" and line["finding_rows_inserted"] != line["findings"]:
-            failed.append(f"{engine}: a fresh store got {line['finding_rows_inserted']} rows for {line['findings']} findings")
+        # A report may hold one fingerprint more than once (identical objects in two files
+        # of one copy): the store keeps one episode per fingerprint.
+        if step == "fresh" and not (0 < line["finding_rows_inserted"] == line["new"] <= line["findings"]):
+            failed.append(f"{engine}: a fresh store got {line['finding_rows_inserted']} rows for {line['new']} new findings")
         if step == "unchanged" and written != 0:
             failed.append(f"{engine}: the unchanged re-scan wrote {written} finding rows")
         if step == "changed":
             expected = 2 * line["changed_fingerprints"]
-            if not (0 < written <= expected + line["changed"] and line["finding_rows_inserted"] == line["changed_fingerprints"]):
+            if not (0 < written <= expected + line["changed"] and 0 < line["finding_rows_inserted"] == line["new"] <= line["changed_fingerprints"]):
                 failed.append(f"{engine}: the changed re-scan wrote {written} rows for {line['changed_fingerprints']} changed findings")
 print()
 print("wall s of an ingest: Store::open + Store::record of the report already in memory; the "

@@ -308,9 +308,11 @@ mod rows {
     use aksguard_store::StoreLocation;
     use sqlx::Row;
 
-    /// The schema's finding-episode and run tables (crates/aksguard_store/migrations).
-    const FINDINGS: &str = "findings";
-    const RUNS: &str = "runs";
+    /// Over the schema's finding-episode and run tables (crates/aksguard_store/migrations).
+    const COUNT_FINDINGS: &str = "SELECT COUNT(*) FROM findings";
+    const COUNT_RUNS: &str = "SELECT COUNT(*) FROM runs";
+    const RESOLVED_BY_RUN: &str = "SELECT COUNT(*) FROM findings WHERE resolved_run = $1";
+    const DATABASE_SIZE: &str = "SELECT pg_database_size(current_database())";
 
     pub struct Counts {
         pub findings: i64,
@@ -324,10 +326,14 @@ mod rows {
         format!("counting rows: {e}")
     }
 
+    /// SQLite's write-ahead log beside `path`: `PATH-wal`.
+    fn wal_of(path: &std::path::Path) -> std::path::PathBuf {
+        let mut wal = path.as_os_str().to_owned();
+        wal.push("-wal");
+        wal.into()
+    }
+
     pub async fn count(location: &StoreLocation, run: Option<i64>) -> Result<Counts, String> {
-        let count_findings = format!("SELECT COUNT(*) FROM {FINDINGS}");
-        let count_runs = format!("SELECT COUNT(*) FROM {RUNS}");
-        let resolved = format!("SELECT COUNT(*) FROM {FINDINGS} WHERE resolved_run = $1");
         let run = run.unwrap_or(-1);
         match location {
             StoreLocation::Sqlite(path) => {
@@ -337,10 +343,10 @@ mod rows {
                 let pool = sqlx::SqlitePool::connect_with(options)
                     .await
                     .map_err(failed)?;
-                let one = |sql: String, bind: bool| {
+                let one = |sql: &'static str, bind: bool| {
                     let pool = pool.clone();
                     async move {
-                        let query = sqlx::query(&sql);
+                        let query = sqlx::query(sql);
                         let query = if bind { query.bind(run) } else { query };
                         query
                             .fetch_one(&pool)
@@ -350,20 +356,25 @@ mod rows {
                     }
                 };
                 let counts = Counts {
-                    findings: one(count_findings, false).await?,
-                    runs: one(count_runs, false).await?,
-                    resolved_by_run: one(resolved, true).await?,
-                    database_bytes: std::fs::metadata(path).map(|m| m.len() as i64).unwrap_or(0),
+                    findings: one(COUNT_FINDINGS, false).await?,
+                    runs: one(COUNT_RUNS, false).await?,
+                    resolved_by_run: one(RESOLVED_BY_RUN, true).await?,
+                    // The file and its write-ahead log (WAL mode keeps recent pages there).
+                    database_bytes: [path.clone(), wal_of(path)]
+                        .iter()
+                        .filter_map(|file| std::fs::metadata(file).ok())
+                        .map(|m| m.len() as i64)
+                        .sum(),
                 };
                 pool.close().await;
                 Ok(counts)
             }
             StoreLocation::Postgres(url) => {
                 let pool = sqlx::PgPool::connect(url).await.map_err(failed)?;
-                let one = |sql: String, bind: bool| {
+                let one = |sql: &'static str, bind: bool| {
                     let pool = pool.clone();
                     async move {
-                        let query = sqlx::query(&sql);
+                        let query = sqlx::query(sql);
                         let query = if bind { query.bind(run) } else { query };
                         query
                             .fetch_one(&pool)
@@ -373,13 +384,10 @@ mod rows {
                     }
                 };
                 let counts = Counts {
-                    findings: one(count_findings, false).await?,
-                    runs: one(count_runs, false).await?,
-                    resolved_by_run: one(resolved, true).await?,
-                    database_bytes: one(
-                        "SELECT pg_database_size(current_database())".to_owned(),
-                        false,
-                    )
+                    findings: one(COUNT_FINDINGS, false).await?,
+                    runs: one(COUNT_RUNS, false).await?,
+                    resolved_by_run: one(RESOLVED_BY_RUN, true).await?,
+                    database_bytes: one(DATABASE_SIZE, false)
                     .await?,
                 };
                 pool.close().await;
