@@ -62,6 +62,26 @@ fn render(dir: &Path) -> String {
 /// Writes `rendered` to a file and runs `aksguard scan --complete` on it with `config` (or
 /// `--no-config`); asserts exit 0, zero findings and zero errors, printing the table on failure.
 fn assert_scan_is_clean(name: &str, rendered: &str, config: Option<&Path>) {
+    assert_scan_is_clean_but_for(name, rendered, config, &[]);
+}
+
+/// A suppression a render may hold: an `aksguard.io/ignore` annotation on the object of this
+/// kind and name, for these rules (with the reason the annotation gives).
+struct AllowedSuppression {
+    kind: &'static str,
+    name: &'static str,
+    rules: &'static [&'static str],
+}
+
+/// [`assert_scan_is_clean`], except that the findings `allowed` names may be suppressed by
+/// their objects' annotations (each listed in the report with its reason); any other
+/// suppression, and every active finding, fails.
+fn assert_scan_is_clean_but_for(
+    name: &str,
+    rendered: &str,
+    config: Option<&Path>,
+    allowed: &[AllowedSuppression],
+) {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join(format!("{name}.yaml"));
     std::fs::write(&file, rendered).expect("write the render");
@@ -82,10 +102,40 @@ fn assert_scan_is_clean(name: &str, rendered: &str, config: Option<&Path>) {
         )
     });
     let summary = &report["summary"];
+    let suppressed = report["suppressed"].as_array().cloned().unwrap_or_default();
+    let unexpected: Vec<String> = suppressed
+        .iter()
+        .filter(|finding| {
+            let rule = finding["rule_id"].as_str().unwrap_or_default();
+            let kind = finding["object"]["kind"].as_str().unwrap_or_default();
+            let object = finding["object"]["name"].as_str().unwrap_or_default();
+            let by_annotation = finding["suppression"]["kind"] == "annotation"
+                && finding["suppression"]["reason"]
+                    .as_str()
+                    .is_some_and(|reason| reason.len() > 40);
+            !(by_annotation
+                && allowed
+                    .iter()
+                    .any(|a| a.kind == kind && a.name == object && a.rules.contains(&rule)))
+        })
+        .map(|finding| {
+            format!(
+                "{} on {}/{} ({})",
+                finding["rule_id"],
+                finding["object"]["kind"],
+                finding["object"]["name"],
+                finding["suppression"]
+            )
+        })
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{name}: suppressions nobody allowed: {unexpected:#?}"
+    );
     let clean = out.status.code() == Some(0)
         && summary["findings"] == 0
         && summary["errors"] == 0
-        && summary["suppressed"] == 0;
+        && summary["suppressed"] == suppressed.len();
     if !clean {
         let table = run("table");
         panic!(
@@ -458,6 +508,15 @@ fn aks_overlay_passes_the_default_registry_policy() {
     check_webhook_configuration(&objects, "Ignore");
     check_deployment(&objects);
     check_scanner(&objects);
+    // Without components/store the scanner records nothing and needs no Secret.
+    let cron_job = one(&objects, "CronJob");
+    let scanner = &cron_job
+        .root
+        .at("spec.jobTemplate.spec.template.spec.containers")
+        .expect("containers")
+        .items()[0];
+    assert!(env(scanner, "AKSGUARD_STORE").is_none());
+    assert!(!strs(scanner.get("args")).contains(&"--store"));
     // No aksguard.toml: the image comes from an Azure Container Registry, which the default
     // allowed registries accept.
     assert_scan_is_clean("aks", &rendered, None);
@@ -561,10 +620,12 @@ fn scanner_component_pins_the_base_image() {
         let start = text.find("\nimages:").expect("an images: entry");
         text[start..].trim().to_owned()
     };
-    assert_eq!(
-        pin("base/kustomization.yaml"),
-        pin("components/scanner/kustomization.yaml")
-    );
+    for pinned in [
+        "components/scanner/kustomization.yaml",
+        "overlays/dashboard/kustomization.yaml",
+    ] {
+        assert_eq!(pin("base/kustomization.yaml"), pin(pinned), "{pinned}");
+    }
 }
 
 /// `overlays/aks` rendered with `components/<component>` added, as a user's overlay would.
@@ -791,5 +852,619 @@ fn documented_openssl_commands_give_a_certificate_the_static_overlay_trusts() {
         "static-secret-documented",
         &rendered,
         Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
+
+/// The entry of `container`'s `env` named `name`.
+fn env<'a>(container: &'a Node, name: &str) -> Option<&'a Node> {
+    container
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .find(|entry| entry.get("name").and_then(Node::as_str) == Some(name))
+}
+
+/// `var` is read from key `key` of the Secret `secret`, which must exist for the pod to start
+/// (`optional: false`): never a literal value in the manifest.
+fn assert_env_from_secret(container: &Node, var: &str, secret: &str, key: &str) {
+    let entry = env(container, var).unwrap_or_else(|| panic!("no env {var}"));
+    assert!(entry.get("value").is_none(), "{var} has a literal value");
+    let reference = entry
+        .at("valueFrom.secretKeyRef")
+        .unwrap_or_else(|| panic!("{var} is not read from a Secret"));
+    assert_eq!(text(reference, "name"), secret, "{var}");
+    assert_eq!(text(reference, "key"), key, "{var}");
+    assert_eq!(
+        reference.get("optional").and_then(Node::as_bool),
+        Some(false),
+        "{var}: a missing Secret must keep the pod from starting"
+    );
+}
+
+/// No Secret object and no credential in the render: the store URL (with its password) and
+/// the dashboard's token are created with `kubectl create secret`, outside the manifests.
+fn assert_no_secret_values(name: &str, objects: &[Object], rendered: &str) {
+    assert!(
+        objects.iter().all(|o| o.kind != "Secret"),
+        "{name}: a credential belongs in no manifest"
+    );
+    for scheme in ["postgres://", "postgresql://", "sqlite:"] {
+        assert!(
+            !rendered.contains(scheme),
+            "{name}: a store URL in the render"
+        );
+    }
+    for flag in ["--token", "--store="] {
+        assert!(
+            !rendered.contains(flag),
+            "{name}: `{flag}` puts a value on the command line"
+        );
+    }
+}
+
+/// The pod of a workload and its first container.
+fn pod_and_container<'a>(workload: &'a Object, pod_path: &str) -> (&'a Node, &'a Node) {
+    let pod = workload.root.at(pod_path).expect("pod spec");
+    let container = &pod.get("containers").expect("containers").items()[0];
+    (pod, container)
+}
+
+/// The TCP ports (number or name) the rules of a NetworkPolicy's `direction` open, with their
+/// protocols.
+fn policy_ports(policy: &Object, direction: &str) -> Vec<String> {
+    policy
+        .root
+        .at(&format!("spec.{direction}"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|rule| rule.get("ports").map(Node::items).unwrap_or_default())
+        .map(|port| {
+            let number = port.get("port").and_then(Node::as_str).unwrap_or("any");
+            format!(
+                "{number}/{}",
+                port.get("protocol").and_then(Node::as_str).unwrap_or("TCP")
+            )
+        })
+        .collect()
+}
+
+fn named<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
+    objects
+        .iter()
+        .find(|o| o.kind == kind && o.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// `overlays/fleet-cluster` (the scanner with components/store): every scan is recorded in
+/// the store of the Secret `aksguard-store` under the name in the ConfigMap `aksguard-cluster`,
+/// and the scanner may reach PostgreSQL.
+#[test]
+fn store_component_records_each_scan_under_the_clusters_name() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/fleet-cluster"));
+    let objects = load("fleet-cluster", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    check_scanner(&objects);
+    assert_no_secret_values("fleet-cluster", &objects, &rendered);
+
+    let cron_job = one(&objects, "CronJob");
+    let (_, scanner) = pod_and_container(cron_job, "spec.jobTemplate.spec.template.spec");
+    let args = strs(scanner.get("args"));
+    // `--store` takes an optional URL: it comes last, so that nothing is taken for its value
+    // and the URL comes from AKSGUARD_STORE.
+    assert_eq!(args.last(), Some(&"--store"), "{args:?}");
+    assert!(
+        args.contains(&"--target-name=$(AKSGUARD_TARGET_NAME)"),
+        "{args:?}"
+    );
+    assert_env_from_secret(scanner, "AKSGUARD_STORE", "aksguard-store", "url");
+    let target = env(scanner, "AKSGUARD_TARGET_NAME")
+        .and_then(|e| e.at("valueFrom.configMapKeyRef"))
+        .expect("AKSGUARD_TARGET_NAME from a ConfigMap");
+    assert_eq!(target.get("optional").and_then(Node::as_bool), Some(false));
+    let config_map = named(&objects, "ConfigMap", text(target, "name"));
+    let cluster_name = config_map
+        .root
+        .at("data")
+        .and_then(|d| d.get(text(target, "key")))
+        .and_then(Node::as_str)
+        .expect("the cluster's name in the ConfigMap");
+    assert!(!cluster_name.trim().is_empty());
+
+    // PostgreSQL is reachable from the scanner's pods, besides the API server and DNS.
+    let store_policy = named(&objects, "NetworkPolicy", "aksguard-scanner-store");
+    let selector = store_policy
+        .root
+        .at("spec.podSelector.matchLabels")
+        .expect("podSelector");
+    assert_eq!(
+        selector
+            .get("app.kubernetes.io/component")
+            .and_then(Node::as_str),
+        Some("scanner")
+    );
+    assert_eq!(policy_ports(store_policy, "egress"), ["5432/TCP"]);
+    assert_eq!(strs(store_policy.root.at("spec.policyTypes")), ["Egress"]);
+    let scanner_policy = named(&objects, "NetworkPolicy", "aksguard-scanner");
+    assert!(policy_ports(scanner_policy, "egress").contains(&"443/TCP".to_owned()));
+
+    assert_scan_is_clean_but_for(
+        "fleet-cluster",
+        &rendered,
+        None,
+        &[AllowedSuppression {
+            kind: "CronJob",
+            name: "aksguard-scanner",
+            rules: &["SEC001", "REL007"],
+        }],
+    );
+}
+
+/// `overlays/dashboard`: `aksguard serve` beyond loopback with its token and the store URL
+/// from Secrets, hardened, two replicas behind a ClusterIP Service, reachable on its port only
+/// and reaching DNS and PostgreSQL only.
+#[test]
+fn dashboard_overlay_serves_the_store_hardened() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/dashboard"));
+    let objects = load("dashboard", &rendered);
+    assert_no_secret_values("dashboard", &objects, &rendered);
+    for object in &objects {
+        if object.kind != "Namespace" {
+            assert_eq!(object.namespace.as_deref(), Some("aksguard-dashboard"));
+        }
+    }
+    let namespace = one(&objects, "Namespace");
+    assert_eq!(
+        namespace
+            .root
+            .at("metadata.labels")
+            .and_then(|l| l.get("pod-security.kubernetes.io/enforce"))
+            .and_then(Node::as_str),
+        Some("restricted")
+    );
+
+    let deployment = one(&objects, "Deployment");
+    assert_eq!(
+        deployment.root.at("spec.replicas").and_then(Node::as_i64),
+        Some(2)
+    );
+    let (pod, container) = pod_and_container(deployment, "spec.template.spec");
+    let args = strs(container.get("args"));
+    assert_eq!(args, ["serve", "--listen=0.0.0.0:8080"]);
+    assert_env_from_secret(container, "AKSGUARD_STORE", "aksguard-store", "url");
+    assert_env_from_secret(
+        container,
+        "AKSGUARD_SERVE_TOKEN",
+        "aksguard-dashboard",
+        "token",
+    );
+    let image = text(container, "image");
+    assert!(
+        image.starts_with("ghcr.io/aksguard/aksguard:") && image.contains("@sha256:"),
+        "{image}"
+    );
+
+    assert_eq!(
+        pod.get("automountServiceAccountToken")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(
+        pod.at("securityContext.runAsNonRoot")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        text(pod, "securityContext.seccompProfile.type"),
+        "RuntimeDefault"
+    );
+    let security = container.get("securityContext").expect("securityContext");
+    assert_eq!(
+        security
+            .get("readOnlyRootFilesystem")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        security
+            .get("allowPrivilegeEscalation")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(strs(security.at("capabilities.drop")), ["ALL"]);
+    for field in [
+        "resources.requests.cpu",
+        "resources.requests.memory",
+        "resources.limits.memory",
+    ] {
+        text(container, field);
+    }
+    let port = &container.get("ports").expect("ports").items()[0];
+    assert_eq!(port.get("containerPort").and_then(Node::as_i64), Some(8080));
+    let port_name = text(port, "name");
+    for probe in ["readinessProbe", "livenessProbe"] {
+        // `aksguard serve` answers /healthz without the token (every other path needs it).
+        let probe = container.get(probe).expect("probe");
+        assert_eq!(text(probe, "httpGet.path"), "/healthz");
+        assert_eq!(
+            text(probe, "httpGet.port"),
+            port_name,
+            "probes check the served port"
+        );
+    }
+
+    let service = one(&objects, "Service");
+    let host = format!(
+        "DNS:{}.{}.svc",
+        service.name.as_deref().unwrap(),
+        service.namespace.as_deref().unwrap()
+    );
+    let san = Command::new("openssl")
+        .args(["x509", "-noout", "-ext", "subjectAltName", "-in"])
+        .arg(certs.join("tls.crt"))
+        .output()
+        .expect("run openssl x509");
+    let san = String::from_utf8_lossy(&san.stdout);
+    assert!(san.contains(&host), "{host} not in {san}");
+
+    // Every entry's caBundle is the CA certificate, base64-encoded.
+    let ca = std::fs::read(certs.join("ca.crt")).expect("read ca.crt");
+    let vwc = one(&objects, "ValidatingWebhookConfiguration");
+    for webhook in vwc.root.get("webhooks").unwrap().items() {
+        let bundle = text(webhook, "clientConfig.caBundle");
+        let decoded = Command::new("base64")
+            .arg("-d")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                child
+                    .stdin
+                    .take()
+                    .expect("stdin")
+                    .write_all(bundle.as_bytes())?;
+                child.wait_with_output()
+            })
+            .expect("run base64 -d");
+        assert!(decoded.status.success(), "caBundle is not base64");
+        assert_eq!(decoded.stdout, ca, "caBundle is not certs/ca.crt");
+    }
+    assert_scan_is_clean(
+        "static-secret-documented",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+    );
+}
+
+/// The entry of `container`'s `env` named `name`.
+fn env<'a>(container: &'a Node, name: &str) -> Option<&'a Node> {
+    container
+        .get("env")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .find(|entry| entry.get("name").and_then(Node::as_str) == Some(name))
+}
+
+/// `var` is read from key `key` of the Secret `secret`, which must exist for the pod to start
+/// (`optional: false`): never a literal value in the manifest.
+fn assert_env_from_secret(container: &Node, var: &str, secret: &str, key: &str) {
+    let entry = env(container, var).unwrap_or_else(|| panic!("no env {var}"));
+    assert!(entry.get("value").is_none(), "{var} has a literal value");
+    let reference = entry
+        .at("valueFrom.secretKeyRef")
+        .unwrap_or_else(|| panic!("{var} is not read from a Secret"));
+    assert_eq!(text(reference, "name"), secret, "{var}");
+    assert_eq!(text(reference, "key"), key, "{var}");
+    assert_eq!(
+        reference.get("optional").and_then(Node::as_bool),
+        Some(false),
+        "{var}: a missing Secret must keep the pod from starting"
+    );
+}
+
+/// No Secret object and no credential in the render: the store URL (with its password) and
+/// the dashboard's token are created with `kubectl create secret`, outside the manifests.
+fn assert_no_secret_values(name: &str, objects: &[Object], rendered: &str) {
+    assert!(
+        objects.iter().all(|o| o.kind != "Secret"),
+        "{name}: a credential belongs in no manifest"
+    );
+    for scheme in ["postgres://", "postgresql://", "sqlite:"] {
+        assert!(
+            !rendered.contains(scheme),
+            "{name}: a store URL in the render"
+        );
+    }
+    for flag in ["--token", "--store="] {
+        assert!(
+            !rendered.contains(flag),
+            "{name}: `{flag}` puts a value on the command line"
+        );
+    }
+}
+
+/// The pod of a workload and its first container.
+fn pod_and_container<'a>(workload: &'a Object, pod_path: &str) -> (&'a Node, &'a Node) {
+    let pod = workload.root.at(pod_path).expect("pod spec");
+    let container = &pod.get("containers").expect("containers").items()[0];
+    (pod, container)
+}
+
+/// The TCP ports (number or name) the rules of a NetworkPolicy's `direction` open, with their
+/// protocols.
+fn policy_ports(policy: &Object, direction: &str) -> Vec<String> {
+    policy
+        .root
+        .at(&format!("spec.{direction}"))
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|rule| rule.get("ports").map(Node::items).unwrap_or_default())
+        .map(|port| {
+            let number = port.get("port").and_then(Node::as_str).unwrap_or("any");
+            format!(
+                "{number}/{}",
+                port.get("protocol").and_then(Node::as_str).unwrap_or("TCP")
+            )
+        })
+        .collect()
+}
+
+fn named<'a>(objects: &'a [Object], kind: &str, name: &str) -> &'a Object {
+    objects
+        .iter()
+        .find(|o| o.kind == kind && o.name.as_deref() == Some(name))
+        .unwrap_or_else(|| panic!("no {kind} {name}"))
+}
+
+/// `overlays/fleet-cluster` (the scanner with components/store): every scan is recorded in
+/// the store of the Secret `aksguard-store` under the name in the ConfigMap `aksguard-cluster`,
+/// and the scanner may reach PostgreSQL.
+#[test]
+fn store_component_records_each_scan_under_the_clusters_name() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/fleet-cluster"));
+    let objects = load("fleet-cluster", &rendered);
+    check_webhook_configuration(&objects, "Ignore");
+    check_deployment(&objects);
+    check_scanner(&objects);
+    assert_no_secret_values("fleet-cluster", &objects, &rendered);
+
+    let cron_job = one(&objects, "CronJob");
+    let (_, scanner) = pod_and_container(cron_job, "spec.jobTemplate.spec.template.spec");
+    let args = strs(scanner.get("args"));
+    // `--store` takes an optional URL: it comes last, so that nothing is taken for its value
+    // and the URL comes from AKSGUARD_STORE.
+    assert_eq!(args.last(), Some(&"--store"), "{args:?}");
+    assert!(
+        args.contains(&"--target-name=$(AKSGUARD_TARGET_NAME)"),
+        "{args:?}"
+    );
+    assert_env_from_secret(scanner, "AKSGUARD_STORE", "aksguard-store", "url");
+    let target = env(scanner, "AKSGUARD_TARGET_NAME")
+        .and_then(|e| e.at("valueFrom.configMapKeyRef"))
+        .expect("AKSGUARD_TARGET_NAME from a ConfigMap");
+    assert_eq!(target.get("optional").and_then(Node::as_bool), Some(false));
+    let config_map = named(&objects, "ConfigMap", text(target, "name"));
+    let cluster_name = config_map
+        .root
+        .at("data")
+        .and_then(|d| d.get(text(target, "key")))
+        .and_then(Node::as_str)
+        .expect("the cluster's name in the ConfigMap");
+    assert!(!cluster_name.trim().is_empty());
+
+    // PostgreSQL is reachable from the scanner's pods, besides the API server and DNS.
+    let store_policy = named(&objects, "NetworkPolicy", "aksguard-scanner-store");
+    let selector = store_policy
+        .root
+        .at("spec.podSelector.matchLabels")
+        .expect("podSelector");
+    assert_eq!(
+        selector
+            .get("app.kubernetes.io/component")
+            .and_then(Node::as_str),
+        Some("scanner")
+    );
+    assert_eq!(policy_ports(store_policy, "egress"), ["5432/TCP"]);
+    assert_eq!(strs(store_policy.root.at("spec.policyTypes")), ["Egress"]);
+    let scanner_policy = named(&objects, "NetworkPolicy", "aksguard-scanner");
+    assert!(policy_ports(scanner_policy, "egress").contains(&"443/TCP".to_owned()));
+
+    assert_scan_is_clean_but_for(
+        "fleet-cluster",
+        &rendered,
+        None,
+        &[AllowedSuppression {
+            kind: "CronJob",
+            name: "aksguard-scanner",
+            rules: &["SEC001", "REL007"],
+        }],
+    );
+}
+
+/// `overlays/dashboard`: `aksguard serve` beyond loopback with its token and the store URL
+/// from Secrets, hardened, two replicas behind a ClusterIP Service, reachable on its port only
+/// and reaching DNS and PostgreSQL only.
+#[test]
+fn dashboard_overlay_serves_the_store_hardened() {
+    if !kubectl_available() {
+        return;
+    }
+    let rendered = render(&deploy_dir().join("overlays/dashboard"));
+    let objects = load("dashboard", &rendered);
+    assert_no_secret_values("dashboard", &objects, &rendered);
+    for object in &objects {
+        if object.kind != "Namespace" {
+            assert_eq!(object.namespace.as_deref(), Some("aksguard-dashboard"));
+        }
+    }
+    let namespace = one(&objects, "Namespace");
+    assert_eq!(
+        namespace
+            .root
+            .at("metadata.labels")
+            .and_then(|l| l.get("pod-security.kubernetes.io/enforce"))
+            .and_then(Node::as_str),
+        Some("restricted")
+    );
+
+    let deployment = one(&objects, "Deployment");
+    assert_eq!(
+        deployment.root.at("spec.replicas").and_then(Node::as_i64),
+        Some(2)
+    );
+    let (pod, container) = pod_and_container(deployment, "spec.template.spec");
+    let args = strs(container.get("args"));
+    assert_eq!(args, ["serve", "--listen=0.0.0.0:8080"]);
+    assert_env_from_secret(container, "AKSGUARD_STORE", "aksguard-store", "url");
+    assert_env_from_secret(
+        container,
+        "AKSGUARD_SERVE_TOKEN",
+        "aksguard-dashboard",
+        "token",
+    );
+    let image = text(container, "image");
+    assert!(
+        image.starts_with("ghcr.io/aksguard/aksguard:") && image.contains("@sha256:"),
+        "{image}"
+    );
+
+    assert_eq!(
+        pod.get("automountServiceAccountToken")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(
+        pod.at("securityContext.runAsNonRoot")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        text(pod, "securityContext.seccompProfile.type"),
+        "RuntimeDefault"
+    );
+    let security = container.get("securityContext").expect("securityContext");
+    assert_eq!(
+        security
+            .get("readOnlyRootFilesystem")
+            .and_then(Node::as_bool),
+        Some(true)
+    );
+    assert_eq!(
+        security
+            .get("allowPrivilegeEscalation")
+            .and_then(Node::as_bool),
+        Some(false)
+    );
+    assert_eq!(strs(security.at("capabilities.drop")), ["ALL"]);
+    for field in [
+        "resources.requests.cpu",
+        "resources.requests.memory",
+        "resources.limits.memory",
+    ] {
+        text(container, field);
+    }
+    let port = &container.get("ports").expect("ports").items()[0];
+    assert_eq!(port.get("containerPort").and_then(Node::as_i64), Some(8080));
+    let port_name = text(port, "name");
+    for probe in ["readinessProbe", "livenessProbe"] {
+        let probe = container.get(probe).expect("probe");
+        let target = probe
+            .at("tcpSocket.port")
+            .or_else(|| probe.at("httpGet.port"))
+            .and_then(Node::as_str);
+        assert_eq!(target, Some(port_name), "probes check the served port");
+    }
+
+    let service = one(&objects, "Service");
+    assert_eq!(text(&service.root, "spec.type"), "ClusterIP");
+    let service_port = &service.root.at("spec.ports").expect("ports").items()[0];
+    assert_eq!(text(service_port, "targetPort"), port_name);
+    let labels = deployment
+        .root
+        .at("spec.template.metadata.labels")
+        .expect("pod labels");
+    let selects = |selector: &Node| {
+        selector
+            .entries()
+            .iter()
+            .all(|entry| labels.get(&entry.key).and_then(Node::as_str) == entry.value.as_str())
+    };
+    assert!(selects(service.root.at("spec.selector").expect("selector")));
+    let budget = one(&objects, "PodDisruptionBudget");
+    assert_eq!(
+        budget.root.at("spec.minAvailable").and_then(Node::as_i64),
+        Some(1)
+    );
+    assert!(selects(
+        budget
+            .root
+            .at("spec.selector.matchLabels")
+            .expect("selector")
+    ));
+
+    let policy = named(&objects, "NetworkPolicy", "aksguard-dashboard");
+    assert!(selects(
+        policy
+            .root
+            .at("spec.podSelector.matchLabels")
+            .expect("selector")
+    ));
+    assert_eq!(
+        strs(policy.root.at("spec.policyTypes")),
+        ["Ingress", "Egress"]
+    );
+    let ingress = policy_ports(policy, "ingress");
+    assert!(
+        !ingress.is_empty() && ingress.iter().all(|p| *p == format!("{port_name}/TCP")),
+        "ingress on the served port only: {ingress:?}"
+    );
+    for rule in policy
+        .root
+        .at("spec.ingress")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        assert!(
+            !rule
+                .get("from")
+                .map(Node::items)
+                .unwrap_or_default()
+                .is_empty(),
+            "every ingress rule names its sources"
+        );
+    }
+    assert_eq!(
+        policy_ports(policy, "egress"),
+        ["53/UDP", "53/TCP", "5432/TCP"]
+    );
+    let deny = named(&objects, "NetworkPolicy", "default-deny");
+    assert_eq!(
+        strs(deny.root.at("spec.policyTypes")),
+        ["Ingress", "Egress"]
+    );
+
+    assert_scan_is_clean_but_for(
+        "dashboard",
+        &rendered,
+        Some(&deploy_dir().join("aksguard.toml")),
+        &[AllowedSuppression {
+            kind: "Deployment",
+            name: "aksguard-dashboard",
+            rules: &["SEC001", "REL007"],
+        }],
     );
 }
