@@ -1,9 +1,11 @@
 //! What one scan writes: a [`RunRecord`], built from the report the scan printed.
 
-use aksguard_model::Severity;
+use aksguard_model::{ControlStatus, Finding, Severity, Suppression, SuppressionKind};
 use aksguard_report::ScanReport;
+use aksguard_rules::Rule;
 use jiff::Timestamp;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 /// What kind of thing a target is (how its key was made).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -165,8 +167,64 @@ impl RunRecord {
         finished_at: Timestamp,
         commit: Option<String>,
     ) -> RunRecord {
-        let _ = (report, target, started_at, finished_at, commit);
-        todo!("i14-store")
+        let mut findings: Vec<FindingRecord> = report
+            .findings
+            .iter()
+            .map(|finding| finding_record(finding, None))
+            .collect();
+        findings.extend(report.suppressed.iter().map(|suppressed| {
+            finding_record(
+                &suppressed.finding,
+                Some(suppression_text(&suppressed.suppression)),
+            )
+        }));
+        // A rule that ran but could judge nothing (no objects of its kinds, values the
+        // source cannot show) resolves nothing.
+        let not_judged: std::collections::HashSet<&str> = report
+            .not_judged()
+            .map(|coverage| coverage.rule_id)
+            .collect();
+        let rules_judged = report
+            .rules
+            .iter()
+            .map(|rule| rule.id)
+            .filter(|id| !not_judged.contains(id))
+            .map(str::to_string)
+            .collect();
+        RunRecord {
+            uid: new_uid(),
+            target,
+            started_at,
+            finished_at,
+            tool_version: aksguard_report::TOOL_VERSION.to_string(),
+            ruleset_hash: ruleset_hash(&report.rules),
+            rules_judged,
+            commit,
+            files: report.files as u64,
+            objects: report.objects as u64,
+            findings,
+            errors: report
+                .errors
+                .iter()
+                .map(|error| RunError {
+                    path: error.path.clone(),
+                    line: error.line,
+                    message: error.message.clone(),
+                })
+                .collect(),
+            frameworks: report
+                .frameworks
+                .iter()
+                .map(|framework| FrameworkScore {
+                    framework: framework.id.to_string(),
+                    score: framework.score,
+                    assessed: to_u32(framework.assessed),
+                    controls: to_u32(framework.controls.len()),
+                    passed: to_u32(framework.count(ControlStatus::Pass)),
+                    failed: to_u32(framework.count(ControlStatus::Fail)),
+                })
+                .collect(),
+        }
     }
 
     /// Active (not suppressed) findings per severity.
@@ -195,4 +253,71 @@ pub struct RecordedRun {
     pub changed: u32,
     /// The run was already stored (same `uid`): nothing was written.
     pub duplicate: bool,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn finding_record(finding: &Finding, suppression: Option<String>) -> FindingRecord {
+    FindingRecord {
+        fingerprint: finding.fingerprint.to_string(),
+        rule_id: finding.rule_id.to_string(),
+        severity: finding.severity,
+        title: finding.rule.title.to_string(),
+        message: finding.message.to_string(),
+        api_version: finding.object.api_version.to_string(),
+        kind: finding.object.kind.to_string(),
+        namespace: finding.object.namespace.as_ref().map(|ns| ns.to_string()),
+        name: finding.object.name.to_string(),
+        container: finding.container.as_ref().map(|c| c.to_string()),
+        path: finding.location.path.to_string(),
+        line: finding.location.line,
+        remediation: finding.rule.remediation.to_string(),
+        suppression,
+    }
+}
+
+/// `exception: reason` (the form [`FindingRecord::suppression`] documents).
+fn suppression_text(suppression: &Suppression) -> String {
+    let kind = match suppression.kind {
+        SuppressionKind::Exception => "exception",
+        SuppressionKind::Annotation => "annotation",
+        SuppressionKind::Baseline => "baseline",
+    };
+    format!("{kind}: {}", suppression.reason)
+}
+
+/// SHA-256 over `ID:severity` lines of the rules that ran, in ID order.
+pub(crate) fn ruleset_hash(rules: &[&'static Rule]) -> String {
+    let mut lines: Vec<String> = rules
+        .iter()
+        .map(|rule| format!("{}:{}\n", rule.id, rule.severity.as_str()))
+        .collect();
+    lines.sort();
+    let digest = Sha256::digest(lines.concat().as_bytes());
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// 128 random bits as 32 hex digits. The randomness comes from the standard library's
+/// per-process random hash keys mixed with the time, the process and a counter: unique
+/// per run, which is all a uid needs (it is not a secret).
+fn new_uid() -> String {
+    use std::collections::hash_map::RandomState;
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let half = |salt: u64| {
+        let mut hasher = RandomState::new().build_hasher();
+        hasher.write_u64(salt);
+        hasher.write_u64(count);
+        hasher.write_u128(nanos);
+        hasher.write_u32(std::process::id());
+        hasher.finish()
+    };
+    format!("{:016x}{:016x}", half(1), half(2))
 }

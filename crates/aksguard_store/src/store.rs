@@ -1,18 +1,36 @@
 //! The store: one API over a SQLite or a PostgreSQL pool.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 
+use crate::db::{Engine, Pool, Value};
 use crate::query::{
     ExportSummary, FindingQuery, FleetEntry, PruneSummary, RunDiff, RunSummary, StoredFinding,
-    TargetInfo,
+    TargetInfo, TrendPoint,
 };
-use crate::record::{RecordedRun, RunError, RunRecord};
-use crate::{StoreError, StoreLocation};
+use crate::record::{RecordedRun, RunError, RunRecord, SeverityCounts};
+use crate::rows::{
+    FINDING_COLUMNS, RUN_COLUMNS, TARGET_SELECT, attach_frameworks, framework_row, millis,
+    run_summary, severity_rank, stored_finding, target_info,
+};
+use crate::{StoreError, StoreLocation, export, open, write};
 
 /// An open, migrated store. Cheap to clone (pools are shared); safe to use from many tasks.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     location: StoreLocation,
+    pool: Pool,
+}
+
+/// Only the redacted location: the pools' own `Debug` would print their connect options,
+/// a PostgreSQL password included.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location.redacted())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -20,8 +38,12 @@ impl Store {
     /// schema this aksguard knows. SQLite runs in WAL mode with a busy timeout; a schema newer
     /// than ours is [`StoreError::SchemaTooNew`].
     pub async fn open(location: &StoreLocation) -> Result<Store, StoreError> {
-        let _ = location;
-        todo!("i14-store")
+        let pool = open::connect(location).await?;
+        open::migrate(&pool, location, None).await?;
+        Ok(Store {
+            location: location.clone(),
+            pool,
+        })
     }
 
     pub fn location(&self) -> &StoreLocation {
@@ -30,7 +52,7 @@ impl Store {
 
     /// The schema version the store is at.
     pub async fn schema_version(&self) -> Result<i64, StoreError> {
-        todo!("i14-store")
+        Ok(open::applied_version(&self.pool).await?)
     }
 
     /// Writes one run in one transaction: the target (created on first use), the run row,
@@ -39,26 +61,139 @@ impl Store {
     /// serialised (PostgreSQL: a row lock on the target; SQLite: `BEGIN IMMEDIATE`); a `uid`
     /// already stored returns the stored run with `duplicate: true`.
     pub async fn record(&self, run: &RunRecord) -> Result<RecordedRun, StoreError> {
-        let _ = run;
-        todo!("i14-store")
+        write::record(&self.pool, run).await
     }
 
     /// Every target, by name.
     pub async fn targets(&self) -> Result<Vec<TargetInfo>, StoreError> {
-        todo!("i14-store")
+        let sql = format!("{TARGET_SELECT} ORDER BY t.name, t.id");
+        Ok(self
+            .pool
+            .fetch_all("listing targets", &sql, &[], target_info)
+            .await?)
     }
 
     /// The target `selector` names: its numeric ID, its exact name or its exact key. A name
     /// shared by several targets is [`StoreError::Invalid`] listing their keys.
     pub async fn target(&self, selector: &str) -> Result<TargetInfo, StoreError> {
-        let _ = selector;
-        todo!("i14-store")
+        if let Ok(id) = selector.parse::<i64>()
+            && let Some(target) = self.target_by_id(id).await?
+        {
+            return Ok(target);
+        }
+        let sql = format!("{TARGET_SELECT} WHERE t.name = $1 ORDER BY t.id");
+        let mut named = self
+            .pool
+            .fetch_all("finding a target", &sql, &[selector.into()], target_info)
+            .await?;
+        match named.len() {
+            0 => {}
+            1 => return Ok(named.remove(0)),
+            _ => {
+                let keys: Vec<String> = named
+                    .iter()
+                    .map(|t| format!("{} (ID {})", t.key, t.id))
+                    .collect();
+                return Err(StoreError::Invalid(format!(
+                    "the name `{selector}` matches {} targets; name one by ID or key: {}",
+                    named.len(),
+                    keys.join(", ")
+                )));
+            }
+        }
+        let sql = format!("{TARGET_SELECT} WHERE t.key = $1");
+        self.pool
+            .fetch_optional("finding a target", &sql, &[selector.into()], target_info)
+            .await?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "no target `{selector}` in the store {} (name a target by the ID, name or \
+                     key `aksguard history` lists)",
+                    self.location.redacted()
+                ))
+            })
+    }
+
+    async fn target_by_id(&self, id: i64) -> Result<Option<TargetInfo>, StoreError> {
+        let sql = format!("{TARGET_SELECT} WHERE t.id = $1");
+        Ok(self
+            .pool
+            .fetch_optional("finding a target", &sql, &[id.into()], target_info)
+            .await?)
     }
 
     /// The fleet page: every target with its latest run and its last `trend_points` runs.
     pub async fn fleet(&self, trend_points: usize) -> Result<Vec<FleetEntry>, StoreError> {
-        let _ = trend_points;
-        todo!("i14-store")
+        let targets = self.targets().await?;
+        // Each target's last N runs through the (target_id, id) index, never a scan of
+        // every run: PostgreSQL with a LATERAL subquery per target; SQLite (no LATERAL) with
+        // a range whose lower bound is looked up once per target.
+        let points = i64::try_from(trend_points.max(1)).unwrap_or(i64::MAX);
+        let latest = match self.pool.engine() {
+            Engine::Postgres => format!(
+                "SELECT r.* FROM targets t CROSS JOIN LATERAL (SELECT {RUN_COLUMNS} FROM runs \
+                 WHERE runs.target_id = t.id ORDER BY runs.id DESC LIMIT $1) r"
+            ),
+            Engine::Sqlite => format!(
+                "SELECT {} FROM targets t JOIN runs r ON r.target_id = t.id AND r.id >= \
+                 COALESCE((SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id \
+                 ORDER BY r2.id DESC LIMIT 1 OFFSET $1 - 1), 0)",
+                prefixed(RUN_COLUMNS, "r")
+            ),
+        };
+        let sql = format!("SELECT {RUN_COLUMNS} FROM ({latest}) latest ORDER BY target_id, id");
+        let mut runs = self
+            .pool
+            .fetch_all(
+                "reading the fleet's runs",
+                &sql,
+                &[points.into()],
+                run_summary,
+            )
+            .await?;
+        let sql = format!(
+            "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, f.failed \
+             FROM ({latest}) latest JOIN run_frameworks f ON f.run_id = latest.id"
+        );
+        let scores = self
+            .pool
+            .fetch_all(
+                "reading the fleet's scores",
+                &sql,
+                &[points.into()],
+                framework_row,
+            )
+            .await?;
+        attach_frameworks(&mut runs, scores);
+        let mut by_target: HashMap<i64, Vec<RunSummary>> = HashMap::new();
+        for run in runs {
+            by_target.entry(run.target_id).or_default().push(run);
+        }
+        Ok(targets
+            .into_iter()
+            .map(|target| {
+                let runs = by_target.remove(&target.id).unwrap_or_default();
+                let trend = runs
+                    .iter()
+                    .skip(runs.len().saturating_sub(trend_points))
+                    .map(|run| TrendPoint {
+                        run_id: run.id,
+                        finished_at: run.finished_at,
+                        counts: run.counts,
+                        scores: run
+                            .frameworks
+                            .iter()
+                            .map(|f| (f.framework.clone(), f.score))
+                            .collect(),
+                    })
+                    .collect();
+                FleetEntry {
+                    latest: runs.last().cloned(),
+                    target,
+                    trend,
+                }
+            })
+            .collect())
     }
 
     /// A target's runs, newest first, at most `limit`.
@@ -67,26 +202,111 @@ impl Store {
         target_id: i64,
         limit: Option<u64>,
     ) -> Result<Vec<RunSummary>, StoreError> {
-        let _ = (target_id, limit);
-        todo!("i14-store")
+        if self.target_by_id(target_id).await?.is_none() {
+            return Err(StoreError::NotFound(format!(
+                "no target with ID {target_id}"
+            )));
+        }
+        let limit = limit.map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE target_id = $1 ORDER BY id DESC LIMIT $2"
+        );
+        let mut runs = self
+            .pool
+            .fetch_all(
+                "listing runs",
+                &sql,
+                &[target_id.into(), limit.into()],
+                run_summary,
+            )
+            .await?;
+        if let (Some(newest), Some(oldest)) = (runs.first(), runs.last()) {
+            let scores = self
+                .pool
+                .fetch_all(
+                    "reading framework scores",
+                    "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, \
+                     f.failed FROM run_frameworks f JOIN runs r ON r.id = f.run_id \
+                     WHERE r.target_id = $1 AND r.id BETWEEN $2 AND $3",
+                    &[target_id.into(), oldest.id.into(), newest.id.into()],
+                    framework_row,
+                )
+                .await?;
+            attach_frameworks(&mut runs, scores);
+        }
+        Ok(runs)
     }
 
     /// One run.
     pub async fn run(&self, run_id: i64) -> Result<RunSummary, StoreError> {
-        let _ = run_id;
-        todo!("i14-store")
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = $1");
+        let run = self
+            .pool
+            .fetch_optional("reading a run", &sql, &[run_id.into()], run_summary)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("no run with ID {run_id}")))?;
+        self.with_frameworks(run).await
+    }
+
+    async fn with_frameworks(&self, run: RunSummary) -> Result<RunSummary, StoreError> {
+        let scores = self
+            .pool
+            .fetch_all(
+                "reading framework scores",
+                "SELECT run_id, framework, score, assessed, controls, passed, failed \
+                 FROM run_frameworks WHERE run_id = $1",
+                &[run.id.into()],
+                framework_row,
+            )
+            .await?;
+        let mut runs = [run];
+        attach_frameworks(&mut runs, scores);
+        let [run] = runs;
+        Ok(run)
     }
 
     /// The run before `run_id` of the same target, if any.
     pub async fn previous_run(&self, run_id: i64) -> Result<Option<RunSummary>, StoreError> {
-        let _ = run_id;
-        todo!("i14-store")
+        let run = self.run(run_id).await?;
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE target_id = $1 AND id < $2 \
+             ORDER BY id DESC LIMIT 1"
+        );
+        let previous = self
+            .pool
+            .fetch_optional(
+                "reading the previous run",
+                &sql,
+                &[run.target_id.into(), run.id.into()],
+                run_summary,
+            )
+            .await?;
+        match previous {
+            Some(previous) => Ok(Some(self.with_frameworks(previous).await?)),
+            None => Ok(None),
+        }
     }
 
     /// A run's loading errors.
     pub async fn run_errors(&self, run_id: i64) -> Result<Vec<RunError>, StoreError> {
-        let _ = run_id;
-        todo!("i14-store")
+        self.run(run_id).await?;
+        Ok(self
+            .pool
+            .fetch_all(
+                "reading the run's errors",
+                "SELECT path, line, message FROM run_errors WHERE run_id = $1 ORDER BY id",
+                &[run_id.into()],
+                |row| {
+                    Ok(RunError {
+                        path: row.text("path")?,
+                        line: row
+                            .opt_int("line")?
+                            .map(|line| u32::try_from(line).unwrap_or(0)),
+                        message: row.text("message")?,
+                    })
+                },
+            )
+            .await?)
     }
 
     /// The findings open at `run_id` (as they stood then), filtered.
@@ -95,27 +315,148 @@ impl Store {
         run_id: i64,
         query: &FindingQuery,
     ) -> Result<Vec<StoredFinding>, StoreError> {
-        let _ = (run_id, query);
-        todo!("i14-store")
+        let run = self.run(run_id).await?;
+        self.open_at(&run, query).await
+    }
+
+    /// The episodes open at `run` (see the crate docs: first seen at or before it, not
+    /// resolved by then), filters in SQL.
+    async fn open_at(
+        &self,
+        run: &RunSummary,
+        query: &FindingQuery,
+    ) -> Result<Vec<StoredFinding>, StoreError> {
+        let mut values: Vec<Value> = vec![run.target_id.into(), run.id.into()];
+        let mut sql = format!(
+            "SELECT {FINDING_COLUMNS} FROM findings WHERE target_id = $1 \
+             AND first_seen_run <= $2 AND (resolved_run IS NULL OR resolved_run > $2)"
+        );
+        if !query.include_suppressed {
+            sql.push_str(" AND suppression IS NULL");
+        }
+        // Each `?` of a clause becomes the placeholder of its one value.
+        let mut filter = |clause: &str, value: Value| {
+            values.push(value);
+            sql.push_str(&clause.replace('?', &format!("${}", values.len())));
+        };
+        if let Some(rule_id) = &query.rule_id {
+            filter(" AND rule_id = ?", rule_id.as_str().into());
+        }
+        if let Some(severity) = query.min_severity {
+            filter(" AND severity >= ?", severity_rank(severity).into());
+        }
+        if let Some(namespace) = &query.namespace {
+            filter(" AND namespace = ?", namespace.as_str().into());
+        }
+        if let Some(kind) = &query.kind {
+            filter(" AND kind = ?", kind.as_str().into());
+        }
+        if let Some(text) = query.text.as_deref().filter(|t| !t.is_empty()) {
+            filter(
+                " AND (LOWER(message) LIKE ? ESCAPE '\\' OR LOWER(name) LIKE ? ESCAPE '\\' \
+                 OR LOWER(title) LIKE ? ESCAPE '\\')",
+                like_pattern(text).into(),
+            );
+        }
+        let limit = query
+            .limit
+            .map_or(i64::MAX, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
+        filter(
+            " ORDER BY severity DESC, rule_id, COALESCE(namespace, ''), kind, name, COALESCE(container, ''), id LIMIT ?",
+            limit.into(),
+        );
+        filter(" OFFSET ?", offset.into());
+        Ok(self
+            .pool
+            .fetch_all("reading findings", &sql, &values, stored_finding)
+            .await?)
     }
 
     /// New, fixed and still-open findings from run `from` to run `to` (any two runs; usually
     /// two of one target). `list_still_open` also lists the findings open at both.
+    /// Suppressed findings are left out (one that became suppressed counts as fixed).
     pub async fn diff(
         &self,
         from: i64,
         to: i64,
         list_still_open: bool,
     ) -> Result<RunDiff, StoreError> {
-        let _ = (from, to, list_still_open);
-        todo!("i14-store")
+        let from_run = self.run(from).await?;
+        let to_run = self.run(to).await?;
+        let all = FindingQuery::default();
+        let before = self.open_at(&from_run, &all).await?;
+        let after = self.open_at(&to_run, &all).await?;
+        let before_prints: std::collections::HashSet<&str> =
+            before.iter().map(|f| f.fingerprint.as_str()).collect();
+        let after_prints: std::collections::HashSet<&str> =
+            after.iter().map(|f| f.fingerprint.as_str()).collect();
+        let fixed: Vec<StoredFinding> = before
+            .iter()
+            .filter(|f| !after_prints.contains(f.fingerprint.as_str()))
+            .cloned()
+            .collect();
+        let mut new = Vec::new();
+        let mut still_open = Vec::new();
+        let mut still_open_counts = SeverityCounts::default();
+        for finding in after {
+            if before_prints.contains(finding.fingerprint.as_str()) {
+                still_open_counts.add(finding.severity);
+                if list_still_open {
+                    still_open.push(finding);
+                }
+            } else {
+                new.push(finding);
+            }
+        }
+        Ok(RunDiff {
+            from: from_run,
+            to: to_run,
+            new,
+            fixed,
+            still_open,
+            still_open_counts,
+        })
     }
 
     /// Deletes runs finished before `now - keep_days` (never a target's latest run) and the
     /// finding episodes resolved before the oldest run kept; targets keep their identity.
     pub async fn prune(&self, keep_days: u32, now: Timestamp) -> Result<PruneSummary, StoreError> {
-        let _ = (keep_days, now);
-        todo!("i14-store")
+        let cutoff = now
+            .checked_sub(jiff::SignedDuration::from_hours(i64::from(keep_days) * 24))
+            .map_err(|err| StoreError::Invalid(format!("cannot keep {keep_days} days: {err}")))?;
+        let pool = &self.pool;
+        let cutoff_ms = millis(cutoff);
+        let (runs_deleted, findings_deleted) = write::retrying(|| async move {
+            let mut tx = pool.begin_write().await?;
+            // Scores and errors go with their runs (ON DELETE CASCADE).
+            let runs_deleted = tx
+                .execute(
+                    "deleting old runs",
+                    "DELETE FROM runs WHERE finished_at < $1 AND id <> (SELECT MAX(r2.id) \
+                     FROM runs r2 WHERE r2.target_id = runs.target_id)",
+                    &[cutoff_ms.into()],
+                )
+                .await?;
+            // An episode resolved at or before a target's oldest kept run was open at none
+            // of the kept runs.
+            let findings_deleted = tx
+                .execute(
+                    "deleting old findings",
+                    "DELETE FROM findings WHERE resolved_run IS NOT NULL AND resolved_run <= \
+                     (SELECT MIN(r.id) FROM runs r WHERE r.target_id = findings.target_id)",
+                    &[],
+                )
+                .await?;
+            tx.commit().await?;
+            Ok((runs_deleted, findings_deleted))
+        })
+        .await?;
+        Ok(PruneSummary {
+            cutoff: Some(cutoff),
+            runs_deleted,
+            findings_deleted,
+        })
     }
 
     /// Everything, as JSON lines (`{"type":"target",…}`, `{"type":"run",…}`,
@@ -124,7 +465,29 @@ impl Store {
         &self,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<ExportSummary, StoreError> {
-        let _ = out;
-        todo!("i14-store")
+        export::export(&self.pool, out).await
     }
+}
+
+/// `a, b` → `p.a, p.b`.
+fn prefixed(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{prefix}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `%text%` for a case-insensitive `LIKE`, with `%`, `_` and `\` taken literally.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
