@@ -39,6 +39,9 @@ pub enum Command {
     /// Validating admission webhook: judge objects at admission with the scan's rules
     /// (HTTPS `POST /validate`, `/healthz`, `/readyz`; Prometheus `/metrics`).
     Webhook(WebhookArgs),
+    /// Serve the scan history: dashboard pages, JSON API (`/api/v1/`), Prometheus `/metrics`.
+    /// Read-only; loopback by default; any other address needs a token or --no-auth.
+    Serve(ServeArgs),
     /// Export rules as policies another engine enforces.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -443,6 +446,33 @@ pub struct WebhookArgs {
     /// List the selected rules the webhook runs and those it skips (and why), then exit.
     #[arg(long)]
     pub list_rules: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// The history store: `sqlite://PATH` or `postgres://…` [default: AKSGUARD_STORE, else
+    /// the SQLite file in the user's data directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    /// Address to listen on. Anything but loopback needs --token or --no-auth.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Token every request must carry (`Authorization: Bearer TOKEN`; browsers log in at
+    /// /login). Prefer AKSGUARD_SERVE_TOKEN: arguments are visible to other local users.
+    #[arg(long, value_name = "TOKEN", conflicts_with = "no_auth")]
+    pub token: Option<String>,
+    /// Serve beyond loopback without a token (a proxy in front authenticates).
+    #[arg(long)]
+    pub no_auth: bool,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Flag targets not scanned for this many days as stale.
+    #[arg(long, value_name = "N", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub stale_days: u32,
 }
 
 /// `1.31`, `v1.31` or `1.31.2` → (1, 31).

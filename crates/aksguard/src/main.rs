@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         cli::Command::ExplainSource(args) => commands::explain_source::run(&args),
         cli::Command::Config(args) => commands::config::run(&args),
         cli::Command::Webhook(args) => commands::webhook::run(&args),
+        cli::Command::Serve(args) => commands::serve::run(&args),
         cli::Command::Export(cli::ExportCommand::Vap(args)) => commands::export::run_vap(&args),
     };
     ExitCode::from(code)

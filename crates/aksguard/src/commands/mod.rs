@@ -6,6 +6,7 @@ pub mod live;
 pub mod rule;
 pub mod rules;
 pub mod scan;
+pub mod serve;
 pub mod webhook;
 pub mod who_can;
 
