@@ -20,6 +20,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pool sizes. SQLite has one writer at a time anyway (WAL lets readers run beside it);
 /// PostgreSQL's default server allows 100 connections, shared by the whole fleet.
 const SQLITE_CONNECTIONS: u32 = 4;
+/// How often opening a SQLite store retries a migration another process raced it to.
+const SQLITE_MIGRATE_ATTEMPTS: u32 = 5;
 const POSTGRES_CONNECTIONS: u32 = 8;
 
 /// Connects without migrating.
@@ -125,8 +127,24 @@ pub(crate) async fn migrate(
     }
     let migrator = migrate::migrator(pool.engine(), up_to);
     let result = match pool {
-        Pool::Sqlite(pool) => migrator.run(pool).await,
+        // PostgreSQL: sqlx holds an advisory lock while migrating, so concurrent openers
+        // take turns.
         Pool::Postgres(pool) => migrator.run(pool).await,
+        // SQLite: sqlx takes no lock, so two scans opening a new file at once can both try
+        // a migration; the loser's transaction fails ("table already exists") and rolls
+        // back. Run again: the winner's versions are then applied and skipped.
+        Pool::Sqlite(sqlite) => {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match migrator.run(sqlite).await {
+                    Err(_) if attempt < SQLITE_MIGRATE_ATTEMPTS => {
+                        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                    }
+                    result => break result,
+                }
+            }
+        }
     };
     result.map_err(|err| {
         StoreError::Open(format!(

@@ -4,6 +4,7 @@
 mod common;
 
 use aksguard_model::Severity;
+use aksguard_store::test_support::execute_raw;
 use aksguard_store::{FindingQuery, FindingRecord, Store, StoreLocation};
 use common::{finding, run, run_bounded, stores};
 use jiff::Timestamp;
@@ -229,6 +230,15 @@ fn prune_keeps_latest_runs_and_open_episodes() {
                 .unwrap();
             assert_eq!((next.sequence, next.resolved), (5, 2), "{engine}");
             let _: Timestamp = summary.cutoff.unwrap();
+            // Scores and errors go with their runs because foreign keys are enforced (on
+            // SQLite only when the connection asks for it): a score of no run is refused.
+            let orphan = execute_raw(
+                scratch.location(),
+                "INSERT INTO run_frameworks (run_id, framework, score, assessed, controls, \
+                 passed, failed) VALUES (999999, 'cis-aks', 1.0, 1, 1, 1, 0)",
+            )
+            .await;
+            assert!(orphan.is_err(), "{engine}: foreign keys are not enforced");
         }
     });
 }
