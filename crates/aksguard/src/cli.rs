@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scan Kubernetes manifests (files, directories, globs, `-` for stdin).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List every rule.
     Rules(RulesArgs),
     /// Explain one rule (by ID or slug).
