@@ -13,7 +13,7 @@ use sqlx::{AssertSqlSafe, Postgres, Row, Sqlite, Transaction};
 use crate::StoreError;
 
 /// A connection pool of either engine.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),

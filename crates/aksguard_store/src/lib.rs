@@ -14,6 +14,39 @@
 //! - The read side ([`Store::targets`], [`Store::runs`], [`Store::findings_at`],
 //!   [`Store::diff`], …) serves `aksguard history`/`diff`, the dashboard and its API.
 //!
+//! # Schema
+//!
+//! The same tables on both engines (`migrations/sqlite`, `migrations/postgres`; INTEGER on
+//! SQLite is BIGINT on PostgreSQL). Times are unix milliseconds; severities are ranks
+//! (0 info … 4 critical) so "at least" and "highest first" are integer comparisons.
+//!
+//! | table | key | columns |
+//! |---|---|---|
+//! | `targets` | `id`; `key` UNIQUE | `kind`, `key`, `name`, `created_at` |
+//! | `runs` | `id`; `uid` UNIQUE; (`target_id`, `sequence`) UNIQUE | `target_id` → targets, `sequence` (1, 2, … per target), times, `tool_version`, `ruleset_hash`, `commit_id`, `files`, `objects`, counts per severity, `suppressed`, `errors`, `new_count`, `resolved_count`, `changed_count` |
+//! | `run_frameworks` | (`run_id`, `framework`) | `score`, `assessed`, `controls`, `passed`, `failed`; deleted with the run |
+//! | `run_errors` | `id`; index on `run_id` | `path`, `line`, `message`; deleted with the run |
+//! | `findings` | `id`; UNIQUE (`target_id`, `fingerprint`) WHERE `resolved_run IS NULL` | one **episode**: `target_id` → targets, `fingerprint`, the attributes as last seen (rule, severity, title, message, object, container, path, line, remediation, `suppression`), `first_seen_run`/`first_seen_at`, `resolved_run`/`resolved_at`, `last_seen_at` |
+//! | `_sqlx_migrations` | `version` | the schema versions applied (sqlx) |
+//!
+//! Indexes for the read side (migration 2): `runs (target_id, id)` (history, the fleet's last
+//! runs per target, the previous run), `findings (target_id, first_seen_run)` and
+//! `findings (target_id, resolved_run)` (the episodes open at a run).
+//!
+//! An episode is **open at run R** when `first_seen_run <= R AND (resolved_run IS NULL OR
+//! resolved_run > R)`: run IDs grow per target in commit order because writers of one target
+//! are serialised (PostgreSQL: `SELECT … FOR UPDATE` on the target row; SQLite:
+//! `BEGIN IMMEDIATE`). Episode run columns are plain numbers, not foreign keys: pruning
+//! deletes old runs but keeps the episodes still open after them. A run's counts are those of
+//! the episodes open at it (so `findings_at(R)` and `run(R).counts` agree, including findings
+//! a run could not judge and kept open).
+//!
+//! Writing a run ([`Store::record`]) loads the target's open episodes (fingerprint →
+//! attributes), then writes only differences: new episodes in bulk (multi-row `INSERT` in
+//! chunks on SQLite, `UNNEST` arrays on PostgreSQL), resolutions in bulk, changed attributes
+//! in place. Conflicts with concurrent writers (serialization failures, deadlocks, a busy
+//! SQLite) are retried a bounded number of times.
+//!
 //! Nothing secret is ever stored: the store holds what the reports hold (messages are
 //! already masked by the rules that read secret-looking values), and a PostgreSQL URL's
 //! password is never printed ([`StoreLocation::redacted`]).

@@ -9,8 +9,9 @@ use sqlx::postgres::PgConnectOptions;
 
 use crate::StoreError;
 
-/// A store's location.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A store's location. `Debug` shows [`StoreLocation::redacted`]: a location that ends up
+/// in a log or a panic message never carries a password.
+#[derive(Clone, PartialEq, Eq)]
 pub enum StoreLocation {
     /// `sqlite://PATH` (also `sqlite:PATH`); created with its parent directories.
     Sqlite(PathBuf),
@@ -116,6 +117,17 @@ impl StoreLocation {
         match self {
             StoreLocation::Sqlite(path) => format!("sqlite://{}", path.display()),
             StoreLocation::Postgres(url) => redact_url(url),
+        }
+    }
+}
+
+impl std::fmt::Debug for StoreLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreLocation::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            StoreLocation::Postgres(_) => {
+                f.debug_tuple("Postgres").field(&self.redacted()).finish()
+            }
         }
     }
 }
@@ -285,6 +297,7 @@ mod tests {
             location.redacted(),
             "postgres://admin:***@db.example:5432/aksguard?sslmode=require&password=***"
         );
+        assert!(!format!("{location:?}").contains("p%40ss"));
         let plain = StoreLocation::Postgres("postgres://scanner@db/aksguard".into());
         assert_eq!(plain.redacted(), "postgres://scanner@db/aksguard");
         let file = StoreLocation::Sqlite(PathBuf::from("/data/h.sqlite3"));

@@ -4,7 +4,8 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::db::{Engine, Failure, Pool};
@@ -19,6 +20,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pool sizes. SQLite has one writer at a time anyway (WAL lets readers run beside it);
 /// PostgreSQL's default server allows 100 connections, shared by the whole fleet.
 const SQLITE_CONNECTIONS: u32 = 4;
+/// How often opening a SQLite store retries a migration another process raced it to.
+const SQLITE_MIGRATE_ATTEMPTS: u32 = 5;
 const POSTGRES_CONNECTIONS: u32 = 8;
 
 /// Connects without migrating.
@@ -55,16 +58,18 @@ pub(crate) async fn connect(location: &StoreLocation) -> Result<Pool, StoreError
             let options = PgConnectOptions::from_str(url)
                 .map_err(|_| cannot(&"not a valid PostgreSQL URL"))?
                 .application_name("aksguard");
-            let connecting = PgPoolOptions::new()
-                .max_connections(POSTGRES_CONNECTIONS)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(options);
-            // The pool's own timeout covers acquiring; this one also covers a server that
-            // accepts the TCP connection and never answers.
-            let pool = tokio::time::timeout(CONNECT_TIMEOUT + Duration::from_secs(2), connecting)
+            // One connection first, bounded: a server that is down (refused) or unreachable
+            // (no answer) fails at once with its own reason, instead of the pool retrying
+            // until its timeout and reporting only that it timed out.
+            let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
                 .await
                 .map_err(|_| cannot(&format!("no answer within {}s", CONNECT_TIMEOUT.as_secs())))?
                 .map_err(|err| cannot(&err))?;
+            let _ = probe.close().await;
+            let pool = PgPoolOptions::new()
+                .max_connections(POSTGRES_CONNECTIONS)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .connect_lazy_with(options);
             Ok(Pool::Postgres(pool))
         }
     }
@@ -122,8 +127,24 @@ pub(crate) async fn migrate(
     }
     let migrator = migrate::migrator(pool.engine(), up_to);
     let result = match pool {
-        Pool::Sqlite(pool) => migrator.run(pool).await,
+        // PostgreSQL: sqlx holds an advisory lock while migrating, so concurrent openers
+        // take turns.
         Pool::Postgres(pool) => migrator.run(pool).await,
+        // SQLite: sqlx takes no lock, so two scans opening a new file at once can both try
+        // a migration; the loser's transaction fails ("table already exists") and rolls
+        // back. Run again: the winner's versions are then applied and skipped.
+        Pool::Sqlite(sqlite) => {
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                match migrator.run(sqlite).await {
+                    Err(_) if attempt < SQLITE_MIGRATE_ATTEMPTS => {
+                        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                    }
+                    result => break result,
+                }
+            }
+        }
     };
     result.map_err(|err| {
         StoreError::Open(format!(

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 
-use crate::db::{Pool, Value};
+use crate::db::{Engine, Pool, Value};
 use crate::query::{
     ExportSummary, FindingQuery, FleetEntry, PruneSummary, RunDiff, RunSummary, StoredFinding,
     TargetInfo, TrendPoint,
@@ -17,10 +17,20 @@ use crate::rows::{
 use crate::{StoreError, StoreLocation, export, open, write};
 
 /// An open, migrated store. Cheap to clone (pools are shared); safe to use from many tasks.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     location: StoreLocation,
     pool: Pool,
+}
+
+/// Only the redacted location: the pools' own `Debug` would print their connect options,
+/// a PostgreSQL password included.
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location.redacted())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Store {
@@ -115,14 +125,23 @@ impl Store {
     /// The fleet page: every target with its latest run and its last `trend_points` runs.
     pub async fn fleet(&self, trend_points: usize) -> Result<Vec<FleetEntry>, StoreError> {
         let targets = self.targets().await?;
-        // Each target's last N runs through the (target_id, id) index: one correlated
-        // `LIMIT` per target, not a scan of all runs.
+        // Each target's last N runs through the (target_id, id) index, never a scan of
+        // every run: PostgreSQL with a LATERAL subquery per target; SQLite (no LATERAL) with
+        // a range whose lower bound is looked up once per target.
         let points = i64::try_from(trend_points.max(1)).unwrap_or(i64::MAX);
-        let sql = format!(
-            "SELECT {RUN_COLUMNS} FROM runs WHERE id IN (SELECT r.id FROM targets t JOIN runs r \
-             ON r.id IN (SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id ORDER BY r2.id \
-             DESC LIMIT $1)) ORDER BY target_id, id"
-        );
+        let latest = match self.pool.engine() {
+            Engine::Postgres => format!(
+                "SELECT r.* FROM targets t CROSS JOIN LATERAL (SELECT {RUN_COLUMNS} FROM runs \
+                 WHERE runs.target_id = t.id ORDER BY runs.id DESC LIMIT $1) r"
+            ),
+            Engine::Sqlite => format!(
+                "SELECT {} FROM targets t JOIN runs r ON r.target_id = t.id AND r.id >= \
+                 COALESCE((SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id \
+                 ORDER BY r2.id DESC LIMIT 1 OFFSET $1 - 1), 0)",
+                prefixed(RUN_COLUMNS, "r")
+            ),
+        };
+        let sql = format!("SELECT {RUN_COLUMNS} FROM ({latest}) latest ORDER BY target_id, id");
         let mut runs = self
             .pool
             .fetch_all(
@@ -132,14 +151,15 @@ impl Store {
                 run_summary,
             )
             .await?;
+        let sql = format!(
+            "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, f.failed \
+             FROM ({latest}) latest JOIN run_frameworks f ON f.run_id = latest.id"
+        );
         let scores = self
             .pool
             .fetch_all(
                 "reading the fleet's scores",
-                "SELECT run_id, framework, score, assessed, controls, passed, failed FROM \
-                 run_frameworks WHERE run_id IN (SELECT r.id FROM targets t JOIN runs r ON r.id \
-                 IN (SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id ORDER BY r2.id DESC \
-                 LIMIT $1))",
+                &sql,
                 &[points.into()],
                 framework_row,
             )
@@ -355,6 +375,7 @@ impl Store {
 
     /// New, fixed and still-open findings from run `from` to run `to` (any two runs; usually
     /// two of one target). `list_still_open` also lists the findings open at both.
+    /// Suppressed findings are left out (one that became suppressed counts as fixed).
     pub async fn diff(
         &self,
         from: i64,
@@ -404,27 +425,33 @@ impl Store {
         let cutoff = now
             .checked_sub(jiff::SignedDuration::from_hours(i64::from(keep_days) * 24))
             .map_err(|err| StoreError::Invalid(format!("cannot keep {keep_days} days: {err}")))?;
-        let mut tx = self.pool.begin_write().await?;
-        // Scores and errors go with their runs (ON DELETE CASCADE).
-        let runs_deleted = tx
-            .execute(
-                "deleting old runs",
-                "DELETE FROM runs WHERE finished_at < $1 AND id <> (SELECT MAX(r2.id) FROM runs \
-                 r2 WHERE r2.target_id = runs.target_id)",
-                &[millis(cutoff).into()],
-            )
-            .await?;
-        // An episode resolved at or before a target's oldest kept run was open at none of
-        // the kept runs.
-        let findings_deleted = tx
-            .execute(
-                "deleting old findings",
-                "DELETE FROM findings WHERE resolved_run IS NOT NULL AND resolved_run <= \
-                 (SELECT MIN(r.id) FROM runs r WHERE r.target_id = findings.target_id)",
-                &[],
-            )
-            .await?;
-        tx.commit().await?;
+        let pool = &self.pool;
+        let cutoff_ms = millis(cutoff);
+        let (runs_deleted, findings_deleted) = write::retrying(|| async move {
+            let mut tx = pool.begin_write().await?;
+            // Scores and errors go with their runs (ON DELETE CASCADE).
+            let runs_deleted = tx
+                .execute(
+                    "deleting old runs",
+                    "DELETE FROM runs WHERE finished_at < $1 AND id <> (SELECT MAX(r2.id) \
+                     FROM runs r2 WHERE r2.target_id = runs.target_id)",
+                    &[cutoff_ms.into()],
+                )
+                .await?;
+            // An episode resolved at or before a target's oldest kept run was open at none
+            // of the kept runs.
+            let findings_deleted = tx
+                .execute(
+                    "deleting old findings",
+                    "DELETE FROM findings WHERE resolved_run IS NOT NULL AND resolved_run <= \
+                     (SELECT MIN(r.id) FROM runs r WHERE r.target_id = findings.target_id)",
+                    &[],
+                )
+                .await?;
+            tx.commit().await?;
+            Ok((runs_deleted, findings_deleted))
+        })
+        .await?;
         Ok(PruneSummary {
             cutoff: Some(cutoff),
             runs_deleted,
@@ -440,6 +467,15 @@ impl Store {
     ) -> Result<ExportSummary, StoreError> {
         export::export(&self.pool, out).await
     }
+}
+
+/// `a, b` → `p.a, p.b`.
+fn prefixed(columns: &str, prefix: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("{prefix}.{}", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `%text%` for a case-insensitive `LIKE`, with `%`, `_` and `\` taken literally.

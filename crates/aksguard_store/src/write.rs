@@ -28,23 +28,32 @@ const SQLITE_CHUNK: usize = 500;
 const POSTGRES_CHUNK: usize = 5_000;
 
 pub(crate) async fn record(pool: &Pool, run: &RunRecord) -> Result<RecordedRun, StoreError> {
+    retrying(|| record_once(pool, run))
+        .await
+        .map_err(|err| match err {
+            StoreError::Query(message) => {
+                StoreError::Query(format!("recording run {}: {message}", run.uid))
+            }
+            other => other,
+        })
+}
+
+/// Runs a write transaction again after a conflict with a concurrent writer, at most
+/// [`ATTEMPTS`] times, backing off a little more each time.
+pub(crate) async fn retrying<T, F, Fut>(mut attempt_once: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, Failure>>,
+{
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match record_once(pool, run).await {
-            Ok(recorded) => return Ok(recorded),
+        match attempt_once().await {
+            Ok(value) => return Ok(value),
             Err(failure) if failure.is_retryable() && attempt < ATTEMPTS => {
-                // Back off a little more each time; writers of one target then take turns.
                 tokio::time::sleep(Duration::from_millis(5 << attempt.min(6))).await;
             }
-            Err(failure) => {
-                return Err(match StoreError::from(failure) {
-                    StoreError::Query(message) => {
-                        StoreError::Query(format!("recording run {}: {message}", run.uid))
-                    }
-                    other => other,
-                });
-            }
+            Err(failure) => return Err(failure.into()),
         }
     }
 }
@@ -215,36 +224,50 @@ fn to_u32(n: usize) -> u32 {
 /// already locked by `BEGIN IMMEDIATE`). The name and kind follow the latest run.
 async fn lock_target(tx: &mut Tx, run: &RunRecord) -> Result<i64, Failure> {
     let target = &run.target;
-    tx.execute(
-        "creating the target",
-        "INSERT INTO targets (kind, key, name, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (key) DO NOTHING",
-        &[
-            target.kind.as_str().into(),
-            target.key.as_str().into(),
-            target.name.as_str().into(),
-            millis(Timestamp::now()).into(),
-        ],
-    )
-    .await?;
     let sql = match tx.engine() {
         Engine::Sqlite => "SELECT id, kind, name FROM targets WHERE key = $1",
         Engine::Postgres => "SELECT id, kind, name FROM targets WHERE key = $1 FOR UPDATE",
     };
-    let (id, kind, name) = tx
+    let lock =
+        |row: &dyn crate::db::StoreRow| Ok((row.int("id")?, row.text("kind")?, row.text("name")?));
+    // Usually the target exists: one statement. A new one is inserted (a concurrent writer
+    // inserting the same key makes this a no-op that waits for it) and then locked.
+    let mut found = tx
         .fetch_optional(
             "locking the target",
             sql,
             &[target.key.as_str().into()],
-            |row| Ok((row.int("id")?, row.text("kind")?, row.text("name")?)),
+            lock,
         )
-        .await?
-        .ok_or_else(|| {
-            Failure::Store(StoreError::Query(format!(
-                "the target `{}` vanished while recording a run",
-                target.key
-            )))
-        })?;
+        .await?;
+    if found.is_none() {
+        tx.execute(
+            "creating the target",
+            "INSERT INTO targets (kind, key, name, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO NOTHING",
+            &[
+                target.kind.as_str().into(),
+                target.key.as_str().into(),
+                target.name.as_str().into(),
+                millis(Timestamp::now()).into(),
+            ],
+        )
+        .await?;
+        found = tx
+            .fetch_optional(
+                "locking the target",
+                sql,
+                &[target.key.as_str().into()],
+                lock,
+            )
+            .await?;
+    }
+    let (id, kind, name) = found.ok_or_else(|| {
+        Failure::Store(StoreError::Query(format!(
+            "the target `{}` vanished while recording a run",
+            target.key
+        )))
+    })?;
     if kind != target.kind.as_str() || name != target.name {
         tx.execute(
             "renaming the target",

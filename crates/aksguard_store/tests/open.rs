@@ -1,0 +1,254 @@
+//! Opening stores: every schema version migrates to the newest with its data; a newer schema
+//! is refused; a server that is down is a clear, prompt error naming the redacted URL.
+
+mod common;
+
+use std::collections::HashSet;
+
+use aksguard_model::Severity;
+use aksguard_store::test_support::{Scratch, execute_raw, migrate_to, schema_versions};
+use aksguard_store::{FindingQuery, Store, StoreError, StoreLocation};
+use common::{finding, run, run_bounded};
+
+/// Rows as the aksguard of schema `version` wrote them (raw SQL valid on both engines): a
+/// target with two runs, a score, an error, one episode resolved at run 2 and one open.
+/// Every version must have its data here, so a new migration comes with this test.
+fn data_at(version: i64) -> &'static str {
+    match version {
+        // Version 2 only added indexes: the same rows.
+        1 | 2 => {
+            "INSERT INTO targets (id, kind, key, name, created_at) \
+                VALUES (1, 'cluster', 'https://old', 'old', 1700000000000);
+             INSERT INTO runs (id, target_id, sequence, uid, started_at, finished_at, recorded_at, \
+                tool_version, ruleset_hash, commit_id, files, objects, critical, high, medium, low, \
+                info, suppressed, errors, new_count, resolved_count, changed_count) VALUES \
+                (1, 1, 1, 'u1', 1700000000000, 1700000001000, 1700000002000, '0.1.0', 'h', NULL, \
+                 1, 2, 0, 2, 0, 0, 0, 0, 1, 2, 0, 0), \
+                (2, 1, 2, 'u2', 1700000100000, 1700000101000, 1700000102000, '0.1.0', 'h', NULL, \
+                 1, 2, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0);
+             INSERT INTO run_frameworks (run_id, framework, score, assessed, controls, passed, \
+                failed) VALUES (1, 'cis-aks', 50.0, 10, 20, 5, 5);
+             INSERT INTO run_errors (run_id, path, line, message) \
+                VALUES (1, 'broken.yaml', 3, 'cannot parse');
+             INSERT INTO findings (id, target_id, fingerprint, rule_id, severity, title, message, \
+                api_version, kind, namespace, name, container, path, line, remediation, \
+                suppression, first_seen_run, first_seen_at, resolved_run, resolved_at, \
+                last_seen_at) VALUES \
+                (1, 1, 'aaaaaaaaaaaaaaaa', 'POD001', 3, 't', 'm', 'apps/v1', 'Deployment', \
+                 'default', 'web', 'app', 'manifests.yaml', 1, 'r', NULL, 1, 1700000001000, \
+                 NULL, NULL, NULL), \
+                (2, 1, 'bbbbbbbbbbbbbbbb', 'POD002', 3, 't', 'm', 'apps/v1', 'Deployment', \
+                 'default', 'api', 'app', 'manifests.yaml', 2, 'r', NULL, 1, 1700000001000, \
+                 2, 1700000101000, 1700000001000)"
+        }
+        other => panic!("no test data for schema version {other}: add it to data_at"),
+    }
+}
+
+#[test]
+fn every_schema_version_migrates_to_the_newest_with_its_data() {
+    run_bounded(120, async {
+        let versions = schema_versions();
+        let newest = *versions.last().unwrap();
+        assert_eq!(
+            versions,
+            (1..=newest).collect::<Vec<_>>(),
+            "versions are 1, 2, … without gaps"
+        );
+        for version in versions {
+            for scratch in Scratch::all() {
+                let engine = scratch.engine();
+                let location = scratch.location();
+                migrate_to(location, version).await.unwrap();
+                execute_raw(location, data_at(version)).await.unwrap();
+                // PostgreSQL's identity columns do not know about explicit IDs.
+                if scratch.engine() == "postgres" {
+                    execute_raw(
+                        location,
+                        "SELECT setval(pg_get_serial_sequence('targets', 'id'), 1); \
+                         SELECT setval(pg_get_serial_sequence('runs', 'id'), 2); \
+                         SELECT setval(pg_get_serial_sequence('findings', 'id'), 2)",
+                    )
+                    .await
+                    .unwrap();
+                }
+
+                let store = Store::open(location).await.unwrap();
+                assert_eq!(
+                    store.schema_version().await.unwrap(),
+                    newest,
+                    "{engine} from {version}"
+                );
+                let target = store.target("https://old").await.unwrap();
+                assert_eq!(target.runs, 2, "{engine} from {version}");
+                let runs = store.runs(target.id, None).await.unwrap();
+                assert_eq!(
+                    runs.iter().map(|r| r.sequence).collect::<Vec<_>>(),
+                    [2, 1],
+                    "{engine} from {version}"
+                );
+                assert_eq!(runs[1].frameworks[0].passed, 5, "{engine} from {version}");
+                assert_eq!(
+                    store.run_errors(1).await.unwrap().len(),
+                    1,
+                    "{engine} from {version}"
+                );
+                let at_first = store
+                    .findings_at(1, &FindingQuery::default())
+                    .await
+                    .unwrap();
+                assert_eq!(at_first.len(), 2, "{engine} from {version}");
+                let at_second = store
+                    .findings_at(2, &FindingQuery::default())
+                    .await
+                    .unwrap();
+                assert_eq!(at_second.len(), 1, "{engine} from {version}");
+
+                // History goes on: the open episode is still the same one.
+                let next = store
+                    .record(&run(
+                        "https://old",
+                        0,
+                        &["POD001"],
+                        vec![
+                            finding("aaaaaaaaaaaaaaaa", "POD001", Severity::High, "web"),
+                            finding("cccccccccccccccc", "POD001", Severity::High, "new"),
+                        ],
+                    ))
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    (next.sequence, next.new, next.resolved),
+                    (3, 1, 0),
+                    "{engine} from {version}"
+                );
+                let open = store
+                    .findings_at(next.run_id, &FindingQuery::default())
+                    .await
+                    .unwrap();
+                let ids: HashSet<i64> = open.iter().map(|f| f.id).collect();
+                assert!(ids.contains(&1), "{engine} from {version}");
+                assert_eq!(
+                    store.diff(1, next.run_id, false).await.unwrap().fixed.len(),
+                    1,
+                    "{engine} from {version}"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    run_bounded(60, async {
+        for scratch in Scratch::all() {
+            let engine = scratch.engine();
+            let location = scratch.location();
+            Store::open(location).await.unwrap();
+            let checksum = if engine == "postgres" {
+                "'\\x00'::bytea"
+            } else {
+                "X'00'"
+            };
+            execute_raw(
+                location,
+                &format!(
+                    "INSERT INTO _sqlx_migrations (version, description, success, checksum, \
+                     execution_time) VALUES (99, 'from the future', TRUE, {checksum}, 0)"
+                ),
+            )
+            .await
+            .unwrap();
+            match Store::open(location).await {
+                Err(StoreError::SchemaTooNew { found: 99, known }) => {
+                    assert_eq!(known, *schema_versions().last().unwrap(), "{engine}");
+                }
+                other => panic!("{engine}: expected SchemaTooNew, got {other:?}"),
+            }
+            let message = StoreError::SchemaTooNew {
+                found: 99,
+                known: 2,
+            }
+            .to_string();
+            assert!(message.contains("newer aksguard"), "{message}");
+        }
+    });
+}
+
+#[test]
+fn a_postgres_server_that_is_down_is_a_prompt_clear_error() {
+    run_bounded(60, async {
+        // A port nobody listens on (bound, then released).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let location = StoreLocation::parse(&format!(
+            "postgres://scanner:hunter2@127.0.0.1:{port}/aksguard"
+        ))
+        .unwrap();
+        let started = std::time::Instant::now();
+        let err = Store::open(&location).await.unwrap_err();
+        let elapsed = started.elapsed();
+        let message = err.to_string();
+        assert!(matches!(err, StoreError::Open(_)), "{err:?}");
+        assert!(
+            message.contains(&format!("postgres://scanner:***@127.0.0.1:{port}/aksguard")),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(!format!("{err:?} {location:?}").contains("hunter2"));
+        assert!(elapsed < std::time::Duration::from_secs(5), "{elapsed:?}");
+        eprintln!("{message} ({elapsed:?})");
+    });
+}
+
+#[test]
+fn a_sqlite_file_that_cannot_be_created_names_its_path() {
+    run_bounded(30, async {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-directory");
+        std::fs::write(&file, "x").unwrap();
+        let location = StoreLocation::Sqlite(file.join("history.sqlite3"));
+        let message = Store::open(&location).await.unwrap_err().to_string();
+        assert!(message.contains(&location.redacted()), "{message}");
+    });
+}
+
+#[test]
+fn opening_twice_is_idempotent() {
+    run_bounded(60, async {
+        for scratch in Scratch::all() {
+            let first = Store::open(scratch.location()).await.unwrap();
+            let version = first.schema_version().await.unwrap();
+            let second = Store::open(scratch.location()).await.unwrap();
+            assert_eq!(
+                second.schema_version().await.unwrap(),
+                version,
+                "{}",
+                scratch.engine()
+            );
+        }
+    });
+}
+
+#[test]
+fn concurrent_openers_of_a_new_store_all_succeed() {
+    run_bounded(60, async {
+        for scratch in Scratch::all() {
+            let openers: Vec<_> = (0..4)
+                .map(|_| {
+                    let location = scratch.location().clone();
+                    tokio::spawn(async move { Store::open(&location).await.map(|_| ()) })
+                })
+                .collect();
+            for opener in openers {
+                opener
+                    .await
+                    .unwrap()
+                    .unwrap_or_else(|err| panic!("{}: {err}", scratch.engine()));
+            }
+        }
+    });
+}

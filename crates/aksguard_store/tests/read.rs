@@ -1,0 +1,283 @@
+//! The read side: diffs of adjacent and distant runs, findings as they stood at an old run,
+//! the fleet, pruning and the export; on SQLite and PostgreSQL.
+
+mod common;
+
+use aksguard_model::Severity;
+use aksguard_store::test_support::execute_raw;
+use aksguard_store::{FindingQuery, FindingRecord, Store, StoreLocation};
+use common::{finding, run, run_bounded, stores};
+use jiff::Timestamp;
+
+const RULES: &[&str] = &["POD001", "POD002"];
+
+fn f(n: u32, severity: Severity) -> FindingRecord {
+    finding(&format!("{n:016x}"), "POD001", severity, &format!("w{n}"))
+}
+
+fn prints(findings: &[aksguard_store::StoredFinding]) -> Vec<String> {
+    let mut out: Vec<String> = findings
+        .iter()
+        .map(|f| f.fingerprint.trim_start_matches('0').to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Four runs of one target: {1,2,3} → {2,3,4} → {3,4,5} → {3,5}; returns their run IDs.
+async fn history(store: &Store, key: &str) -> Vec<i64> {
+    let sets: [&[u32]; 4] = [&[1, 2, 3], &[2, 3, 4], &[3, 4, 5], &[3, 5]];
+    let mut ids = Vec::new();
+    for (i, set) in sets.iter().enumerate() {
+        let findings = set
+            .iter()
+            .map(|&n| {
+                f(
+                    n,
+                    if n == 3 {
+                        Severity::High
+                    } else {
+                        Severity::Medium
+                    },
+                )
+            })
+            .collect();
+        let recorded = store
+            .record(&run(
+                key,
+                i64::try_from(i).unwrap() * 60 * 24,
+                RULES,
+                findings,
+            ))
+            .await
+            .unwrap();
+        ids.push(recorded.run_id);
+    }
+    ids
+}
+
+#[test]
+fn diffs_of_adjacent_and_distant_runs() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let ids = history(&store, "https://diff").await;
+
+            let adjacent = store.diff(ids[0], ids[1], true).await.unwrap();
+            assert_eq!(prints(&adjacent.new), ["4"], "{engine}");
+            assert_eq!(prints(&adjacent.fixed), ["1"], "{engine}");
+            assert_eq!(prints(&adjacent.still_open), ["2", "3"], "{engine}");
+            assert_eq!(adjacent.still_open_counts.total(), 2, "{engine}");
+            assert_eq!(adjacent.still_open_counts.high, 1, "{engine}");
+            assert_eq!(adjacent.new_counts().medium, 1, "{engine}");
+            assert_eq!(adjacent.fixed_counts().total(), 1, "{engine}");
+
+            let distant = store.diff(ids[0], ids[3], false).await.unwrap();
+            assert_eq!(prints(&distant.new), ["5"], "{engine}");
+            assert_eq!(prints(&distant.fixed), ["1", "2"], "{engine}");
+            assert!(
+                distant.still_open.is_empty(),
+                "{engine}: listed only when asked"
+            );
+            assert_eq!(distant.still_open_counts.total(), 1, "{engine}");
+            assert_eq!(
+                (distant.from.id, distant.to.id),
+                (ids[0], ids[3]),
+                "{engine}"
+            );
+
+            assert!(
+                store.diff(ids[0], 999_999, false).await.is_err(),
+                "{engine}"
+            );
+        }
+    });
+}
+
+#[test]
+fn findings_at_an_old_run_are_that_runs_set() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let ids = history(&store, "https://old").await;
+            let expected: [&[&str]; 4] = [
+                &["1", "2", "3"],
+                &["2", "3", "4"],
+                &["3", "4", "5"],
+                &["3", "5"],
+            ];
+            for (id, expected) in ids.iter().zip(expected) {
+                let open = store
+                    .findings_at(*id, &FindingQuery::default())
+                    .await
+                    .unwrap();
+                assert_eq!(prints(&open), expected, "{engine}: run {id}");
+            }
+            // A resolved episode says when.
+            let at_first = store
+                .findings_at(ids[0], &FindingQuery::default())
+                .await
+                .unwrap();
+            let one = at_first
+                .iter()
+                .find(|f| f.fingerprint.ends_with('1'))
+                .unwrap();
+            assert_eq!(one.resolved_run, Some(ids[1]), "{engine}");
+            assert!(
+                one.resolved_at.is_some() && one.last_seen_at.is_some(),
+                "{engine}"
+            );
+            let three = at_first
+                .iter()
+                .find(|f| f.fingerprint.ends_with('3'))
+                .unwrap();
+            assert_eq!(
+                (three.resolved_run, three.last_seen_at),
+                (None, None),
+                "{engine}"
+            );
+        }
+    });
+}
+
+#[test]
+fn the_fleet_lists_every_target_with_its_trend() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let ids = history(&store, "https://fleet-a").await;
+            store
+                .record(&run(
+                    "https://fleet-b",
+                    0,
+                    RULES,
+                    vec![f(9, Severity::Critical)],
+                ))
+                .await
+                .unwrap();
+            let fleet = store.fleet(3).await.unwrap();
+            assert_eq!(fleet.len(), 2, "{engine}");
+            let a = &fleet[0];
+            assert_eq!(a.target.key, "https://fleet-a", "{engine}");
+            assert_eq!(a.latest.as_ref().unwrap().id, ids[3], "{engine}");
+            let trend: Vec<i64> = a.trend.iter().map(|p| p.run_id).collect();
+            assert_eq!(trend, ids[1..], "{engine}: the last 3, oldest first");
+            assert_eq!(a.trend[2].counts.total(), 2, "{engine}");
+            assert_eq!(
+                a.trend[0].scores,
+                vec![("cis-aks".to_string(), 87.5)],
+                "{engine}"
+            );
+            assert_eq!(fleet[1].trend.len(), 1, "{engine}");
+            assert_eq!(
+                fleet[1].latest.as_ref().unwrap().counts.critical,
+                1,
+                "{engine}"
+            );
+        }
+    });
+}
+
+#[test]
+fn prune_keeps_latest_runs_and_open_episodes() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            // Runs one day apart: days 0, 1, 2, 3.
+            let ids = history(&store, "https://prune").await;
+            // Another target with one old run: its latest run is never pruned.
+            let lonely = store
+                .record(&run("https://lonely", 0, RULES, vec![f(7, Severity::Low)]))
+                .await
+                .unwrap();
+            let day3 = store.run(ids[3]).await.unwrap().finished_at;
+            // Keep one day back from day 3 - 1h: runs of days 0 and 1 go.
+            let now = day3
+                .checked_sub(jiff::SignedDuration::from_hours(1))
+                .unwrap();
+            let summary = store.prune(1, now).await.unwrap();
+            assert_eq!(summary.runs_deleted, 2, "{engine}");
+            // Episodes 1 (resolved at run 2) and 2 (resolved at run 3, the oldest kept) go;
+            // 4 (resolved at run 4, open at run 3) stays.
+            assert_eq!(summary.findings_deleted, 2, "{engine}");
+            assert!(store.run(ids[0]).await.is_err(), "{engine}");
+            let kept: Vec<i64> = store
+                .runs(store.target("https://prune").await.unwrap().id, None)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            assert_eq!(kept, [ids[3], ids[2]], "{engine}");
+            let open = store
+                .findings_at(ids[2], &FindingQuery::default())
+                .await
+                .unwrap();
+            assert_eq!(
+                prints(&open),
+                ["3", "4", "5"],
+                "{engine}: runs kept read as before"
+            );
+            assert_eq!(
+                store.run(lonely.run_id).await.unwrap().id,
+                lonely.run_id,
+                "{engine}"
+            );
+            // History continues after a prune.
+            let next = store
+                .record(&run("https://prune", 10_000, RULES, vec![]))
+                .await
+                .unwrap();
+            assert_eq!((next.sequence, next.resolved), (5, 2), "{engine}");
+            let _: Timestamp = summary.cutoff.unwrap();
+            // Scores and errors go with their runs because foreign keys are enforced (on
+            // SQLite only when the connection asks for it): a score of no run is refused.
+            let orphan = execute_raw(
+                scratch.location(),
+                "INSERT INTO run_frameworks (run_id, framework, score, assessed, controls, \
+                 passed, failed) VALUES (999999, 'cis-aks', 1.0, 1, 1, 1, 0)",
+            )
+            .await;
+            assert!(orphan.is_err(), "{engine}: foreign keys are not enforced");
+        }
+    });
+}
+
+#[test]
+fn export_writes_one_line_per_row_and_no_password() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            history(&store, "https://export").await;
+            let mut out = Vec::new();
+            let summary = store.export(&mut out).await.unwrap();
+            assert_eq!(
+                (summary.targets, summary.runs, summary.findings),
+                (1, 4, 5),
+                "{engine}"
+            );
+            let text = String::from_utf8(out).unwrap();
+            let lines: Vec<serde_json::Value> = text
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect();
+            assert_eq!(lines.len(), 10, "{engine}");
+            let count = |kind: &str| lines.iter().filter(|l| l["type"] == kind).count();
+            assert_eq!(
+                (count("target"), count("run"), count("finding")),
+                (1, 4, 5),
+                "{engine}"
+            );
+            assert_eq!(
+                lines[1]["frameworks"][0]["framework"], "cis-aks",
+                "{engine}"
+            );
+            if let StoreLocation::Postgres(url) = scratch.location() {
+                // The scratch URL has no password; a user's might: nothing of the URL is
+                // exported at all.
+                assert!(!text.contains(url.as_str()), "{engine}");
+            }
+            assert!(!text.to_lowercase().contains("password"), "{engine}");
+        }
+    });
+}
