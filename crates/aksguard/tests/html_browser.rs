@@ -9,31 +9,13 @@
 //! Without them the test skips with a message, unless `AKSGUARD_REQUIRE_BROWSER=1` (set by
 //! `.ci/run`), where it fails instead.
 
+mod browser_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// What is missing to run the browser test, if anything.
-fn missing_prerequisite(browser_dir: &Path, chromium: &Path) -> Option<String> {
-    if !chromium.is_file() {
-        return Some(format!(
-            "{} is absent (apt-get install chromium)",
-            chromium.display()
-        ));
-    }
-    if Command::new("node").arg("--version").output().is_err() {
-        return Some("node is not on PATH".to_owned());
-    }
-    if !browser_dir.join("node_modules/playwright-core").is_dir() {
-        return Some(format!(
-            "{}/node_modules is absent (run `npm ci` there)",
-            browser_dir.display()
-        ));
-    }
-    None
 }
 
 const HOSTILE_MANIFEST: &str = r#"apiVersion: apps/v1
@@ -65,32 +47,13 @@ fn scan_to_html(paths: &[&Path], output: &Path) {
     assert!(output.is_file(), "{} was not written", output.display());
 }
 
-fn assert_png(path: &Path) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
-        "{} is not a PNG",
-        path.display()
-    );
-    assert!(
-        bytes.len() > 20_000,
-        "{} is only {} bytes: the page did not render",
-        path.display(),
-        bytes.len()
-    );
-}
-
 #[test]
 fn html_report_renders_and_filters_in_headless_chromium() {
-    let browser_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    let chromium = PathBuf::from(std::env::var("CHROMIUM").unwrap_or("/usr/bin/chromium".into()));
-    if let Some(missing) = missing_prerequisite(&browser_dir, &chromium) {
-        if std::env::var("AKSGUARD_REQUIRE_BROWSER").is_ok_and(|v| v == "1") {
-            panic!("AKSGUARD_REQUIRE_BROWSER=1 but the browser test cannot run: {missing}");
-        }
-        eprintln!("skipping the HTML report browser test: {missing}");
+    if browser_support::skip_reason("HTML report").is_some() {
         return;
     }
+    let browser_dir = browser_support::browser_dir();
+    let chromium = browser_support::chromium();
 
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report");
     let _ = std::fs::remove_dir_all(&out);
@@ -125,7 +88,7 @@ fn html_report_renders_and_filters_in_headless_chromium() {
         "report-filtered.png",
         "report-hostile.png",
     ] {
-        assert_png(&out.join(name));
+        browser_support::assert_png(&out.join(name), 20_000);
     }
     eprintln!("screenshots: {}", out.display());
 }
