@@ -144,8 +144,9 @@ pub struct RunRecord {
     /// rule sets are not silently compared as equals.
     pub ruleset_hash: String,
     /// The rules that ran and could judge something. A finding missing from this run is
-    /// resolved only if its rule is here and its path had no loading error: a rule that was
-    /// deselected, or a file that failed to parse, does not "fix" anything.
+    /// resolved only if its rule is here and neither its path nor anything above it had a
+    /// loading error (`cluster://<context>` for a kind a live scan could not list): a rule
+    /// that was deselected, or a file that failed to parse, does not "fix" anything.
     pub rules_judged: Vec<String>,
     /// The git commit of a repository target.
     pub commit: Option<String>,

@@ -167,7 +167,7 @@ async fn record_once(pool: &Pool, run: &RunRecord) -> Result<RecordedRun, Failur
             continue;
         }
         let rule_ran = judged.contains(episode.attributes.rule_id.as_str());
-        let file_loaded = !failed_paths.contains(episode.attributes.path.as_str());
+        let file_loaded = !path_failed(&episode.attributes.path, &failed_paths);
         if rule_ran && file_loaded {
             resolutions.push(episode.id);
         } else {
@@ -213,6 +213,21 @@ async fn record_once(pool: &Pool, run: &RunRecord) -> Result<RecordedRun, Failur
         changed: to_u32(updates.len()),
         duplicate: false,
     })
+}
+
+/// Whether a loading error of this run covers `path`: an error on the path itself or on
+/// anything above it. A live scan reports a kind it could not list as an error on
+/// `cluster://<context>`, an Azure read as one on `azure://…`, an unreadable directory as
+/// one on the directory; none of the findings below such an error can be taken as fixed.
+fn path_failed(path: &str, failed: &HashSet<&str>) -> bool {
+    if failed.is_empty() {
+        return false;
+    }
+    if failed.contains(path) || failed.contains("") {
+        return true;
+    }
+    path.match_indices('/')
+        .any(|(i, _)| failed.contains(&path[..i]) || failed.contains(&path[..=i]))
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -622,4 +637,37 @@ async fn update_episode(tx: &mut Tx, id: i64, attributes: &Attributes) -> Result
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::path_failed;
+
+    #[test]
+    fn an_error_covers_its_path_and_everything_below_it() {
+        let failed: HashSet<&str> = ["k8s/broken.yaml", "cluster://prod", "azure://", "charts"]
+            .into_iter()
+            .collect();
+        for covered in [
+            "k8s/broken.yaml",
+            "cluster://prod/default/Deployment/web",
+            "cluster://prod/ClusterRole/admin",
+            "azure:///subscriptions/x/resourceGroups/rg",
+            "charts/shop/templates/api.yaml",
+        ] {
+            assert!(path_failed(covered, &failed), "{covered}");
+        }
+        for not_covered in [
+            "k8s/web.yaml",
+            "k8s/broken.yaml.bak",
+            "cluster://production/default/Deployment/web",
+            "chartsold/x.yaml",
+            "manifests.yaml",
+        ] {
+            assert!(!path_failed(not_covered, &failed), "{not_covered}");
+        }
+        assert!(!path_failed("k8s/web.yaml", &HashSet::new()));
+    }
 }

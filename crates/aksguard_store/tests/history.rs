@@ -218,6 +218,31 @@ fn a_rule_not_judged_or_a_file_that_failed_resolves_nothing() {
 }
 
 #[test]
+fn a_live_scan_that_could_not_list_everything_resolves_nothing_in_that_cluster() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let mut a = finding("aaaaaaaaaaaaaaaa", "POD001", Severity::High, "web");
+            a.path = "cluster://prod/default/Deployment/web".into();
+            store
+                .record(&run("https://c6", 0, RULES, vec![a.clone()]))
+                .await
+                .unwrap();
+            // Deployments could not be listed: the error is on the cluster, not the object.
+            let mut second = run("https://c6", 1, RULES, vec![]);
+            second.errors.push(error("cluster://prod"));
+            assert_eq!(store.record(&second).await.unwrap().resolved, 0, "{engine}");
+            // The next complete listing resolves it.
+            let third = store
+                .record(&run("https://c6", 2, RULES, vec![]))
+                .await
+                .unwrap();
+            assert_eq!(third.resolved, 1, "{engine}");
+        }
+    });
+}
+
+#[test]
 fn suppression_changes_update_the_episode() {
     run_bounded(60, async {
         for (scratch, store) in stores().await {
