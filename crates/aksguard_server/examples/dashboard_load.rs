@@ -164,7 +164,9 @@ fn finding(target: usize, n: u64, rng: &mut Rng) -> FindingRecord {
         path: format!("cluster://{namespace}/{kind}/workload-{n}"),
         line: 0,
         remediation: format!("See the documentation of {rule}."),
-        suppression: (n % 97 == 0).then(|| "exception: accepted risk".to_owned()),
+        suppression: n
+            .is_multiple_of(97)
+            .then(|| "exception: accepted risk".to_owned()),
     }
 }
 
@@ -202,7 +204,7 @@ async fn seed(store: &Store, args: &Args) -> Result<(), String> {
                     .collect();
                 let mut next_n = findings as u64;
                 // One target in twenty stopped being scanned ten days ago (stale).
-                let last_day = if target % 20 == 0 { days.saturating_sub(10) } else { days };
+                let last_day = if target.is_multiple_of(20) { days.saturating_sub(10) } else { days };
                 for d in 0..last_day {
                     if d > 0 {
                         let changes = (open.len() as u64 * churn).div_ceil(100);

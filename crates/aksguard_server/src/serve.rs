@@ -191,12 +191,13 @@ async fn stop_signal() -> Result<&'static str, String> {
     }
 }
 
-/// Logs as text lines on stderr (the dashboard's stdout stays free); `RUST_LOG`-style
-/// filtering is not needed: info and above.
+/// Logs as text lines on stderr, info and above.
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::INFO)
         .with_writer(std::io::stderr)
+        // Colours only for a person at a terminal, not in a collected log.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }
