@@ -387,8 +387,7 @@ mod rows {
                     findings: one(COUNT_FINDINGS, false).await?,
                     runs: one(COUNT_RUNS, false).await?,
                     resolved_by_run: one(RESOLVED_BY_RUN, true).await?,
-                    database_bytes: one(DATABASE_SIZE, false)
-                    .await?,
+                    database_bytes: one(DATABASE_SIZE, false).await?,
                 };
                 pool.close().await;
                 Ok(counts)
