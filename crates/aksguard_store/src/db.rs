@@ -223,6 +223,7 @@ fn map_rows<R: StoreRow, T>(
 }
 
 impl Pool {
+    #[cfg(feature = "test-support")]
     pub(crate) async fn close(&self) {
         match self {
             Pool::Sqlite(pool) => pool.close().await,

