@@ -204,6 +204,8 @@ fn synthetic_report(n: usize) -> ScanReport {
                         .then(|| "chart/templates/deployment.yaml".into()),
                 },
                 fingerprint: Fingerprint(i as u64),
+                fix: None,
+                on_attack_path: false,
             }
         })
         .collect();

@@ -444,6 +444,8 @@ mod tests {
                 template: None,
             },
             fingerprint: aksguard_model::Fingerprint(0),
+            fix: None,
+            on_attack_path: false,
         }
     }
 

@@ -350,5 +350,7 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             column: violation.pos.col,
             template: on.template,
         },
+        fix: violation.fix.map(std::sync::Arc::new),
+        on_attack_path: false,
     }
 }

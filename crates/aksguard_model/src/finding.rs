@@ -122,13 +122,18 @@ pub struct Finding {
     /// Stable identity of the finding across edits that move lines (SARIF
     /// `partialFingerprints`, baselines): see [`fingerprint`].
     pub fingerprint: Fingerprint,
+    /// How to fix it, as data (issue 15: every finding gets one).
+    pub fix: Option<Arc<crate::fix::Fix>>,
+    /// Whether the finding lies on an attack path (issue 16): reports rank it first.
+    pub on_attack_path: bool,
 }
 
 /// The JSON contract keeps the rule's texts as members of each finding, in this order.
 impl Serialize for Finding {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut out = serializer.serialize_struct("Finding", 10)?;
+        let fields = 10 + usize::from(self.fix.is_some()) + usize::from(self.on_attack_path);
+        let mut out = serializer.serialize_struct("Finding", fields)?;
         out.serialize_field("rule_id", self.rule_id)?;
         out.serialize_field("severity", &self.severity)?;
         out.serialize_field("title", self.rule.title)?;
@@ -139,6 +144,12 @@ impl Serialize for Finding {
         out.serialize_field("remediation", self.rule.remediation)?;
         out.serialize_field("references", &self.rule.references)?;
         out.serialize_field("fingerprint", &self.fingerprint)?;
+        if let Some(fix) = &self.fix {
+            out.serialize_field("fix", &**fix)?;
+        }
+        if self.on_attack_path {
+            out.serialize_field("on_attack_path", &true)?;
+        }
         out.end()
     }
 }

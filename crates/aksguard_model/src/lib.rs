@@ -5,6 +5,7 @@ pub mod azure;
 pub mod compliance;
 pub mod explain_source;
 pub mod finding;
+pub mod fix;
 pub mod inventory;
 pub mod netpol;
 pub mod node;
@@ -25,6 +26,7 @@ pub use finding::{
     Finding, Fingerprint, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed,
     Suppression, SuppressionKind, fingerprint,
 };
+pub use fix::{FieldPath, Fix, FixSafety, IacChange, PatchOp, PathSegment, TextEdit};
 pub use inventory::{Duplicate, Inventory, UNSPECIFIED_NAMESPACE};
 pub use node::{CompactString, Entry, LineIndex, Node, Pos, Value};
 pub use object::{Object, Source};

@@ -319,6 +319,8 @@ mod tests {
                 template: template.map(Into::into),
             },
             fingerprint: Fingerprint(0xff),
+            fix: None,
+            on_attack_path: false,
         }
     }
 

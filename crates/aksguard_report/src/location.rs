@@ -170,6 +170,8 @@ mod tests {
                 template: None,
             },
             fingerprint: Fingerprint(0),
+            fix: None,
+            on_attack_path: false,
         }
     }
 

@@ -49,6 +49,8 @@ fn finding(
             column: 5,
             template: None,
         },
+        fix: None,
+        on_attack_path: false,
     }
 }
 

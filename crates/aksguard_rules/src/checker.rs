@@ -41,6 +41,8 @@ pub struct Violation {
     pub severity: Option<Severity>,
     /// The object reported on; `None` means the object the rule was run on.
     pub on: Option<ReportedOn>,
+    /// How to fix this breach, as data (see `aksguard_model::fix`).
+    pub fix: Option<aksguard_model::Fix>,
 }
 
 impl Violation {
@@ -52,6 +54,7 @@ impl Violation {
             container: None,
             severity: None,
             on: None,
+            fix: None,
         }
     }
 
@@ -65,6 +68,11 @@ impl Violation {
             container: Some(container.name().to_owned()),
             ..Violation::at(pos, message)
         }
+    }
+
+    pub fn with_fix(mut self, fix: aksguard_model::Fix) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     pub fn with_severity(mut self, severity: Severity) -> Self {

@@ -31,6 +31,8 @@ fn finding(rule_id: &str, name: &str, message: &str) -> Finding {
             column: 1,
             template: None,
         },
+        fix: None,
+        on_attack_path: false,
     }
 }
 

@@ -210,6 +210,8 @@ mod tests {
                 template: None,
             },
             fingerprint: Fingerprint(fingerprint),
+            fix: None,
+            on_attack_path: false,
         }
     }
 

@@ -43,6 +43,8 @@ pub fn finding(
             column: 7,
             template: None,
         },
+        fix: None,
+        on_attack_path: false,
     }
 }
 
