@@ -40,7 +40,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn metrics(State(state): State<AppState>) -> Response {
     // One trend point: only the latest run is read.
-    let fleet = match tokio::time::timeout(STORE_DEADLINE, state.store.fleet(1)).await {
+    let fleet = match tokio::time::timeout(STORE_DEADLINE, state.store.fleet_counts(1)).await {
         Ok(Ok(fleet)) => Some(fleet),
         Ok(Err(err)) => {
             tracing::error!(error = %err, "metrics: the store failed");

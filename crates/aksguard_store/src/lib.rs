@@ -54,6 +54,7 @@
 mod db;
 mod error;
 mod export;
+mod fleet_cache;
 mod location;
 mod migrate;
 mod open;

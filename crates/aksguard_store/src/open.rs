@@ -1,5 +1,5 @@
 //! Opening a store: connect (creating a SQLite file and its directory), refuse a schema
-//! newer than ours, migrate.
+//! newer than ours, migrate when behind (only then: a read-only role opens a current store).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -124,6 +124,11 @@ pub(crate) async fn migrate(
     })?;
     if found > known {
         return Err(StoreError::SchemaTooNew { found, known });
+    }
+    // Already there: touch nothing. Running the migrator anyway would create its table and
+    // take its lock, which a read-only role (a dashboard's) is not allowed to do.
+    if found >= up_to.unwrap_or(known) {
+        return Ok(());
     }
     let migrator = migrate::migrator(pool.engine(), up_to);
     let result = match pool {

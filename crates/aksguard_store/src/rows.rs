@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::StoreError;
 use crate::db::StoreRow;
-use crate::query::{RunSummary, StoredFinding, TargetInfo};
+use crate::query::{RunSummary, StoredFinding, TargetInfo, TrendPoint};
 use crate::record::{FrameworkScore, SeverityCounts, TargetKind};
 
 /// The columns of `runs` a [`RunSummary`] is read from (prefix-free: select from `runs`).
@@ -119,6 +119,26 @@ pub(crate) fn run_summary(row: &dyn StoreRow) -> Result<RunSummary, StoreError> 
 }
 
 /// A `run_frameworks` row: (run id, score).
+/// A trend point with its target ID, from `id, target_id, finished_at` and the severity
+/// counts (its scores are attached afterwards when asked for).
+pub(crate) fn trend_point(row: &dyn StoreRow) -> Result<(i64, TrendPoint), StoreError> {
+    Ok((
+        row.int("target_id")?,
+        TrendPoint {
+            run_id: row.int("id")?,
+            finished_at: timestamp(row.int("finished_at")?)?,
+            counts: SeverityCounts {
+                critical: count(row, "critical")?,
+                high: count(row, "high")?,
+                medium: count(row, "medium")?,
+                low: count(row, "low")?,
+                info: count(row, "info")?,
+            },
+            scores: Vec::new(),
+        },
+    ))
+}
+
 pub(crate) fn framework_row(row: &dyn StoreRow) -> Result<(i64, FrameworkScore), StoreError> {
     Ok((
         row.int("run_id")?,

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 
 use crate::db::{Engine, Pool, Value};
+use crate::fleet_cache::{FleetCache, Shape, Signature};
 use crate::query::{
     ExportSummary, FindingQuery, FleetEntry, PruneSummary, RunDiff, RunSummary, StoredFinding,
     TargetInfo, TrendPoint,
@@ -12,7 +13,7 @@ use crate::query::{
 use crate::record::{RecordedRun, RunError, RunRecord, SeverityCounts};
 use crate::rows::{
     FINDING_COLUMNS, RUN_COLUMNS, TARGET_SELECT, attach_frameworks, framework_row, millis,
-    run_summary, severity_rank, stored_finding, target_info,
+    run_summary, severity_rank, stored_finding, target_info, trend_point,
 };
 use crate::{StoreError, StoreLocation, export, open, write};
 
@@ -21,6 +22,8 @@ use crate::{StoreError, StoreLocation, export, open, write};
 pub struct Store {
     location: StoreLocation,
     pool: Pool,
+    /// Shared by clones: a dashboard's handlers all see one.
+    fleet_cache: FleetCache,
 }
 
 /// Only the redacted location: the pools' own `Debug` would print their connect options,
@@ -43,6 +46,7 @@ impl Store {
         Ok(Store {
             location: location.clone(),
             pool,
+            fleet_cache: FleetCache::default(),
         })
     }
 
@@ -122,76 +126,152 @@ impl Store {
             .await?)
     }
 
-    /// The fleet page: every target with its latest run and its last `trend_points` runs.
+    /// Every target with its latest run (with framework scores) and its last `trend_points`
+    /// runs as trend points, each with its counts and its scores per framework.
     pub async fn fleet(&self, trend_points: usize) -> Result<Vec<FleetEntry>, StoreError> {
-        let targets = self.targets().await?;
-        // Each target's last N runs through the (target_id, id) index, never a scan of
-        // every run: PostgreSQL with a LATERAL subquery per target; SQLite (no LATERAL) with
-        // a range whose lower bound is looked up once per target.
-        let points = i64::try_from(trend_points.max(1)).unwrap_or(i64::MAX);
-        let latest = match self.pool.engine() {
-            Engine::Postgres => format!(
-                "SELECT r.* FROM targets t CROSS JOIN LATERAL (SELECT {RUN_COLUMNS} FROM runs \
-                 WHERE runs.target_id = t.id ORDER BY runs.id DESC LIMIT $1) r"
-            ),
-            Engine::Sqlite => format!(
-                "SELECT {} FROM targets t JOIN runs r ON r.target_id = t.id AND r.id >= \
-                 COALESCE((SELECT r2.id FROM runs r2 WHERE r2.target_id = t.id \
-                 ORDER BY r2.id DESC LIMIT 1 OFFSET $1 - 1), 0)",
-                prefixed(RUN_COLUMNS, "r")
-            ),
+        self.fleet_entries(trend_points, true).await
+    }
+
+    /// [`Store::fleet`] with trend points that carry counts only (`scores` empty): what the
+    /// fleet page, the metrics and `history` need. It reads a quarter of the rows.
+    pub async fn fleet_counts(&self, trend_points: usize) -> Result<Vec<FleetEntry>, StoreError> {
+        self.fleet_entries(trend_points, false).await
+    }
+
+    /// The fleet view, from the cache while the runs are unchanged (see `fleet_cache`).
+    async fn fleet_entries(
+        &self,
+        trend_points: usize,
+        trend_scores: bool,
+    ) -> Result<Vec<FleetEntry>, StoreError> {
+        let shape = Shape {
+            trend_points,
+            trend_scores,
         };
-        let sql = format!("SELECT {RUN_COLUMNS} FROM ({latest}) latest ORDER BY target_id, id");
-        let mut runs = self
+        let signature = Signature::read(&self.pool).await?;
+        if let Some(entries) = self.fleet_cache.get(signature, shape) {
+            return Ok(entries.as_ref().clone());
+        }
+        let entries = self.read_fleet(trend_points, trend_scores).await?;
+        self.fleet_cache
+            .put(signature, shape, std::sync::Arc::new(entries.clone()));
+        Ok(entries)
+    }
+
+    async fn read_fleet(
+        &self,
+        trend_points: usize,
+        trend_scores: bool,
+    ) -> Result<Vec<FleetEntry>, StoreError> {
+        let targets = self.targets().await?;
+        // Each target's latest run in full, found through the (target_id, id) index.
+        let latest_join = "JOIN runs r ON r.id = (SELECT MAX(r2.id) FROM runs r2 \
+                           WHERE r2.target_id = t.id)";
+        let sql = format!(
+            "SELECT {} FROM targets t {latest_join}",
+            prefixed(RUN_COLUMNS, "r")
+        );
+        let mut latest = self
             .pool
-            .fetch_all(
-                "reading the fleet's runs",
-                &sql,
-                &[points.into()],
-                run_summary,
-            )
+            .fetch_all("reading the fleet's latest runs", &sql, &[], run_summary)
             .await?;
         let sql = format!(
-            "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, f.failed \
-             FROM ({latest}) latest JOIN run_frameworks f ON f.run_id = latest.id"
+            "SELECT f.run_id, f.framework, f.score, f.assessed, f.controls, f.passed, \
+             f.failed FROM targets t {latest_join} JOIN run_frameworks f ON f.run_id = r.id"
         );
         let scores = self
             .pool
+            .fetch_all("reading the fleet's scores", &sql, &[], framework_row)
+            .await?;
+        latest.sort_by_key(|run| run.id);
+        attach_frameworks(&mut latest, scores);
+
+        // The trend: only the columns a point shows. Each target's last N runs through the
+        // (target_id, id) index, never a scan of every run: PostgreSQL with a LATERAL
+        // subquery per target; SQLite (no LATERAL) with each target's lower bound looked up
+        // once into a materialised CTE, then one index range per target. (Written as a
+        // correlated bound inside the join, SQLite's planner flattened it and re-ran the
+        // bound for every run row: 30x slower on 200 targets × 90 runs.)
+        let points = i64::try_from(trend_points.max(1)).unwrap_or(i64::MAX);
+        // `CROSS JOIN … ON` keeps SQLite's join order (bounds first); PostgreSQL has no
+        // `CROSS JOIN … ON` and needs no hint.
+        let (with, from, join) = match self.pool.engine() {
+            Engine::Postgres => (
+                "",
+                "targets t CROSS JOIN LATERAL (SELECT id, target_id, finished_at, critical, \
+                 high, medium, low, info FROM runs WHERE runs.target_id = t.id \
+                 ORDER BY runs.id DESC LIMIT $1) r",
+                "JOIN",
+            ),
+            Engine::Sqlite => (
+                "WITH bounds AS MATERIALIZED (SELECT t.id AS target_id, COALESCE((SELECT r2.id \
+                 FROM runs r2 WHERE r2.target_id = t.id ORDER BY r2.id DESC LIMIT 1 \
+                 OFFSET $1 - 1), 0) AS low FROM targets t) ",
+                "bounds b CROSS JOIN runs r ON r.target_id = b.target_id AND r.id >= b.low",
+                "CROSS JOIN",
+            ),
+        };
+        let sql = format!(
+            "{with}SELECT r.id, r.target_id, r.finished_at, r.critical, r.high, r.medium, \
+             r.low, r.info FROM {from} ORDER BY r.target_id, r.id"
+        );
+        let mut trend = self
+            .pool
             .fetch_all(
-                "reading the fleet's scores",
+                "reading the fleet's trends",
                 &sql,
                 &[points.into()],
-                framework_row,
+                trend_point,
             )
             .await?;
-        attach_frameworks(&mut runs, scores);
-        let mut by_target: HashMap<i64, Vec<RunSummary>> = HashMap::new();
-        for run in runs {
-            by_target.entry(run.target_id).or_default().push(run);
+        if trend_scores {
+            let sql = format!(
+                "{with}SELECT f.run_id, f.framework, f.score FROM {from} \
+                 {join} run_frameworks f ON f.run_id = r.id"
+            );
+            let mut scores = self
+                .pool
+                .fetch_all(
+                    "reading the fleet's score trends",
+                    &sql,
+                    &[points.into()],
+                    |row| {
+                        Ok((
+                            row.int("run_id")?,
+                            row.text("framework")?,
+                            row.real("score")?,
+                        ))
+                    },
+                )
+                .await?;
+            scores.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            let mut scores = scores.into_iter().peekable();
+            // Both lists are in run-ID order within a target; merge by ID.
+            let mut by_id: Vec<&mut TrendPoint> =
+                trend.iter_mut().map(|(_, point)| point).collect();
+            by_id.sort_by_key(|point| point.run_id);
+            for point in by_id {
+                while scores.next_if(|score| score.0 < point.run_id).is_some() {}
+                while let Some((_, framework, score)) =
+                    scores.next_if(|score| score.0 == point.run_id)
+                {
+                    point.scores.push((framework, score));
+                }
+            }
         }
+
+        let mut trends: HashMap<i64, Vec<TrendPoint>> = HashMap::new();
+        for (target_id, point) in trend {
+            trends.entry(target_id).or_default().push(point);
+        }
+        let mut latest: HashMap<i64, RunSummary> =
+            latest.into_iter().map(|run| (run.target_id, run)).collect();
         Ok(targets
             .into_iter()
-            .map(|target| {
-                let runs = by_target.remove(&target.id).unwrap_or_default();
-                let trend = runs
-                    .iter()
-                    .skip(runs.len().saturating_sub(trend_points))
-                    .map(|run| TrendPoint {
-                        run_id: run.id,
-                        finished_at: run.finished_at,
-                        counts: run.counts,
-                        scores: run
-                            .frameworks
-                            .iter()
-                            .map(|f| (f.framework.clone(), f.score))
-                            .collect(),
-                    })
-                    .collect();
-                FleetEntry {
-                    latest: runs.last().cloned(),
-                    target,
-                    trend,
-                }
+            .map(|target| FleetEntry {
+                latest: latest.remove(&target.id),
+                trend: trends.remove(&target.id).unwrap_or_default(),
+                target,
             })
             .collect())
     }

@@ -252,3 +252,68 @@ fn concurrent_openers_of_a_new_store_all_succeed() {
         }
     });
 }
+
+/// A dashboard may read the fleet's database with a role that can only SELECT: opening a
+/// store already at the newest schema writes nothing, and a write through that role fails
+/// as an error, not a panic.
+#[test]
+fn a_read_only_postgres_role_opens_a_current_store_and_reads_it() {
+    run_bounded(60, async {
+        let Some(scratch) = Scratch::postgres() else {
+            return;
+        };
+        let StoreLocation::Postgres(url) = scratch.location().clone() else {
+            unreachable!("Scratch::postgres gives a PostgreSQL location");
+        };
+        let writer = Store::open(scratch.location()).await.unwrap();
+        writer
+            .record(&run(
+                "https://fleet",
+                1,
+                &["POD001"],
+                vec![finding("aaaaaaaaaaaaaaaa", "POD001", Severity::High, "web")],
+            ))
+            .await
+            .unwrap();
+        let role = format!("aksguard_reader_{}", std::process::id());
+        let database = url.rsplit('/').next().unwrap().to_owned();
+        execute_raw(
+            scratch.location(),
+            &format!(
+                "CREATE ROLE {role} LOGIN; GRANT CONNECT ON DATABASE {database} TO {role}; \
+                 GRANT USAGE ON SCHEMA public TO {role}; \
+                 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"
+            ),
+        )
+        .await
+        .unwrap();
+        // The trust-authenticated loopback server of `.ci/postgres.sh`: the user is the role.
+        let authority = url.find("://").unwrap() + 3;
+        let host = url[authority..]
+            .find('@')
+            .map_or(authority, |at| authority + at + 1);
+        let reader_url = format!("{}{role}@{}", &url[..authority], &url[host..]);
+        let reader = Store::open(&StoreLocation::Postgres(reader_url))
+            .await
+            .expect("a read-only role opens a store at the newest schema");
+        let fleet = reader.fleet(5).await.unwrap();
+        assert_eq!(fleet.len(), 1);
+        assert_eq!(fleet[0].latest.as_ref().unwrap().counts.high, 1);
+        let refused = reader
+            .record(&run("https://fleet", 2, &["POD001"], Vec::new()))
+            .await
+            .expect_err("a read-only role cannot record");
+        assert!(
+            refused.to_string().contains("permission denied"),
+            "{refused}"
+        );
+        drop(reader);
+        drop(writer);
+        execute_raw(
+            scratch.location(),
+            &format!("DROP OWNED BY {role}; DROP ROLE {role}"),
+        )
+        .await
+        .unwrap();
+    });
+}

@@ -178,6 +178,63 @@ fn the_fleet_lists_every_target_with_its_trend() {
     });
 }
 
+/// The fleet view is kept between calls (a dashboard reads it on every page view) but never
+/// outlives a write: a run recorded by another process, or a prune, shows at once.
+#[test]
+fn the_fleet_view_follows_every_write_from_any_process() {
+    run_bounded(60, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let ids = history(&store, "https://kept").await;
+            let before = store.fleet_counts(3).await.unwrap();
+            assert_eq!(before[0].latest.as_ref().unwrap().id, ids[3], "{engine}");
+            assert!(
+                before[0].trend.iter().all(|p| p.scores.is_empty()),
+                "{engine}"
+            );
+            // The same view again comes from the cache, equal to a fresh read.
+            assert_eq!(store.fleet_counts(3).await.unwrap(), before, "{engine}");
+            let with_scores = store.fleet(3).await.unwrap();
+            assert_eq!(with_scores[0].trend[0].scores.len(), 1, "{engine}");
+
+            // Another process (its own pool) records a run.
+            let other = Store::open(scratch.location()).await.unwrap();
+            let day = 24 * 60;
+            let newer = other
+                .record(&run(
+                    "https://kept",
+                    10 * day,
+                    RULES,
+                    vec![f(8, Severity::High)],
+                ))
+                .await
+                .unwrap();
+            let after = store.fleet_counts(3).await.unwrap();
+            assert_eq!(
+                after[0].latest.as_ref().unwrap().id,
+                newer.run_id,
+                "{engine}: a run recorded elsewhere shows at once"
+            );
+            assert_eq!(after[0].target.runs, 5, "{engine}");
+            assert_eq!(
+                store.fleet(3).await.unwrap()[0].trend[2].run_id,
+                newer.run_id
+            );
+
+            // A prune elsewhere shows too.
+            let now = other.run(newer.run_id).await.unwrap().finished_at;
+            let pruned = other.prune(1, now).await.unwrap();
+            assert!(pruned.runs_deleted > 0, "{engine}");
+            let after_prune = store.fleet_counts(3).await.unwrap();
+            assert_eq!(
+                after_prune[0].target.runs,
+                5 - pruned.runs_deleted,
+                "{engine}: a prune elsewhere shows at once"
+            );
+        }
+    });
+}
+
 #[test]
 fn prune_keeps_latest_runs_and_open_episodes() {
     run_bounded(60, async {

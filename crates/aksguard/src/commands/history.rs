@@ -31,7 +31,10 @@ fn render(args: &HistoryArgs) -> Result<String, String> {
         let store = store_access::open(&location).await?;
         match &args.target {
             None => {
-                let fleet = store.fleet(1).await.map_err(|e| failed(&location, &e))?;
+                let fleet = store
+                    .fleet_counts(1)
+                    .await
+                    .map_err(|e| failed(&location, &e))?;
                 Ok(render_targets(&fleet, args.format))
             }
             Some(selector) => {

@@ -88,7 +88,10 @@ fn info(args: &StoreInfoArgs) -> Result<(), String> {
             .schema_version()
             .await
             .map_err(|e| failed(&location, &e))?;
-        let fleet = store.fleet(1).await.map_err(|e| failed(&location, &e))?;
+        let fleet = store
+            .fleet_counts(1)
+            .await
+            .map_err(|e| failed(&location, &e))?;
         Ok((schema, fleet))
     })?;
     let runs: u64 = fleet.iter().map(|entry| entry.target.runs).sum();

@@ -39,7 +39,7 @@ pub async fn page(
 ) -> Result<Html<String>, PageError> {
     let Query(params) = params.map_err(|err| PageError::BadRequest(err.body_text()))?;
     let filter = FleetFilter::parse(&params)?;
-    let entries = state.store.fleet(TREND_POINTS).await?;
+    let entries = state.store.fleet_counts(TREND_POINTS).await?;
     let view = fleet_view(entries, filter, Timestamp::now(), state.stale_after_days);
     html_page("fleet.html", "Fleet", &view)
 }
