@@ -278,10 +278,7 @@ mod tests {
         let found = out.take();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Some(Severity::Critical));
-        assert!(
-            found[0].message.contains("--scope <scope-id>"),
-            "{}",
-            found[0].message
-        );
+        let commands = &found[0].fix.as_ref().expect("a fix").commands;
+        assert!(commands[0].contains("--scope <scope-id>"), "{commands:?}");
     }
 }
