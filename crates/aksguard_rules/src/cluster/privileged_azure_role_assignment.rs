@@ -60,10 +60,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &["az role assignment delete --ids <role-assignment-id>"],
         summary: Some(
-            "Delete the role assignment and grant a narrower role (Cluster User plus a \
-             namespace-scoped RBAC Reader/Writer), or list the principal in `[azure] \
-             admin-principals` when it is a sanctioned administrator.",
+            "Delete the role assignment and grant a narrower role, or list the principal in `[azure] admin-principals` when it is a sanctioned administrator.",
         ),
         safety: aksguard_model::FixSafety::Manual,
         ..crate::RuleFix::REVIEW
