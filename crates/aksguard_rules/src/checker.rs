@@ -17,6 +17,21 @@ pub struct ReportedOn {
 }
 
 impl ReportedOn {
+    /// An Azure resource (`ManagedCluster/<name>`, `ContainerRegistry/<name>`) read from
+    /// `source`.
+    pub fn azure(kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
+        ReportedOn {
+            object: Arc::new(ObjectRef {
+                api_version: "azure".into(),
+                kind: kind.into(),
+                namespace: None,
+                name: name.into(),
+            }),
+            path: source.path.clone(),
+            template: None,
+        }
+    }
+
     pub fn object(object: &Object) -> Self {
         ReportedOn {
             object: object_ref(object),
@@ -89,16 +104,7 @@ impl Violation {
     /// Reports on an Azure resource (`ManagedCluster/<name>`, `ContainerRegistry/<name>`)
     /// read from `source`.
     pub fn on_azure(mut self, kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
-        self.on = Some(ReportedOn {
-            object: Arc::new(ObjectRef {
-                api_version: "azure".into(),
-                kind: kind.into(),
-                namespace: None,
-                name: name.into(),
-            }),
-            path: source.path.clone(),
-            template: None,
-        });
+        self.on = Some(ReportedOn::azure(kind, name, source));
         self
     }
 
@@ -199,9 +205,7 @@ impl<'a> Checker<'a> {
                         ("ContainerRegistry", &registry.name, &registry.source)
                     }
                 };
-                let placed = std::mem::replace(violation, Violation::at(Pos::default(), ""))
-                    .on_azure(kind, name, source);
-                *violation = placed;
+                violation.on = Some(ReportedOn::azure(kind, name, source));
             }
             violation.fix = Some(crate::azure_fix::build(rule, target, violation.fix.take()));
         }
