@@ -61,6 +61,5 @@ fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
              manifests with a scheduled `acr purge` task instead.",
         );
     }
-    message.push_str(&format!(""));
     out.report(Violation::at(pos_of(registry, PATH), message));
 }

@@ -122,13 +122,12 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         }
         None if plans.is_empty() && out.settings().complete_for(&["DefenderPricing"]) => {
             for cluster in clusters(inventory) {
-                let message = format!(
-                    "no Defender for Containers pricing (`Microsoft.Security/pricings/\
+                let message = "no Defender for Containers pricing (`Microsoft.Security/pricings/\
                      Containers`) is in the scan and `--complete` says it is the whole \
                      subscription, so the plan is at its default, Free: no runtime threat \
                      detection, image vulnerability assessment or audit-log analytics for the \
                      cluster."
-                );
+                    .to_string();
                 let fix = plan_fix(&cluster.source.path, None);
                 out.report_on(
                     &RULE,

@@ -51,10 +51,9 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
         return;
     }
-    let message = format!(
-        "addonProfiles.httpApplicationRouting.enabled is true: the retired, \
+    let message = "addonProfiles.httpApplicationRouting.enabled is true: the retired, \
          non-production HTTP application routing add-on publishes Ingresses on a public \
          DNS zone without TLS."
-    );
+        .to_string();
     out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -50,9 +50,9 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
         return;
     }
-    let message = format!(
+    let message =
         "addonProfiles.kubeDashboard.enabled is true: the deprecated Kubernetes dashboard \
          runs in the cluster with a privileged service account."
-    );
+            .to_string();
     out.report(Violation::at(pos_of(cluster, PATH), message));
 }

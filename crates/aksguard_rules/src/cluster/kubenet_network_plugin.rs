@@ -74,10 +74,9 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if !kubenet {
         return;
     }
-    let message = format!(
-        "The cluster uses the kubenet network plugin, which supports only Calico for \
+    let message = "The cluster uses the kubenet network plugin, which supports only Calico for \
          network policy and is retired on 31 March 2028. The migration is one-way and \
          re-images every node pool."
-    );
+        .to_string();
     out.report(Violation::at(attr_pos(cluster, PLUGIN), message));
 }

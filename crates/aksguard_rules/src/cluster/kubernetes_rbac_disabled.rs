@@ -53,10 +53,10 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if flag(cluster, "enableRBAC", true) != Some(false) {
         return;
     }
-    let message = format!(
+    let message =
         "Kubernetes RBAC is disabled (`enableRBAC: false`): every authenticated caller is \
          authorized for everything. AKS cannot enable it in place: the cluster must be \
          re-created."
-    );
+            .to_string();
     out.report(Violation::at(attr_pos(cluster, "enableRBAC"), message));
 }

@@ -60,7 +60,6 @@ pub(crate) static RULE: Rule = Rule {
             "azurerm_monitor_diagnostic_setting.enabled_log.category",
             "\"kube-audit-admin\"",
         )],
-        ..crate::RuleFix::REVIEW
     },
     linux_only: false,
     reads_other_objects: false,

@@ -50,9 +50,8 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
         return;
     }
-    let message = format!(
-        "podIdentityProfile.enabled is true: the deprecated, unmaintained pod-managed \
+    let message = "podIdentityProfile.enabled is true: the deprecated, unmaintained pod-managed \
          identity add-on is running."
-    );
+        .to_string();
     out.report(Violation::at(pos_of(cluster, PATH), message));
 }

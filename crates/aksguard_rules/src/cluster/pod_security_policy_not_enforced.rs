@@ -249,12 +249,12 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                 );
             }
             None => {
-                let message = format!(
+                let message =
                     "The Azure Policy add-on is enabled but no pod security initiative (baseline, \
                      restricted or CIS Kubernetes) is assigned at the cluster, its resource \
                      group or subscription: the add-on enforces nothing about privileged, \
                      host-namespace or host-path pods."
-                );
+                        .to_string();
                 out.report_on(
                     &RULE,
                     &AzureTarget::Cluster(cluster),

@@ -52,10 +52,9 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true) {
         return;
     }
-    let message = format!(
-        "The private cluster publishes a public FQDN for its API server \
+    let message = "The private cluster publishes a public FQDN for its API server \
          (`enablePrivateClusterPublicFQDN: true`): its private address resolves in public \
          DNS."
-    );
+        .to_string();
     out.report(Violation::at(attr_pos(cluster, PUBLIC_FQDN), message));
 }
