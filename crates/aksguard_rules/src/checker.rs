@@ -17,6 +17,21 @@ pub struct ReportedOn {
 }
 
 impl ReportedOn {
+    /// An Azure resource (`ManagedCluster/<name>`, `ContainerRegistry/<name>`) read from
+    /// `source`.
+    pub fn azure(kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
+        ReportedOn {
+            object: Arc::new(ObjectRef {
+                api_version: "azure".into(),
+                kind: kind.into(),
+                namespace: None,
+                name: name.into(),
+            }),
+            path: source.path.clone(),
+            template: None,
+        }
+    }
+
     pub fn object(object: &Object) -> Self {
         ReportedOn {
             object: object_ref(object),
@@ -89,16 +104,7 @@ impl Violation {
     /// Reports on an Azure resource (`ManagedCluster/<name>`, `ContainerRegistry/<name>`)
     /// read from `source`.
     pub fn on_azure(mut self, kind: &str, name: &str, source: &aksguard_model::Source) -> Self {
-        self.on = Some(ReportedOn {
-            object: Arc::new(ObjectRef {
-                api_version: "azure".into(),
-                kind: kind.into(),
-                namespace: None,
-                name: name.into(),
-            }),
-            path: source.path.clone(),
-            template: None,
-        });
+        self.on = Some(ReportedOn::azure(kind, name, source));
         self
     }
 
@@ -170,6 +176,52 @@ impl<'a> Checker<'a> {
 
     pub fn report(&mut self, violation: Violation) {
         self.violations.push(violation);
+    }
+
+    /// How many violations were reported since the last [`Checker::take`].
+    pub fn reported(&self) -> usize {
+        self.violations.len()
+    }
+
+    /// Places the violations reported since `start` on an Azure target (unless they name
+    /// their object) and gives each the rule's fix spelled for that target.
+    pub(crate) fn place_since(
+        &mut self,
+        start: usize,
+        rule: &crate::Rule,
+        target: &crate::azure_fix::AzureTarget<'_>,
+    ) {
+        use crate::azure_fix::AzureTarget;
+        for violation in self.violations.iter_mut().skip(start) {
+            if violation.on.is_none() {
+                let (kind, name, source) = match target {
+                    AzureTarget::Cluster(cluster) => {
+                        ("ManagedCluster", &cluster.name, &cluster.source)
+                    }
+                    AzureTarget::Pool { cluster, pool, .. } => {
+                        ("ManagedCluster", &cluster.name, &pool.source)
+                    }
+                    AzureTarget::Registry(registry) => {
+                        ("ContainerRegistry", &registry.name, &registry.source)
+                    }
+                };
+                violation.on = Some(ReportedOn::azure(kind, name, source));
+            }
+            violation.fix = Some(crate::azure_fix::build(rule, target, violation.fix.take()));
+        }
+    }
+
+    /// Reports `violation` of `rule` on an Azure target, as the cluster, node-pool and
+    /// registry targets do, for AKS/ACR rules that run over the whole inventory.
+    pub(crate) fn report_on(
+        &mut self,
+        rule: &crate::Rule,
+        target: &crate::azure_fix::AzureTarget<'_>,
+        violation: Violation,
+    ) {
+        let start = self.violations.len();
+        self.violations.push(violation);
+        self.place_since(start, rule, target);
     }
 
     pub fn take(&mut self) -> Vec<Violation> {

@@ -59,6 +59,14 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers",
         ),
     ],
+    fix: crate::RuleFix {
+        commands: &["az role assignment delete --ids <role-assignment-id>"],
+        summary: Some(
+            "Delete the role assignment and grant a narrower role, or list the principal in `[azure] admin-principals` when it is a sanctioned administrator.",
+        ),
+        safety: aksguard_model::FixSafety::Manual,
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -145,21 +153,15 @@ fn check_assignment(
         "it is not in `[azure] admin-principals`".to_owned()
     };
     let message = format!(
-        "{} holds `{}` at {} (scope `{}`){why}; {allowed_note}. Fix: `{command}`, then grant \
-         a narrower role (Azure Kubernetes Service Cluster User Role with an Azure Kubernetes \
-         Service RBAC Reader/Writer role at a namespace); in ARM/Bicep and Terraform remove \
-         the role assignment resource; or add the principal to `[azure] admin-principals` when \
-         it is a sanctioned administrator.",
+        "{} holds `{}` at {} (scope `{}`){why}; {allowed_note}.",
         describe_principal(assignment, azure),
         role_name(assignment),
         at.describe(),
         scope.written.trim(),
     );
-    let mut violation = Violation::at(assignment.pos, message).on_azure(
-        "ManagedCluster",
-        &cluster.name,
-        &assignment.source,
-    );
+    let mut violation = Violation::at(assignment.pos, message)
+        .on_azure("ManagedCluster", &cluster.name, &assignment.source)
+        .with_fix(crate::azure_fix::with_commands(&RULE, [command]));
     if local_accounts {
         violation = violation.with_severity(Severity::Critical);
     }
@@ -275,10 +277,7 @@ mod tests {
         let found = out.take();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Some(Severity::Critical));
-        assert!(
-            found[0].message.contains("--scope <scope-id>"),
-            "{}",
-            found[0].message
-        );
+        let commands = &found[0].fix.as_ref().expect("a fix").commands;
+        assert!(commands[0].contains("--scope <scope-id>"), "{commands:?}");
     }
 }
