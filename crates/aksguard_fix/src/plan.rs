@@ -218,6 +218,21 @@ fn plan_file(
     findings.sort_by(|a, b| {
         (b.location.line, b.rule_id, &b.container).cmp(&(a.location.line, a.rule_id, &a.container))
     });
+    // The fast path: every fix applied in turn, verified once for the whole file. When that
+    // fails, each fix is applied and verified alone, so one bad fix does not sink the rest.
+    if let Some((text, keys)) =
+        fix_all_at_once(path, &original, &findings, &scanned, rules, settings)
+    {
+        if text != original {
+            plan.changes.push(FileChange {
+                path: path.to_owned(),
+                original,
+                fixed: text,
+                fixed_findings: keys,
+            });
+        }
+        return;
+    }
     let original_keys = scanned.findings.clone();
     let mut fixed = Vec::new();
     for finding in &findings {
@@ -227,13 +242,7 @@ fn plan_file(
                 // An earlier fix (the same change for another rule) already fixed it.
                 fixed.push(key);
             } else {
-                decline(
-                    plan,
-                    finding,
-                    "reported only with other inputs; cannot be verified in this file alone"
-                        .to_owned(),
-                    false,
-                );
+                decline(plan, finding, CROSS_FILE.to_owned(), false);
             }
             continue;
         }
@@ -263,6 +272,49 @@ fn plan_file(
             fixed_findings: fixed,
         });
     }
+}
+
+const CROSS_FILE: &str = "reported only with other inputs; cannot be verified in this file alone";
+
+/// Applies every finding's fix in turn and verifies the result once. `None` when any fix
+/// cannot be spelled, a finding cannot be verified in the file alone, or the verification
+/// fails (the caller then goes one fix at a time).
+fn fix_all_at_once(
+    path: &str,
+    original: &str,
+    findings: &[Finding],
+    before: &verify::Scanned,
+    rules: &[&'static Rule],
+    settings: &ScanSettings,
+) -> Option<(String, Vec<FindingKey>)> {
+    let mut text = original.to_owned();
+    let mut applied = Vec::new();
+    for finding in findings {
+        let key = FindingKey::of(finding);
+        if !before.findings.contains(&key) {
+            return None;
+        }
+        let ops = &finding.fix.as_ref()?.patch;
+        let mut object_index = 0;
+        for op in ops {
+            let manifest = Manifest::parse(&text).ok()?;
+            let objects = manifest.objects();
+            let index = find_object(&manifest, &objects, finding).ok()?;
+            if manifest.is_ignored(&objects[index]) {
+                return None;
+            }
+            object_index = index;
+            let edits = manifest.edits(&objects[index], op).ok()?;
+            text = yaml::apply(&text, &edits).ok()?;
+        }
+        applied.push((key, object_index, ops.clone()));
+    }
+    if text == original {
+        return None;
+    }
+    let after = verify::scan_text(path, &text, rules, settings).ok()?;
+    verify::check_all(before, &after, &applied).ok()?;
+    Some((text, applied.into_iter().map(|(key, _, _)| key).collect()))
 }
 
 type Attempt = Result<Option<(String, verify::Scanned)>, (String, bool)>;

@@ -90,8 +90,17 @@ pub fn check(
     object: usize,
     ops: &[PatchOp],
 ) -> Result<(), String> {
-    if after.findings.contains(target) {
-        return Err("the finding is still reported after the edit".to_owned());
+    check_all(before, after, &[(target.clone(), object, ops.to_vec())])
+}
+
+/// [`check`] for several fixes applied together: each `(finding, object, ops)`.
+pub fn check_all(
+    before: &Scanned,
+    after: &Scanned,
+    fixes: &[(FindingKey, usize, Vec<PatchOp>)],
+) -> Result<(), String> {
+    if let Some((target, _, _)) = fixes.iter().find(|(t, _, _)| after.findings.contains(t)) {
+        return Err(format!("{target} is still reported after the edit"));
     }
     if let Some(new) = after.findings.difference(&before.findings).next() {
         return Err(format!("the edit would add a finding: {new}"));
@@ -105,10 +114,12 @@ pub fn check(
     }
     for (index, (was, is)) in before.objects.iter().zip(&after.objects).enumerate() {
         let (mut was, mut is) = (was.root.to_json(), is.root.to_json());
-        if index == object {
-            for op in ops {
-                mask(&mut was, op);
-                mask(&mut is, op);
+        for (_, object, ops) in fixes {
+            if *object == index {
+                for op in ops {
+                    mask(&mut was, op);
+                    mask(&mut is, op);
+                }
             }
         }
         if was != is {
