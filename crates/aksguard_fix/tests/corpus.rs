@@ -50,19 +50,24 @@ fn the_planner_runs_over_the_real_corpus() {
         let diff = change.unified_diff();
         assert!(diff.starts_with("--- a/"), "{}", change.path);
         let now = std::fs::read_to_string(&change.path).expect("read");
-        assert_eq!(now, change.original, "{}: the file was written", change.path);
+        assert_eq!(
+            now, change.original,
+            "{}: the file was written",
+            change.path
+        );
         let old: Vec<&str> = diff
             .lines()
             .skip(2)
-            .filter(|l| !l.starts_with('+') && !l.starts_with("@@"))
+            .filter(|l| !l.starts_with(['+', '\\']) && !l.starts_with("@@"))
             .map(|l| &l[1.min(l.len())..])
             .collect();
         for line in old {
             assert!(change.original.contains(line), "{}: {line:?}", change.path);
         }
-        let before: BTreeSet<FindingKey> = scan_text(&change.path, &change.original, rules, &settings)
-            .expect("original scans")
-            .findings;
+        let before: BTreeSet<FindingKey> =
+            scan_text(&change.path, &change.original, rules, &settings)
+                .expect("original scans")
+                .findings;
         let after = scan_text(&change.path, &change.fixed, rules, &settings)
             .expect("patched copy scans")
             .findings;
@@ -78,8 +83,16 @@ fn the_planner_runs_over_the_real_corpus() {
         plan.not_automatic,
         elapsed.as_secs_f64()
     );
-    for declined in plan.declined.iter().filter(|d| d.verification_failed).take(20) {
-        println!("  failed: {}: {}: {}", declined.path, declined.finding, declined.reason);
+    for declined in plan
+        .declined
+        .iter()
+        .filter(|d| d.verification_failed)
+        .take(20)
+    {
+        println!(
+            "  failed: {}: {}: {}",
+            declined.path, declined.finding, declined.reason
+        );
     }
     assert!(plan.fixed() > 0, "nothing fixed in the corpus");
 }

@@ -85,15 +85,15 @@ impl<'t> Manifest<'t> {
         else {
             return;
         };
-        if kind.ends_with("List") && tree.get(id, "spec").is_none() {
-            if let Some(items) = tree.get(id, "items")
-                && let Shape::Seq { items, .. } = &tree.node(items).shape
-            {
-                for item in items {
-                    self.collect_objects(*item, out);
-                }
-                return;
+        if kind.ends_with("List")
+            && tree.get(id, "spec").is_none()
+            && let Some(items) = tree.get(id, "items")
+            && let Shape::Seq { items, .. } = &tree.node(items).shape
+        {
+            for item in items {
+                self.collect_objects(*item, out);
             }
+            return;
         }
         let metadata = tree.get(id, "metadata");
         let meta = |key: &str| metadata.and_then(|m| text_of(m, key));
