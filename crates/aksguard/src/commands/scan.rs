@@ -127,11 +127,16 @@ pub fn run(args: &ScanArgs) -> u8 {
         print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
     }
     let Outcome {
-        findings,
+        mut findings,
         suppressed,
         errors,
         notes: _,
     } = outcome;
+    // The formats that carry text edits (JSON `fix.edits`, SARIF `fixes[]`) get them;
+    // the others skip re-reading the files (README "Fixing findings").
+    if matches!(args.format, ScanFormat::Json | ScanFormat::Sarif) {
+        aksguard_fix::fill_edits(&mut findings);
+    }
     // Compliance: the chosen framework's controls, else every framework's score (HTML).
     let framework_results = assess_frameworks(
         framework,
