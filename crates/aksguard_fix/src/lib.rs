@@ -5,3 +5,9 @@
 //! Modules (one job each): `yaml` (manifests, YAML and JSON), `terraform` (hcl-edit), `arm`
 //! (ARM JSON templates), `generate` (missing objects for absence findings), `az_script`
 //! (the reviewed `az` remediation script).
+
+pub mod arm;
+pub mod az_script;
+pub mod generate;
+pub mod iac;
+pub mod terraform;
