@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use aksguard_model::{LineIndex, TextEdit};
+use aksguard_model::{IacChange, LineIndex, TextEdit};
 
 /// The result of applying one IaC change to one file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +44,64 @@ impl std::fmt::Display for IacError {
 }
 
 impl std::error::Error for IacError {}
+
+/// The file kinds an IaC change can be applied to, by file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IacFile {
+    Terraform,
+    Arm,
+    Bicep,
+}
+
+impl IacFile {
+    /// `.tf` → Terraform, `.json` → ARM, `.bicep` → Bicep; anything else is not IaC here.
+    pub fn of_path(path: &str) -> Option<IacFile> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".tf") {
+            Some(IacFile::Terraform)
+        } else if lower.ends_with(".json") {
+            Some(IacFile::Arm)
+        } else if lower.ends_with(".bicep") {
+            Some(IacFile::Bicep)
+        } else {
+            None
+        }
+    }
+
+    /// The [`IacChange::language`] spelled for this kind of file.
+    pub fn language(self) -> &'static str {
+        match self {
+            IacFile::Terraform => "terraform",
+            IacFile::Arm => "arm",
+            IacFile::Bicep => "bicep",
+        }
+    }
+}
+
+/// Applies the change among `changes` spelled for `path`'s kind of file (a finding carries
+/// one per language) at the finding's `line`. `None` when the file is not IaC or no change
+/// is spelled for it; Bicep gets a note (an ARM change is shown in Bicep words).
+pub fn apply_to_file(
+    path: &Arc<str>,
+    text: &str,
+    line: u32,
+    changes: &[IacChange],
+) -> Option<Result<IacOutcome, IacError>> {
+    let kind = IacFile::of_path(path)?;
+    let change = changes
+        .iter()
+        .find(|c| c.language == kind.language())
+        .or_else(|| {
+            (kind == IacFile::Bicep)
+                .then(|| changes.iter().find(|c| c.language == "arm"))
+                .flatten()
+        })?;
+    Some(match kind {
+        IacFile::Terraform => crate::terraform::apply(path, text, line, change),
+        IacFile::Arm => crate::arm::apply(path, text, line, change),
+        IacFile::Bicep => Ok(IacOutcome::Note(crate::arm::bicep_note(path, line, change))),
+    })
+}
 
 /// A byte-range replacement before it is located by line and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -193,6 +251,39 @@ mod tests {
         );
         assert!(apply_edits("abcdef", &[edit(4, 5, "X"), edit(1, 2, "Y")]).is_err());
         assert!(apply_edits("ab", &[edit(1, 9, "X")]).is_err());
+    }
+
+    #[test]
+    fn picks_the_change_spelled_for_the_file() {
+        let change = |language: &'static str, attribute: &str| IacChange {
+            language,
+            attribute: attribute.into(),
+            value: "true".into(),
+            variable: None,
+        };
+        let changes = [
+            change("terraform", "local_account_disabled"),
+            change("arm", "properties.disableLocalAccounts"),
+        ];
+        let tf = "resource \"azurerm_kubernetes_cluster\" \"c\" {\n}\n";
+        let Some(Ok(IacOutcome::Edits(edits))) =
+            apply_to_file(&Arc::from("main.tf"), tf, 1, &changes)
+        else {
+            panic!("terraform edits")
+        };
+        assert!(
+            apply_edits(tf, &edits)
+                .unwrap()
+                .contains("local_account_disabled = true")
+        );
+        let Some(Ok(IacOutcome::Note(note))) =
+            apply_to_file(&Arc::from("main.bicep"), "", 4, &changes)
+        else {
+            panic!("a bicep note")
+        };
+        assert!(note.contains("`disableLocalAccounts: true`"), "{note}");
+        assert!(apply_to_file(&Arc::from("pod.yaml"), "", 1, &changes).is_none());
+        assert!(apply_to_file(&Arc::from("main.tf"), tf, 1, &changes[1..]).is_none());
     }
 
     #[test]
