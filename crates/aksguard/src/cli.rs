@@ -54,6 +54,8 @@ pub enum Command {
     /// Look after the history store: prune old runs, export it, show what it holds.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Fix findings in manifests: a unified diff of verified edits (default), or `--write`.
+    Fix(Box<FixArgs>),
 }
 
 /// Where the history store is, for the commands that read it.
@@ -609,4 +611,40 @@ fn parse_k8s_version(text: &str) -> Result<(u32, u32), String> {
         (Some(major), Some(minor)) => Ok((major, minor)),
         _ => Err(format!("`{text}` is not a Kubernetes version such as 1.31")),
     }
+}
+
+/// `aksguard fix`: every flag of the command, one block (issue 15).
+#[derive(Args, Debug)]
+pub struct FixArgs {
+    /// Files, directories or globs to fix (stdin is scanned but never edited).
+    #[arg(required = true)]
+    pub paths: Vec<String>,
+    /// Only fix findings of these rules (IDs, slugs, families, frameworks; comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// The riskiest fixes to apply: `safe` only, or `review` (safe and review).
+    #[arg(long, value_enum, default_value_t = FixSafetyArg::Safe)]
+    pub safety: FixSafetyArg,
+    /// Print a unified diff of the edits on stdout; nothing is written (the default).
+    #[arg(long, conflicts_with = "write")]
+    pub diff: bool,
+    /// Edit the files in place (each written atomically).
+    #[arg(long)]
+    pub write: bool,
+    /// Use this configuration file instead of the aksguard.toml found upward from the first
+    /// PATH.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any aksguard.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Do not print the summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FixSafetyArg {
+    Safe,
+    Review,
 }

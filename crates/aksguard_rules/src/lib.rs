@@ -18,6 +18,7 @@ mod identity;
 mod image;
 mod namespace;
 mod network;
+mod patch;
 mod pod;
 mod rbac;
 mod reliability;

@@ -2,6 +2,7 @@ pub mod config;
 pub mod diff;
 pub mod explain_source;
 pub mod export;
+pub mod fix;
 pub mod frameworks;
 pub mod history;
 pub mod history_format;

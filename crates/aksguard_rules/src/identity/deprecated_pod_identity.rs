@@ -4,6 +4,8 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::identity::label;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "IDN001",
@@ -84,6 +86,14 @@ fn check(object: &Object, out: &mut Checker<'_>) {
                  Microsoft Entra Workload ID instead",
                 binding.as_str().filter(|v| !v.is_empty()).unwrap_or("\"\"")
             ),
-        ));
+        )
+        .with_fix(patch::remove(
+            &format!("Remove the `{BINDING_LABEL}` label from the pod template and bind a workload identity instead."),
+            FixSafety::Review,
+            patch::object_path(pod.spec_path.trim_end_matches(".spec").trim_end_matches("spec"), &[])
+                .key("metadata")
+                .key("labels")
+                .key(BINDING_LABEL),
+        )));
     }
 }

@@ -5,10 +5,12 @@ use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::Part;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, Kubescape, Polaris},
     broader, same,
 };
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "IMG004",
@@ -75,13 +77,21 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     if policy == "Always" {
         return;
     }
-    out.report(Violation::in_container(
-        container,
-        node.pos,
-        format!(
-            "container `{}` image `{text}` has no digest and imagePullPolicy `{policy}` \
+    out.report(
+        Violation::in_container(
+            container,
+            node.pos,
+            format!(
+                "container `{}` image `{text}` has no digest and imagePullPolicy `{policy}` \
              ({how}); nodes that cached the tag do not pull it again",
-            container.name()
-        ),
-    ));
+                container.name()
+            ),
+        )
+        .with_fix(patch::set(
+            "Set `imagePullPolicy: Always` (or pin the image by digest).",
+            FixSafety::Safe,
+            patch::container_path(container, &["imagePullPolicy"]),
+            "Always",
+        )),
+    );
 }

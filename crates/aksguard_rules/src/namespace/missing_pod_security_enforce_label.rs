@@ -7,7 +7,9 @@ use crate::namespace::{
     PSA_BASELINE_APPLIED, PSA_ENFORCE_LABEL, PSA_RESTRICTED_APPLIED, core_namespace,
     is_namespace_name, is_system_namespace,
 };
+use crate::patch;
 use crate::peer::{PeerTool::Kubescape, same};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "NS001",
@@ -75,7 +77,13 @@ fn check(object: &Object, out: &mut Checker<'_>) {
                 "Namespace `{name}` has no `{PSA_ENFORCE_LABEL}` label: Pod Security \
                  Admission enforces nothing on its pods"
             ),
-        )),
+        )
+        .with_fix(patch::set(
+            &format!("Label the Namespace `{PSA_ENFORCE_LABEL}: baseline` (restricted where its pods allow)."),
+            FixSafety::Review,
+            patch::object_path("metadata.labels", &[PSA_ENFORCE_LABEL]),
+            "baseline",
+        ))),
         Some(level) => {
             let text = level.as_str().unwrap_or_default();
             if !LEVELS.contains(&text) {

@@ -7,6 +7,8 @@ use crate::namespace::{
     PSA_BASELINE_APPLIED, PSA_ENFORCE_LABEL, PSA_RESTRICTED_APPLIED, core_namespace,
     is_system_namespace,
 };
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "NS002",
@@ -80,6 +82,12 @@ fn check(object: &Object, out: &mut Checker<'_>) {
                 level.as_str().unwrap_or_default()
             ),
         )
-        .with_severity(severity),
+        .with_severity(severity)
+        .with_fix(patch::set(
+            &format!("Set `{PSA_ENFORCE_LABEL}: restricted`."),
+            FixSafety::Review,
+            patch::object_path("metadata.labels", &[PSA_ENFORCE_LABEL]),
+            "restricted",
+        )),
     );
 }

@@ -3,7 +3,9 @@ use aksguard_model::{Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_ingress, name};
+use crate::patch;
 use crate::peer::{PeerTool::Checkov, narrower};
+use aksguard_model::FixSafety;
 
 const PREFIX: &str = "nginx.ingress.kubernetes.io/";
 
@@ -68,14 +70,21 @@ fn check(object: &Object, out: &mut Checker<'_>) {
         if entry.value.as_str().is_none_or(|v| v.trim().is_empty()) {
             continue;
         }
-        out.report(Violation::at(
-            entry.value.pos,
-            format!(
-                "Ingress `{}` sets the {snippet} annotation ({}), injecting raw configuration \
+        out.report(
+            Violation::at(
+                entry.value.pos,
+                format!(
+                    "Ingress `{}` sets the {snippet} annotation ({}), injecting raw configuration \
                  into the shared ingress-nginx controller",
-                name(object),
-                entry.key
-            ),
-        ));
+                    name(object),
+                    entry.key
+                ),
+            )
+            .with_fix(patch::remove(
+                &format!("Remove the annotation `{}`.", entry.key),
+                FixSafety::Review,
+                patch::object_path("metadata.annotations", &[entry.key.as_str()]),
+            )),
+        );
     }
 }

@@ -4,7 +4,9 @@ use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_service, name, service_type};
+use crate::patch;
 use crate::peer::{PeerTool::KubeLinter, same};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET007",
@@ -36,12 +38,20 @@ fn check(object: &Object, out: &mut Checker<'_>) {
         return;
     }
     if let Some(("NodePort", node)) = service_type(object) {
-        out.report(Violation::at(
-            node.pos,
-            format!(
-                "Service `{}` is of type NodePort: it listens on a port of every node",
-                name(object)
-            ),
-        ));
+        out.report(
+            Violation::at(
+                node.pos,
+                format!(
+                    "Service `{}` is of type NodePort: it listens on a port of every node",
+                    name(object)
+                ),
+            )
+            .with_fix(patch::set(
+                "Set `spec.type: ClusterIP` and expose the Service through an Ingress.",
+                FixSafety::Review,
+                patch::object_path("spec.type", &[]),
+                "ClusterIP",
+            )),
+        );
     }
 }

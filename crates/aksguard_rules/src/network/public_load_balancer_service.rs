@@ -6,7 +6,9 @@ use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{
     INTERNAL_LB_ANNOTATION, annotation_node, name, public_load_balancer,
 };
+use crate::patch;
 use crate::peer::{PeerTool::KubeLinter, same};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET006",
@@ -60,5 +62,12 @@ fn check(object: &Object, out: &mut Checker<'_>) {
             ),
         ),
     };
-    out.report(violation);
+    out.report(violation.with_fix(patch::set(
+        &format!(
+            "Set the annotation `{INTERNAL_LB_ANNOTATION}: \"true\"` (an internal load balancer)."
+        ),
+        FixSafety::Review,
+        patch::object_path("metadata.annotations", &[INTERNAL_LB_ANNOTATION]),
+        "true",
+    )));
 }

@@ -3,6 +3,8 @@ use aksguard_model::{Node, Object, Severity};
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::network::helpers::{is_service, name};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "NET011",
@@ -43,13 +45,20 @@ fn check(object: &Object, out: &mut Checker<'_>) {
     if addresses.is_empty() {
         return;
     }
-    out.report(Violation::at(
-        node.pos,
-        format!(
-            "Service `{}` sets spec.externalIPs ({}): kube-proxy captures traffic to these \
+    out.report(
+        Violation::at(
+            node.pos,
+            format!(
+                "Service `{}` sets spec.externalIPs ({}): kube-proxy captures traffic to these \
              addresses on every node (CVE-2020-8554)",
-            name(object),
-            addresses.join(", ")
-        ),
-    ));
+                name(object),
+                addresses.join(", ")
+            ),
+        )
+        .with_fix(patch::remove(
+            "Remove `spec.externalIPs`.",
+            FixSafety::Review,
+            patch::object_path("spec.externalIPs", &[]),
+        )),
+    );
 }

@@ -3,8 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::Checkov, same};
 use crate::pod::helpers::capabilities;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD027",
@@ -57,5 +59,11 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
              lacks ALL)",
             container.name()
         ),
-    ));
+    )
+    .with_fix(patch::add(
+        "Add ALL to `securityContext.capabilities.drop` (add back only what the workload needs).",
+        FixSafety::Review,
+        patch::security_path(container, &["capabilities", "drop"]),
+        "ALL",
+    )));
 }

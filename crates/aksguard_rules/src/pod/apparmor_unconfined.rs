@@ -3,6 +3,8 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD012",
@@ -65,7 +67,14 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
                 container.pod.path("securityContext.appArmorProfile.type")
             )
         };
-        out.report(Violation::in_container(container, kind.pos, message));
+        out.report(
+            Violation::in_container(container, kind.pos, message).with_fix(patch::set(
+                &format!("Set `securityContext.appArmorProfile.type: RuntimeDefault` on container `{name}`."),
+                FixSafety::Review,
+                patch::security_path(container, &["appArmorProfile", "type"]),
+                "RuntimeDefault",
+            )),
+        );
         return;
     }
     let key = format!("{LEGACY_ANNOTATION_PREFIX}{name}");

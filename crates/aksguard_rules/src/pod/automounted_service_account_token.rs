@@ -2,10 +2,12 @@ use aksguard_model::{Node, Object, PodServiceAccount, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, Kubescape, Polaris},
     narrower, same,
 };
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD016",
@@ -125,11 +127,19 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
             format!("{unset} and {inherited}")
         }
     };
-    out.report(Violation::at(
-        field.map_or(pod.spec.pos, |n| n.pos),
-        format!(
-            "pod automounts the token of ServiceAccount `{}` ({state})",
-            account.name
-        ),
-    ));
+    out.report(
+        Violation::at(
+            field.map_or(pod.spec.pos, |n| n.pos),
+            format!(
+                "pod automounts the token of ServiceAccount `{}` ({state})",
+                account.name
+            ),
+        )
+        .with_fix(patch::set(
+            "Set `automountServiceAccountToken: false` in the pod spec.",
+            FixSafety::Review,
+            patch::pod_path(pod, &["automountServiceAccountToken"]),
+            false,
+        )),
+    );
 }

@@ -3,8 +3,10 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::Checkov, same};
 use crate::pod::helpers::capabilities;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD026",
@@ -40,16 +42,24 @@ pub(crate) static RULE: Rule = Rule {
 fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     for (item, name) in capabilities(container, "add") {
         if name != "NET_BIND_SERVICE" {
-            out.report(Violation::in_container(
-                container,
-                item.pos,
-                format!(
-                    "container `{}` adds capability {} (securityContext.capabilities.add); the \
+            out.report(
+                Violation::in_container(
+                    container,
+                    item.pos,
+                    format!(
+                        "container `{}` adds capability {} (securityContext.capabilities.add); the \
                      restricted profile allows only NET_BIND_SERVICE",
-                    container.name(),
-                    item.as_str().unwrap_or_default().trim()
-                ),
-            ));
+                        container.name(),
+                        item.as_str().unwrap_or_default().trim()
+                    ),
+                )
+                .with_fix(patch::take_out(
+                    &format!("Remove {name} from `securityContext.capabilities.add`."),
+                    FixSafety::Review,
+                    patch::security_path(container, &["capabilities", "add"]),
+                    item.as_str().unwrap_or_default(),
+                )),
+            );
         }
     }
 }

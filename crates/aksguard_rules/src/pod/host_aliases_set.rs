@@ -3,6 +3,8 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD030",
@@ -39,11 +41,18 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     };
     let count = aliases.items().len();
     let entries = if count == 1 { "entry" } else { "entries" };
-    out.report(Violation::at(
-        aliases.pos,
-        format!(
-            "pod overrides /etc/hosts with {count} host alias {entries} ({})",
-            pod.path("hostAliases")
-        ),
-    ));
+    out.report(
+        Violation::at(
+            aliases.pos,
+            format!(
+                "pod overrides /etc/hosts with {count} host alias {entries} ({})",
+                pod.path("hostAliases")
+            ),
+        )
+        .with_fix(patch::remove(
+            "Remove `hostAliases`; resolve names through DNS.",
+            FixSafety::Review,
+            patch::pod_path(pod, &["hostAliases"]),
+        )),
+    );
 }

@@ -3,6 +3,7 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     same,
@@ -44,12 +45,15 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     if let Some(field) = pod.get("hostNetwork")
         && is_true(Some(field))
     {
-        out.report(Violation::at(
-            field.pos,
-            format!(
-                "pod shares the node's network namespace ({}: true)",
-                pod.path("hostNetwork")
-            ),
-        ));
+        out.report(
+            Violation::at(
+                field.pos,
+                format!(
+                    "pod shares the node's network namespace ({}: true)",
+                    pod.path("hostNetwork")
+                ),
+            )
+            .with_fix(patch::remove_pod_flag(pod, "hostNetwork")),
+        );
     }
 }

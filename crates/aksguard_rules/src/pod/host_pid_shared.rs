@@ -3,6 +3,7 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     same,
@@ -45,12 +46,15 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     if let Some(field) = pod.get("hostPID")
         && is_true(Some(field))
     {
-        out.report(Violation::at(
-            field.pos,
-            format!(
-                "pod shares the node's process ID namespace ({}: true)",
-                pod.path("hostPID")
-            ),
-        ));
+        out.report(
+            Violation::at(
+                field.pos,
+                format!(
+                    "pod shares the node's process ID namespace ({}: true)",
+                    pod.path("hostPID")
+                ),
+            )
+            .with_fix(patch::remove_pod_flag(pod, "hostPID")),
+        );
     }
 }

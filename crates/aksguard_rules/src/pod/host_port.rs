@@ -3,10 +3,12 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, Kubescape, Polaris},
     same,
 };
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD014",
@@ -53,14 +55,23 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             .and_then(Node::as_str)
             .map(|p| format!(" to containerPort {p}"))
             .unwrap_or_default();
-        out.report(Violation::in_container(
-            container,
-            host_port.pos,
-            format!(
-                "container `{}` maps node port {number}{target} ({}.ports[{index}].hostPort)",
-                container.name(),
-                container.path()
-            ),
-        ));
+        out.report(
+            Violation::in_container(
+                container,
+                host_port.pos,
+                format!(
+                    "container `{}` maps node port {number}{target} ({}.ports[{index}].hostPort)",
+                    container.name(),
+                    container.path()
+                ),
+            )
+            .with_fix(patch::remove(
+                &format!("Remove `hostPort: {number}`; reach the pod through a Service."),
+                FixSafety::Review,
+                patch::container_path(container, &["ports"])
+                    .index(u32::try_from(index).unwrap_or(u32::MAX))
+                    .key("hostPort"),
+            )),
+        );
     }
 }

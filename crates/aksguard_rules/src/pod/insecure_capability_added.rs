@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, Kubescape, Polaris},
     narrower, same,
 };
 use crate::pod::helpers::capabilities;
+use aksguard_model::FixSafety;
 
 /// Capabilities the Pod Security Standards baseline lets a container add.
 pub const BASELINE: &[&str] = &[
@@ -101,7 +103,13 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
                  outside the Pod Security Standards baseline set",
                 container.name()
             ),
-        );
+        )
+        .with_fix(patch::take_out(
+            &format!("Remove {cap} from `securityContext.capabilities.add`."),
+            FixSafety::Review,
+            patch::security_path(container, &["capabilities", "add"]),
+            node.as_str().unwrap_or_default(),
+        ));
         out.report(if CRITICAL.contains(&cap.as_str()) {
             violation.with_severity(Severity::Critical)
         } else {

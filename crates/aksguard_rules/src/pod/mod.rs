@@ -7,7 +7,7 @@ mod apparmor_unconfined;
 mod automounted_service_account_token;
 mod capability_added_beyond_net_bind_service;
 mod default_namespace;
-mod helpers;
+pub(crate) mod helpers;
 mod host_aliases_set;
 mod host_ipc_shared;
 mod host_network_shared;

@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape},
     narrower, same,
 };
 use crate::pod::helpers::capabilities;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD008",
@@ -57,12 +59,20 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let drop = container
         .security("capabilities")
         .and_then(|caps| caps.get("drop"));
-    out.report(Violation::in_container(
-        container,
-        container.pos_of(drop),
-        format!(
-            "container `{}` does not drop NET_RAW or ALL (securityContext.capabilities.drop)",
-            container.name()
-        ),
-    ));
+    out.report(
+        Violation::in_container(
+            container,
+            container.pos_of(drop),
+            format!(
+                "container `{}` does not drop NET_RAW or ALL (securityContext.capabilities.drop)",
+                container.name()
+            ),
+        )
+        .with_fix(patch::add(
+            "Add NET_RAW to `securityContext.capabilities.drop`.",
+            FixSafety::Safe,
+            patch::security_path(container, &["capabilities", "drop"]),
+            "NET_RAW",
+        )),
+    );
 }

@@ -2,7 +2,9 @@ use aksguard_model::{Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::KubeLinter, same};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD020",
@@ -50,8 +52,16 @@ fn check(object: &Object, out: &mut Checker<'_>) {
         "Recreate" => "stops every pod before starting new ones",
         _ => "replaces pods only when they are deleted by hand",
     };
-    out.report(Violation::at(
-        node.pos,
-        format!("{} {effect} ({path}: {bad})", object.kind),
-    ));
+    out.report(
+        Violation::at(
+            node.pos,
+            format!("{} {effect} ({path}: {bad})", object.kind),
+        )
+        .with_fix(patch::set(
+            &format!("Set `{path}: RollingUpdate`."),
+            FixSafety::Review,
+            patch::object_path(path, &[]),
+            "RollingUpdate",
+        )),
+    );
 }

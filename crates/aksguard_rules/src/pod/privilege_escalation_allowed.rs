@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     narrower, same,
 };
 use crate::pod::helpers::{capabilities, is_true};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD002",
@@ -100,9 +102,14 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     } else {
         format!("container `{name}` does not set securityContext.allowPrivilegeEscalation: false")
     };
-    out.report(Violation::in_container(
-        container,
-        container.pos_of(field),
-        message,
-    ));
+    out.report(
+        Violation::in_container(container, container.pos_of(field), message).with_fix(
+            patch::set_security(
+                container,
+                "allowPrivilegeEscalation",
+                false,
+                FixSafety::Safe,
+            ),
+        ),
+    );
 }

@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     narrower, same,
 };
 use crate::pod::helpers::is_true;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD001",
@@ -45,13 +47,21 @@ pub(crate) static RULE: Rule = Rule {
 fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let privileged = container.security("privileged");
     if is_true(privileged) {
-        out.report(Violation::in_container(
-            container,
-            container.pos_of(privileged),
-            format!(
-                "container `{}` runs privileged (securityContext.privileged: true)",
-                container.name()
-            ),
-        ));
+        out.report(
+            Violation::in_container(
+                container,
+                container.pos_of(privileged),
+                format!(
+                    "container `{}` runs privileged (securityContext.privileged: true)",
+                    container.name()
+                ),
+            )
+            .with_fix(patch::set_security(
+                container,
+                "privileged",
+                false,
+                FixSafety::Safe,
+            )),
+        );
     }
 }

@@ -3,7 +3,9 @@ use aksguard_model::{Node, PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Rule};
+use crate::patch;
 use crate::pod::helpers::effective_path;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD022",
@@ -57,13 +59,20 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
         }
     }
     if let Some(fs_group) = pod.security("fsGroup").filter(|n| is_zero(n)) {
-        out.report(Violation::at(
-            fs_group.pos,
-            format!(
-                "pod volumes are owned by the root group ({}: 0)",
-                pod.path("securityContext.fsGroup")
-            ),
-        ));
+        out.report(
+            Violation::at(
+                fs_group.pos,
+                format!(
+                    "pod volumes are owned by the root group ({}: 0)",
+                    pod.path("securityContext.fsGroup")
+                ),
+            )
+            .with_fix(patch::remove(
+                "Remove `securityContext.fsGroup: 0` from the pod spec.",
+                FixSafety::Review,
+                patch::pod_path(pod, &["securityContext", "fsGroup"]),
+            )),
+        );
     }
     if let Some(groups) = pod.security("supplementalGroups") {
         for (index, item) in groups.items().iter().enumerate() {
@@ -74,7 +83,13 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                         "pod processes get the root group as a supplemental group ({}[{index}]: 0)",
                         pod.path("securityContext.supplementalGroups")
                     ),
-                ));
+                )
+                .with_fix(patch::take_out(
+                    "Remove group 0 from `securityContext.supplementalGroups`.",
+                    FixSafety::Review,
+                    patch::pod_path(pod, &["securityContext", "supplementalGroups"]),
+                    0,
+                )));
             }
         }
     }

@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     same,
 };
 use crate::pod::helpers::{effective_path, is_true};
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD006",
@@ -76,9 +78,9 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
              nor a runAsUser above 0 is set on the container or the pod"
         ),
     };
-    out.report(Violation::in_container(
-        container,
-        container.pos_of(non_root),
-        message,
-    ));
+    out.report(
+        Violation::in_container(container, container.pos_of(non_root), message).with_fix(
+            patch::set_security(container, "runAsNonRoot", true, FixSafety::Review),
+        ),
+    );
 }

@@ -3,6 +3,8 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD031",
@@ -63,12 +65,20 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             .pod
             .path("securityContext.windowsOptions.runAsUserName")
     };
-    out.report(Violation::in_container(
-        container,
-        user.pos,
-        format!(
-            "container `{}` runs as ContainerAdministrator ({path}: {name})",
-            container.name()
-        ),
-    ));
+    out.report(
+        Violation::in_container(
+            container,
+            user.pos,
+            format!(
+                "container `{}` runs as ContainerAdministrator ({path}: {name})",
+                container.name()
+            ),
+        )
+        .with_fix(patch::set(
+            "Run the container as `ContainerUser`.",
+            FixSafety::Review,
+            patch::security_path(container, &["windowsOptions", "runAsUserName"]),
+            "ContainerUser",
+        )),
+    );
 }

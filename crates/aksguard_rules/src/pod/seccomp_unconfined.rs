@@ -3,10 +3,12 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, Kubescape},
     same,
 };
+use aksguard_model::FixSafety;
 
 /// Legacy (pre-1.19) pod-wide seccomp annotation on the pod template.
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
@@ -66,6 +68,19 @@ fn is_legacy_profile(value: &str) -> bool {
         || value.starts_with("localhost/")
 }
 
+/// `RuntimeDefault` on the container: it overrides the pod's and any legacy annotation.
+fn seccomp_fix(container: &ContainerView<'_>) -> aksguard_model::Fix {
+    patch::set(
+        &format!(
+            "Set `securityContext.seccompProfile.type: RuntimeDefault` on container `{}`.",
+            container.name()
+        ),
+        FixSafety::Review,
+        patch::security_path(container, &["seccompProfile", "type"]),
+        "RuntimeDefault",
+    )
+}
+
 fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let name = container.name();
     let field = profile_type(container.security("seccompProfile"))
@@ -77,11 +92,14 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
         });
     if let Some(((node, value), path)) = field {
         if value == "Unconfined" {
-            out.report(Violation::in_container(
-                container,
-                node.pos,
-                format!("container `{name}` runs without seccomp ({path}: Unconfined)"),
-            ));
+            out.report(
+                Violation::in_container(
+                    container,
+                    node.pos,
+                    format!("container `{name}` runs without seccomp ({path}: Unconfined)"),
+                )
+                .with_fix(seccomp_fix(container)),
+            );
         }
         return;
     }
@@ -102,13 +120,16 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             format!("container `{name}` runs without seccomp (annotation {key}: unconfined)"),
         )),
         Some(_) => {}
-        None => out.report(Violation::in_container(
-            container,
-            container.pos_of(None),
-            format!(
-                "container `{name}` sets no seccomp profile (securityContext.seccompProfile \
+        None => out.report(
+            Violation::in_container(
+                container,
+                container.pos_of(None),
+                format!(
+                    "container `{name}` sets no seccomp profile (securityContext.seccompProfile \
                  on the container or the pod)"
-            ),
-        )),
+                ),
+            )
+            .with_fix(seccomp_fix(container)),
+        ),
     }
 }

@@ -3,6 +3,7 @@ use aksguard_model::{PodSpecView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Rule};
+use crate::patch;
 use crate::pod::helpers::is_true;
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,12 +32,15 @@ pub(crate) static RULE: Rule = Rule {
 fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     let share = pod.get("shareProcessNamespace");
     if let Some(node) = share.filter(|_| is_true(share)) {
-        out.report(Violation::at(
-            node.pos,
-            format!(
-                "containers share one process namespace ({}: true)",
-                pod.path("shareProcessNamespace")
-            ),
-        ));
+        out.report(
+            Violation::at(
+                node.pos,
+                format!(
+                    "containers share one process namespace ({}: true)",
+                    pod.path("shareProcessNamespace")
+                ),
+            )
+            .with_fix(patch::remove_pod_flag(pod, "shareProcessNamespace")),
+        );
     }
 }

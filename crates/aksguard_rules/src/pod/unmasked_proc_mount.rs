@@ -3,10 +3,12 @@ use aksguard_model::{ContainerView, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{KubeLinter, Kubescape, Polaris},
     same,
 };
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD010",
@@ -55,5 +57,12 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             "container `{name}` sets securityContext.procMount: {value}; only Default is allowed"
         ),
     };
-    out.report(Violation::in_container(container, field.pos, message));
+    out.report(
+        Violation::in_container(container, field.pos, message).with_fix(patch::set_security(
+            container,
+            "procMount",
+            "Default",
+            FixSafety::Safe,
+        )),
+    );
 }

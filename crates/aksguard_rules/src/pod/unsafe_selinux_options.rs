@@ -3,6 +3,8 @@ use aksguard_model::{Node, PodSpecView, Pos, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD018",
@@ -48,26 +50,40 @@ pub const ALLOWED_TYPES: &[&str] = &[
 
 fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
     if let Some((pos, problems)) = problems(pod.security("seLinuxOptions")) {
-        out.report(Violation::at(
-            pos,
-            format!(
-                "pod sets custom SELinux {problems} ({})",
-                pod.path("securityContext.seLinuxOptions")
-            ),
-        ));
+        out.report(
+            Violation::at(
+                pos,
+                format!(
+                    "pod sets custom SELinux {problems} ({})",
+                    pod.path("securityContext.seLinuxOptions")
+                ),
+            )
+            .with_fix(patch::remove(
+                "Remove the pod's custom `securityContext.seLinuxOptions`.",
+                FixSafety::Review,
+                patch::pod_path(pod, &["securityContext", "seLinuxOptions"]),
+            )),
+        );
     }
     for container in pod.containers() {
         if let Some((pos, problems)) = problems(container.security("seLinuxOptions")) {
-            out.report(Violation::in_container(
-                &container,
-                pos,
-                format!(
-                    "container `{}` sets custom SELinux {problems} \
+            out.report(
+                Violation::in_container(
+                    &container,
+                    pos,
+                    format!(
+                        "container `{}` sets custom SELinux {problems} \
                      ({}.securityContext.seLinuxOptions)",
-                    container.name(),
-                    container.path()
-                ),
-            ));
+                        container.name(),
+                        container.path()
+                    ),
+                )
+                .with_fix(patch::remove(
+                    "Remove the container's custom `securityContext.seLinuxOptions`.",
+                    FixSafety::Review,
+                    patch::security_path(&container, &["seLinuxOptions"]),
+                )),
+            );
         }
     }
 }

@@ -2,10 +2,12 @@ use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{KubeLinter, Kubescape},
     same,
 };
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD017",
@@ -71,13 +73,21 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
         if SAFE_SYSCTLS.contains(&dotted.as_str()) {
             continue;
         }
-        out.report(Violation::at(
-            entry.pos,
-            format!(
-                "pod sets unsafe sysctl `{name}` ({})",
-                pod.path(&format!("securityContext.sysctls[{index}]"))
-            ),
-        ));
+        out.report(
+            Violation::at(
+                entry.pos,
+                format!(
+                    "pod sets unsafe sysctl `{name}` ({})",
+                    pod.path(&format!("securityContext.sysctls[{index}]"))
+                ),
+            )
+            .with_fix(patch::remove(
+                &format!("Remove the unsafe sysctl `{name}`."),
+                FixSafety::Review,
+                patch::pod_path(pod, &["securityContext", "sysctls"])
+                    .index(u32::try_from(index).unwrap_or(u32::MAX)),
+            )),
+        );
     }
 }
 

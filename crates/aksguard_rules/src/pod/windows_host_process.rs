@@ -2,11 +2,13 @@ use aksguard_model::{Node, PodSpecView, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Kubescape, Polaris},
     same,
 };
 use crate::pod::helpers::is_true;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD019",
@@ -56,20 +58,32 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                 "pod runs its containers as Windows HostProcess containers on the node ({}: true)",
                 pod.path("securityContext.windowsOptions.hostProcess")
             ),
-        ));
+        )
+        .with_fix(patch::remove(
+            "Remove `securityContext.windowsOptions.hostProcess` from the pod spec.",
+            FixSafety::Review,
+            patch::pod_path(pod, &["securityContext", "windowsOptions", "hostProcess"]),
+        )));
     }
     for container in pod.containers() {
         if let Some(node) = host_process(container.security_context()) {
-            out.report(Violation::in_container(
-                &container,
-                node.pos,
-                format!(
-                    "container `{}` runs as a Windows HostProcess on the node \
+            out.report(
+                Violation::in_container(
+                    &container,
+                    node.pos,
+                    format!(
+                        "container `{}` runs as a Windows HostProcess on the node \
                      ({}.securityContext.windowsOptions.hostProcess: true)",
-                    container.name(),
-                    container.path()
-                ),
-            ));
+                        container.name(),
+                        container.path()
+                    ),
+                )
+                .with_fix(patch::remove(
+                    "Remove the container's `securityContext.windowsOptions.hostProcess`.",
+                    FixSafety::Review,
+                    patch::security_path(&container, &["windowsOptions", "hostProcess"]),
+                )),
+            );
         }
     }
 }

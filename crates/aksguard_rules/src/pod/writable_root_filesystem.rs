@@ -3,11 +3,13 @@ use aksguard_model::{ContainerView, Node, Severity};
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{
     PeerTool::{Checkov, KubeLinter, Kubescape, Polaris},
     same,
 };
 use crate::pod::helpers::is_true;
+use aksguard_model::FixSafety;
 
 pub(crate) static RULE: Rule = Rule {
     id: "POD007",
@@ -52,9 +54,9 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     } else {
         format!("container `{name}` does not set securityContext.readOnlyRootFilesystem: true")
     };
-    out.report(Violation::in_container(
-        container,
-        container.pos_of(field),
-        message,
-    ));
+    out.report(
+        Violation::in_container(container, container.pos_of(field), message).with_fix(
+            patch::set_security(container, "readOnlyRootFilesystem", true, FixSafety::Review),
+        ),
+    );
 }
