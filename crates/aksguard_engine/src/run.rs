@@ -350,7 +350,13 @@ fn to_finding(rule: &'static Rule, checked: Option<&Object>, violation: Violatio
             column: violation.pos.col,
             template: on.template,
         },
-        fix: violation.fix.map(std::sync::Arc::new),
+        // Every finding has a fix: its own when the rule found one, else the rule's, shared
+        // by all of the rule's findings (one pointer each, however many there are).
+        fix: Some(
+            violation
+                .fix
+                .map_or_else(|| rule.default_fix(), std::sync::Arc::new),
+        ),
         on_attack_path: false,
     }
 }

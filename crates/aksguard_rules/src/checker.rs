@@ -172,6 +172,54 @@ impl<'a> Checker<'a> {
         self.violations.push(violation);
     }
 
+    /// How many violations were reported since the last [`Checker::take`].
+    pub fn reported(&self) -> usize {
+        self.violations.len()
+    }
+
+    /// Places the violations reported since `start` on an Azure target (unless they name
+    /// their object) and gives each the rule's fix spelled for that target.
+    pub(crate) fn place_since(
+        &mut self,
+        start: usize,
+        rule: &crate::Rule,
+        target: &crate::azure_fix::AzureTarget<'_>,
+    ) {
+        use crate::azure_fix::AzureTarget;
+        for violation in self.violations.iter_mut().skip(start) {
+            if violation.on.is_none() {
+                let (kind, name, source) = match target {
+                    AzureTarget::Cluster(cluster) => {
+                        ("ManagedCluster", &cluster.name, &cluster.source)
+                    }
+                    AzureTarget::Pool { cluster, pool, .. } => {
+                        ("ManagedCluster", &cluster.name, &pool.source)
+                    }
+                    AzureTarget::Registry(registry) => {
+                        ("ContainerRegistry", &registry.name, &registry.source)
+                    }
+                };
+                let placed = std::mem::replace(violation, Violation::at(Pos::default(), ""))
+                    .on_azure(kind, name, source);
+                *violation = placed;
+            }
+            violation.fix = Some(crate::azure_fix::build(rule, target, violation.fix.take()));
+        }
+    }
+
+    /// Reports `violation` of `rule` on an Azure target, as the cluster, node-pool and
+    /// registry targets do, for AKS/ACR rules that run over the whole inventory.
+    pub(crate) fn report_on(
+        &mut self,
+        rule: &crate::Rule,
+        target: &crate::azure_fix::AzureTarget<'_>,
+        violation: Violation,
+    ) {
+        let start = self.violations.len();
+        self.violations.push(violation);
+        self.place_since(start, rule, target);
+    }
+
     pub fn take(&mut self) -> Vec<Violation> {
         std::mem::take(&mut self.violations)
     }

@@ -2,6 +2,7 @@
 //! registry, `aksguard rules`, `aksguard rule ID`, docs and SARIF metadata all read it.
 //! Rules see only the model, never loaders or reports.
 
+pub mod azure_fix;
 pub mod checker;
 pub mod clock;
 pub mod controls;
@@ -27,7 +28,7 @@ mod secret;
 mod test_azure;
 
 pub use checker::{Checker, ReportedOn, Violation, object_ref};
-pub use meta::{Check, Family, Reference, Rule};
+pub use meta::{Check, Family, IacSetting, Reference, Rule, RuleFix};
 pub use namespace::SYSTEM_NAMESPACES;
 pub use needs::{Needs, Target};
 pub use peer::{Equivalence, PeerCheck, PeerTool};

@@ -1,6 +1,11 @@
 //! What a rule declares about itself.
 
-use aksguard_model::{ContainerView, Inventory, Object, PodSpecView, RuleText, Severity};
+use std::sync::Arc;
+
+use aksguard_model::azure::{ContainerRegistry, ManagedCluster, NodePool};
+use aksguard_model::{
+    ContainerView, Fix, FixSafety, Inventory, Object, PodSpecView, RuleText, Severity,
+};
 
 use crate::checker::Checker;
 
@@ -94,6 +99,146 @@ pub enum Check {
     /// Called once per scan with every object (cross-resource rules). Violations must say
     /// which object they are on (`Violation::on` / `on_namespace`).
     Inventory(fn(&Inventory, &mut Checker<'_>)),
+    /// Called once per managed cluster of the scan. Violations are reported on
+    /// `ManagedCluster/<name>` in the cluster's source, with the rule's fix spelled for that
+    /// cluster (see `crate::azure_fix`), unless the rule says otherwise.
+    Cluster(fn(&ManagedCluster, &mut Checker<'_>)),
+    /// Called once per node pool of every managed cluster; violations are reported on the
+    /// cluster, located in the pool's own source.
+    NodePool(fn(&ManagedCluster, &NodePool, &mut Checker<'_>)),
+    /// Called once per container registry; violations are reported on
+    /// `ContainerRegistry/<name>`.
+    Registry(fn(&ContainerRegistry, &mut Checker<'_>)),
+}
+
+/// One setting to change in infrastructure as code, in each language's spelling. Either
+/// spelling may be empty when that language cannot express it (azurerm has no attribute for
+/// some preview settings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IacSetting {
+    /// The REST path below the resource's `properties` (below the agent pool for node-pool
+    /// rules), as ARM, Bicep and azapi write it: `apiServerAccessProfile.disableRunCommand`.
+    pub arm: &'static str,
+    /// The ARM/Bicep value: `true`, `'Standard'` is written `"Standard"` (JSON).
+    pub arm_value: &'static str,
+    /// The azurerm attribute, dotted through nested blocks: `run_command_enabled`,
+    /// `key_vault_secrets_provider.secret_rotation_enabled`. For node-pool rules it is the
+    /// attribute of the pool block (`default_node_pool` or the node pool resource).
+    pub terraform: &'static str,
+    /// The Terraform value as written in HCL: `false`, `"Standard"`.
+    pub terraform_value: &'static str,
+}
+
+impl IacSetting {
+    /// The same property path for ARM and a Terraform attribute.
+    pub const fn new(
+        arm: &'static str,
+        arm_value: &'static str,
+        terraform: &'static str,
+        terraform_value: &'static str,
+    ) -> Self {
+        IacSetting {
+            arm,
+            arm_value,
+            terraform,
+            terraform_value,
+        }
+    }
+
+    /// A setting only ARM, Bicep and azapi can write.
+    pub const fn arm(arm: &'static str, arm_value: &'static str) -> Self {
+        IacSetting::new(arm, arm_value, "", "")
+    }
+}
+
+/// How a rule's findings are fixed: the one definition the default fix of each finding,
+/// `aksguard rule`, the docs and SARIF derive from. A violation may carry its own
+/// [`Fix`] (a patch, a command with the values it found); the rest come from here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleFix {
+    /// One sentence ending with a period; `None` takes the first sentence of the rule's
+    /// `remediation`.
+    pub summary: Option<&'static str>,
+    pub safety: FixSafety,
+    /// `az` command templates (AKS/ACR rules), filled per finding: `{cluster-args}` becomes
+    /// `--resource-group <rg> --name <cluster>`, and `{group}`, `{cluster}`, `{pool}`,
+    /// `{registry}` the names themselves (placeholders such as `<cluster>` when unresolved).
+    pub commands: &'static [&'static str],
+    /// The IaC settings that fix it, spelled per finding for the source it came from.
+    pub iac: &'static [IacSetting],
+}
+
+impl RuleFix {
+    /// Needs a human choice; nothing mechanical.
+    pub const MANUAL: RuleFix = RuleFix {
+        summary: None,
+        safety: FixSafety::Manual,
+        commands: &[],
+        iac: &[],
+    };
+    /// A mechanical change no workload notices beyond the security property.
+    pub const SAFE: RuleFix = RuleFix {
+        safety: FixSafety::Safe,
+        ..RuleFix::MANUAL
+    };
+    /// A mechanical change that may break a workload: read before applying.
+    pub const REVIEW: RuleFix = RuleFix {
+        safety: FixSafety::Review,
+        ..RuleFix::MANUAL
+    };
+
+    /// What `aksguard rules` shows in its fix column: `commands+iac`, `iac`, `commands`, or
+    /// the safety of a fix without either (`safe`/`review` are edited by `aksguard fix`).
+    pub fn kind(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.commands.is_empty() {
+            parts.push("commands");
+        }
+        if !self.iac.is_empty() {
+            parts.push("iac");
+        }
+        if parts.is_empty() {
+            parts.push(match self.safety {
+                FixSafety::Manual => "manual",
+                FixSafety::Safe | FixSafety::Review => "edits",
+            });
+        }
+        parts.join("+")
+    }
+}
+
+/// The first sentence of `text` (up to the first `. ` outside backticks that does not end
+/// an abbreviation such as `e.g.`), with its period.
+pub fn first_sentence(text: &str) -> String {
+    let mut in_code = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'`' => in_code = !in_code,
+            b'.' if !in_code => {
+                let at_end = bytes.get(i + 1).is_none_or(|next| next.is_ascii_whitespace());
+                let before = &text[..i];
+                let abbreviation = ["e.g", "i.e", "etc", "vs"]
+                    .iter()
+                    .any(|a| before.ends_with(a));
+                if at_end && !abbreviation {
+                    return collapse(&text[..=i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    let whole = collapse(text);
+    if whole.ends_with('.') {
+        whole
+    } else {
+        format!("{whole}.")
+    }
+}
+
+/// Runs of whitespace as one space (rule texts are wrapped in the source).
+fn collapse(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The guidance a rule enforces and peers' equivalent checks.
@@ -152,6 +297,8 @@ pub struct Rule {
     /// How to fix it; ends with a period.
     pub remediation: &'static str,
     pub references: &'static [Reference],
+    /// How its findings are fixed (summary, safety, `az` commands, IaC settings).
+    pub fix: RuleFix,
     /// Linux-only rules are skipped for Windows pods (RULES.md "General semantics").
     pub linux_only: bool,
     /// A per-object check that also looks at other objects (`Checker::inventory`). The
@@ -187,7 +334,10 @@ impl Rule {
     ) {
         let pod = pod.filter(|pod| !(self.linux_only && pod.is_windows()));
         match self.check {
-            Check::Inventory(_) => {}
+            Check::Inventory(_)
+            | Check::Cluster(_)
+            | Check::NodePool(_)
+            | Check::Registry(_) => {}
             Check::Object(check) => check(object, out),
             Check::PodSpec(check) => {
                 if let Some(pod) = pod {
@@ -206,13 +356,77 @@ impl Rule {
 
     /// Runs a cross-resource rule once over the whole inventory; per-object rules do nothing.
     pub fn run_inventory(&self, inventory: &Inventory, out: &mut Checker<'_>) {
-        if let Check::Inventory(check) = self.check {
-            check(inventory, out);
+        use crate::azure_fix::AzureTarget;
+        let azure = inventory.azure();
+        match self.check {
+            Check::Inventory(check) => check(inventory, out),
+            Check::Cluster(check) => {
+                for cluster in &azure.clusters {
+                    let start = out.reported();
+                    check(cluster, out);
+                    out.place_since(start, self, &AzureTarget::Cluster(cluster));
+                }
+            }
+            Check::NodePool(check) => {
+                for cluster in &azure.clusters {
+                    for (index, pool) in cluster.node_pools.iter().enumerate() {
+                        let start = out.reported();
+                        check(cluster, pool, out);
+                        let target = AzureTarget::Pool {
+                            cluster,
+                            pool,
+                            index,
+                        };
+                        out.place_since(start, self, &target);
+                    }
+                }
+            }
+            Check::Registry(check) => {
+                for registry in &azure.registries {
+                    let start = out.reported();
+                    check(registry, out);
+                    out.place_since(start, self, &AzureTarget::Registry(registry));
+                }
+            }
+            Check::Object(_) | Check::PodSpec(_) | Check::Container(_) => {}
         }
     }
 
+    /// Whether the rule runs once over the inventory (cross-resource rules and the
+    /// cluster, node-pool and registry targets) rather than on each object.
     pub fn is_inventory_rule(&self) -> bool {
-        matches!(self.check, Check::Inventory(_))
+        matches!(
+            self.check,
+            Check::Inventory(_) | Check::Cluster(_) | Check::NodePool(_) | Check::Registry(_)
+        )
+    }
+
+    /// The fix's one-sentence summary.
+    pub fn fix_summary(&self) -> String {
+        self.fix
+            .summary
+            .map_or_else(|| first_sentence(self.remediation), str::to_owned)
+    }
+
+    /// The fix a finding gets when its violation carries none: the rule's summary and
+    /// safety, made once per rule and shared by all of its findings (a large scan holds
+    /// hundreds of thousands of findings; they hold one pointer each).
+    pub fn default_fix(&self) -> Arc<Fix> {
+        static FIXES: std::sync::LazyLock<std::collections::HashMap<&'static str, Arc<Fix>>> =
+            std::sync::LazyLock::new(|| {
+                crate::all_rules()
+                    .iter()
+                    .map(|rule| (rule.id, Arc::new(rule.make_default_fix())))
+                    .collect()
+            });
+        FIXES
+            .get(self.id)
+            .cloned()
+            .unwrap_or_else(|| Arc::new(self.make_default_fix()))
+    }
+
+    fn make_default_fix(&self) -> Fix {
+        Fix::new(self.fix_summary(), self.fix.safety)
     }
 
     /// The title, remediation and references (as text) that each of the rule's findings

@@ -175,7 +175,7 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
         out.push_str(&format!(
             "{}:{} {} {} {object}{container}: {}\n",
             v.pos.line, v.pos.col, severity, rule.id, v.message
-        ));
+        ));        render_azure_fix(&mut out, v);
     }
     for (object, v) in &outcome.unknown_values {
         let container = container_suffix(v);
@@ -185,6 +185,28 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
         ));
     }
     out
+}
+
+/// The `az` commands and IaC changes of an AKS/ACR violation's fix, one per line, indented
+/// under it (workload violations carry neither).
+fn render_azure_fix(out: &mut String, violation: &Violation) {
+    let Some(fix) = &violation.fix else {
+        return;
+    };
+    for command in &fix.commands {
+        out.push_str(&format!("    az: {command}\n"));
+    }
+    for change in &fix.iac {
+        let variable = change
+            .variable
+            .as_deref()
+            .map(|v| format!(" (variable {v})"))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "    {}: {} = {}{variable}\n",
+            change.language, change.attribute, change.value
+        ));
+    }
 }
 
 /// Lines carrying `# expect: ID` (`// expect: ID` in Bicep; several IDs may be listed,

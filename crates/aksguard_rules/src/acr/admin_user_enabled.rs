@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ContainerRegistry;
+use aksguard_model::Severity;
 
-use super::{az_acr, fix, flag, pos_of, report};
-use crate::checker::Checker;
+use super::{flag, pos_of};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,26 +32,29 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-best-practices",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Disable the registry admin user."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az acr update --name {registry} --admin-enabled false",
+        ],
+        iac: &[
+            crate::IacSetting::new("adminUserEnabled", "false", "admin_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
     const PATH: &str = "adminUserEnabled";
-    for registry in &inventory.azure().registries {
-        if flag(registry, PATH, false) != Some(true) {
-            continue;
-        }
-        let mut message = format!(
-            "`{PATH}` is true: a shared admin username and password grant push and pull on \
-             the whole registry."
-        );
-        message.push_str(&fix(
-            &az_acr(registry, "update", "--admin-enabled false"),
-            "`adminUserEnabled: false`",
-            "`admin_enabled = false`",
-        ));
-        report(out, registry, pos_of(registry, PATH), message);
+    if flag(registry, PATH, false) != Some(true) {
+        return;
     }
+    let message = format!(
+        "`{PATH}` is true: a shared admin username and password grant push and pull on \
+         the whole registry."
+    );
+    out.report(Violation::at(pos_of(registry, PATH), message));
 }

@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ContainerRegistry;
+use aksguard_model::Severity;
 
-use super::{az_acr, fix, flag, pos_of, report};
-use crate::checker::Checker;
+use super::{flag, pos_of};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -29,26 +30,29 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-best-practices",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Disable anonymous pull on the registry."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az acr update --name {registry} --anonymous-pull-enabled false",
+        ],
+        iac: &[
+            crate::IacSetting::new("anonymousPullEnabled", "false", "anonymous_pull_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
     const PATH: &str = "anonymousPullEnabled";
-    for registry in &inventory.azure().registries {
-        if flag(registry, PATH, false) != Some(true) {
-            continue;
-        }
-        let mut message = format!(
-            "`{PATH}` is true: anyone who can reach the registry can pull every image without \
-             credentials."
-        );
-        message.push_str(&fix(
-            &az_acr(registry, "update", "--anonymous-pull-enabled false"),
-            "`anonymousPullEnabled: false`",
-            "`anonymous_pull_enabled = false`",
-        ));
-        report(out, registry, pos_of(registry, PATH), message);
+    if flag(registry, PATH, false) != Some(true) {
+        return;
     }
+    let message = format!(
+        "`{PATH}` is true: anyone who can reach the registry can pull every image without \
+         credentials."
+    );
+    out.report(Violation::at(pos_of(registry, PATH), message));
 }

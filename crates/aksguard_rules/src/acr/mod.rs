@@ -6,7 +6,6 @@
 use aksguard_model::Pos;
 use aksguard_model::azure::{ContainerRegistry, Lookup};
 
-use crate::checker::{Checker, Violation};
 use crate::meta::Rule;
 
 mod admin_user_enabled;
@@ -25,63 +24,16 @@ pub(crate) const RULES: &[&Rule] = &[
     &registry_sku_without_private_link::RULE,
 ];
 
-/// Reports `message` at `pos` on `ContainerRegistry/<name>`.
-fn report(out: &mut Checker<'_>, registry: &ContainerRegistry, pos: Pos, message: String) {
-    out.report(Violation::at(pos, message).on_azure(
-        "ContainerRegistry",
-        &registry.name,
-        &registry.source,
-    ));
-}
-
 /// Where to report a setting: its line, else the deepest present ancestor, else the
 /// resource's first line.
 fn pos_of(registry: &ContainerRegistry, path: &str) -> Pos {
     registry.settings.pos_of(path, registry.pos)
 }
 
-/// The registry's name as a command-line word, or `<registry>` when unresolved.
-fn name_word(registry: &ContainerRegistry) -> String {
-    let name = registry.name.trim();
-    let resolved = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if resolved {
-        name.to_owned()
-    } else {
-        "<registry>".to_owned()
-    }
-}
-
-/// `az acr <subcommand> --name <registry> <flags>` (registry names are unique, so no
-/// resource group is needed).
-fn az_acr(registry: &ContainerRegistry, subcommand: &str, flags: &str) -> String {
-    format!("az acr {subcommand} --name {} {flags}", name_word(registry))
-}
-
-/// The fix sentence every ACR finding ends with.
-fn fix(command: &str, arm: &str, terraform: &str) -> String {
-    format!(" Fix: `{command}`; in ARM/Bicep set {arm}; in Terraform set {terraform}.")
-}
-
 /// A boolean setting: `Some(value)` when known, `Some(default)` when absent, `None` when
 /// unknown or not a boolean (string spellings `"true"`/`"false"` count).
 fn flag(registry: &ContainerRegistry, path: &str, default: bool) -> Option<bool> {
-    match registry.settings.get(path) {
-        Lookup::Known(node) => node.as_bool().or_else(|| {
-            let text = node.as_str()?.trim();
-            if text.eq_ignore_ascii_case("true") {
-                Some(true)
-            } else if text.eq_ignore_ascii_case("false") {
-                Some(false)
-            } else {
-                None
-            }
-        }),
-        Lookup::Unknown(_) => None,
-        Lookup::Absent => Some(default),
-    }
+    crate::cluster::helpers::settings_flag(&registry.settings, path, default)
 }
 
 /// The registry's SKU name (`Basic`, `Standard`, `Premium`) when known.

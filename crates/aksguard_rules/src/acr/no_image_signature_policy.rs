@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ContainerRegistry;
+use aksguard_model::Severity;
 
-use super::{is_premium, policy_enabled, pos_of, report};
-use crate::checker::Checker;
+use super::{is_premium, policy_enabled, pos_of};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -40,35 +41,38 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-best-practices",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable a trust (signature) or quarantine policy on the registry."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az acr config content-trust update --registry {registry} --status enabled",
+        ],
+        iac: &[
+            crate::IacSetting::new("policies.trustPolicy.status", "\"enabled\"", "trust_policy_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for registry in &inventory.azure().registries {
-        let (Some(false), Some(false)) = (
-            policy_enabled(registry, "quarantinePolicy"),
-            policy_enabled(registry, "trustPolicy"),
-        ) else {
-            continue;
-        };
-        let mut message = "neither `policies.quarantinePolicy.status` nor \
-                           `policies.trustPolicy.status` is `enabled`: pushed images are \
-                           pullable unscanned and unsigned."
-            .to_owned();
-        if is_premium(registry) == Some(false) {
-            message.push_str(" Both policies need the Premium SKU.");
-        }
-        message.push_str(&format!(
-            " Fix: `az acr config content-trust update --registry {} --status enabled` \
-             (content trust is deprecated and removed on 31 March 2028: prefer Notary Project \
-             signatures with Notation, verified at deployment, see AKS039); in ARM/Bicep set \
-             `policies.trustPolicy.status: enabled` or `policies.quarantinePolicy.status: \
-             enabled`; in Terraform set `trust_policy_enabled = true` or \
-             `quarantine_policy_enabled = true`.",
-            super::name_word(registry)
-        ));
-        report(out, registry, pos_of(registry, "policies"), message);
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
+    let (Some(false), Some(false)) = (
+        policy_enabled(registry, "quarantinePolicy"),
+        policy_enabled(registry, "trustPolicy"),
+    ) else {
+        return;
+    };
+    let mut message = "neither `policies.quarantinePolicy.status` nor \
+                       `policies.trustPolicy.status` is `enabled`: pushed images are \
+                       pullable unscanned and unsigned."
+        .to_owned();
+    if is_premium(registry) == Some(false) {
+        message.push_str(" Both policies need the Premium SKU.");
     }
+    message.push_str(
+        " Content trust is deprecated and removed on 31 March 2028: prefer Notary Project \
+         signatures with Notation, verified at deployment (AKS039).",
+    );
+    out.report(Violation::at(pos_of(registry, "policies"), message));
 }

@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ContainerRegistry;
+use aksguard_model::Severity;
 
-use super::{az_acr, is_premium, policy_enabled, pos_of, report};
-use crate::checker::Checker;
+use super::{is_premium, policy_enabled, pos_of};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,40 +27,39 @@ pub(crate) static RULE: Rule = Rule {
         "Set a retention policy for untagged manifests",
         "https://learn.microsoft.com/azure/container-registry/container-registry-retention-policy",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Enable the retention policy for untagged manifests."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az acr config retention update --registry {registry} --status enabled --days 7 --type UntaggedManifests",
+        ],
+        iac: &[
+            crate::IacSetting::new("policies.retentionPolicy.status", "\"enabled\"", "retention_policy_in_days", "7"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
     const PATH: &str = "policies.retentionPolicy.status";
-    for registry in &inventory.azure().registries {
-        if policy_enabled(registry, "retentionPolicy") != Some(false) {
-            continue;
-        }
-        let state = match registry.settings.get(PATH).as_str() {
-            Some(status) => format!("`{PATH}` is `{status}`"),
-            None => format!("`{PATH}` is not set (defaults to disabled)"),
-        };
-        let mut message =
-            format!("{state}: untagged manifests (superseded builds) are never deleted.");
-        if is_premium(registry) == Some(false) {
-            message.push_str(
-                " Retention policies need the Premium SKU; on this SKU purge untagged \
-                 manifests with a scheduled `acr purge` task instead.",
-            );
-        }
-        message.push_str(&format!(
-            " Fix: `{}`; in ARM/Bicep set `policies.retentionPolicy: {{ status: enabled, days: \
-             7 }}`; in Terraform set `retention_policy_in_days = 7` (azurerm v3: \
-             `retention_policy {{ enabled = true, days = 7 }}`).",
-            az_acr(
-                registry,
-                "config retention update",
-                "--status enabled --days 7 --type UntaggedManifests"
-            )
-            .replacen("--name", "--registry", 1)
-        ));
-        report(out, registry, pos_of(registry, PATH), message);
+    if policy_enabled(registry, "retentionPolicy") != Some(false) {
+        return;
     }
+    let state = match registry.settings.get(PATH).as_str() {
+        Some(status) => format!("`{PATH}` is `{status}`"),
+        None => format!("`{PATH}` is not set (defaults to disabled)"),
+    };
+    let mut message =
+        format!("{state}: untagged manifests (superseded builds) are never deleted.");
+    if is_premium(registry) == Some(false) {
+        message.push_str(
+            " Retention policies need the Premium SKU; on this SKU purge untagged \
+             manifests with a scheduled `acr purge` task instead.",
+        );
+    }
+    message.push_str(&format!(
+        ""));
+    out.report(Violation::at(pos_of(registry, PATH), message));
 }

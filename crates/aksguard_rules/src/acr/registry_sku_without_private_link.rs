@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
+use aksguard_model::azure::ContainerRegistry;
 
-use super::{az_acr, fix, pos_of, report, sku};
-use crate::checker::Checker;
+use super::{pos_of, sku};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -32,14 +33,23 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-skus",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Move the registry to the Premium SKU (private link, network rules)."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az acr update --name {registry} --sku Premium",
+        ],
+        iac: &[
+            crate::IacSetting::new("sku.name", "\"Premium\"", "sku", "\"Premium\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    let azure = inventory.azure();
-    let Some(private) = azure.clusters.iter().find(|c| {
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
+    let Some(private) = out.inventory().azure().clusters.iter().find(|c| {
         c.settings
             .get("apiServerAccessProfile.enablePrivateCluster")
             .as_bool()
@@ -47,24 +57,16 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
     }) else {
         return;
     };
-    for registry in &azure.registries {
-        let Some(sku) = sku(registry) else {
-            continue;
-        };
-        if !(sku.eq_ignore_ascii_case("basic") || sku.eq_ignore_ascii_case("standard")) {
-            continue;
-        }
-        let mut message = format!(
-            "`sku.name` is `{sku}` while cluster `{}` is private: only Premium registries can \
-             have a private endpoint, so the nodes' image pulls must cross the internet.",
-            private.name
-        );
-        message.push_str(&fix(
-            &az_acr(registry, "update", "--sku Premium"),
-            "`sku: { name: Premium }` and a `Microsoft.Network/privateEndpoints` for the \
-             registry (`groupIds: [registry]`)",
-            "`sku = \"Premium\"` and an `azurerm_private_endpoint` for the registry",
-        ));
-        report(out, registry, pos_of(registry, "sku.name"), message);
+    let Some(sku) = sku(registry) else {
+        return;
+    };
+    if !(sku.eq_ignore_ascii_case("basic") || sku.eq_ignore_ascii_case("standard")) {
+        return;
     }
+    let message = format!(
+        "`sku.name` is `{sku}` while cluster `{}` is private: only Premium registries can \
+         have a private endpoint, so the nodes' image pulls must cross the internet.",
+        private.name
+    );
+    out.report(Violation::at(pos_of(registry, "sku.name"), message));
 }

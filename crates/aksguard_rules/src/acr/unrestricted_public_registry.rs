@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{ContainerRegistry, Lookup};
+use aksguard_model::Severity;
 
-use super::{az_acr, is_premium, pos_of, report};
-use crate::checker::Checker;
+use super::{is_premium, pos_of};
+use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -38,73 +38,71 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-private-link",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Close the registry to the public network (private endpoint), or deny by default and allow your ranges."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az acr update --name {registry} --public-network-enabled false",
+        ],
+        iac: &[
+            crate::IacSetting::new("publicNetworkAccess", "\"Disabled\"", "public_network_access_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Registry(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
     const PUBLIC: &str = "publicNetworkAccess";
     const DEFAULT_ACTION: &str = "networkRuleSet.defaultAction";
-    for registry in &inventory.azure().registries {
-        let public = match registry.settings.get(PUBLIC) {
-            Lookup::Known(node) => match node.as_str() {
-                Some(value) if value.trim().eq_ignore_ascii_case("enabled") => {
-                    format!("`{PUBLIC}` is `{value}`")
-                }
-                _ => continue,
-            },
-            Lookup::Absent => format!("`{PUBLIC}` is not set (defaults to Enabled)"),
-            Lookup::Unknown(_) => continue,
-        };
-        let action = match registry.settings.get(DEFAULT_ACTION) {
-            Lookup::Known(node) => match node.as_str() {
-                Some(value) if value.trim().eq_ignore_ascii_case("deny") => continue,
-                Some(value) => format!("`{DEFAULT_ACTION}` is `{value}`"),
-                None => continue,
-            },
-            Lookup::Absent => format!("`{DEFAULT_ACTION}` is not set (defaults to Allow)"),
-            Lookup::Unknown(_) => continue,
-        };
-        let has_rules = [
-            "networkRuleSet.ipRules",
-            "networkRuleSet.virtualNetworkRules",
-        ]
-        .iter()
-        .any(|path| {
-            registry
-                .settings
-                .get(path)
-                .node()
-                .is_some_and(|rules| !rules.items().is_empty())
-        });
-        let mut message = format!(
-            "{public} and {action}: the registry accepts connections from \
-                                   any network"
+    let public = match registry.settings.get(PUBLIC) {
+        Lookup::Known(node) => match node.as_str() {
+            Some(value) if value.trim().eq_ignore_ascii_case("enabled") => {
+                format!("`{PUBLIC}` is `{value}`")
+            }
+            _ => return,
+        },
+        Lookup::Absent => format!("`{PUBLIC}` is not set (defaults to Enabled)"),
+        Lookup::Unknown(_) => return,
+    };
+    let action = match registry.settings.get(DEFAULT_ACTION) {
+        Lookup::Known(node) => match node.as_str() {
+            Some(value) if value.trim().eq_ignore_ascii_case("deny") => return,
+            Some(value) => format!("`{DEFAULT_ACTION}` is `{value}`"),
+            None => return,
+        },
+        Lookup::Absent => format!("`{DEFAULT_ACTION}` is not set (defaults to Allow)"),
+        Lookup::Unknown(_) => return,
+    };
+    let has_rules = [
+        "networkRuleSet.ipRules",
+        "networkRuleSet.virtualNetworkRules",
+    ]
+    .iter()
+    .any(|path| {
+        registry
+            .settings
+            .get(path)
+            .node()
+            .is_some_and(|rules| !rules.items().is_empty())
+    });
+    let mut message = format!(
+        "{public} and {action}: the registry accepts connections from \
+                               any network"
+    );
+    if has_rules {
+        message.push_str(
+            " (its IP/virtual network rules have no effect while the default \
+                          action is Allow)",
         );
-        if has_rules {
-            message.push_str(
-                " (its IP/virtual network rules have no effect while the default \
-                              action is Allow)",
-            );
-        }
-        message.push('.');
-        if is_premium(registry) == Some(false) {
-            message.push_str(
-                " Network rules and private endpoints need the Premium SKU \
-                              (`az acr update --sku Premium`).",
-            );
-        }
-        message.push_str(&format!(
-            " Fix: `{}` (reach it through a private endpoint), or `{}` and add allowed ranges \
-             with `az acr network-rule add --name {} --ip-address <cidr>`; in ARM/Bicep set \
-             `publicNetworkAccess: Disabled` or `networkRuleSet: {{ defaultAction: Deny, \
-             ipRules: [...] }}`; in Terraform set `public_network_access_enabled = false` or \
-             `network_rule_set {{ default_action = \"Deny\" }}` with `ip_rule` blocks.",
-            az_acr(registry, "update", "--public-network-enabled false"),
-            az_acr(registry, "update", "--default-action Deny"),
-            super::name_word(registry),
-        ));
-        report(out, registry, pos_of(registry, PUBLIC), message);
     }
+    message.push('.');
+    if is_premium(registry) == Some(false) {
+        message.push_str(
+            " Network rules and private endpoints need the Premium SKU \
+                          (`az acr update --sku Premium`).",
+        );
+    }
+    out.report(Violation::at(pos_of(registry, PUBLIC), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Rule};
 
@@ -30,29 +30,32 @@ pub(crate) static RULE: Rule = Rule {
         guides::POLICY_FOR_KUBERNETES,
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable the Azure Policy add-on."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks enable-addons {cluster-args} --addons azure-policy",
+        ],
+        iac: &[
+            crate::IacSetting::new("addonProfiles.azurepolicy.enabled", "true", "azure_policy_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, ENABLED, false) != Some(false) {
-            continue;
-        }
-        let state = match cluster.settings.get(ENABLED) {
-            Lookup::Absent => "is not enabled (no `azurepolicy` add-on profile)",
-            _ => "is disabled (`addonProfiles.azurepolicy.enabled: false`)",
-        };
-        let message = format!(
-            "The Azure Policy add-on {state}: Kubernetes policy assignments are neither \
-             enforced nor audited in the cluster.{}",
-            fix(
-                &az_aks(cluster, "enable-addons", "--addons azure-policy"),
-                "`addonProfiles.azurepolicy.enabled: true`",
-                "`azure_policy_enabled = true`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, ENABLED), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, ENABLED, false) != Some(false) {
+        return;
     }
+    let state = match cluster.settings.get(ENABLED) {
+        Lookup::Absent => "is not enabled (no `azurepolicy` add-on profile)",
+        _ => "is disabled (`addonProfiles.azurepolicy.enabled: false`)",
+    };
+    let message = format!(
+        "The Azure Policy add-on {state}: Kubernetes policy assignments are neither \
+         enforced nor audited in the cluster."
+    );
+    out.report(Violation::at(attr_pos(cluster, ENABLED), message));
 }

@@ -1,8 +1,10 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::azure_fix::with_commands;
+use crate::cluster::helpers::az_aks_update;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -36,55 +38,54 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable Azure RBAC for Kubernetes authorization."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[],
+        iac: &[
+            crate::IacSetting::new("aadProfile.enableAzureRBAC", "true", "azure_active_directory_role_based_access_control.azure_rbac_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let (state, flags) = match cluster.settings.get("aadProfile") {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => (
-                "no `aadProfile`: Entra ID integration, which it needs, is off too",
-                "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac",
-            ),
-            Lookup::Known(_) => {
-                match flag(cluster, "aadProfile.enableAzureRBAC", false) {
-                    Some(false) => {}
-                    _ => continue,
-                }
-                let state = if cluster
-                    .settings
-                    .get("aadProfile.enableAzureRBAC")
-                    .is_absent()
-                {
-                    "`aadProfile.enableAzureRBAC` not set; the default is false"
-                } else {
-                    "`aadProfile.enableAzureRBAC: false`"
-                };
-                let flags = if flag(cluster, "aadProfile.managed", false) == Some(true) {
-                    "--enable-azure-rbac"
-                } else {
-                    "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac"
-                };
-                (state, flags)
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let (state, flags) = match cluster.settings.get("aadProfile") {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => (
+            "no `aadProfile`: Entra ID integration, which it needs, is off too",
+            "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac",
+        ),
+        Lookup::Known(_) => {
+            match flag(cluster, "aadProfile.enableAzureRBAC", false) {
+                Some(false) => {}
+                _ => return,
             }
-        };
-        let message = format!(
-            "Azure RBAC for Kubernetes authorization is not enabled ({state}): \
-             Kubernetes access is governed only by in-cluster RoleBindings.{}",
-            fix(
-                &az_aks_update(cluster, flags),
-                "`aadProfile.enableAzureRBAC: true`",
-                "`azure_rbac_enabled = true` in `azure_active_directory_role_based_access_control`"
-            )
-        );
-        report(
-            out,
-            cluster,
-            attr_pos(cluster, "aadProfile.enableAzureRBAC"),
-            message,
-        );
-    }
+            let state = if cluster
+                .settings
+                .get("aadProfile.enableAzureRBAC")
+                .is_absent()
+            {
+                "`aadProfile.enableAzureRBAC` not set; the default is false"
+            } else {
+                "`aadProfile.enableAzureRBAC: false`"
+            };
+            let flags = if flag(cluster, "aadProfile.managed", false) == Some(true) {
+                "--enable-azure-rbac"
+            } else {
+                "--enable-aad --aad-admin-group-object-ids <group-id> --enable-azure-rbac"
+            };
+            (state, flags)
+        }
+    };
+    let message = format!(
+        "Azure RBAC for Kubernetes authorization is not enabled ({state}): \
+         Kubernetes access is governed only by in-cluster RoleBindings."
+    );
+    let fix = with_commands(&RULE, [az_aks_update(cluster, flags)]);
+    out.report(
+        Violation::at(attr_pos(cluster, "aadProfile.enableAzureRBAC"), message).with_fix(fix),
+    );
 }

@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, fix, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,30 +32,33 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/load-balancer-standard",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Move to the Standard load balancer."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --load-balancer-sku standard",
+        ],
+        iac: &[
+            crate::IacSetting::new("networkProfile.loadBalancerSku", "\"standard\"", "network_profile.load_balancer_sku", "\"standard\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     const PATH: &str = "networkProfile.loadBalancerSku";
-    for cluster in clusters(inventory) {
-        let Some(sku) = cluster.settings.get(PATH).as_str() else {
-            continue;
-        };
-        if !sku.trim().eq_ignore_ascii_case("basic") {
-            continue;
-        }
-        let mut message = format!(
-            "`{PATH}` is `{sku}`: the Basic load balancer is retired (30 September 2025) and no \
-             longer supported by AKS; migrating to Standard recreates the load balancer \
-             (plan downtime)."
-        );
-        message.push_str(&fix(
-            &az_aks_update(cluster, "--load-balancer-sku standard"),
-            "`networkProfile.loadBalancerSku: standard`",
-            "`network_profile { load_balancer_sku = \"standard\" }`",
-        ));
-        report(out, cluster, pos_of(cluster, PATH), message);
+    let Some(sku) = cluster.settings.get(PATH).as_str() else {
+        return;
+    };
+    if !sku.trim().eq_ignore_ascii_case("basic") {
+        return;
     }
+    let message = format!(
+        "`{PATH}` is `{sku}`: the Basic load balancer is retired (30 September 2025) and no \
+         longer supported by AKS; migrating to Standard recreates the load balancer \
+         (plan downtime)."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -42,38 +43,36 @@ pub(crate) static RULE: Rule = Rule {
         guides::MONITOR_AKS,
         Reference::Peer(same(Checkov, "CKV_AZURE_4")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable Container Insights with a Log Analytics workspace."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks enable-addons {cluster-args} --addons monitoring --workspace-resource-id <workspace-id>",
+        ],
+        iac: &[
+            crate::IacSetting::new("addonProfiles.omsagent.enabled", "true", "oms_agent.log_analytics_workspace_id", "\"<workspace-id>\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let oms = flag(cluster, OMSAGENT, false);
-        let insights = flag(cluster, CONTAINER_INSIGHTS, false);
-        if oms != Some(false) || insights != Some(false) {
-            continue;
-        }
-        let prometheus = if flag(cluster, METRICS, false) == Some(true) {
-            " Managed Prometheus metrics are on, but they carry no container logs or events."
-        } else {
-            ""
-        };
-        let message = format!(
-            "Container Insights is not enabled (neither the `omsagent` monitoring add-on nor \
-             `azureMonitorProfile.containerInsights`): container logs and Kubernetes events \
-             are not collected.{prometheus}{}",
-            fix(
-                &az_aks(
-                    cluster,
-                    "enable-addons",
-                    "--addons monitoring --workspace-resource-id <workspace-id>"
-                ),
-                "`addonProfiles.omsagent.enabled: true` with \
-                 `config.logAnalyticsWorkspaceResourceID`",
-                "an `oms_agent { log_analytics_workspace_id = <workspace-id> }` block"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, OMSAGENT), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let oms = flag(cluster, OMSAGENT, false);
+    let insights = flag(cluster, CONTAINER_INSIGHTS, false);
+    if oms != Some(false) || insights != Some(false) {
+        return;
     }
+    let prometheus = if flag(cluster, METRICS, false) == Some(true) {
+        " Managed Prometheus metrics are on, but they carry no container logs or events."
+    } else {
+        ""
+    };
+    let message = format!(
+        "Container Insights is not enabled (neither the `omsagent` monitoring add-on nor \
+         `azureMonitorProfile.containerInsights`): container logs and Kubernetes events \
+         are not collected.{prometheus}"
+    );
+    out.report(Violation::at(attr_pos(cluster, OMSAGENT), message));
 }

@@ -1,8 +1,9 @@
 use aksguard_model::azure::{DefenderPricing, ManagedCluster};
-use aksguard_model::{Inventory, Pos, Severity};
+use aksguard_model::{Fix, Inventory, Pos, Severity};
 
+use crate::azure_fix::{AzureTarget, iac_for_file, with_commands};
 use crate::checker::{Checker, Violation};
-use crate::cluster::helpers::{clusters, report};
+use crate::cluster::helpers::clusters;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -49,16 +50,41 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-azure-overview",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Turn on the Standard tier of Defender for Containers with its core extensions."),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
 };
 
-const FIX: &str = " Fix: `az security pricing create -n Containers --tier standard`; in ARM/Bicep \
-                   set a `Microsoft.Security/pricings` resource named `Containers` with \
-                   `properties.pricingTier: Standard`; in Terraform set \
-                   `azurerm_security_center_subscription_pricing` with `tier = \"Standard\"` and \
-                   `resource_type = \"Containers\"`.";
+/// The fix of a Containers plan that is not Standard (or of one of its extensions): the
+/// command and the pricing resource's setting, spelled for the file the pricing came from.
+fn plan_fix(source: &str, extension: Option<&str>) -> Fix {
+    let command = match extension {
+        None => "az security pricing create -n Containers --tier standard".to_owned(),
+        Some(name) => format!(
+            "az security pricing create -n Containers --tier standard --extensions \
+             name={name} isEnabled=True"
+        ),
+    };
+    let mut fix = with_commands(&RULE, [command]);
+    let change = match extension {
+        None => iac_for_file(
+            source,
+            ("properties.pricingTier", "\"Standard\""),
+            ("tier", "\"Standard\""),
+        ),
+        Some(name) => iac_for_file(
+            source,
+            ("properties.extensions", &format!("[{{\"name\": \"{name}\", \"isEnabled\": \"True\"}}]")),
+            ("extension.name", &format!("\"{name}\"")),
+        ),
+    };
+    fix.iac.extend(change);
+    fix
+}
 
 fn is_containers(pricing: &DefenderPricing) -> bool {
     pricing.plan.trim().eq_ignore_ascii_case("Containers")
@@ -83,9 +109,10 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             let message = format!(
                 "the subscription's Defender for Containers plan (`Microsoft.Security/pricings/\
                  Containers`) has pricing tier `{tier}`: no runtime threat detection, image \
-                 vulnerability assessment or audit-log analytics for the cluster.{FIX}"
+                 vulnerability assessment or audit-log analytics for the cluster."
             );
-            report_on_clusters(pricing, pricing.pos, &message, &azure.clusters, out);
+            let fix = plan_fix(&pricing.source.path, None);
+            report_on_clusters(pricing, pricing.pos, &message, fix, &azure.clusters, out);
         }
         None if plans.is_empty() && out.settings().complete_for(&["DefenderPricing"]) => {
             for cluster in clusters(inventory) {
@@ -94,9 +121,14 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                      Containers`) is in the scan and `--complete` says it is the whole \
                      subscription, so the plan is at its default, Free: no runtime threat \
                      detection, image vulnerability assessment or audit-log analytics for the \
-                     cluster.{FIX}"
+                     cluster."
                 );
-                report(out, cluster, cluster.pos, message);
+                let fix = plan_fix(&cluster.source.path, None);
+                out.report_on(
+                    &RULE,
+                    &AzureTarget::Cluster(cluster),
+                    Violation::at(cluster.pos, message).with_fix(fix),
+                );
             }
         }
         None => {}
@@ -131,14 +163,10 @@ fn check_extensions(pricing: &DefenderPricing, clusters: &[ManagedCluster], out:
         {
             let message = format!(
                 "the subscription's Defender for Containers plan is Standard but its \
-                 `{name}` extension is disabled: {loss}. Fix: `az security pricing create -n \
-                 Containers --tier standard --extensions name={name} isEnabled=True`; in \
-                 ARM/Bicep list `{{ name: '{name}', isEnabled: 'True' }}` in the \
-                 `Containers` pricing's `properties.extensions`; in Terraform an `extension \
-                 {{ name = \"{name}\" }}` block in \
-                 `azurerm_security_center_subscription_pricing`."
+                 `{name}` extension is disabled: {loss}."
             );
-            report_on_clusters(pricing, extension.pos, &message, clusters, out);
+            let fix = plan_fix(&pricing.source.path, Some(name));
+            report_on_clusters(pricing, extension.pos, &message, fix, clusters, out);
         }
     }
 }
@@ -149,21 +177,22 @@ fn report_on_clusters(
     pricing: &DefenderPricing,
     pos: Pos,
     message: &str,
+    fix: Fix,
     clusters: &[ManagedCluster],
     out: &mut Checker<'_>,
 ) {
     if clusters.is_empty() {
-        out.report(Violation::at(pos, message).on_azure(
-            "DefenderPricing",
-            "Containers",
-            &pricing.source,
-        ));
+        out.report(
+            Violation::at(pos, message)
+                .on_azure("DefenderPricing", "Containers", &pricing.source)
+                .with_fix(fix.clone()),
+        );
     }
     for cluster in clusters {
-        out.report(Violation::at(pos, message).on_azure(
-            "ManagedCluster",
-            &cluster.name,
-            &pricing.source,
-        ));
+        out.report(
+            Violation::at(pos, message)
+                .on_azure("ManagedCluster", &cluster.name, &pricing.source)
+                .with_fix(fix.clone()),
+        );
     }
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -36,33 +36,35 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable the Microsoft Defender for Containers sensor."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --enable-defender",
+        ],
+        iac: &[
+            crate::IacSetting::new("securityProfile.defender.securityMonitoring.enabled", "true", "microsoft_defender.log_analytics_workspace_id", "\"<workspace-id>\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, ENABLED, false) != Some(false) {
-            continue;
-        }
-        let state = match cluster.settings.get(ENABLED) {
-            Lookup::Absent => {
-                "`securityProfile.defender.securityMonitoring.enabled` not set; the default is off"
-            }
-            _ => "`securityProfile.defender.securityMonitoring.enabled: false`",
-        };
-        let message = format!(
-            "The Microsoft Defender for Containers sensor is not enabled \
-             ({state}): runtime threats \
-             in the cluster go undetected.{}",
-            fix(
-                &az_aks_update(cluster, "--enable-defender"),
-                "`securityProfile.defender.securityMonitoring.enabled: true` and \
-                 `securityProfile.defender.logAnalyticsWorkspaceResourceId`",
-                "a `microsoft_defender { log_analytics_workspace_id = <workspace-id> }` block"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, ENABLED), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, ENABLED, false) != Some(false) {
+        return;
     }
+    let state = match cluster.settings.get(ENABLED) {
+        Lookup::Absent => {
+            "`securityProfile.defender.securityMonitoring.enabled` not set; the default is off"
+        }
+        _ => "`securityProfile.defender.securityMonitoring.enabled: false`",
+    };
+    let message = format!(
+        "The Microsoft Defender for Containers sensor is not enabled \
+         ({state}): runtime threats \
+         in the cluster go undetected."
+    );
+    out.report(Violation::at(attr_pos(cluster, ENABLED), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -32,42 +32,36 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_MANAGED_ENTRA_ID,
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable AKS-managed Entra ID integration with an admin group."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks update {cluster-args} --enable-aad --aad-admin-group-object-ids <group-id>",
+        ],
+        iac: &[
+            crate::IacSetting::new("aadProfile.managed", "true", "azure_active_directory_role_based_access_control.admin_group_object_ids", "[\"<group-id>\"]"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get("aadProfile") {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => "is not enabled (`aadProfile` not set; AKS defaults to none)",
-            Lookup::Known(_) => match flag(cluster, "aadProfile.managed", false) {
-                Some(false) => {
-                    "is the retired legacy integration, not AKS-managed \
-                     (`aadProfile.managed` not true)"
-                }
-                _ => continue,
-            },
-        };
-        let message = format!(
-            "Entra ID integration {state}: cluster access relies on local certificate \
-             credentials.{}",
-            fix(
-                &az_aks_update(
-                    cluster,
-                    "--enable-aad --aad-admin-group-object-ids <group-id>"
-                ),
-                "`aadProfile.managed: true` with `aadProfile.adminGroupObjectIDs`",
-                "an `azure_active_directory_role_based_access_control` block with \
-                 `admin_group_object_ids` (azurerm v3: also `managed = true`)"
-            )
-        );
-        report(
-            out,
-            cluster,
-            attr_pos(cluster, "aadProfile.managed"),
-            message,
-        );
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get("aadProfile") {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => "is not enabled (`aadProfile` not set; AKS defaults to none)",
+        Lookup::Known(_) => match flag(cluster, "aadProfile.managed", false) {
+            Some(false) => {
+                "is the retired legacy integration, not AKS-managed \
+                 (`aadProfile.managed` not true)"
+            }
+            _ => return,
+        },
+    };
+    let message = format!(
+        "Entra ID integration {state}: cluster access relies on local certificate \
+         credentials."
+    );
+    out.report(Violation::at(attr_pos(cluster, "aadProfile.managed"), message));
 }

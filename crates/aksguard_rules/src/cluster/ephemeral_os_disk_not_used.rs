@@ -1,9 +1,11 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{clusters, fix, pool_pos_of, report_pool};
+use crate::azure_fix::with_commands;
+use crate::cluster::helpers::az_aks_nodepool;
 use crate::cluster::node_pool_without_availability_zones::new_pool_command;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pool_pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -35,47 +37,54 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_226")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Use ephemeral OS disks: add a pool with them and move the workloads."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --node-osdisk-type Ephemeral <options of the old pool>",
+            "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
+        ],
+        iac: &[
+            crate::IacSetting::new("osDiskType", "\"Ephemeral\"", "os_disk_type", "\"Ephemeral\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
     const PATH: &str = "osDiskType";
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            let state = match pool.settings.get(PATH) {
-                Lookup::Known(node) => match node.as_str() {
-                    Some(kind) if kind.trim().eq_ignore_ascii_case("ephemeral") => continue,
-                    Some(kind) => format!("`{PATH}` is `{kind}`"),
-                    None => continue,
-                },
-                Lookup::Absent => format!(
-                    "`{PATH}` is not set (AKS uses Ephemeral only when the VM size's cache or \
-                     temporary disk fits the OS disk, Managed otherwise)"
-                ),
-                Lookup::Unknown(_) => continue,
-            };
-            let mode = pool
-                .settings
-                .get("mode")
-                .as_str()
-                .filter(|m| m.trim().eq_ignore_ascii_case("system"))
-                .map_or("User", |_| "System");
-            let mut message = format!(
-                "node pool `{}`: {state}; the OS disk type is fixed at creation, so add a pool \
-                 with ephemeral OS disks, move workloads and delete this one.",
-                pool.name
-            );
-            message.push_str(&fix(
-                &new_pool_command(
-                    cluster,
-                    &format!("--mode {mode} --node-osdisk-type Ephemeral"),
-                ),
-                "the agent pool's `osDiskType: Ephemeral`",
-                "`os_disk_type = \"Ephemeral\"` on the pool",
-            ));
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
-        }
-    }
+    let state = match pool.settings.get(PATH) {
+        Lookup::Known(node) => match node.as_str() {
+            Some(kind) if kind.trim().eq_ignore_ascii_case("ephemeral") => return,
+            Some(kind) => format!("`{PATH}` is `{kind}`"),
+            None => return,
+        },
+        Lookup::Absent => format!(
+            "`{PATH}` is not set (AKS uses Ephemeral only when the VM size's cache or \
+             temporary disk fits the OS disk, Managed otherwise)"
+        ),
+        Lookup::Unknown(_) => return,
+    };
+    let mode = pool
+        .settings
+        .get("mode")
+        .as_str()
+        .filter(|m| m.trim().eq_ignore_ascii_case("system"))
+        .map_or("User", |_| "System");
+    let message = format!(
+        "node pool `{}`: {state}; the OS disk type is fixed at creation, so add a pool \
+         with ephemeral OS disks, move workloads and delete this one.",
+        pool.name
+    );
+    let commands = [
+        new_pool_command(
+            cluster,
+            &format!("--mode {mode} --node-osdisk-type Ephemeral"),
+        ),
+        az_aks_nodepool(cluster, "delete", &pool.name, ""),
+    ];
+    let fix = with_commands(&RULE, commands);
+    out.report(Violation::at(pool_pos_of(pool, PATH), message).with_fix(fix));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::{Lookup, NodePool};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, fix, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -33,9 +33,19 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_170")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Move the cluster to the Standard tier."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --tier standard",
+        ],
+        iac: &[
+            crate::IacSetting::new("sku.tier", "\"Standard\"", "sku_tier", "\"Standard\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 /// Whether the pool reserves its nodes for system pods: `Some(true)` for a System pool with
@@ -71,38 +81,31 @@ pub(crate) fn is_critical_addons_only_taint(taint: &str) -> bool {
         && (effect.eq_ignore_ascii_case("NoSchedule") || effect.eq_ignore_ascii_case("NoExecute"))
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     const PATH: &str = "sku.tier";
-    for cluster in clusters(inventory) {
-        let tier = match cluster.settings.get(PATH) {
-            Lookup::Known(node) => match node.as_str() {
-                Some(tier) if tier.trim().eq_ignore_ascii_case("free") => Some(tier),
-                _ => continue,
-            },
-            Lookup::Absent => None,
-            Lookup::Unknown(_) => continue,
-        };
-        let user_pool = cluster
-            .node_pools
-            .iter()
-            .find(|pool| reserved_for_system(pool) == Some(false));
-        let Some(user_pool) = user_pool else {
-            continue;
-        };
-        let state = match tier {
-            Some(tier) => format!("`{PATH}` is `{tier}`"),
-            None => format!("`{PATH}` is not set (defaults to Free)"),
-        };
-        let mut message = format!(
-            "{state} while node pool `{}` can run user workloads: the Free tier has no uptime \
-             SLA and a control plane sized for testing.",
-            user_pool.name
-        );
-        message.push_str(&fix(
-            &az_aks_update(cluster, "--tier standard"),
-            "`sku: { name: Base, tier: Standard }`",
-            "`sku_tier = \"Standard\"`",
-        ));
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+    let tier = match cluster.settings.get(PATH) {
+        Lookup::Known(node) => match node.as_str() {
+            Some(tier) if tier.trim().eq_ignore_ascii_case("free") => Some(tier),
+            _ => return,
+        },
+        Lookup::Absent => None,
+        Lookup::Unknown(_) => return,
+    };
+    let user_pool = cluster
+        .node_pools
+        .iter()
+        .find(|pool| reserved_for_system(pool) == Some(false));
+    let Some(user_pool) = user_pool else {
+        return;
+    };
+    let state = match tier {
+        Some(tier) => format!("`{PATH}` is `{tier}`"),
+        None => format!("`{PATH}` is not set (defaults to Free)"),
+    };
+    let message = format!(
+        "{state} while node pool `{}` can run user workloads: the Free tier has no uptime \
+         SLA and a control plane sized for testing.",
+        user_pool.name
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,24 +1,15 @@
-//! Shared by the AKS rules: reporting on `ManagedCluster/<name>` and building the exact `az`
-//! commands of remediation messages with the cluster's resource group and name filled in.
+//! Shared by the AKS and ACR rules: reading settings (the one boolean-flag helper), where to
+//! report them, and the exact `az` commands of fixes whose words depend on what the rule
+//! found, with the cluster's resource group and name filled in (fixed commands are templates
+//! in the rule's `RuleFix`, filled by `crate::azure_fix`).
 //! Several rules use this file: append, do not rewrite.
 
-use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::azure::{Lookup, ManagedCluster, Settings};
 use aksguard_model::{Inventory, Node, Pos};
-
-use crate::checker::{Checker, Violation};
 
 /// Every managed cluster of the scan.
 pub(crate) fn clusters(inventory: &Inventory) -> &[ManagedCluster] {
     &inventory.azure().clusters
-}
-
-/// Reports `message` at `pos` on `ManagedCluster/<name>`.
-pub(crate) fn report(out: &mut Checker<'_>, cluster: &ManagedCluster, pos: Pos, message: String) {
-    out.report(Violation::at(pos, message).on_azure(
-        "ManagedCluster",
-        &cluster.name,
-        &cluster.source,
-    ));
 }
 
 /// Where to report a setting of the cluster: its line, else the deepest present ancestor,
@@ -74,6 +65,15 @@ pub(crate) fn az_aks_update(cluster: &ManagedCluster, flags: &str) -> String {
 }
 
 /// The cluster's resource group and name as command-line words, placeholders where unknown.
+pub(crate) fn cluster_words(cluster: &ManagedCluster) -> (String, String) {
+    group_and_name(cluster)
+}
+
+/// `value` as a command-line word, or `placeholder` when it is unresolved.
+pub(crate) fn shell_word_or(value: &str, placeholder: &str) -> String {
+    literal(value).map_or_else(|| placeholder.to_owned(), shell_word)
+}
+
 fn group_and_name(cluster: &ManagedCluster) -> (String, String) {
     let group = cluster
         .resource_group
@@ -104,18 +104,16 @@ pub(crate) fn az_aks_nodepool(
     }
 }
 
-/// `az aks <group> <subcommand> --resource-group <rg> --cluster-name <cluster> <flags>`, for
-/// command groups that name the cluster with `--cluster-name` (`maintenanceconfiguration`).
-pub(crate) fn az_aks_child(cluster: &ManagedCluster, group_command: &str, flags: &str) -> String {
-    let (group, name) = group_and_name(cluster);
-    format!("az aks {group_command} --resource-group {group} --cluster-name {name} {flags}")
-}
-
 /// The tri-state of a boolean setting: `Some(value)` when known (a string `"true"`/`"false"`,
 /// as REST add-on `config` values are, counts too), `Some(default)` when absent, `None` when
 /// unknown or not a boolean.
 pub(crate) fn flag(cluster: &ManagedCluster, path: &str, default: bool) -> Option<bool> {
-    match cluster.settings.get(path) {
+    settings_flag(&cluster.settings, path, default)
+}
+
+/// [`flag`] of any settings tree: a cluster's, a node pool's, a registry's.
+pub(crate) fn settings_flag(settings: &Settings, path: &str, default: bool) -> Option<bool> {
+    match settings.get(path) {
         Lookup::Known(node) => node_flag(node),
         Lookup::Unknown(_) => None,
         Lookup::Absent => Some(default),
@@ -144,25 +142,6 @@ pub(crate) fn node_flag(node: &Node) -> Option<bool> {
             None
         }
     })
-}
-
-/// The fix sentence every AKS finding ends with: the command, then the ARM property and the
-/// Terraform attribute that make the fix stick in code.
-pub(crate) fn fix(command: &str, arm: &str, terraform: &str) -> String {
-    format!(" Fix: `{command}`; in ARM/Bicep set {arm}; in Terraform set {terraform}.")
-}
-
-/// Reports `message` at `pos` on `ManagedCluster/<name>`, located in the node pool's own
-/// source (an ARM `agentPools` child or Terraform `azurerm_kubernetes_cluster_node_pool` may
-/// live in another file than the cluster).
-pub(crate) fn report_pool(
-    out: &mut Checker<'_>,
-    cluster: &ManagedCluster,
-    pool: &aksguard_model::azure::NodePool,
-    pos: Pos,
-    message: String,
-) {
-    out.report(Violation::at(pos, message).on_azure("ManagedCluster", &cluster.name, &pool.source));
 }
 
 /// Where to report a setting of a node pool: its line, else the pool's first line.

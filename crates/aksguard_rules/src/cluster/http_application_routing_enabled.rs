@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,30 +27,31 @@ pub(crate) static RULE: Rule = Rule {
         "HTTP application routing add-on for AKS (retired)",
         "https://learn.microsoft.com/azure/aks/http-application-routing",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Move Ingresses to the application routing add-on, then disable HTTP application routing."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks disable-addons {cluster-args} --addons http_application_routing",
+        ],
+        iac: &[
+            crate::IacSetting::new("addonProfiles.httpApplicationRouting.enabled", "false", "http_application_routing_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "addonProfiles.httpApplicationRouting.enabled";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
-            continue;
-        }
-        let message = format!(
-            "addonProfiles.httpApplicationRouting.enabled is true: the retired, \
-             non-production HTTP application routing add-on publishes Ingresses on a public \
-             DNS zone without TLS. Move Ingresses to the application routing add-on, then `{}`; \
-             ARM `addonProfiles.httpApplicationRouting.enabled: false`, Terraform \
-             `http_application_routing_enabled = false`.",
-            az_aks(
-                cluster,
-                "disable-addons",
-                "--addons http_application_routing"
-            ),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
+        return;
     }
+    let message = format!(
+        "addonProfiles.httpApplicationRouting.enabled is true: the retired, \
+         non-production HTTP application routing add-on publishes Ingresses on a public \
+         DNS zone without TLS."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

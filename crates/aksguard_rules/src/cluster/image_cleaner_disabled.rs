@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -31,26 +31,32 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::OPERATOR_BEST_PRACTICES_CONTAINER_IMAGE_MANAGEMENT,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable Image Cleaner."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az aks update {cluster-args} --enable-image-cleaner",
+        ],
+        iac: &[
+            crate::IacSetting::new("securityProfile.imageCleaner.enabled", "true", "image_cleaner_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "securityProfile.imageCleaner.enabled";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Absent => "is not set (defaults to false)",
-            lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
-            _ => continue,
-        };
-        let message = format!(
-            "securityProfile.imageCleaner.enabled {state}: unused, vulnerable images stay \
-             cached on the nodes. Fix: `{}`; ARM `securityProfile.imageCleaner.enabled: true`, \
-             Terraform `image_cleaner_enabled = true`.",
-            az_aks_update(cluster, "--enable-image-cleaner"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Absent => "is not set (defaults to false)",
+        lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
+        _ => return,
+    };
+    let message = format!(
+        "securityProfile.imageCleaner.enabled {state}: unused, vulnerable images stay \
+         cached on the nodes."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

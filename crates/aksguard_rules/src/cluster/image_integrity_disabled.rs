@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, fix, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,33 +31,35 @@ pub(crate) static RULE: Rule = Rule {
         "Use Image Integrity to validate signed images before deploying them to AKS",
         "https://learn.microsoft.com/azure/aks/image-integrity",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Enable Image Integrity (signature verification at deployment)."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --enable-image-integrity",
+        ],
+        iac: &[
+            crate::IacSetting::arm("securityProfile.imageIntegrity.enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     const PATH: &str = "securityProfile.imageIntegrity.enabled";
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Known(node) => match node_flag(node) {
-                Some(false) => format!("`{PATH}` is false"),
-                Some(true) | None => continue,
-            },
-            Lookup::Absent => format!("`{PATH}` is not set (defaults to disabled)"),
-            Lookup::Unknown(_) => continue,
-        };
-        let mut message = format!(
-            "{state}: image signatures are not verified at admission, so any image a tag \
-             points to can run (preview feature: needs the aks-preview extension, the Azure \
-             Policy add-on and the OIDC issuer)."
-        );
-        message.push_str(&fix(
-            &az_aks_update(cluster, "--enable-image-integrity"),
-            "`securityProfile.imageIntegrity.enabled: true` (preview API version)",
-            "nothing in azurerm (use `azapi_update_resource` to set \
-             `securityProfile.imageIntegrity.enabled`)",
-        ));
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Known(node) => match node_flag(node) {
+            Some(false) => format!("`{PATH}` is false"),
+            Some(true) | None => return,
+        },
+        Lookup::Absent => format!("`{PATH}` is not set (defaults to disabled)"),
+        Lookup::Unknown(_) => return,
+    };
+    let message = format!(
+        "{state}: image signatures are not verified at admission, so any image a tag \
+         points to can run (preview feature: needs the aks-preview extension, the Azure \
+         Policy add-on and the OIDC issuer)."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -31,33 +31,32 @@ pub(crate) static RULE: Rule = Rule {
                   `key_vault_secrets_provider { secret_rotation_enabled = true }`) and move \
                   secrets to Key Vault.",
     references: &[Reference::CisAks("4.5.2"), guides::CSI_SECRETS_STORE_DRIVER],
+    fix: crate::RuleFix {
+        summary: Some("Enable the Key Vault Secrets Store CSI driver add-on."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az aks enable-addons {cluster-args} --addons azure-keyvault-secrets-provider",
+        ],
+        iac: &[
+            crate::IacSetting::new("addonProfiles.azureKeyvaultSecretsProvider.enabled", "true", "key_vault_secrets_provider.secret_rotation_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, ENABLED, false) != Some(false) {
-            continue;
-        }
-        let state = match cluster.settings.get(ENABLED) {
-            Lookup::Absent => "is not enabled (no `azureKeyvaultSecretsProvider` add-on profile)",
-            _ => "is disabled (`addonProfiles.azureKeyvaultSecretsProvider.enabled: false`)",
-        };
-        let message = format!(
-            "The Azure Key Vault Secrets Store CSI driver add-on {state}: workloads cannot \
-             mount secrets from Key Vault.{}",
-            fix(
-                &az_aks(
-                    cluster,
-                    "enable-addons",
-                    "--addons azure-keyvault-secrets-provider"
-                ),
-                "`addonProfiles.azureKeyvaultSecretsProvider.enabled: true`",
-                "a `key_vault_secrets_provider { secret_rotation_enabled = true }` block"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, ENABLED), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, ENABLED, false) != Some(false) {
+        return;
     }
+    let state = match cluster.settings.get(ENABLED) {
+        Lookup::Absent => "is not enabled (no `azureKeyvaultSecretsProvider` add-on profile)",
+        _ => "is disabled (`addonProfiles.azureKeyvaultSecretsProvider.enabled: false`)",
+    };
+    let message = format!(
+        "The Azure Key Vault Secrets Store CSI driver add-on {state}: workloads cannot \
+         mount secrets from Key Vault."
+    );
+    out.report(Violation::at(attr_pos(cluster, ENABLED), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -41,40 +41,39 @@ pub(crate) static RULE: Rule = Rule {
         guides::CSI_SECRETS_STORE_DRIVER,
         Reference::Peer(same(Checkov, "CKV_AZURE_172")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Turn on secret rotation in the Key Vault CSI add-on."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az aks addon update {cluster-args} --addon azure-keyvault-secrets-provider --enable-secret-rotation",
+        ],
+        iac: &[
+            crate::IacSetting::new("addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation", "\"true\"", "key_vault_secrets_provider.secret_rotation_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, ENABLED, false) != Some(true)
-            || flag(cluster, ROTATION, false) != Some(false)
-        {
-            continue;
-        }
-        let state = match cluster.settings.get(ROTATION) {
-            Lookup::Absent => "`config.enableSecretRotation` not set; the default is off",
-            _ => "`config.enableSecretRotation: \"false\"`",
-        };
-        let message = format!(
-            "The Key Vault CSI add-on does not rotate secrets ({state}): secrets changed in Key \
-             Vault stay in use until pods restart.{}",
-            fix(
-                &az_aks(
-                    cluster,
-                    "addon update",
-                    "--addon azure-keyvault-secrets-provider --enable-secret-rotation"
-                ),
-                "`addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation: \"true\"`",
-                "`secret_rotation_enabled = true` in `key_vault_secrets_provider`"
-            )
-        );
-        // Rotation, else its `config`, else the add-on profile (the Terraform block).
-        let pos = match cluster.settings.get(ROTATION) {
-            Lookup::Known(node) => node.pos,
-            _ => attr_pos(cluster, CONFIG),
-        };
-        report(out, cluster, pos, message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, ENABLED, false) != Some(true)
+        || flag(cluster, ROTATION, false) != Some(false)
+    {
+        return;
     }
+    let state = match cluster.settings.get(ROTATION) {
+        Lookup::Absent => "`config.enableSecretRotation` not set; the default is off",
+        _ => "`config.enableSecretRotation: \"false\"`",
+    };
+    let message = format!(
+        "The Key Vault CSI add-on does not rotate secrets ({state}): secrets changed in Key \
+         Vault stay in use until pods restart."
+    );
+    // Rotation, else its `config`, else the add-on profile (the Terraform block).
+    let pos = match cluster.settings.get(ROTATION) {
+        Lookup::Known(node) => node.pos,
+        _ => attr_pos(cluster, CONFIG),
+    };
+    out.report(Violation::at(pos, message));
 }

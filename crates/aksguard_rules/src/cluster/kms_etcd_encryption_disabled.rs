@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const ENABLED: &str = "securityProfile.azureKeyVaultKms.enabled";
@@ -35,34 +35,34 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Encrypt etcd with a customer-managed Key Vault key (KMS)."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks update {cluster-args} --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id>",
+        ],
+        iac: &[
+            crate::IacSetting::new("securityProfile.azureKeyVaultKms.enabled", "true", "key_management_service.key_vault_key_id", "\"<key-id>\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, ENABLED, false) != Some(false) {
-            continue;
-        }
-        let state = match cluster.settings.get(ENABLED) {
-            Lookup::Absent => {
-                "`securityProfile.azureKeyVaultKms.enabled` not set; the default is false"
-            }
-            _ => "`securityProfile.azureKeyVaultKms.enabled: false`",
-        };
-        let message = format!(
-            "Kubernetes Secrets in etcd are not encrypted with a customer-managed key \
-             ({state}).{}",
-            fix(
-                &az_aks_update(
-                    cluster,
-                    "--enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id>"
-                ),
-                "`securityProfile.azureKeyVaultKms.enabled: true` with `keyId`",
-                "a `key_management_service { key_vault_key_id = <key-id> }` block"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, ENABLED), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, ENABLED, false) != Some(false) {
+        return;
     }
+    let state = match cluster.settings.get(ENABLED) {
+        Lookup::Absent => {
+            "`securityProfile.azureKeyVaultKms.enabled` not set; the default is false"
+        }
+        _ => "`securityProfile.azureKeyVaultKms.enabled: false`",
+    };
+    let message = format!(
+        "Kubernetes Secrets in etcd are not encrypted with a customer-managed key \
+         ({state})."
+    );
+    out.report(Violation::at(attr_pos(cluster, ENABLED), message));
 }

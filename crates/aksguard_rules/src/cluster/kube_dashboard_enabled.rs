@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -29,25 +30,30 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_8")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Disable the Kubernetes dashboard add-on."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az aks disable-addons {cluster-args} --addons kube-dashboard",
+        ],
+        iac: &[
+            crate::IacSetting::arm("addonProfiles.kubeDashboard.enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "addonProfiles.kubeDashboard.enabled";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
-            continue;
-        }
-        let message = format!(
-            "addonProfiles.kubeDashboard.enabled is true: the deprecated Kubernetes dashboard \
-             runs in the cluster with a privileged service account. Fix: `{}`; ARM \
-             `addonProfiles.kubeDashboard.enabled: false`; use the Azure portal's Kubernetes \
-             resource view instead.",
-            az_aks(cluster, "disable-addons", "--addons kube-dashboard"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
+        return;
     }
+    let message = format!(
+        "addonProfiles.kubeDashboard.enabled is true: the deprecated Kubernetes dashboard \
+         runs in the cluster with a privileged service account."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -2,6 +2,7 @@ use aksguard_model::azure::builtins::{self, BuiltinRole, RoleMatch};
 use aksguard_model::azure::{ManagedCluster, RoleAssignment};
 use aksguard_model::{Inventory, Severity};
 
+use crate::azure_fix::{iac_for_file, with_commands};
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{az_aks_update, clusters};
 use crate::meta::{Check, Family, Reference, Rule};
@@ -42,6 +43,10 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/container-registry/container-registry-roles",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Replace the kubelet identity's registry role with AcrPull."),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -178,16 +183,30 @@ fn check_assignment(assignment: &RoleAssignment, all: &[ManagedCluster], out: &m
     } else {
         "it goes beyond pulling images, which is all nodes need"
     };
-    let acr_pull = builtins::ACR_PULL.guid;
     let message = format!(
         "the kubelet identity is granted `{role_name}` on a container registry (scope \
-         `{scope}`): {harm}. Fix: `az role assignment delete --assignee {assignee} --role \
-         {role_arg} --scope {scope_arg}`, then grant AcrPull only with `{attach}`; in \
-         ARM/Bicep set the role assignment's `roleDefinitionId` to the AcrPull role \
-         ({acr_pull}); in Terraform set `role_definition_name = \"AcrPull\"` on the \
-         `azurerm_role_assignment`."
+         `{scope}`): {harm}."
     );
-    let mut violation = Violation::at(assignment.pos, message);
+    let mut fix = with_commands(
+        &RULE,
+        [
+            format!(
+                "az role assignment delete --assignee {assignee} --role {role_arg} --scope \
+                 {scope_arg}"
+            ),
+            attach,
+        ],
+    );
+    let acr_pull_id = format!(
+        "\"/providers/Microsoft.Authorization/roleDefinitions/{}\"",
+        builtins::ACR_PULL.guid
+    );
+    fix.iac.extend(iac_for_file(
+        &assignment.source.path,
+        ("properties.roleDefinitionId", &acr_pull_id),
+        ("role_definition_name", "\"AcrPull\""),
+    ));
+    let mut violation = Violation::at(assignment.pos, message).with_fix(fix);
     if writes {
         violation = violation.with_severity(Severity::High);
     }

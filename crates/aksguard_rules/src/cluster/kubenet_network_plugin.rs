@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::attr_pos;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -38,35 +39,35 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Migrate from kubenet to Azure CNI Overlay."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --network-plugin azure --network-plugin-mode overlay",
+        ],
+        iac: &[
+            crate::IacSetting::new("networkProfile.networkPlugin", "\"azure\"", "network_profile.network_plugin", "\"azure\""),
+            crate::IacSetting::new("networkProfile.networkPluginMode", "\"overlay\"", "network_profile.network_plugin_mode", "\"overlay\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let kubenet = cluster
-            .settings
-            .get(PLUGIN)
-            .as_str()
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("kubenet"));
-        if !kubenet {
-            continue;
-        }
-        let message = format!(
-            "The cluster uses the kubenet network plugin, which supports only Calico for \
-             network policy and is retired on 31 March 2028.{} The migration is one-way and \
-             re-images every node pool.",
-            fix(
-                &az_aks_update(
-                    cluster,
-                    "--network-plugin azure --network-plugin-mode overlay"
-                ),
-                "`networkProfile.networkPlugin: azure` and `networkPluginMode: overlay`",
-                "`network_plugin = \"azure\"` and `network_plugin_mode = \"overlay\"` in \
-                 `network_profile`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, PLUGIN), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let kubenet = cluster
+        .settings
+        .get(PLUGIN)
+        .as_str()
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("kubenet"));
+    if !kubenet {
+        return;
     }
+    let message = format!(
+        "The cluster uses the kubenet network plugin, which supports only Calico for \
+         network policy and is retired on 31 March 2028. The migration is one-way and \
+         re-images every node pool."
+    );
+    out.report(Violation::at(attr_pos(cluster, PLUGIN), message));
 }

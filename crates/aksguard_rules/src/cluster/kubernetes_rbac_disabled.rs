@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -32,24 +33,29 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_5")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Re-create the cluster with Kubernetes RBAC enabled and move the workloads."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks create {cluster-args} <other options of the cluster>",
+        ],
+        iac: &[
+            crate::IacSetting::new("enableRBAC", "true", "role_based_access_control_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if flag(cluster, "enableRBAC", true) != Some(false) {
-            continue;
-        }
-        let message = format!(
-            "Kubernetes RBAC is disabled (`enableRBAC: false`): every authenticated caller is \
-             authorized for everything. AKS cannot enable it in place: re-create the cluster \
-             (`az aks create {} …` enables RBAC unless `--disable-rbac` is passed); in \
-             ARM/Bicep set `enableRBAC: true`; in Terraform set \
-             `role_based_access_control_enabled = true` (forces replacement).",
-            cluster_args(cluster)
-        );
-        report(out, cluster, attr_pos(cluster, "enableRBAC"), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if flag(cluster, "enableRBAC", true) != Some(false) {
+        return;
     }
+    let message = format!(
+        "Kubernetes RBAC is disabled (`enableRBAC: false`): every authenticated caller is \
+         authorized for everything. AKS cannot enable it in place: the cluster must be \
+         re-created."
+    );
+    out.report(Violation::at(attr_pos(cluster, "enableRBAC"), message));
 }

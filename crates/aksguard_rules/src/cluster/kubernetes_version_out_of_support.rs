@@ -1,10 +1,10 @@
 use aksguard_model::azure::{Lookup, ManagedCluster};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
 
 use crate::checker::{Checker, Violation};
 use crate::clock::{Date, days_between, today_utc};
 use crate::cluster::aks_versions::{AksVersion, TABLE_UPDATED, VERSIONS};
-use crate::cluster::helpers::{az_aks, az_aks_update, clusters, pos_of};
+use crate::cluster::helpers::{az_aks, az_aks_update, pos_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -51,20 +51,28 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Upgrade the cluster to a supported Kubernetes version."),
+        iac: &[crate::IacSetting::new(
+            "kubernetesVersion",
+            "\"<version>\"",
+            "kubernetes_version",
+            "\"<version>\"",
+        )],
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 /// Days before the end of support from which the low "ending soon" finding is reported.
 const WARN_DAYS: i64 = 60;
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     let today = out.settings().as_of.unwrap_or_else(today_utc);
-    for cluster in clusters(inventory) {
-        if let Some(violation) = evaluate(cluster, today) {
-            out.report(violation.on_azure("ManagedCluster", &cluster.name, &cluster.source));
-        }
+    if let Some(violation) = evaluate(cluster, today) {
+        out.report(violation);
     }
 }
 
@@ -84,16 +92,15 @@ fn evaluate(cluster: &ManagedCluster, today: Date) -> Option<Violation> {
         let message = format!(
             "Kubernetes {}.{} ({field}) is out of AKS support: it is older than every version \
              in aksguard's AKS support table of {} (the oldest, {}.{}, left standard support \
-             on {}). {}",
+             on {}).",
             version.0,
             version.1,
             TABLE_UPDATED,
             oldest.version.0,
             oldest.version.1,
             oldest.end_of_life,
-            upgrade_fix(cluster),
         );
-        return Some(Violation::at(pos, message));
+        return Some(Violation::at(pos, message).with_fix(upgrade_fix(cluster, false)));
     }
     let row = VERSIONS.iter().find(|row| row.version == version)?;
     let on_lts = cluster
@@ -109,16 +116,14 @@ fn evaluate(cluster: &ManagedCluster, today: Date) -> Option<Violation> {
     if left > WARN_DAYS {
         return None;
     }
-    let fix = format!(
-        "{}{}",
-        upgrade_fix(cluster),
-        lts_option(cluster, row, on_lts, today)
-    );
+    let lts = lts_option(row, on_lts, today);
+    let fix = upgrade_fix(cluster, lts.is_some());
+    let lts = lts.unwrap_or_default();
     let (message, severity) = if left < 0 {
         (
             format!(
                 "Kubernetes {}.{} ({field}) is out of AKS support: its {kind} ended on {} (as of \
-                 {}; aksguard's AKS support table of {}). {fix}",
+                 {}; aksguard's AKS support table of {}).{lts}",
                 version.0, version.1, end, today, TABLE_UPDATED,
             ),
             Severity::High,
@@ -127,7 +132,7 @@ fn evaluate(cluster: &ManagedCluster, today: Date) -> Option<Violation> {
         (
             format!(
                 "Kubernetes {}.{} ({field}) leaves AKS {kind} after {}, {} (as of {}; \
-                 aksguard's AKS support table of {}): plan the upgrade now. {fix}",
+                 aksguard's AKS support table of {}): plan the upgrade now.{lts}",
                 version.0,
                 version.1,
                 end,
@@ -142,32 +147,38 @@ fn evaluate(cluster: &ManagedCluster, today: Date) -> Option<Violation> {
             Severity::Low,
         )
     };
-    Some(Violation::at(pos, message).with_severity(severity))
-}
-
-fn upgrade_fix(cluster: &ManagedCluster) -> String {
-    format!(
-        "List the versions it can upgrade to with `{}` and upgrade with `{}`; ARM \
-         `kubernetesVersion`, Terraform `kubernetes_version`.",
-        az_aks(cluster, "get-upgrades", "--output table"),
-        az_aks(cluster, "upgrade", "--kubernetes-version <version>"),
+    Some(
+        Violation::at(pos, message)
+            .with_severity(severity)
+            .with_fix(fix),
     )
 }
 
+/// List the versions the cluster can upgrade to, upgrade; `with_lts`: the long-term support
+/// plan as the alternative.
+fn upgrade_fix(cluster: &ManagedCluster, with_lts: bool) -> aksguard_model::Fix {
+    let mut commands = vec![
+        az_aks(cluster, "get-upgrades", "--output table"),
+        az_aks(cluster, "upgrade", "--kubernetes-version <version>"),
+    ];
+    if with_lts {
+        commands.push(az_aks_update(
+            cluster,
+            "--tier premium --k8s-support-plan AKSLongTermSupport",
+        ));
+    }
+    crate::azure_fix::with_commands(&RULE, commands)
+}
+
 /// The LTS plan as an alternative, while LTS still covers the version.
-fn lts_option(cluster: &ManagedCluster, row: &AksVersion, on_lts: bool, today: Date) -> String {
+fn lts_option(row: &AksVersion, on_lts: bool, today: Date) -> Option<String> {
     match row.lts_end_of_life {
-        Some(lts) if !on_lts && lts >= today => format!(
-            " Alternatively the long-term support plan (Premium tier) covers {}.{} until {}: `{}`.",
-            row.version.0,
-            row.version.1,
-            lts,
-            az_aks_update(
-                cluster,
-                "--tier premium --k8s-support-plan AKSLongTermSupport"
-            ),
-        ),
-        _ => String::new(),
+        Some(lts) if !on_lts && lts >= today => Some(format!(
+            " Alternatively the long-term support plan (Premium tier) covers {}.{} until {} \
+             (the last command).",
+            row.version.0, row.version.1, lts,
+        )),
+        _ => None,
     }
 }
 

@@ -1,8 +1,10 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, flag, report};
+use crate::azure_fix::with_commands;
+use crate::cluster::helpers::az_aks_update;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -36,42 +38,39 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_IDENTITY_BEST_PRACTICES,
         Reference::Peer(same(Checkov, "CKV_AZURE_141")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Disable local accounts and sign in through Entra ID."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[],
+        iac: &[
+            crate::IacSetting::new("disableLocalAccounts", "true", "local_account_disabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get("disableLocalAccounts") {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => "`disableLocalAccounts` not set; the default is false",
-            Lookup::Known(_) => match flag(cluster, "disableLocalAccounts", false) {
-                Some(false) => "`disableLocalAccounts: false`",
-                _ => continue,
-            },
-        };
-        let entra = matches!(cluster.settings.get("aadProfile"), Lookup::Known(_))
-            && flag(cluster, "aadProfile.managed", false) == Some(true);
-        let flags = if entra {
-            "--disable-local-accounts"
-        } else {
-            "--enable-aad --aad-admin-group-object-ids <group-id> --disable-local-accounts"
-        };
-        let message = format!(
-            "Local accounts are enabled ({state}): static cluster-admin \
-             credentials bypass Entra ID.{}",
-            fix(
-                &az_aks_update(cluster, flags),
-                "`disableLocalAccounts: true`",
-                "`local_account_disabled = true`"
-            )
-        );
-        report(
-            out,
-            cluster,
-            attr_pos(cluster, "disableLocalAccounts"),
-            message,
-        );
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get("disableLocalAccounts") {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => "`disableLocalAccounts` not set; the default is false",
+        Lookup::Known(_) => match flag(cluster, "disableLocalAccounts", false) {
+            Some(false) => "`disableLocalAccounts: false`",
+            _ => return,
+        },
+    };
+    let entra = matches!(cluster.settings.get("aadProfile"), Lookup::Known(_))
+        && flag(cluster, "aadProfile.managed", false) == Some(true);
+    let flags = if entra {
+        "--disable-local-accounts"
+    } else {
+        "--enable-aad --aad-admin-group-object-ids <group-id> --disable-local-accounts"
+    };
+    let message = format!(
+        "Local accounts are enabled ({state}): static cluster-admin \
+         credentials bypass Entra ID."
+    );
+    let fix = with_commands(&RULE, [az_aks_update(cluster, flags)]);
+    out.report(Violation::at(attr_pos(cluster, "disableLocalAccounts"), message).with_fix(fix));
 }

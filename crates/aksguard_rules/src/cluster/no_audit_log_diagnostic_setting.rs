@@ -1,5 +1,6 @@
 use aksguard_model::{Inventory, Severity};
 
+use crate::azure_fix::{AzureTarget, with_commands};
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{cluster_args, clusters};
 use crate::guides;
@@ -44,6 +45,20 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/monitor-aks-reference",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some(
+            "Add a diagnostic setting that sends the kube-audit-admin and guard logs to a \
+             workspace.",
+        ),
+        safety: aksguard_model::FixSafety::Manual,
+        iac: &[crate::IacSetting::new(
+            "Microsoft.Insights/diagnosticSettings.logs[category=kube-audit-admin].enabled",
+            "true",
+            "azurerm_monitor_diagnostic_setting.enabled_log.category",
+            "\"kube-audit-admin\"",
+        )],
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -86,10 +101,6 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
              <workspace-id>",
             cluster_args(cluster)
         );
-        let code = "in ARM/Bicep add a `Microsoft.Insights/diagnosticSettings` resource scoped \
-                    to the cluster with `logs` category `kube-audit-admin` and `guard`; in \
-                    Terraform an `azurerm_monitor_diagnostic_setting` with `enabled_log { \
-                    category = \"kube-audit-admin\" }` and `enabled_log { category = \"guard\" }`";
         let violation = match settings.first() {
             Some(first) => {
                 let names: Vec<&str> = settings.iter().map(|s| s.name.as_str()).collect();
@@ -97,8 +108,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                     first.pos,
                     format!(
                         "No diagnostic setting of the cluster ({}) sends the API server audit \
-                         log (`kube-audit` or `kube-audit-admin`): API access is not recorded. \
-                         Fix: `{command}`; {code}.",
+                         log (`kube-audit` or `kube-audit-admin`): API access is not recorded.",
                         names.join(", ")
                     ),
                 )
@@ -115,12 +125,13 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                     cluster.pos,
                     format!(
                         "{scope}, so nothing is known to send the API server audit log \
-                         (`kube-audit` or `kube-audit-admin`). Fix: `{command}`; {code}."
+                         (`kube-audit` or `kube-audit-admin`)."
                     ),
                 )
                 .on_azure("ManagedCluster", &cluster.name, &cluster.source)
             }
         };
-        out.report(violation);
+        let fix = with_commands(&RULE, [command]);
+        out.report_on(&RULE, &AzureTarget::Cluster(cluster), violation.with_fix(fix));
     }
 }

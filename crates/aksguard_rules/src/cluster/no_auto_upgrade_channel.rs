@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pos_of;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -34,30 +34,35 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
         Reference::Peer(same(Checkov, "CKV_AZURE_171")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Set an automatic upgrade channel."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --auto-upgrade-channel stable",
+        ],
+        iac: &[
+            crate::IacSetting::new("autoUpgradeProfile.upgradeChannel", "\"stable\"", "automatic_upgrade_channel", "\"stable\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "autoUpgradeProfile.upgradeChannel";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Absent => "is not set (defaults to `none`)".to_owned(),
-            Lookup::Known(node) => match node.as_str() {
-                Some(value) if value.eq_ignore_ascii_case("none") => format!("is `{value}`"),
-                _ => continue,
-            },
-            Lookup::Unknown(_) => continue,
-        };
-        let message = format!(
-            "autoUpgradeProfile.upgradeChannel {state}: the cluster's Kubernetes version is \
-             never upgraded automatically. Fix: `{}`; ARM \
-             `autoUpgradeProfile.upgradeChannel: stable`, Terraform \
-             `automatic_upgrade_channel = \"stable\"` (azurerm v3: `automatic_channel_upgrade`).",
-            az_aks_update(cluster, "--auto-upgrade-channel stable"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Absent => "is not set (defaults to `none`)".to_owned(),
+        Lookup::Known(node) => match node.as_str() {
+            Some(value) if value.eq_ignore_ascii_case("none") => format!("is `{value}`"),
+            _ => return,
+        },
+        Lookup::Unknown(_) => return,
+    };
+    let message = format!(
+        "autoUpgradeProfile.upgradeChannel {state}: the cluster's Kubernetes version is \
+         never upgraded automatically."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -33,33 +33,35 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_227")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Replace the node pool with one that encrypts at host."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --enable-encryption-at-host <options of the old pool>",
+            "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
+        ],
+        iac: &[
+            crate::IacSetting::new("enableEncryptionAtHost", "true", "host_encryption_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
 const PATH: &str = "enableEncryptionAtHost";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            let state = match pool.settings.get(PATH) {
-                Lookup::Absent => "is not set (defaults to false)",
-                lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
-                _ => continue,
-            };
-            let add = az_aks_nodepool(cluster, "add", "", "--enable-encryption-at-host")
-                .replace("--name <pool>", "--name <new-pool>");
-            let message = format!(
-                "node pool `{}`: enableEncryptionAtHost {state}: its temporary disk and disk \
-                 caches are not encrypted on the VM host. It can only be set when a pool is \
-                 created: add a replacement pool (`{add}`, with the old pool's other options), \
-                 move the workloads, then `{}`. ARM `enableEncryptionAtHost: true`, Terraform \
-                 `host_encryption_enabled = true` (azurerm v3: `enable_host_encryption`).",
-                pool.name,
-                az_aks_nodepool(cluster, "delete", &pool.name, ""),
-            );
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
-        }
-    }
+fn check(_cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+    let state = match pool.settings.get(PATH) {
+        Lookup::Absent => "is not set (defaults to false)",
+        lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
+        _ => return,
+    };
+    let message = format!(
+        "node pool `{}`: enableEncryptionAtHost {state}: its temporary disk and disk \
+         caches are not encrypted on the VM host, and it can only be set when a pool is \
+         created.",
+        pool.name,
+    );
+    out.report(Violation::at(pool_pos_of(pool, PATH), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::guides;
 use crate::meta::{Check, Family, Rule};
 
@@ -30,37 +30,41 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_MANAGED_ENTRA_ID,
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Name an Entra ID admin group for the cluster."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks update {cluster-args} --aad-admin-group-object-ids <group-object-id>",
+        ],
+        iac: &[
+            crate::IacSetting::new("aadProfile.adminGroupObjectIDs", "[\"<group-object-id>\"]", "azure_active_directory_role_based_access_control.admin_group_object_ids", "[\"<group-object-id>\"]"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "aadProfile.adminGroupObjectIDs";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if cluster
-            .settings
-            .get("aadProfile.managed")
-            .node()
-            .and_then(node_flag)
-            != Some(true)
-        {
-            continue;
-        }
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Absent => "is not set",
-            Lookup::Known(node) if node.is_seq() && node.items().is_empty() => "is empty",
-            _ => continue,
-        };
-        let message = format!(
-            "aadProfile.adminGroupObjectIDs {state}: no Entra ID group is cluster admin, so \
-             administration relies on local accounts or ad-hoc role assignments. Fix: `{}`; \
-             ARM `aadProfile.adminGroupObjectIDs`, Terraform \
-             `azure_active_directory_role_based_access_control {{ admin_group_object_ids = \
-             [\"<group-object-id>\"] }}`.",
-            az_aks_update(cluster, "--aad-admin-group-object-ids <group-object-id>"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if cluster
+        .settings
+        .get("aadProfile.managed")
+        .node()
+        .and_then(node_flag)
+        != Some(true)
+    {
+        return;
     }
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Absent => "is not set",
+        Lookup::Known(node) if node.is_seq() && node.items().is_empty() => "is empty",
+        _ => return,
+    };
+    let message = format!(
+        "aadProfile.adminGroupObjectIDs {state}: no Entra ID group is cluster admin, so \
+         administration relies on local accounts or ad-hoc role assignments."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

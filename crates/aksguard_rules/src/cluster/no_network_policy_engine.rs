@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::attr_pos;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -40,57 +40,60 @@ pub(crate) static RULE: Rule = Rule {
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
         Reference::Peer(same(Checkov, "CKV_AZURE_7")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Install a network policy engine (Calico, Azure or Cilium)."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --network-policy calico",
+        ],
+        iac: &[
+            crate::IacSetting::new("networkProfile.networkPolicy", "\"calico\"", "network_profile.network_policy", "\"calico\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(POLICY) {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => {
-                "`networkProfile.networkPolicy` not set; the default is none".to_owned()
-            }
-            Lookup::Known(node) => match node.as_str().map(str::trim) {
-                Some(policy) if policy.is_empty() || policy.eq_ignore_ascii_case("none") => {
-                    format!("`networkProfile.networkPolicy: {policy}`")
-                }
-                _ => continue,
-            },
-        };
-        match cluster.settings.get(DATAPLANE) {
-            Lookup::Unknown(_) => continue,
-            Lookup::Known(node)
-                if node
-                    .as_str()
-                    .is_some_and(|d| d.trim().eq_ignore_ascii_case("cilium")) =>
-            {
-                continue;
-            }
-            _ => {}
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get(POLICY) {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => {
+            "`networkProfile.networkPolicy` not set; the default is none".to_owned()
         }
-        let kubenet = cluster
-            .settings
-            .get(PLUGIN)
-            .as_str()
-            .is_some_and(|p| p.trim().eq_ignore_ascii_case("kubenet"));
-        let alternatives = if kubenet {
-            " (kubenet supports only Calico)"
-        } else {
-            "; or `--network-policy azure`, or Azure CNI Powered by Cilium with \
-             `--network-dataplane cilium`"
-        };
-        let message = format!(
-            "No network policy engine ({state}): NetworkPolicies \
-             are not enforced and every pod can reach every other pod.{} Enabling it re-images \
-             every node pool{alternatives}.",
-            fix(
-                &az_aks_update(cluster, "--network-policy calico"),
-                "`networkProfile.networkPolicy: calico`",
-                "`network_profile { network_policy = \"calico\" }`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, POLICY), message);
+        Lookup::Known(node) => match node.as_str().map(str::trim) {
+            Some(policy) if policy.is_empty() || policy.eq_ignore_ascii_case("none") => {
+                format!("`networkProfile.networkPolicy: {policy}`")
+            }
+            _ => return,
+        },
+    };
+    match cluster.settings.get(DATAPLANE) {
+        Lookup::Unknown(_) => return,
+        Lookup::Known(node)
+            if node
+                .as_str()
+                .is_some_and(|d| d.trim().eq_ignore_ascii_case("cilium")) =>
+        {
+            return;
+        }
+        _ => {}
     }
+    let kubenet = cluster
+        .settings
+        .get(PLUGIN)
+        .as_str()
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("kubenet"));
+    let alternatives = if kubenet {
+        " (kubenet supports only Calico)"
+    } else {
+        "; or `--network-policy azure`, or Azure CNI Powered by Cilium with \
+         `--network-dataplane cilium`"
+    };
+    let message = format!(
+        "No network policy engine ({state}): NetworkPolicies \
+         are not enforced and every pod can reach every other pod. Enabling it re-images \
+         every node pool{alternatives}."
+    );
+    out.report(Violation::at(attr_pos(cluster, POLICY), message));
 }

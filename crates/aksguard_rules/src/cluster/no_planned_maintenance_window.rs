@@ -1,7 +1,8 @@
 use aksguard_model::{Inventory, Severity};
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_child, clusters, fix, report};
+use crate::azure_fix::AzureTarget;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::clusters;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -40,6 +41,16 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/auto-upgrade-cluster",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Add a planned maintenance window for upgrades."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks maintenanceconfiguration add --resource-group {group} --cluster-name {cluster} --name aksManagedAutoUpgradeSchedule --schedule-type Weekly --day-of-week Sunday --interval-weeks 1 --start-time 00:00 --duration 4",
+        ],
+        iac: &[
+            crate::IacSetting::new("", "", "maintenance_window_auto_upgrade.frequency", "\"Weekly\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -61,7 +72,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         if !cluster.maintenance_configurations.is_empty() {
             continue;
         }
-        let mut message = if complete {
+        let message = if complete {
             "the cluster has no maintenance configuration (`--complete`): auto-upgrades and \
              node OS updates run at any time AKS chooses."
                 .to_owned()
@@ -70,18 +81,10 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
              exists elsewhere, auto-upgrades and node OS updates run at any time AKS chooses."
                 .to_owned()
         };
-        message.push_str(&fix(
-            &az_aks_child(
-                cluster,
-                "maintenanceconfiguration add",
-                "--name aksManagedAutoUpgradeSchedule --schedule-type Weekly --day-of-week \
-                 Sunday --interval-weeks 1 --start-time 00:00 --duration 4",
-            ),
-            "a `Microsoft.ContainerService/managedClusters/maintenanceConfigurations` child \
-             named `aksManagedAutoUpgradeSchedule` (and `aksManagedNodeOSUpgradeSchedule`) \
-             with `properties.maintenanceWindow`",
-            "a `maintenance_window_auto_upgrade` (and `maintenance_window_node_os`) block",
-        ));
-        report(out, cluster, cluster.pos, message);
+        out.report_on(
+            &RULE,
+            &AzureTarget::Cluster(cluster),
+            Violation::at(cluster.pos, message),
+        );
     }
 }

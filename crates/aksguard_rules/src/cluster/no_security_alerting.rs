@@ -4,8 +4,9 @@ use aksguard_model::azure::{
 };
 use aksguard_model::{Inventory, Severity};
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{cluster_args, clusters, report};
+use crate::azure_fix::{AzureTarget, with_commands};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{cluster_args, clusters};
 use crate::cluster::role_assignments::shell_word;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -50,6 +51,13 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/defender-for-cloud/configure-email-notifications",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some(
+            "Add alert rules scoped to the cluster and a Defender for Cloud security contact.",
+        ),
+        safety: aksguard_model::FixSafety::Manual,
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -170,21 +178,26 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         let message = format!(
             "No alert rule has the cluster or its Log Analytics workspace in its scopes ({} \
              alert rule(s) in the scan), and no Defender for Cloud security contact names anyone \
-             to notify ({} contact(s)): detections on this cluster reach no one. Fix: `az \
-             monitor metrics alert create --name {}-node-cpu --resource-group {group} --scopes \
-             {scope} --condition \"avg node_cpu_usage_percentage > 90\"` (and the other \
-             recommended AKS alerts), and `az rest --method put --url \
-             https://management.azure.com{subscription}/providers/Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview \
-             --body '{{\"properties\":{{\"emails\":\"<security-team@example.com>\",\"isEnabled\":true,\
-             \"notificationsSources\":[{{\"sourceType\":\"Alert\",\"minimalSeverity\":\"Medium\"}}]}}}}'`; \
-             in ARM/Bicep add `Microsoft.Insights/metricAlerts` scoped to the cluster and a \
-             `Microsoft.Security/securityContacts` resource; in Terraform \
-             `azurerm_monitor_metric_alert` and `azurerm_security_center_contact`.",
+             to notify ({} contact(s)): detections on this cluster reach no one.",
             azure.alert_rules.len(),
             azure.security_contacts.len(),
+        );
+        let alert = format!(
+            "az monitor metrics alert create --name {}-node-cpu --resource-group {group} \
+             --scopes {scope} --condition \"avg node_cpu_usage_percentage > 90\"",
             shell_word(&cluster.name),
         );
-        report(out, cluster, cluster.pos, message);
+        let contact = format!(
+            "az rest --method put --url \
+             https://management.azure.com{subscription}/providers/Microsoft.Security/securityContacts/default?api-version=2023-12-01-preview \
+             --body '{{\"properties\":{{\"emails\":\"<security-team@example.com>\",\"isEnabled\":true,\
+             \"notificationsSources\":[{{\"sourceType\":\"Alert\",\"minimalSeverity\":\"Medium\"}}]}}}}'"
+        );
+        out.report_on(
+            &RULE,
+            &AzureTarget::Cluster(cluster),
+            Violation::at(cluster.pos, message).with_fix(with_commands(&RULE, [alert, contact])),
+        );
     }
 }
 

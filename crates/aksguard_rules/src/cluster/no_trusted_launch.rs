@@ -1,8 +1,9 @@
-use aksguard_model::azure::{Lookup, NodePool};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
+use crate::azure_fix::with_commands;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{az_aks_nodepool, node_flag, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -31,9 +32,18 @@ pub(crate) static RULE: Rule = Rule {
         "Trusted Launch for Azure Kubernetes Service (AKS)",
         "https://learn.microsoft.com/azure/aks/use-trusted-launch",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Turn on Secure Boot and vTPM (Trusted Launch) for the node pool."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[],
+        iac: &[
+            crate::IacSetting::arm("securityProfile.enableSecureBoot", "true"),
+            crate::IacSetting::arm("securityProfile.enableVTPM", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
 const SECURE_BOOT: &str = "securityProfile.enableSecureBoot";
@@ -50,46 +60,39 @@ fn off(pool: &NodePool, path: &str) -> Option<String> {
     }
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            let missing: Vec<(&str, String)> = [SECURE_BOOT, VTPM]
-                .into_iter()
-                .filter_map(|path| off(pool, path).map(|state| (path, state)))
-                .collect();
-            let Some((first, _)) = missing.first() else {
-                continue;
-            };
-            let states: Vec<&str> = missing.iter().map(|(_, state)| state.as_str()).collect();
-            let flags = "--enable-secure-boot --enable-vtpm";
-            let fix = if missing.len() == 2 {
-                let add = az_aks_nodepool(cluster, "add", "", flags)
-                    .replace("--name <pool>", "--name <new-pool>");
-                format!(
-                    "Trusted Launch is chosen when a pool is created: add a replacement pool \
-                     (`{add}`, with the old pool's other options), move the workloads, then \
-                     `{}`.",
-                    az_aks_nodepool(cluster, "delete", &pool.name, ""),
-                )
-            } else {
-                let flag = if *first == SECURE_BOOT {
-                    "--enable-secure-boot"
-                } else {
-                    "--enable-vtpm"
-                };
-                format!(
-                    "Fix: `{}` (may need the aks-preview extension).",
-                    az_aks_nodepool(cluster, "update", &pool.name, flag),
-                )
-            };
-            let message = format!(
-                "node pool `{}`: {}: its nodes boot without Trusted Launch protection. {fix} \
-                 ARM agent pool `securityProfile.enableSecureBoot: true` and \
-                 `securityProfile.enableVTPM: true`.",
-                pool.name,
-                states.join("; "),
-            );
-            report_pool(out, cluster, pool, pool_pos_of(pool, first), message);
-        }
-    }
+fn check(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+    let missing: Vec<(&str, String)> = [SECURE_BOOT, VTPM]
+        .into_iter()
+        .filter_map(|path| off(pool, path).map(|state| (path, state)))
+        .collect();
+    let Some((first, _)) = missing.first() else {
+        return;
+    };
+    let states: Vec<&str> = missing.iter().map(|(_, state)| state.as_str()).collect();
+    let flags = "--enable-secure-boot --enable-vtpm";
+    let (note, commands) = if missing.len() == 2 {
+        let add = az_aks_nodepool(cluster, "add", "", &format!("{flags} <options of the old pool>"))
+            .replace("--name <pool>", "--name <new-pool>");
+        (
+            " Trusted Launch is chosen when a pool is created.",
+            vec![add, az_aks_nodepool(cluster, "delete", &pool.name, "")],
+        )
+    } else {
+        let flag = if *first == SECURE_BOOT {
+            "--enable-secure-boot"
+        } else {
+            "--enable-vtpm"
+        };
+        (
+            "",
+            vec![az_aks_nodepool(cluster, "update", &pool.name, flag)],
+        )
+    };
+    let message = format!(
+        "node pool `{}`: {}: its nodes boot without Trusted Launch protection.{note}",
+        pool.name,
+        states.join("; "),
+    );
+    let fix = with_commands(&RULE, commands);
+    out.report(Violation::at(pool_pos_of(pool, first), message).with_fix(fix));
 }

@@ -1,8 +1,9 @@
 use aksguard_model::{Inventory, Severity};
 
-use crate::checker::Checker;
+use crate::azure_fix::{AzureTarget, with_commands};
+use crate::checker::{Checker, Violation};
 use crate::clock::{Date, days_between, today_utc};
-use crate::cluster::helpers::{az_aks_nodepool, az_aks_update, clusters, pool_pos_of, report_pool};
+use crate::cluster::helpers::{az_aks_nodepool, az_aks_update, clusters, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const PATH: &str = "nodeImageVersion";
@@ -43,6 +44,16 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Upgrade the node pool to the latest node image and let AKS keep it current."),
+        iac: &[crate::IacSetting::new(
+            "autoUpgradeProfile.nodeOSUpgradeChannel",
+            "\"NodeImage\"",
+            "node_os_upgrade_channel",
+            "\"NodeImage\"",
+        )],
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -73,15 +84,22 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             let message = format!(
                 "node pool `{}` runs node image `{}`, released {released}: {age} days old as \
                  of {today}, past the allowed {max_age} days, so its nodes miss the kernel \
-                 and OS security fixes of newer images. Fix: `{}`, and keep images current \
-                 with `{}` (ARM `autoUpgradeProfile.nodeOSUpgradeChannel: NodeImage`, \
-                 Terraform `node_os_upgrade_channel = \"NodeImage\"`).",
+                 and OS security fixes of newer images.",
                 pool.name,
                 version.trim(),
-                az_aks_nodepool(cluster, "upgrade", &pool.name, "--node-image-only"),
-                az_aks_update(cluster, "--node-os-upgrade-channel NodeImage"),
             );
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
+            let fix = with_commands(
+                &RULE,
+                [
+                    az_aks_nodepool(cluster, "upgrade", &pool.name, "--node-image-only"),
+                    az_aks_update(cluster, "--node-os-upgrade-channel NodeImage"),
+                ],
+            );
+            let violation = Violation::at(pool_pos_of(pool, PATH), message)
+                .on_azure("ManagedCluster", &cluster.name, &pool.source)
+                .with_fix(fix);
+            // The IaC that keeps images current is the cluster's node OS channel.
+            out.report_on(&RULE, &AzureTarget::Cluster(cluster), violation);
         }
         if !judged {
             out.undecided(NO_IMAGE_VERSION);

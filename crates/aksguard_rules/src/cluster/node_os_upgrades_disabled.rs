@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -29,32 +30,37 @@ pub(crate) static RULE: Rule = Rule {
         "Auto-upgrade node OS images in AKS",
         "https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Let AKS patch the node OS (NodeImage channel)."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --node-os-upgrade-channel NodeImage",
+        ],
+        iac: &[
+            crate::IacSetting::new("autoUpgradeProfile.nodeOSUpgradeChannel", "\"NodeImage\"", "node_os_upgrade_channel", "\"NodeImage\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "autoUpgradeProfile.nodeOSUpgradeChannel";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let Some(value) = cluster.settings.get(PATH).as_str() else {
-            continue;
-        };
-        let consequence = if value.eq_ignore_ascii_case("none") {
-            "nodes never receive OS security patches from AKS"
-        } else if value.eq_ignore_ascii_case("unmanaged") {
-            "OS patching is left to the nodes' own update mechanism, without AKS's \
-             coordinated node image upgrades and reboots"
-        } else {
-            continue;
-        };
-        let message = format!(
-            "autoUpgradeProfile.nodeOSUpgradeChannel is `{value}`: {consequence}. Fix: `{}`; \
-             ARM `autoUpgradeProfile.nodeOSUpgradeChannel: NodeImage`, Terraform \
-             `node_os_upgrade_channel = \"NodeImage\"` (azurerm v3: `node_os_channel_upgrade`).",
-            az_aks_update(cluster, "--node-os-upgrade-channel NodeImage"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let Some(value) = cluster.settings.get(PATH).as_str() else {
+        return;
+    };
+    let consequence = if value.eq_ignore_ascii_case("none") {
+        "nodes never receive OS security patches from AKS"
+    } else if value.eq_ignore_ascii_case("unmanaged") {
+        "OS patching is left to the nodes' own update mechanism, without AKS's \
+         coordinated node image upgrades and reboots"
+    } else {
+        return;
+    };
+    let message = format!(
+        "autoUpgradeProfile.nodeOSUpgradeChannel is `{value}`: {consequence}."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

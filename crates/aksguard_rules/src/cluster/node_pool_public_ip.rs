@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_nodepool, clusters, node_flag, pool_pos_of, report_pool};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -34,34 +35,33 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_143")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Replace the node pool with one whose nodes have no public IP."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> <options of the old pool>",
+            "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
+        ],
+        iac: &[
+            crate::IacSetting::new("enableNodePublicIP", "false", "node_public_ip_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
 const PATH: &str = "enableNodePublicIP";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            if pool.settings.get(PATH).node().and_then(node_flag) != Some(true) {
-                continue;
-            }
-            // Pool names are lowercase letters and digits: leave the new name to the user.
-            let add = az_aks_nodepool(cluster, "add", "", "<options of the old pool>")
-                .replace("--name <pool>", "--name <new-pool>");
-            let message = format!(
-                "node pool `{}` has enableNodePublicIP: true: every node gets a public IP \
-                 address reachable from the internet. This cannot be changed on an existing \
-                 pool: add a replacement pool without public IPs (`{}`, no \
-                 `--enable-node-public-ip`), move the workloads, then delete the old one (`{}`). \
-                 ARM `enableNodePublicIP: false`, Terraform `node_public_ip_enabled = false` \
-                 (azurerm v3: `enable_node_public_ip`).",
-                pool.name,
-                add,
-                az_aks_nodepool(cluster, "delete", &pool.name, ""),
-            );
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
-        }
+fn check(_cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+    if pool.settings.get(PATH).node().and_then(node_flag) != Some(true) {
+        return;
     }
+    // Pool names are lowercase letters and digits: leave the new name to the user.
+    let message = format!(
+        "node pool `{}` has enableNodePublicIP: true: every node gets a public IP \
+         address reachable from the internet, and an existing pool cannot drop it.",
+        pool.name,
+    );
+    out.report(Violation::at(pool_pos_of(pool, PATH), message));
 }

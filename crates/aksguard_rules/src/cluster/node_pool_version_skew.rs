@@ -1,10 +1,10 @@
 use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
 
 use crate::checker::{Checker, Violation};
 use crate::clock::{Date, today_utc};
 use crate::cluster::aks_versions::VERSIONS;
-use crate::cluster::helpers::{az_aks, az_aks_nodepool, clusters, fix, pool_pos_of};
+use crate::cluster::helpers::{az_aks, az_aks_nodepool, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -53,9 +53,19 @@ pub(crate) static RULE: Rule = Rule {
             "https://kubernetes.io/releases/version-skew-policy/",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Upgrade the node pool to the control plane's (or a supported) version."),
+        iac: &[crate::IacSetting::new(
+            "orchestratorVersion",
+            "\"<version>\"",
+            "orchestrator_version",
+            "\"<version>\"",
+        )],
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
 /// `1.29.7`, `1.29`, `v1.29` → (1, 29).
@@ -101,23 +111,19 @@ fn past_support((major, minor): (u32, u32), on_lts: bool, today: Date) -> Option
     (end < today).then(|| format!("{major}.{minor}'s AKS {kind} ended on {}", end))
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
     let today = out.settings().as_of.unwrap_or_else(today_utc);
-    for cluster in clusters(inventory) {
-        let control = version_at(
-            &cluster.settings,
-            &["kubernetesVersion", "currentKubernetesVersion"],
-        )
-        .and_then(|text| major_minor(text).map(|version| (text, version)));
-        let on_lts = cluster
-            .settings
-            .get("supportPlan")
-            .as_str()
-            .is_some_and(|plan| plan.eq_ignore_ascii_case("AKSLongTermSupport"));
-        for pool in &cluster.node_pools {
-            check_pool(cluster, pool, control, on_lts, today, out);
-        }
-    }
+    let control = version_at(
+        &cluster.settings,
+        &["kubernetesVersion", "currentKubernetesVersion"],
+    )
+    .and_then(|text| major_minor(text).map(|version| (text, version)));
+    let on_lts = cluster
+        .settings
+        .get("supportPlan")
+        .as_str()
+        .is_some_and(|plan| plan.eq_ignore_ascii_case("AKSLongTermSupport"));
+    check_pool(cluster, pool, control, on_lts, today, out);
 }
 
 fn check_pool(
@@ -194,30 +200,17 @@ fn check_pool(
         ));
     }
     message.push('.');
-    if behind.is_some() {
-        message.push_str(&fix(
-            &command,
-            "the agent pool's `orchestratorVersion` to the cluster's `kubernetesVersion` (or \
-             leave it out)",
-            "`orchestrator_version` of the pool to `kubernetes_version` (or leave it out)",
-        ));
-    } else {
-        message.push_str(&format!(
-            " List the supported versions with `{}`.",
-            az_aks(cluster, "get-upgrades", "--output table"),
-        ));
-        message.push_str(&fix(
-            &command,
-            "the agent pool's `orchestratorVersion` to a supported version (or leave it out to \
-             follow the cluster)",
-            "`orchestrator_version` of the pool to a supported version (or leave it out)",
-        ));
+    let mut commands = vec![command];
+    if behind.is_none() {
+        // Which versions are supported is for `get-upgrades` to say, before the upgrade.
+        commands.insert(0, az_aks(cluster, "get-upgrades", "--output table"));
     }
-    let mut violation = Violation::at(pool_pos_of(pool, path), message);
+    let mut violation = Violation::at(pool_pos_of(pool, path), message)
+        .with_fix(crate::azure_fix::with_commands(&RULE, commands));
     if skew_policy || past.is_some() {
         violation = violation.with_severity(Severity::High);
     }
-    out.report(violation.on_azure("ManagedCluster", &cluster.name, &pool.source));
+    out.report(violation);
 }
 
 #[cfg(test)]

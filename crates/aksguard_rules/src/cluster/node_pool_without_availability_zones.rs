@@ -1,8 +1,9 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_nodepool, clusters, fix, pool_pos_of, report_pool};
+use crate::azure_fix::with_commands;
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{az_aks_nodepool, pool_pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -26,42 +27,49 @@ pub(crate) static RULE: Rule = Rule {
         "Create an AKS cluster that uses availability zones",
         "https://learn.microsoft.com/azure/aks/availability-zones",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Replace the node pool with one spread across availability zones."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --zones 1 2 3 <options of the old pool>",
+            "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
+        ],
+        iac: &[
+            crate::IacSetting::new("availabilityZones", "[\"1\", \"2\", \"3\"]", "zones", "[\"1\", \"2\", \"3\"]"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
+fn check(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
     const PATH: &str = "availabilityZones";
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            let state = match pool.settings.get(PATH) {
-                Lookup::Known(zones) if zones.items().is_empty() && zones.is_seq() => {
-                    format!("`{PATH}` is empty")
-                }
-                Lookup::Known(_) | Lookup::Unknown(_) => continue,
-                Lookup::Absent => format!("`{PATH}` is not set"),
-            };
-            let mut message = format!(
-                "node pool `{}`: {state}, so its nodes may all sit in one datacenter; zones \
-                 are fixed at creation, so add a zonal pool, move workloads and delete this \
-                 one.",
-                pool.name
-            );
-            let mode = pool
-                .settings
-                .get("mode")
-                .as_str()
-                .filter(|m| m.eq_ignore_ascii_case("system"))
-                .map_or("User", |_| "System");
-            message.push_str(&fix(
-                &new_pool_command(cluster, &format!("--mode {mode} --zones 1 2 3")),
-                "the agent pool's `availabilityZones: [\"1\", \"2\", \"3\"]`",
-                "`zones = [\"1\", \"2\", \"3\"]` on the pool",
-            ));
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
+    let state = match pool.settings.get(PATH) {
+        Lookup::Known(zones) if zones.items().is_empty() && zones.is_seq() => {
+            format!("`{PATH}` is empty")
         }
-    }
+        Lookup::Known(_) | Lookup::Unknown(_) => return,
+        Lookup::Absent => format!("`{PATH}` is not set"),
+    };
+    let message = format!(
+        "node pool `{}`: {state}, so its nodes may all sit in one datacenter; zones \
+         are fixed at creation, so add a zonal pool, move workloads and delete this \
+         one.",
+        pool.name
+    );
+    let mode = pool
+        .settings
+        .get("mode")
+        .as_str()
+        .filter(|m| m.eq_ignore_ascii_case("system"))
+        .map_or("User", |_| "System");
+    let commands = [
+        new_pool_command(cluster, &format!("--mode {mode} --zones 1 2 3")),
+        az_aks_nodepool(cluster, "delete", &pool.name, ""),
+    ];
+    let fix = with_commands(&RULE, commands);
+    out.report(Violation::at(pool_pos_of(pool, PATH), message).with_fix(fix));
 }
 
 /// `az aks nodepool add … --name <new-pool> <flags>`: the replacement pool's name is the

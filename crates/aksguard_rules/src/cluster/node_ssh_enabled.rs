@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_nodepool, clusters, pool_pos_of, report_pool};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pool_pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -29,42 +29,46 @@ pub(crate) static RULE: Rule = Rule {
         "Manage SSH for secure access to AKS nodes",
         "https://learn.microsoft.com/azure/aks/manage-ssh-node-access",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Disable SSH access on the node pool."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks nodepool update --resource-group {group} --cluster-name {cluster} --name {pool} --ssh-access disabled",
+        ],
+        iac: &[
+            crate::IacSetting::arm("securityProfile.sshAccess", "\"Disabled\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::NodePool(check),
 };
 
 const PATH: &str = "securityProfile.sshAccess";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        for pool in &cluster.node_pools {
-            let windows = pool
-                .settings
-                .get("osType")
-                .as_str()
-                .is_some_and(|os| os.eq_ignore_ascii_case("windows"));
-            if windows {
-                continue;
-            }
-            let state = match pool.settings.get(PATH) {
-                Lookup::Absent => "is not set (defaults to `LocalUser`)".to_owned(),
-                Lookup::Known(node) => match node.as_str() {
-                    Some(value) if value.eq_ignore_ascii_case("localuser") => {
-                        format!("is `{value}`")
-                    }
-                    _ => continue,
-                },
-                Lookup::Unknown(_) => continue,
-            };
-            let message = format!(
-                "node pool `{}`: securityProfile.sshAccess {state}: its nodes accept SSH with \
-                 the cluster's key. Fix: `{}` (needs a recent Azure CLI or the aks-preview \
-                 extension); ARM agent pool `securityProfile.sshAccess: Disabled`.",
-                pool.name,
-                az_aks_nodepool(cluster, "update", &pool.name, "--ssh-access disabled"),
-            );
-            report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
-        }
+fn check(_cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+    let windows = pool
+        .settings
+        .get("osType")
+        .as_str()
+        .is_some_and(|os| os.eq_ignore_ascii_case("windows"));
+    if windows {
+        return;
     }
+    let state = match pool.settings.get(PATH) {
+        Lookup::Absent => "is not set (defaults to `LocalUser`)".to_owned(),
+        Lookup::Known(node) => match node.as_str() {
+            Some(value) if value.eq_ignore_ascii_case("localuser") => {
+                format!("is `{value}`")
+            }
+            _ => return,
+        },
+        Lookup::Unknown(_) => return,
+    };
+    let message = format!(
+        "node pool `{}`: securityProfile.sshAccess {state}: its nodes accept SSH with \
+         the cluster's key.",
+        pool.name,
+    );
+    out.report(Violation::at(pool_pos_of(pool, PATH), message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks, clusters, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::pos_of;
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -27,31 +27,32 @@ pub(crate) static RULE: Rule = Rule {
         "Bring your own keys (BYOK) with Azure managed disks in AKS",
         "https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Re-create the cluster with OS disks encrypted by your disk encryption set."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks create {cluster-args} --node-osdisk-diskencryptionset-id <disk-encryption-set-id> <other options of the cluster>",
+        ],
+        iac: &[
+            crate::IacSetting::new("diskEncryptionSetID", "\"<disk-encryption-set-id>\"", "disk_encryption_set_id", "\"<disk-encryption-set-id>\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "diskEncryptionSetID";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Absent => "is not set",
-            lookup if lookup.as_str().is_some_and(|id| id.trim().is_empty()) => "is empty",
-            _ => continue,
-        };
-        let message = format!(
-            "diskEncryptionSetID {state}: node OS disks are encrypted with platform-managed \
-             keys only. It can only be chosen when the cluster is created: `{}` (with the \
-             cluster's other options); ARM `diskEncryptionSetID`, Terraform \
-             `disk_encryption_set_id`.",
-            az_aks(
-                cluster,
-                "create",
-                "--node-osdisk-diskencryptionset-id <disk-encryption-set-id>"
-            ),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Absent => "is not set",
+        lookup if lookup.as_str().is_some_and(|id| id.trim().is_empty()) => "is empty",
+        _ => return,
+    };
+    let message = format!(
+        "diskEncryptionSetID {state}: node OS disks are encrypted with platform-managed \
+         keys only, and the key can only be chosen when the cluster is created."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -29,24 +30,30 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Move workloads to Workload ID, then disable pod identity."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --disable-pod-identity",
+        ],
+        iac: &[
+            crate::IacSetting::arm("podIdentityProfile.enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "podIdentityProfile.enabled";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
-            continue;
-        }
-        let message = format!(
-            "podIdentityProfile.enabled is true: the deprecated, unmaintained pod-managed \
-             identity add-on is running. Migrate the workloads to Microsoft Entra Workload ID, \
-             then `{}` (aks-preview extension); ARM `podIdentityProfile.enabled: false`.",
-            az_aks_update(cluster, "--disable-pod-identity"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if cluster.settings.get(PATH).node().and_then(node_flag) != Some(true) {
+        return;
     }
+    let message = format!(
+        "podIdentityProfile.enabled is true: the deprecated, unmaintained pod-managed \
+         identity add-on is running."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -3,8 +3,9 @@ use aksguard_model::azure::scopes::{ClusterScope, classify};
 use aksguard_model::azure::{ManagedCluster, PolicyAssignment, kinds};
 use aksguard_model::{Inventory, Severity};
 
+use crate::azure_fix::AzureTarget;
 use crate::checker::{Checker, Violation};
-use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag, report};
+use crate::cluster::helpers::{attr_pos, cluster_args, clusters, flag};
 use crate::cluster::role_assignments::shell_word;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -51,6 +52,10 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::POLICY_FOR_KUBERNETES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Assign a pod security initiative with effect Deny to the cluster."),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -148,16 +153,24 @@ fn cluster_id_word(cluster: &ManagedCluster) -> String {
     }
 }
 
-fn fix(cluster: &ManagedCluster) -> String {
-    format!(
-        " Fix: `az policy assignment create --name pod-security-baseline \
-         --policy-set-definition {} --scope {} --params '{{\"effect\":{{\"value\":\"deny\"}}}}'`; \
-         in ARM/Bicep set the `Microsoft.Authorization/policyAssignments` resource's \
-         `parameters.effect.value` to `deny`; in Terraform set `parameters = \
-         jsonencode({{ effect = {{ value = \"deny\" }} }})` on the `azurerm_*_policy_assignment`.",
+/// Assign the baseline initiative with effect Deny; in code, the assignment's `effect`
+/// parameter, spelled for the file `assignment` (when the finding is on one) came from.
+fn fix(cluster: &ManagedCluster, assignment: Option<&PolicyAssignment>) -> aksguard_model::Fix {
+    let command = format!(
+        "az policy assignment create --name pod-security-baseline --policy-set-definition {} \
+         --scope {} --params '{{\"effect\":{{\"value\":\"deny\"}}}}'",
         builtins::POD_SECURITY_BASELINE.id(),
         cluster_id_word(cluster)
-    )
+    );
+    let mut fix = crate::azure_fix::with_commands(&RULE, [command]);
+    if let Some(assignment) = assignment {
+        fix.iac.extend(crate::azure_fix::iac_for_file(
+            &assignment.meta.source.path,
+            ("properties.parameters.effect.value", "\"deny\""),
+            ("parameters", "jsonencode({ effect = { value = \"deny\" } })"),
+        ));
+    }
+    fix
 }
 
 fn check(inventory: &Inventory, out: &mut Checker<'_>) {
@@ -219,14 +232,14 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                     "Policy assignment `{}` assigns \"{}\" {how}: non-compliant pods are \
                      reported after they run, never refused; no pod security initiative is \
                      assigned with effect Deny at the cluster, its resource group or \
-                     subscription.{}",
+                     subscription.",
                     assignment.meta.name,
                     initiative.name,
-                    fix(cluster)
                 );
                 out.report(
                     Violation::at(assignment.meta.pos, message)
                         .with_severity(Severity::Low)
+                        .with_fix(fix(cluster, Some(assignment)))
                         .on_azure("ManagedCluster", &cluster.name, &assignment.meta.source),
                 );
             }
@@ -235,10 +248,14 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                     "The Azure Policy add-on is enabled but no pod security initiative (baseline, \
                      restricted or CIS Kubernetes) is assigned at the cluster, its resource \
                      group or subscription: the add-on enforces nothing about privileged, \
-                     host-namespace or host-path pods.{}",
-                    fix(cluster)
+                     host-namespace or host-path pods."
                 );
-                report(out, cluster, attr_pos(cluster, ENABLED), message);
+                out.report_on(
+                    &RULE,
+                    &AzureTarget::Cluster(cluster),
+                    Violation::at(attr_pos(cluster, ENABLED), message)
+                        .with_fix(fix(cluster, None)),
+                );
             }
         }
     }

@@ -1,9 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{
-    attr_pos, az_aks_update, clusters, fix, flag, private_cluster, report,
-};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, flag, private_cluster};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const PUBLIC_FQDN: &str = "apiServerAccessProfile.enablePrivateClusterPublicFQDN";
@@ -33,27 +32,30 @@ pub(crate) static RULE: Rule = Rule {
         "Create a private AKS cluster",
         "https://learn.microsoft.com/azure/aks/private-clusters",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Disable the public FQDN of the private API server."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --disable-public-fqdn",
+        ],
+        iac: &[
+            crate::IacSetting::new("apiServerAccessProfile.enablePrivateClusterPublicFQDN", "false", "private_cluster_public_fqdn_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true)
-        {
-            continue;
-        }
-        let message = format!(
-            "The private cluster publishes a public FQDN for its API server \
-             (`enablePrivateClusterPublicFQDN: true`): its private address resolves in public \
-             DNS.{}",
-            fix(
-                &az_aks_update(cluster, "--disable-public-fqdn"),
-                "`apiServerAccessProfile.enablePrivateClusterPublicFQDN: false`",
-                "`private_cluster_public_fqdn_enabled = false`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, PUBLIC_FQDN), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true)
+    {
+        return;
     }
+    let message = format!(
+        "The private cluster publishes a public FQDN for its API server \
+         (`enablePrivateClusterPublicFQDN: true`): its private address resolves in public \
+         DNS."
+    );
+    out.report(Violation::at(attr_pos(cluster, PUBLIC_FQDN), message));
 }

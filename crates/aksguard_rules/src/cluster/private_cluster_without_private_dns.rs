@@ -1,7 +1,8 @@
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::ManagedCluster;
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, clusters, private_cluster, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, private_cluster};
 use crate::meta::{Check, Family, Reference, Rule};
 
 const PRIVATE_DNS_ZONE: &str = "apiServerAccessProfile.privateDNSZone";
@@ -31,32 +32,36 @@ pub(crate) static RULE: Rule = Rule {
         "Create a private AKS cluster",
         "https://learn.microsoft.com/azure/aks/private-clusters",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Re-create the private cluster with a private DNS zone."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks create {cluster-args} --enable-private-cluster --private-dns-zone system <other options of the cluster>",
+        ],
+        iac: &[
+            crate::IacSetting::new("apiServerAccessProfile.privateDNSZone", "\"system\"", "private_dns_zone_id", "\"System\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if private_cluster(cluster) != Some(true) {
-            continue;
-        }
-        let Some(zone) = cluster.settings.get(PRIVATE_DNS_ZONE).as_str() else {
-            continue;
-        };
-        if !zone.trim().eq_ignore_ascii_case("none") {
-            continue;
-        }
-        let message = format!(
-            "The private cluster has `privateDNSZone: {zone}`: no private DNS zone resolves \
-             its API server, whose private address is published in Azure public DNS. Fix: \
-             create the cluster with `az aks create {} --enable-private-cluster \
-             --private-dns-zone system` (or the resource ID of your own \
-             `privatelink.<region>.azmk8s.io` zone); in ARM/Bicep set \
-             `apiServerAccessProfile.privateDNSZone: system`; in Terraform set \
-             `private_dns_zone_id = \"System\"`.",
-            crate::cluster::helpers::cluster_args(cluster)
-        );
-        report(out, cluster, attr_pos(cluster, PRIVATE_DNS_ZONE), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if private_cluster(cluster) != Some(true) {
+        return;
     }
+    let Some(zone) = cluster.settings.get(PRIVATE_DNS_ZONE).as_str() else {
+        return;
+    };
+    if !zone.trim().eq_ignore_ascii_case("none") {
+        return;
+    }
+    let message = format!(
+        "The private cluster has `privateDNSZone: {zone}`: no private DNS zone resolves \
+         its API server, whose private address is published in Azure public DNS. The zone can only be chosen when the cluster is \
+         created (`system`, or the resource ID of your own `privatelink.<region>.azmk8s.io` \
+         zone)."
+    );
+    out.report(Violation::at(attr_pos(cluster, PRIVATE_DNS_ZONE), message));
 }

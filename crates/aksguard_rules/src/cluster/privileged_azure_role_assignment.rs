@@ -59,6 +59,15 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some(
+            "Delete the role assignment and grant a narrower role (Cluster User plus a \
+             namespace-scoped RBAC Reader/Writer), or list the principal in `[azure] \
+             admin-principals` when it is a sanctioned administrator.",
+        ),
+        safety: aksguard_model::FixSafety::Manual,
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -145,21 +154,15 @@ fn check_assignment(
         "it is not in `[azure] admin-principals`".to_owned()
     };
     let message = format!(
-        "{} holds `{}` at {} (scope `{}`){why}; {allowed_note}. Fix: `{command}`, then grant \
-         a narrower role (Azure Kubernetes Service Cluster User Role with an Azure Kubernetes \
-         Service RBAC Reader/Writer role at a namespace); in ARM/Bicep and Terraform remove \
-         the role assignment resource; or add the principal to `[azure] admin-principals` when \
-         it is a sanctioned administrator.",
+        "{} holds `{}` at {} (scope `{}`){why}; {allowed_note}.",
         describe_principal(assignment, azure),
         role_name(assignment),
         at.describe(),
         scope.written.trim(),
     );
-    let mut violation = Violation::at(assignment.pos, message).on_azure(
-        "ManagedCluster",
-        &cluster.name,
-        &assignment.source,
-    );
+    let mut violation = Violation::at(assignment.pos, message)
+        .on_azure("ManagedCluster", &cluster.name, &assignment.source)
+        .with_fix(crate::azure_fix::with_commands(&RULE, [command]));
     if local_accounts {
         violation = violation.with_severity(Severity::Critical);
     }

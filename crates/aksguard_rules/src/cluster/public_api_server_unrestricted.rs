@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, private_cluster, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{attr_pos, private_cluster};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
@@ -48,59 +48,62 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
         Reference::Peer(same(Checkov, "CKV_AZURE_6")),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Restrict the API server to your egress CIDRs, or make the cluster private."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks update {cluster-args} --api-server-authorized-ip-ranges <cidrs>",
+        ],
+        iac: &[
+            crate::IacSetting::new("apiServerAccessProfile.authorizedIPRanges", "[\"<cidr>\"]", "api_server_access_profile.authorized_ip_ranges", "[\"<cidr>\"]"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const RANGES: &str = "apiServerAccessProfile.authorizedIPRanges";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        if private_cluster(cluster) != Some(false) {
-            continue;
-        }
-        let (pos, state) = match cluster.settings.get(RANGES) {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => (
-                attr_pos(cluster, RANGES),
-                "no authorized IP ranges (`authorizedIPRanges` not set)".to_owned(),
-            ),
-            Lookup::Known(ranges) if ranges.is_seq() => {
-                let open = ranges.items().iter().find(|range| {
-                    range
-                        .as_str()
-                        .is_some_and(|r| OPEN_RANGES.contains(&r.trim()))
-                });
-                match open {
-                    Some(range) => (
-                        range.pos,
-                        format!(
-                            "authorized IP range `{}`, which admits every address",
-                            range.as_str().unwrap_or_default().trim()
-                        ),
-                    ),
-                    None if ranges.items().is_empty() => (
-                        ranges.pos,
-                        "no authorized IP ranges (`authorizedIPRanges` is empty)".to_owned(),
-                    ),
-                    None => continue,
-                }
-            }
-            // A single string is not the API's shape; do not guess.
-            Lookup::Known(_) => continue,
-        };
-        let message = format!(
-            "The API server is public (not a private cluster) with {state}: the Kubernetes API \
-             is reachable from the whole internet.{} Making the cluster private instead \
-             (`enablePrivateCluster: true`, Terraform `private_cluster_enabled = true`) needs \
-             re-creation unless it uses API Server VNet Integration.",
-            fix(
-                &az_aks_update(cluster, "--api-server-authorized-ip-ranges <cidrs>"),
-                "`apiServerAccessProfile.authorizedIPRanges` to your CIDRs",
-                "`api_server_access_profile { authorized_ip_ranges = [<cidrs>] }`"
-            )
-        );
-        report(out, cluster, pos, message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    if private_cluster(cluster) != Some(false) {
+        return;
     }
+    let (pos, state) = match cluster.settings.get(RANGES) {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => (
+            attr_pos(cluster, RANGES),
+            "no authorized IP ranges (`authorizedIPRanges` not set)".to_owned(),
+        ),
+        Lookup::Known(ranges) if ranges.is_seq() => {
+            let open = ranges.items().iter().find(|range| {
+                range
+                    .as_str()
+                    .is_some_and(|r| OPEN_RANGES.contains(&r.trim()))
+            });
+            match open {
+                Some(range) => (
+                    range.pos,
+                    format!(
+                        "authorized IP range `{}`, which admits every address",
+                        range.as_str().unwrap_or_default().trim()
+                    ),
+                ),
+                None if ranges.items().is_empty() => (
+                    ranges.pos,
+                    "no authorized IP ranges (`authorizedIPRanges` is empty)".to_owned(),
+                ),
+                None => return,
+            }
+        }
+        // A single string is not the API's shape; do not guess.
+        Lookup::Known(_) => return,
+    };
+    let message = format!(
+        "The API server is public (not a private cluster) with {state}: the Kubernetes API \
+         is reachable from the whole internet. Making the cluster private instead \
+         (`enablePrivateCluster: true`, Terraform `private_cluster_enabled = true`) needs \
+         re-creation unless it uses API Server VNet Integration."
+    );
+    out.report(Violation::at(pos, message));
 }

@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::meta::{Check, Family, Reference, Rule};
 
 pub(crate) static RULE: Rule = Rule {
@@ -27,28 +27,33 @@ pub(crate) static RULE: Rule = Rule {
         "Access a private AKS cluster using the command invoke feature",
         "https://learn.microsoft.com/azure/aks/access-private-cluster",
     )],
+    fix: crate::RuleFix {
+        summary: Some("Disable run command (az aks command invoke)."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --disable-run-command",
+        ],
+        iac: &[
+            crate::IacSetting::new("apiServerAccessProfile.disableRunCommand", "true", "run_command_enabled", "false"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const PATH: &str = "apiServerAccessProfile.disableRunCommand";
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let state = match cluster.settings.get(PATH) {
-            Lookup::Absent => "is not set (defaults to false)",
-            lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
-            _ => continue,
-        };
-        let message = format!(
-            "apiServerAccessProfile.disableRunCommand {state}: anyone with the Azure runCommand \
-             permission can run kubectl in the cluster through `az aks command invoke`, even \
-             when the API server is private. Fix: `{}`; ARM \
-             `apiServerAccessProfile.disableRunCommand: true`, Terraform \
-             `run_command_enabled = false`.",
-            az_aks_update(cluster, "--disable-run-command"),
-        );
-        report(out, cluster, pos_of(cluster, PATH), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let state = match cluster.settings.get(PATH) {
+        Lookup::Absent => "is not set (defaults to false)",
+        lookup if lookup.node().and_then(node_flag) == Some(false) => "is false",
+        _ => return,
+    };
+    let message = format!(
+        "apiServerAccessProfile.disableRunCommand {state}: anyone with the Azure runCommand \
+         permission can run kubectl in the cluster through `az aks command invoke`, even \
+         when the API server is private."
+    );
+    out.report(Violation::at(pos_of(cluster, PATH), message));
 }

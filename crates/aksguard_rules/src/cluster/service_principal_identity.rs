@@ -1,8 +1,8 @@
-use aksguard_model::azure::Lookup;
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::azure::{Lookup, ManagedCluster};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::attr_pos;
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -34,44 +34,47 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Migrate the cluster to a managed identity."),
+        safety: aksguard_model::FixSafety::Review,
+        commands: &[
+            "az aks update {cluster-args} --enable-managed-identity",
+        ],
+        iac: &[
+            crate::IacSetting::new("identity.type", "\"SystemAssigned\"", "identity.type", "\"SystemAssigned\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let Some(client_id) = cluster.settings.get(CLIENT_ID).as_str() else {
-            continue;
-        };
-        let client_id = client_id.trim();
-        if client_id.is_empty() || client_id.eq_ignore_ascii_case("msi") {
-            continue;
-        }
-        let managed = match cluster.settings.get("identity") {
-            Lookup::Unknown(_) => continue,
-            Lookup::Absent => false,
-            Lookup::Known(_) => match cluster.settings.get("identity.type") {
-                Lookup::Known(kind) => !kind
-                    .as_str()
-                    .is_some_and(|k| k.trim().eq_ignore_ascii_case("none")),
-                // A present identity without a readable type: do not guess.
-                _ => continue,
-            },
-        };
-        if managed {
-            continue;
-        }
-        let message = format!(
-            "The cluster authenticates to Azure with a service principal (`clientId` \
-             `{client_id}`) and has no managed identity: its secret sits on every node and \
-             expires.{}",
-            fix(
-                &az_aks_update(cluster, "--enable-managed-identity"),
-                "`identity.type: SystemAssigned` and remove `servicePrincipalProfile`",
-                "`identity { type = \"SystemAssigned\" }` instead of `service_principal`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, CLIENT_ID), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let Some(client_id) = cluster.settings.get(CLIENT_ID).as_str() else {
+        return;
+    };
+    let client_id = client_id.trim();
+    if client_id.is_empty() || client_id.eq_ignore_ascii_case("msi") {
+        return;
     }
+    let managed = match cluster.settings.get("identity") {
+        Lookup::Unknown(_) => return,
+        Lookup::Absent => false,
+        Lookup::Known(_) => match cluster.settings.get("identity.type") {
+            Lookup::Known(kind) => !kind
+                .as_str()
+                .is_some_and(|k| k.trim().eq_ignore_ascii_case("none")),
+            // A present identity without a readable type: do not guess.
+            _ => return,
+        },
+    };
+    if managed {
+        return;
+    }
+    let message = format!(
+        "The cluster authenticates to Azure with a service principal (`clientId` \
+         `{client_id}`) and has no managed identity: its secret sits on every node and \
+         expires."
+    );
+    out.report(Violation::at(attr_pos(cluster, CLIENT_ID), message));
 }

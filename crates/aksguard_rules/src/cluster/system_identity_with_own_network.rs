@@ -1,8 +1,8 @@
 use aksguard_model::azure::{Lookup, ManagedCluster};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{attr_pos, az_aks_update, clusters, fix, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::attr_pos;
 use crate::cluster::node_network::{node_subnets, quoted_list};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -46,9 +46,19 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::AKS_IDENTITY_BEST_PRACTICES,
     ],
+    fix: crate::RuleFix {
+        summary: Some("Give the cluster a user-assigned identity that holds its network roles."),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &[
+            "az aks update {cluster-args} --enable-managed-identity --assign-identity <identity-resource-id>",
+        ],
+        iac: &[
+            crate::IacSetting::new("identity.type", "\"UserAssigned\"", "identity.type", "\"UserAssigned\""),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 /// What the cluster brings of its own, for the message; `None` when nothing known.
@@ -71,34 +81,24 @@ fn own_network(cluster: &ManagedCluster) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" and "))
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let Lookup::Known(kind) = cluster.settings.get(IDENTITY_TYPE) else {
-            continue;
-        };
-        let Some(kind) = kind.as_str() else {
-            continue;
-        };
-        if !kind.trim().eq_ignore_ascii_case("SystemAssigned") {
-            continue;
-        }
-        let Some(own) = own_network(cluster) else {
-            continue;
-        };
-        let message = format!(
-            "The cluster brings its own {own} but its control plane uses a system-assigned \
-             identity (`identity.type: {kind}`): the roles it needs there can be granted only \
-             after the cluster exists. Create a user-assigned identity, grant it Network \
-             Contributor on the subnet (Private DNS Zone Contributor on the zone) first.{}",
-            fix(
-                &az_aks_update(
-                    cluster,
-                    "--enable-managed-identity --assign-identity <identity-resource-id>"
-                ),
-                "`identity.type: UserAssigned` with `identity.userAssignedIdentities`",
-                "`identity { type = \"UserAssigned\", identity_ids = [<identity id>] }`"
-            )
-        );
-        report(out, cluster, attr_pos(cluster, IDENTITY_TYPE), message);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let Lookup::Known(kind) = cluster.settings.get(IDENTITY_TYPE) else {
+        return;
+    };
+    let Some(kind) = kind.as_str() else {
+        return;
+    };
+    if !kind.trim().eq_ignore_ascii_case("SystemAssigned") {
+        return;
     }
+    let Some(own) = own_network(cluster) else {
+        return;
+    };
+    let message = format!(
+        "The cluster brings its own {own} but its control plane uses a system-assigned \
+         identity (`identity.type: {kind}`): the roles it needs there can be granted only \
+         after the cluster exists. Create a user-assigned identity, grant it Network \
+         Contributor on the subnet (Private DNS Zone Contributor on the zone) first."
+    );
+    out.report(Violation::at(attr_pos(cluster, IDENTITY_TYPE), message));
 }

@@ -1,12 +1,11 @@
 use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
+use crate::azure_fix::{AzureTarget, with_commands};
+use crate::checker::{Checker, Violation};
 use crate::cluster::free_tier_cluster::is_critical_addons_only_taint;
-use crate::cluster::helpers::{
-    az_aks_nodepool, clusters, fix, node_flag, pool_pos_of, report_pool,
-};
-use crate::meta::{Check, Family, Reference, Rule};
+use crate::cluster::helpers::{az_aks_nodepool, node_flag, pool_pos_of};
+use crate::meta::{Check, Family, IacSetting, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
 pub(crate) static RULE: Rule = Rule {
@@ -38,9 +37,16 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Checkov, "CKV_AZURE_232")),
     ],
+    fix: crate::RuleFix {
+        summary: Some(
+            "Taint the system node pool `CriticalAddonsOnly=true:NoSchedule` and run it on at \
+             least 3 nodes.",
+        ),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 fn is_system(pool: &NodePool) -> bool {
@@ -50,16 +56,16 @@ fn is_system(pool: &NodePool) -> bool {
         .is_some_and(|mode| mode.trim().eq_ignore_ascii_case("system"))
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        for pool in cluster.node_pools.iter().filter(|p| is_system(p)) {
-            check_taint(cluster, pool, out);
-            check_size(cluster, pool, out);
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    for (index, pool) in cluster.node_pools.iter().enumerate() {
+        if is_system(pool) {
+            check_taint(cluster, pool, index, out);
+            check_size(cluster, pool, index, out);
         }
     }
 }
 
-fn check_taint(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+fn check_taint(cluster: &ManagedCluster, pool: &NodePool, index: usize, out: &mut Checker<'_>) {
     const PATH: &str = "nodeTaints";
     let state = match pool.settings.get(PATH) {
         Lookup::Known(taints) => {
@@ -78,26 +84,41 @@ fn check_taint(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>)
         Lookup::Absent => format!("`{PATH}` is not set (no `CriticalAddonsOnly` taint)"),
         Lookup::Unknown(_) => return,
     };
-    let mut message = format!(
+    let message = format!(
         "system node pool `{}`: {state}, so application pods can be scheduled beside the \
          cluster's system components.",
         pool.name
     );
-    message.push_str(&fix(
-        &az_aks_nodepool(
-            cluster,
-            "update",
-            &pool.name,
-            "--node-taints CriticalAddonsOnly=true:NoSchedule",
-        ),
-        "the agent pool's `nodeTaints: [\"CriticalAddonsOnly=true:NoSchedule\"]`",
-        "`only_critical_addons_enabled = true` in `default_node_pool` (or `node_taints` on an \
-         `azurerm_kubernetes_cluster_node_pool`)",
-    ));
-    report_pool(out, cluster, pool, pool_pos_of(pool, PATH), message);
+    let command = az_aks_nodepool(
+        cluster,
+        "update",
+        &pool.name,
+        "--node-taints CriticalAddonsOnly=true:NoSchedule",
+    );
+    let mut fix = with_commands(&RULE, [command]);
+    fix.iac = [AzureTarget::Pool {
+        cluster,
+        pool,
+        index,
+    }]
+    .iter()
+    .filter_map(|target| {
+        target.iac(&IacSetting::new(
+            "nodeTaints",
+            "[\"CriticalAddonsOnly=true:NoSchedule\"]",
+            "only_critical_addons_enabled",
+            "true",
+        ))
+    })
+    .collect();
+    out.report(
+        Violation::at(pool_pos_of(pool, PATH), message)
+            .on_azure("ManagedCluster", &cluster.name, &pool.source)
+            .with_fix(fix),
+    );
 }
 
-fn check_size(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
+fn check_size(cluster: &ManagedCluster, pool: &NodePool, index: usize, out: &mut Checker<'_>) {
     let autoscaling = match pool.settings.get("enableAutoScaling") {
         Lookup::Known(node) => match node_flag(node) {
             Some(enabled) => enabled,
@@ -119,7 +140,7 @@ fn check_size(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) 
     if nodes >= 3 {
         return;
     }
-    let (command, terraform) = if autoscaling {
+    let (command, setting) = if autoscaling {
         let max = pool
             .settings
             .get("maxCount")
@@ -134,24 +155,30 @@ fn check_size(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) 
                 &pool.name,
                 &format!("--update-cluster-autoscaler --min-count 3 --max-count {max}"),
             ),
-            "`min_count = 3` on the pool",
+            IacSetting::new("minCount", "3", "min_count", "3"),
         )
     } else {
         (
             az_aks_nodepool(cluster, "scale", &pool.name, "--node-count 3"),
-            "`node_count = 3` on the pool",
+            IacSetting::new("count", "3", "node_count", "3"),
         )
     };
-    let arm = if autoscaling {
-        "the agent pool's `minCount: 3`"
-    } else {
-        "the agent pool's `count: 3`"
-    };
-    let mut message = format!(
+    let message = format!(
         "system node pool `{}`: {state}, fewer than 3 nodes: one node failure or upgrade \
          leaves the system components without redundancy.",
         pool.name
     );
-    message.push_str(&fix(&command, arm, terraform));
-    report_pool(out, cluster, pool, pool_pos_of(pool, path), message);
+    let mut fix = with_commands(&RULE, [command]);
+    let target = AzureTarget::Pool {
+        cluster,
+        pool,
+        index,
+    };
+    fix.iac.extend(target.iac(&setting));
+    fix.summary = "Run the system node pool on at least 3 nodes.".to_owned();
+    out.report(
+        Violation::at(pool_pos_of(pool, path), message)
+            .on_azure("ManagedCluster", &cluster.name, &pool.source)
+            .with_fix(fix),
+    );
 }

@@ -1,8 +1,9 @@
 use aksguard_model::azure::{AzureResources, Link, Lookup, ManagedCluster, Route, RouteTable};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::{Fix, FixSafety, Inventory, Severity};
 
+use crate::azure_fix::{AzureTarget, iac_for_file};
 use crate::checker::{Checker, Violation};
-use crate::cluster::helpers::{az_aks_update, clusters, pos_of, private_cluster};
+use crate::cluster::helpers::{clusters, pos_of, private_cluster};
 use crate::cluster::node_network::{name_word, node_subnets, quoted_list, resource_group_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -48,6 +49,20 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
+    fix: crate::RuleFix {
+        summary: Some(
+            "Route egress through a firewall (0.0.0.0/0 to it on the node subnet, AKS required \
+             FQDNs allowed), then set the outbound type to userDefinedRouting.",
+        ),
+        safety: aksguard_model::FixSafety::Manual,
+        commands: &["az aks update {cluster-args} --outbound-type userDefinedRouting"],
+        iac: &[crate::IacSetting::new(
+            "networkProfile.outboundType",
+            "\"userDefinedRouting\"",
+            "network_profile.outbound_type",
+            "\"userDefinedRouting\"",
+        )],
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),
@@ -88,22 +103,13 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
         };
         let message = format!(
             "networkProfile.outboundType {state}: nodes and pods reach any internet \
-             destination unfiltered through the cluster's outbound IPs.{exposure} Fix: route \
-             egress through a firewall (route table with 0.0.0.0/0 to it on the node subnet, \
-             AKS required FQDNs allowed), then `{}`; ARM `networkProfile.outboundType: \
-             userDefinedRouting`, Terraform `network_profile {{ outbound_type = \
-             \"userDefinedRouting\" }}`.",
-            az_aks_update(cluster, "--outbound-type userDefinedRouting"),
+             destination unfiltered through the cluster's outbound IPs.{exposure}",
         );
-        let mut violation = Violation::at(pos_of(cluster, PATH), message).on_azure(
-            "ManagedCluster",
-            &cluster.name,
-            &cluster.source,
-        );
+        let mut violation = Violation::at(pos_of(cluster, PATH), message);
         if public {
             violation = violation.with_severity(Severity::Medium);
         }
-        out.report(violation);
+        out.report_on(&RULE, &AzureTarget::Cluster(cluster), violation);
     }
 }
 
@@ -159,22 +165,32 @@ fn check_routes(azure: &AzureResources, cluster: &ManagedCluster, out: &mut Chec
         let message = format!(
             "networkProfile.outboundType is `userDefinedRouting`, but route table `{}` of node \
              subnet `{}` (pools {}) does not send internet egress to a firewall: {found}, so \
-             egress is not filtered. Fix: `az network route-table route create -g {group} \
-             --route-table-name {name} -n default-to-firewall --address-prefix 0.0.0.0/0 \
-             --next-hop-type VirtualAppliance --next-hop-ip-address <firewall-private-ip>` \
-             (or update the existing default route); ARM/Bicep a route with \
-             `addressPrefix: 0.0.0.0/0`, `nextHopType: VirtualAppliance`; Terraform a `route` \
-             with `next_hop_type = \"VirtualAppliance\"`.",
+             egress is not filtered.",
             table.meta.name,
             subnet.meta.name,
             quoted_list(&node_subnet.pools),
         );
         let pos = default.map_or(table.meta.pos, |r| r.pos);
-        out.report(Violation::at(pos, message).on_azure(
-            "ManagedCluster",
-            &cluster.name,
-            &table.meta.source,
+        let command = format!(
+            "az network route-table route create -g {group} --route-table-name {name} -n \
+             default-to-firewall --address-prefix 0.0.0.0/0 --next-hop-type VirtualAppliance \
+             --next-hop-ip-address <firewall-private-ip>"
+        );
+        let mut fix = Fix::new(
+            "Send the node subnet's default route (0.0.0.0/0) to a firewall appliance.",
+            FixSafety::Manual,
+        )
+        .with_command(command);
+        fix.iac.extend(iac_for_file(
+            &table.meta.source.path,
+            ("properties.routes[addressPrefix=0.0.0.0/0].nextHopType", "\"VirtualAppliance\""),
+            ("route.next_hop_type", "\"VirtualAppliance\""),
         ));
+        out.report(
+            Violation::at(pos, message)
+                .on_azure("ManagedCluster", &cluster.name, &table.meta.source)
+                .with_fix(fix),
+        );
     }
     if !judged {
         out.undecided(ROUTES_NOT_IN_SCAN);

@@ -1,8 +1,8 @@
 use aksguard_model::azure::{Lookup, ManagedCluster};
-use aksguard_model::{Inventory, Severity};
+use aksguard_model::Severity;
 
-use crate::checker::Checker;
-use crate::cluster::helpers::{az_aks_update, clusters, node_flag, pos_of, report};
+use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::{node_flag, pos_of};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
 
@@ -34,9 +34,20 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster",
         ),
     ],
+    fix: crate::RuleFix {
+        summary: Some("Enable the OIDC issuer and Microsoft Entra Workload ID."),
+        safety: aksguard_model::FixSafety::Safe,
+        commands: &[
+            "az aks update {cluster-args} --enable-oidc-issuer --enable-workload-identity",
+        ],
+        iac: &[
+            crate::IacSetting::new("oidcIssuerProfile.enabled", "true", "oidc_issuer_enabled", "true"),
+            crate::IacSetting::new("securityProfile.workloadIdentity.enabled", "true", "workload_identity_enabled", "true"),
+        ],
+    },
     linux_only: false,
     reads_other_objects: false,
-    check: Check::Inventory(check),
+    check: Check::Cluster(check),
 };
 
 const WORKLOAD_IDENTITY: &str = "securityProfile.workloadIdentity.enabled";
@@ -53,24 +64,19 @@ fn off(cluster: &ManagedCluster, path: &str) -> Option<String> {
     }
 }
 
-fn check(inventory: &Inventory, out: &mut Checker<'_>) {
-    for cluster in clusters(inventory) {
-        let missing: Vec<(&str, String)> = [WORKLOAD_IDENTITY, OIDC_ISSUER]
-            .into_iter()
-            .filter_map(|path| off(cluster, path).map(|state| (path, state)))
-            .collect();
-        let Some((first, _)) = missing.first() else {
-            continue;
-        };
-        let states: Vec<&str> = missing.iter().map(|(_, state)| state.as_str()).collect();
-        let message = format!(
-            "{}: pods cannot use Microsoft Entra Workload ID and fall back to stored secrets or \
-             node-wide identities. Fix: `{}`; ARM `oidcIssuerProfile.enabled: true` and \
-             `securityProfile.workloadIdentity.enabled: true`, Terraform \
-             `oidc_issuer_enabled = true` and `workload_identity_enabled = true`.",
-            states.join("; "),
-            az_aks_update(cluster, "--enable-oidc-issuer --enable-workload-identity"),
-        );
-        report(out, cluster, pos_of(cluster, first), message);
-    }
+fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
+    let missing: Vec<(&str, String)> = [WORKLOAD_IDENTITY, OIDC_ISSUER]
+        .into_iter()
+        .filter_map(|path| off(cluster, path).map(|state| (path, state)))
+        .collect();
+    let Some((first, _)) = missing.first() else {
+        return;
+    };
+    let states: Vec<&str> = missing.iter().map(|(_, state)| state.as_str()).collect();
+    let message = format!(
+        "{}: pods cannot use Microsoft Entra Workload ID and fall back to stored secrets or \
+         node-wide identities.",
+        states.join("; "),
+    );
+    out.report(Violation::at(pos_of(cluster, first), message));
 }

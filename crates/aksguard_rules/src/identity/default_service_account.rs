@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(KubeLinter, "default-service-account").judging(WORKLOAD_KINDS)),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

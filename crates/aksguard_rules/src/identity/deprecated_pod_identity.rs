@@ -46,6 +46,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/use-azure-ad-pod-identity",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -52,6 +52,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: true,
     check: Check::PodSpec(check),

@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Kubescape, "non-existent-service-account").complete()),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: true,
     check: Check::PodSpec(check),

@@ -49,6 +49,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/role-based-access-control/best-practices",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Kubescape, "rule-identify-old-k8s-registry")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

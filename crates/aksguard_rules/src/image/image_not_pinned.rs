@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_43")),
         Reference::Peer(same(Kubescape, "image-not-pinned-to-digest")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

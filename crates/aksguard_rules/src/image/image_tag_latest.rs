@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Polaris, "tagNotSpecified")),
         Reference::Peer(same(Checkov, "CKV_K8S_14")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

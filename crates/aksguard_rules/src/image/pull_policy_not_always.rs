@@ -48,6 +48,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Kubescape, "image-pull-policy-is-not-set-to-always")),
         Reference::Peer(same(Checkov, "CKV_K8S_15")),
     ],
+    fix: crate::RuleFix::SAFE,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

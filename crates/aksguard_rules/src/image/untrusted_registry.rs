@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Kubescape, "container-image-repository")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

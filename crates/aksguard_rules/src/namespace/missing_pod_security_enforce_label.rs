@@ -49,6 +49,7 @@ pub(crate) static RULE: Rule = Rule {
         PSA_BASELINE_APPLIED,
         PSA_RESTRICTED_APPLIED,
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -64,6 +64,7 @@ pub(crate) static RULE: Rule = Rule {
              its WAF policy and its mode",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

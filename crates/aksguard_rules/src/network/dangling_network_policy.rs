@@ -52,6 +52,7 @@ pub(crate) static RULE: Rule = Rule {
             .judging(&["NetworkPolicy"]),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

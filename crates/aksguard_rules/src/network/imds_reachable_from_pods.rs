@@ -52,6 +52,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::USE_NETWORK_POLICIES,
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
              every host the rules serve",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

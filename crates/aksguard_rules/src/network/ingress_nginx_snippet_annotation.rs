@@ -47,6 +47,7 @@ pub(crate) static RULE: Rule = Rule {
             "snippets with `alias` only; NET013 any snippet annotation",
         )),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -31,6 +31,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::USE_NETWORK_POLICIES,
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -47,6 +47,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

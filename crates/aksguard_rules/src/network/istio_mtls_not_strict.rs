@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://istio.io/latest/docs/tasks/security/authentication/mtls-migration/",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

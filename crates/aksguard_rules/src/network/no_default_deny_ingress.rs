@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
             .judging(&["Namespace"]),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -71,6 +71,7 @@ pub(crate) static RULE: Rule = Rule {
              subnets, for SSH, RDP and the kubelet ports, after earlier denies",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -57,6 +57,7 @@ pub(crate) static RULE: Rule = Rule {
             .judging(&["Pod"]),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
         Reference::Peer(same(KubeLinter, "exposed-services").judging(&["Service"])),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

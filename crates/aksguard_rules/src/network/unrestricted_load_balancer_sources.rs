@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::INTERNAL_LOAD_BALANCER,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

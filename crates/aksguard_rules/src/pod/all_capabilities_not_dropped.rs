@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::SECURE_CONTAINER_ACCESS,
         Reference::Peer(same(Checkov, "CKV_K8S_37")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Pss("baseline", "AppArmor"),
         guides::SECURE_CONTAINER_ACCESS,
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -52,6 +52,7 @@ pub(crate) static RULE: Rule = Rule {
              to a role; POD016 every automounted token",
         )),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: true,
     check: Check::PodSpec(check),

@@ -40,6 +40,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(KubeLinter, "use-namespace")),
         Reference::Peer(same(Kubescape, "pods-in-default-namespace")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -30,6 +30,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/coredns-custom",
         ),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Kubescape, "host-ipc-privileges")),
         Reference::Peer(same(Kubescape, "host-pid-ipc-privileges")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_19")),
         Reference::Peer(same(Kubescape, "host-network-access")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

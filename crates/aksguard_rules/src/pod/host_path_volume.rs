@@ -82,6 +82,7 @@ pub(crate) static RULE: Rule = Rule {
              hostPath",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

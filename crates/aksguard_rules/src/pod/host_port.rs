@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_26")),
         Reference::Peer(same(Kubescape, "container-hostPort")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -85,6 +85,7 @@ pub(crate) static RULE: Rule = Rule {
              baseline set",
         )),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

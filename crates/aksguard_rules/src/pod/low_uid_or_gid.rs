@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
              also reports",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

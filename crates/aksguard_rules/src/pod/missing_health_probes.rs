@@ -66,6 +66,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(narrower(Checkov, "CKV_K8S_8", "the liveness probe only")),
         Reference::Peer(narrower(Checkov, "CKV_K8S_9", "the readiness probe only")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -76,6 +76,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(narrower(Checkov, "CKV_K8S_12", "the memory request only")),
         Reference::Peer(narrower(Checkov, "CKV_K8S_13", "the memory limit only")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

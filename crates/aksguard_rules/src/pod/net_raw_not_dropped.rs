@@ -43,6 +43,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_28")),
         Reference::Peer(same(Kubescape, "drop-capability-netraw")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

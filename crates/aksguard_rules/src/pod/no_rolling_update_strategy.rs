@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(KubeLinter, "no-rolling-update-strategy")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

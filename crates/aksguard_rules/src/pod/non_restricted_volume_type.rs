@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::USE_PSA,
         guides::USE_AZURE_POLICY,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -51,6 +51,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_20")),
         Reference::Peer(same(Kubescape, "rule-allow-privilege-escalation")),
     ],
+    fix: crate::RuleFix::SAFE,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

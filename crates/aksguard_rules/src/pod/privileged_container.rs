@@ -39,6 +39,7 @@ pub(crate) static RULE: Rule = Rule {
              baseline set",
         )),
     ],
+    fix: crate::RuleFix::SAFE,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
             "kube-linter fails SSH ports only; POD029 also ports below 1024",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -32,6 +32,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
         guides::SECURE_CONTAINER_ACCESS,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: true,
     reads_other_objects: false,
     check: Check::PodSpec(check),

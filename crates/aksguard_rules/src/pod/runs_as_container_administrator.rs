@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY,
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

@@ -24,6 +24,7 @@ pub(crate) static RULE: Rule = Rule {
                   ephemeral debug container with `kubectl debug --target` when process \
                   inspection is needed.",
     references: &[guides::DEVELOPER_BEST_PRACTICES_POD_SECURITY],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -35,6 +35,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Polaris, "procMount")),
         Reference::Peer(same(Kubescape, "set-procmount-default")),
     ],
+    fix: crate::RuleFix::SAFE,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

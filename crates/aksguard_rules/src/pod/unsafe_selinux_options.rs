@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Pss("baseline", "SELinux"),
         guides::SECURE_CONTAINER_ACCESS,
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(KubeLinter, "unsafe-sysctls")),
         Reference::Peer(same(Kubescape, "set-sysctls-params")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Polaris, "hostProcess")),
         Reference::Peer(same(Kubescape, "set-hostprocess-true")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

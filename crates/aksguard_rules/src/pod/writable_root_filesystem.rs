@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_22")),
         Reference::Peer(same(Kubescape, "immutable-container-filesystem")),
     ],
+    fix: crate::RuleFix::REVIEW,
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

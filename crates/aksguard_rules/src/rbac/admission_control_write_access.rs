@@ -53,6 +53,7 @@ pub(crate) static RULE: Rule = Rule {
             .judging(RBAC_KINDS),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -79,6 +79,7 @@ pub(crate) static RULE: Rule = Rule {
              judges the subjects, whatever the binding is called",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -44,6 +44,7 @@ pub(crate) static RULE: Rule = Rule {
             .judging(BINDING_KINDS),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -68,6 +68,7 @@ pub(crate) static RULE: Rule = Rule {
              Node to a role that grants it; we judge the role, whoever it is bound to",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -40,6 +40,7 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_49")),
         Reference::Peer(same(KubeLinter, "wildcard-in-rules").judging(ROLE_KINDS)),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

@@ -72,6 +72,7 @@ pub(crate) static RULE: Rule = Rule {
                 .complete(),
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: true,
     check: Check::Object(check),

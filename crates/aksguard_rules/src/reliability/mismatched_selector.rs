@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(KubeLinter, "mismatching-selector").judging(WORKLOAD_KINDS)),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -25,6 +25,7 @@ pub(crate) static RULE: Rule = Rule {
     remediation: "Run the pod from a controller: a Deployment (stateless), StatefulSet, \
                   DaemonSet, or a Job/CronJob for run-to-completion work.",
     references: &[guides::APP_CLUSTER_RELIABILITY],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

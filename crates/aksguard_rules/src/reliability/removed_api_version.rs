@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
             "the `extensions/v1beta1` group only; REL001 every removed API version",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
         guides::APP_CLUSTER_RELIABILITY,
         Reference::Peer(same(Polaris, "deploymentMissingReplicas")),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: true,
     check: Check::Object(check),

@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -86,6 +86,7 @@ pub(crate) static RULE: Rule = Rule {
              credential",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

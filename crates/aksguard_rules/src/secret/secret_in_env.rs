@@ -47,6 +47,7 @@ pub(crate) static RULE: Rule = Rule {
              SEC002 wants a value that could be a credential",
         )),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

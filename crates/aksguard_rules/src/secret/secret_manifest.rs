@@ -36,6 +36,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/concepts-security#kubernetes-secrets",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

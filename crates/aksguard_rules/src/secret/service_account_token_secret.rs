@@ -34,6 +34,7 @@ pub(crate) static RULE: Rule = Rule {
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ),
     ],
+    fix: crate::RuleFix::MANUAL,
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),
