@@ -17,8 +17,8 @@ use aksguard_model::IacChange;
 use serde_json::Value;
 
 use crate::iac::{
-    IacError, IacOutcome, indent_at, line_start, newline_of, splice_between, starts_its_line,
-    text_edits,
+    IacError, IacOutcome, indent_at, line_start, newline_of, placeholder_note, splice_between,
+    starts_its_line, text_edits,
 };
 
 /// Nesting a template may have (ARM itself allows far less).
@@ -57,6 +57,9 @@ pub fn apply(
             format!("a {} change cannot edit an ARM template", change.language),
         ));
     }
+    if let Some(note) = placeholder_note(path, line, &change.attribute, change.value.trim()) {
+        return Ok(IacOutcome::Note(note));
+    }
     let value: Value = serde_json::from_str(change.value.trim()).map_err(|_| {
         IacError::new(
             path,
@@ -77,10 +80,10 @@ pub fn apply(
     let from = line_start(text, line)
         .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
     let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
-    let resource = innermost_resource(&root, from, to)
+    let (resource, is_pool_item) = innermost_resource(&root, from, to, false)
         .ok_or_else(|| IacError::new(path, format!("no resource at line {line}")))?;
     let starts_in_resource = matches!(&segments[0], Segment::Key(k) if RESOURCE_MEMBERS.contains(&k.as_str()) || resource.member(k).is_some());
-    if !starts_in_resource {
+    if !starts_in_resource && !is_pool_item {
         segments.insert(0, Segment::Key("properties".into()));
     }
     let attribute = change.attribute.as_str();
@@ -373,22 +376,39 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// The innermost object holding bytes `from..=to` that is a resource (has `type` and
-/// `apiVersion`).
-fn innermost_resource(node: &Json, from: usize, to: usize) -> Option<&Json> {
+/// `apiVersion`) or a node pool of a cluster's `agentPoolProfiles` (then `true`: node-pool
+/// paths are relative to it). `pool_item` says whether `node` is such an item.
+fn innermost_resource(
+    node: &Json,
+    from: usize,
+    to: usize,
+    pool_item: bool,
+) -> Option<(&Json, bool)> {
     if node.end <= from || node.start > to {
         return None;
     }
-    let children: Box<dyn Iterator<Item = &Json>> = match &node.kind {
-        Kind::Object(members) => Box::new(members.iter().map(|m| &m.value)),
-        Kind::Array(items) => Box::new(items.iter()),
+    let deeper = match &node.kind {
+        Kind::Object(members) => members.iter().find_map(|m| {
+            let pools = m.key == "agentPoolProfiles";
+            match &m.value.kind {
+                Kind::Array(items) if pools => items
+                    .iter()
+                    .find_map(|item| innermost_resource(item, from, to, true)),
+                _ => innermost_resource(&m.value, from, to, false),
+            }
+        }),
+        Kind::Array(items) => items
+            .iter()
+            .find_map(|item| innermost_resource(item, from, to, false)),
         Kind::Scalar => return None,
     };
-    let deeper = children
-        .filter_map(|child| innermost_resource(child, from, to))
-        .next();
     deeper.or_else(|| {
         let is_resource = node.member("type").is_some() && node.member("apiVersion").is_some();
-        is_resource.then_some(node)
+        if pool_item && matches!(node.kind, Kind::Object(_)) {
+            Some((node, true))
+        } else {
+            is_resource.then_some((node, false))
+        }
     })
 }
 

@@ -103,6 +103,33 @@ pub fn apply_to_file(
     })
 }
 
+/// The `<placeholder>` in a change's value (`"<cidr>"`, `"<workspace-id>"`): a value a
+/// human must choose, never written by aksguard.
+pub(crate) fn placeholder(value: &str) -> Option<&str> {
+    let start = value.find('<')?;
+    let end = start + value[start..].find('>')?;
+    let inner = &value[start + 1..end];
+    (!inner.is_empty()
+        && inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b' ')))
+    .then(|| &value[start..=end])
+}
+
+/// The note for a change whose value is a placeholder.
+pub(crate) fn placeholder_note(
+    path: &str,
+    line: u32,
+    attribute: &str,
+    value: &str,
+) -> Option<String> {
+    let hole = placeholder(value)?;
+    Some(format!(
+        "`{attribute}` at {path}:{line} needs a value only you can choose ({hole}): set it to \
+         {value} with the real value by hand; not edited."
+    ))
+}
+
 /// A byte-range replacement before it is located by line and column.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Splice {

@@ -17,8 +17,8 @@ use hcl_edit::structure::{Block, Body};
 use hcl_edit::{Decorate, Span};
 
 use crate::iac::{
-    IacError, IacOutcome, indent_at, line_start, newline_of, splice_between, starts_its_line,
-    text_edits,
+    IacError, IacOutcome, indent_at, line_start, newline_of, placeholder_note, splice_between,
+    starts_its_line, text_edits,
 };
 
 /// The separate node-pool resource: the cluster's `default_node_pool.<x>` is its `<x>`.
@@ -46,6 +46,9 @@ pub fn apply(
              (its default or a .tfvars file); {path} is not edited.",
             change.attribute
         )));
+    }
+    if let Some(note) = placeholder_note(path, line, &change.attribute, value) {
+        return Ok(IacOutcome::Note(note));
     }
     let assignments = assignments(path, &segments, value)?;
     let mut current = text.to_owned();

@@ -59,11 +59,11 @@ impl AzureTarget<'_> {
     /// write it, or the source is not code (`az` output, Azure Verified Module inputs).
     pub fn iac(&self, setting: &IacSetting) -> Option<IacChange> {
         let pool_prefix = match self {
-            AzureTarget::Pool { index: 0, pool, cluster }
-                if std::sync::Arc::ptr_eq(&pool.source, &cluster.source) =>
-            {
-                "default_node_pool."
-            }
+            AzureTarget::Pool {
+                index: 0,
+                pool,
+                cluster,
+            } if std::sync::Arc::ptr_eq(&pool.source, &cluster.source) => "default_node_pool.",
             _ => "",
         };
         let on_pool = matches!(self, AzureTarget::Pool { .. });

@@ -216,7 +216,9 @@ pub fn first_sentence(text: &str) -> String {
         match b {
             b'`' => in_code = !in_code,
             b'.' if !in_code => {
-                let at_end = bytes.get(i + 1).is_none_or(|next| next.is_ascii_whitespace());
+                let at_end = bytes
+                    .get(i + 1)
+                    .is_none_or(|next| next.is_ascii_whitespace());
                 let before = &text[..i];
                 let abbreviation = ["e.g", "i.e", "etc", "vs"]
                     .iter()
@@ -334,10 +336,7 @@ impl Rule {
     ) {
         let pod = pod.filter(|pod| !(self.linux_only && pod.is_windows()));
         match self.check {
-            Check::Inventory(_)
-            | Check::Cluster(_)
-            | Check::NodePool(_)
-            | Check::Registry(_) => {}
+            Check::Inventory(_) | Check::Cluster(_) | Check::NodePool(_) | Check::Registry(_) => {}
             Check::Object(check) => check(object, out),
             Check::PodSpec(check) => {
                 if let Some(pod) = pod {

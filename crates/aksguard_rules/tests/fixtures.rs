@@ -175,7 +175,8 @@ fn render(rule: &Rule, outcome: &Outcome) -> String {
         out.push_str(&format!(
             "{}:{} {} {} {object}{container}: {}\n",
             v.pos.line, v.pos.col, severity, rule.id, v.message
-        ));        render_azure_fix(&mut out, v);
+        ));
+        render_azure_fix(&mut out, v);
     }
     for (object, v) in &outcome.unknown_values {
         let container = container_suffix(v);

@@ -88,9 +88,13 @@ fn inserts_missing_members_and_objects_with_the_object_indentation() {
         out.contains("                ],\n                \"securityProfile\": {\n                    \"defender\": {\n                        \"securityMonitoring\": {\n                            \"enabled\": true\n                        }\n                    }\n                }\n            }"),
         "{out}"
     );
+    let pooled = "{ \"name\": \"system\", \"count\": 3, \"enableEncryptionAtHost\": true }";
+    // A node-pool finding points into the pool's item: its path is relative to the item.
+    let out = edited(TEMPLATE, 16, &change("enableEncryptionAtHost", "true"));
+    assert!(out.contains(pooled), "{out}");
     let out = edited(
         TEMPLATE,
-        16,
+        9,
         &change(
             "properties.agentPoolProfiles[name=system].enableEncryptionAtHost",
             "true",
@@ -193,7 +197,11 @@ fn bad_input_is_an_error_not_a_panic() {
         "line 1 is not in a resource"
     );
     assert!(apply(&path, TEMPLATE, 999, &good).is_err());
-    assert!(apply(&path, TEMPLATE, 9, &change("properties.x", "<cidr>")).is_err());
+    assert!(apply(&path, TEMPLATE, 9, &change("properties.x", "not json")).is_err());
+    assert!(matches!(
+        apply(&path, TEMPLATE, 9, &change("properties.x", "[\"<cidr>\"]")),
+        Ok(IacOutcome::Note(n)) if n.contains("only you can choose (<cidr>)")
+    ));
     for bad in ["", "a..b", "[0]", "a[x]", "a[0"] {
         assert!(
             apply(&path, TEMPLATE, 9, &change(bad, "1")).is_err(),

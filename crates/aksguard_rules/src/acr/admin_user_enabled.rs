@@ -1,5 +1,5 @@
-use aksguard_model::azure::ContainerRegistry;
 use aksguard_model::Severity;
+use aksguard_model::azure::ContainerRegistry;
 
 use super::{flag, pos_of};
 use crate::checker::{Checker, Violation};
@@ -35,12 +35,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable the registry admin user."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az acr update --name {registry} --admin-enabled false",
-        ],
-        iac: &[
-            crate::IacSetting::new("adminUserEnabled", "false", "admin_enabled", "false"),
-        ],
+        commands: &["az acr update --name {registry} --admin-enabled false"],
+        iac: &[crate::IacSetting::new(
+            "adminUserEnabled",
+            "false",
+            "admin_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

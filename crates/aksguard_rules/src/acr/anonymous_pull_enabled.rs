@@ -1,5 +1,5 @@
-use aksguard_model::azure::ContainerRegistry;
 use aksguard_model::Severity;
+use aksguard_model::azure::ContainerRegistry;
 
 use super::{flag, pos_of};
 use crate::checker::{Checker, Violation};
@@ -33,12 +33,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable anonymous pull on the registry."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az acr update --name {registry} --anonymous-pull-enabled false",
-        ],
-        iac: &[
-            crate::IacSetting::new("anonymousPullEnabled", "false", "anonymous_pull_enabled", "false"),
-        ],
+        commands: &["az acr update --name {registry} --anonymous-pull-enabled false"],
+        iac: &[crate::IacSetting::new(
+            "anonymousPullEnabled",
+            "false",
+            "anonymous_pull_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

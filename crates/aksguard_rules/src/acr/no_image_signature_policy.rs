@@ -1,5 +1,5 @@
-use aksguard_model::azure::ContainerRegistry;
 use aksguard_model::Severity;
+use aksguard_model::azure::ContainerRegistry;
 
 use super::{is_premium, policy_enabled, pos_of};
 use crate::checker::{Checker, Violation};
@@ -44,12 +44,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable a trust (signature) or quarantine policy on the registry."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az acr config content-trust update --registry {registry} --status enabled",
-        ],
-        iac: &[
-            crate::IacSetting::new("policies.trustPolicy.status", "\"enabled\"", "trust_policy_enabled", "true"),
-        ],
+        commands: &["az acr config content-trust update --registry {registry} --status enabled"],
+        iac: &[crate::IacSetting::new(
+            "policies.trustPolicy.status",
+            "\"enabled\"",
+            "trust_policy_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ContainerRegistry;
 use aksguard_model::Severity;
+use aksguard_model::azure::ContainerRegistry;
 
 use super::{is_premium, policy_enabled, pos_of};
 use crate::checker::{Checker, Violation};
@@ -33,9 +33,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az acr config retention update --registry {registry} --status enabled --days 7 --type UntaggedManifests",
         ],
-        iac: &[
-            crate::IacSetting::new("policies.retentionPolicy.status", "\"enabled\"", "retention_policy_in_days", "7"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "policies.retentionPolicy.status",
+            "\"enabled\"",
+            "retention_policy_in_days",
+            "7",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -51,15 +54,13 @@ fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
         Some(status) => format!("`{PATH}` is `{status}`"),
         None => format!("`{PATH}` is not set (defaults to disabled)"),
     };
-    let mut message =
-        format!("{state}: untagged manifests (superseded builds) are never deleted.");
+    let mut message = format!("{state}: untagged manifests (superseded builds) are never deleted.");
     if is_premium(registry) == Some(false) {
         message.push_str(
             " Retention policies need the Premium SKU; on this SKU purge untagged \
              manifests with a scheduled `acr purge` task instead.",
         );
     }
-    message.push_str(&format!(
-        ""));
+    message.push_str(&format!(""));
     out.report(Violation::at(pos_of(registry, PATH), message));
 }

@@ -36,12 +36,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Move the registry to the Premium SKU (private link, network rules)."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az acr update --name {registry} --sku Premium",
-        ],
-        iac: &[
-            crate::IacSetting::new("sku.name", "\"Premium\"", "sku", "\"Premium\""),
-        ],
+        commands: &["az acr update --name {registry} --sku Premium"],
+        iac: &[crate::IacSetting::new(
+            "sku.name",
+            "\"Premium\"",
+            "sku",
+            "\"Premium\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

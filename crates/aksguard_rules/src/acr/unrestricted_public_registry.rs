@@ -1,5 +1,5 @@
-use aksguard_model::azure::{ContainerRegistry, Lookup};
 use aksguard_model::Severity;
+use aksguard_model::azure::{ContainerRegistry, Lookup};
 
 use super::{is_premium, pos_of};
 use crate::checker::{Checker, Violation};
@@ -39,14 +39,17 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
-        summary: Some("Close the registry to the public network (private endpoint), or deny by default and allow your ranges."),
+        summary: Some(
+            "Close the registry to the public network (private endpoint), or deny by default and allow your ranges.",
+        ),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az acr update --name {registry} --public-network-enabled false",
-        ],
-        iac: &[
-            crate::IacSetting::new("publicNetworkAccess", "\"Disabled\"", "public_network_access_enabled", "false"),
-        ],
+        commands: &["az acr update --name {registry} --public-network-enabled false"],
+        iac: &[crate::IacSetting::new(
+            "publicNetworkAccess",
+            "\"Disabled\"",
+            "public_network_access_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -33,12 +33,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable the Azure Policy add-on."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks enable-addons {cluster-args} --addons azure-policy",
-        ],
-        iac: &[
-            crate::IacSetting::new("addonProfiles.azurepolicy.enabled", "true", "azure_policy_enabled", "true"),
-        ],
+        commands: &["az aks enable-addons {cluster-args} --addons azure-policy"],
+        iac: &[crate::IacSetting::new(
+            "addonProfiles.azurepolicy.enabled",
+            "true",
+            "azure_policy_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

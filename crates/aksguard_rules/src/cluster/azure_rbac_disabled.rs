@@ -1,9 +1,9 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::azure_fix::with_commands;
-use crate::cluster::helpers::az_aks_update;
 use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::az_aks_update;
 use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -42,9 +42,12 @@ pub(crate) static RULE: Rule = Rule {
         summary: Some("Enable Azure RBAC for Kubernetes authorization."),
         safety: aksguard_model::FixSafety::Review,
         commands: &[],
-        iac: &[
-            crate::IacSetting::new("aadProfile.enableAzureRBAC", "true", "azure_active_directory_role_based_access_control.azure_rbac_enabled", "true"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "aadProfile.enableAzureRBAC",
+            "true",
+            "azure_active_directory_role_based_access_control.azure_rbac_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pos_of;
@@ -35,12 +35,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Move to the Standard load balancer."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --load-balancer-sku standard",
-        ],
-        iac: &[
-            crate::IacSetting::new("networkProfile.loadBalancerSku", "\"standard\"", "network_profile.load_balancer_sku", "\"standard\""),
-        ],
+        commands: &["az aks update {cluster-args} --load-balancer-sku standard"],
+        iac: &[crate::IacSetting::new(
+            "networkProfile.loadBalancerSku",
+            "\"standard\"",
+            "network_profile.load_balancer_sku",
+            "\"standard\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -49,9 +49,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks enable-addons {cluster-args} --addons monitoring --workspace-resource-id <workspace-id>",
         ],
-        iac: &[
-            crate::IacSetting::new("addonProfiles.omsagent.enabled", "true", "oms_agent.log_analytics_workspace_id", "\"<workspace-id>\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "addonProfiles.omsagent.enabled",
+            "true",
+            "oms_agent.log_analytics_workspace_id",
+            "\"<workspace-id>\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

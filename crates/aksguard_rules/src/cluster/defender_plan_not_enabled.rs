@@ -51,7 +51,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
-        summary: Some("Turn on the Standard tier of Defender for Containers with its core extensions."),
+        summary: Some(
+            "Turn on the Standard tier of Defender for Containers with its core extensions.",
+        ),
         ..crate::RuleFix::REVIEW
     },
     linux_only: false,
@@ -78,7 +80,10 @@ fn plan_fix(source: &str, extension: Option<&str>) -> Fix {
         ),
         Some(name) => iac_for_file(
             source,
-            ("properties.extensions", &format!("[{{\"name\": \"{name}\", \"isEnabled\": \"True\"}}]")),
+            (
+                "properties.extensions",
+                &format!("[{{\"name\": \"{name}\", \"isEnabled\": \"True\"}}]"),
+            ),
             ("extension.name", &format!("\"{name}\"")),
         ),
     };

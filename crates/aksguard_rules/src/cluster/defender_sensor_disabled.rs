@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -39,12 +39,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable the Microsoft Defender for Containers sensor."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --enable-defender",
-        ],
-        iac: &[
-            crate::IacSetting::new("securityProfile.defender.securityMonitoring.enabled", "true", "microsoft_defender.log_analytics_workspace_id", "\"<workspace-id>\""),
-        ],
+        commands: &["az aks update {cluster-args} --enable-defender"],
+        iac: &[crate::IacSetting::new(
+            "securityProfile.defender.securityMonitoring.enabled",
+            "true",
+            "microsoft_defender.log_analytics_workspace_id",
+            "\"<workspace-id>\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

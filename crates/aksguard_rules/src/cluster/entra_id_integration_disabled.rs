@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -38,9 +38,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks update {cluster-args} --enable-aad --aad-admin-group-object-ids <group-id>",
         ],
-        iac: &[
-            crate::IacSetting::new("aadProfile.managed", "true", "azure_active_directory_role_based_access_control.admin_group_object_ids", "[\"<group-id>\"]"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "aadProfile.managed",
+            "true",
+            "azure_active_directory_role_based_access_control.admin_group_object_ids",
+            "[\"<group-id>\"]",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -63,5 +66,8 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
         "Entra ID integration {state}: cluster access relies on local certificate \
          credentials."
     );
-    out.report(Violation::at(attr_pos(cluster, "aadProfile.managed"), message));
+    out.report(Violation::at(
+        attr_pos(cluster, "aadProfile.managed"),
+        message,
+    ));
 }

@@ -1,11 +1,11 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::azure_fix::with_commands;
-use crate::cluster::helpers::az_aks_nodepool;
-use crate::cluster::node_pool_without_availability_zones::new_pool_command;
 use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::az_aks_nodepool;
 use crate::cluster::helpers::pool_pos_of;
+use crate::cluster::node_pool_without_availability_zones::new_pool_command;
 use crate::meta::{Check, Family, Reference, Rule};
 use crate::peer::{PeerTool::Checkov, same};
 
@@ -44,9 +44,12 @@ pub(crate) static RULE: Rule = Rule {
             "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --node-osdisk-type Ephemeral <options of the old pool>",
             "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
         ],
-        iac: &[
-            crate::IacSetting::new("osDiskType", "\"Ephemeral\"", "os_disk_type", "\"Ephemeral\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "osDiskType",
+            "\"Ephemeral\"",
+            "os_disk_type",
+            "\"Ephemeral\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

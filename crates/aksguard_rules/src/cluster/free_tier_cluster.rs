@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pos_of;
@@ -36,12 +36,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Move the cluster to the Standard tier."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --tier standard",
-        ],
-        iac: &[
-            crate::IacSetting::new("sku.tier", "\"Standard\"", "sku_tier", "\"Standard\""),
-        ],
+        commands: &["az aks update {cluster-args} --tier standard"],
+        iac: &[crate::IacSetting::new(
+            "sku.tier",
+            "\"Standard\"",
+            "sku_tier",
+            "\"Standard\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -28,14 +28,17 @@ pub(crate) static RULE: Rule = Rule {
         "https://learn.microsoft.com/azure/aks/http-application-routing",
     )],
     fix: crate::RuleFix {
-        summary: Some("Move Ingresses to the application routing add-on, then disable HTTP application routing."),
+        summary: Some(
+            "Move Ingresses to the application routing add-on, then disable HTTP application routing.",
+        ),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks disable-addons {cluster-args} --addons http_application_routing",
-        ],
-        iac: &[
-            crate::IacSetting::new("addonProfiles.httpApplicationRouting.enabled", "false", "http_application_routing_enabled", "false"),
-        ],
+        commands: &["az aks disable-addons {cluster-args} --addons http_application_routing"],
+        iac: &[crate::IacSetting::new(
+            "addonProfiles.httpApplicationRouting.enabled",
+            "false",
+            "http_application_routing_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -34,12 +34,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable Image Cleaner."),
         safety: aksguard_model::FixSafety::Safe,
-        commands: &[
-            "az aks update {cluster-args} --enable-image-cleaner",
-        ],
-        iac: &[
-            crate::IacSetting::new("securityProfile.imageCleaner.enabled", "true", "image_cleaner_enabled", "true"),
-        ],
+        commands: &["az aks update {cluster-args} --enable-image-cleaner"],
+        iac: &[crate::IacSetting::new(
+            "securityProfile.imageCleaner.enabled",
+            "true",
+            "image_cleaner_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

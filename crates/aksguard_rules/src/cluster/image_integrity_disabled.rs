@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -34,12 +34,11 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable Image Integrity (signature verification at deployment)."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --enable-image-integrity",
-        ],
-        iac: &[
-            crate::IacSetting::arm("securityProfile.imageIntegrity.enabled", "true"),
-        ],
+        commands: &["az aks update {cluster-args} --enable-image-integrity"],
+        iac: &[crate::IacSetting::arm(
+            "securityProfile.imageIntegrity.enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -34,12 +34,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable the Key Vault Secrets Store CSI driver add-on."),
         safety: aksguard_model::FixSafety::Safe,
-        commands: &[
-            "az aks enable-addons {cluster-args} --addons azure-keyvault-secrets-provider",
-        ],
-        iac: &[
-            crate::IacSetting::new("addonProfiles.azureKeyvaultSecretsProvider.enabled", "true", "key_vault_secrets_provider.secret_rotation_enabled", "true"),
-        ],
+        commands: &["az aks enable-addons {cluster-args} --addons azure-keyvault-secrets-provider"],
+        iac: &[crate::IacSetting::new(
+            "addonProfiles.azureKeyvaultSecretsProvider.enabled",
+            "true",
+            "key_vault_secrets_provider.secret_rotation_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -47,9 +47,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks addon update {cluster-args} --addon azure-keyvault-secrets-provider --enable-secret-rotation",
         ],
-        iac: &[
-            crate::IacSetting::new("addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation", "\"true\"", "key_vault_secrets_provider.secret_rotation_enabled", "true"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
+            "\"true\"",
+            "key_vault_secrets_provider.secret_rotation_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -57,8 +60,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
-    if flag(cluster, ENABLED, false) != Some(true)
-        || flag(cluster, ROTATION, false) != Some(false)
+    if flag(cluster, ENABLED, false) != Some(true) || flag(cluster, ROTATION, false) != Some(false)
     {
         return;
     }

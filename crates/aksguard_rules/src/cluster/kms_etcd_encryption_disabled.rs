@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -41,9 +41,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks update {cluster-args} --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id>",
         ],
-        iac: &[
-            crate::IacSetting::new("securityProfile.azureKeyVaultKms.enabled", "true", "key_management_service.key_vault_key_id", "\"<key-id>\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "securityProfile.azureKeyVaultKms.enabled",
+            "true",
+            "key_management_service.key_vault_key_id",
+            "\"<key-id>\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

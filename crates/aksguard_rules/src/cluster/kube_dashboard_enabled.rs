@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -33,12 +33,11 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable the Kubernetes dashboard add-on."),
         safety: aksguard_model::FixSafety::Safe,
-        commands: &[
-            "az aks disable-addons {cluster-args} --addons kube-dashboard",
-        ],
-        iac: &[
-            crate::IacSetting::arm("addonProfiles.kubeDashboard.enabled", "false"),
-        ],
+        commands: &["az aks disable-addons {cluster-args} --addons kube-dashboard"],
+        iac: &[crate::IacSetting::arm(
+            "addonProfiles.kubeDashboard.enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

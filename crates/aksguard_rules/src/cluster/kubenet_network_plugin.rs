@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::attr_pos;
@@ -46,8 +46,18 @@ pub(crate) static RULE: Rule = Rule {
             "az aks update {cluster-args} --network-plugin azure --network-plugin-mode overlay",
         ],
         iac: &[
-            crate::IacSetting::new("networkProfile.networkPlugin", "\"azure\"", "network_profile.network_plugin", "\"azure\""),
-            crate::IacSetting::new("networkProfile.networkPluginMode", "\"overlay\"", "network_profile.network_plugin_mode", "\"overlay\""),
+            crate::IacSetting::new(
+                "networkProfile.networkPlugin",
+                "\"azure\"",
+                "network_profile.network_plugin",
+                "\"azure\"",
+            ),
+            crate::IacSetting::new(
+                "networkProfile.networkPluginMode",
+                "\"overlay\"",
+                "network_profile.network_plugin_mode",
+                "\"overlay\"",
+            ),
         ],
     },
     linux_only: false,

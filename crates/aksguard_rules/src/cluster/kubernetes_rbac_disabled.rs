@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag};
@@ -36,12 +36,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Re-create the cluster with Kubernetes RBAC enabled and move the workloads."),
         safety: aksguard_model::FixSafety::Manual,
-        commands: &[
-            "az aks create {cluster-args} <other options of the cluster>",
-        ],
-        iac: &[
-            crate::IacSetting::new("enableRBAC", "true", "role_based_access_control_enabled", "true"),
-        ],
+        commands: &["az aks create {cluster-args} <other options of the cluster>"],
+        iac: &[crate::IacSetting::new(
+            "enableRBAC",
+            "true",
+            "role_based_access_control_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,9 +1,9 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::azure_fix::with_commands;
-use crate::cluster::helpers::az_aks_update;
 use crate::checker::{Checker, Violation};
+use crate::cluster::helpers::az_aks_update;
 use crate::cluster::helpers::{attr_pos, flag};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
@@ -42,9 +42,12 @@ pub(crate) static RULE: Rule = Rule {
         summary: Some("Disable local accounts and sign in through Entra ID."),
         safety: aksguard_model::FixSafety::Review,
         commands: &[],
-        iac: &[
-            crate::IacSetting::new("disableLocalAccounts", "true", "local_account_disabled", "true"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "disableLocalAccounts",
+            "true",
+            "local_account_disabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -132,6 +132,10 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
             }
         };
         let fix = with_commands(&RULE, [command]);
-        out.report_on(&RULE, &AzureTarget::Cluster(cluster), violation.with_fix(fix));
+        out.report_on(
+            &RULE,
+            &AzureTarget::Cluster(cluster),
+            violation.with_fix(fix),
+        );
     }
 }

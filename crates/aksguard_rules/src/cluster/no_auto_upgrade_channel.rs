@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pos_of;
@@ -37,12 +37,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Set an automatic upgrade channel."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --auto-upgrade-channel stable",
-        ],
-        iac: &[
-            crate::IacSetting::new("autoUpgradeProfile.upgradeChannel", "\"stable\"", "automatic_upgrade_channel", "\"stable\""),
-        ],
+        commands: &["az aks update {cluster-args} --auto-upgrade-channel stable"],
+        iac: &[crate::IacSetting::new(
+            "autoUpgradeProfile.upgradeChannel",
+            "\"stable\"",
+            "automatic_upgrade_channel",
+            "\"stable\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pool_pos_of};
@@ -40,9 +40,12 @@ pub(crate) static RULE: Rule = Rule {
             "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --enable-encryption-at-host <options of the old pool>",
             "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
         ],
-        iac: &[
-            crate::IacSetting::new("enableEncryptionAtHost", "true", "host_encryption_enabled", "true"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "enableEncryptionAtHost",
+            "true",
+            "host_encryption_enabled",
+            "true",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -33,12 +33,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Name an Entra ID admin group for the cluster."),
         safety: aksguard_model::FixSafety::Manual,
-        commands: &[
-            "az aks update {cluster-args} --aad-admin-group-object-ids <group-object-id>",
-        ],
-        iac: &[
-            crate::IacSetting::new("aadProfile.adminGroupObjectIDs", "[\"<group-object-id>\"]", "azure_active_directory_role_based_access_control.admin_group_object_ids", "[\"<group-object-id>\"]"),
-        ],
+        commands: &["az aks update {cluster-args} --aad-admin-group-object-ids <group-object-id>"],
+        iac: &[crate::IacSetting::new(
+            "aadProfile.adminGroupObjectIDs",
+            "[\"<group-object-id>\"]",
+            "azure_active_directory_role_based_access_control.admin_group_object_ids",
+            "[\"<group-object-id>\"]",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::attr_pos;
@@ -43,12 +43,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Install a network policy engine (Calico, Azure or Cilium)."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --network-policy calico",
-        ],
-        iac: &[
-            crate::IacSetting::new("networkProfile.networkPolicy", "\"calico\"", "network_profile.network_policy", "\"calico\""),
-        ],
+        commands: &["az aks update {cluster-args} --network-policy calico"],
+        iac: &[crate::IacSetting::new(
+            "networkProfile.networkPolicy",
+            "\"calico\"",
+            "network_profile.network_policy",
+            "\"calico\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -58,9 +59,7 @@ pub(crate) static RULE: Rule = Rule {
 fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     let state = match cluster.settings.get(POLICY) {
         Lookup::Unknown(_) => return,
-        Lookup::Absent => {
-            "`networkProfile.networkPolicy` not set; the default is none".to_owned()
-        }
+        Lookup::Absent => "`networkProfile.networkPolicy` not set; the default is none".to_owned(),
         Lookup::Known(node) => match node.as_str().map(str::trim) {
             Some(policy) if policy.is_empty() || policy.eq_ignore_ascii_case("none") => {
                 format!("`networkProfile.networkPolicy: {policy}`")

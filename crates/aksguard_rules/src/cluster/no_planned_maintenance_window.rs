@@ -47,9 +47,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks maintenanceconfiguration add --resource-group {group} --cluster-name {cluster} --name aksManagedAutoUpgradeSchedule --schedule-type Weekly --day-of-week Sunday --interval-weeks 1 --start-time 00:00 --duration 4",
         ],
-        iac: &[
-            crate::IacSetting::new("", "", "maintenance_window_auto_upgrade.frequency", "\"Weekly\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "",
+            "",
+            "maintenance_window_auto_upgrade.frequency",
+            "\"Weekly\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

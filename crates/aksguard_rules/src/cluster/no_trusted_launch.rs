@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::azure_fix::with_commands;
 use crate::checker::{Checker, Violation};
@@ -71,8 +71,13 @@ fn check(cluster: &ManagedCluster, pool: &NodePool, out: &mut Checker<'_>) {
     let states: Vec<&str> = missing.iter().map(|(_, state)| state.as_str()).collect();
     let flags = "--enable-secure-boot --enable-vtpm";
     let (note, commands) = if missing.len() == 2 {
-        let add = az_aks_nodepool(cluster, "add", "", &format!("{flags} <options of the old pool>"))
-            .replace("--name <pool>", "--name <new-pool>");
+        let add = az_aks_nodepool(
+            cluster,
+            "add",
+            "",
+            &format!("{flags} <options of the old pool>"),
+        )
+        .replace("--name <pool>", "--name <new-pool>");
         (
             " Trusted Launch is chosen when a pool is created.",
             vec![add, az_aks_nodepool(cluster, "delete", &pool.name, "")],

@@ -45,7 +45,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
-        summary: Some("Upgrade the node pool to the latest node image and let AKS keep it current."),
+        summary: Some(
+            "Upgrade the node pool to the latest node image and let AKS keep it current.",
+        ),
         iac: &[crate::IacSetting::new(
             "autoUpgradeProfile.nodeOSUpgradeChannel",
             "\"NodeImage\"",

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pos_of;
@@ -33,12 +33,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Let AKS patch the node OS (NodeImage channel)."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --node-os-upgrade-channel NodeImage",
-        ],
-        iac: &[
-            crate::IacSetting::new("autoUpgradeProfile.nodeOSUpgradeChannel", "\"NodeImage\"", "node_os_upgrade_channel", "\"NodeImage\""),
-        ],
+        commands: &["az aks update {cluster-args} --node-os-upgrade-channel NodeImage"],
+        iac: &[crate::IacSetting::new(
+            "autoUpgradeProfile.nodeOSUpgradeChannel",
+            "\"NodeImage\"",
+            "node_os_upgrade_channel",
+            "\"NodeImage\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -59,8 +60,6 @@ fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
     } else {
         return;
     };
-    let message = format!(
-        "autoUpgradeProfile.nodeOSUpgradeChannel is `{value}`: {consequence}."
-    );
+    let message = format!("autoUpgradeProfile.nodeOSUpgradeChannel is `{value}`: {consequence}.");
     out.report(Violation::at(pos_of(cluster, PATH), message));
 }

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{ManagedCluster, NodePool};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pool_pos_of};
@@ -42,9 +42,12 @@ pub(crate) static RULE: Rule = Rule {
             "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> <options of the old pool>",
             "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
         ],
-        iac: &[
-            crate::IacSetting::new("enableNodePublicIP", "false", "node_public_ip_enabled", "false"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "enableNodePublicIP",
+            "false",
+            "node_public_ip_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

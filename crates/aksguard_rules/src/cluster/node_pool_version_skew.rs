@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::checker::{Checker, Violation};
 use crate::clock::{Date, today_utc};

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::azure_fix::with_commands;
 use crate::checker::{Checker, Violation};
@@ -34,9 +34,12 @@ pub(crate) static RULE: Rule = Rule {
             "az aks nodepool add --resource-group {group} --cluster-name {cluster} --name <new-pool> --zones 1 2 3 <options of the old pool>",
             "az aks nodepool delete --resource-group {group} --cluster-name {cluster} --name {pool}",
         ],
-        iac: &[
-            crate::IacSetting::new("availabilityZones", "[\"1\", \"2\", \"3\"]", "zones", "[\"1\", \"2\", \"3\"]"),
-        ],
+        iac: &[crate::IacSetting::new(
+            "availabilityZones",
+            "[\"1\", \"2\", \"3\"]",
+            "zones",
+            "[\"1\", \"2\", \"3\"]",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster, NodePool};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pool_pos_of;
@@ -35,9 +35,10 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks nodepool update --resource-group {group} --cluster-name {cluster} --name {pool} --ssh-access disabled",
         ],
-        iac: &[
-            crate::IacSetting::arm("securityProfile.sshAccess", "\"Disabled\""),
-        ],
+        iac: &[crate::IacSetting::arm(
+            "securityProfile.sshAccess",
+            "\"Disabled\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::pos_of;
@@ -33,9 +33,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks create {cluster-args} --node-osdisk-diskencryptionset-id <disk-encryption-set-id> <other options of the cluster>",
         ],
-        iac: &[
-            crate::IacSetting::new("diskEncryptionSetID", "\"<disk-encryption-set-id>\"", "disk_encryption_set_id", "\"<disk-encryption-set-id>\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "diskEncryptionSetID",
+            "\"<disk-encryption-set-id>\"",
+            "disk_encryption_set_id",
+            "\"<disk-encryption-set-id>\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -33,12 +33,11 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Move workloads to Workload ID, then disable pod identity."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --disable-pod-identity",
-        ],
-        iac: &[
-            crate::IacSetting::arm("podIdentityProfile.enabled", "false"),
-        ],
+        commands: &["az aks update {cluster-args} --disable-pod-identity"],
+        iac: &[crate::IacSetting::arm(
+            "podIdentityProfile.enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -167,7 +167,10 @@ fn fix(cluster: &ManagedCluster, assignment: Option<&PolicyAssignment>) -> aksgu
         fix.iac.extend(crate::azure_fix::iac_for_file(
             &assignment.meta.source.path,
             ("properties.parameters.effect.value", "\"deny\""),
-            ("parameters", "jsonencode({ effect = { value = \"deny\" } })"),
+            (
+                "parameters",
+                "jsonencode({ effect = { value = \"deny\" } })",
+            ),
         ));
     }
     fix
@@ -233,8 +236,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                      reported after they run, never refused; no pod security initiative is \
                      assigned with effect Deny at the cluster, its resource group or \
                      subscription.",
-                    assignment.meta.name,
-                    initiative.name,
+                    assignment.meta.name, initiative.name,
                 );
                 out.report(
                     Violation::at(assignment.meta.pos, message)
@@ -253,8 +255,7 @@ fn check(inventory: &Inventory, out: &mut Checker<'_>) {
                 out.report_on(
                     &RULE,
                     &AzureTarget::Cluster(cluster),
-                    Violation::at(attr_pos(cluster, ENABLED), message)
-                        .with_fix(fix(cluster, None)),
+                    Violation::at(attr_pos(cluster, ENABLED), message).with_fix(fix(cluster, None)),
                 );
             }
         }

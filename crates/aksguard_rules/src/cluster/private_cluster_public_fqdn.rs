@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, flag, private_cluster};
@@ -35,12 +35,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable the public FQDN of the private API server."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --disable-public-fqdn",
-        ],
-        iac: &[
-            crate::IacSetting::new("apiServerAccessProfile.enablePrivateClusterPublicFQDN", "false", "private_cluster_public_fqdn_enabled", "false"),
-        ],
+        commands: &["az aks update {cluster-args} --disable-public-fqdn"],
+        iac: &[crate::IacSetting::new(
+            "apiServerAccessProfile.enablePrivateClusterPublicFQDN",
+            "false",
+            "private_cluster_public_fqdn_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,
@@ -48,8 +49,7 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(cluster: &ManagedCluster, out: &mut Checker<'_>) {
-    if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true)
-    {
+    if private_cluster(cluster) != Some(true) || flag(cluster, PUBLIC_FQDN, false) != Some(true) {
         return;
     }
     let message = format!(

@@ -1,5 +1,5 @@
-use aksguard_model::azure::ManagedCluster;
 use aksguard_model::Severity;
+use aksguard_model::azure::ManagedCluster;
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, private_cluster};
@@ -38,9 +38,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks create {cluster-args} --enable-private-cluster --private-dns-zone system <other options of the cluster>",
         ],
-        iac: &[
-            crate::IacSetting::new("apiServerAccessProfile.privateDNSZone", "\"system\"", "private_dns_zone_id", "\"System\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "apiServerAccessProfile.privateDNSZone",
+            "\"system\"",
+            "private_dns_zone_id",
+            "\"System\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{attr_pos, private_cluster};
@@ -51,12 +51,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Restrict the API server to your egress CIDRs, or make the cluster private."),
         safety: aksguard_model::FixSafety::Manual,
-        commands: &[
-            "az aks update {cluster-args} --api-server-authorized-ip-ranges <cidrs>",
-        ],
-        iac: &[
-            crate::IacSetting::new("apiServerAccessProfile.authorizedIPRanges", "[\"<cidr>\"]", "api_server_access_profile.authorized_ip_ranges", "[\"<cidr>\"]"),
-        ],
+        commands: &["az aks update {cluster-args} --api-server-authorized-ip-ranges <cidrs>"],
+        iac: &[crate::IacSetting::new(
+            "apiServerAccessProfile.authorizedIPRanges",
+            "[\"<cidr>\"]",
+            "api_server_access_profile.authorized_ip_ranges",
+            "[\"<cidr>\"]",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -30,12 +30,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable run command (az aks command invoke)."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --disable-run-command",
-        ],
-        iac: &[
-            crate::IacSetting::new("apiServerAccessProfile.disableRunCommand", "true", "run_command_enabled", "false"),
-        ],
+        commands: &["az aks update {cluster-args} --disable-run-command"],
+        iac: &[crate::IacSetting::new(
+            "apiServerAccessProfile.disableRunCommand",
+            "true",
+            "run_command_enabled",
+            "false",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

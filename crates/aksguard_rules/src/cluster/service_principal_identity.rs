@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::attr_pos;
@@ -37,12 +37,13 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Migrate the cluster to a managed identity."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[
-            "az aks update {cluster-args} --enable-managed-identity",
-        ],
-        iac: &[
-            crate::IacSetting::new("identity.type", "\"SystemAssigned\"", "identity.type", "\"SystemAssigned\""),
-        ],
+        commands: &["az aks update {cluster-args} --enable-managed-identity"],
+        iac: &[crate::IacSetting::new(
+            "identity.type",
+            "\"SystemAssigned\"",
+            "identity.type",
+            "\"SystemAssigned\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::attr_pos;
@@ -52,9 +52,12 @@ pub(crate) static RULE: Rule = Rule {
         commands: &[
             "az aks update {cluster-args} --enable-managed-identity --assign-identity <identity-resource-id>",
         ],
-        iac: &[
-            crate::IacSetting::new("identity.type", "\"UserAssigned\"", "identity.type", "\"UserAssigned\""),
-        ],
+        iac: &[crate::IacSetting::new(
+            "identity.type",
+            "\"UserAssigned\"",
+            "identity.type",
+            "\"UserAssigned\"",
+        )],
     },
     linux_only: false,
     reads_other_objects: false,

@@ -183,7 +183,10 @@ fn check_routes(azure: &AzureResources, cluster: &ManagedCluster, out: &mut Chec
         .with_command(command);
         fix.iac.extend(iac_for_file(
             &table.meta.source.path,
-            ("properties.routes[addressPrefix=0.0.0.0/0].nextHopType", "\"VirtualAppliance\""),
+            (
+                "properties.routes[addressPrefix=0.0.0.0/0].nextHopType",
+                "\"VirtualAppliance\"",
+            ),
             ("route.next_hop_type", "\"VirtualAppliance\""),
         ));
         out.report(

@@ -1,5 +1,5 @@
-use aksguard_model::azure::{Lookup, ManagedCluster};
 use aksguard_model::Severity;
+use aksguard_model::azure::{Lookup, ManagedCluster};
 
 use crate::checker::{Checker, Violation};
 use crate::cluster::helpers::{node_flag, pos_of};
@@ -37,12 +37,20 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable the OIDC issuer and Microsoft Entra Workload ID."),
         safety: aksguard_model::FixSafety::Safe,
-        commands: &[
-            "az aks update {cluster-args} --enable-oidc-issuer --enable-workload-identity",
-        ],
+        commands: &["az aks update {cluster-args} --enable-oidc-issuer --enable-workload-identity"],
         iac: &[
-            crate::IacSetting::new("oidcIssuerProfile.enabled", "true", "oidc_issuer_enabled", "true"),
-            crate::IacSetting::new("securityProfile.workloadIdentity.enabled", "true", "workload_identity_enabled", "true"),
+            crate::IacSetting::new(
+                "oidcIssuerProfile.enabled",
+                "true",
+                "oidc_issuer_enabled",
+                "true",
+            ),
+            crate::IacSetting::new(
+                "securityProfile.workloadIdentity.enabled",
+                "true",
+                "workload_identity_enabled",
+                "true",
+            ),
         ],
     },
     linux_only: false,
