@@ -22,8 +22,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use aksguard_load::{LoadOptions, load_inputs};
 use aksguard_model::netpol::policies_in;
-use aksguard_model::{Finding, Inventory, Node, Object, PodSpecView, UNSPECIFIED_NAMESPACE};
+use aksguard_model::{
+    Finding, Inventory, LoadError, Node, Object, PodSpecView, UNSPECIFIED_NAMESPACE,
+};
+use aksguard_rules::Rule;
+use aksguard_scan::ScanSettings;
 
 /// The label findings on the unspecified namespace carry (`Namespace/(unspecified)`).
 const UNSPECIFIED_LABEL: &str = "(unspecified)";
@@ -54,6 +59,38 @@ struct Planned {
     yaml: String,
     /// What the user must still do for the object to take effect.
     then: Option<String>,
+}
+
+/// What one scan of the inputs gave: the inventory the rules saw and their findings.
+pub struct ScannedInputs {
+    pub inventory: Inventory,
+    pub findings: Vec<Finding>,
+    /// Loading errors and the pipeline's (a scan of nothing fails closed).
+    pub errors: Vec<LoadError>,
+}
+
+/// Loads and scans `paths` through the scan pipeline (stdin, `-`, is not read: what is
+/// generated or scripted is for files).
+pub fn scan_paths(
+    paths: &[String],
+    rules: &[&'static Rule],
+    settings: &ScanSettings,
+) -> ScannedInputs {
+    let loaded = load_inputs(paths, &LoadOptions::default(), &mut std::io::empty());
+    let (inventory, outcome) = aksguard_scan::scan_objects(
+        loaded.objects,
+        loaded.azure,
+        rules,
+        settings,
+        &paths.join(", "),
+    );
+    let mut errors = loaded.errors;
+    errors.extend(outcome.errors);
+    ScannedInputs {
+        inventory,
+        findings: outcome.findings,
+        errors,
+    }
 }
 
 /// The objects `findings` (from scanning `inventory`) ask for, by namespace.

@@ -78,9 +78,12 @@ impl IacFile {
     }
 }
 
-/// Applies the change among `changes` spelled for `path`'s kind of file (a finding carries
-/// one per language) at the finding's `line`. `None` when the file is not IaC or no change
-/// is spelled for it; Bicep gets a note (an ARM change is shown in Bicep words).
+/// Applies the changes among `changes` spelled for `path`'s kind of file (a finding carries
+/// them per language; a rule may need several settings, such as the OIDC issuer and
+/// workload identity) at the finding's `line`, in order, as one edit. `None` when the file
+/// is not IaC or no change is spelled for it; Bicep gets a note (an ARM change is shown in
+/// Bicep words). Any change that gives a note makes the whole outcome that note: a
+/// half-applied fix would not clear the finding.
 pub fn apply_to_file(
     path: &Arc<str>,
     text: &str,
@@ -88,19 +91,47 @@ pub fn apply_to_file(
     changes: &[IacChange],
 ) -> Option<Result<IacOutcome, IacError>> {
     let kind = IacFile::of_path(path)?;
-    let change = changes
+    let mut mine: Vec<&IacChange> = changes
         .iter()
-        .find(|c| c.language == kind.language())
-        .or_else(|| {
-            (kind == IacFile::Bicep)
-                .then(|| changes.iter().find(|c| c.language == "arm"))
-                .flatten()
-        })?;
-    Some(match kind {
-        IacFile::Terraform => crate::terraform::apply(path, text, line, change),
-        IacFile::Arm => crate::arm::apply(path, text, line, change),
-        IacFile::Bicep => Ok(IacOutcome::Note(crate::arm::bicep_note(path, line, change))),
-    })
+        .filter(|c| c.language == kind.language())
+        .collect();
+    if mine.is_empty() && kind == IacFile::Bicep {
+        mine = changes.iter().filter(|c| c.language == "arm").collect();
+    }
+    if mine.is_empty() {
+        return None;
+    }
+    if kind == IacFile::Bicep {
+        let notes: Vec<String> = mine
+            .iter()
+            .map(|c| crate::arm::bicep_note(path, line, c))
+            .collect();
+        return Some(Ok(IacOutcome::Note(notes.join(" "))));
+    }
+    let mut current = text.to_owned();
+    let mut notes = Vec::new();
+    for change in mine {
+        let outcome = match kind {
+            IacFile::Terraform => crate::terraform::apply(path, &current, line, change),
+            _ => crate::arm::apply(path, &current, line, change),
+        };
+        match outcome {
+            Ok(IacOutcome::Edits(edits)) => match apply_edits(&current, &edits) {
+                Ok(next) => current = next,
+                Err(message) => return Some(Err(IacError::new(path, message))),
+            },
+            Ok(IacOutcome::AlreadySet) => {}
+            Ok(IacOutcome::Note(note)) => notes.push(note),
+            Err(err) => return Some(Err(err)),
+        }
+    }
+    Some(Ok(if !notes.is_empty() {
+        IacOutcome::Note(notes.join(" "))
+    } else if current == text {
+        IacOutcome::AlreadySet
+    } else {
+        IacOutcome::Edits(text_edits(path, text, vec![splice_between(text, &current)]))
+    }))
 }
 
 /// The `<placeholder>` in a change's value (`"<cidr>"`, `"<workspace-id>"`): a value a
@@ -311,6 +342,19 @@ mod tests {
         assert!(note.contains("`disableLocalAccounts: true`"), "{note}");
         assert!(apply_to_file(&Arc::from("pod.yaml"), "", 1, &changes).is_none());
         assert!(apply_to_file(&Arc::from("main.tf"), tf, 1, &changes[1..]).is_none());
+        let both = [
+            change("terraform", "oidc_issuer_enabled"),
+            change("terraform", "workload_identity_enabled"),
+        ];
+        let Some(Ok(IacOutcome::Edits(edits))) = apply_to_file(&Arc::from("main.tf"), tf, 1, &both)
+        else {
+            panic!("terraform edits")
+        };
+        assert_eq!(edits.len(), 1);
+        assert_eq!(
+            apply_edits(tf, &edits).unwrap(),
+            "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  oidc_issuer_enabled = true\n  workload_identity_enabled = true\n}\n"
+        );
     }
 
     #[test]

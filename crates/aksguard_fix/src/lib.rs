@@ -15,6 +15,7 @@ pub mod diff;
 pub mod edits;
 pub mod generate;
 pub mod iac;
+mod iac_plan;
 pub mod plan;
 pub mod terraform;
 pub mod verify;
