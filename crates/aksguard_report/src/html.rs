@@ -394,7 +394,12 @@ struct FindingView {
     container: Option<String>,
     location: String,
     template: Option<String>,
+    /// The fix's summary (or the rule's remediation for a finding without a fix).
     remediation: Vec<Segment>,
+    /// `az` commands that fix it.
+    commands: Vec<String>,
+    /// IaC settings that fix it, as the source's language writes them.
+    iac: Vec<String>,
 }
 
 /// A run of text, `code` when it stood between backticks (messages and remediations quote
@@ -436,7 +441,27 @@ impl FindingView {
             container: finding.container.as_deref().map(str::to_owned),
             location: crate::location::position(location).into_owned(),
             template: location.template.as_deref().map(str::to_owned),
-            remediation: segments(finding.rule.remediation),
+            remediation: match &finding.fix {
+                Some(fix) => segments(&fix.summary),
+                None => segments(finding.rule.remediation),
+            },
+            commands: finding
+                .fix
+                .as_ref()
+                .map(|fix| fix.commands.clone())
+                .unwrap_or_default(),
+            iac: finding
+                .fix
+                .iter()
+                .flat_map(|fix| &fix.iac)
+                .map(|change| {
+                    format!(
+                        "{}: {}",
+                        crate::fix_text::language(change),
+                        crate::fix_text::iac(change)
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! Reports never know which rule produced a finding beyond its metadata.
 
 pub mod explain_source;
+pub mod fix_text;
 pub mod html;
 pub mod json;
 pub mod junit;

@@ -71,12 +71,15 @@ pub fn render(report: &ScanReport) -> String {
         // Most severe first; within a severity, the report's order (path, line, column, rule).
         let mut findings: Vec<&Finding> = report.findings.iter().collect();
         findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-        let _ = writeln!(out, "| severity | rule | object | location | message |");
-        let _ = writeln!(out, "|---|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "| severity | rule | object | location | message | fix |"
+        );
+        let _ = writeln!(out, "|---|---|---|---|---|---|");
         for finding in findings.iter().take(MAX_ROWS) {
             let _ = writeln!(
                 out,
-                "| {} | [{}]({DOCS_URI}/{}.md \"{}\") | {} | {} | {} |",
+                "| {} | [{}]({DOCS_URI}/{}.md \"{}\") | {} | {} | {} | {} |",
                 finding.severity,
                 cell(finding.rule_id),
                 finding.rule_id,
@@ -84,6 +87,7 @@ pub fn render(report: &ScanReport) -> String {
                 cell(&object_label(finding)),
                 code(&location_label(finding)),
                 cell(&finding.message),
+                fix_cell(finding),
             );
         }
         if findings.len() > MAX_ROWS {
@@ -130,6 +134,20 @@ pub fn render(report: &ScanReport) -> String {
         out.pop();
     }
     out
+}
+
+/// The fix's summary and its `az` commands (each as code), or the rule's remediation for a
+/// finding without a fix.
+fn fix_cell(finding: &Finding) -> String {
+    let Some(fix) = &finding.fix else {
+        return cell(finding.rule.remediation);
+    };
+    let mut text = cell(&fix.summary);
+    for command in &fix.commands {
+        text.push(' ');
+        text.push_str(&code(command));
+    }
+    text
 }
 
 fn object_label(finding: &Finding) -> String {

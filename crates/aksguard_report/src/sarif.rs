@@ -161,7 +161,56 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, Fingerprint>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressions: Option<[SarifSuppression<'a>; 1]>,
+    /// The fix's text edits, one artifact change per file (GitHub code scanning shows them
+    /// as suggestions); absent when the fix has no edits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
     properties: ResultProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: TextRef<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: EditRegion,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inserted_content: Option<TextRef<'a>>,
+}
+
+/// A region by 1-based line and column; `endColumn` is exclusive (SARIF 3.30.2).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct EditRegion {
+    start_line: u32,
+    start_column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+/// What the fix asks for beyond edits: its summary, safety, `az` commands and IaC changes
+/// (AKS/ACR findings), in the result's property bag.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FixProperties<'a> {
+    summary: &'a str,
+    safety: &'static str,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    commands: &'a [String],
+    #[serde(skip_serializing_if = "<[aksguard_model::IacChange]>::is_empty")]
+    iac: &'a [aksguard_model::IacChange],
 }
 
 #[derive(Serialize)]
@@ -215,6 +264,9 @@ struct ResultProperties<'a> {
     /// `path:line:column` in the rendered output, when the URI names the source file instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     rendered_location: Option<String>,
+    /// Present when the fix has commands or IaC changes: SARIF `fixes` carry only edits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<FixProperties<'a>>,
 }
 
 #[derive(Serialize)]
@@ -401,9 +453,12 @@ fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
         .iter()
         .map(|r| reference_line(rule, r))
         .collect();
-    let mut text = format!("What it checks: {checks}\n\nRemediation: {remediation}\n");
-    let mut markdown =
-        format!("**What it checks**\n\n{checks}\n\n**Remediation**\n\n{remediation}\n");
+    let fix = format!("{} ({})", rule.fix_summary(), fix_kind(rule));
+    let mut text =
+        format!("What it checks: {checks}\n\nRemediation: {remediation}\n\nFix: {fix}\n");
+    let mut markdown = format!(
+        "**What it checks**\n\n{checks}\n\n**Remediation**\n\n{remediation}\n\n**Fix**\n\n{fix}\n"
+    );
     if !references.is_empty() {
         text.push_str("\nReferences:\n");
         markdown.push_str("\n**References**\n\n");
@@ -450,6 +505,17 @@ fn descriptor(rule: &'static Rule) -> Descriptor<'static> {
             peers: peers_json(rule),
         },
     }
+}
+
+/// How the rule's findings are fixed, in words: `safe`/`review`/`manual`, and whether they
+/// carry `az` commands or IaC changes.
+fn fix_kind(rule: &Rule) -> String {
+    let mut kind = rule.fix.safety.as_str().to_owned();
+    if !rule.fix.commands.is_empty() || !rule.fix.iac.is_empty() {
+        kind.push_str("; ");
+        kind.push_str(&rule.fix.kind());
+    }
+    kind
 }
 
 fn unknown_descriptor<'a>(id: &'a str, title: &str, severity: Severity) -> Descriptor<'a> {
@@ -552,8 +618,59 @@ fn result<'a>(
             },
             template: location.template.as_deref(),
             rendered_location,
+            fix: finding
+                .fix
+                .as_deref()
+                .filter(|fix| !fix.commands.is_empty() || !fix.iac.is_empty())
+                .map(|fix| FixProperties {
+                    summary: &fix.summary,
+                    safety: fix.safety.as_str(),
+                    commands: &fix.commands,
+                    iac: &fix.iac,
+                }),
         },
+        fixes: finding
+            .fix
+            .as_deref()
+            .map(|fix| sarif_fixes(fix, root))
+            .unwrap_or_default(),
     }
+}
+
+/// A fix's edits as one SARIF fix with an artifact change per file (in the order the files
+/// first appear); none when it has no edits.
+fn sarif_fixes<'a>(fix: &'a aksguard_model::Fix, root: Option<&str>) -> Vec<SarifFix<'a>> {
+    if fix.edits.is_empty() {
+        return Vec::new();
+    }
+    let mut changes: Vec<(&str, ArtifactChange<'a>)> = Vec::new();
+    for edit in &fix.edits {
+        let replacement = Replacement {
+            deleted_region: EditRegion {
+                start_line: edit.start_line.max(1),
+                start_column: edit.start_column.max(1),
+                end_line: edit.end_line.max(1),
+                end_column: edit.end_column.max(1),
+            },
+            inserted_content: (!edit.replacement.is_empty()).then_some(TextRef {
+                text: &edit.replacement,
+            }),
+        };
+        match changes.iter_mut().find(|(path, _)| *path == &*edit.path) {
+            Some((_, change)) => change.replacements.push(replacement),
+            None => changes.push((
+                &edit.path,
+                ArtifactChange {
+                    artifact_location: file_location(&edit.path, root),
+                    replacements: vec![replacement],
+                },
+            )),
+        }
+    }
+    vec![SarifFix {
+        description: TextRef { text: &fix.summary },
+        artifact_changes: changes.into_iter().map(|(_, change)| change).collect(),
+    }]
 }
 
 fn notification<'a>(error: &'a LoadError, root: Option<&str>) -> Notification<'a> {

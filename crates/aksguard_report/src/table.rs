@@ -11,7 +11,7 @@ use crate::ScanReport;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TableOptions {
     pub color: bool,
-    /// Omit remediation lines.
+    /// Omit fix lines.
     pub compact: bool,
     /// List suppressed findings (with their reason) after the active ones.
     pub show_suppressed: bool,
@@ -105,8 +105,8 @@ pub fn render(report: &ScanReport, options: TableOptions) -> String {
     out
 }
 
-/// Findings grouped by file and object; `Some` marks a suppressed one (its reason replaces
-/// the remediation line).
+/// Findings grouped by file and object, each with one fix line (`crate::fix_text::line`);
+/// `Some` marks a suppressed one (its reason replaces the fix line).
 fn write_findings<'a>(
     out: &mut String,
     paint: &Paint,
@@ -174,7 +174,7 @@ fn write_findings<'a>(
             let _ = writeln!(
                 out,
                 "               {}",
-                paint.dim(&format!("fix: {}", finding.rule.remediation))
+                paint.dim(&format!("fix: {}", crate::fix_text::line(finding)))
             );
         }
     }

@@ -224,7 +224,7 @@ pub fn first_sentence(text: &str) -> String {
                     .iter()
                     .any(|a| before.ends_with(a));
                 if at_end && !abbreviation {
-                    return collapse(&text[..=i]);
+                    return shortened(&collapse(&text[..=i]));
                 }
             }
             _ => {}
@@ -236,6 +236,29 @@ pub fn first_sentence(text: &str) -> String {
     } else {
         format!("{whole}.")
     }
+}
+
+/// Longest summary kept whole: a longer first sentence is cut at its first `:` or `;`
+/// (outside backticks and parentheses), which ends the instruction before its details.
+const SUMMARY_MAX: usize = 160;
+
+fn shortened(sentence: &str) -> String {
+    if sentence.len() <= SUMMARY_MAX {
+        return sentence.to_owned();
+    }
+    let (mut in_code, mut depth) = (false, 0u32);
+    for (i, c) in sentence.char_indices() {
+        match c {
+            '`' => in_code = !in_code,
+            '(' if !in_code => depth += 1,
+            ')' if !in_code => depth = depth.saturating_sub(1),
+            ':' | ';' if !in_code && depth == 0 && i > 0 => {
+                return format!("{}.", sentence[..i].trim_end());
+            }
+            _ => {}
+        }
+    }
+    sentence.to_owned()
 }
 
 /// Runs of whitespace as one space (rule texts are wrapped in the source).

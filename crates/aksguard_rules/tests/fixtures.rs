@@ -210,6 +210,37 @@ fn render_azure_fix(out: &mut String, violation: &Violation) {
     }
 }
 
+/// Every AKS/ACR finding says how to fix it: an `az` command or an IaC change (issue 15's
+/// coverage target), and never in its message (the fix line prints it once).
+fn assert_azure_fixes(path: &Path, rule: &Rule, outcome: &Outcome) {
+    if !matches!(
+        rule.family,
+        aksguard_rules::Family::Cluster | aksguard_rules::Family::Registry
+    ) {
+        return;
+    }
+    for (_, violation) in &outcome.violations {
+        let fix = violation
+            .fix
+            .as_ref()
+            .unwrap_or_else(|| panic!("{}: {} finding without a fix", path.display(), rule.id));
+        assert!(
+            !fix.commands.is_empty() || !fix.iac.is_empty(),
+            "{}: {} finding with neither commands nor IaC",
+            path.display(),
+            rule.id
+        );
+        assert!(
+            !violation.message.contains("Fix:")
+                && !fix.commands.iter().any(|c| violation.message.contains(c.as_str())),
+            "{}: {} message still carries its fix: {}",
+            path.display(),
+            rule.id,
+            violation.message
+        );
+    }
+}
+
 /// Lines carrying `# expect: ID` (`// expect: ID` in Bicep; several IDs may be listed,
 /// comma-separated).
 fn expected_lines(text: &str, id: &str) -> BTreeSet<u32> {
@@ -267,6 +298,7 @@ fn fail_fixtures_find_exactly_the_marked_lines() {
             path.display(),
             rule.id
         );
+        assert_azure_fixes(path, rule, &outcome);
         // JSON has no comments, so JSON fixtures are checked by their snapshot alone.
         if path.extension().is_some_and(|e| e != "json") {
             let expected = expected_lines(&text, rule.id);

@@ -41,7 +41,7 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Enable Azure RBAC for Kubernetes authorization."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[],
+        commands: &["az aks update {cluster-args} --enable-azure-rbac"],
         iac: &[crate::IacSetting::new(
             "aadProfile.enableAzureRBAC",
             "true",

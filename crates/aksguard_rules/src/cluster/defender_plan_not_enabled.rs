@@ -51,6 +51,7 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &["az security pricing create -n Containers --tier standard"],
         summary: Some(
             "Turn on the Standard tier of Defender for Containers with its core extensions.",
         ),

@@ -44,6 +44,10 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az role assignment delete --assignee <kubelet-object-id> --role <role> --scope <registry-id>",
+            "az aks update {cluster-args} --attach-acr <registry>",
+        ],
         summary: Some("Replace the kubelet identity's registry role with AcrPull."),
         ..crate::RuleFix::REVIEW
     },

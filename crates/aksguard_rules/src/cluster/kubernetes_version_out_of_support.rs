@@ -52,6 +52,10 @@ pub(crate) static RULE: Rule = Rule {
         guides::AKS_CLUSTER_SECURITY_BEST_PRACTICES,
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az aks get-upgrades {cluster-args} --output table",
+            "az aks upgrade {cluster-args} --kubernetes-version <version>",
+        ],
         summary: Some("Upgrade the cluster to a supported Kubernetes version."),
         iac: &[crate::IacSetting::new(
             "kubernetesVersion",

@@ -41,7 +41,7 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Disable local accounts and sign in through Entra ID."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[],
+        commands: &["az aks update {cluster-args} --disable-local-accounts"],
         iac: &[crate::IacSetting::new(
             "disableLocalAccounts",
             "true",

@@ -46,6 +46,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az monitor diagnostic-settings create --name aks-audit --resource <cluster-id> --logs '[{\"category\":\"kube-audit-admin\",\"enabled\":true},{\"category\":\"guard\",\"enabled\":true}]' --workspace <workspace-id>",
+        ],
         summary: Some(
             "Add a diagnostic setting that sends the kube-audit-admin and guard logs to a \
              workspace.",

@@ -52,6 +52,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az monitor metrics alert create --name <cluster>-node-cpu --resource-group {group} --scopes <cluster-id> --condition \"avg node_cpu_usage_percentage > 90\"",
+        ],
         summary: Some(
             "Add alert rules scoped to the cluster and a Defender for Cloud security contact.",
         ),

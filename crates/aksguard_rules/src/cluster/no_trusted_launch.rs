@@ -35,7 +35,9 @@ pub(crate) static RULE: Rule = Rule {
     fix: crate::RuleFix {
         summary: Some("Turn on Secure Boot and vTPM (Trusted Launch) for the node pool."),
         safety: aksguard_model::FixSafety::Review,
-        commands: &[],
+        commands: &[
+            "az aks nodepool update --resource-group {group} --cluster-name {cluster} --name {pool} --enable-secure-boot --enable-vtpm",
+        ],
         iac: &[
             crate::IacSetting::arm("securityProfile.enableSecureBoot", "true"),
             crate::IacSetting::arm("securityProfile.enableVTPM", "true"),

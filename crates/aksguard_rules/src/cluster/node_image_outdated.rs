@@ -45,6 +45,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az aks nodepool upgrade --resource-group {group} --cluster-name {cluster} --name {pool} --node-image-only",
+        ],
         summary: Some(
             "Upgrade the node pool to the latest node image and let AKS keep it current.",
         ),

@@ -54,6 +54,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az aks nodepool upgrade --resource-group {group} --cluster-name {cluster} --name {pool} --kubernetes-version <version>",
+        ],
         summary: Some("Upgrade the node pool to the control plane's (or a supported) version."),
         iac: &[crate::IacSetting::new(
             "orchestratorVersion",

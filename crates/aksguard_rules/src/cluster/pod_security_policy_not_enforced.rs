@@ -53,6 +53,9 @@ pub(crate) static RULE: Rule = Rule {
         guides::POLICY_FOR_KUBERNETES,
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az policy assignment create --name pod-security-baseline --policy-set-definition <initiative-id> --scope <cluster-id> --params '{\"effect\":{\"value\":\"deny\"}}'",
+        ],
         summary: Some("Assign a pod security initiative with effect Deny to the cluster."),
         ..crate::RuleFix::REVIEW
     },

@@ -60,10 +60,9 @@ pub(crate) static RULE: Rule = Rule {
         ),
     ],
     fix: crate::RuleFix {
+        commands: &["az role assignment delete --ids <role-assignment-id>"],
         summary: Some(
-            "Delete the role assignment and grant a narrower role (Cluster User plus a \
-             namespace-scoped RBAC Reader/Writer), or list the principal in `[azure] \
-             admin-principals` when it is a sanctioned administrator.",
+            "Delete the role assignment and grant a narrower role, or list the principal in `[azure] admin-principals` when it is a sanctioned administrator.",
         ),
         safety: aksguard_model::FixSafety::Manual,
         ..crate::RuleFix::REVIEW
@@ -278,10 +277,7 @@ mod tests {
         let found = out.take();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].severity, Some(Severity::Critical));
-        assert!(
-            found[0].message.contains("--scope <scope-id>"),
-            "{}",
-            found[0].message
-        );
+        let commands = &found[0].fix.as_ref().expect("a fix").commands;
+        assert!(commands[0].contains("--scope <scope-id>"), "{commands:?}");
     }
 }

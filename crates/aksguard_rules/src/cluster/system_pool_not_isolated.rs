@@ -38,6 +38,9 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_AZURE_232")),
     ],
     fix: crate::RuleFix {
+        commands: &[
+            "az aks nodepool update --resource-group {group} --cluster-name {cluster} --name {pool} --node-taints CriticalAddonsOnly=true:NoSchedule",
+        ],
         summary: Some(
             "Taint the system node pool `CriticalAddonsOnly=true:NoSchedule` and run it on at \
              least 3 nodes.",

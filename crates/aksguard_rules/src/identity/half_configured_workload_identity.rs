@@ -52,7 +52,12 @@ pub(crate) static RULE: Rule = Rule {
             "https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster",
         ),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Label the pod template `azure.workload.identity/use: \"true\"` and annotate its ServiceAccount with the client ID of a federated identity.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: true,
     check: Check::PodSpec(check),

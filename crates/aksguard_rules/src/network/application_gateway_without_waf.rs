@@ -64,7 +64,12 @@ pub(crate) static RULE: Rule = Rule {
              its WAF policy and its mode",
         )),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Move the gateway to the `WAF_v2` tier with a WAF policy in `Prevention` mode.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

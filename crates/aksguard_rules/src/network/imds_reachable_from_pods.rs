@@ -52,7 +52,12 @@ pub(crate) static RULE: Rule = Rule {
         guides::USE_NETWORK_POLICIES,
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Block 169.254.169.254/32 in an egress NetworkPolicy of the namespace, or enable AKS IMDS restriction.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Inventory(check),

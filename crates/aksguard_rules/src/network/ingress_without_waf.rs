@@ -47,7 +47,12 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::OPERATOR_BEST_PRACTICES_NETWORK,
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Put the public hosts behind a web application firewall (Application Gateway WAF policy or Front Door), or make the ingress private.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -76,7 +76,12 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(narrower(Checkov, "CKV_K8S_12", "the memory request only")),
         Reference::Peer(narrower(Checkov, "CKV_K8S_13", "the memory limit only")),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Set CPU and memory requests and a memory limit on every container, sized from observed usage.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),

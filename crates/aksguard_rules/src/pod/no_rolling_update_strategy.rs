@@ -34,7 +34,10 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(KubeLinter, "no-rolling-update-strategy")),
     ],
-    fix: crate::RuleFix::REVIEW,
+    fix: crate::RuleFix {
+        summary: Some("Use the `RollingUpdate` strategy (or remove the field to get the default)."),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

@@ -44,7 +44,12 @@ pub(crate) static RULE: Rule = Rule {
         guides::USE_PSA,
         guides::USE_AZURE_POLICY,
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Replace the volume with a persistentVolumeClaim, a CSI volume, or a configMap, secret, projected, downwardAPI or emptyDir volume.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::PodSpec(check),

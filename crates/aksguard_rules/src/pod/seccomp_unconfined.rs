@@ -48,7 +48,12 @@ pub(crate) static RULE: Rule = Rule {
         Reference::Peer(same(Checkov, "CKV_K8S_31")),
         Reference::Peer(same(Kubescape, "set-seccomp-profile")),
     ],
-    fix: crate::RuleFix::REVIEW,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Set `securityContext.seccompProfile: {type: RuntimeDefault}` on the pod and remove any `Unconfined` profile.",
+        ),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: true,
     reads_other_objects: false,
     check: Check::Container(check),

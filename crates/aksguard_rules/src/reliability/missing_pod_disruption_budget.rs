@@ -53,7 +53,12 @@ pub(crate) static RULE: Rule = Rule {
             .complete(),
         ),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Add a PodDisruptionBudget whose selector matches the pod labels, with `maxUnavailable: 1`.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: true,
     check: Check::Object(check),

@@ -41,7 +41,12 @@ pub(crate) static RULE: Rule = Rule {
         ),
         guides::WORKLOAD_IDENTITY_OVERVIEW,
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Use workload identity: set `clientID` to a federated managed identity and remove the pod and node identity settings.",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),

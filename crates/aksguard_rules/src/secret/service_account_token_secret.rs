@@ -34,7 +34,12 @@ pub(crate) static RULE: Rule = Rule {
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Delete the Secret and use projected service account tokens (or `kubectl create token` for short-lived external access).",
+        ),
+        ..crate::RuleFix::MANUAL
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),
