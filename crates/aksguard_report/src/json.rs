@@ -167,7 +167,12 @@ fn render_findings(findings: &[Finding]) -> std::io::Result<Vec<u8>> {
 /// a finding's bytes and the same for all of a rule's findings, so they are escaped once.
 /// Keyed by the address of the rule's [`RuleText`], which all of its findings borrow.
 #[derive(Default)]
-struct RuleTexts(HashMap<usize, RenderedRule>);
+struct RuleTexts {
+    rules: HashMap<usize, RenderedRule>,
+    /// The rendered `fix` member of fixes findings share (a rule's default fix), keyed by
+    /// the fix's address; a finding's own fix is rendered each time.
+    fixes: HashMap<usize, Vec<u8>>,
+}
 
 struct RenderedRule {
     title: Vec<u8>,
@@ -178,11 +183,49 @@ struct RenderedRule {
 impl RuleTexts {
     fn of(&mut self, finding: &Finding) -> std::io::Result<&RenderedRule> {
         let key = std::ptr::from_ref(finding.rule) as usize;
-        Ok(match self.0.entry(key) {
+        Ok(match self.rules.entry(key) {
             Entry::Occupied(rendered) => rendered.into_mut(),
             Entry::Vacant(slot) => slot.insert(RenderedRule::of(finding.rule)?),
         })
     }
+}
+
+impl RuleTexts {
+    /// Writes `,\n      "fix": {…}` as the pretty printer writes it at depth two.
+    fn write_fix(
+        &mut self,
+        out: &mut Vec<u8>,
+        fix: &std::sync::Arc<aksguard_model::Fix>,
+    ) -> std::io::Result<()> {
+        // Shared fixes (more than this finding holds it) are rendered once per chunk.
+        if std::sync::Arc::strong_count(fix) > 1 {
+            let key = std::sync::Arc::as_ptr(fix) as usize;
+            if let Some(rendered) = self.fixes.get(&key) {
+                out.extend_from_slice(rendered);
+                return Ok(());
+            }
+            let rendered = render_fix(fix)?;
+            out.extend_from_slice(&rendered);
+            self.fixes.insert(key, rendered);
+            return Ok(());
+        }
+        out.extend_from_slice(&render_fix(fix)?);
+        Ok(())
+    }
+}
+
+/// The `fix` member, indented as a member of a finding in the `findings` array.
+fn render_fix(fix: &aksguard_model::Fix) -> std::io::Result<Vec<u8>> {
+    let pretty = serde_json::to_vec_pretty(fix).map_err(std::io::Error::from)?;
+    let mut out = Vec::with_capacity(pretty.len() + 64);
+    out.extend_from_slice(b",\n      \"fix\": ");
+    for &byte in &pretty {
+        out.push(byte);
+        if byte == b'\n' {
+            out.extend_from_slice(b"      ");
+        }
+    }
+    Ok(out)
 }
 
 impl RenderedRule {
@@ -248,6 +291,12 @@ fn write_finding(
     out.extend_from_slice(&rule.tail);
     out.extend_from_slice(b",\n      \"fingerprint\": ");
     string(out, &finding.fingerprint.to_hex())?;
+    if let Some(fix) = &finding.fix {
+        rule_texts.write_fix(out, fix)?;
+    }
+    if finding.on_attack_path {
+        out.extend_from_slice(b",\n      \"on_attack_path\": true");
+    }
     out.extend_from_slice(b"\n    }");
     Ok(())
 }

@@ -87,7 +87,7 @@ fn describe(out: &mut String, finding: &Finding) {
         finding.rule_id,
         finding.message
     );
-    let _ = writeln!(out, "  fix: {}", finding.rule.remediation);
+    let _ = writeln!(out, "  fix: {}", crate::fix_text::line(finding));
 }
 
 pub fn render(report: &ScanReport) -> String {

@@ -25,3 +25,26 @@ fn findings_written_in_parallel_read_as_one_document() {
         assert_eq!(written, as_one_document(&report), "{count} findings");
     }
 }
+
+#[test]
+fn fixes_are_written_as_serde_writes_them() {
+    let base = sample::report_with_fixes();
+    for count in [3, 300] {
+        let mut report = base.clone();
+        report.findings = base.findings.iter().cycle().take(count).cloned().collect();
+        report.findings[2].on_attack_path = true;
+        let written = json::render(&report);
+        assert_eq!(written, as_one_document(&report), "{count} findings");
+        let value: serde_json::Value = serde_json::from_str(&written).unwrap();
+        assert_eq!(
+            value["findings"][0]["fix"]["edits"][0]["replacement"],
+            "false"
+        );
+        assert_eq!(
+            value["findings"][1]["fix"]["iac"][0]["language"],
+            "terraform"
+        );
+        assert_eq!(value["findings"][2]["on_attack_path"], true);
+        assert_eq!(value["findings"][2]["fix"]["safety"], "safe");
+    }
+}

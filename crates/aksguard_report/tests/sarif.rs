@@ -243,3 +243,58 @@ fn absolute_paths_are_made_relative_to_the_root() {
     assert_eq!(artifact(1)["uri"], "file:///elsewhere/x%20y.yaml");
     assert!(artifact(1).get("uriBaseId").is_none());
 }
+
+#[test]
+fn fix_edits_become_sarif_fixes_and_commands_stay_in_properties() {
+    let report = sample::report_with_fixes();
+    let text = sarif::render_with_root(&report, Some(sample::root()));
+    let document: Value = serde_json::from_str(&text).unwrap();
+    validate(&document);
+    let results = document["runs"][0]["results"].as_array().unwrap();
+    let with_edits = results
+        .iter()
+        .find(|r| r["fixes"].is_array())
+        .expect("the finding with edits has SARIF fixes");
+    let fix = &with_edits["fixes"][0];
+    assert_eq!(fix["description"]["text"], "Set privileged to false.");
+    let change = &fix["artifactChanges"][0];
+    assert_eq!(change["artifactLocation"]["uri"], "k8s/web.yaml");
+    assert_eq!(change["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    let replacements = change["replacements"].as_array().unwrap();
+    assert_eq!(replacements.len(), 2, "both edits of the one file");
+    assert_eq!(replacements[0]["deletedRegion"]["startLine"], 12);
+    assert_eq!(replacements[0]["deletedRegion"]["startColumn"], 23);
+    assert_eq!(replacements[0]["deletedRegion"]["endColumn"], 27);
+    assert_eq!(replacements[0]["insertedContent"]["text"], "false");
+    assert!(
+        replacements[1].get("insertedContent").is_none(),
+        "a deletion inserts nothing"
+    );
+    // Only edits make SARIF fixes: every other result has none.
+    assert_eq!(
+        results.iter().filter(|r| r.get("fixes").is_some()).count(),
+        1
+    );
+    let with_commands = results
+        .iter()
+        .find(|r| r["properties"]["fix"].is_object())
+        .expect("commands and IaC go in the property bag");
+    let properties = &with_commands["properties"]["fix"];
+    assert_eq!(properties["safety"], "review");
+    assert_eq!(
+        properties["commands"][0],
+        "az aks update --resource-group rg --name aks --disable-run-command"
+    );
+    assert_eq!(properties["iac"][0]["attribute"], "run_command_enabled");
+    assert_eq!(properties["iac"][0]["variable"], "run_command");
+    // Rule metadata says how each rule is fixed.
+    let rules = document["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["help"]["markdown"].as_str().unwrap().contains("**Fix**")),
+        "every rule's help has a Fix section"
+    );
+}

@@ -174,3 +174,139 @@ pub fn iac_for_file(path: &str, arm: (&str, &str), terraform: (&str, &str)) -> O
         variable: None,
     })
 }
+
+/// A command template with placeholders for the names (for docs and `aksguard rule`).
+pub fn generic_command(template: &str) -> String {
+    template
+        .replace(
+            "{cluster-args}",
+            "--resource-group <resource-group> --name <cluster>",
+        )
+        .replace("{group}", "<resource-group>")
+        .replace("{cluster}", "<cluster>")
+        .replace("{pool}", "<pool>")
+        .replace("{registry}", "<registry>")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use aksguard_model::azure::{AzureFormat, ManagedCluster, Settings};
+    use aksguard_model::{Node, Pos, Source};
+
+    use super::*;
+
+    fn cluster(format: AzureFormat, group: Option<&str>) -> ManagedCluster {
+        let node = Node {
+            pos: Pos::new(1, 1),
+            value: aksguard_model::Value::Map(Vec::new()),
+        };
+        ManagedCluster {
+            name: "aks-prod".into(),
+            id: None,
+            resource_group: group.map(str::to_owned),
+            location: None,
+            pos: Pos::new(1, 1),
+            source: Arc::new(Source {
+                path: "main.tf".into(),
+            }),
+            format,
+            settings: Settings::new(node),
+            node_pools: Vec::new(),
+            diagnostic_settings: Vec::new(),
+            maintenance_configurations: Vec::new(),
+            refs: Default::default(),
+            holds: Default::default(),
+        }
+    }
+
+    const RUN_COMMAND: IacSetting = IacSetting::new(
+        "apiServerAccessProfile.disableRunCommand",
+        "true",
+        "run_command_enabled",
+        "false",
+    );
+
+    #[test]
+    fn commands_get_the_real_names_or_placeholders() {
+        let known = cluster(AzureFormat::Terraform, Some("rg-prod"));
+        let target = AzureTarget::Cluster(&known);
+        assert_eq!(
+            target.fill("az aks update {cluster-args} --disable-run-command"),
+            "az aks update --resource-group rg-prod --name aks-prod --disable-run-command"
+        );
+        let unknown = cluster(AzureFormat::ArmTemplate, Some("[resourceGroup().name]"));
+        assert_eq!(
+            AzureTarget::Cluster(&unknown).fill("{cluster-args}"),
+            "--resource-group <resource-group> --name aks-prod"
+        );
+        assert_eq!(
+            generic_command("az aks nodepool update -g {group} --cluster-name {cluster} -n {pool}"),
+            "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool>"
+        );
+    }
+
+    #[test]
+    fn iac_is_spelled_for_the_source_language() {
+        let spelled = |format| {
+            let cluster = cluster(format, None);
+            AzureTarget::Cluster(&cluster)
+                .iac(&RUN_COMMAND)
+                .map(|c| (c.language, c.attribute, c.value))
+        };
+        assert_eq!(
+            spelled(AzureFormat::Terraform),
+            Some(("terraform", "run_command_enabled".into(), "false".into()))
+        );
+        assert_eq!(
+            spelled(AzureFormat::ArmTemplate),
+            Some((
+                "arm",
+                "properties.apiServerAccessProfile.disableRunCommand".into(),
+                "true".into()
+            ))
+        );
+        assert_eq!(spelled(AzureFormat::Bicep).map(|c| c.0), Some("bicep"));
+        assert_eq!(
+            spelled(AzureFormat::TerraformAzapi).map(|c| c.1),
+            Some("body.properties.apiServerAccessProfile.disableRunCommand".into())
+        );
+        // `az` output and module inputs are not code the user can edit this way.
+        assert_eq!(spelled(AzureFormat::AzCli), None);
+        assert_eq!(spelled(AzureFormat::AvmTerraform), None);
+        // `identity` and `sku` sit beside `properties`.
+        let cluster = cluster(AzureFormat::ArmTemplate, None);
+        let identity = IacSetting::new("identity.type", "\"SystemAssigned\"", "", "");
+        assert_eq!(
+            AzureTarget::Cluster(&cluster)
+                .iac(&identity)
+                .map(|c| c.attribute),
+            Some("identity.type".into())
+        );
+        // A setting azurerm cannot write has no Terraform change.
+        let only_arm = IacSetting::arm("securityProfile.sshAccess", "\"Disabled\"");
+        let tf = self::cluster(AzureFormat::Terraform, None);
+        assert_eq!(AzureTarget::Cluster(&tf).iac(&only_arm), None);
+    }
+
+    #[test]
+    fn files_of_other_resources_are_spelled_by_extension() {
+        let arm = ("properties.pricingTier", "\"Standard\"");
+        let tf = ("tier", "\"Standard\"");
+        assert_eq!(
+            iac_for_file("p.tf", arm, tf).map(|c| c.language),
+            Some("terraform")
+        );
+        assert_eq!(
+            iac_for_file("p.bicep", arm, tf).map(|c| c.language),
+            Some("bicep")
+        );
+        assert_eq!(
+            iac_for_file("p.json", arm, tf).map(|c| c.language),
+            Some("arm")
+        );
+        assert_eq!(iac_for_file("p.az.json", arm, tf), None);
+        assert_eq!(iac_for_file("p.yaml", arm, tf), None);
+    }
+}

@@ -232,7 +232,10 @@ fn assert_azure_fixes(path: &Path, rule: &Rule, outcome: &Outcome) {
         );
         assert!(
             !violation.message.contains("Fix:")
-                && !fix.commands.iter().any(|c| violation.message.contains(c.as_str())),
+                && !fix
+                    .commands
+                    .iter()
+                    .any(|c| violation.message.contains(c.as_str())),
             "{}: {} message still carries its fix: {}",
             path.display(),
             rule.id,

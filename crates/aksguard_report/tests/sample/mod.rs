@@ -341,3 +341,55 @@ pub fn validate_sarif(document: &serde_json::Value) -> bool {
     );
     true
 }
+
+/// The sample report with fixes: a shared rule-level fix on most findings, hand-made text
+/// edits on the first (as `aksguard fix` fills them for file sources) and an AKS-style fix
+/// with `az` commands and a Terraform change on the second.
+#[allow(dead_code)]
+pub fn report_with_fixes() -> ScanReport {
+    use aksguard_model::{Fix, FixSafety, IacChange, TextEdit};
+    use std::sync::Arc;
+    let mut report = sample_report();
+    let shared = Arc::new(Fix::new("Set privileged to false.", FixSafety::Safe));
+    for finding in &mut report.findings {
+        finding.fix = Some(shared.clone());
+    }
+    let path: Arc<str> = "k8s/web.yaml".into();
+    let mut edits = Fix::new("Set privileged to false.", FixSafety::Safe);
+    edits.edits = vec![
+        TextEdit {
+            path: path.clone(),
+            start: 210,
+            end: 214,
+            start_line: 12,
+            start_column: 23,
+            end_line: 12,
+            end_column: 27,
+            replacement: "false".into(),
+        },
+        TextEdit {
+            path,
+            start: 300,
+            end: 320,
+            start_line: 14,
+            start_column: 1,
+            end_line: 15,
+            end_column: 1,
+            replacement: String::new(),
+        },
+    ];
+    report.findings[0].fix = Some(Arc::new(edits));
+    let cluster = Fix::new(
+        "Disable run command (az aks command invoke).",
+        FixSafety::Review,
+    )
+    .with_command("az aks update --resource-group rg --name aks --disable-run-command")
+    .with_iac(IacChange {
+        language: "terraform",
+        attribute: "run_command_enabled".into(),
+        value: "false".into(),
+        variable: Some("run_command".into()),
+    });
+    report.findings[1].fix = Some(Arc::new(cluster));
+    report
+}

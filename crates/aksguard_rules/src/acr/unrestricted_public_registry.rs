@@ -102,9 +102,7 @@ fn check(registry: &ContainerRegistry, out: &mut Checker<'_>) {
     }
     message.push('.');
     if is_premium(registry) == Some(false) {
-        message.push_str(
-            " Network rules and private endpoints need the Premium SKU (see ACR006).",
-        );
+        message.push_str(" Network rules and private endpoints need the Premium SKU (see ACR006).");
     }
     out.report(Violation::at(pos_of(registry, PUBLIC), message));
 }
