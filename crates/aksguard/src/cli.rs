@@ -641,6 +641,22 @@ pub struct FixArgs {
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write the objects absence findings ask for (default-deny NetworkPolicies,
+    /// ResourceQuota/LimitRange, ServiceAccounts, PodDisruptionBudgets) into one new file per
+    /// namespace in --out; existing files are never replaced.
+    #[arg(long, conflicts_with_all = ["write", "diff", "az"])]
+    pub generate: bool,
+    /// The directory --generate writes into [default: the current directory].
+    #[arg(long, value_name = "DIR", requires = "generate")]
+    pub out: Option<PathBuf>,
+    /// The inputs are the whole cluster state (as `scan --complete`): --generate also answers
+    /// the rules that need it (REL004, IDN004).
+    #[arg(long)]
+    pub complete: bool,
+    /// Print a bash script of the `az` commands that fix the cluster findings, ordered (in
+    /// place first, node restarts and re-creations last); aksguard never runs it.
+    #[arg(long, conflicts_with_all = ["write", "diff"])]
+    pub az: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -5,12 +5,19 @@
 //! Modules (one job each): [`yaml`] (manifests, YAML and JSON: patch operations as byte
 //! edits), [`verify`] (re-parse and re-scan through `aksguard_scan`), [`plan`] (which
 //! findings, in which order, what was declined), [`diff`] and [`write`] (what the CLI
-//! prints or writes), [`edits`] (`fix.edits` for reports); `terraform`, `arm`, `generate`
-//! and `az_script` come with issue 15's IaC work.
+//! prints or writes), [`edits`] (`fix.edits` for reports); [`terraform`] and [`arm`] (IaC
+//! changes as byte edits, through [`iac`]), [`generate`] (missing objects for absence
+//! findings, `fix --generate`), [`az_script`] (the reviewed `az` script, `fix --az`).
 
+pub mod arm;
+pub mod az_script;
 pub mod diff;
 pub mod edits;
+pub mod generate;
+pub mod iac;
+mod iac_plan;
 pub mod plan;
+pub mod terraform;
 pub mod verify;
 pub mod write;
 pub mod yaml;

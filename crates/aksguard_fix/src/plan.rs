@@ -105,8 +105,14 @@ pub fn plan(
         aksguard_scan::scan_objects(loaded.objects, loaded.azure, rules, settings, &inputs);
     plan.errors.extend(outcome.errors);
     let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    // Terraform / ARM findings (issue 15's IaC part, `crate::iac_plan`).
+    let mut iac_findings = Vec::new();
     for finding in outcome.findings {
         let Some(fix) = &finding.fix else { continue };
+        if crate::iac_plan::wants(&finding, options.max_safety) {
+            iac_findings.push(finding);
+            continue;
+        }
         if !fix.is_automatic() || fix.safety > options.max_safety {
             if !fix.patch.is_empty() || fix.safety == FixSafety::Manual {
                 plan.not_automatic += 1;
@@ -130,6 +136,7 @@ pub fn plan(
     for (path, findings) in by_file {
         plan_file(&path, findings, rules, settings, &mut plan);
     }
+    crate::iac_plan::plan_files(iac_findings, rules, settings, &mut plan);
     plan
 }
 

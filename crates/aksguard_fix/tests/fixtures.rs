@@ -141,6 +141,11 @@ fn every_fixed_fixture_no_longer_has_the_finding() {
         if fixed == text {
             continue;
         }
+        // Terraform and ARM pairs are re-scanned with their directory (tests/iac_fixtures.rs).
+        if input.extension().is_some_and(|e| e == "tf") || text.contains("deploymentTemplate.json#")
+        {
+            continue;
+        }
         let settings = settings(&rule);
         let name = format!("manifest.{}", input.extension().unwrap().to_string_lossy());
         let before =

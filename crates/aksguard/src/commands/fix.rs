@@ -28,6 +28,7 @@ pub fn run(args: &FixArgs) -> u8 {
         source,
         overrides: CliOverrides {
             select: args.select.clone(),
+            complete: args.complete,
             ..CliOverrides::default()
         },
         as_of: None,
@@ -41,6 +42,9 @@ pub fn run(args: &FixArgs) -> u8 {
             return EXIT_ERROR;
         }
     };
+    if args.generate || args.az {
+        return generate_or_script(args, &settings);
+    }
     let options = FixOptions {
         max_safety: match args.safety {
             FixSafetyArg::Safe => FixSafety::Safe,
@@ -97,5 +101,43 @@ pub fn run(args: &FixArgs) -> u8 {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
+    }
+}
+
+/// `--generate` (new files of missing objects) or `--az` (the remediation script on stdout).
+fn generate_or_script(args: &FixArgs, settings: &ScanSettings) -> u8 {
+    let scanned =
+        aksguard_fix::generate::scan_paths(&args.paths, &settings.effective.rules, settings);
+    for error in &scanned.errors {
+        eprintln!("error: {error}");
+    }
+    if !scanned.errors.is_empty() {
+        return EXIT_ERROR;
+    }
+    if args.az {
+        print!("{}", aksguard_fix::az_script::script(&scanned.findings));
+        return EXIT_CLEAN;
+    }
+    let generated = aksguard_fix::generate::generate(&scanned.inventory, &scanned.findings);
+    if !args.quiet {
+        for note in &generated.notes {
+            eprintln!("note: {note}");
+        }
+    }
+    let dir = args.out.clone().unwrap_or_else(|| ".".into());
+    match aksguard_fix::generate::write(&dir, &generated) {
+        Ok(paths) => {
+            if !args.quiet {
+                for (path, file) in paths.iter().zip(&generated.files) {
+                    eprintln!("wrote {} ({})", path.display(), file.objects.join(", "));
+                }
+                eprintln!("{} file(s) generated", paths.len());
+            }
+            EXIT_CLEAN
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            EXIT_ERROR
+        }
     }
 }
