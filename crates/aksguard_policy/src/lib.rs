@@ -3,3 +3,5 @@
 //! `K8sNativeValidation` CEL) in `gatekeeper`, ValidatingAdmissionPolicies + bindings + params
 //! (CEL through kube-cel) in `vap`. Their findings are first-class (`GK.<TemplateKind>`,
 //! `VAP.<policy-name>`).
+
+pub mod vap;

@@ -1,0 +1,162 @@
+//! The one CEL entry point for "compile these variables and validations, then evaluate them
+//! against this object with these params": ValidatingAdmissionPolicies use it through
+//! [`super::VapSet`], Gatekeeper templates' `K8sNativeValidation` code calls it directly.
+
+use serde_json::Value as Json;
+
+use super::cel::{self, CelExpr, Declarations, Evaluation};
+
+/// A validation as written (before compiling).
+#[derive(Clone, Debug, Default)]
+pub struct ValidationSource {
+    pub expression: String,
+    pub message: Option<String>,
+    pub message_expression: Option<String>,
+}
+
+/// A compile error: which part (`variables[1]`, `validations[0].messageExpression`) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramError {
+    pub field: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+struct CompiledValidation {
+    expression: CelExpr,
+    message: Option<String>,
+    message_expression: Option<CelExpr>,
+}
+
+/// Compiled variables and validations.
+pub struct CelProgram {
+    variables: Vec<(String, CelExpr)>,
+    validations: Vec<CompiledValidation>,
+}
+
+/// One validation's result that is not a pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// The expression was false: the message (from `messageExpression`, `message`, or
+    /// `failed expression: …`).
+    Violated { index: usize, message: String },
+    /// The expression (or a variable it reads) failed; the caller applies its failure
+    /// policy.
+    Error { index: usize, message: String },
+}
+
+impl CelProgram {
+    /// Compiles `variables` (in order, each reading only earlier ones) and `validations`.
+    /// `roots` are the names bound at evaluation (`object`, `params`, …, and `variables`);
+    /// `preset_variables` are entries of `variables` the caller binds itself (Gatekeeper's
+    /// `variables.params`).
+    pub fn compile(
+        roots: &[&str],
+        preset_variables: &[&str],
+        variables: &[(String, String)],
+        validations: &[ValidationSource],
+    ) -> Result<CelProgram, ProgramError> {
+        let mut names: Vec<String> = Vec::new();
+        let mut compiled_variables = Vec::new();
+        for (i, (name, source)) in variables.iter().enumerate() {
+            let expression = cel::compile(
+                source,
+                Declarations {
+                    roots,
+                    presets: preset_variables,
+                    variables: &names,
+                },
+            )
+            .map_err(|message| ProgramError {
+                field: format!("variables[{i}] ({name})"),
+                message,
+            })?;
+            names.push(name.clone());
+            compiled_variables.push((name.clone(), expression));
+        }
+        let all = Declarations {
+            roots,
+            presets: preset_variables,
+            variables: &names,
+        };
+        let mut compiled = Vec::new();
+        for (i, v) in validations.iter().enumerate() {
+            let expression = cel::compile(&v.expression, all).map_err(|message| ProgramError {
+                field: format!("validations[{i}].expression"),
+                message,
+            })?;
+            let message_expression = match &v.message_expression {
+                None => None,
+                Some(source) => {
+                    Some(cel::compile(source, all).map_err(|message| ProgramError {
+                        field: format!("validations[{i}].messageExpression"),
+                        message,
+                    })?)
+                }
+            };
+            compiled.push(CompiledValidation {
+                expression,
+                message: v.message.clone(),
+                message_expression,
+            });
+        }
+        Ok(CelProgram {
+            variables: compiled_variables,
+            validations: compiled,
+        })
+    }
+
+    /// Evaluates every validation against `roots` (JSON values by name) with
+    /// `preset_variables` bound in `variables`; returns the ones that did not pass.
+    pub fn evaluate(
+        &self,
+        roots: &[(&str, &Json)],
+        preset_variables: &[(&str, &Json)],
+    ) -> Vec<Failure> {
+        let evaluation = self.evaluation(roots, preset_variables);
+        let mut failures = Vec::new();
+        for (index, v) in self.validations.iter().enumerate() {
+            match evaluation.evaluate_bool(&v.expression) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let message = v
+                        .message_expression
+                        .as_ref()
+                        .and_then(|m| evaluation.evaluate_string(m).ok().flatten())
+                        .map(|m| m.trim().to_owned())
+                        .filter(|m| !m.is_empty() && !m.contains('\n'))
+                        .or_else(|| v.message.clone())
+                        .unwrap_or_else(|| {
+                            format!("failed expression: {}", v.expression.source().trim())
+                        });
+                    failures.push(Failure::Violated { index, message });
+                }
+                Err(e) => failures.push(Failure::Error {
+                    index,
+                    message: format!(
+                        "expression '{}' resulted in error: {e}",
+                        v.expression.source().trim()
+                    ),
+                }),
+            }
+        }
+        failures
+    }
+
+    fn evaluation<'s>(
+        &'s self,
+        roots: &[(&str, &Json)],
+        preset_variables: &[(&str, &Json)],
+    ) -> Evaluation<'s> {
+        let mut evaluation = Evaluation::new(roots, &self.variables);
+        for (name, value) in preset_variables {
+            evaluation.preset_variable(name, value);
+        }
+        evaluation
+    }
+}
