@@ -159,7 +159,7 @@ fn rule_matches(rule: &ResourceRule, target: &RequestTarget, policy: MatchPolicy
     if !scope_ok {
         return false;
     }
-    if !rule.resource_names.is_empty() && !rule.resource_names.iter().any(|n| *n == target.name) {
+    if !rule.resource_names.is_empty() && !rule.resource_names.contains(&target.name) {
         return false;
     }
     let resource_ok = rule.resources.iter().any(|r| {

@@ -160,3 +160,64 @@ impl CelProgram {
         evaluation
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Gatekeeper's `K8sNativeValidation` shape: `variables.params` preset by the caller,
+    /// the template's own variables reading it.
+    #[test]
+    fn compiles_once_and_evaluates_with_preset_variables() {
+        let roots = [
+            "object",
+            "oldObject",
+            "request",
+            "params",
+            "namespaceObject",
+            "variables",
+        ];
+        let program = CelProgram::compile(
+            &roots,
+            &["params"],
+            &[("labels".to_owned(), "has(variables.params.labels) ? variables.params.labels : []".to_owned())],
+            &[ValidationSource {
+                expression: "variables.labels.all(l, l in object.metadata.labels)".to_owned(),
+                message: None,
+                message_expression: Some("'missing labels: ' + variables.labels.filter(l, !(l in object.metadata.labels)).join(', ')".to_owned()),
+            }],
+        )
+        .unwrap();
+        let object = json!({"metadata": {"labels": {"team": "a"}}});
+        let params = json!({"labels": ["team", "owner"]});
+        let failures = program.evaluate(&[("object", &object)], &[("params", &params)]);
+        assert_eq!(
+            failures,
+            [Failure::Violated {
+                index: 0,
+                message: "missing labels: owner".to_owned()
+            }]
+        );
+        let satisfied = json!({"labels": ["team"]});
+        assert!(
+            program
+                .evaluate(&[("object", &object)], &[("params", &satisfied)])
+                .is_empty()
+        );
+        let missing = program.evaluate(&[], &[("params", &params)]);
+        assert!(matches!(&missing[0], Failure::Error { .. }), "{missing:?}");
+        let error = CelProgram::compile(
+            &roots,
+            &[],
+            &[],
+            &[ValidationSource {
+                expression: "variables.params.x".to_owned(),
+                ..Default::default()
+            }],
+        )
+        .err()
+        .unwrap();
+        assert_eq!(error.field, "validations[0].expression");
+    }
+}

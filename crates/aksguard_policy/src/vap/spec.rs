@@ -187,13 +187,10 @@ impl Reader<'_> {
     fn string(&self, path: &str) -> Result<Option<String>, LoadError> {
         match self.node(path) {
             None => Ok(None),
-            Some(node) => match node.as_str() {
-                Some(s) if node.is_map() || node.is_seq() => {
-                    Err(self.error(path, format!("expected a string, got {s}")))
-                }
-                Some(s) => Ok(Some(s.to_owned())),
-                None => Err(self.error(path, "expected a string")),
-            },
+            Some(node) => node
+                .as_str()
+                .map(|s| Some(s.to_owned()))
+                .ok_or_else(|| self.error(path, "expected a string")),
         }
     }
 
@@ -206,7 +203,6 @@ impl Reader<'_> {
                 .enumerate()
                 .map(|(i, item)| {
                     item.as_str()
-                        .filter(|_| !item.is_map() && !item.is_seq())
                         .map(str::to_owned)
                         .ok_or_else(|| self.error(&format!("{path}[{i}]"), "expected a string"))
                 })
