@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod matching;
 pub mod program;
 pub mod spec;
+pub mod suite;
 
 pub use evaluate::{AuditNote, Cause, Decision, Outcome, Param, VapSet};
 pub use program::{CelProgram, Failure, ProgramError, ValidationSource};
