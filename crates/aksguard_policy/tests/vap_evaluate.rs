@@ -403,3 +403,77 @@ spec: {policyName: nosuch, validationActions: [Deny]}
         errors[1].message
     );
 }
+
+#[test]
+fn update_delete_user_info_and_params_from_the_scan() {
+    let text = r#"
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: immutable-owner}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    objectSelector: {matchLabels: {guarded: "yes"}}
+    resourceRules:
+    - {apiGroups: [""], apiVersions: [v1], operations: [UPDATE, DELETE], resources: [pods]}
+  validations:
+  - expression: "request.operation != 'DELETE' || request.userInfo.username in params.data.admins.split(',')"
+    messageExpression: "request.userInfo.username + ' may not delete ' + oldObject.metadata.name"
+  - expression: "request.operation != 'UPDATE' || object.metadata.labels.owner == oldObject.metadata.labels.owner"
+    message: the owner label is immutable
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: immutable-owner}
+spec:
+  policyName: immutable-owner
+  validationActions: [Deny]
+  paramRef: {name: admins, namespace: ops, parameterNotFoundAction: Deny}
+"#;
+    let set = set(text);
+    let scanned = [
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "admins", "namespace": "ops"}, "data": {"admins": "alice,bob"}}),
+    ];
+    let params = set.params_among(scanned.iter());
+    assert_eq!(params.len(), 1);
+    let old = pod("p", json!({"guarded": "yes", "owner": "a"}), json!([]));
+    let new = pod("p", json!({"owner": "b"}), json!([]));
+    let update = aksguard_policy::vap::Request {
+        object: &new,
+        old_object: Some(&old),
+        operation: "UPDATE",
+        scanned_params: &params,
+        ..Default::default()
+    };
+    // The old object's labels match the selector, so the policy applies.
+    assert_eq!(
+        messages(&set.decide(&update)),
+        ["the owner label is immutable"]
+    );
+    let mallory = json!({"username": "mallory", "groups": []});
+    let delete = aksguard_policy::vap::Request {
+        old_object: Some(&old),
+        operation: "DELETE",
+        user_info: Some(&mallory),
+        scanned_params: &params,
+        ..Default::default()
+    };
+    assert_eq!(messages(&set.decide(&delete)), ["mallory may not delete p"]);
+    let alice = json!({"username": "alice", "groups": []});
+    assert!(
+        set.decide(&aksguard_policy::vap::Request {
+            user_info: Some(&alice),
+            ..delete
+        })
+        .decisions
+        .is_empty()
+    );
+    let without_params = aksguard_policy::vap::Request {
+        scanned_params: &[],
+        ..delete
+    };
+    assert_eq!(
+        set.decide(&without_params).decisions[0].cause,
+        Cause::ParamNotFound
+    );
+}

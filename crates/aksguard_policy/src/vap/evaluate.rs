@@ -16,6 +16,38 @@ use super::spec::{
     read_policy,
 };
 
+/// One admission request to decide.
+#[derive(Clone, Copy, Debug)]
+pub struct Request<'a> {
+    /// The object (null for DELETE).
+    pub object: &'a Json,
+    /// The previous version (UPDATE, DELETE), when there is one.
+    pub old_object: Option<&'a Json>,
+    /// The object's Namespace, when known.
+    pub namespace_object: Option<&'a Json>,
+    /// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
+    pub operation: &'a str,
+    /// `request.userInfo` (the webhook's requester); a scan's is `aksguard`.
+    pub user_info: Option<&'a Json>,
+    /// Param objects from the scan, besides those loaded with the policies
+    /// ([`VapSet::params_among`]).
+    pub scanned_params: &'a [Param],
+}
+
+impl Default for Request<'_> {
+    fn default() -> Self {
+        static NULL: Json = Json::Null;
+        Request {
+            object: &NULL,
+            old_object: None,
+            namespace_object: None,
+            operation: "CREATE",
+            user_info: None,
+            scanned_params: &[],
+        }
+    }
+}
+
 /// A param object a binding may refer to.
 #[derive(Clone, Debug)]
 pub struct Param {
@@ -28,12 +60,20 @@ pub struct Param {
 
 impl Param {
     pub fn of(object: &Object) -> Param {
+        Param::from_json(&object.root.to_json())
+    }
+
+    pub fn from_json(json: &Json) -> Param {
+        let text = |value: &Json| value.as_str().unwrap_or_default().to_owned();
         Param {
-            api_version: object.api_version.clone(),
-            kind: object.kind.clone(),
-            name: object.name.clone().unwrap_or_default(),
-            namespace: object.namespace.clone(),
-            json: object.root.to_json(),
+            api_version: text(&json["apiVersion"]),
+            kind: text(&json["kind"]),
+            name: text(&json["metadata"]["name"]),
+            namespace: json["metadata"]["namespace"]
+                .as_str()
+                .filter(|ns| !ns.is_empty())
+                .map(str::to_owned),
+            json: json.clone(),
         }
     }
 
@@ -196,26 +236,76 @@ impl VapSet {
         self.review_operation(object, namespace_object, "CREATE")
     }
 
-    /// Decides a request of `operation` (oldObject is null: offline there is no previous
-    /// version).
+    /// Decides a request of `operation` for `object` (without a previous version).
     pub fn review_operation(
         &self,
         object: &Json,
         namespace_object: Option<&Json>,
         operation: &str,
     ) -> Outcome {
-        let target = RequestTarget::of(object, operation);
+        self.decide(&Request {
+            object,
+            namespace_object,
+            operation,
+            ..Request::default()
+        })
+    }
+
+    /// Param objects among `objects` (a scan's, as JSON) that some policy's `paramKind`
+    /// names, for [`Request::scanned_params`]. Build once per scan.
+    pub fn params_among<'o>(&self, objects: impl IntoIterator<Item = &'o Json>) -> Vec<Param> {
+        let kinds: Vec<&ParamKind> = self
+            .policies
+            .iter()
+            .filter_map(|p| p.param_kind.as_ref())
+            .collect();
+        if kinds.is_empty() {
+            return Vec::new();
+        }
+        objects
+            .into_iter()
+            .filter(|o| {
+                kinds.iter().any(|k| {
+                    o["apiVersion"].as_str() == Some(&k.api_version)
+                        && o["kind"].as_str() == Some(&k.kind)
+                })
+            })
+            .map(Param::from_json)
+            .collect()
+    }
+
+    /// Decides one admission request.
+    pub fn decide(&self, request: &Request<'_>) -> Outcome {
+        let null = Json::Null;
+        // DELETE carries only the old object; the request is about it.
+        let subject = if request.object.is_null() {
+            request.old_object.unwrap_or(&null)
+        } else {
+            request.object
+        };
+        let target = RequestTarget::of(subject, request.operation);
         let namespace_object = if target.cluster_scoped {
             None
         } else {
-            namespace_object
+            request.namespace_object
         };
-        let request = target.request_json();
+        let mut request_json = target.request_json();
+        if let Some(user_info) = request.user_info {
+            request_json["userInfo"] = user_info.clone();
+        }
+        // The object selector matches when the new or the old object's labels match.
+        let selects = |resources: &super::spec::MatchResources| {
+            matching::matches(resources, &target, subject, namespace_object)
+                || request.old_object.is_some_and(|old| {
+                    !request.object.is_null()
+                        && matching::matches(resources, &target, old, namespace_object)
+                })
+        };
         let mut outcome = Outcome::default();
         for (binding_index, binding) in self.bindings.iter().enumerate() {
             let policy_index = self.binding_policy[binding_index];
             let policy = &self.policies[policy_index];
-            if !matching::matches(&policy.match_constraints, &target, object, namespace_object) {
+            if !selects(&policy.match_constraints) {
                 continue;
             }
             if let Some(resources) = &binding.match_resources {
@@ -224,7 +314,7 @@ impl VapSet {
                     // A binding without resource rules narrows by selectors only.
                     resources.resource_rules = policy.match_constraints.resource_rules.clone();
                 }
-                if !matching::matches(&resources, &target, object, namespace_object) {
+                if !selects(&resources) {
                     continue;
                 }
             }
@@ -233,11 +323,12 @@ impl VapSet {
                 policy_index,
                 binding,
                 binding_index,
-                object,
-                request: &request,
+                object: request.object,
+                old_object: request.old_object.unwrap_or(&null),
+                request: &request_json,
                 namespace_object,
             };
-            match self.params_for(policy, binding, &target) {
+            match self.params_for(policy, binding, &target, request.scanned_params) {
                 Ok(params) if params.is_empty() => {
                     if binding
                         .param_ref
@@ -269,6 +360,7 @@ impl VapSet {
         policy: &Policy,
         binding: &Binding,
         target: &RequestTarget,
+        scanned: &'p [Param],
     ) -> Result<Vec<Option<&'p Json>>, String> {
         let Some(kind) = &policy.param_kind else {
             return Ok(vec![None]);
@@ -290,6 +382,7 @@ impl VapSet {
         Ok(self
             .params
             .iter()
+            .chain(scanned)
             .filter(|p| p.is_a(kind) && namespace_ok(p))
             .filter(|p| match (&reference.name, &reference.selector) {
                 (Some(name), _) => p.name == *name,
@@ -308,6 +401,7 @@ struct BindingRun<'a> {
     binding: &'a Binding,
     binding_index: usize,
     object: &'a Json,
+    old_object: &'a Json,
     request: &'a Json,
     namespace_object: Option<&'a Json>,
 }
@@ -344,7 +438,7 @@ impl BindingRun<'_> {
         let null = Json::Null;
         let roots = [
             ("object", self.object),
-            ("oldObject", &null),
+            ("oldObject", self.old_object),
             ("request", self.request),
             ("params", params.unwrap_or(&null)),
             ("namespaceObject", self.namespace_object.unwrap_or(&null)),

@@ -10,6 +10,6 @@ pub mod program;
 pub mod spec;
 pub mod suite;
 
-pub use evaluate::{AuditNote, Cause, Decision, Outcome, Param, VapSet};
+pub use evaluate::{AuditNote, Cause, Decision, Outcome, Param, Request, VapSet};
 pub use program::{CelProgram, Failure, ProgramError, ValidationSource};
 pub use spec::{Action, Binding, FailurePolicy, Policy};
