@@ -33,4 +33,8 @@ fn the_readme_vap_example_passes_its_suite() {
     for result in &results {
         assert_eq!(result.outcome, VapCaseOutcome::Pass, "{}", result.case);
     }
+    // The same through `aksguard policy test`'s runner, given the directory.
+    let report = aksguard_policy::suite::run_paths(&[dir.path().to_path_buf()]);
+    assert!(report.success(), "{report:?}");
+    assert_eq!((report.passed(), report.failed()), (3, 0));
 }

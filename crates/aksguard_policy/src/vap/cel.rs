@@ -209,11 +209,18 @@ pub struct CelExpr {
     variable_refs: Vec<usize>,
     /// `variables` used other than as `variables.<name>` (all are then computed).
     reads_all_variables: bool,
+    /// The roots it reads (`object`, `namespaceObject`, …).
+    roots_read: Vec<String>,
 }
 
 impl CelExpr {
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// Whether the expression reads the root `name` (`namespaceObject`, `params`, …).
+    pub fn reads(&self, name: &str) -> bool {
+        self.roots_read.iter().any(|r| r == name)
     }
 
     /// The estimated cost of one evaluation when every list without a literal length has
@@ -238,6 +245,7 @@ pub fn compile(source: &str, declarations: Declarations<'_>) -> Result<CelExpr, 
         scopes: Vec::new(),
         variable_refs: Vec::new(),
         reads_all_variables: false,
+        roots_read: Vec::new(),
         problems: Vec::new(),
     };
     check.walk(program.expression());
@@ -252,6 +260,7 @@ pub fn compile(source: &str, declarations: Declarations<'_>) -> Result<CelExpr, 
         program: Arc::new(program),
         variable_refs,
         reads_all_variables: check.reads_all_variables,
+        roots_read: check.roots_read,
     })
 }
 
@@ -261,6 +270,7 @@ struct NameCheck<'a> {
     scopes: Vec<String>,
     variable_refs: Vec<usize>,
     reads_all_variables: bool,
+    roots_read: Vec<String>,
     problems: Vec<String>,
 }
 
@@ -272,6 +282,9 @@ impl NameCheck<'_> {
     fn identifier(&mut self, name: &str) {
         if self.in_scope(name) {
             return;
+        }
+        if !self.roots_read.iter().any(|r| r == name) {
+            self.roots_read.push(name.to_owned());
         }
         if name == "authorizer" {
             self.problems.push(

@@ -33,8 +33,9 @@ struct CompiledValidation {
     message_expression: Option<CelExpr>,
 }
 
-/// Compiled variables and validations.
+/// Compiled match conditions, variables and validations.
 pub struct CelProgram {
+    match_conditions: Vec<(String, CelExpr)>,
     variables: Vec<(String, CelExpr)>,
     validations: Vec<CompiledValidation>,
 }
@@ -48,6 +49,8 @@ pub enum Failure {
     /// The expression (or a variable it reads) failed; the caller applies its failure
     /// policy.
     Error { index: usize, message: String },
+    /// A match condition failed (and none was false): the caller applies its failure policy.
+    MatchConditionError { name: String, message: String },
 }
 
 impl CelProgram {
@@ -106,9 +109,87 @@ impl CelProgram {
             });
         }
         Ok(CelProgram {
+            match_conditions: Vec::new(),
             variables: compiled_variables,
             validations: compiled,
         })
+    }
+
+    /// Compiles a Gatekeeper `K8sNativeValidation` `source` (`variables`, `validations`,
+    /// `matchConditions`, as in a ValidatingAdmissionPolicy's spec).
+    pub fn compile_source(
+        roots: &[&str],
+        preset_variables: &[&str],
+        source: &Json,
+    ) -> Result<CelProgram, ProgramError> {
+        let field_error = |field: String, message: &str| ProgramError {
+            field,
+            message: message.to_owned(),
+        };
+        let list = |name: &str| -> Result<Vec<Json>, ProgramError> {
+            match source.get(name) {
+                None | Some(Json::Null) => Ok(Vec::new()),
+                Some(Json::Array(items)) => Ok(items.clone()),
+                Some(_) => Err(field_error(name.to_owned(), "expected a list")),
+            }
+        };
+        let text = |item: &Json, field: &str, at: String| -> Result<Option<String>, ProgramError> {
+            match item.get(field) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::String(s)) => Ok(Some(s.clone())),
+                Some(_) => Err(field_error(format!("{at}.{field}"), "expected a string")),
+            }
+        };
+        let required = |item: &Json, field: &str, at: String| -> Result<String, ProgramError> {
+            text(item, field, at.clone())?
+                .ok_or_else(|| field_error(format!("{at}.{field}"), "is required"))
+        };
+        let mut variables = Vec::new();
+        for (i, v) in list("variables")?.iter().enumerate() {
+            variables.push((
+                required(v, "name", format!("variables[{i}]"))?,
+                required(v, "expression", format!("variables[{i}]"))?,
+            ));
+        }
+        let mut validations = Vec::new();
+        for (i, v) in list("validations")?.iter().enumerate() {
+            let at = format!("validations[{i}]");
+            validations.push(ValidationSource {
+                expression: required(v, "expression", at.clone())?,
+                message: text(v, "message", at.clone())?,
+                message_expression: text(v, "messageExpression", at)?,
+            });
+        }
+        if validations.is_empty() {
+            return Err(field_error(
+                "validations".to_owned(),
+                "must list at least one validation",
+            ));
+        }
+        let mut program = CelProgram::compile(roots, preset_variables, &variables, &validations)?;
+        let condition_roots: Vec<&str> = roots
+            .iter()
+            .copied()
+            .filter(|r| *r != "variables")
+            .collect();
+        for (i, c) in list("matchConditions")?.iter().enumerate() {
+            let at = format!("matchConditions[{i}]");
+            let name = required(c, "name", at.clone())?;
+            let expression = cel::compile(
+                &required(c, "expression", at.clone())?,
+                Declarations {
+                    roots: &condition_roots,
+                    presets: &[],
+                    variables: &[],
+                },
+            )
+            .map_err(|message| ProgramError {
+                field: format!("{at}.expression"),
+                message,
+            })?;
+            program.match_conditions.push((name, expression));
+        }
+        Ok(program)
     }
 
     /// Evaluates every validation against `roots` (JSON values by name) with
@@ -119,6 +200,22 @@ impl CelProgram {
         preset_variables: &[(&str, &Json)],
     ) -> Vec<Failure> {
         let evaluation = self.evaluation(roots, preset_variables);
+        let mut condition_error = None;
+        for (name, condition) in &self.match_conditions {
+            match evaluation.evaluate_bool(condition) {
+                Ok(true) => {}
+                Ok(false) => return Vec::new(),
+                Err(e) => {
+                    condition_error.get_or_insert(Failure::MatchConditionError {
+                        name: name.clone(),
+                        message: e.message,
+                    });
+                }
+            }
+        }
+        if let Some(error) = condition_error {
+            return vec![error];
+        }
         let mut failures = Vec::new();
         for (index, v) in self.validations.iter().enumerate() {
             match evaluation.evaluate_bool(&v.expression) {

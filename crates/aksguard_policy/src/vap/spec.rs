@@ -127,6 +127,8 @@ pub struct ParamRef {
 pub struct Binding {
     pub name: String,
     pub origin: Origin,
+    /// `metadata.annotations` (`aksguard.io/severity`).
+    pub annotations: Vec<(String, String)>,
     pub policy_name: String,
     pub actions: Vec<Action>,
     pub param_ref: Option<ParamRef>,
@@ -293,6 +295,17 @@ impl Reader<'_> {
         })
     }
 
+    fn annotations(&self) -> Vec<(String, String)> {
+        self.node("metadata.annotations")
+            .map(|a| {
+                a.entries()
+                    .iter()
+                    .filter_map(|e| Some((e.key.to_string(), e.value.as_str()?.to_owned())))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     fn origin(&self) -> Origin {
         Origin {
             path: Arc::clone(&self.object.source.path),
@@ -443,15 +456,7 @@ pub fn read_policy(object: &Object) -> Result<Policy, LoadError> {
         ));
     }
 
-    let annotations = r
-        .node("metadata.annotations")
-        .map(|a| {
-            a.entries()
-                .iter()
-                .filter_map(|e| Some((e.key.to_string(), e.value.as_str()?.to_owned())))
-                .collect()
-        })
-        .unwrap_or_default();
+    let annotations = r.annotations();
     Ok(Policy {
         name,
         origin: r.origin(),
@@ -547,6 +552,7 @@ pub fn read_binding(object: &Object) -> Result<Binding, LoadError> {
     Ok(Binding {
         name,
         origin: r.origin(),
+        annotations: r.annotations(),
         policy_name,
         actions,
         param_ref,
