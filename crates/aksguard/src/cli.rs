@@ -56,6 +56,38 @@ pub enum Command {
     Store(StoreCommand),
     /// Fix findings in manifests: a unified diff of verified edits (default), or `--write`.
     Fix(Box<FixArgs>),
+    /// Users' policies (Gatekeeper ConstraintTemplates, ValidatingAdmissionPolicies).
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+/// `aksguard policy …` (issue 17).
+#[derive(Subcommand, Debug)]
+pub enum PolicyCommand {
+    /// Run Gatekeeper `suite.yaml` files (like `gator verify`): pass/fail per case, exit 1 on
+    /// any failure.
+    Test(PolicyTestArgs),
+}
+
+/// `policy test` output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyTestFormat {
+    /// One line per case and a summary.
+    Text,
+    /// JUnit XML for CI.
+    Junit,
+}
+
+#[derive(Args, Debug)]
+pub struct PolicyTestArgs {
+    /// Suite files, or directories searched for them (`kind: Suite`).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = PolicyTestFormat::Text)]
+    pub format: PolicyTestFormat,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Where the history store is, for the commands that read it.
@@ -311,6 +343,11 @@ pub struct ScanArgs {
     /// Skip these rules: IDs, slugs or families, comma-separated.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
+    /// Also run these policies (files or directories): Gatekeeper ConstraintTemplates +
+    /// constraints (`GK.<Kind>`), ValidatingAdmissionPolicies + bindings (`VAP.<name>`);
+    /// added to `policies` in aksguard.toml.
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policies: Vec<PathBuf>,
     /// Run only the rules of this compliance framework (cis-aks, pss-baseline,
     /// pss-restricted, aks-practices; with --select/--ignore, their intersection) and report
     /// each control's pass/fail and the framework's score.

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         cli::Command::Diff(args) => commands::diff::run(&args),
         cli::Command::Store(command) => commands::store::run(&command),
         cli::Command::Fix(args) => commands::fix::run(&args),
+        cli::Command::Policy(cli::PolicyCommand::Test(args)) => commands::policy::run_test(&args),
     };
     ExitCode::from(code)
 }

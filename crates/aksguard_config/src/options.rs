@@ -29,6 +29,10 @@ pub struct Options {
     pub complete: Option<bool>,
     /// `"1.31"`: the Kubernetes version REL001 checks API removals against (`--k8s-version`).
     pub k8s_version: Option<Spanned<String>>,
+    /// Gatekeeper ConstraintTemplates + constraints and ValidatingAdmissionPolicies +
+    /// bindings to run beside the rules: files or directories, relative to this file
+    /// (`--policy`).
+    pub policies: Option<Vec<Spanned<String>>>,
     /// `[[exception]]` entries.
     #[serde(default)]
     pub exception: Vec<Spanned<ExceptionOptions>>,

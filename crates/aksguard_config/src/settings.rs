@@ -6,7 +6,7 @@
 //! file.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use aksguard_engine::{Exception, Pattern, SelectError, select_rules};
 use aksguard_model::Severity;
@@ -76,6 +76,9 @@ pub struct Config {
     pub azure: AzureRuleSettings,
     /// Whether the file has an `[azure]` table (`config --show` marks defaults).
     pub azure_set: bool,
+    /// `policies = [...]`: policy files and directories, resolved against the file's
+    /// directory (the CLI adds `--policy`).
+    pub policies: Vec<PathBuf>,
 }
 
 /// What the command line says; empty / `None` / `false` means "not given".
@@ -255,6 +258,11 @@ impl Resolver<'_> {
         };
         let mut severity = BTreeMap::new();
         for (rule, level) in options.severity.iter().flatten() {
+            if let Some(id) = aksguard_engine::policy_rule_id(rule.get_ref()) {
+                let level = self.severity(&format!("severity.{}", rule.get_ref()), level)?;
+                severity.insert(id, level);
+                continue;
+            }
             let Some(found) = find_rule(rule.get_ref()) else {
                 return Err(self.error(
                     rule,
@@ -318,7 +326,22 @@ impl Resolver<'_> {
             webhook,
             azure,
             azure_set: options.azure.is_some(),
+            policies: self.policies(&options.policies)?,
         })
+    }
+
+    /// `policies`: non-empty paths, relative to the configuration file's directory.
+    fn policies(&self, values: &Option<Vec<Spanned<String>>>) -> Result<Vec<PathBuf>, ConfigError> {
+        let base = Path::new(self.file).parent().unwrap_or(Path::new(""));
+        let mut paths = Vec::new();
+        for value in values.iter().flatten() {
+            let text = value.get_ref().trim();
+            if text.is_empty() {
+                return Err(self.error(value, "`policies`: empty path"));
+            }
+            paths.push(base.join(text));
+        }
+        Ok(paths)
     }
 
     /// `[azure]`: principals must be non-empty and distinct (ignoring case, as they are
@@ -370,11 +393,27 @@ impl Resolver<'_> {
         if options.rules.get_ref().is_empty() {
             return Err(self.error(&options.rules, "`[[exception]]`: `rules` is empty"));
         }
-        let mut rules: Vec<&'static str> = self
-            .selectors("exception.rules", options.rules.get_ref())?
-            .iter()
-            .map(|r| r.id)
-            .collect();
+        // Policy rules (`GK.<Kind>`, `VAP.<name>`) are named one by one: which exist is known
+        // only once the policies load.
+        let mut rules: Vec<&'static str> = Vec::new();
+        let mut built_in = Vec::new();
+        for value in options.rules.get_ref() {
+            if let Some(id) = aksguard_engine::policy_rule_id(value.get_ref()) {
+                rules.push(id);
+            } else if aksguard_engine::is_policy_selector(value.get_ref()) {
+                return Err(self.error(
+                    value,
+                    "`exception.rules`: name policy rules one by one (GK.<TemplateKind>, VAP.<policy-name>)",
+                ));
+            } else {
+                built_in.push(value.clone());
+            }
+        }
+        rules.extend(
+            self.selectors("exception.rules", &built_in)?
+                .iter()
+                .map(|r| r.id),
+        );
         rules.sort_unstable();
         rules.dedup();
         if options.reason.get_ref().trim().is_empty() {

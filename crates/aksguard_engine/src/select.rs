@@ -34,8 +34,37 @@ fn matches(selector: &str, rule: &Rule) -> bool {
     letters == rule.family.code() && rule.id.starts_with(&upper)
 }
 
+/// Whether `selector` names users' policies rather than built-in rules: the families `GK`
+/// (Gatekeeper templates) and `VAP` (ValidatingAdmissionPolicies), or one policy rule
+/// (`GK.K8sPSPPrivilegedContainer`, `VAP.require-labels`). They select no built-in rule; the
+/// policies loaded with `--policy` apply them (`aksguard_policy`).
+pub fn is_policy_selector(selector: &str) -> bool {
+    let selector = selector.trim();
+    let family = selector.split('.').next().unwrap_or("");
+    (family.eq_ignore_ascii_case("GK") || family.eq_ignore_ascii_case("VAP"))
+        && (selector.len() == family.len() || selector.len() > family.len() + 1)
+}
+
+/// The rule ID a policy selector names (`GK.<Kind>`, `VAP.<name>`), interned like the
+/// policies' own IDs; `None` for a family or anything else.
+pub fn policy_rule_id(selector: &str) -> Option<&'static str> {
+    let selector = selector.trim();
+    let (family, rest) = selector.split_once('.')?;
+    let family = if family.eq_ignore_ascii_case("GK") {
+        "GK"
+    } else if family.eq_ignore_ascii_case("VAP") {
+        "VAP"
+    } else {
+        return None;
+    };
+    (!rest.is_empty()).then(|| aksguard_model::intern_rule_id(&format!("{family}.{rest}")))
+}
+
 fn expand(selector: &str) -> Result<Vec<&'static Rule>, SelectError> {
     let selector = selector.trim();
+    if is_policy_selector(selector) {
+        return Ok(Vec::new());
+    }
     let rules: Vec<&'static Rule> = all_rules()
         .iter()
         .copied()
@@ -88,6 +117,20 @@ mod tests {
         assert_eq!(ids(&["privileged-container"], &[]).unwrap(), vec!["POD001"]);
         assert!(ids(&["POD"], &[]).unwrap().contains(&"POD001"));
         assert!(!ids(&[], &["POD"]).unwrap().contains(&"POD001"));
+    }
+
+    #[test]
+    fn policy_selectors_select_no_built_in_rule() {
+        assert_eq!(ids(&["GK"], &[]).unwrap(), Vec::<&str>::new());
+        assert_eq!(
+            ids(&["VAP.require-labels"], &[]).unwrap(),
+            Vec::<&str>::new()
+        );
+        assert!(ids(&[], &["GK.K8sX"]).unwrap().contains(&"POD001"));
+        assert_eq!(policy_rule_id("gk.K8sX"), Some("GK.K8sX"));
+        assert_eq!(policy_rule_id("GK"), None);
+        assert!(!is_policy_selector("GK."));
+        assert!(ids(&["GKX"], &[]).is_err());
     }
 
     #[test]

@@ -183,6 +183,10 @@ fn parse_ignore(value: &str) -> Result<IgnoreAnnotation, String> {
     }
     let mut rules = Vec::new();
     for selector in &selectors {
+        if let Some(id) = crate::select::policy_rule_id(selector) {
+            rules.push(id);
+            continue;
+        }
         let expanded =
             select_rules(std::slice::from_ref(selector), &[]).map_err(|e| e.to_string())?;
         rules.extend(expanded.iter().map(|r| r.id));

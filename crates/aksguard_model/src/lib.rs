@@ -3,6 +3,7 @@
 
 pub mod azure;
 pub mod compliance;
+pub mod dynamic_rule;
 pub mod explain_source;
 pub mod finding;
 pub mod fix;
@@ -21,6 +22,9 @@ pub mod who_can;
 
 pub use compliance::{
     ControlException, ControlResult, ControlStatus, FrameworkResult, RuleCoverage,
+};
+pub use dynamic_rule::{
+    DynamicRule, find_dynamic_rule, intern_dynamic_rule, intern_rule_id, intern_text,
 };
 pub use finding::{
     Finding, Fingerprint, LoadError, Location, ObjectRef, RuleText, Severity, Suppressed,

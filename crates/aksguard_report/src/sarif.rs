@@ -362,7 +362,11 @@ pub fn render_with_root(report: &ScanReport, root: Option<&Path>) -> String {
             index.insert(id, rules.len());
             rules.push(match aksguard_rules::find_rule(id) {
                 Some(rule) if rule.id == id => descriptor(rule),
-                _ => unknown_descriptor(id, title, severity),
+                // Users' policies (`GK.*`, `VAP.*`): metadata from the template or policy.
+                _ => match aksguard_model::find_dynamic_rule(id) {
+                    Some(rule) => dynamic_descriptor(rule),
+                    None => unknown_descriptor(id, title, severity),
+                },
             });
         }
     };
@@ -516,6 +520,47 @@ fn fix_kind(rule: &Rule) -> String {
         kind.push_str(&rule.fix.kind());
     }
     kind
+}
+
+/// A policy rule's descriptor: its title, the template's or policy's description, and
+/// where it is defined (rules of users' policies have no page in aksguard's documentation).
+fn dynamic_descriptor(rule: &'static aksguard_model::DynamicRule) -> Descriptor<'static> {
+    let description = if rule.description.is_empty() {
+        rule.text.title.to_owned()
+    } else {
+        collapse(&rule.description)
+    };
+    let text = format!(
+        "{description}\n\nDefined at {}.\n\nRemediation: {}\n",
+        rule.origin, rule.text.remediation
+    );
+    let markdown = format!(
+        "{description}\n\nDefined at `{}`.\n\n**Remediation**\n\n{}\n",
+        rule.origin, rule.text.remediation
+    );
+    Descriptor {
+        id: rule.id,
+        name: None,
+        short_description: Text {
+            text: rule.text.title.to_owned(),
+        },
+        full_description: Some(Text { text: description }),
+        help: Some(Help { text, markdown }),
+        help_uri: format!("{INFORMATION_URI}#custom-policies"),
+        default_configuration: Configuration {
+            level: level(rule.severity),
+        },
+        properties: DescriptorProperties {
+            security_severity: security_severity(rule.severity),
+            tags: vec![
+                "security".to_owned(),
+                "policy".to_owned(),
+                rule.engine.to_owned(),
+            ],
+            precision: "high",
+            peers: serde_json::Value::Null,
+        },
+    }
 }
 
 fn unknown_descriptor<'a>(id: &'a str, title: &str, severity: Severity) -> Descriptor<'a> {

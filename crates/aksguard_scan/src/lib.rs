@@ -13,11 +13,13 @@
 //! [`scan_objects`] runs step 3 in one call over objects that are already loaded.
 
 pub mod explain;
+mod extra;
 mod framework;
 mod pipeline;
 mod settings;
 mod unreadable;
 
+pub use extra::{ExtraRules, ExtraRulesFactory};
 pub use framework::{assess_frameworks, limit_to_framework};
 pub use pipeline::{Outcome, Pipeline};
 pub use settings::{Baseline, ScanSettings, SettingsRequest};
@@ -37,7 +39,22 @@ pub fn scan_objects(
     settings: &ScanSettings,
     inputs: &str,
 ) -> (Inventory, Outcome) {
-    let pipeline = Pipeline::new(rules, settings);
+    scan_objects_with(objects, azure, rules, settings, inputs, None)
+}
+
+/// [`scan_objects`] with extra rules (users' policies) beside `rules`.
+pub fn scan_objects_with(
+    objects: Vec<Object>,
+    azure: AzureResources,
+    rules: &[&'static Rule],
+    settings: &ScanSettings,
+    inputs: &str,
+    extra: Option<std::sync::Arc<dyn ExtraRules>>,
+) -> (Inventory, Outcome) {
+    let mut pipeline = Pipeline::new(rules, settings);
+    if let Some(extra) = extra {
+        pipeline = pipeline.with_extra(extra);
+    }
     let inventory = Inventory::new(objects).with_azure(azure);
     let early = pipeline.judge_alone(&inventory);
     let outcome = pipeline.finish(&inventory, early, Vec::new(), inputs);

@@ -1,6 +1,7 @@
 //! Rules → severity overrides → minimum severity → suppression, over one scan's objects.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use aksguard_config::baseline;
 use aksguard_engine::{
@@ -10,6 +11,7 @@ use aksguard_engine::{
 use aksguard_model::{Finding, Inventory, LoadError, Object, RuleCoverage, Severity, Suppressed};
 use aksguard_rules::Rule;
 
+use crate::extra::ExtraRules;
 use crate::settings::ScanSettings;
 use crate::unreadable::{self, Unreadable};
 
@@ -35,6 +37,10 @@ pub struct Pipeline<'a> {
     rules: Vec<&'static Rule>,
     /// What a live scan could not read (see [`Pipeline::mark_unreadable`]).
     unreadable: Vec<Unreadable>,
+    /// Users' policies (see [`ExtraRules`]), when the caller plugged them in.
+    extra: Option<Arc<dyn ExtraRules>>,
+    /// The minimum severity findings are kept at before `[severity]` overrides.
+    min_severity: Severity,
 }
 
 impl<'a> Pipeline<'a> {
@@ -52,13 +58,36 @@ impl<'a> Pipeline<'a> {
             settings,
             rules: rules.to_vec(),
             unreadable: Vec::new(),
+            extra: None,
+            min_severity,
+        }
+    }
+
+    /// Runs `extra`'s rules beside the built-in ones (users' policies).
+    pub fn with_extra(mut self, extra: Arc<dyn ExtraRules>) -> Self {
+        self.extra = Some(extra);
+        self
+    }
+
+    /// The extra rules' findings on `object` at or above the minimum severity.
+    fn extra_on(&self, object: &Object) -> Vec<Finding> {
+        match &self.extra {
+            None => Vec::new(),
+            Some(extra) => {
+                let mut found = extra.on_object(object);
+                found.retain(|f| f.severity >= self.min_severity);
+                found
+            }
         }
     }
 
     /// The loader's hook: the rules that judge `object` alone, then the object sheds its bulk.
     /// Safe on any thread.
     pub fn on_object(&self, object: &mut Object) -> Vec<Finding> {
-        self.evaluation.on_object(object)
+        // Before the built-in rules shed the object's bulk: policies read all of it.
+        let mut found = self.extra_on(object);
+        found.extend(self.evaluation.on_object(object));
+        found
     }
 
     /// Kinds a live scan could not read, known once it has listed everything (before
@@ -75,7 +104,17 @@ impl<'a> Pipeline<'a> {
     /// The rules that judge one object alone, over objects already in `inventory` (they keep
     /// their bulk); what [`Pipeline::on_object`] does while loading.
     pub fn judge_alone(&self, inventory: &Inventory) -> Vec<Finding> {
-        self.evaluation.judge_alone(inventory)
+        let mut found = self.evaluation.judge_alone(inventory);
+        if self.extra.is_some() {
+            use rayon::prelude::*;
+            let extra: Vec<Finding> = inventory
+                .objects()
+                .par_iter()
+                .flat_map_iter(|object| self.extra_on(object))
+                .collect();
+            found.extend(extra);
+        }
+        found
     }
 
     /// The rest of the scan: rules over the inventory, severity overrides and the minimum,
@@ -90,6 +129,16 @@ impl<'a> Pipeline<'a> {
         inputs: &str,
     ) -> Outcome {
         let effective = &self.settings.effective;
+        let mut early = early;
+        if let Some(extra) = &self.extra {
+            let (found, extra_errors) = extra.finish(inventory);
+            early.extend(
+                found
+                    .into_iter()
+                    .filter(|f| f.severity >= self.min_severity),
+            );
+            errors.extend(extra_errors);
+        }
         let mut findings = self.evaluation.finish(inventory, early);
         if !effective.severity.is_empty() {
             apply_severity_overrides(&mut findings, &effective.severity);

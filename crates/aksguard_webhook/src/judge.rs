@@ -12,7 +12,7 @@ use aksguard_load::admission::load_admission_object;
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, Fingerprint, Object, ObjectRef};
 use aksguard_rules::{Family, Rule};
-use aksguard_scan::{ScanSettings, scan_objects};
+use aksguard_scan::{ExtraRulesFactory, ScanSettings, scan_objects_with};
 
 /// Why a selected rule does not run at admission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,6 +78,8 @@ pub struct Judge {
     rules: Vec<&'static Rule>,
     skipped: Vec<(&'static Rule, Skipped)>,
     limits: Limits,
+    /// Users' policies (`policies` in aksguard.toml), judged beside the rules.
+    extra: Option<ExtraRulesFactory>,
 }
 
 impl Judge {
@@ -89,7 +91,14 @@ impl Judge {
             rules,
             skipped,
             limits: Limits::default(),
+            extra: None,
         }
+    }
+
+    /// Also judges with users' policies (the CLI plugs `aksguard_policy` in).
+    pub fn with_extra(mut self, extra: ExtraRulesFactory) -> Self {
+        self.extra = Some(extra);
+        self
     }
 
     pub fn settings(&self) -> &ScanSettings {
@@ -115,6 +124,7 @@ impl Judge {
             rules: self.rules.clone(),
             skipped: self.skipped.clone(),
             limits: self.limits,
+            extra: self.extra.clone(),
         }
     }
 
@@ -153,12 +163,13 @@ impl Judge {
                 adopt_namespace(object, namespace);
             }
         }
-        let (_inventory, outcome) = scan_objects(
+        let (_inventory, outcome) = scan_objects_with(
             objects,
             AzureResources::default(),
             &self.rules,
             &self.settings,
             label,
+            self.extra.as_ref().map(|make| make()),
         );
         // Invalid `aksguard.io/ignore` annotations; their message names the object.
         let problems = errors

@@ -70,6 +70,15 @@ pub fn run(args: &ScanArgs) -> u8 {
     // listed); the rest once the inventory (of objects trimmed to what those rules read) is
     // built.
     let mut pipeline = Pipeline::new(&rules, &settings);
+    // Users' policies (`--policy`, `policies = [...]`) run beside the rules, through the same
+    // pipeline; a policy that does not load is an error of this scan, the others still run.
+    let policies = match crate::commands::policy::for_scan(args, &settings) {
+        Ok(policies) => policies,
+        Err(message) => return fail(message),
+    };
+    if let Some(extra) = &policies.rules {
+        pipeline = pipeline.with_extra(extra.clone());
+    }
     let mut loaded = if args.paths.is_empty() {
         Loaded::default()
     } else {
@@ -113,6 +122,8 @@ pub fn run(args: &ScanArgs) -> u8 {
     // rules that need them say they are not conclusive.
     let unreadable_notes = pipeline.mark_unreadable(&unreadable);
     loaded.notices.extend(unreadable_notes);
+    loaded.errors.extend(policies.errors);
+    loaded.notices.extend(policies.note);
     let inventory = Inventory::new(std::mem::take(&mut loaded.objects))
         .with_azure(std::mem::take(&mut loaded.azure));
     let outcome = pipeline.finish(

@@ -48,7 +48,38 @@ pub fn run(args: &WebhookArgs) -> u8 {
         .map(mode)
         .or(settings.config.webhook.mode)
         .unwrap_or(policy::DEFAULT_MODE);
-    let judge = Judge::new(settings);
+    // `policies = [...]` of aksguard.toml: judged at admission beside the rules. A policy
+    // that does not load stops the server (a webhook must not start without the policies
+    // it was configured with).
+    let policies = match aksguard_policy::load_for_scan(
+        &settings.config.policies,
+        &settings.config.select,
+        &settings.config.ignore,
+    ) {
+        Ok(policies) => policies,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    if !policies.errors.is_empty() {
+        for error in &policies.errors {
+            eprintln!("error: {}", error);
+        }
+        return EXIT_ERROR;
+    }
+    let mut judge = Judge::new(settings);
+    if let Some(rules) = policies.rules {
+        let set = rules.shared_set();
+        let selected = rules.selected().cloned();
+        judge = judge.with_extra(std::sync::Arc::new(move || {
+            let mut per_review = aksguard_policy::PolicyRules::new(set.clone());
+            if let Some(selected) = &selected {
+                per_review = per_review.with_selected(selected.clone());
+            }
+            std::sync::Arc::new(per_review) as std::sync::Arc<dyn aksguard_scan::ExtraRules>
+        }));
+    }
     if args.list_rules {
         print!("{}", list_rules(&judge));
         return EXIT_CLEAN;

@@ -1,0 +1,289 @@
+//! Gatekeeper ConstraintTemplates and their constraints: Rego through regorus (Rego v0 unless
+//! the template declares v1), `K8sNativeValidation` CEL through the `vap` module's evaluator,
+//! with Gatekeeper's input (`input.review` shaped like the API server's AdmissionRequest,
+//! `input.parameters` from the constraint), its `match` semantics and `data.inventory` for
+//! referential templates. `external_data` is not supported (a template that calls it is an
+//! error that says so).
+
+pub mod constraint;
+pub mod inventory;
+pub mod matching;
+pub mod rego;
+pub mod template;
+
+use std::collections::HashMap;
+
+use aksguard_model::DynamicRule;
+use serde_json::Value as Json;
+
+use crate::classify::{PolicyDocument, PolicyDocuments};
+use crate::error::PolicyError;
+use crate::evaluate::{PolicyEvaluator, PolicyViolation, Review, ScanContext, Verdicts};
+use crate::rule::{RuleSource, intern_rule};
+use constraint::Constraint;
+use matching::Subject;
+use rego::CompiledRego;
+use template::{Code, Template};
+
+/// The seam for templates' `K8sNativeValidation` code: the CEL evaluator (module `vap`)
+/// compiles it into one of these.
+pub trait TemplateCel: Send + Sync {
+    /// The messages of the violations of the object under review with these parameters;
+    /// the error is the message of an evaluation that failed.
+    fn violations(
+        &self,
+        review: &Review<'_>,
+        parameters: &Json,
+        context: &ScanContext,
+    ) -> Result<Vec<String>, String>;
+}
+
+enum Compiled {
+    Rego(CompiledRego),
+    Cel(Box<dyn TemplateCel>),
+}
+
+/// One template, compiled, with its constraints.
+struct TemplatePolicy {
+    rule: &'static DynamicRule,
+    template: Template,
+    compiled: Compiled,
+    /// With their parameters already as Rego values.
+    constraints: Vec<(Constraint, regorus::Value)>,
+}
+
+impl TemplatePolicy {
+    fn needs_context(&self) -> bool {
+        matches!(&self.compiled, Compiled::Rego(r) if r.referential)
+            || self
+                .constraints
+                .iter()
+                .any(|(c, _)| c.matcher.needs_namespaces())
+    }
+}
+
+/// Templates with their constraints. `build` makes two: the templates that judge an object
+/// alone, and those that need the scan's other objects.
+pub struct GatekeeperPolicies {
+    templates: Vec<TemplatePolicy>,
+    needs_context: bool,
+}
+
+/// Compiles the templates of `documents` and attaches their constraints. Every template that
+/// does not compile, every constraint whose template is missing or broken, is an error
+/// naming its file and line; the rest run.
+pub fn build(documents: &PolicyDocuments) -> (Vec<Box<dyn PolicyEvaluator>>, Vec<PolicyError>) {
+    let mut errors = Vec::new();
+    let mut by_kind: HashMap<String, TemplatePolicy> = HashMap::new();
+    let mut broken: HashMap<String, String> = HashMap::new();
+    let mut order = Vec::new();
+    for document in &documents.templates {
+        let template = match Template::parse(document) {
+            Ok(template) => template,
+            Err(error) => {
+                if let Some(kind) = document.json.pointer("/spec/crd/spec/names/kind") {
+                    broken.insert(kind.as_str().unwrap_or("").to_owned(), error.to_string());
+                }
+                errors.push(error);
+                continue;
+            }
+        };
+        if by_kind.contains_key(&template.kind) || broken.contains_key(&template.kind) {
+            errors.push(document.error(
+                "spec.crd.spec.names.kind",
+                format!("a second ConstraintTemplate defines kind {}", template.kind),
+            ));
+            continue;
+        }
+        match compile(&template) {
+            Ok(compiled) => {
+                let rule = intern_rule(RuleSource {
+                    id: &template.rule_id(),
+                    title: &template.title,
+                    description: &template.description,
+                    severity: template
+                        .severity
+                        .unwrap_or(crate::rule::EnforcementAction::Deny.severity()),
+                    engine: "gatekeeper",
+                    origin: format!("{}:{}", document.path(), document.line()),
+                });
+                order.push(template.kind.clone());
+                by_kind.insert(
+                    template.kind.clone(),
+                    TemplatePolicy {
+                        rule,
+                        template,
+                        compiled,
+                        constraints: Vec::new(),
+                    },
+                );
+            }
+            Err(error) => {
+                broken.insert(template.kind.clone(), error.to_string());
+                errors.push(error);
+            }
+        }
+    }
+    for document in &documents.constraints {
+        let kind = document.object.kind.as_str();
+        let Some(policy) = by_kind.get_mut(kind) else {
+            let message = match broken.get(kind) {
+                Some(_) => format!(
+                    "constraint {} of kind {kind}: its ConstraintTemplate did not load (see its error)",
+                    document.name()
+                ),
+                None => format!(
+                    "constraint {} of kind {kind}: no ConstraintTemplate defines this kind",
+                    document.name()
+                ),
+            };
+            errors.push(document.error("kind", message));
+            continue;
+        };
+        match Constraint::parse(document) {
+            Ok(constraint) => {
+                let parameters = regorus::Value::from(constraint.parameters.clone());
+                policy.constraints.push((constraint, parameters));
+            }
+            Err(error) => errors.push(error),
+        }
+    }
+    let (mut alone, mut with_context) = (Vec::new(), Vec::new());
+    for kind in order {
+        if let Some(policy) = by_kind.remove(&kind) {
+            match policy.needs_context() {
+                false => alone.push(policy),
+                true => with_context.push(policy),
+            }
+        }
+    }
+    let mut evaluators: Vec<Box<dyn PolicyEvaluator>> = Vec::new();
+    for (templates, needs_context) in [(alone, false), (with_context, true)] {
+        if !templates.is_empty() {
+            evaluators.push(Box::new(GatekeeperPolicies {
+                templates,
+                needs_context,
+            }));
+        }
+    }
+    (evaluators, errors)
+}
+
+fn compile(template: &Template) -> Result<Compiled, PolicyError> {
+    let document = &template.document;
+    match &template.code {
+        Code::Rego(source) => CompiledRego::compile(source, &template.kind.to_ascii_lowercase())
+            .map(Compiled::Rego)
+            .map_err(|message| {
+                document.error(
+                    rego_path(document),
+                    format!("ConstraintTemplate {}: {message}", document.name()),
+                )
+            }),
+        Code::Cel(source) => crate::vap::compile_template_cel(document, source).map(Compiled::Cel),
+    }
+}
+
+/// Where the Rego sits in the template, for the error's line.
+fn rego_path(document: &PolicyDocument) -> &'static str {
+    match document.json.pointer("/spec/targets/0/rego") {
+        Some(_) => "spec.targets[0].rego",
+        None => "spec.targets[0].code",
+    }
+}
+
+/// The admission request's `kind`, `name`, `namespace` facts of the object under review.
+fn subject<'a>(json: &'a Json) -> Subject<'a> {
+    let text = |pointer: &str| json.pointer(pointer).and_then(Json::as_str);
+    let api_version = text("/apiVersion").unwrap_or("");
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    Subject {
+        group,
+        kind: text("/kind").unwrap_or(""),
+        name: text("/metadata/name").unwrap_or(""),
+        namespace: text("/metadata/namespace").filter(|n| !n.is_empty()),
+        labels: json.pointer("/metadata/labels"),
+    }
+}
+
+/// `input.review`: an AdmissionRequest for the object (Gatekeeper's shape).
+pub fn review_json(review: &Review<'_>) -> Json {
+    let json = review.json;
+    let text = |pointer: &str| json.pointer(pointer).and_then(Json::as_str).unwrap_or("");
+    let api_version = text("/apiVersion");
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let mut request = serde_json::json!({
+        "uid": "",
+        "kind": {"group": group, "version": version, "kind": text("/kind")},
+        "name": text("/metadata/name"),
+        "namespace": text("/metadata/namespace"),
+        "operation": review.operation.as_str(),
+        "userInfo": review.user_info.cloned().unwrap_or_else(|| serde_json::json!({})),
+        "object": json,
+        "dryRun": false,
+    });
+    if let Some(old) = review.old_object {
+        request["oldObject"] = old.clone();
+    }
+    request
+}
+
+impl PolicyEvaluator for GatekeeperPolicies {
+    fn rules(&self) -> Vec<&'static DynamicRule> {
+        self.templates.iter().map(|t| t.rule).collect()
+    }
+
+    fn needs_context(&self) -> bool {
+        self.needs_context
+    }
+
+    fn evaluate(&self, review: &Review<'_>, context: &ScanContext, verdicts: &mut Verdicts) {
+        let subject = subject(review.json);
+        // Converted once per object, shared by every constraint that matches.
+        let mut review_value: Option<regorus::Value> = None;
+        for policy in &self.templates {
+            for (constraint, parameters) in &policy.constraints {
+                if !constraint.matcher.matches(&subject, context) {
+                    continue;
+                }
+                let messages = match &policy.compiled {
+                    Compiled::Rego(compiled) => {
+                        let value = review_value
+                            .get_or_insert_with(|| regorus::Value::from(review_json(review)));
+                        compiled
+                            .evaluate(rego::input(value, parameters), context)
+                            .map(|found| found.into_iter().map(|v| v.msg).collect())
+                    }
+                    Compiled::Cel(cel) => cel.violations(review, &constraint.parameters, context),
+                };
+                match messages {
+                    Ok(messages) => {
+                        let severity = constraint
+                            .severity
+                            .or(policy.template.severity)
+                            .unwrap_or(constraint.action.severity());
+                        verdicts
+                            .violations
+                            .extend(messages.into_iter().map(|message| PolicyViolation {
+                                rule: policy.rule,
+                                severity,
+                                action: constraint.action,
+                                message,
+                                applied_by: constraint.name.clone(),
+                            }));
+                    }
+                    Err(message) => verdicts.errors.push(PolicyError::new(
+                        review.object.source.path.to_string(),
+                        Some(review.object.pos().line),
+                        format!(
+                            "{} (constraint {}) could not judge {}: {message}",
+                            policy.rule.id,
+                            constraint.name,
+                            review.object.display_name()
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+}
