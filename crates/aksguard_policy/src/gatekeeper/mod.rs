@@ -206,7 +206,10 @@ fn rego_line(message: &str, name: &str) -> Option<u32> {
 
 /// Where the Rego sits in the template, for the error's line.
 fn rego_path(document: &PolicyDocument) -> &'static str {
-    let code = document.json.pointer("/spec/targets/0/code").and_then(Json::as_array);
+    let code = document
+        .json
+        .pointer("/spec/targets/0/code")
+        .and_then(Json::as_array);
     let rego_entry = code.and_then(|entries| {
         entries
             .iter()
