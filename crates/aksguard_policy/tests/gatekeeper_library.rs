@@ -8,7 +8,52 @@ use std::collections::BTreeMap;
 use aksguard_policy::suite::{CaseOutcome, run_paths};
 
 /// `(suite directory under library/, test, case)` → why it does not pass.
-const KNOWN: &[(&str, &str, &str, &str)] = &[];
+const KNOWN: &[(&str, &str, &str, &str)] = &[
+    (
+        "general/horizontalpodautoscaler",
+        "horizontal-pod-autoscaler",
+        "example-allowed-hpa",
+        HPA_CALL,
+    ),
+    (
+        "general/horizontalpodautoscaler",
+        "horizontal-pod-autoscaler",
+        "example-disallowed-hpa-replicas",
+        HPA_CALL,
+    ),
+    (
+        "general/horizontalpodautoscaler",
+        "horizontal-pod-autoscaler",
+        "example-disallowed-hpa-replicaspread",
+        HPA_CALL,
+    ),
+    (
+        "general/horizontalpodautoscaler",
+        "horizontal-pod-autoscaler",
+        "example-disallowed-scaletarget",
+        HPA_CALL,
+    ),
+    (
+        "general/noupdateserviceaccount",
+        "noupdateserviceaccount",
+        "example-allowed",
+        "regorus rejects a partial set rule with several bodies (`violation[...] { … } { … }`): \
+         \"else cannot be used with set rules\"; OPA accepts them as alternative bodies",
+    ),
+    (
+        "pod-security-policy/users",
+        "users-and-groups-together",
+        "example-allowed",
+        "regorus evaluates `not accept_value(rule, v, params.ranges)` to true when \
+         `params.ranges` is undefined (RunAsAny has no ranges), so RunAsAny reports a \
+         violation; OPA does not",
+    ),
+];
+
+const HPA_CALL: &str = "regorus parses `input.parameters.minimumReplicaSpread` followed on the \
+    next line by `(hpa.spec.maxReplicas - …) >= …` as one function call across the line \
+    break (\"could not find function input.parameters.minimumReplicaSpread\"); OPA ends the \
+    expression at the newline";
 
 #[test]
 fn gatekeeper_library_suites_pass() {

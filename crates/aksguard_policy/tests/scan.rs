@@ -216,15 +216,15 @@ fn policy_findings_go_through_the_pipeline() {
         vec![
             (
                 "GK.K8sNoHostNetwork".into(),
-                Severity::Critical,
-                7,
-                "web shares the host network (prod)".into()
-            ),
-            (
-                "GK.K8sNoHostNetwork".into(),
                 Severity::High,
                 7,
                 "web shares the host network (policy)".into()
+            ),
+            (
+                "GK.K8sNoHostNetwork".into(),
+                Severity::Critical,
+                7,
+                "web shares the host network (prod)".into()
             ),
             (
                 "GK.K8sUniqueServiceName".into(),
@@ -258,7 +258,7 @@ fn policy_findings_go_through_the_pipeline() {
     assert!(
         errors
             .iter()
-            .any(|e| e.contains("broken.yaml:11:") && e.contains("does not compile")),
+            .any(|e| e.contains("broken.yaml:14:") && e.contains("does not compile")),
         "{errors:?}"
     );
     assert!(

@@ -64,7 +64,7 @@ pub fn run(args: &WebhookArgs) -> u8 {
     };
     if !policies.errors.is_empty() {
         for error in &policies.errors {
-            eprintln!("error: {}", error);
+            eprintln!("error: {error}");
         }
         return EXIT_ERROR;
     }

@@ -172,23 +172,54 @@ pub fn build(documents: &PolicyDocuments) -> (Vec<Box<dyn PolicyEvaluator>>, Vec
 fn compile(template: &Template) -> Result<Compiled, PolicyError> {
     let document = &template.document;
     match &template.code {
-        Code::Rego(source) => CompiledRego::compile(source, &template.kind.to_ascii_lowercase())
-            .map(Compiled::Rego)
-            .map_err(|message| {
-                document.error(
-                    rego_path(document),
-                    format!("ConstraintTemplate {}: {message}", document.name()),
-                )
-            }),
+        Code::Rego(source) => {
+            let name = template.kind.to_ascii_lowercase();
+            CompiledRego::compile(source, &name)
+                .map(Compiled::Rego)
+                .map_err(|message| {
+                    let mut error = document.error(
+                        rego_path(document),
+                        format!("ConstraintTemplate {}: {message}", document.name()),
+                    );
+                    // The line in the file: the Rego's own line, counted from the block
+                    // scalar (`rego: |`) whose text starts on the next line.
+                    if let (Some(line), Some(inner)) = (error.line, rego_line(&message, &name)) {
+                        error.line = Some(line + inner);
+                    }
+                    error
+                })
+        }
         Code::Cel(source) => crate::vap::compile_template_cel(document, source).map(Compiled::Cel),
     }
 }
 
+/// The line a regorus error names in the main module (`<name>.rego:LINE:COL`).
+fn rego_line(message: &str, name: &str) -> Option<u32> {
+    let marker = format!("{name}.rego:");
+    let at = message.find(&marker)? + marker.len();
+    let digits: String = message[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
 /// Where the Rego sits in the template, for the error's line.
 fn rego_path(document: &PolicyDocument) -> &'static str {
-    match document.json.pointer("/spec/targets/0/rego") {
-        Some(_) => "spec.targets[0].rego",
-        None => "spec.targets[0].code",
+    let code = document
+        .json
+        .pointer("/spec/targets/0/code")
+        .and_then(Json::as_array);
+    let rego_entry = code.and_then(|entries| {
+        entries
+            .iter()
+            .position(|e| e.get("engine").and_then(Json::as_str) == Some("Rego"))
+    });
+    match rego_entry {
+        Some(0) => "spec.targets[0].code[0].source.rego",
+        Some(1) => "spec.targets[0].code[1].source.rego",
+        Some(_) => "spec.targets[0].code",
+        None => "spec.targets[0].rego",
     }
 }
 
