@@ -31,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::History(args) => commands::history::run(&args),
         cli::Command::Diff(args) => commands::diff::run(&args),
         cli::Command::Store(command) => commands::store::run(&command),
+        cli::Command::Paths(args) => commands::paths::run(&args),
     };
     ExitCode::from(code)
 }

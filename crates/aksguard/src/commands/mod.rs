@@ -6,6 +6,7 @@ pub mod frameworks;
 pub mod history;
 pub mod history_format;
 pub mod live;
+pub mod paths;
 pub mod rule;
 pub mod rules;
 pub mod scan;

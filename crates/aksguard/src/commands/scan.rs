@@ -22,7 +22,137 @@ use crate::progress::{self, ScanProgress};
 /// How many duplicated objects a scan names in its notes.
 const DUPLICATE_NOTES: usize = 10;
 
+/// What the one scan pipeline produced for `scan` and `paths`: everything before a report
+/// is rendered.
+pub(crate) struct Scanned {
+    pub settings: ScanSettings,
+    pub rules: Vec<&'static aksguard_rules::Rule>,
+    pub framework: Option<&'static aksguard_engine::frameworks::Framework>,
+    pub files: usize,
+    pub inventory: Inventory,
+    pub outcome: Outcome,
+    pub coverage: Vec<aksguard_model::RuleCoverage>,
+    pub identity: ScanIdentity,
+}
+
 pub fn run(args: &ScanArgs) -> u8 {
+    let started_at = jiff::Timestamp::now();
+    // `--store=URL` checked before the scan: a typo must not wait for a long scan.
+    let store = match scan_store::location(args) {
+        Ok(store) => store,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
+    };
+    let Scanned {
+        settings,
+        rules,
+        framework,
+        files,
+        inventory,
+        outcome,
+        coverage,
+        identity,
+    } = match collect(args) {
+        Ok(scanned) => scanned,
+        Err(code) => return code,
+    };
+    let Outcome {
+        mut findings,
+        suppressed,
+        errors,
+        notes: _,
+    } = outcome;
+    // `--sort risk`: findings on an attack path first (and marked so in every format).
+    if args.sort == crate::cli::SortOrder::Risk {
+        let analysis = aksguard_paths::analyze(&inventory, &findings);
+        aksguard_paths::mark_findings(&mut findings, &analysis);
+        aksguard_paths::sort_by_risk(&mut findings);
+    }
+    // Compliance: the chosen framework's controls, else every framework's score (HTML).
+    let framework_results = assess_frameworks(
+        framework,
+        ScanResults {
+            rules: &rules,
+            findings: &findings,
+            suppressed: &suppressed,
+            coverage: &coverage,
+        },
+    );
+    let report = ScanReport {
+        findings,
+        suppressed,
+        errors,
+        files,
+        objects: inventory.scanned_items(),
+        rules: rules.clone(),
+        coverage,
+        frameworks: framework_results,
+        framework: framework.map(|f| f.id),
+    };
+    // One time for the results on stdout and in the cluster.
+    let scanned_at = std::time::SystemTime::now();
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let written = write_report(args, |out| match args.format {
+        // JSON is written as it is serialised: it is the format of the biggest reports.
+        ScanFormat::Json => json::write(&report, out),
+        ScanFormat::Html => out.write_all(aksguard_report::html::render(&report).as_bytes()),
+        ScanFormat::Sarif => out.write_all(aksguard_report::sarif::render(&report).as_bytes()),
+        ScanFormat::Junit => out.write_all(aksguard_report::junit::render(&report).as_bytes()),
+        ScanFormat::Markdown => {
+            out.write_all(aksguard_report::markdown::render(&report).as_bytes())
+        }
+        ScanFormat::Policyreport => {
+            out.write_all(aksguard_report::policyreport::render(&report, scanned_at).as_bytes())
+        }
+        ScanFormat::Table => out.write_all(
+            table::render(
+                &report,
+                TableOptions {
+                    color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+                    compact: args.quiet,
+                    show_suppressed: args.show_suppressed,
+                },
+            )
+            .as_bytes(),
+        ),
+    });
+    if let Err(err) = written {
+        eprintln!("error: cannot write report: {err}");
+        return EXIT_ERROR;
+    }
+    let mut code = exit_code(&report, settings.effective.fail_on);
+    // After the report is out, so a failed write to the cluster never costs the report.
+    if args.publish_policyreports {
+        match live::publish_policyreports(args, &report, scanned_at) {
+            Ok(summary) if !args.quiet => eprintln!("note: {summary}"),
+            Ok(_) => {}
+            Err(message) => {
+                eprintln!("error: cannot publish the PolicyReports: {message}");
+                code = EXIT_ERROR;
+            }
+        }
+    }
+    // Last: the report is out (and in the cluster), so a store failure never costs it.
+    if let Some(store) = &store {
+        let finished_at = jiff::Timestamp::now();
+        if let Err(message) =
+            scan_store::record(args, store, &report, identity, started_at, finished_at)
+        {
+            eprintln!("error: {message}");
+            code = EXIT_ERROR;
+        }
+    }
+    // The process exits next: freeing millions of tree nodes one by one would only delay it.
+    std::mem::forget(report);
+    std::mem::forget(inventory);
+    code
+}
+
+/// Settings → load (with the pipeline's per-object rules) → live sources → the rest of the
+/// pipeline, with the notes printed. `Err` is the exit code after the error was printed.
+pub(crate) fn collect(args: &ScanArgs) -> Result<Scanned, u8> {
     if let Some(threads) = args.threads {
         // Fails only if a pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -33,16 +163,10 @@ pub fn run(args: &ScanArgs) -> u8 {
         eprintln!("error: {message}");
         EXIT_ERROR
     };
-    let started_at = jiff::Timestamp::now();
-    // `--store=URL` checked before the scan: a typo must not wait for a long scan.
-    let store = match scan_store::location(args) {
-        Ok(store) => store,
-        Err(message) => return fail(message),
-    };
     // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
     let settings = match ScanSettings::resolve(&scan_config::settings_request(args)) {
         Ok(settings) => settings,
-        Err(message) => return fail(message),
+        Err(message) => return Err(fail(message)),
     };
     // `--parse-only` still validates the selectors, then runs nothing.
     let rules = if args.parse_only {
@@ -54,7 +178,7 @@ pub fn run(args: &ScanArgs) -> u8 {
     let (framework, rules) =
         match limit_to_framework(args.framework.as_deref(), rules, !args.parse_only) {
             Ok(limited) => limited,
-            Err(message) => return fail(message),
+            Err(message) => return Err(fail(message)),
         };
     let counters = Arc::new(Progress::default());
     let progress = ScanProgress::start(counters.clone(), progress::wanted(args.quiet));
@@ -126,90 +250,16 @@ pub fn run(args: &ScanArgs) -> u8 {
     if !args.quiet {
         print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
     }
-    let Outcome {
-        findings,
-        suppressed,
-        errors,
-        notes: _,
-    } = outcome;
-    // Compliance: the chosen framework's controls, else every framework's score (HTML).
-    let framework_results = assess_frameworks(
+    Ok(Scanned {
+        settings,
+        rules,
         framework,
-        ScanResults {
-            rules: &rules,
-            findings: &findings,
-            suppressed: &suppressed,
-            coverage: &coverage,
-        },
-    );
-    let report = ScanReport {
-        findings,
-        suppressed,
-        errors,
         files: loaded.files,
-        objects: inventory.scanned_items(),
-        rules: rules.clone(),
+        inventory,
+        outcome,
         coverage,
-        frameworks: framework_results,
-        framework: framework.map(|f| f.id),
-    };
-    // One time for the results on stdout and in the cluster.
-    let scanned_at = std::time::SystemTime::now();
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let written = write_report(args, |out| match args.format {
-        // JSON is written as it is serialised: it is the format of the biggest reports.
-        ScanFormat::Json => json::write(&report, out),
-        ScanFormat::Html => out.write_all(aksguard_report::html::render(&report).as_bytes()),
-        ScanFormat::Sarif => out.write_all(aksguard_report::sarif::render(&report).as_bytes()),
-        ScanFormat::Junit => out.write_all(aksguard_report::junit::render(&report).as_bytes()),
-        ScanFormat::Markdown => {
-            out.write_all(aksguard_report::markdown::render(&report).as_bytes())
-        }
-        ScanFormat::Policyreport => {
-            out.write_all(aksguard_report::policyreport::render(&report, scanned_at).as_bytes())
-        }
-        ScanFormat::Table => out.write_all(
-            table::render(
-                &report,
-                TableOptions {
-                    color: to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
-                    compact: args.quiet,
-                    show_suppressed: args.show_suppressed,
-                },
-            )
-            .as_bytes(),
-        ),
-    });
-    if let Err(err) = written {
-        eprintln!("error: cannot write report: {err}");
-        return EXIT_ERROR;
-    }
-    let mut code = exit_code(&report, settings.effective.fail_on);
-    // After the report is out, so a failed write to the cluster never costs the report.
-    if args.publish_policyreports {
-        match live::publish_policyreports(args, &report, scanned_at) {
-            Ok(summary) if !args.quiet => eprintln!("note: {summary}"),
-            Ok(_) => {}
-            Err(message) => {
-                eprintln!("error: cannot publish the PolicyReports: {message}");
-                code = EXIT_ERROR;
-            }
-        }
-    }
-    // Last: the report is out (and in the cluster), so a store failure never costs it.
-    if let Some(store) = &store {
-        let finished_at = jiff::Timestamp::now();
-        if let Err(message) =
-            scan_store::record(args, store, &report, identity, started_at, finished_at)
-        {
-            eprintln!("error: {message}");
-            code = EXIT_ERROR;
-        }
-    }
-    // The process exits next: freeing millions of tree nodes one by one would only delay it.
-    std::mem::forget(report);
-    std::mem::forget(inventory);
-    code
+        identity,
+    })
 }
 
 /// Runs `write` on a buffered writer to `--output` (created or truncated) or stdout.
