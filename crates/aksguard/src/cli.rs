@@ -429,25 +429,56 @@ pub struct PathsArgs {
     #[arg(long, help_heading = "Live cluster")]
     pub cluster: bool,
     /// The kubeconfig context to read [default: the current context].
-    #[arg(long, value_name = "NAME", requires = "cluster", help_heading = "Live cluster")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
     pub context: Option<String>,
     /// The kubeconfig file.
-    #[arg(long, value_name = "FILE", requires = "cluster", help_heading = "Live cluster")]
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
     pub kubeconfig: Option<PathBuf>,
     /// Only these namespaces (repeatable).
-    #[arg(long = "namespace", short = 'n', value_name = "NS", requires = "cluster", help_heading = "Live cluster")]
+    #[arg(
+        long = "namespace",
+        short = 'n',
+        value_name = "NS",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
     pub namespaces: Vec<String>,
     /// Also read the AKS clusters' Azure resources (as `scan --azure`).
     #[arg(long, help_heading = "Live Azure")]
     pub azure: bool,
     /// Only these subscriptions (repeatable).
-    #[arg(long = "subscription", value_name = "ID", requires = "azure", help_heading = "Live Azure")]
+    #[arg(
+        long = "subscription",
+        value_name = "ID",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
     pub subscriptions: Vec<String>,
     /// Only the clusters of this resource group.
-    #[arg(long, value_name = "RG", requires = "azure", help_heading = "Live Azure")]
+    #[arg(
+        long,
+        value_name = "RG",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
     pub resource_group: Option<String>,
     /// Only the cluster of this name.
-    #[arg(long, value_name = "NAME", requires = "azure", help_heading = "Live Azure")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
     pub aks_name: Option<String>,
     /// Give up reading a live cluster or Azure after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]

@@ -37,7 +37,7 @@ fn table_prints_each_path_as_a_chain() {
     let table = run(&["paths", STORE, "--no-config", "-q"]);
     assert!(
         table.contains(
-            "internet → Service/shop/frontend-external (NET006, NET010) → Deployment/shop/frontend → Node/aks-store (POD001) → KubeletIdentity/aks-store → Registry/contoso (AKS042)"
+            "internet → Service/shop/frontend-external (NET006, NET010) → Deployment/shop/frontend (NET004) → Node/aks-store (POD001) → KubeletIdentity/aks-store → Registry/contoso (AKS042)"
         ),
         "{table}"
     );
@@ -62,7 +62,14 @@ fn json_has_paths_hops_cuts_and_fixes() {
     assert!(json["total_paths"].as_u64().unwrap() >= paths.len() as u64);
     // --limit bounds the paths shown, not the total.
     let limited: Value = serde_json::from_str(&run(&[
-        "paths", STORE, "--no-config", "-q", "--format", "json", "--limit", "1",
+        "paths",
+        STORE,
+        "--no-config",
+        "-q",
+        "--format",
+        "json",
+        "--limit",
+        "1",
     ]))
     .unwrap();
     assert_eq!(limited["paths"].as_array().unwrap().len(), 1);
@@ -75,7 +82,12 @@ fn sarif_is_valid_with_one_result_per_path() {
     let document: Value = serde_json::from_str(&text).unwrap();
     let results = document["runs"][0]["results"].as_array().unwrap();
     let json: Value = serde_json::from_str(&run(&[
-        "paths", STORE, "--no-config", "-q", "--format", "json",
+        "paths",
+        STORE,
+        "--no-config",
+        "-q",
+        "--format",
+        "json",
     ]))
     .unwrap();
     assert_eq!(results.len(), json["paths"].as_array().unwrap().len());
@@ -95,7 +107,11 @@ fn sarif_is_valid_with_one_result_per_path() {
         .iter_errors(&document)
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "SARIF schema violations:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "SARIF schema violations:\n{}",
+        errors.join("\n")
+    );
 }
 
 #[test]
@@ -105,7 +121,10 @@ fn html_draws_attack_paths_as_inline_svg() {
     assert!(html.contains("class=\"path-chart\""));
     assert!(html.contains("Content-Security-Policy"));
     assert!(!html.contains("<script src"), "no external scripts");
-    assert!(!html.contains("style=\""), "no inline style attributes (CSP)");
+    assert!(
+        !html.contains("style=\""),
+        "no inline style attributes (CSP)"
+    );
     // Names are escaped like every other value.
     assert!(html.contains("internet → Service/shop/frontend-external"));
 }
@@ -154,6 +173,10 @@ fn scan_sort_risk_puts_attack_path_findings_first() {
         .take_while(|f| f["on_attack_path"] == Value::Bool(true))
         .count();
     assert!(on_path > 0);
-    assert!(risk[on_path..].iter().all(|f| f.get("on_attack_path").is_none()));
+    assert!(
+        risk[on_path..]
+            .iter()
+            .all(|f| f.get("on_attack_path").is_none())
+    );
     assert_eq!(scan(Some("report")), default);
 }

@@ -43,7 +43,9 @@ pub(crate) fn add(builder: &mut Builder<'_>) {
 /// anonymous user and unauthenticated group get whatever bindings grant them.
 fn api_server(builder: &mut Builder<'_>) {
     for cluster in &builder.inventory.azure().clusters {
-        let (found, rules) = builder.on_where("ManagedCluster", None, &cluster.name, |f| f.rule_id == "AKS005");
+        let (found, rules) = builder.on_where("ManagedCluster", None, &cluster.name, |f| {
+            f.rule_id == "AKS005"
+        });
         let (found, rules) = if found.is_empty() {
             let (all, _) = builder.any_of("AKS005");
             let mine: Vec<usize> = all
@@ -66,7 +68,10 @@ fn api_server(builder: &mut Builder<'_>) {
             .graph
             .node(NodeRef::new("ApiServer", None, &cluster.name), Some(place));
         let fix = builder.fix(
-            format!("set authorized IP ranges on cluster `{}` or make it private", cluster.name),
+            format!(
+                "set authorized IP ranges on cluster `{}` or make it private",
+                cluster.name
+            ),
             2,
             &rules,
             &found,
@@ -80,8 +85,16 @@ fn api_server(builder: &mut Builder<'_>) {
             fix,
         );
         for (kind, name, reason) in [
-            ("User", "system:anonymous", "anonymous requests are this user"),
-            ("Group", "system:unauthenticated", "anonymous requests are in this group"),
+            (
+                "User",
+                "system:anonymous",
+                "anonymous requests are this user",
+            ),
+            (
+                "Group",
+                "system:unauthenticated",
+                "anonymous requests are in this group",
+            ),
         ] {
             if let Some(target) = builder.graph.find(&NodeRef::new(kind, None, name)) {
                 builder
@@ -131,9 +144,10 @@ fn kubelet_identity(builder: &mut Builder<'_>) {
         path: cluster.source.path.to_string(),
         line: cluster.pos.line,
     };
-    let kubelet = builder
-        .graph
-        .node(NodeRef::new("KubeletIdentity", None, &cluster.name), Some(place));
+    let kubelet = builder.graph.node(
+        NodeRef::new("KubeletIdentity", None, &cluster.name),
+        Some(place),
+    );
     let host = builder.host();
     builder.graph.edge(
         host,
@@ -143,9 +157,10 @@ fn kubelet_identity(builder: &mut Builder<'_>) {
         "every node holds the kubelet identity's credentials",
         None,
     );
-    if let Some(imds) = builder
-        .graph
-        .find(&NodeRef::new("InstanceMetadata", None, "169.254.169.254"))
+    if let Some(imds) =
+        builder
+            .graph
+            .find(&NodeRef::new("InstanceMetadata", None, "169.254.169.254"))
     {
         builder.graph.edge(
             imds,
@@ -160,7 +175,14 @@ fn kubelet_identity(builder: &mut Builder<'_>) {
         let (found, rules) = builder.on_where("ManagedCluster", None, &cluster.name, |f| {
             matches!(f.rule_id, "AKS042" | "AKS043")
         });
-        role_edge(builder, kubelet, assignment, found, rules, "the kubelet identity");
+        role_edge(
+            builder,
+            kubelet,
+            assignment,
+            found,
+            rules,
+            "the kubelet identity",
+        );
     }
 }
 
@@ -178,12 +200,20 @@ fn workload_identities(builder: &mut Builder<'_>) {
         .collect();
     let mut by_subject: HashMap<String, Vec<&ManagedIdentity>> = HashMap::new();
     for credential in &azure.federated_credentials {
-        let (Some(subject), Some(reference)) = (credential.subject.as_deref(), credential.identity.as_ref())
+        let (Some(subject), Some(reference)) =
+            (credential.subject.as_deref(), credential.identity.as_ref())
         else {
             continue;
         };
-        if let Some(identity) = azure.identities.iter().find(|i| reference.names(&i.meta.key)) {
-            by_subject.entry(subject.trim().to_owned()).or_default().push(identity);
+        if let Some(identity) = azure
+            .identities
+            .iter()
+            .find(|i| reference.names(&i.meta.key))
+        {
+            by_subject
+                .entry(subject.trim().to_owned())
+                .or_default()
+                .push(identity);
         }
     }
     for (namespace, name, account) in builder.accounts.clone() {
@@ -193,7 +223,10 @@ fn workload_identities(builder: &mut Builder<'_>) {
                 .annotation("azure.workload.identity/client-id")
                 .and_then(|c| by_client.get(&c.trim().to_ascii_lowercase()))
             {
-                identities.push((identity, "federated workload identity (client-id annotation)".to_owned()));
+                identities.push((
+                    identity,
+                    "federated workload identity (client-id annotation)".to_owned(),
+                ));
             }
         }
         for identity in by_subject
@@ -201,7 +234,10 @@ fn workload_identities(builder: &mut Builder<'_>) {
             .into_iter()
             .flatten()
         {
-            identities.push((identity, "federated credential trusts this ServiceAccount".to_owned()));
+            identities.push((
+                identity,
+                "federated credential trusts this ServiceAccount".to_owned(),
+            ));
         }
         for (identity, reason) in identities {
             let place = Place {
@@ -272,7 +308,20 @@ fn role_edge(
         path: assignment.source.path.to_string(),
         line: assignment.pos.line,
     };
-    if let Some(registry) = registry_name(scope) {
+    // Keep only the findings about this kind of assignment (a cluster holds both AKS042 and
+    // AKS043 findings).
+    let registry = registry_name(scope);
+    let wanted: &[&str] = if registry.is_some() {
+        &["AKS042"]
+    } else {
+        &["AKS043", "IDN005"]
+    };
+    let (found, rules): (Vec<usize>, Vec<&'static str>) = found
+        .into_iter()
+        .zip(rules)
+        .filter(|(_, rule)| wanted.contains(rule))
+        .unzip();
+    if let Some(registry) = registry {
         if !REGISTRY_WRITERS.contains(&role) {
             return;
         }
@@ -283,7 +332,10 @@ fn role_edge(
             .graph
             .mark_jewel(node, "registry push", impact::REGISTRY_PUSH);
         let fix = builder.fix(
-            format!("replace {who}'s {} on registry `{registry}` with AcrPull", role.name),
+            format!(
+                "replace {who}'s {} on registry `{registry}` with AcrPull",
+                role.name
+            ),
             1,
             &rules,
             &found,
@@ -307,7 +359,11 @@ fn role_edge(
     let (level, label, impact) = match (parts.resource_group, parts.provider_path) {
         (None, None) => (
             "subscription",
-            format!("{} on subscription {}", role.name, parts.subscription.unwrap_or("?")),
+            format!(
+                "{} on subscription {}",
+                role.name,
+                parts.subscription.unwrap_or("?")
+            ),
             impact::AZURE_SUBSCRIPTION_ROLE,
         ),
         (Some(group), None) => (
@@ -338,14 +394,22 @@ fn role_edge(
         impact,
     );
     let fix = builder.fix(
-        format!("remove {who}'s {} assignment at the {level} (grant a narrower role)", role.name),
+        format!(
+            "remove {who}'s {} assignment at the {level} (grant a narrower role)",
+            role.name
+        ),
         2,
         &rules,
         &found,
     );
-    builder
-        .graph
-        .edge(from, node, found, rules, format!("holds {label}"), Some(fix));
+    builder.graph.edge(
+        from,
+        node,
+        found,
+        rules,
+        format!("holds {label}"),
+        Some(fix),
+    );
 }
 
 /// The registry name at the end of a registry resource ID (`…/registries/<name>`).

@@ -16,7 +16,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use aksguard_model::azure::ManagedCluster;
 use aksguard_model::netpol::{self, NetworkPolicy, PeerKind};
 use aksguard_model::rbac::{Binding, Role, RoleKind};
-use aksguard_model::{Finding, Inventory, LabelSelector, Node, Object, PodServiceAccount, Severity};
+use aksguard_model::{
+    Finding, Inventory, LabelSelector, Node, Object, PodServiceAccount, Severity,
+};
 
 use crate::cost::{edge_fix, impact, likelihood};
 use crate::graph::{EdgeFix, NodeRef, Place, SecurityGraph};
@@ -90,10 +92,7 @@ impl<'a> Builder<'a> {
     ) -> (Vec<usize>, Vec<&'static str>) {
         let mut indexes = Vec::new();
         let mut rules = Vec::new();
-        if let Some(found) = self
-            .by_object
-            .get(&(kind, namespace.unwrap_or(""), name))
-        {
+        if let Some(found) = self.by_object.get(&(kind, namespace.unwrap_or(""), name)) {
             for &index in found {
                 let finding = &self.findings[index];
                 if keep(finding) {
@@ -118,7 +117,13 @@ impl<'a> Builder<'a> {
         (indexes, rules)
     }
 
-    pub fn fix(&self, summary: String, default: u8, rules: &[&'static str], findings: &[usize]) -> EdgeFix {
+    pub fn fix(
+        &self,
+        summary: String,
+        default: u8,
+        rules: &[&'static str],
+        findings: &[usize],
+    ) -> EdgeFix {
         edge_fix(summary, default, rules, findings, self.findings)
     }
 
@@ -161,9 +166,10 @@ impl<'a> Builder<'a> {
         if let Some(imds) = self.imds {
             return imds;
         }
-        let imds = self
-            .graph
-            .node(NodeRef::new("InstanceMetadata", None, "169.254.169.254"), None);
+        let imds = self.graph.node(
+            NodeRef::new("InstanceMetadata", None, "169.254.169.254"),
+            None,
+        );
         self.imds = Some(imds);
         imds
     }
@@ -196,7 +202,15 @@ impl<'a> Builder<'a> {
             let labels = Inventory::pod_labels(&pod);
             index.add(namespace, labels, node);
             self.host_moves(object, node);
-            self.imds_move(object, &pod, namespace, name, labels, node, no_policy_engine);
+            self.imds_move(
+                object,
+                &pod,
+                namespace,
+                name,
+                labels,
+                node,
+                no_policy_engine,
+            );
             self.account_move(object, &pod, node);
         }
         index
@@ -221,7 +235,10 @@ impl<'a> Builder<'a> {
             let (reason, fix) = match rule {
                 "POD001" => ("privileged container", "remove `privileged: true`"),
                 "POD004" => ("shares the host's PID namespace", "remove `hostPID: true`"),
-                "POD019" => ("Windows HostProcess container", "remove `hostProcess: true`"),
+                "POD019" => (
+                    "Windows HostProcess container",
+                    "remove `hostProcess: true`",
+                ),
                 "POD013" => (
                     "mounts a sensitive host path",
                     "replace the hostPath volume (emptyDir, a CSI volume)",
@@ -231,7 +248,12 @@ impl<'a> Builder<'a> {
                     "drop the added capability",
                 ),
             };
-            let fix = self.fix(format!("{fix} in {}", object.display_name()), 2, &[rule], &[index]);
+            let fix = self.fix(
+                format!("{fix} in {}", object.display_name()),
+                2,
+                &[rule],
+                &[index],
+            );
             self.graph
                 .edge(node, host, vec![index], vec![rule], reason, Some(fix));
         }
@@ -251,7 +273,12 @@ impl<'a> Builder<'a> {
         let kind = &object.kind;
         let host_network = pod.get("hostNetwork").and_then(Node::as_bool) == Some(true);
         if host_network {
-            let (found, rules) = self.on(kind, Some(namespace).filter(|n| !n.is_empty()), name, &["POD003"]);
+            let (found, rules) = self.on(
+                kind,
+                Some(namespace).filter(|n| !n.is_empty()),
+                name,
+                &["POD003"],
+            );
             let fix = self.fix(
                 format!("remove `hostNetwork: true` from {}", object.display_name()),
                 2,
@@ -297,7 +324,9 @@ impl<'a> Builder<'a> {
         if allowed {
             let (found, rules) = self.on("Namespace", None, namespace, &["NET003"]);
             let fix = self.fix(
-                format!("add an egress NetworkPolicy in `{namespace}` that excepts 169.254.169.254/32"),
+                format!(
+                    "add an egress NetworkPolicy in `{namespace}` that excepts 169.254.169.254/32"
+                ),
                 2,
                 &rules,
                 &found,
@@ -316,15 +345,29 @@ impl<'a> Builder<'a> {
 
     /// Workload → its ServiceAccount, when the pod holds a credential of it: the token is
     /// mounted, or the workload identity webhook injects one.
-    fn account_move(&mut self, object: &Object, pod: &aksguard_model::PodSpecView<'a>, node: usize) {
+    fn account_move(
+        &mut self,
+        object: &Object,
+        pod: &aksguard_model::PodSpecView<'a>,
+        node: usize,
+    ) {
         let inventory = self.inventory;
         let account = PodServiceAccount::of(pod);
-        let pod_mounts = pod.get("automountServiceAccountToken").and_then(Node::as_bool);
-        let mut definitions = inventory.service_accounts(account.namespace, account.name).peekable();
+        let pod_mounts = pod
+            .get("automountServiceAccountToken")
+            .and_then(Node::as_bool);
+        let mut definitions = inventory
+            .service_accounts(account.namespace, account.name)
+            .peekable();
         let account_mounts = definitions.peek().is_none()
             || inventory
                 .service_accounts(account.namespace, account.name)
-                .any(|sa| sa.root.get("automountServiceAccountToken").and_then(Node::as_bool) != Some(false));
+                .any(|sa| {
+                    sa.root
+                        .get("automountServiceAccountToken")
+                        .and_then(Node::as_bool)
+                        != Some(false)
+                });
         let token = match pod_mounts {
             Some(mounts) => mounts,
             None => account_mounts,
@@ -424,7 +467,12 @@ impl<'a> Builder<'a> {
             let node = self.object_node(service);
             service_nodes.insert((namespace, name), node);
             if public_lb {
-                let (found, rules) = self.on("Service", service.namespace.as_deref(), name, &["NET006", "NET010"]);
+                let (found, rules) = self.on(
+                    "Service",
+                    service.namespace.as_deref(),
+                    name,
+                    &["NET006", "NET010"],
+                );
                 let fix = self.fix(
                     format!(
                         "set `loadBalancerSourceRanges` on {} or make it internal",
@@ -434,30 +482,54 @@ impl<'a> Builder<'a> {
                     &rules,
                     &found,
                 );
-                self.entry(node, likelihood::PUBLIC_LOAD_BALANCER, found, rules, "public load balancer, no source ranges", fix);
+                self.entry(
+                    node,
+                    likelihood::PUBLIC_LOAD_BALANCER,
+                    found,
+                    rules,
+                    "public load balancer, no source ranges",
+                    fix,
+                );
             } else if public_node_port {
-                let (mut found, mut rules) = self.on("Service", service.namespace.as_deref(), name, &["NET007"]);
+                let (mut found, mut rules) =
+                    self.on("Service", service.namespace.as_deref(), name, &["NET007"]);
                 if let Some((more, more_rules)) = public_nodes.clone() {
                     found.extend(more);
                     rules.extend(more_rules);
                 }
                 let fix = self.fix(
-                    format!("make {} a ClusterIP Service behind an ingress", service.display_name()),
+                    format!(
+                        "make {} a ClusterIP Service behind an ingress",
+                        service.display_name()
+                    ),
                     3,
                     &rules,
                     &found,
                 );
-                self.entry(node, likelihood::PUBLIC_NODE_PORT, found, rules, "node port on nodes with public IPs", fix);
+                self.entry(
+                    node,
+                    likelihood::PUBLIC_NODE_PORT,
+                    found,
+                    rules,
+                    "node port on nodes with public IPs",
+                    fix,
+                );
             }
             for target in workloads.selected(namespace, &selector) {
                 let labels = workloads.labels(target);
-                let reachable = (public_lb || public_node_port) && self.admits(namespace, labels, Source::Internet)
+                let reachable = (public_lb || public_node_port)
+                    && self.admits(namespace, labels, Source::Internet)
                     || backend && self.admits(namespace, labels, Source::OtherNamespace);
                 if !reachable {
                     continue;
                 }
                 let workload = self.graph.nodes[target].object.clone();
-                let (found, rules) = self.on(&workload.kind, workload.namespace.as_deref(), &workload.name, &["NET004"]);
+                let (found, rules) = self.on(
+                    &workload.kind,
+                    workload.namespace.as_deref(),
+                    &workload.name,
+                    &["NET004"],
+                );
                 let fix = self.fix(
                     format!(
                         "isolate {} with an ingress NetworkPolicy that admits only the traffic it serves",
@@ -467,7 +539,8 @@ impl<'a> Builder<'a> {
                     &rules,
                     &found,
                 );
-                self.graph.edge(node, target, found, rules, "selects its pods", Some(fix));
+                self.graph
+                    .edge(node, target, found, rules, "selects its pods", Some(fix));
             }
         }
         for (ingress, services) in ingress_routes {
@@ -481,21 +554,36 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let node = self.object_node(ingress);
-            let (found, rules) = self.on("Ingress", ingress.namespace.as_deref(), name, &["NET008", "NET009", "NET013"]);
+            let (found, rules) = self.on(
+                "Ingress",
+                ingress.namespace.as_deref(),
+                name,
+                &["NET008", "NET009", "NET013"],
+            );
             let chance = if rules.contains(&"NET009") {
                 likelihood::INGRESS_WITHOUT_WAF
             } else {
                 likelihood::INGRESS
             };
             let fix = self.fix(
-                format!("put {} behind a WAF or restrict its sources", ingress.display_name()),
+                format!(
+                    "put {} behind a WAF or restrict its sources",
+                    ingress.display_name()
+                ),
                 3,
                 &rules,
                 &found,
             );
             self.entry(node, chance, found, rules, "public Ingress", fix);
             for target in targets {
-                self.graph.edge(node, target, Vec::new(), Vec::new(), "routes to the Service", None);
+                self.graph.edge(
+                    node,
+                    target,
+                    Vec::new(),
+                    Vec::new(),
+                    "routes to the Service",
+                    None,
+                );
             }
         }
     }
@@ -517,8 +605,14 @@ impl<'a> Builder<'a> {
     ) {
         let current = self.graph.nodes[node].likelihood.unwrap_or(0.0);
         self.graph.nodes[node].likelihood = Some(current.max(chance));
-        self.graph
-            .edge(SecurityGraph::INTERNET, node, found, rules, reason, Some(fix));
+        self.graph.edge(
+            SecurityGraph::INTERNET,
+            node,
+            found,
+            rules,
+            reason,
+            Some(fix),
+        );
     }
 
     /// Whether traffic from `source` may reach pods with `labels` in `namespace`: no
@@ -586,7 +680,11 @@ impl<'a> Builder<'a> {
                 RoleKind::Role => binding.namespace.as_deref(),
             };
             let role = roles
-                .get(&(binding.role_kind, role_namespace, binding.role_name.as_str()))
+                .get(&(
+                    binding.role_kind,
+                    role_namespace,
+                    binding.role_name.as_str(),
+                ))
                 .copied();
             let grants = grants_of(binding, role, graph, objects);
             if grants.is_empty() {
@@ -599,7 +697,10 @@ impl<'a> Builder<'a> {
                     "ServiceAccount" => accounts.get(&(namespace, subject.name.as_str())).copied(),
                     "Group" | "User" if is_shared_group(&subject.name) => {
                         groups_used = true;
-                        Some(self.graph.node(NodeRef::new(&subject.kind, None, &subject.name), None))
+                        Some(
+                            self.graph
+                                .node(NodeRef::new(&subject.kind, None, &subject.name), None),
+                        )
                     }
                     _ => None,
                 };
@@ -611,7 +712,13 @@ impl<'a> Builder<'a> {
             let binding_object = &objects[binding.object];
             let role_object = role.map(|r| &objects[r.object]);
             for grant in grants {
-                let permission = self.permission(grant, binding.namespace.as_deref().filter(|_| !binding.cluster_wide));
+                let permission = self.permission(
+                    grant,
+                    binding
+                        .namespace
+                        .as_deref()
+                        .filter(|_| !binding.cluster_wide),
+                );
                 let (mut found, mut rules) = self.on(
                     binding.kind(),
                     binding_object.namespace.as_deref(),
@@ -672,8 +779,14 @@ impl<'a> Builder<'a> {
                 "system:authenticated".to_owned(),
             ] {
                 if let Some(node) = self.graph.find(&NodeRef::new("Group", None, &group)) {
-                    self.graph
-                        .edge(account, node, Vec::new(), Vec::new(), "member of the group", None);
+                    self.graph.edge(
+                        account,
+                        node,
+                        Vec::new(),
+                        Vec::new(),
+                        "member of the group",
+                        None,
+                    );
                 }
             }
         }
@@ -753,17 +866,26 @@ impl<'a> Builder<'a> {
                     return;
                 }
                 let (found, rules) = self.on("Namespace", None, namespace, &["NS001", "NS002"]);
-                (found, rules, format!("can start a privileged pod (Pod Security does not enforce baseline in `{namespace}`)"))
+                (
+                    found,
+                    rules,
+                    format!(
+                        "can start a privileged pod (Pod Security does not enforce baseline in `{namespace}`)"
+                    ),
+                )
             }
             None => (
                 Vec::new(),
                 Vec::new(),
-                "can start a privileged pod in any namespace without Pod Security enforcement".to_owned(),
+                "can start a privileged pod in any namespace without Pod Security enforcement"
+                    .to_owned(),
             ),
         };
         let fix = self.fix(
             match namespace {
-                Some(namespace) => format!("label namespace `{namespace}` pod-security.kubernetes.io/enforce=baseline"),
+                Some(namespace) => format!(
+                    "label namespace `{namespace}` pod-security.kubernetes.io/enforce=baseline"
+                ),
                 None => "enforce Pod Security baseline on every namespace".to_owned(),
             },
             if namespace.is_some() { 2 } else { 3 },
@@ -853,7 +975,9 @@ fn grants_of(
         return Vec::new();
     };
     let rules = graph.rules_of(role, objects);
-    let allows = |verb: &str, group: &str, resource: &str| rules.iter().any(|r| r.allows(verb, group, resource));
+    let allows = |verb: &str, group: &str, resource: &str| {
+        rules.iter().any(|r| r.allows(verb, group, resource))
+    };
     let mut grants = Vec::new();
     if allows("get", "", "secrets") || allows("list", "", "secrets") {
         grants.push(Grant::SecretsRead);
@@ -866,7 +990,9 @@ fn grants_of(
         ("batch", "jobs"),
         ("batch", "cronjobs"),
     ];
-    if workload_kinds.iter().any(|(g, r)| allows("create", g, r)) || allows("create", "", "pods/exec") {
+    if workload_kinds.iter().any(|(g, r)| allows("create", g, r))
+        || allows("create", "", "pods/exec")
+    {
         grants.push(Grant::PodCreate);
     }
     let rbac = "rbac.authorization.k8s.io";
@@ -880,7 +1006,9 @@ fn grants_of(
     {
         grants.push(Grant::Escalate);
     }
-    if binding.cluster_wide && (allows("get", "", "nodes/proxy") || allows("create", "", "nodes/proxy")) {
+    if binding.cluster_wide
+        && (allows("get", "", "nodes/proxy") || allows("create", "", "nodes/proxy"))
+    {
         grants.push(Grant::NodeProxy);
     }
     grants
@@ -912,7 +1040,11 @@ fn ingress_backends(ingress: &Object) -> Vec<String> {
     let spec = ingress.root.get("spec");
     add(spec.and_then(|s| s.get("defaultBackend")));
     add(spec.and_then(|s| s.get("backend")));
-    for rule in spec.and_then(|s| s.get("rules")).map(Node::items).unwrap_or_default() {
+    for rule in spec
+        .and_then(|s| s.get("rules"))
+        .map(Node::items)
+        .unwrap_or_default()
+    {
         for path in rule.at("http.paths").map(Node::items).unwrap_or_default() {
             add(path.get("backend"));
         }

@@ -256,19 +256,26 @@ fn round1(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
 }
 
-/// Fixes (one per cuttable move) ranked by how many of `paths` they remove, then by cost.
+/// Fixes ranked by how many of `paths` they remove, then by cost. Moves with the same fix
+/// (one cluster setting cuts every pod's move to IMDS) count as one fix; a path counts once.
 pub fn rank_fixes(graph: &SecurityGraph, paths: &[AttackPath]) -> Vec<RankedFix> {
-    let mut counts: HashMap<usize, usize> = HashMap::new();
-    for path in paths {
+    let mut by_fix: HashMap<&str, (usize, Vec<usize>)> = HashMap::new();
+    for (number, path) in paths.iter().enumerate() {
         for &edge in &path.edges {
-            if graph.edges[edge].fix.is_some() {
-                *counts.entry(edge).or_default() += 1;
+            let Some(fix) = &graph.edges[edge].fix else {
+                continue;
+            };
+            let entry = by_fix
+                .entry(fix.summary.as_str())
+                .or_insert((edge, Vec::new()));
+            if entry.1.last() != Some(&number) {
+                entry.1.push(number);
             }
         }
     }
-    let mut fixes: Vec<RankedFix> = counts
-        .into_iter()
-        .filter_map(|(edge, count)| {
+    let mut fixes: Vec<RankedFix> = by_fix
+        .into_values()
+        .filter_map(|(edge, paths)| {
             let edge = &graph.edges[edge];
             let fix = edge.fix.as_ref()?;
             Some(RankedFix {
@@ -277,7 +284,7 @@ pub fn rank_fixes(graph: &SecurityGraph, paths: &[AttackPath]) -> Vec<RankedFix>
                 via: edge.rules.clone(),
                 from: graph.nodes[edge.from].object.clone(),
                 to: graph.nodes[edge.to].object.clone(),
-                paths_removed: count,
+                paths_removed: paths.len(),
             })
         })
         .collect();
@@ -286,8 +293,6 @@ pub fn rank_fixes(graph: &SecurityGraph, paths: &[AttackPath]) -> Vec<RankedFix>
             .cmp(&a.paths_removed)
             .then_with(|| a.cost.cmp(&b.cost))
             .then_with(|| a.fix.cmp(&b.fix))
-            .then_with(|| a.from.cmp(&b.from))
-            .then_with(|| a.to.cmp(&b.to))
     });
     fixes
 }

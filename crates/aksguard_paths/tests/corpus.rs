@@ -41,7 +41,10 @@ fn run(relative: &str) {
         }
     }
     for fix in analysis.fixes.iter().take(5) {
-        println!("  fix: removes {} path(s), cost {}: {}", fix.paths_removed, fix.cost, fix.fix);
+        println!(
+            "  fix: removes {} path(s), cost {}: {}",
+            fix.paths_removed, fix.cost, fix.fix
+        );
     }
     // Every path starts at the internet and ends at a crown jewel, within the bound.
     for path in &analysis.paths {

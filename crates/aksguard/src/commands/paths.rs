@@ -65,7 +65,8 @@ pub fn run(args: &PathsArgs) -> u8 {
         Some(path) => std::fs::write(path, rendered.as_bytes()),
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(rendered.as_bytes()).and_then(|()| out.flush())
+            out.write_all(rendered.as_bytes())
+                .and_then(|()| out.flush())
         }
     };
     if let Err(err) = written {

@@ -41,7 +41,11 @@ fn scan_with(inputs: &[PathBuf], strict: bool) -> (Inventory, Vec<Finding>) {
         pipeline.on_object(object)
     });
     if strict {
-        assert!(loaded.errors.is_empty(), "fixtures load: {:?}", loaded.errors);
+        assert!(
+            loaded.errors.is_empty(),
+            "fixtures load: {:?}",
+            loaded.errors
+        );
     }
     let inventory = Inventory::new(std::mem::take(&mut loaded.objects))
         .with_azure(std::mem::take(&mut loaded.azure));
@@ -83,7 +87,6 @@ pub fn describe(analysis: &AttackPaths) -> String {
     }
     out
 }
-
 
 /// [`scan`] for corpora: load errors (a few files of a real corpus are broken on purpose)
 /// are allowed.
