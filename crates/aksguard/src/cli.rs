@@ -59,6 +59,10 @@ pub enum Command {
     /// Users' policies (Gatekeeper ConstraintTemplates, ValidatingAdmissionPolicies).
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Attack paths: from the internet through exposure, workloads, identities and RBAC to
+    /// crown jewels (cluster-admin, node/host, Azure roles, secrets, registry push), ranked,
+    /// with each path's cheapest cut and the fixes that remove the most paths.
+    Paths(Box<PathsArgs>),
 }
 
 /// `aksguard policy …` (issue 17).
@@ -384,6 +388,10 @@ pub struct ScanArgs {
     /// Print findings only: no remediation lines, notices or progress.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Finding order: `report` (the default: by file and position) or `risk` (findings on an
+    /// attack path first, marked `on_attack_path`, then by severity; see `aksguard paths`).
+    #[arg(long, value_enum, default_value_t = SortOrder::Report)]
+    pub sort: SortOrder,
     /// Registries images may come from (IMG003); `*.azurecr.io` matches subdomains.
     #[arg(long, value_delimiter = ',', value_name = "REGISTRIES")]
     pub allowed_registries: Vec<String>,
@@ -428,6 +436,127 @@ pub struct ScanArgs {
         help_heading = "History"
     )]
     pub target_name: Option<String>,
+}
+
+/// `scan --sort`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortOrder {
+    Report,
+    Risk,
+}
+
+/// `paths` output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PathsFormat {
+    Table,
+    /// `paths[]` (risk, hops, cuts) and the ranked `fixes[]`.
+    Json,
+    /// The HTML report with its "Attack paths" section (inline SVG).
+    Html,
+    /// SARIF 2.1.0: one result per path, its hops as a code flow.
+    Sarif,
+}
+
+/// `aksguard paths`: the sources of `scan` (files, --cluster, --azure) through the same
+/// pipeline; the scan's flags that change what is judged are here too.
+#[derive(Args, Debug)]
+pub struct PathsArgs {
+    /// Files, directories, globs, or `-` for stdin (optional with --cluster or --azure).
+    #[arg(required_unless_present_any = ["cluster", "azure"], value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// Also read the live cluster of the current kubeconfig context (as `scan --cluster`).
+    #[arg(long, help_heading = "Live cluster")]
+    pub cluster: bool,
+    /// The kubeconfig context to read [default: the current context].
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub context: Option<String>,
+    /// The kubeconfig file.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub kubeconfig: Option<PathBuf>,
+    /// Only these namespaces (repeatable).
+    #[arg(
+        long = "namespace",
+        short = 'n',
+        value_name = "NS",
+        requires = "cluster",
+        help_heading = "Live cluster"
+    )]
+    pub namespaces: Vec<String>,
+    /// Also read the AKS clusters' Azure resources (as `scan --azure`).
+    #[arg(long, help_heading = "Live Azure")]
+    pub azure: bool,
+    /// Only these subscriptions (repeatable).
+    #[arg(
+        long = "subscription",
+        value_name = "ID",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub subscriptions: Vec<String>,
+    /// Only the clusters of this resource group.
+    #[arg(
+        long,
+        value_name = "RG",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub resource_group: Option<String>,
+    /// Only the cluster of this name.
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "azure",
+        help_heading = "Live Azure"
+    )]
+    pub aks_name: Option<String>,
+    /// Give up reading a live cluster or Azure after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub live_timeout: u64,
+    #[arg(long, value_enum, default_value_t = PathsFormat::Table)]
+    pub format: PathsFormat,
+    /// Write the output to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show at most this many paths (highest risk first); fixes are counted over all paths.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+    /// Run only these rules: IDs, slugs or families, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules: IDs, slugs or families, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Use this configuration file instead of the aksguard.toml found upward.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any aksguard.toml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Judge exception expiry as of this date (YYYY-MM-DD) [env: AKSGUARD_AS_OF].
+    #[arg(long, value_name = "DATE", value_parser = aksguard_config::parse_date)]
+    pub as_of: Option<aksguard_config::Date>,
+    /// No notices or progress.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Do not render Helm charts / Kustomize directories.
+    #[arg(long)]
+    pub no_render: bool,
+    /// Declare that the inputs are the whole cluster state (as `scan --complete`).
+    #[arg(long)]
+    pub complete: bool,
+    /// Worker threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Args, Debug)]

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         cli::Command::Store(command) => commands::store::run(&command),
         cli::Command::Fix(args) => commands::fix::run(&args),
         cli::Command::Policy(cli::PolicyCommand::Test(args)) => commands::policy::run_test(&args),
+        cli::Command::Paths(args) => commands::paths::run(&args),
     };
     ExitCode::from(code)
 }

@@ -37,6 +37,21 @@ pub const SCRIPT: &str = include_str!("../templates/report.js");
 pub const NO_NAMESPACE: &str = "(no namespace)";
 
 pub fn render(report: &ScanReport) -> String {
+    render_page(Page::new(report))
+}
+
+/// The report with an "Attack paths" section before the findings (`aksguard paths --format
+/// html`): each path drawn as inline SVG boxes and arrows, then the ranked fixes.
+pub fn render_with_attack_paths(
+    report: &ScanReport,
+    paths: &crate::attack_paths::Limited<'_>,
+) -> String {
+    let mut page = Page::new(report);
+    page.attack_paths = Some(crate::attack_paths::section(paths));
+    render_page(page)
+}
+
+fn render_page(page: Page) -> String {
     let mut env = Environment::new();
     env.set_syntax(
         SyntaxConfig::builder()
@@ -49,7 +64,6 @@ pub fn render(report: &ScanReport) -> String {
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.add_template("report.html", TEMPLATE)
         .expect("the embedded HTML template parses");
-    let page = Page::new(report);
     env.get_template("report.html")
         .and_then(|template| template.render(Value::from(Serde(&page))))
         .expect("the embedded HTML template renders")
@@ -112,6 +126,8 @@ struct Page {
     namespaces: Vec<NamespaceView>,
     load_errors: Vec<ErrorView>,
     suppressed_findings: Vec<SuppressedView>,
+    /// Only in `aksguard paths --format html`.
+    attack_paths: Option<crate::attack_paths::SectionView>,
 }
 
 impl Page {
@@ -154,6 +170,7 @@ impl Page {
                     expires: s.suppression.expires.clone(),
                 })
                 .collect(),
+            attack_paths: None,
         }
     }
 }

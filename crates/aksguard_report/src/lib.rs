@@ -1,6 +1,7 @@
 //! Rendering a scan for people (table) and pipelines (JSON), and rule documentation.
 //! Reports never know which rule produced a finding beyond its metadata.
 
+pub mod attack_paths;
 pub mod explain_source;
 pub mod fix_text;
 pub mod html;

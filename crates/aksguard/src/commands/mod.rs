@@ -8,6 +8,7 @@ pub mod history;
 pub mod history_format;
 pub mod live;
 pub mod policy;
+pub mod paths;
 pub mod rule;
 pub mod rules;
 pub mod scan;

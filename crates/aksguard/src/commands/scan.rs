@@ -22,127 +22,54 @@ use crate::progress::{self, ScanProgress};
 /// How many duplicated objects a scan names in its notes.
 const DUPLICATE_NOTES: usize = 10;
 
+/// What the one scan pipeline produced for `scan` and `paths`: everything before a report
+/// is rendered.
+pub(crate) struct Scanned {
+    pub settings: ScanSettings,
+    pub rules: Vec<&'static aksguard_rules::Rule>,
+    pub framework: Option<&'static aksguard_engine::frameworks::Framework>,
+    pub files: usize,
+    pub inventory: Inventory,
+    pub outcome: Outcome,
+    pub coverage: Vec<aksguard_model::RuleCoverage>,
+    pub identity: ScanIdentity,
+}
+
 pub fn run(args: &ScanArgs) -> u8 {
-    if let Some(threads) = args.threads {
-        // Fails only if a pool already exists, which cannot happen this early.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build_global();
-    }
-    let fail = |message: String| {
-        eprintln!("error: {message}");
-        EXIT_ERROR
-    };
     let started_at = jiff::Timestamp::now();
     // `--store=URL` checked before the scan: a typo must not wait for a long scan.
     let store = match scan_store::location(args) {
         Ok(store) => store,
-        Err(message) => return fail(message),
+        Err(message) => {
+            eprintln!("error: {message}");
+            return EXIT_ERROR;
+        }
     };
-    // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
-    let settings = match ScanSettings::resolve(&scan_config::settings_request(args)) {
-        Ok(settings) => settings,
-        Err(message) => return fail(message),
+    let Scanned {
+        settings,
+        rules,
+        framework,
+        files,
+        inventory,
+        outcome,
+        coverage,
+        identity,
+    } = match collect(args) {
+        Ok(scanned) => scanned,
+        Err(code) => return code,
     };
-    // `--parse-only` still validates the selectors, then runs nothing.
-    let rules = if args.parse_only {
-        Vec::new()
-    } else {
-        settings.effective.rules.clone()
-    };
-    // --framework: only its rules; an unknown framework or an empty intersection exits 2.
-    let (framework, rules) =
-        match limit_to_framework(args.framework.as_deref(), rules, !args.parse_only) {
-            Ok(limited) => limited,
-            Err(message) => return fail(message),
-        };
-    let counters = Arc::new(Progress::default());
-    let progress = ScanProgress::start(counters.clone(), progress::wanted(args.quiet));
-    let options = LoadOptions {
-        limits: Limits {
-            max_file_bytes: args.max_file_size,
-            ..Limits::default()
-        },
-        render: !args.no_render,
-        progress: Some(counters.clone()),
-    };
-    // Rules that need only one object run as each file is parsed (or each live object is
-    // listed); the rest once the inventory (of objects trimmed to what those rules read) is
-    // built.
-    let mut pipeline = Pipeline::new(&rules, &settings);
-    // Users' policies (`--policy`, `policies = [...]`) run beside the rules, through the same
-    // pipeline; a policy that does not load is an error of this scan, the others still run.
-    let policies = match crate::commands::policy::for_scan(args, &settings) {
-        Ok(policies) => policies,
-        Err(message) => return fail(message),
-    };
-    if let Some(extra) = &policies.rules {
-        pipeline = pipeline.with_extra(extra.clone());
-    }
-    let mut loaded = if args.paths.is_empty() {
-        Loaded::default()
-    } else {
-        load_inputs_with(
-            &args.paths,
-            &options,
-            &mut std::io::stdin().lock(),
-            &|object| pipeline.on_object(object),
-        )
-    };
-    // The bar is cleared before anything else reaches stderr (live sources print a line per
-    // resource listed).
-    progress.finish();
-    // The live sources: one scan with the files, one report, one exit code.
-    let show_live_progress = progress::wanted(args.quiet);
-    let live: Vec<LiveInput> = [
-        live::cluster(args, &pipeline, show_live_progress),
-        live::azure(args, show_live_progress),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let mut inputs = args.paths.clone();
-    let mut unreadable = Vec::new();
-    let mut identity = ScanIdentity {
-        cluster: None,
-        aks: Vec::new(),
-    };
-    for source in live {
-        identity.cluster = identity.cluster.or(source.scanned_cluster);
-        identity.aks.extend(source.scanned_aks);
-        inputs.push(source.label);
-        loaded.objects.extend(source.objects);
-        loaded.findings.extend(source.findings);
-        loaded.azure.extend(source.azure);
-        loaded.errors.extend(source.errors);
-        loaded.notices.extend(source.notes);
-        unreadable.extend(source.unreadable);
-    }
-    // Kinds a live scan could not read: no rule takes their absence as conclusive, and the
-    // rules that need them say they are not conclusive.
-    let unreadable_notes = pipeline.mark_unreadable(&unreadable);
-    loaded.notices.extend(unreadable_notes);
-    loaded.errors.extend(policies.errors);
-    loaded.notices.extend(policies.note);
-    let inventory = Inventory::new(std::mem::take(&mut loaded.objects))
-        .with_azure(std::mem::take(&mut loaded.azure));
-    let outcome = pipeline.finish(
-        &inventory,
-        std::mem::take(&mut loaded.findings),
-        std::mem::take(&mut loaded.errors),
-        &inputs.join(" "),
-    );
-    // Which rules could judge anything (not-judged rules, not-assessed controls).
-    let coverage = pipeline.coverage(&inventory);
-    if !args.quiet {
-        print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
-    }
     let Outcome {
         mut findings,
         suppressed,
         errors,
         notes: _,
     } = outcome;
+    // `--sort risk`: findings on an attack path first (and marked so in every format).
+    if args.sort == crate::cli::SortOrder::Risk {
+        let analysis = aksguard_paths::analyze(&inventory, &findings);
+        aksguard_paths::mark_findings(&mut findings, &analysis);
+        aksguard_paths::sort_by_risk(&mut findings);
+    }
     // The formats that carry text edits (JSON `fix.edits`, SARIF `fixes[]`) get them;
     // the others skip re-reading the files (README "Fixing findings").
     if matches!(args.format, ScanFormat::Json | ScanFormat::Sarif) {
@@ -162,7 +89,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         findings,
         suppressed,
         errors,
-        files: loaded.files,
+        files,
         objects: inventory.scanned_items(),
         rules: rules.clone(),
         coverage,
@@ -226,6 +153,129 @@ pub fn run(args: &ScanArgs) -> u8 {
     std::mem::forget(report);
     std::mem::forget(inventory);
     code
+}
+
+/// Settings → load (with the pipeline's per-object rules) → live sources → the rest of the
+/// pipeline, with the notes printed. `Err` is the exit code after the error was printed.
+pub(crate) fn collect(args: &ScanArgs) -> Result<Scanned, u8> {
+    if let Some(threads) = args.threads {
+        // Fails only if a pool already exists, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build_global();
+    }
+    let fail = |message: String| {
+        eprintln!("error: {message}");
+        EXIT_ERROR
+    };
+    // aksguard.toml (or --config) merged with the flags; selectors validated, --baseline read.
+    let settings = match ScanSettings::resolve(&scan_config::settings_request(args)) {
+        Ok(settings) => settings,
+        Err(message) => return Err(fail(message)),
+    };
+    // `--parse-only` still validates the selectors, then runs nothing.
+    let rules = if args.parse_only {
+        Vec::new()
+    } else {
+        settings.effective.rules.clone()
+    };
+    // --framework: only its rules; an unknown framework or an empty intersection exits 2.
+    let (framework, rules) =
+        match limit_to_framework(args.framework.as_deref(), rules, !args.parse_only) {
+            Ok(limited) => limited,
+            Err(message) => return Err(fail(message)),
+        };
+    let counters = Arc::new(Progress::default());
+    let progress = ScanProgress::start(counters.clone(), progress::wanted(args.quiet));
+    let options = LoadOptions {
+        limits: Limits {
+            max_file_bytes: args.max_file_size,
+            ..Limits::default()
+        },
+        render: !args.no_render,
+        progress: Some(counters.clone()),
+    };
+    // Rules that need only one object run as each file is parsed (or each live object is
+    // listed); the rest once the inventory (of objects trimmed to what those rules read) is
+    // built.
+    let mut pipeline = Pipeline::new(&rules, &settings);
+    // Users' policies (`--policy`, `policies = [...]`) run beside the rules, through the same
+    // pipeline; a policy that does not load is an error of this scan, the others still run.
+    let policies = match crate::commands::policy::for_scan(args, &settings) {
+        Ok(policies) => policies,
+        Err(message) => return Err(fail(message)),
+    };
+    if let Some(extra) = &policies.rules {
+        pipeline = pipeline.with_extra(extra.clone());
+    }
+    let mut loaded = if args.paths.is_empty() {
+        Loaded::default()
+    } else {
+        load_inputs_with(
+            &args.paths,
+            &options,
+            &mut std::io::stdin().lock(),
+            &|object| pipeline.on_object(object),
+        )
+    };
+    // The bar is cleared before anything else reaches stderr (live sources print a line per
+    // resource listed).
+    progress.finish();
+    // The live sources: one scan with the files, one report, one exit code.
+    let show_live_progress = progress::wanted(args.quiet);
+    let live: Vec<LiveInput> = [
+        live::cluster(args, &pipeline, show_live_progress),
+        live::azure(args, show_live_progress),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut inputs = args.paths.clone();
+    let mut unreadable = Vec::new();
+    let mut identity = ScanIdentity {
+        cluster: None,
+        aks: Vec::new(),
+    };
+    for source in live {
+        identity.cluster = identity.cluster.or(source.scanned_cluster);
+        identity.aks.extend(source.scanned_aks);
+        inputs.push(source.label);
+        loaded.objects.extend(source.objects);
+        loaded.findings.extend(source.findings);
+        loaded.azure.extend(source.azure);
+        loaded.errors.extend(source.errors);
+        loaded.notices.extend(source.notes);
+        unreadable.extend(source.unreadable);
+    }
+    // Kinds a live scan could not read: no rule takes their absence as conclusive, and the
+    // rules that need them say they are not conclusive.
+    let unreadable_notes = pipeline.mark_unreadable(&unreadable);
+    loaded.notices.extend(unreadable_notes);
+    loaded.errors.extend(policies.errors);
+    loaded.notices.extend(policies.note);
+    let inventory = Inventory::new(std::mem::take(&mut loaded.objects))
+        .with_azure(std::mem::take(&mut loaded.azure));
+    let outcome = pipeline.finish(
+        &inventory,
+        std::mem::take(&mut loaded.findings),
+        std::mem::take(&mut loaded.errors),
+        &inputs.join(" "),
+    );
+    // Which rules could judge anything (not-judged rules, not-assessed controls).
+    let coverage = pipeline.coverage(&inventory);
+    if !args.quiet {
+        print_notes(&loaded.notices, &pipeline, &inventory, &outcome.notes);
+    }
+    Ok(Scanned {
+        settings,
+        rules,
+        framework,
+        files: loaded.files,
+        inventory,
+        outcome,
+        coverage,
+        identity,
+    })
 }
 
 /// Runs `write` on a buffered writer to `--output` (created or truncated) or stdout.
