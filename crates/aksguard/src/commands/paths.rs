@@ -120,5 +120,7 @@ fn scan_args(args: &PathsArgs) -> ScanArgs {
         parse_only: false,
         store: None,
         target_name: None,
+        // Policies' findings draw no edges; aksguard.toml's `policies` still load.
+        policies: Vec::new(),
     }
 }
