@@ -29,6 +29,9 @@ pub struct Options {
     pub complete: Option<bool>,
     /// `"1.31"`: the Kubernetes version REL001 checks API removals against (`--k8s-version`).
     pub k8s_version: Option<Spanned<String>>,
+    /// Vulnerability reports (`--vulns`) older than this many days are noted as stale
+    /// (`--vulns-max-age-days`).
+    pub vulns_max_age_days: Option<Spanned<i64>>,
     /// `[[exception]]` entries.
     #[serde(default)]
     pub exception: Vec<Spanned<ExceptionOptions>>,

@@ -13,10 +13,12 @@
 //! [`scan_objects`] runs step 3 in one call over objects that are already loaded.
 
 pub mod explain;
+mod exposure;
 mod framework;
 mod pipeline;
 mod settings;
 mod unreadable;
+pub mod vulns;
 
 pub use framework::{assess_frameworks, limit_to_framework};
 pub use pipeline::{Outcome, Pipeline};

@@ -200,7 +200,15 @@ pub fn run(args: &ScanArgs) -> u8 {
     if let Some(store) = &store {
         let finished_at = jiff::Timestamp::now();
         if let Err(message) =
-            scan_store::record(args, store, &report, identity, started_at, finished_at)
+            scan_store::record(
+                args,
+                store,
+                &report,
+                identity,
+                settings.vulns.as_ref().map(|v| &v.counts),
+                started_at,
+                finished_at,
+            )
         {
             eprintln!("error: {message}");
             code = EXIT_ERROR;
