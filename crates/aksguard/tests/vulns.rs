@@ -29,7 +29,15 @@ fn aksguard(as_of: &str) -> Command {
 
 fn scan(as_of: &str, extra: &[&str]) -> (Option<i32>, Value, String) {
     let output = aksguard(as_of)
-        .args(["scan", SHOP, "--no-config", "--select", "IMG005", "--format", "json"])
+        .args([
+            "scan",
+            SHOP,
+            "--no-config",
+            "--select",
+            "IMG005",
+            "--format",
+            "json",
+        ])
         .args(extra)
         .output()
         .unwrap();
@@ -55,7 +63,11 @@ fn img005(report: &Value) -> Vec<(String, String, String)> {
 
 #[test]
 fn scan_with_reports_finds_fixable_vulnerabilities_and_raises_exposed_workloads() {
-    let vulns = format!("{},{}", report("trivy-frontend.json"), report("grype-cart.json"));
+    let vulns = format!(
+        "{},{}",
+        report("trivy-frontend.json"),
+        report("grype-cart.json")
+    );
     let (code, json, stderr) = scan("2026-12-05", &["--vulns", &vulns]);
     assert_eq!(code, Some(1), "{stderr}");
     let findings = img005(&json);
@@ -78,7 +90,8 @@ fn scan_with_reports_finds_fixable_vulnerabilities_and_raises_exposed_workloads(
     assert!(message.contains("CVE-2024-45491 (libexpat1 → 2.5.0-1+deb12u1)"));
     // The init container's image is in no report: noted, not judged.
     assert!(
-        stderr.contains("image `busybox:1.36`: no vulnerability report (--vulns) scanned this image"),
+        stderr
+            .contains("image `busybox:1.36`: no vulnerability report (--vulns) scanned this image"),
         "{stderr}"
     );
     // Fresh reports: no age note.
@@ -89,7 +102,12 @@ fn scan_with_reports_finds_fixable_vulnerabilities_and_raises_exposed_workloads(
 fn stale_reports_are_noted_against_the_scan_date() {
     let (code, _, stderr) = scan(
         "2027-02-01",
-        &["--vulns", &report("trivy-frontend.json"), "--vulns-max-age-days", "45"],
+        &[
+            "--vulns",
+            &report("trivy-frontend.json"),
+            "--vulns-max-age-days",
+            "45",
+        ],
     );
     assert_eq!(code, Some(1), "{stderr}");
     assert!(
@@ -121,7 +139,10 @@ fn malformed_reports_stop_the_scan_with_the_file_and_json_path() {
     );
     let (code, _, stderr) = scan("2026-12-05", &["--vulns", "no/such/report.json"]);
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("no/such/report.json: cannot read"), "{stderr}");
+    assert!(
+        stderr.contains("no/such/report.json: cannot read"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -311,7 +311,10 @@ impl Resolver<'_> {
                     .ok()
                     .filter(|d| (1..=3650).contains(d))
                     .ok_or_else(|| {
-                        self.error(days, "`vulns-max-age-days`: a number of days from 1 to 3650")
+                        self.error(
+                            days,
+                            "`vulns-max-age-days`: a number of days from 1 to 3650",
+                        )
                     })?,
             ),
         };
@@ -571,6 +574,31 @@ expires = 2026-01-14
             assert_eq!(err.line, Some(line), "{text}: {err}");
             assert!(err.message.contains(needle), "{text}: {err}");
             assert_eq!(err.path, "aksguard.toml");
+        }
+    }
+
+    #[test]
+    fn vulns_max_age_days_from_the_file_the_flag_or_the_default() {
+        let none = parse("").unwrap();
+        let effective = none.effective(&CliOverrides::default()).unwrap();
+        assert_eq!(effective.vulns_max_age_days, DEFAULT_VULNS_MAX_AGE_DAYS);
+        let config = parse("vulns-max-age-days = 7\n").unwrap();
+        assert_eq!(
+            config
+                .effective(&CliOverrides::default())
+                .unwrap()
+                .vulns_max_age_days,
+            7
+        );
+        let flag = CliOverrides {
+            vulns_max_age_days: Some(90),
+            ..CliOverrides::default()
+        };
+        assert_eq!(config.effective(&flag).unwrap().vulns_max_age_days, 90);
+        for bad in ["vulns-max-age-days = 0\n", "vulns-max-age-days = -3\n"] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.line, Some(1), "{bad}");
+            assert!(err.message.contains("from 1 to 3650"), "{err}");
         }
     }
 

@@ -37,7 +37,11 @@ pub struct LoadedVulns {
 
 /// Reads `paths`; the first unusable report is the error (a report read wrongly or not at
 /// all would hide vulnerabilities: fail closed). `None` when no report is given.
-pub fn load(paths: &[PathBuf], max_age_days: u32, today: Date) -> Result<Option<LoadedVulns>, String> {
+pub fn load(
+    paths: &[PathBuf],
+    max_age_days: u32,
+    today: Date,
+) -> Result<Option<LoadedVulns>, String> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -150,8 +154,16 @@ mod tests {
     #[test]
     fn stale_and_undated_reports_are_noted_against_the_scan_date() {
         let dir = tempfile::tempdir().unwrap();
-        let fresh = write(dir.path(), "fresh.json", r#""CreatedAt": "2026-11-20T23:30:00-02:00","#);
-        let old = write(dir.path(), "old.json", r#""CreatedAt": "2026-10-01T08:00:00Z","#);
+        let fresh = write(
+            dir.path(),
+            "fresh.json",
+            r#""CreatedAt": "2026-11-20T23:30:00-02:00","#,
+        );
+        let old = write(
+            dir.path(),
+            "old.json",
+            r#""CreatedAt": "2026-10-01T08:00:00Z","#,
+        );
         let undated = write(dir.path(), "undated.json", "");
         let loaded = load(&[fresh.clone()], 30, date("2026-12-21"))
             .unwrap()
@@ -162,12 +174,20 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(loaded.notes.len(), 3, "{:?}", loaded.notes);
-        assert!(loaded.notes[0].contains("fresh.json (trivy image) was made on 2026-11-21, 31 days"));
+        assert!(
+            loaded.notes[0].contains("fresh.json (trivy image) was made on 2026-11-21, 31 days")
+        );
         assert!(loaded.notes[1].contains("82 days before the scan's date 2026-12-22"));
         assert!(loaded.notes[2].contains("undated.json (trivy image) does not say when"));
         // A longer allowance.
         let old = dir.path().join("old.json");
-        assert!(load(&[old], 90, date("2026-12-22")).unwrap().unwrap().notes.is_empty());
+        assert!(
+            load(&[old], 90, date("2026-12-22"))
+                .unwrap()
+                .unwrap()
+                .notes
+                .is_empty()
+        );
     }
 
     #[test]

@@ -312,7 +312,10 @@ impl Store {
     }
 
     /// A run's image vulnerabilities (`scan --vulns`); `None` when the run had no reports.
-    pub async fn run_vulnerabilities(&self, run_id: i64) -> Result<Option<VulnSummary>, StoreError> {
+    pub async fn run_vulnerabilities(
+        &self,
+        run_id: i64,
+    ) -> Result<Option<VulnSummary>, StoreError> {
         self.run(run_id).await?;
         Ok(self
             .pool

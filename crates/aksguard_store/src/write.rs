@@ -488,7 +488,14 @@ async fn insert_vulnerabilities_and_paths(
 ) -> Result<(), Failure> {
     if let Some(v) = &run.vulnerabilities {
         let values: Vec<Value> = [
-            v.reports, v.images, v.critical, v.high, v.medium, v.low, v.fixable, v.containers,
+            v.reports,
+            v.images,
+            v.critical,
+            v.high,
+            v.medium,
+            v.low,
+            v.fixable,
+            v.containers,
         ]
         .into_iter()
         .map(|n| i64::from(n).into())

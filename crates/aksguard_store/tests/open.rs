@@ -31,9 +31,7 @@ fn data_at(version: i64) -> String {
 }
 
 /// The rows of schema version 1.
-const DATA_1: &str = {
-    {
-            "INSERT INTO targets (id, kind, key, name, created_at) \
+const DATA_1: &str = "INSERT INTO targets (id, kind, key, name, created_at) \
                 VALUES (1, 'cluster', 'https://old', 'old', 1700000000000);
              INSERT INTO runs (id, target_id, sequence, uid, started_at, finished_at, recorded_at, \
                 tool_version, ruleset_hash, commit_id, files, objects, critical, high, medium, low, \
@@ -55,9 +53,7 @@ const DATA_1: &str = {
                  NULL, NULL, NULL), \
                 (2, 1, 'bbbbbbbbbbbbbbbb', 'POD002', 3, 't', 'm', 'apps/v1', 'Deployment', \
                  'default', 'api', 'app', 'manifests.yaml', 2, 'r', NULL, 1, 1700000001000, \
-                 2, 1700000101000, 1700000001000)"
-    }
-};
+                 2, 1700000101000, 1700000001000)";
 
 #[test]
 fn every_schema_version_migrates_to_the_newest_with_its_data() {
@@ -130,7 +126,11 @@ fn every_schema_version_migrates_to_the_newest_with_its_data() {
                     let paths = paths.expect("run 2 has attack paths");
                     assert_eq!(paths.total, 12, "{engine} from {version}");
                     let chains: Vec<&str> = paths.top.iter().map(|p| p.chain.as_str()).collect();
-                    assert_eq!(chains, ["internet → a", "internet → b"], "{engine} from {version}");
+                    assert_eq!(
+                        chains,
+                        ["internet → a", "internet → b"],
+                        "{engine} from {version}"
+                    );
                 } else {
                     assert_eq!(vulns, None, "{engine} from {version}");
                     assert_eq!(paths, None, "{engine} from {version}");

@@ -318,17 +318,30 @@ fn vulnerabilities_and_attack_paths_round_trip_and_go_with_their_run() {
             let paths = store.run_attack_paths(first.run_id).await.unwrap().unwrap();
             assert_eq!(paths.total, 42, "{engine}");
             assert_eq!(paths.top.len(), 10, "{engine}");
-            assert_eq!(paths.top, with.attack_paths.as_ref().unwrap().top[..10], "{engine}");
+            assert_eq!(
+                paths.top,
+                with.attack_paths.as_ref().unwrap().top[..10],
+                "{engine}"
+            );
             // A run without them has none (not zeros).
-            assert_eq!(store.run_vulnerabilities(second.run_id).await.unwrap(), None);
+            assert_eq!(
+                store.run_vulnerabilities(second.run_id).await.unwrap(),
+                None
+            );
             assert_eq!(store.run_attack_paths(second.run_id).await.unwrap(), None);
-            assert!(store.run_vulnerabilities(9_999).await.is_err(), "{engine}: no such run");
+            assert!(
+                store.run_vulnerabilities(9_999).await.is_err(),
+                "{engine}: no such run"
+            );
             // Pruning deletes the old run with its rows: a foreign key without the cascade
             // would refuse the delete (PostgreSQL; SQLite with foreign keys on).
             let now = Timestamp::from_second(1_900_000_000).unwrap();
             let pruned = store.prune(1, now).await.unwrap();
             assert_eq!(pruned.runs_deleted, 1, "{engine}");
-            assert!(store.run_attack_paths(first.run_id).await.is_err(), "{engine}");
+            assert!(
+                store.run_attack_paths(first.run_id).await.is_err(),
+                "{engine}"
+            );
         }
     });
 }

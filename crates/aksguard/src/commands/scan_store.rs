@@ -3,8 +3,7 @@
 
 use aksguard_report::ScanReport;
 use aksguard_store::{
-    RunRecord, ScannedAks, ScannedCluster, ScannedInputs, StoreLocation, VulnSummary,
-    detect_target,
+    RunRecord, ScannedAks, ScannedCluster, ScannedInputs, StoreLocation, VulnSummary, detect_target,
 };
 use jiff::Timestamp;
 

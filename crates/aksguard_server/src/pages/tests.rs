@@ -498,7 +498,10 @@ fn the_run_page_shows_attack_paths_and_vulnerabilities_escaped() {
     assert!(html.contains("risk 0.88"), "{html}");
     assert!(html.contains("5 more not listed."), "{html}");
     assert!(html.contains("<dd>4 / 5</dd>"), "{html}");
-    assert!(html.contains("<dt>Containers reported (IMG005)</dt><dd>9</dd>"), "{html}");
+    assert!(
+        html.contains("<dt>Containers reported (IMG005)</dt><dd>9</dd>"),
+        "{html}"
+    );
     let first = html.find("risk 0.88").unwrap();
     let second = html.find("risk 0.5").unwrap();
     assert!(first < second, "ranked order");
