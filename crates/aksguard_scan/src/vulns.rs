@@ -165,7 +165,7 @@ mod tests {
             r#""CreatedAt": "2026-10-01T08:00:00Z","#,
         );
         let undated = write(dir.path(), "undated.json", "");
-        let loaded = load(&[fresh.clone()], 30, date("2026-12-21"))
+        let loaded = load(std::slice::from_ref(&fresh), 30, date("2026-12-21"))
             .unwrap()
             .unwrap();
         // 2026-11-21 in UTC: exactly 30 days, not more.
