@@ -412,6 +412,26 @@ pub struct ScanArgs {
     /// (default: the newest version aksguard knows).
     #[arg(long, value_name = "MAJOR.MINOR", value_parser = parse_k8s_version)]
     pub k8s_version: Option<(u32, u32)>,
+    /// Image vulnerability reports for IMG005 (repeatable or comma-separated): Trivy
+    /// `trivy image -f json` or `trivy k8s --format json`, Grype `-o json`. Containers are
+    /// matched to the scanned images by digest, then by repository:tag.
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_delimiter = ',',
+        help_heading = "Image vulnerabilities"
+    )]
+    pub vulns: Vec<PathBuf>,
+    /// Note vulnerability reports made more than this many days before the scan's date
+    /// (--as-of or today) [default: 30, or aksguard.toml's `vulns-max-age-days`].
+    #[arg(
+        long,
+        value_name = "DAYS",
+        requires = "vulns",
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        help_heading = "Image vulnerabilities"
+    )]
+    pub vulns_max_age_days: Option<u32>,
     /// Load and parse every input but run no rules (benchmark floor; see bench/compare.sh).
     #[arg(long, hide = true)]
     pub parse_only: bool,

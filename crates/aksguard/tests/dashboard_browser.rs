@@ -343,6 +343,8 @@ fn run_record(
             .then(|| format!("{:040x}", sequence * 7919)),
         files: 24,
         objects: 180,
+        vulnerabilities: None,
+        attack_paths: None,
         frameworks: scores(findings.len(), critical),
         findings,
         errors,

@@ -50,6 +50,8 @@ impl FailOn {
 
 pub const DEFAULT_FAIL_ON: FailOn = FailOn::At(Severity::High);
 pub const DEFAULT_MIN_SEVERITY: Severity = Severity::Info;
+/// Vulnerability reports older than this many days are noted as stale.
+pub const DEFAULT_VULNS_MAX_AGE_DAYS: u32 = 30;
 
 /// The configuration file, validated. `None` values were not set in the file.
 #[derive(Clone, Debug, Default)]
@@ -67,6 +69,8 @@ pub struct Config {
     pub allowed_registries: Option<Vec<String>>,
     pub complete: Option<bool>,
     pub k8s_version: Option<(u32, u32)>,
+    /// `vulns-max-age-days`.
+    pub vulns_max_age_days: Option<u32>,
     pub exceptions: Vec<Exception>,
     /// "Today" the exceptions' expiry was judged against.
     pub as_of: Option<Date>,
@@ -91,6 +95,10 @@ pub struct CliOverrides {
     pub allowed_registries: Vec<String>,
     pub complete: bool,
     pub k8s_version: Option<(u32, u32)>,
+    /// `--vulns`: image vulnerability reports (IMG005).
+    pub vulns: Vec<PathBuf>,
+    /// `--vulns-max-age-days`.
+    pub vulns_max_age_days: Option<u32>,
 }
 
 /// The configuration a scan runs with: file and flags merged, defaults filled in.
@@ -102,6 +110,9 @@ pub struct Effective {
     pub rule_settings: RuleSettings,
     pub severity: BTreeMap<&'static str, Severity>,
     pub exceptions: Vec<Exception>,
+    /// Reports older than this many days are noted as stale (`--vulns-max-age-days`,
+    /// `vulns-max-age-days`).
+    pub vulns_max_age_days: u32,
 }
 
 impl Config {
@@ -169,6 +180,10 @@ impl Config {
             rule_settings,
             severity: self.severity.clone(),
             exceptions: self.exceptions.clone(),
+            vulns_max_age_days: cli
+                .vulns_max_age_days
+                .or(self.vulns_max_age_days)
+                .unwrap_or(DEFAULT_VULNS_MAX_AGE_DAYS),
         })
     }
 }
@@ -297,6 +312,20 @@ impl Resolver<'_> {
                     .map_err(|e| self.error(value, format!("`k8s-version`: {e}")))?,
             ),
         };
+        let vulns_max_age_days = match &options.vulns_max_age_days {
+            None => None,
+            Some(days) => Some(
+                u32::try_from(*days.get_ref())
+                    .ok()
+                    .filter(|d| (1..=3650).contains(d))
+                    .ok_or_else(|| {
+                        self.error(
+                            days,
+                            "`vulns-max-age-days`: a number of days from 1 to 3650",
+                        )
+                    })?,
+            ),
+        };
         let exceptions = options
             .exception
             .iter()
@@ -321,6 +350,7 @@ impl Resolver<'_> {
             allowed_registries,
             complete: options.complete,
             k8s_version,
+            vulns_max_age_days,
             exceptions,
             as_of: Some(as_of),
             webhook,
@@ -583,6 +613,31 @@ expires = 2026-01-14
             assert_eq!(err.line, Some(line), "{text}: {err}");
             assert!(err.message.contains(needle), "{text}: {err}");
             assert_eq!(err.path, "aksguard.toml");
+        }
+    }
+
+    #[test]
+    fn vulns_max_age_days_from_the_file_the_flag_or_the_default() {
+        let none = parse("").unwrap();
+        let effective = none.effective(&CliOverrides::default()).unwrap();
+        assert_eq!(effective.vulns_max_age_days, DEFAULT_VULNS_MAX_AGE_DAYS);
+        let config = parse("vulns-max-age-days = 7\n").unwrap();
+        assert_eq!(
+            config
+                .effective(&CliOverrides::default())
+                .unwrap()
+                .vulns_max_age_days,
+            7
+        );
+        let flag = CliOverrides {
+            vulns_max_age_days: Some(90),
+            ..CliOverrides::default()
+        };
+        assert_eq!(config.effective(&flag).unwrap().vulns_max_age_days, 90);
+        for bad in ["vulns-max-age-days = 0\n", "vulns-max-age-days = -3\n"] {
+            let err = parse(bad).unwrap_err();
+            assert_eq!(err.line, Some(1), "{bad}");
+            assert!(err.message.contains("from 1 to 3650"), "{err}");
         }
     }
 

@@ -210,7 +210,21 @@ impl Evaluation<'_> {
             .collect();
         rules.sort_by_key(|r| r.id);
         let undecided = self.undecided.lock().map(|u| u.clone()).unwrap_or_default();
-        crate::coverage::rule_coverage(&rules, inventory, &undecided, self.settings.complete)
+        let mut coverage =
+            crate::coverage::rule_coverage(&rules, inventory, &undecided, self.settings.complete);
+        // IMG005 judges the reports given with `--vulns`: without one it judged nothing,
+        // which must not read as a pass.
+        if self.settings.vulns.is_none() {
+            for entry in coverage
+                .iter_mut()
+                .filter(|c| c.rule_id == aksguard_rules::vulns::RULE_ID && c.reason.is_none())
+            {
+                entry.undecided = entry.targets;
+                entry.reason =
+                    Some("no image vulnerability report was given (`--vulns FILE`)".to_owned());
+            }
+        }
+        coverage
     }
 }
 

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod read;
 pub mod render;
 pub mod split;
+pub mod vulns;
 pub mod yaml;
 
 use std::io::Read;

@@ -18,6 +18,7 @@ pub mod selector;
 pub mod service_account;
 #[cfg(test)]
 mod test_support;
+pub mod vulns;
 pub mod who_can;
 
 pub use compliance::{

@@ -35,6 +35,14 @@ pub use peer::{Equivalence, PeerCheck, PeerTool};
 pub use registry::{all_rules, find_rule};
 pub use settings::{AzureRuleSettings, RuleSettings};
 
+/// Image vulnerability reports matched to containers (IMG005, `scan --vulns`).
+pub mod vulns {
+    pub use crate::image::fixable_vulnerabilities::raised as raised_severity;
+    pub use crate::image::vulns::{ImageMatch, IndexedImage, VulnIndex};
+    /// IMG005's ID, for the pipeline's exposure raise and coverage.
+    pub const RULE_ID: &str = "IMG005";
+}
+
 /// The value sets the Pod Security rules compare against (capabilities, volume types,
 /// sysctls, SELinux types), for translations of the rules that must not drift from them.
 pub mod pod_value_sets {

@@ -12,14 +12,17 @@ pub enum PeerTool {
     KubeLinter,
     Checkov,
     Kubescape,
+    /// Trivy's vulnerability scanner (`--scanners vuln`), whose reports IMG005 reads.
+    Trivy,
 }
 
 impl PeerTool {
-    pub const ALL: [PeerTool; 4] = [
+    pub const ALL: [PeerTool; 5] = [
         PeerTool::Polaris,
         PeerTool::KubeLinter,
         PeerTool::Checkov,
         PeerTool::Kubescape,
+        PeerTool::Trivy,
     ];
 
     /// The tool's name as users know it.
@@ -29,6 +32,7 @@ impl PeerTool {
             PeerTool::KubeLinter => "kube-linter",
             PeerTool::Checkov => "checkov",
             PeerTool::Kubescape => "kubescape",
+            PeerTool::Trivy => "trivy",
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct RuleSettings {
     /// `[azure]` of aksguard.toml: what the rules about the cluster's Azure surroundings need
     /// to know of the organisation.
     pub azure: AzureRuleSettings,
+    /// `--vulns`: the image vulnerability reports IMG005 reads, indexed by image; `None`
+    /// when none was given (IMG005 then judges nothing).
+    pub vulns: Option<std::sync::Arc<crate::image::vulns::VulnIndex>>,
 }
 
 /// `[azure]` settings (aksguard.toml).
@@ -63,6 +66,7 @@ impl Default for RuleSettings {
             as_of: None,
             unread: Vec::new(),
             azure: AzureRuleSettings::default(),
+            vulns: None,
         }
     }
 }

@@ -35,8 +35,9 @@ const COMMENT_LEADERS: [&str; 2] = ["#", "//"];
 /// Settings a fixture asks for with a comment line such as
 /// `# aksguard-settings: complete, k8s-version=1.25` (`// aksguard-settings: …` in Bicep).
 /// Options: `complete`, `k8s-version=M.N`, `unread=A|B`, `as-of=YYYY-MM-DD`,
-/// `admin-principals=a|b` and `node-image-max-age-days=N` (`[azure]` of aksguard.toml).
-fn fixture_settings(text: &str) -> RuleSettings {
+/// `admin-principals=a|b` and `node-image-max-age-days=N` (`[azure]` of aksguard.toml), and
+/// `vulns=a.json|b.json` (`--vulns` reports, relative to the fixture's folder).
+fn fixture_settings(text: &str, path: &Path) -> RuleSettings {
     let mut settings = RuleSettings::default();
     for line in text.lines() {
         let Some(options) = COMMENT_LEADERS.iter().find_map(|leader| {
@@ -64,6 +65,19 @@ fn fixture_settings(text: &str) -> RuleSettings {
                     settings.azure.admin_principals =
                         principals.split('|').map(str::to_owned).collect();
                 }
+                Some(("vulns", files)) => {
+                    let dir = path.parent().expect("fixture has a folder");
+                    let reports: Vec<_> = files
+                        .split('|')
+                        .map(|file| {
+                            aksguard_load::vulns::read_vuln_report(&dir.join(file))
+                                .unwrap_or_else(|e| panic!("{e}"))
+                        })
+                        .collect();
+                    settings.vulns = Some(std::sync::Arc::new(
+                        aksguard_rules::vulns::VulnIndex::new(&reports),
+                    ));
+                }
                 Some(("node-image-max-age-days", days)) => {
                     settings.azure.node_image_max_age_days =
                         days.parse().expect("node-image-max-age-days=N");
@@ -90,7 +104,7 @@ fn run(path: &Path) -> (&'static Rule, String, Outcome) {
         "fixture {} holds no Kubernetes object or Azure resource",
         path.display()
     );
-    let settings = fixture_settings(&text);
+    let settings = fixture_settings(&text, path);
     // As the engine runs rules: those that need only one object before the object sheds its
     // bulk, with no inventory (so one that reads it anyway fails here); the rest after.
     let mut objects = loaded.objects;

@@ -14,10 +14,12 @@
 
 pub mod explain;
 mod extra;
+mod exposure;
 mod framework;
 mod pipeline;
 mod settings;
 mod unreadable;
+pub mod vulns;
 
 pub use extra::{ExtraRules, ExtraRulesFactory};
 pub use framework::{assess_frameworks, limit_to_framework};

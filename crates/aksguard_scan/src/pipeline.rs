@@ -140,11 +140,19 @@ impl<'a> Pipeline<'a> {
             errors.extend(extra_errors);
         }
         let mut findings = self.evaluation.finish(inventory, early);
+        // IMG005 on exposed workloads goes up a level before `[severity]` overrides, which
+        // have the last word.
+        crate::exposure::raise_exposed(&mut findings, inventory);
         if !effective.severity.is_empty() {
             apply_severity_overrides(&mut findings, &effective.severity);
             findings.retain(|f| f.severity >= effective.min_severity);
         }
-        let mut notes = Vec::new();
+        let mut notes: Vec<String> = self
+            .settings
+            .vulns
+            .iter()
+            .flat_map(|v| v.notes.iter().cloned())
+            .collect();
         let mut suppressed = Vec::new();
         let (findings, annotation_errors) = apply_annotations(inventory, findings, &mut suppressed);
         errors.extend(annotation_errors);

@@ -37,6 +37,9 @@ pub struct ScanSettings {
     pub as_of: Date,
     pub baseline: Option<Baseline>,
     pub write_baseline: Option<PathBuf>,
+    /// `--vulns`: the reports' counts and their notes (stale or undated reports); the index
+    /// IMG005 reads is in `effective.rule_settings.vulns`.
+    pub vulns: Option<crate::vulns::LoadedVulns>,
 }
 
 impl ScanSettings {
@@ -49,6 +52,12 @@ impl ScanSettings {
             .effective(&request.overrides)
             .map_err(|e| e.to_string())?;
         effective.rule_settings.as_of = Some(as_of);
+        let vulns = crate::vulns::load(
+            &request.overrides.vulns,
+            effective.vulns_max_age_days,
+            as_of,
+        )?;
+        effective.rule_settings.vulns = vulns.as_ref().map(|v| v.index.clone());
         let baseline = match &request.baseline {
             None => None,
             Some(path) => Some(Baseline {
@@ -62,6 +71,7 @@ impl ScanSettings {
             as_of,
             baseline,
             write_baseline: request.write_baseline.clone(),
+            vulns,
         })
     }
 }

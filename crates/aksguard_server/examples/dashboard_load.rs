@@ -248,6 +248,8 @@ async fn seed(store: &Store, args: &Args) -> Result<(), String> {
                         objects: 1200,
                         findings: open.clone(),
                         errors: vec![],
+                        vulnerabilities: None,
+                        attack_paths: None,
                         frameworks,
                     };
                     store

@@ -72,6 +72,8 @@ fn run(
             line: Some(1),
             message: format!("cannot parse {HOSTILE}"),
         }],
+        vulnerabilities: None,
+        attack_paths: None,
         frameworks: vec![FrameworkScore {
             framework: "cis-aks".to_owned(),
             score,

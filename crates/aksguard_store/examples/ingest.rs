@@ -202,6 +202,8 @@ fn run_record(report: Report, target_name: &str) -> Result<RunRecord, String> {
                 message: e.message,
             })
             .collect(),
+        vulnerabilities: None,
+        attack_paths: None,
         frameworks: Vec::new(),
     })
 }

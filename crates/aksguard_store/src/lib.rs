@@ -26,6 +26,9 @@
 //! | `runs` | `id`; `uid` UNIQUE; (`target_id`, `sequence`) UNIQUE | `target_id` → targets, `sequence` (1, 2, … per target), times, `tool_version`, `ruleset_hash`, `commit_id`, `files`, `objects`, counts per severity, `suppressed`, `errors`, `new_count`, `resolved_count`, `changed_count` |
 //! | `run_frameworks` | (`run_id`, `framework`) | `score`, `assessed`, `controls`, `passed`, `failed`; deleted with the run |
 //! | `run_errors` | `id`; index on `run_id` | `path`, `line`, `message`; deleted with the run |
+//! | `run_vulnerabilities` | `run_id` | the `--vulns` reports' `reports`, `images`, distinct IDs per severity (`critical` … `low`), `fixable`, IMG005's `containers`; deleted with the run (migration 3) |
+//! | `run_attack_paths` | `run_id` | `total` attack paths; deleted with the run (migration 3) |
+//! | `run_top_paths` | (`run_id`, `rank`) | the top paths' `risk` and readable `chain`; deleted with the run (migration 3) |
 //! | `findings` | `id`; UNIQUE (`target_id`, `fingerprint`) WHERE `resolved_run IS NULL` | one **episode**: `target_id` → targets, `fingerprint`, the attributes as last seen (rule, severity, title, message, object, container, path, line, remediation, `suppression`), `first_seen_run`/`first_seen_at`, `resolved_run`/`resolved_at`, `last_seen_at` |
 //! | `_sqlx_migrations` | `version` | the schema versions applied (sqlx) |
 //!
@@ -72,8 +75,8 @@ pub use query::{
     TargetInfo, TrendPoint,
 };
 pub use record::{
-    FindingRecord, FrameworkScore, RecordedRun, RunError, RunRecord, SeverityCounts, TargetKind,
-    TargetSpec,
+    AttackPaths, FindingRecord, FrameworkScore, RecordedRun, RunError, RunRecord, SeverityCounts,
+    StoredPath, TargetKind, TargetSpec, VulnSummary,
 };
 pub use store::Store;
 pub use target::{

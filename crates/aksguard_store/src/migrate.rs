@@ -24,6 +24,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_read_indexes.sql"),
         include_str!("../migrations/postgres/0002_read_indexes.sql"),
     ),
+    (
+        3,
+        "vulnerabilities and attack paths",
+        include_str!("../migrations/sqlite/0003_vulnerabilities_and_paths.sql"),
+        include_str!("../migrations/postgres/0003_vulnerabilities_and_paths.sql"),
+    ),
 ];
 
 /// The newest schema version this build knows.

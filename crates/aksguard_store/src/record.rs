@@ -156,6 +156,47 @@ pub struct RunRecord {
     pub findings: Vec<FindingRecord>,
     pub errors: Vec<RunError>,
     pub frameworks: Vec<FrameworkScore>,
+    /// What the scan's image vulnerability reports held (`scan --vulns`); `None` without.
+    pub vulnerabilities: Option<VulnSummary>,
+    /// The scan's attack paths; `None` when they were not computed.
+    pub attack_paths: Option<AttackPaths>,
+}
+
+/// A run's image vulnerabilities (`run_vulnerabilities`): distinct vulnerability IDs over
+/// the images of its `--vulns` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct VulnSummary {
+    pub reports: u32,
+    pub images: u32,
+    pub critical: u32,
+    pub high: u32,
+    pub medium: u32,
+    pub low: u32,
+    /// Critical and high ones with a fixed version.
+    pub fixable: u32,
+    /// Containers IMG005 reported (active findings).
+    pub containers: u32,
+}
+
+/// A run's attack paths: how many, and the top ones.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AttackPaths {
+    pub total: u32,
+    /// Highest risk first, at most [`AttackPaths::TOP`].
+    pub top: Vec<StoredPath>,
+}
+
+impl AttackPaths {
+    /// How many paths a run keeps.
+    pub const TOP: usize = 10;
+}
+
+/// One attack path as stored: its risk and its readable chain (`internet → Service/shop/web
+/// (NET006) → …`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoredPath {
+    pub risk: f64,
+    pub chain: String,
 }
 
 impl RunRecord {
@@ -225,6 +266,8 @@ impl RunRecord {
                     failed: to_u32(framework.count(ControlStatus::Fail)),
                 })
                 .collect(),
+            vulnerabilities: None,
+            attack_paths: None,
         }
     }
 

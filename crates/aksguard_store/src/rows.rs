@@ -61,7 +61,7 @@ pub(crate) fn timestamp(ms: i64) -> Result<Timestamp, StoreError> {
         .map_err(|err| StoreError::Query(format!("the store holds a time out of range: {err}")))
 }
 
-fn count(row: &dyn StoreRow, column: &str) -> Result<u32, StoreError> {
+pub(crate) fn count(row: &dyn StoreRow, column: &str) -> Result<u32, StoreError> {
     u32::try_from(row.int(column)?)
         .map_err(|_| StoreError::Query(format!("the store holds a negative or huge `{column}`")))
 }

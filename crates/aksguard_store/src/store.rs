@@ -10,9 +10,11 @@ use crate::query::{
     ExportSummary, FindingQuery, FleetEntry, PruneSummary, RunDiff, RunSummary, StoredFinding,
     TargetInfo, TrendPoint,
 };
-use crate::record::{RecordedRun, RunError, RunRecord, SeverityCounts};
+use crate::record::{
+    AttackPaths, RecordedRun, RunError, RunRecord, SeverityCounts, StoredPath, VulnSummary,
+};
 use crate::rows::{
-    FINDING_COLUMNS, RUN_COLUMNS, TARGET_SELECT, attach_frameworks, framework_row, millis,
+    FINDING_COLUMNS, RUN_COLUMNS, TARGET_SELECT, attach_frameworks, count, framework_row, millis,
     run_summary, severity_rank, stored_finding, target_info, trend_point,
 };
 use crate::{StoreError, StoreLocation, export, open, write};
@@ -387,6 +389,68 @@ impl Store {
                 },
             )
             .await?)
+    }
+
+    /// A run's image vulnerabilities (`scan --vulns`); `None` when the run had no reports.
+    pub async fn run_vulnerabilities(
+        &self,
+        run_id: i64,
+    ) -> Result<Option<VulnSummary>, StoreError> {
+        self.run(run_id).await?;
+        Ok(self
+            .pool
+            .fetch_optional(
+                "reading the run's vulnerabilities",
+                "SELECT reports, images, critical, high, medium, low, fixable, containers \
+                 FROM run_vulnerabilities WHERE run_id = $1",
+                &[run_id.into()],
+                |row| {
+                    Ok(VulnSummary {
+                        reports: count(row, "reports")?,
+                        images: count(row, "images")?,
+                        critical: count(row, "critical")?,
+                        high: count(row, "high")?,
+                        medium: count(row, "medium")?,
+                        low: count(row, "low")?,
+                        fixable: count(row, "fixable")?,
+                        containers: count(row, "containers")?,
+                    })
+                },
+            )
+            .await?)
+    }
+
+    /// A run's attack paths (how many, the top ones by rank); `None` when the run did not
+    /// compute them.
+    pub async fn run_attack_paths(&self, run_id: i64) -> Result<Option<AttackPaths>, StoreError> {
+        self.run(run_id).await?;
+        let total = self
+            .pool
+            .fetch_optional(
+                "reading the run's attack paths",
+                "SELECT total FROM run_attack_paths WHERE run_id = $1",
+                &[run_id.into()],
+                |row| count(row, "total"),
+            )
+            .await?;
+        let Some(total) = total else {
+            return Ok(None);
+        };
+        let top = self
+            .pool
+            .fetch_all(
+                "reading the run's top attack paths",
+                "SELECT risk, chain FROM run_top_paths WHERE run_id = $1 ORDER BY rank",
+                &[run_id.into()],
+                |row| {
+                    Ok(StoredPath {
+                        risk: row.real("risk")?,
+                        chain: row.text("chain")?,
+                    })
+                },
+            )
+            .await?;
+        Ok(Some(AttackPaths { total, top }))
     }
 
     /// The findings open at `run_id` (as they stood then), filtered.

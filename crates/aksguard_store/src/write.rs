@@ -190,6 +190,7 @@ async fn record_once(pool: &Pool, run: &RunRecord) -> Result<RecordedRun, Failur
     .await?;
     insert_frameworks(&mut tx, run, run_id).await?;
     insert_errors(&mut tx, run, run_id).await?;
+    insert_vulnerabilities_and_paths(&mut tx, run, run_id).await?;
     match engine {
         Engine::Sqlite => {
             insert_findings_sqlite(&mut tx, target_id, run_id, finished, &inserts).await?
@@ -474,6 +475,70 @@ async fn insert_errors(tx: &mut Tx, run: &RunRecord, run_id: i64) -> Result<(), 
         );
         tx.execute("storing the run's errors", &sql, &values)
             .await?;
+    }
+    Ok(())
+}
+
+/// `run_vulnerabilities`, `run_attack_paths` and `run_top_paths` (schema version 3), when
+/// the run has them.
+async fn insert_vulnerabilities_and_paths(
+    tx: &mut Tx,
+    run: &RunRecord,
+    run_id: i64,
+) -> Result<(), Failure> {
+    if let Some(v) = &run.vulnerabilities {
+        let values: Vec<Value> = [
+            v.reports,
+            v.images,
+            v.critical,
+            v.high,
+            v.medium,
+            v.low,
+            v.fixable,
+            v.containers,
+        ]
+        .into_iter()
+        .map(|n| i64::from(n).into())
+        .collect();
+        let mut all = vec![run_id.into()];
+        all.extend(values);
+        let sql = format!(
+            "INSERT INTO run_vulnerabilities (run_id, reports, images, critical, high, medium, \
+             low, fixable, containers) VALUES {}",
+            placeholders(1, 9, 0)
+        );
+        tx.execute("storing the run's vulnerabilities", &sql, &all)
+            .await?;
+    }
+    if let Some(paths) = &run.attack_paths {
+        let sql = format!(
+            "INSERT INTO run_attack_paths (run_id, total) VALUES {}",
+            placeholders(1, 2, 0)
+        );
+        tx.execute(
+            "storing the run's attack paths",
+            &sql,
+            &[run_id.into(), i64::from(paths.total).into()],
+        )
+        .await?;
+        let top = &paths.top[..paths.top.len().min(crate::record::AttackPaths::TOP)];
+        if !top.is_empty() {
+            let mut values = Vec::with_capacity(top.len() * 4);
+            for (rank, path) in top.iter().enumerate() {
+                values.extend([
+                    run_id.into(),
+                    (rank as i64 + 1).into(),
+                    path.risk.into(),
+                    path.chain.as_str().into(),
+                ]);
+            }
+            let sql = format!(
+                "INSERT INTO run_top_paths (run_id, rank, risk, chain) VALUES {}",
+                placeholders(top.len(), 4, 0)
+            );
+            tx.execute("storing the run's top attack paths", &sql, &values)
+                .await?;
+        }
     }
     Ok(())
 }

@@ -13,11 +13,25 @@ use common::{finding, run, run_bounded};
 /// Rows as the aksguard of schema `version` wrote them (raw SQL valid on both engines): a
 /// target with two runs, a score, an error, one episode resolved at run 2 and one open.
 /// Every version must have its data here, so a new migration comes with this test.
-fn data_at(version: i64) -> &'static str {
+fn data_at(version: i64) -> String {
     match version {
         // Version 2 only added indexes: the same rows.
-        1 | 2 => {
-            "INSERT INTO targets (id, kind, key, name, created_at) \
+        1 | 2 => DATA_1.to_owned(),
+        // Version 3 adds a run's vulnerabilities and attack paths.
+        3 => format!(
+            "{DATA_1};
+             INSERT INTO run_vulnerabilities (run_id, reports, images, critical, high, medium, \
+                low, fixable, containers) VALUES (1, 2, 3, 4, 5, 6, 7, 8, 9);
+             INSERT INTO run_attack_paths (run_id, total) VALUES (2, 12);
+             INSERT INTO run_top_paths (run_id, rank, risk, chain) VALUES \
+                (2, 2, 0.5, 'internet → b'), (2, 1, 0.9, 'internet → a')"
+        ),
+        other => panic!("no test data for schema version {other}: add it to data_at"),
+    }
+}
+
+/// The rows of schema version 1.
+const DATA_1: &str = "INSERT INTO targets (id, kind, key, name, created_at) \
                 VALUES (1, 'cluster', 'https://old', 'old', 1700000000000);
              INSERT INTO runs (id, target_id, sequence, uid, started_at, finished_at, recorded_at, \
                 tool_version, ruleset_hash, commit_id, files, objects, critical, high, medium, low, \
@@ -39,11 +53,7 @@ fn data_at(version: i64) -> &'static str {
                  NULL, NULL, NULL), \
                 (2, 1, 'bbbbbbbbbbbbbbbb', 'POD002', 3, 't', 'm', 'apps/v1', 'Deployment', \
                  'default', 'api', 'app', 'manifests.yaml', 2, 'r', NULL, 1, 1700000001000, \
-                 2, 1700000101000, 1700000001000)"
-        }
-        other => panic!("no test data for schema version {other}: add it to data_at"),
-    }
-}
+                 2, 1700000101000, 1700000001000)";
 
 #[test]
 fn every_schema_version_migrates_to_the_newest_with_its_data() {
@@ -60,7 +70,7 @@ fn every_schema_version_migrates_to_the_newest_with_its_data() {
                 let engine = scratch.engine();
                 let location = scratch.location();
                 migrate_to(location, version).await.unwrap();
-                execute_raw(location, data_at(version)).await.unwrap();
+                execute_raw(location, &data_at(version)).await.unwrap();
                 // PostgreSQL's identity columns do not know about explicit IDs.
                 if scratch.engine() == "postgres" {
                     execute_raw(
@@ -103,6 +113,29 @@ fn every_schema_version_migrates_to_the_newest_with_its_data() {
                     .await
                     .unwrap();
                 assert_eq!(at_second.len(), 1, "{engine} from {version}");
+                // Version 3's vulnerabilities and paths survive; older runs have none.
+                let vulns = store.run_vulnerabilities(1).await.unwrap();
+                let paths = store.run_attack_paths(2).await.unwrap();
+                if version >= 3 {
+                    let vulns = vulns.expect("run 1 has vulnerabilities");
+                    assert_eq!(
+                        (vulns.reports, vulns.critical, vulns.containers),
+                        (2, 4, 9),
+                        "{engine} from {version}"
+                    );
+                    let paths = paths.expect("run 2 has attack paths");
+                    assert_eq!(paths.total, 12, "{engine} from {version}");
+                    let chains: Vec<&str> = paths.top.iter().map(|p| p.chain.as_str()).collect();
+                    assert_eq!(
+                        chains,
+                        ["internet → a", "internet → b"],
+                        "{engine} from {version}"
+                    );
+                } else {
+                    assert_eq!(vulns, None, "{engine} from {version}");
+                    assert_eq!(paths, None, "{engine} from {version}");
+                }
+                assert_eq!(store.run_attack_paths(1).await.unwrap(), None);
 
                 // History goes on: the open episode is still the same one.
                 let next = store

@@ -338,3 +338,67 @@ fn export_writes_one_line_per_row_and_no_password() {
         }
     });
 }
+
+#[test]
+fn vulnerabilities_and_attack_paths_round_trip_and_go_with_their_run() {
+    run_bounded(120, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let mut with = run("https://paths", 0, RULES, vec![f(1, Severity::High)]);
+            with.vulnerabilities = Some(aksguard_store::VulnSummary {
+                reports: 2,
+                images: 3,
+                critical: 4,
+                high: 5,
+                medium: 6,
+                low: 7,
+                fixable: 8,
+                containers: 1,
+            });
+            // More than the kept top: only the first ten are stored, in rank order.
+            with.attack_paths = Some(aksguard_store::AttackPaths {
+                total: 42,
+                top: (0..12)
+                    .map(|i| aksguard_store::StoredPath {
+                        risk: 1.0 - f64::from(i) / 100.0,
+                        chain: format!("internet → Service/shop/web{i} (NET006) → node <&>"),
+                    })
+                    .collect(),
+            });
+            let first = store.record(&with).await.unwrap();
+            let second = store
+                .record(&run("https://paths", 60, RULES, vec![f(1, Severity::High)]))
+                .await
+                .unwrap();
+            let vulns = store.run_vulnerabilities(first.run_id).await.unwrap();
+            assert_eq!(vulns, with.vulnerabilities, "{engine}");
+            let paths = store.run_attack_paths(first.run_id).await.unwrap().unwrap();
+            assert_eq!(paths.total, 42, "{engine}");
+            assert_eq!(paths.top.len(), 10, "{engine}");
+            assert_eq!(
+                paths.top,
+                with.attack_paths.as_ref().unwrap().top[..10],
+                "{engine}"
+            );
+            // A run without them has none (not zeros).
+            assert_eq!(
+                store.run_vulnerabilities(second.run_id).await.unwrap(),
+                None
+            );
+            assert_eq!(store.run_attack_paths(second.run_id).await.unwrap(), None);
+            assert!(
+                store.run_vulnerabilities(9_999).await.is_err(),
+                "{engine}: no such run"
+            );
+            // Pruning deletes the old run with its rows: a foreign key without the cascade
+            // would refuse the delete (PostgreSQL; SQLite with foreign keys on).
+            let now = Timestamp::from_second(1_900_000_000).unwrap();
+            let pruned = store.prune(1, now).await.unwrap();
+            assert_eq!(pruned.runs_deleted, 1, "{engine}");
+            assert!(
+                store.run_attack_paths(first.run_id).await.is_err(),
+                "{engine}"
+            );
+        }
+    });
+}

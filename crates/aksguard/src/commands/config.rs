@@ -86,6 +86,8 @@ pub fn settings_request(args: &ScanArgs) -> SettingsRequest {
             // listed; `--azure` alone marks the cluster's kinds unread).
             complete: args.complete || args.cluster || args.azure,
             k8s_version: args.k8s_version,
+            vulns: args.vulns.clone(),
+            vulns_max_age_days: args.vulns_max_age_days,
         },
         as_of: args.as_of,
         baseline: args.baseline.clone(),

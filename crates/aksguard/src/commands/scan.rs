@@ -142,9 +142,15 @@ pub fn run(args: &ScanArgs) -> u8 {
     // Last: the report is out (and in the cluster), so a store failure never costs it.
     if let Some(store) = &store {
         let finished_at = jiff::Timestamp::now();
-        if let Err(message) =
-            scan_store::record(args, store, &report, identity, started_at, finished_at)
-        {
+        if let Err(message) = scan_store::record(
+            args,
+            store,
+            &report,
+            identity,
+            settings.vulns.as_ref().map(|v| &v.counts),
+            started_at,
+            finished_at,
+        ) {
             eprintln!("error: {message}");
             code = EXIT_ERROR;
         }

@@ -3,7 +3,7 @@
 
 use aksguard_report::ScanReport;
 use aksguard_store::{
-    RunRecord, ScannedAks, ScannedCluster, ScannedInputs, StoreLocation, detect_target,
+    RunRecord, ScannedAks, ScannedCluster, ScannedInputs, StoreLocation, VulnSummary, detect_target,
 };
 use jiff::Timestamp;
 
@@ -36,6 +36,7 @@ pub fn record(
     store: &Resolved,
     report: &ScanReport,
     identity: ScanIdentity,
+    vulns: Option<&aksguard_scan::vulns::VulnCounts>,
     started_at: Timestamp,
     finished_at: Timestamp,
 ) -> Result<(), String> {
@@ -55,8 +56,9 @@ pub fn record(
         )
     })?;
     let target_name = target.spec.name.clone();
-    let record =
+    let mut record =
         RunRecord::from_report(report, target.spec, started_at, finished_at, target.commit);
+    record.vulnerabilities = vulns.map(|counts| vuln_summary(counts, report));
     let created = match &store.location {
         StoreLocation::Sqlite(path) if store.is_default && !path.exists() => Some(path.clone()),
         _ => None,
@@ -83,4 +85,23 @@ pub fn record(
         );
     }
     Ok(())
+}
+
+/// The run's image vulnerabilities: the reports' counts and the containers IMG005 reported.
+fn vuln_summary(counts: &aksguard_scan::vulns::VulnCounts, report: &ScanReport) -> VulnSummary {
+    let containers = report
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == aksguard_rules::vulns::RULE_ID)
+        .count();
+    VulnSummary {
+        reports: counts.reports,
+        images: counts.images,
+        critical: counts.critical,
+        high: counts.high,
+        medium: counts.medium,
+        low: counts.low,
+        fixable: counts.fixable,
+        containers: u32::try_from(containers).unwrap_or(u32::MAX),
+    }
 }

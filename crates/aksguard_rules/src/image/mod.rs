@@ -5,12 +5,14 @@ use aksguard_model::{ContainerView, Node};
 use crate::meta::Rule;
 
 mod deprecated_registry;
+pub(crate) mod fixable_vulnerabilities;
 mod image_not_pinned;
 mod image_tag_latest;
 mod placeholder;
 mod pull_policy_not_always;
 pub(crate) mod reference;
 mod untrusted_registry;
+pub(crate) mod vulns;
 
 use reference::ImageRef;
 
@@ -19,6 +21,7 @@ pub(crate) const RULES: &[&Rule] = &[
     &image_not_pinned::RULE,
     &untrusted_registry::RULE,
     &pull_policy_not_always::RULE,
+    &fixable_vulnerabilities::RULE,
     &deprecated_registry::RULE,
 ];
 

@@ -1,8 +1,8 @@
 //! `/runs/{id}`: one run. What it counted and scored, its loading errors, the findings open
-//! at that run (filtered, grouped, paged like the target page), and a link to the diff with
-//! the run before it.
+//! at that run (filtered, grouped, paged like the target page), its attack paths and image
+//! vulnerabilities, and a link to the diff with the run before it.
 
-use aksguard_store::{RunError, RunSummary, TargetInfo};
+use aksguard_store::{AttackPaths, RunError, RunSummary, TargetInfo, VulnSummary};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
@@ -36,9 +36,21 @@ pub async fn page(
     let target = target_by_id(&state.store, run.target_id).await?;
     let previous = state.store.previous_run(id).await?;
     let errors = state.store.run_errors(id).await?;
+    let exposure = RunExposure {
+        attack_paths: state.store.run_attack_paths(id).await?,
+        vulnerabilities: state.store.run_vulnerabilities(id).await?,
+    };
     let now = Timestamp::now();
     let section = findings::section(&state.store, id, &filter, &run_href(id), now).await?;
-    let view = run_page_view(&target, &run, previous.as_ref(), errors, section, now);
+    let view = run_page_view(
+        &target,
+        &run,
+        previous.as_ref(),
+        errors,
+        exposure,
+        section,
+        now,
+    );
     let title = format!("Run #{} of {}", run.sequence, target.name);
     html_page("run.html", &title, &view)
 }
@@ -53,7 +65,17 @@ pub struct RunPageView {
     pub diff_href: Option<String>,
     pub errors: Vec<RunError>,
     pub errors_left_out: usize,
+    pub exposure: RunExposure,
     pub findings: FindingsSection,
+}
+
+/// A run's attack paths and image vulnerabilities (issue 16), each `None` when the run did
+/// not have them (no paths computed, no `--vulns` report): the page says so rather than
+/// showing zeros.
+#[derive(Debug, Default, Serialize)]
+pub struct RunExposure {
+    pub attack_paths: Option<AttackPaths>,
+    pub vulnerabilities: Option<VulnSummary>,
 }
 
 pub fn run_page_view(
@@ -61,6 +83,7 @@ pub fn run_page_view(
     run: &RunSummary,
     previous: Option<&RunSummary>,
     mut errors: Vec<RunError>,
+    exposure: RunExposure,
     findings: FindingsSection,
     now: Timestamp,
 ) -> RunPageView {
@@ -75,6 +98,7 @@ pub fn run_page_view(
         diff_href: previous.map(|p| diff_href(p.id, run.id)),
         errors,
         errors_left_out,
+        exposure,
         findings,
     }
 }

@@ -13,7 +13,7 @@ use super::diff::{TargetLink, diff_view};
 use super::findings::{FindingFilter, FindingParams, build_section};
 use super::fleet::{FleetFilter, FleetParams, fleet_view};
 use super::render::render;
-use super::run::run_page_view;
+use super::run::{RunExposure, run_page_view};
 use super::target::target_view;
 use super::view::finding_view;
 
@@ -368,6 +368,7 @@ fn the_run_page_shows_errors_scores_and_the_diff_link() {
         &runs[0],
         Some(&runs[1]),
         errors,
+        RunExposure::default(),
         findings_section("/runs/2", HOSTILE),
         now,
     );
@@ -451,4 +452,71 @@ fn error_pages_use_the_layout_and_escape_the_message() {
     // minijinja escapes `/` too (`&#x2f;`); the browser reads both the same.
     let html = html.replace("&#x2f;", "/");
     assert!(html.contains("<main id=\"content\""));
+}
+
+#[test]
+fn the_run_page_shows_attack_paths_and_vulnerabilities_escaped() {
+    let now = at(NOW);
+    let runs = [run(2, 1, 2, 0, 3, 4), run(1, 1, 1, 1, 5, 4)];
+    let exposure = RunExposure {
+        attack_paths: Some(aksguard_store::AttackPaths {
+            total: 7,
+            top: vec![
+                aksguard_store::StoredPath {
+                    risk: 0.8765,
+                    chain: format!("internet → Service/shop/{HOSTILE} (NET006) → node"),
+                },
+                aksguard_store::StoredPath {
+                    risk: 0.5,
+                    chain: "internet → Ingress/shop/web → Deployment/shop/web".to_owned(),
+                },
+            ],
+        }),
+        vulnerabilities: Some(aksguard_store::VulnSummary {
+            reports: 2,
+            images: 3,
+            critical: 4,
+            high: 5,
+            medium: 6,
+            low: 7,
+            fixable: 8,
+            containers: 9,
+        }),
+    };
+    let view = run_page_view(
+        &target(1, "t", Some(0)),
+        &runs[0],
+        Some(&runs[1]),
+        Vec::new(),
+        exposure,
+        findings_section("/runs/2", "x"),
+        now,
+    );
+    let html = render("run.html", "Run #2", &view).unwrap();
+    assert_escaped(&html);
+    assert!(html.contains("Attack paths (7)"), "{html}");
+    assert!(html.contains("risk 0.88"), "{html}");
+    assert!(html.contains("5 more not listed."), "{html}");
+    assert!(html.contains("<dd>4 / 5</dd>"), "{html}");
+    assert!(
+        html.contains("<dt>Containers reported (IMG005)</dt><dd>9</dd>"),
+        "{html}"
+    );
+    let first = html.find("risk 0.88").unwrap();
+    let second = html.find("risk 0.5").unwrap();
+    assert!(first < second, "ranked order");
+
+    // A run without them says so rather than showing zeros.
+    let view = run_page_view(
+        &target(1, "t", Some(0)),
+        &runs[0],
+        None,
+        Vec::new(),
+        RunExposure::default(),
+        findings_section("/runs/2", "x"),
+        now,
+    );
+    let html = render("run.html", "Run #2", &view).unwrap();
+    assert!(html.contains("Attack paths were not computed for this run."));
+    assert!(html.contains("No image vulnerability report was given for this run"));
 }

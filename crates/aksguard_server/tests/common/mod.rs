@@ -79,6 +79,8 @@ fn run(
         objects: 12,
         findings,
         errors,
+        vulnerabilities: None,
+        attack_paths: None,
         frameworks: vec![FrameworkScore {
             framework: "cis-aks".into(),
             score: 71.5,

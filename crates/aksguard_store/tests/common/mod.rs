@@ -91,6 +91,8 @@ pub fn run(
         objects: 3,
         findings,
         errors: Vec::new(),
+        vulnerabilities: None,
+        attack_paths: None,
         frameworks: vec![FrameworkScore {
             framework: "cis-aks".to_string(),
             score: 87.5,
