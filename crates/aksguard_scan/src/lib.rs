@@ -13,8 +13,8 @@
 //! [`scan_objects`] runs step 3 in one call over objects that are already loaded.
 
 pub mod explain;
-mod extra;
 mod exposure;
+mod extra;
 mod framework;
 mod pipeline;
 mod settings;

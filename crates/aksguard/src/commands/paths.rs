@@ -122,5 +122,8 @@ fn scan_args(args: &PathsArgs) -> ScanArgs {
         target_name: None,
         // Policies' findings draw no edges; aksguard.toml's `policies` still load.
         policies: Vec::new(),
+        // Vulnerabilities change no edge of the graph.
+        vulns: Vec::new(),
+        vulns_max_age_days: None,
     }
 }

@@ -61,6 +61,8 @@ pub(crate) static RULE: Rule = Rule {
     ],
     linux_only: false,
     reads_other_objects: false,
+    // Which version to move to, and whether the rebuild still works, is the team's call.
+    fix: crate::RuleFix::MANUAL,
     check: Check::Container(check),
 };
 
