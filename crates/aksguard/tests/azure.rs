@@ -98,7 +98,11 @@ fn scan_azure_finds_what_scanning_the_same_bodies_as_files_finds() {
     let fix = format!("--resource-group {GROUP_A} --name {MAIN_CLUSTER}");
     assert!(
         findings.iter().any(|f| f["object"]["name"] == MAIN_CLUSTER
-            && f["message"].as_str().unwrap().contains(&fix)),
+            && f["fix"]["commands"]
+                .as_array()
+                .is_some_and(|commands| commands
+                    .iter()
+                    .any(|c| c.as_str().unwrap().contains(&fix)))),
         "no `az aks` fix names {GROUP_A}/{MAIN_CLUSTER}"
     );
     assert!(

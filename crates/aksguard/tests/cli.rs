@@ -195,7 +195,27 @@ fn one_scan_reports_manifests_and_cluster_configuration_together() {
         .expect("AKS003 on the example cluster");
     assert_eq!(cluster_finding["location"]["path"], "examples/aks/main.tf");
     assert_eq!(cluster_finding["location"]["line"], 20);
-    assert!(cluster_finding["message"].as_str().unwrap().contains(
-        "az aks update --resource-group rg-store --name aks-store --disable-local-accounts"
-    ));
+    // The `az` command is in the fix, with the cluster's real group and name, not in the
+    // message; the Terraform finding names the attribute the user wrote.
+    assert!(
+        cluster_finding["fix"]["commands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains(
+                "az aks update --resource-group rg-store --name aks-store --disable-local-accounts"
+            )),
+        "{cluster_finding}"
+    );
+    assert!(
+        !cluster_finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("az aks"),
+        "{cluster_finding}"
+    );
+    assert_eq!(
+        cluster_finding["fix"]["iac"][0]["language"], "terraform",
+        "{cluster_finding}"
+    );
 }

@@ -79,7 +79,11 @@ fn diff_edits_the_terraform_attribute_and_nothing_else() {
         stdout.contains("-  run_command_enabled = true # keep this comment\n+  run_command_enabled = false # keep this comment\n"),
         "{stdout}"
     );
-    assert_eq!(stdout.matches("\n+").count(), 1, "{stdout}");
+    let added = stdout
+        .lines()
+        .filter(|line| line.starts_with('+') && !line.starts_with("+++"))
+        .count();
+    assert_eq!(added, 1, "{stdout}");
     let (code, _, stderr) = aksguard(
         &dir,
         &[

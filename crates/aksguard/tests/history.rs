@@ -717,3 +717,39 @@ fn a_scan_killed_while_writing_leaves_the_previous_state_or_the_whole_run() {
         assert!(killed > 0, "{engine}: no scan was killed while running");
     }
 }
+
+/// A stored run keeps its attack paths (count and the riskiest chains) for the dashboard's
+/// run page, on both engines: the vulnerable store of aksguard_paths' fixtures has paths.
+#[test]
+fn a_stored_run_keeps_its_attack_paths() {
+    let fixture = workspace_root().join("crates/aksguard_paths/tests/fixtures/store");
+    for scratch in Scratch::all() {
+        let data = tempfile::tempdir().unwrap();
+        let store = url(&scratch);
+        let out = scan_into(
+            data.path(),
+            &store,
+            &fixture,
+            &["--target-name", "shop", "--fail-on", "none", "-q"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let paths = runtime.block_on(async {
+            let store = Store::open(scratch.location()).await.unwrap();
+            let target = store.target("shop").await.unwrap();
+            let runs = store.runs(target.id, None).await.unwrap();
+            store.run_attack_paths(runs[0].id).await.unwrap()
+        });
+        let paths = paths.expect("the run has its attack paths");
+        assert!(paths.total > 0, "{}: {paths:?}", scratch.engine());
+        assert_eq!(paths.top.len(), paths.total.min(10) as usize);
+        assert!(
+            paths.top.windows(2).all(|w| w[0].risk >= w[1].risk),
+            "riskiest first: {paths:?}"
+        );
+        assert!(paths.top[0].chain.starts_with("internet → "), "{paths:?}");
+    }
+}

@@ -10,65 +10,90 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aksguard_model::finding::is_live_path;
-use aksguard_model::{Finding, LineIndex, TextEdit};
+use aksguard_model::{Finding, Fix, LineIndex, TextEdit};
 
 use crate::plan::find_object;
-use crate::yaml::{Edit, Manifest};
+use crate::yaml::{Edit, Manifest, ObjectSpan};
 
 /// Fills `fix.edits` of every finding whose automatic fix can be spelled as edits of its
 /// file (a fix that cannot, such as one through an alias, keeps none). Returns how many
 /// findings got edits.
 pub fn fill_edits(findings: &mut [Finding]) -> usize {
-    let mut texts: HashMap<Arc<str>, Option<String>> = HashMap::new();
-    let mut filled = 0;
-    for finding in findings.iter_mut() {
+    // Each file is read, parsed and indexed once for all of its findings: a manifest with
+    // a thousand workloads has tens of thousands of findings.
+    let mut by_path: HashMap<Arc<str>, Vec<usize>> = HashMap::new();
+    for (i, finding) in findings.iter().enumerate() {
         let Some(fix) = &finding.fix else { continue };
-        let path = finding.location.path.clone();
+        let path = &finding.location.path;
         if !fix.is_automatic()
             || !fix.edits.is_empty()
             || finding.location.template.is_some()
-            || is_live_path(&path)
-            || &*path == "<stdin>"
+            || is_live_path(path)
+            || &**path == "<stdin>"
         {
             continue;
         }
-        let text = texts
-            .entry(path.clone())
-            .or_insert_with(|| std::fs::read_to_string(&*path).ok());
-        let Some(text) = text.as_deref() else {
+        by_path.entry(path.clone()).or_default().push(i);
+    }
+    let mut filled = 0;
+    for (path, indices) in by_path {
+        let Ok(text) = std::fs::read_to_string(&*path) else {
             continue;
         };
-        let Some(edits) = edits_of(text, finding) else {
+        let Ok(manifest) = Manifest::parse(&text) else {
             continue;
         };
-        let index = LineIndex::new(text);
-        let mut fix = (**fix).clone();
-        fix.edits = edits
-            .into_iter()
-            .map(|edit| text_edit(&path, text, &index, edit))
-            .collect();
-        finding.fix = Some(Arc::new(fix));
-        filled += 1;
+        let objects = manifest.objects();
+        let index = LineIndex::new(&text);
+        for i in indices {
+            let finding = &mut findings[i];
+            let Some(fix) = finding.fix.as_deref() else {
+                continue;
+            };
+            let Some(edits) = edits_of(&text, &manifest, &objects, finding, fix) else {
+                continue;
+            };
+            let mut fix = fix.clone();
+            fix.edits = edits
+                .into_iter()
+                .map(|edit| text_edit(&path, &text, &index, edit))
+                .collect();
+            finding.fix = Some(Arc::new(fix));
+            filled += 1;
+        }
     }
     filled
 }
 
 /// The edits of `finding`'s fix against `text`; `None` when they cannot be spelled (or
 /// the fix has several operations touching the same place).
-fn edits_of(text: &str, finding: &Finding) -> Option<Vec<Edit>> {
-    let manifest = Manifest::parse(text).ok()?;
-    let objects = manifest.objects();
-    let index = find_object(&manifest, &objects, finding).ok()?;
+fn edits_of(
+    text: &str,
+    manifest: &Manifest<'_>,
+    objects: &[ObjectSpan],
+    finding: &Finding,
+    fix: &Fix,
+) -> Option<Vec<Edit>> {
+    let index = find_object(manifest, objects, finding).ok()?;
     if manifest.is_ignored(&objects[index]) {
         return None;
     }
     let mut edits = Vec::new();
-    for op in &finding.fix.as_ref()?.patch {
+    for op in &fix.patch {
         edits.extend(manifest.edits(&objects[index], op).ok()?);
     }
     // Several operations may not be combinable as one set of edits of the original text.
-    crate::yaml::apply(text, &edits).ok()?;
-    (!edits.is_empty()).then_some(edits)
+    (combinable(text, &mut edits) && !edits.is_empty()).then_some(edits)
+}
+
+/// Whether `edits` (sorted here) lie within `text` on character boundaries and do not
+/// overlap: what applying them needs, checked without copying the text per finding.
+fn combinable(text: &str, edits: &mut [Edit]) -> bool {
+    edits.sort_by_key(|e| (e.start, e.end));
+    edits.windows(2).all(|pair| pair[0].end <= pair[1].start)
+        && edits.iter().all(|e| {
+            e.start <= e.end && text.is_char_boundary(e.start) && text.is_char_boundary(e.end)
+        })
 }
 
 fn text_edit(path: &Arc<str>, text: &str, index: &LineIndex, edit: Edit) -> TextEdit {

@@ -64,12 +64,19 @@ pub fn run(args: &ScanArgs) -> u8 {
         errors,
         notes: _,
     } = outcome;
-    // `--sort risk`: findings on an attack path first (and marked so in every format).
-    if args.sort == crate::cli::SortOrder::Risk {
+    // Attack paths: for `--sort risk` (findings on a path first, and marked so in every
+    // format) and for the history store (the run keeps its path count and top paths).
+    let sort_by_risk = args.sort == crate::cli::SortOrder::Risk;
+    let stored_paths = if sort_by_risk || store.is_some() {
         let analysis = aksguard_paths::analyze(&inventory, &findings);
-        aksguard_paths::mark_findings(&mut findings, &analysis);
-        aksguard_paths::sort_by_risk(&mut findings);
-    }
+        if sort_by_risk {
+            aksguard_paths::mark_findings(&mut findings, &analysis);
+            aksguard_paths::sort_by_risk(&mut findings);
+        }
+        Some(scan_store::attack_paths(&analysis))
+    } else {
+        None
+    };
     // The formats that carry text edits (JSON `fix.edits`, SARIF `fixes[]`) get them;
     // the others skip re-reading the files (README "Fixing findings").
     if matches!(args.format, ScanFormat::Json | ScanFormat::Sarif) {
@@ -148,6 +155,7 @@ pub fn run(args: &ScanArgs) -> u8 {
             &report,
             identity,
             settings.vulns.as_ref().map(|v| &v.counts),
+            stored_paths,
             started_at,
             finished_at,
         ) {

@@ -37,6 +37,7 @@ pub fn record(
     report: &ScanReport,
     identity: ScanIdentity,
     vulns: Option<&aksguard_scan::vulns::VulnCounts>,
+    attack_paths: Option<aksguard_store::AttackPaths>,
     started_at: Timestamp,
     finished_at: Timestamp,
 ) -> Result<(), String> {
@@ -59,6 +60,7 @@ pub fn record(
     let mut record =
         RunRecord::from_report(report, target.spec, started_at, finished_at, target.commit);
     record.vulnerabilities = vulns.map(|counts| vuln_summary(counts, report));
+    record.attack_paths = attack_paths;
     let created = match &store.location {
         StoreLocation::Sqlite(path) if store.is_default && !path.exists() => Some(path.clone()),
         _ => None,
@@ -85,6 +87,23 @@ pub fn record(
         );
     }
     Ok(())
+}
+
+/// What a run keeps of its attack paths: how many, and the riskiest few as readable chains.
+pub fn attack_paths(analysis: &aksguard_paths::AttackPaths) -> aksguard_store::AttackPaths {
+    let mut ranked: Vec<&aksguard_paths::AttackPath> = analysis.paths.iter().collect();
+    ranked.sort_by(|a, b| b.risk.total_cmp(&a.risk));
+    aksguard_store::AttackPaths {
+        total: u32::try_from(analysis.paths.len()).unwrap_or(u32::MAX),
+        top: ranked
+            .into_iter()
+            .take(aksguard_store::AttackPaths::TOP)
+            .map(|path| aksguard_store::StoredPath {
+                risk: path.risk,
+                chain: path.chain(),
+            })
+            .collect(),
+    }
 }
 
 /// The run's image vulnerabilities: the reports' counts and the containers IMG005 reported.
