@@ -126,7 +126,11 @@ fn html_draws_attack_paths_as_inline_svg() {
         "no inline style attributes (CSP)"
     );
     // Names are escaped like every other value.
-    assert!(html.contains("internet → Service/shop/frontend-external"));
+    assert!(
+        html.contains("internet → Service/shop/frontend-external")
+            || html.contains("internet → Service&#x2f;shop&#x2f;frontend-external"),
+        "the chain, escaped"
+    );
 }
 
 #[test]

@@ -138,22 +138,27 @@ fn live_and_file_scans_of_the_same_resources_agree_except_where_files_cannot_con
             finding.location
         );
     }
-    let main_fixes: Vec<&Finding> = live
+    // The `az` commands are in each finding's fix, with the cluster's real group and name.
+    let main_fixes: Vec<(&Finding, &str)> = live
         .iter()
-        .filter(|f| f.object.name == MAIN_CLUSTER && f.message.contains("az aks "))
+        .filter(|f| f.object.name == MAIN_CLUSTER)
+        .flat_map(|f| {
+            f.fix
+                .iter()
+                .flat_map(|fix| fix.commands.iter())
+                .filter(|c| c.contains("az aks "))
+                .map(move |c| (f, c.as_str()))
+        })
         .collect();
     assert!(!main_fixes.is_empty());
-    for finding in main_fixes {
+    for (finding, command) in main_fixes {
         assert!(
-            finding
-                .message
-                .contains(&format!("--resource-group {GROUP_A} --name {MAIN_CLUSTER}"))
-                || finding.message.contains(&format!(
+            command.contains(&format!("--resource-group {GROUP_A} --name {MAIN_CLUSTER}"))
+                || command.contains(&format!(
                     "--resource-group {GROUP_A} --cluster-name {MAIN_CLUSTER}"
                 )),
-            "{}: {}",
-            finding.rule_id,
-            finding.message
+            "{}: {command}",
+            finding.rule_id
         );
     }
     // The rules that need the registries and the kubelet identity's assignments fired.

@@ -154,8 +154,10 @@ pub fn run(args: &ScanArgs) -> u8 {
             store,
             &report,
             identity,
-            settings.vulns.as_ref().map(|v| &v.counts),
-            stored_paths,
+            scan_store::RunExtras {
+                vulns: settings.vulns.as_ref().map(|v| &v.counts),
+                attack_paths: stored_paths,
+            },
             started_at,
             finished_at,
         ) {

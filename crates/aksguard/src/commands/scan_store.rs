@@ -36,8 +36,7 @@ pub fn record(
     store: &Resolved,
     report: &ScanReport,
     identity: ScanIdentity,
-    vulns: Option<&aksguard_scan::vulns::VulnCounts>,
-    attack_paths: Option<aksguard_store::AttackPaths>,
+    extras: RunExtras<'_>,
     started_at: Timestamp,
     finished_at: Timestamp,
 ) -> Result<(), String> {
@@ -59,8 +58,8 @@ pub fn record(
     let target_name = target.spec.name.clone();
     let mut record =
         RunRecord::from_report(report, target.spec, started_at, finished_at, target.commit);
-    record.vulnerabilities = vulns.map(|counts| vuln_summary(counts, report));
-    record.attack_paths = attack_paths;
+    record.vulnerabilities = extras.vulns.map(|counts| vuln_summary(counts, report));
+    record.attack_paths = extras.attack_paths;
     let created = match &store.location {
         StoreLocation::Sqlite(path) if store.is_default && !path.exists() => Some(path.clone()),
         _ => None,
@@ -87,6 +86,14 @@ pub fn record(
         );
     }
     Ok(())
+}
+
+/// What a stored run keeps beside its report, when the scan computed it.
+pub struct RunExtras<'a> {
+    /// The `--vulns` reports' counts.
+    pub vulns: Option<&'a aksguard_scan::vulns::VulnCounts>,
+    /// The scan's attack paths.
+    pub attack_paths: Option<aksguard_store::AttackPaths>,
 }
 
 /// What a run keeps of its attack paths: how many, and the riskiest few as readable chains.

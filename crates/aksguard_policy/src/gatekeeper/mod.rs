@@ -39,7 +39,8 @@ pub trait TemplateCel: Send + Sync {
 }
 
 enum Compiled {
-    Rego(CompiledRego),
+    /// Boxed: a compiled engine is large and most templates hold one.
+    Rego(Box<CompiledRego>),
     Cel(Box<dyn TemplateCel>),
 }
 
@@ -175,7 +176,7 @@ fn compile(template: &Template) -> Result<Compiled, PolicyError> {
         Code::Rego(source) => {
             let name = template.kind.to_ascii_lowercase();
             CompiledRego::compile(source, &name)
-                .map(Compiled::Rego)
+                .map(|compiled| Compiled::Rego(Box::new(compiled)))
                 .map_err(|message| {
                     let mut error = document.error(
                         rego_path(document),
