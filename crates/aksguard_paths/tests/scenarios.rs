@@ -34,9 +34,16 @@ fn store_reaches_the_registry_through_the_privileged_frontend() {
     let path = found.unwrap_or_else(|| panic!("no path {chain}: {}", describe(&analysis)));
     assert_eq!(path.target, "registry push");
     assert_eq!(path.risk, 9.0);
-    // Replacing AcrPush with AcrPull is the cheapest cut (cost 1).
+    // Replacing AcrPush with AcrPull is among the cheapest cuts (cost 1, beside the safe
+    // removal of `privileged: true`).
     assert_eq!(path.cuts[0].cost, 1);
-    assert!(path.cuts[0].fix.contains("AcrPull"), "{:?}", path.cuts);
+    assert!(
+        path.cuts
+            .iter()
+            .any(|cut| cut.cost == 1 && cut.fix.contains("AcrPull")),
+        "{:?}",
+        path.cuts
+    );
 }
 
 #[test]

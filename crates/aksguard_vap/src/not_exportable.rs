@@ -46,6 +46,11 @@ pub const NOT_EXPORTABLE: &[NotExportable] = &[
         "image reference parsing (registry, tag, digest) is not translated to CEL",
     ),
     entry(
+        "IMG005",
+        "judges images against vulnerability reports given with `--vulns`, which the API \
+         server does not have",
+    ),
+    entry(
         "IMG006",
         "image reference parsing (registry, tag, digest) is not translated to CEL",
     ),
