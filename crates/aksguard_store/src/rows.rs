@@ -103,13 +103,7 @@ pub(crate) fn run_summary(row: &dyn StoreRow) -> Result<RunSummary, StoreError> 
         commit: row.opt_text("commit_id")?,
         files: count64(row, "files")?,
         objects: count64(row, "objects")?,
-        counts: SeverityCounts {
-            critical: count(row, "critical")?,
-            high: count(row, "high")?,
-            medium: count(row, "medium")?,
-            low: count(row, "low")?,
-            info: count(row, "info")?,
-        },
+        counts: severity_counts(row)?,
         suppressed: count(row, "suppressed")?,
         errors: count(row, "errors")?,
         new: count(row, "new_count")?,
@@ -119,6 +113,17 @@ pub(crate) fn run_summary(row: &dyn StoreRow) -> Result<RunSummary, StoreError> 
 }
 
 /// A `run_frameworks` row: (run id, score).
+/// A run's open findings per severity, from its `critical` … `info` columns.
+fn severity_counts(row: &dyn StoreRow) -> Result<SeverityCounts, StoreError> {
+    Ok(SeverityCounts {
+        critical: count(row, "critical")?,
+        high: count(row, "high")?,
+        medium: count(row, "medium")?,
+        low: count(row, "low")?,
+        info: count(row, "info")?,
+    })
+}
+
 /// A trend point with its target ID, from `id, target_id, finished_at` and the severity
 /// counts (its scores are attached afterwards when asked for).
 pub(crate) fn trend_point(row: &dyn StoreRow) -> Result<(i64, TrendPoint), StoreError> {
@@ -127,13 +132,7 @@ pub(crate) fn trend_point(row: &dyn StoreRow) -> Result<(i64, TrendPoint), Store
         TrendPoint {
             run_id: row.int("id")?,
             finished_at: timestamp(row.int("finished_at")?)?,
-            counts: SeverityCounts {
-                critical: count(row, "critical")?,
-                high: count(row, "high")?,
-                medium: count(row, "medium")?,
-                low: count(row, "low")?,
-                info: count(row, "info")?,
-            },
+            counts: severity_counts(row)?,
             scores: Vec::new(),
         },
     ))

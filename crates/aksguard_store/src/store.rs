@@ -185,7 +185,6 @@ impl Store {
             .pool
             .fetch_all("reading the fleet's scores", &sql, &[], framework_row)
             .await?;
-        latest.sort_by_key(|run| run.id);
         attach_frameworks(&mut latest, scores);
 
         // The trend: only the columns a point shows. Each target's last N runs through the
