@@ -149,11 +149,13 @@ pub async fn start(options: ServeOptions, store: Store) -> Result<Running, Strin
     Ok(running)
 }
 
-/// Serves on its own runtime until SIGTERM or Ctrl-C, then stops gracefully. `open` runs
+/// Serves on its own runtime until `signal` resolves (the binary passes its wait for
+/// SIGTERM or Ctrl-C, which yields the signal's name), then stops gracefully. `open` runs
 /// first on that runtime (opening the store).
-pub fn serve_until_signal<F>(options: ServeOptions, open: F) -> Result<(), String>
+pub fn serve_until_signal<F, S>(options: ServeOptions, open: F, signal: S) -> Result<(), String>
 where
     F: std::future::Future<Output = Result<Store, String>>,
+    S: std::future::Future<Output = Result<&'static str, String>>,
 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -164,31 +166,10 @@ where
         check_listen(options.listen, options.token.as_ref(), options.no_auth)?;
         let store = open.await?;
         let running = start(options, store).await?;
-        let signal = stop_signal().await?;
+        let signal = signal.await?;
         tracing::info!(signal, "signal received");
         running.shutdown().await
     })
-}
-
-/// Waits for SIGTERM or SIGINT; the signal's name.
-async fn stop_signal() -> Result<&'static str, String> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term =
-            signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
-        tokio::select! {
-            _ = term.recv() => Ok("SIGTERM"),
-            result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(|e| e.to_string()),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map(|()| "SIGINT")
-            .map_err(|e| e.to_string())
-    }
 }
 
 /// Logs as text lines on stderr, info and above.

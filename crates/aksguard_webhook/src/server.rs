@@ -573,40 +573,23 @@ fn guarded(uid: &str, subject: &str, judge: impl FnOnce() -> Verdict) -> Verdict
     })
 }
 
-/// Runs the server on its own runtime until SIGTERM or SIGINT, then drains and stops
-/// (`Ok` then: exit 0). For the `aksguard webhook` command.
-pub fn serve_until_signal(options: Options, judge: Judge) -> Result<(), String> {
+/// Runs the server on its own runtime until `signal` resolves (the binary passes its wait
+/// for SIGTERM or SIGINT, which yields the signal's name), then drains and stops (`Ok` then:
+/// exit 0). For the `aksguard webhook` command.
+pub fn serve_until_signal<S>(options: Options, judge: Judge, signal: S) -> Result<(), String>
+where
+    S: std::future::Future<Output = Result<&'static str, String>>,
+{
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
         let running = start(options, judge).await?;
-        let signal = stop_signal().await?;
+        let signal = signal.await?;
         tracing::info!(signal, "signal received");
         running.shutdown().await
     })
-}
-
-/// Waits for SIGTERM (Kubernetes stopping the pod) or SIGINT (Ctrl-C); the signal's name.
-async fn stop_signal() -> Result<&'static str, String> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term =
-            signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
-        tokio::select! {
-            _ = term.recv() => Ok("SIGTERM"),
-            result = tokio::signal::ctrl_c() => result.map(|()| "SIGINT").map_err(|e| e.to_string()),
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c()
-            .await
-            .map(|()| "SIGINT")
-            .map_err(|e| e.to_string())
-    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub fn run(args: &ServeArgs) -> u8 {
                     .await
                     .map_err(|e| format!("store {}: {e}", location.redacted()))
             };
-            match aksguard_server::serve_until_signal(options, open) {
+            match aksguard_server::serve_until_signal(options, open, crate::signal::stop_signal()) {
                 Ok(()) => EXIT_CLEAN,
                 Err(err) => {
                     eprintln!("error: {err}");

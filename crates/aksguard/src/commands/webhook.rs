@@ -105,7 +105,7 @@ pub fn run(args: &WebhookArgs) -> u8 {
             key: key.clone(),
         })
     };
-    match serve_until_signal(options, judge) {
+    match serve_until_signal(options, judge, crate::signal::stop_signal()) {
         Ok(()) => EXIT_CLEAN,
         Err(err) => {
             // Also in the JSON log, where the platform collects it.
