@@ -10,36 +10,9 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
+use aksguard_policy::vap::cel::to_cel;
 use kube_cel::KubeCelExt;
-use kube_cel::cel::objects::{Key, Map};
 use kube_cel::cel::{Context, Program, Value};
-
-/// A JSON value as the API server's CEL sees it: integers as int64, other numbers as double.
-pub fn to_cel(json: &serde_json::Value) -> Value {
-    match json {
-        serde_json::Value::Null => Value::Null,
-        serde_json::Value::Bool(b) => Value::Bool(*b),
-        serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Value::Int(i),
-            (None, Some(u)) => Value::UInt(u),
-            _ => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        serde_json::Value::String(s) => Value::String(Arc::new(s.clone())),
-        serde_json::Value::Array(items) => {
-            Value::List(Arc::new(items.iter().map(to_cel).collect()))
-        }
-        serde_json::Value::Object(entries) => {
-            let map: HashMap<Key, Value> = entries
-                .iter()
-                .map(|(k, v)| (Key::String(Arc::new(k.clone())), to_cel(v)))
-                .collect();
-            Value::Map(Map { map: Arc::new(map) })
-        }
-    }
-}
 
 /// A compiled expression.
 pub struct Compiled(Program);
