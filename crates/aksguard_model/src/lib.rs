@@ -15,6 +15,7 @@ pub mod pod_spec;
 pub mod rbac;
 pub mod resource_scope;
 pub mod selector;
+pub mod service;
 pub mod service_account;
 #[cfg(test)]
 mod test_support;

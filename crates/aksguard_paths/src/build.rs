@@ -16,6 +16,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use aksguard_model::azure::ManagedCluster;
 use aksguard_model::netpol::{self, NetworkPolicy, PeerKind};
 use aksguard_model::rbac::{Binding, Role, RoleKind};
+use aksguard_model::service::{ingress_backend_services, service_selector};
 use aksguard_model::{
     Finding, Inventory, LabelSelector, Node, Object, PodServiceAccount, Severity,
 };
@@ -457,11 +458,7 @@ impl<'a> Builder<'a> {
             if !public_lb && !public_node_port && !backend {
                 continue;
             }
-            let Some(selector) = spec
-                .and_then(|s| s.get("selector"))
-                .and_then(LabelSelector::from_equality_map)
-                .filter(|s| !s.selects_all())
-            else {
+            let Some((_, selector)) = service_selector(service) else {
                 continue;
             };
             let node = self.object_node(service);
@@ -1024,29 +1021,15 @@ fn is_shared_group(name: &str) -> bool {
         || name == "system:anonymous"
 }
 
-/// The Service names an Ingress routes to (`networking.k8s.io/v1` and the older
-/// `serviceName` form), rules and default backend.
+/// The Service names an Ingress routes to, each once, default backend first.
 fn ingress_backends(ingress: &Object) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut add = |backend: Option<&Node>| {
-        if let Some(name) = backend
-            .and_then(|b| b.at("service.name").or_else(|| b.get("serviceName")))
-            .and_then(Node::as_str)
-            && !names.iter().any(|n| n == name)
-        {
-            names.push(name.to_owned());
-        }
-    };
-    let spec = ingress.root.get("spec");
-    add(spec.and_then(|s| s.get("defaultBackend")));
-    add(spec.and_then(|s| s.get("backend")));
-    for rule in spec
-        .and_then(|s| s.get("rules"))
-        .map(Node::items)
-        .unwrap_or_default()
+    let mut names: Vec<String> = Vec::new();
+    for name in ingress_backend_services(ingress)
+        .into_iter()
+        .filter_map(Node::as_str)
     {
-        for path in rule.at("http.paths").map(Node::items).unwrap_or_default() {
-            add(path.get("backend"));
+        if !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
         }
     }
     names

@@ -13,7 +13,8 @@
 //!   (POD003, POD004). Privileged containers are known from findings because the containers'
 //!   security contexts are shed once the per-object rules have run.
 
-use aksguard_model::{Finding, Inventory, LabelSelector, Node, Object, ObjectRef};
+use aksguard_model::service::{ingress_backend_services, service_selects};
+use aksguard_model::{Finding, Inventory, Node, Object, ObjectRef};
 use aksguard_rules::vulns::{RULE_ID, raised_severity};
 
 /// Findings that make a workload exposed, with how the message names them.
@@ -78,7 +79,7 @@ fn reached_from_outside(inventory: &Inventory, workload: &Object) -> Option<Stri
     let namespace = workload.namespace.as_deref().unwrap_or_default();
     let selecting: Vec<&Object> = inventory
         .of_kind_in("Service", namespace)
-        .filter(|service| selects(service, labels))
+        .filter(|service| service_selects(service, labels))
         .collect();
     for service in &selecting {
         let kind = service.root.at("spec.type").and_then(Node::as_str);
@@ -94,11 +95,12 @@ fn reached_from_outside(inventory: &Inventory, workload: &Object) -> Option<Stri
         }
     }
     for ingress in inventory.of_kind_in("Ingress", namespace) {
-        let backends = ingress_backends(ingress);
-        if let Some(service) = selecting
-            .iter()
-            .find(|s| backends.iter().any(|b| Some(*b) == s.name.as_deref()))
-        {
+        let backends = ingress_backend_services(ingress);
+        if let Some(service) = selecting.iter().find(|s| {
+            backends
+                .iter()
+                .any(|b| b.as_str().is_some_and(|b| Some(b) == s.name.as_deref()))
+        }) {
             return Some(format!(
                 "Ingress {} routes to Service {}",
                 name(ingress),
@@ -107,40 +109,6 @@ fn reached_from_outside(inventory: &Inventory, workload: &Object) -> Option<Stri
         }
     }
     None
-}
-
-/// Whether a Service's (non-empty) selector selects pods with `labels`.
-fn selects(service: &Object, labels: Option<&Node>) -> bool {
-    service
-        .root
-        .at("spec.selector")
-        .filter(|n| !n.entries().is_empty())
-        .and_then(LabelSelector::from_equality_map)
-        .is_some_and(|selector| selector.matches(labels))
-}
-
-/// The Service names an Ingress routes to (v1 `service.name`, v1beta1 `serviceName`).
-fn ingress_backends(ingress: &Object) -> Vec<&str> {
-    let Some(spec) = ingress.root.get("spec") else {
-        return Vec::new();
-    };
-    let mut backends: Vec<&Node> = ["defaultBackend", "backend"]
-        .iter()
-        .filter_map(|key| spec.get(key))
-        .collect();
-    for rule in spec.get("rules").map(Node::items).unwrap_or_default() {
-        for path in rule.at("http.paths").map(Node::items).unwrap_or_default() {
-            backends.extend(path.get("backend"));
-        }
-    }
-    backends
-        .into_iter()
-        .filter_map(|b| {
-            b.at("service.name")
-                .or_else(|| b.get("serviceName"))
-                .and_then(Node::as_str)
-        })
-        .collect()
 }
 
 fn name(object: &Object) -> String {

@@ -1,4 +1,5 @@
-use aksguard_model::{Inventory, LabelSelector, Node, Object, Severity};
+use aksguard_model::service::{ingress_backend_services, service_selector};
+use aksguard_model::{Inventory, Node, Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
@@ -166,18 +167,11 @@ fn check(object: &Object, out: &mut Checker<'_>) {
 }
 
 fn check_service(object: &Object, inventory: &Inventory, namespace: &str, out: &mut Checker<'_>) {
-    let spec = object.root.get("spec");
-    let service_type = spec.and_then(|s| s.get("type")).and_then(Node::as_str);
+    let service_type = object.root.at("spec.type").and_then(Node::as_str);
     if service_type == Some("ExternalName") {
         return;
     }
-    let Some(selector_node) = spec
-        .and_then(|s| s.get("selector"))
-        .filter(|n| !n.entries().is_empty())
-    else {
-        return;
-    };
-    let Some(selector) = LabelSelector::from_equality_map(selector_node) else {
+    let Some((selector_node, selector)) = service_selector(object) else {
         return;
     };
     if !selects_any_workload(inventory, namespace, &selector) {
@@ -192,31 +186,6 @@ fn check_service(object: &Object, inventory: &Inventory, namespace: &str, out: &
             ),
         ));
     }
-}
-
-/// The nodes naming a backend Service in an Ingress (v1 `service.name`, v1beta1
-/// `serviceName`), default backend first.
-fn ingress_backend_services(ingress: &Object) -> Vec<&Node> {
-    let Some(spec) = ingress.root.get("spec") else {
-        return Vec::new();
-    };
-    let mut backends: Vec<&Node> = ["defaultBackend", "backend"]
-        .iter()
-        .filter_map(|key| spec.get(key))
-        .collect();
-    for rule in spec.get("rules").map(Node::items).unwrap_or_default() {
-        for path in rule.at("http.paths").map(Node::items).unwrap_or_default() {
-            backends.extend(path.get("backend"));
-        }
-    }
-    backends
-        .into_iter()
-        .filter_map(|backend| {
-            backend
-                .at("service.name")
-                .or_else(|| backend.get("serviceName"))
-        })
-        .collect()
 }
 
 /// Whether a Service named `service` is likely created by an operator for a custom resource
