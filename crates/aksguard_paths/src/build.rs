@@ -274,47 +274,28 @@ impl<'a> Builder<'a> {
         let kind = &object.kind;
         let host_network = pod.get("hostNetwork").and_then(Node::as_bool) == Some(true);
         if host_network {
-            let (found, rules) = self.on(
+            let found = self.on(
                 kind,
                 Some(namespace).filter(|n| !n.is_empty()),
                 name,
                 &["POD003"],
             );
-            let fix = self.fix(
-                format!("remove `hostNetwork: true` from {}", object.display_name()),
-                2,
-                &rules,
-                &found,
-            );
-            let imds = self.imds();
-            self.graph.edge(
+            let fix = format!("remove `hostNetwork: true` from {}", object.display_name());
+            self.imds_edge(
                 node,
-                imds,
                 found,
-                rules,
+                fix,
+                2,
                 "host network: no network policy applies",
-                Some(fix),
             );
             return;
         }
         if no_policy_engine {
-            let (found, rules) = self.any_of("AKS008");
-            let fix = self.fix(
-                "enable a network policy engine on the cluster, then block 169.254.169.254 egress"
-                    .to_owned(),
-                5,
-                &rules,
-                &found,
-            );
-            let imds = self.imds();
-            self.graph.edge(
-                node,
-                imds,
-                found,
-                rules,
-                "no network policy engine: every pod reaches IMDS",
-                Some(fix),
-            );
+            let found = self.any_of("AKS008");
+            let fix =
+                "enable a network policy engine on the cluster, then block 169.254.169.254 egress";
+            let reason = "no network policy engine: every pod reaches IMDS";
+            self.imds_edge(node, found, fix.to_owned(), 5, reason);
             return;
         }
         let allowed = {
@@ -323,25 +304,28 @@ impl<'a> Builder<'a> {
             netpol::imds_egress(selecting).is_allowed()
         };
         if allowed {
-            let (found, rules) = self.on("Namespace", None, namespace, &["NET003"]);
-            let fix = self.fix(
-                format!(
-                    "add an egress NetworkPolicy in `{namespace}` that excepts 169.254.169.254/32"
-                ),
-                2,
-                &rules,
-                &found,
+            let found = self.on("Namespace", None, namespace, &["NET003"]);
+            let fix = format!(
+                "add an egress NetworkPolicy in `{namespace}` that excepts 169.254.169.254/32"
             );
-            let imds = self.imds();
-            self.graph.edge(
-                node,
-                imds,
-                found,
-                rules,
-                "no egress policy blocks 169.254.169.254",
-                Some(fix),
-            );
+            let reason = "no egress policy blocks 169.254.169.254";
+            self.imds_edge(node, found, fix, 2, reason);
         }
+    }
+
+    /// Workload → IMDS for `reason`, with the findings that open the way and the fix that
+    /// closes it, priced from `default_cost` and those findings (see [`edge_fix`]).
+    fn imds_edge(
+        &mut self,
+        node: usize,
+        (found, rules): (Vec<usize>, Vec<&'static str>),
+        fix: String,
+        default_cost: u8,
+        reason: &str,
+    ) {
+        let fix = self.fix(fix, default_cost, &rules, &found);
+        let imds = self.imds();
+        self.graph.edge(node, imds, found, rules, reason, Some(fix));
     }
 
     /// Workload → its ServiceAccount, when the pod holds a credential of it: the token is
