@@ -120,12 +120,22 @@ impl SeverityCounts {
     }
 
     pub fn add(&mut self, severity: Severity) {
+        *self.count_mut(severity) += 1;
+    }
+
+    /// Takes one away (saturating: never below zero).
+    pub fn remove(&mut self, severity: Severity) {
+        let count = self.count_mut(severity);
+        *count = count.saturating_sub(1);
+    }
+
+    pub(crate) fn count_mut(&mut self, severity: Severity) -> &mut u32 {
         match severity {
-            Severity::Critical => self.critical += 1,
-            Severity::High => self.high += 1,
-            Severity::Medium => self.medium += 1,
-            Severity::Low => self.low += 1,
-            Severity::Info => self.info += 1,
+            Severity::Critical => &mut self.critical,
+            Severity::High => &mut self.high,
+            Severity::Medium => &mut self.medium,
+            Severity::Low => &mut self.low,
+            Severity::Info => &mut self.info,
         }
     }
 }

@@ -94,6 +94,66 @@ fn diffs_of_adjacent_and_distant_runs() {
     });
 }
 
+/// `diff(a, b, false)` of a target's earlier and later run reads only what changed; it must
+/// give what the general path (`diff(a, b, true)`, every open finding of both runs) gives,
+/// over a history with a finding fixed and seen again, a severity change, a suppressed
+/// finding and a run with nothing open.
+#[test]
+fn the_forward_diff_agrees_with_the_full_comparison() {
+    run_bounded(120, async {
+        for (scratch, store) in stores().await {
+            let engine = scratch.engine();
+            let suppressed = |n: u32| FindingRecord {
+                suppression: Some("exception: accepted".to_string()),
+                ..f(n, Severity::Low)
+            };
+            let runs: Vec<Vec<FindingRecord>> = vec![
+                vec![f(1, Severity::High), f(2, Severity::Medium), suppressed(9)],
+                vec![
+                    f(2, Severity::Medium),
+                    f(3, Severity::Critical),
+                    suppressed(9),
+                ],
+                vec![
+                    f(1, Severity::High),
+                    f(3, Severity::Low),
+                    f(4, Severity::Info),
+                ],
+                vec![],
+                vec![
+                    f(1, Severity::High),
+                    f(2, Severity::Medium),
+                    f(4, Severity::Info),
+                ],
+                vec![f(2, Severity::High), f(5, Severity::Medium), suppressed(1)],
+            ];
+            let mut ids = Vec::new();
+            for (i, findings) in runs.into_iter().enumerate() {
+                let minute = i64::try_from(i).unwrap() * 60;
+                let recorded = store
+                    .record(&run("https://forward", minute, RULES, findings))
+                    .await
+                    .unwrap();
+                ids.push(recorded.run_id);
+            }
+            for (i, &from) in ids.iter().enumerate() {
+                for &to in &ids[i + 1..] {
+                    let fast = store.diff(from, to, false).await.unwrap();
+                    let full = store.diff(from, to, true).await.unwrap();
+                    let case = format!("{engine}: runs {from} → {to}");
+                    assert_eq!(fast.new, full.new, "{case}: new");
+                    assert_eq!(fast.fixed, full.fixed, "{case}: fixed");
+                    assert_eq!(
+                        fast.still_open_counts, full.still_open_counts,
+                        "{case}: still open"
+                    );
+                    assert!(fast.still_open.is_empty(), "{case}");
+                }
+            }
+        }
+    });
+}
+
 #[test]
 fn findings_at_an_old_run_are_that_runs_set() {
     run_bounded(60, async {
