@@ -62,10 +62,14 @@ start() {
     cat "$dir/initdb.log" >&2
     exit 1
   }
-  # Enough connections for concurrent tests (each test store is its own pool).
+  # Enough connections for concurrent tests (each test store is its own pool). Tests need no
+  # durability; AKSGUARD_PG_DURABLE=1 keeps PostgreSQL's defaults (fsync, synchronous commit,
+  # full page writes) for benchmarks that must measure what a real server pays.
+  local speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${AKSGUARD_PG_DURABLE:-0}" = 1 ]; then speed=""; fi
   as_root runuser -u postgres -- "$bin/pg_ctl" --pgdata="$dir/data" --log="$dir/log/server.log" \
     --wait --timeout=60 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir/socket -c max_connections=300 $speed" \
     start >&2 || {
     cat "$dir/log/server.log" >&2
     exit 1

@@ -94,7 +94,8 @@ if [ "$use_postgres" = 1 ]; then
     if [ -z "$postgres_url" ]; then
         [ -x "$root/.ci/postgres.sh" ] || die "no --postgres URL, no AKSGUARD_TEST_POSTGRES_URL and no .ci/postgres.sh"
         # It prints the admin URL, then the cluster's directory (for `stop`).
-        "$root/.ci/postgres.sh" start >"$tmp/postgres.txt" 2>"$tmp/postgres.err" ||
+        # Durable settings (fsync, synchronous commit): what a real server pays per commit.
+        AKSGUARD_PG_DURABLE=1 "$root/.ci/postgres.sh" start >"$tmp/postgres.txt" 2>"$tmp/postgres.err" ||
             { cat "$tmp/postgres.err" >&2; die ".ci/postgres.sh start failed"; }
         { read -r postgres_url; read -r pg_dir; } <"$tmp/postgres.txt"
     fi
@@ -135,6 +136,13 @@ measure scan "$bin" scan "$corpus" --no-render --format json -o "$tmp/report.jso
 scan_wall=$wall scan_rss=$rss
 rm -rf "$tmp/corpus"  # generated ones only: the report is all the ingests need
 
+pg_settings="-"
+if [ "$use_postgres" = 1 ]; then
+    # Said in the table: a server with fsync off commits far faster than a durable one.
+    pg_settings=$(psql -qtA "$pg_store" -c "SELECT 'fsync=' || current_setting('fsync') || ', synchronous_commit=' || current_setting('synchronous_commit') || ', PostgreSQL ' || current_setting('server_version')") ||
+        die "cannot read the PostgreSQL settings"
+fi
+
 steps=(fresh unchanged changed)
 engines=(sqlite)
 [ "$use_postgres" = 1 ] && engines+=(postgres)
@@ -155,10 +163,10 @@ done
 
 table=$(python3 - "$tmp" "$scan_wall" "$scan_rss" "$objects" "$(nproc)" "$change_percent" \
     "$(cut -d' ' -f1-3 /proc/loadavg)" "$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
-    "${engines[*]}" <<'PY'
+    "${engines[*]}" "$pg_settings" <<'PY'
 import json, os, sys
 
-tmp, scan_wall, scan_rss, objects, cores, percent, load, commit, engines = sys.argv[1:10]
+tmp, scan_wall, scan_rss, objects, cores, percent, load, commit, engines, pg_settings = sys.argv[1:11]
 scan_wall, scan_rss = float(scan_wall), int(scan_rss)
 report = json.load(open(os.path.join(tmp, "report.json")))
 summary = report["summary"]
@@ -166,6 +174,8 @@ findings = summary["findings"] + summary.get("suppressed", 0)
 mib = lambda kib: f"{kib / 1024:,.0f}"
 print(f"History benchmark: {summary['objects']:,} objects in {summary['files']:,} files, "
       f"{findings:,} findings; {cores} cores, load average {load}; commit {commit}")
+if "postgres" in engines.split():
+    print(f"PostgreSQL: {pg_settings}")
 print()
 print("| run | wall s | vs scan | peak RSS MiB | finding rows written | new / resolved / changed | store size MiB |")
 print("|---|---:|---:|---:|---:|---|---:|")
