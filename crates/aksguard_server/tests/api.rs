@@ -301,7 +301,11 @@ async fn bad_requests_say_what_is_wrong() {
             ("/api/v1/runs/999999/paths".to_owned(), 404, None),
             ("/api/v1/runs/999999/vulnerabilities".to_owned(), 404, None),
             ("/api/v1/runs/abc/paths".to_owned(), 400, None),
-            (format!("/api/v1/runs/{run}/paths?limit=0"), 400, Some("limit")),
+            (
+                format!("/api/v1/runs/{run}/paths?limit=0"),
+                400,
+                Some("limit"),
+            ),
             (format!("/api/v1/runs/{run}/paths?rank=1"), 400, None),
             (
                 format!("/api/v1/runs/{run}/vulnerabilities?limit=5"),

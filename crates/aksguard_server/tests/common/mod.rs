@@ -10,8 +10,8 @@ use aksguard_model::Severity;
 use aksguard_server::{Running, ServeOptions, Token, start};
 use aksguard_store::test_support::Scratch;
 use aksguard_store::{
-    AttackPaths, FindingRecord, FrameworkScore, RunError, RunRecord, Store, StoredPath,
-    TargetKind, TargetSpec, VulnSummary,
+    AttackPaths, FindingRecord, FrameworkScore, RunError, RunRecord, Store, StoredPath, TargetKind,
+    TargetSpec, VulnSummary,
 };
 use jiff::Timestamp;
 use serde_json::Value;
