@@ -160,3 +160,60 @@ fn without_reports_img005_is_not_judged() {
         "the coverage says why IMG005 judged nothing: {text}"
     );
 }
+
+/// A scan of the shop with `config` as its `--config` file (in `dir`).
+fn scan_with_config(config: &Path, extra: &[&str]) -> (Option<i32>, Value, String) {
+    let output = aksguard("2026-12-05")
+        .args(["scan", SHOP, "--config"])
+        .arg(config)
+        .args(["--select", "IMG005", "--format", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code(), json, stderr)
+}
+
+#[test]
+fn config_reports_are_relative_to_the_file_and_the_flag_adds_to_them() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    std::fs::copy(
+        workspace_root().join(report("trivy-frontend.json")),
+        dir.path().join("reports/frontend.json"),
+    )
+    .unwrap();
+    let config = dir.path().join("aksguard.toml");
+    // Relative to the file, not to the directory the scan runs in (the workspace root).
+    std::fs::write(&config, "vulns = [\"reports/frontend.json\"]\n").unwrap();
+    let (code, json, stderr) = scan_with_config(&config, &[]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let names: Vec<String> = img005(&json).into_iter().map(|(name, ..)| name).collect();
+    assert_eq!(names, ["frontend"], "{stderr}");
+    // `--vulns` adds a report to the file's.
+    let (code, json, stderr) = scan_with_config(&config, &["--vulns", &report("grype-cart.json")]);
+    assert_eq!(code, Some(1), "{stderr}");
+    let names: Vec<String> = img005(&json).into_iter().map(|(name, ..)| name).collect();
+    assert_eq!(names, ["cart", "frontend"], "{stderr}");
+}
+
+#[test]
+fn a_config_report_that_does_not_exist_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aksguard.toml");
+    std::fs::write(&config, "vulns = [\"reports/missing.json\"]\n").unwrap();
+    let (code, json, stderr) = scan_with_config(&config, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert_eq!(json, Value::Null, "no report: {json}");
+    assert!(
+        stderr.contains("reports/missing.json: cannot read"),
+        "{stderr}"
+    );
+    // An empty entry is an error naming the file and line.
+    std::fs::write(&config, "select = [\"IMG005\"]\nvulns = [\"\"]\n").unwrap();
+    let (code, _, stderr) = scan_with_config(&config, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("`vulns`: empty path"), "{stderr}");
+    assert!(stderr.contains("aksguard.toml:2: "), "{stderr}");
+}

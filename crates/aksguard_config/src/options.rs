@@ -33,6 +33,9 @@ pub struct Options {
     /// bindings to run beside the rules: files or directories, relative to this file
     /// (`--policy`).
     pub policies: Option<Vec<Spanned<String>>>,
+    /// Image vulnerability reports IMG005 reads: files relative to this file (`--vulns`
+    /// adds to them).
+    pub vulns: Option<Vec<Spanned<String>>>,
     /// Vulnerability reports (`--vulns`) older than this many days are noted as stale
     /// (`--vulns-max-age-days`).
     pub vulns_max_age_days: Option<Spanned<i64>>,

@@ -83,6 +83,9 @@ pub struct Config {
     /// `policies = [...]`: policy files and directories, resolved against the file's
     /// directory (the CLI adds `--policy`).
     pub policies: Vec<PathBuf>,
+    /// `vulns = [...]`: image vulnerability reports, resolved against the file's directory
+    /// (the scan adds `--vulns`).
+    pub vulns: Vec<PathBuf>,
 }
 
 /// What the command line says; empty / `None` / `false` means "not given".
@@ -356,18 +359,24 @@ impl Resolver<'_> {
             webhook,
             azure,
             azure_set: options.azure.is_some(),
-            policies: self.policies(&options.policies)?,
+            policies: self.paths("policies", &options.policies)?,
+            vulns: self.paths("vulns", &options.vulns)?,
         })
     }
 
-    /// `policies`: non-empty paths, relative to the configuration file's directory.
-    fn policies(&self, values: &Option<Vec<Spanned<String>>>) -> Result<Vec<PathBuf>, ConfigError> {
+    /// `key`'s paths: non-empty, relative to the configuration file's directory (the file
+    /// means the same wherever the scan runs from).
+    fn paths(
+        &self,
+        key: &str,
+        values: &Option<Vec<Spanned<String>>>,
+    ) -> Result<Vec<PathBuf>, ConfigError> {
         let base = Path::new(self.file).parent().unwrap_or(Path::new(""));
         let mut paths = Vec::new();
         for value in values.iter().flatten() {
             let text = value.get_ref().trim();
             if text.is_empty() {
-                return Err(self.error(value, "`policies`: empty path"));
+                return Err(self.error(value, format!("`{key}`: empty path")));
             }
             paths.push(base.join(text));
         }
@@ -639,6 +648,30 @@ expires = 2026-01-14
             assert_eq!(err.line, Some(1), "{bad}");
             assert!(err.message.contains("from 1 to 3650"), "{err}");
         }
+    }
+
+    #[test]
+    fn vulns_and_policies_are_relative_to_the_file() {
+        let config = Config::parse(
+            "vulns = [\"reports/web.json\", \" cart.json \"]\npolicies = [\"policies\"]\n",
+            "ci/aksguard.toml",
+            day("2026-01-15"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.vulns,
+            [
+                PathBuf::from("ci/reports/web.json"),
+                PathBuf::from("ci/cart.json")
+            ]
+        );
+        assert_eq!(config.policies, [PathBuf::from("ci/policies")]);
+        assert!(parse("").unwrap().vulns.is_empty());
+        let err = parse("fail-on = \"high\"\nvulns = [\"a.json\", \" \"]\n").unwrap_err();
+        assert_eq!(err.line, Some(2), "{err}");
+        assert!(err.message.contains("`vulns`: empty path"), "{err}");
+        let err = parse("vulns = \"a.json\"\n").unwrap_err();
+        assert_eq!(err.line, Some(1), "{err}");
     }
 
     #[test]

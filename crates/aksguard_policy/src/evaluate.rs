@@ -56,6 +56,11 @@ pub struct Review<'a> {
     pub old_object: Option<&'a serde_json::Value>,
     /// The requester (`userInfo`), when known (the webhook); scans have none.
     pub user_info: Option<&'a serde_json::Value>,
+    /// The request's `name` and `namespace` when a real request gives them (the webhook:
+    /// an object may name no namespace, or have a generated name); else the object's.
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    pub dry_run: bool,
 }
 
 impl<'a> Review<'a> {
@@ -67,6 +72,32 @@ impl<'a> Review<'a> {
             operation: Operation::Create,
             old_object: None,
             user_info: None,
+            name: None,
+            namespace: None,
+            dry_run: false,
+        }
+    }
+
+    /// A review of `object` for the admission request `admission` (the webhook's); a
+    /// request without one is judged like a scanned file (a `CREATE`). An operation the
+    /// policies do not know is judged as a `CREATE`, like a file.
+    pub fn of_request(
+        object: &'a Object,
+        json: &'a serde_json::Value,
+        admission: Option<&'a aksguard_scan::AdmissionRequest>,
+    ) -> Self {
+        let Some(admission) = admission else {
+            return Review::create(object, json);
+        };
+        Review {
+            object,
+            json,
+            operation: Operation::parse(&admission.operation).unwrap_or_default(),
+            old_object: admission.old_object.as_ref().filter(|old| !old.is_null()),
+            user_info: Some(&admission.user_info).filter(|user| !user.is_null()),
+            name: admission.name.as_deref(),
+            namespace: admission.namespace.as_deref().filter(|ns| !ns.is_empty()),
+            dry_run: admission.dry_run,
         }
     }
 }

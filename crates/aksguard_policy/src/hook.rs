@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use aksguard_model::{Finding, Inventory, LoadError, Object};
-use aksguard_scan::ExtraRules;
+use aksguard_scan::{AdmissionRequest, ExtraRules};
 use rayon::prelude::*;
 
 use crate::evaluate::{PolicySet, Review, ScanContext, Verdicts, to_finding};
@@ -22,6 +22,9 @@ pub struct PolicyRules {
     errors: Mutex<Vec<LoadError>>,
     /// The rules `--select`/`--ignore` leave (`None`: all).
     selected: Option<HashSet<&'static str>>,
+    /// The admission request under review (the webhook's); `None`: a scanned file, judged
+    /// as a `CREATE`.
+    admission: Option<AdmissionRequest>,
 }
 
 impl PolicyRules {
@@ -31,7 +34,15 @@ impl PolicyRules {
             held: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
             selected: None,
+            admission: None,
         }
+    }
+
+    /// Judges the objects for this admission request (its operation, requester, old
+    /// object, name, namespace and dryRun), as the webhook does.
+    pub fn for_request(mut self, admission: AdmissionRequest) -> Self {
+        self.admission = Some(admission);
+        self
     }
 
     /// Reports only these rules' findings (see [`crate::select::selected_rules`]).
@@ -82,7 +93,7 @@ impl ExtraRules for PolicyRules {
             return Vec::new();
         }
         let json = object.root.to_json();
-        let review = Review::create(object, &json);
+        let review = Review::of_request(object, &json, self.admission.as_ref());
         let verdicts = self
             .set
             .evaluate(&review, &ScanContext::default(), Some(false));
@@ -123,7 +134,7 @@ impl ExtraRules for PolicyRules {
         let judged: Vec<(Vec<Finding>, Vec<LoadError>)> = held
             .par_iter()
             .map(|(object, json)| {
-                let review = Review::create(object, json);
+                let review = Review::of_request(object, json, self.admission.as_ref());
                 findings_of(object, self.set.evaluate(&review, &context, Some(true)))
             })
             .collect();

@@ -371,8 +371,8 @@ pub fn evaluate_document(
     let json: &Value = &document.json;
     let is_review =
         document.object.kind == "AdmissionReview" && document.group() == "admission.k8s.io";
-    let (object, operation, old, user) = match is_review {
-        false => (json, Operation::Create, None, None),
+    let (object, operation, old, user, request) = match is_review {
+        false => (json, Operation::Create, None, None, None),
         true => {
             let request = json
                 .get("request")
@@ -388,15 +388,27 @@ pub fn evaluate_document(
                 .filter(|o| !o.is_null())
                 .or(old)
                 .ok_or("AdmissionReview without `object` or `oldObject`")?;
-            (object, operation, old, request.get("userInfo"))
+            (
+                object,
+                operation,
+                old,
+                request.get("userInfo"),
+                Some(request),
+            )
         }
     };
+    let field = |name: &str| request.and_then(|r| r.get(name));
     let review = Review {
         object: &document.object,
         json: object,
         operation,
         old_object: old,
         user_info: user,
+        name: field("name").and_then(Value::as_str),
+        namespace: field("namespace")
+            .and_then(Value::as_str)
+            .filter(|ns| !ns.is_empty()),
+        dry_run: field("dryRun").and_then(Value::as_bool).unwrap_or(false),
     };
     let verdicts = set.evaluate(&review, context, None);
     if let Some(error) = verdicts.errors.first() {

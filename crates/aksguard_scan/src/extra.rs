@@ -21,7 +21,27 @@ pub trait ExtraRules: Send + Sync {
     fn finish(&self, inventory: &Inventory) -> (Vec<Finding>, Vec<LoadError>);
 }
 
+/// The admission request the webhook judges an object for, as users' policies read it
+/// (Gatekeeper's `input.review`, a VAP's `request` and `oldObject`). A file scan has none:
+/// its policies see a `CREATE` of the object without a requester.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AdmissionRequest {
+    /// `CREATE`, `UPDATE`, `DELETE` or `CONNECT`.
+    pub operation: String,
+    /// The request's `name` (empty when the server generates it), when given.
+    pub name: Option<String>,
+    /// The request's `namespace`, when given.
+    pub namespace: Option<String>,
+    /// `userInfo` as the API server sent it (`username`, `uid`, `groups`, `extra`).
+    pub user_info: serde_json::Value,
+    /// The object before the change (UPDATE), when the request carries it.
+    pub old_object: Option<serde_json::Value>,
+    pub dry_run: bool,
+}
+
 /// Makes the extra rules of one scan: a server (the webhook) judges many scans with one
-/// loaded policy set, and each scan's [`ExtraRules`] keeps that scan's state.
-pub type ExtraRulesFactory =
-    std::sync::Arc<dyn Fn() -> std::sync::Arc<dyn ExtraRules> + Send + Sync>;
+/// loaded policy set, and each scan's [`ExtraRules`] keeps that scan's state and sees the
+/// admission request it judges (`None`: judged like a scanned file).
+pub type ExtraRulesFactory = std::sync::Arc<
+    dyn Fn(Option<&AdmissionRequest>) -> std::sync::Arc<dyn ExtraRules> + Send + Sync,
+>;

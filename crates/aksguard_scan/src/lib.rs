@@ -21,7 +21,7 @@ mod settings;
 mod unreadable;
 pub mod vulns;
 
-pub use extra::{ExtraRules, ExtraRulesFactory};
+pub use extra::{AdmissionRequest, ExtraRules, ExtraRulesFactory};
 pub use framework::{assess_frameworks, limit_to_framework};
 pub use pipeline::{Outcome, Pipeline};
 pub use settings::{Baseline, ScanSettings, SettingsRequest};

@@ -52,11 +52,17 @@ impl ScanSettings {
             .effective(&request.overrides)
             .map_err(|e| e.to_string())?;
         effective.rule_settings.as_of = Some(as_of);
-        let vulns = crate::vulns::load(
-            &request.overrides.vulns,
-            effective.vulns_max_age_days,
-            as_of,
-        )?;
+        // aksguard.toml's `vulns` (relative to the file), then `--vulns`; a report named by
+        // both is read once (it would count its vulnerabilities twice).
+        let mut seen = HashSet::new();
+        let vuln_paths: Vec<PathBuf> = config
+            .vulns
+            .iter()
+            .chain(&request.overrides.vulns)
+            .filter(|path| seen.insert(*path))
+            .cloned()
+            .collect();
+        let vulns = crate::vulns::load(&vuln_paths, effective.vulns_max_age_days, as_of)?;
         effective.rule_settings.vulns = vulns.as_ref().map(|v| v.index.clone());
         let baseline = match &request.baseline {
             None => None,

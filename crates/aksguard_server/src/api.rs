@@ -8,7 +8,7 @@
 //! [`MAX_LIMIT`].
 
 use aksguard_model::Severity;
-use aksguard_store::{FindingQuery, FleetEntry, StoreError};
+use aksguard_store::{AttackPaths, FindingQuery, FleetEntry, StoreError, StoredPath};
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -29,6 +29,8 @@ pub const ROUTES: &[&str] = &[
     "/api/v1/runs/{id}",
     "/api/v1/runs/{id}/errors",
     "/api/v1/runs/{id}/findings",
+    "/api/v1/runs/{id}/paths",
+    "/api/v1/runs/{id}/vulnerabilities",
     "/api/v1/diff",
     "/api/v1/fleet",
     "/api/v1/openapi.json",
@@ -52,9 +54,11 @@ pub fn routes() -> Router<AppState> {
         .route(ROUTES[3], get(run))
         .route(ROUTES[4], get(run_errors))
         .route(ROUTES[5], get(run_findings))
-        .route(ROUTES[6], get(diff))
-        .route(ROUTES[7], get(fleet))
-        .route(ROUTES[8], get(openapi))
+        .route(ROUTES[6], get(run_paths))
+        .route(ROUTES[7], get(run_vulnerabilities))
+        .route(ROUTES[8], get(diff))
+        .route(ROUTES[9], get(fleet))
+        .route(ROUTES[10], get(openapi))
         .route("/api/{*rest}", get(unknown))
         .route("/api", get(unknown))
 }
@@ -304,6 +308,59 @@ async fn run_findings(
         "next_offset": next_offset,
         "findings": findings,
     }))
+}
+
+/// One stored attack path with its rank (1 = highest risk).
+#[derive(Serialize)]
+struct RankedPath<'a> {
+    rank: usize,
+    #[serde(flatten)]
+    path: &'a StoredPath,
+}
+
+/// A run's attack paths: `computed` false (and `total` null) when the run did not compute
+/// them, which is not the same as a run that found none. The store keeps the top
+/// [`AttackPaths::TOP`] of `total`.
+async fn run_paths(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: RawQuery,
+) -> ApiResult {
+    let params = Params::parse(query, &["limit"])?;
+    let limit = params.limit()?;
+    let run_id = run_path(&id)?;
+    let stored = state.store.run_attack_paths(run_id).await?;
+    let paths: Vec<RankedPath> = stored
+        .iter()
+        .flat_map(|stored| stored.top.iter())
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .enumerate()
+        .map(|(index, path)| RankedPath {
+            rank: index + 1,
+            path,
+        })
+        .collect();
+    ok(&json!({
+        "run_id": run_id,
+        "computed": stored.is_some(),
+        "total": stored.as_ref().map(|stored| stored.total),
+        "kept": AttackPaths::TOP,
+        "limit": limit,
+        "paths": paths,
+    }))
+}
+
+/// A run's image vulnerabilities (`scan --vulns`): `vulnerabilities` is null when the run
+/// had no report, rather than zeros that would read as "no vulnerabilities".
+async fn run_vulnerabilities(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    query: RawQuery,
+) -> ApiResult {
+    Params::parse(query, &[])?;
+    let run_id = run_path(&id)?;
+    let vulnerabilities = state.store.run_vulnerabilities(run_id).await?;
+    ok(&json!({ "run_id": run_id, "vulnerabilities": vulnerabilities }))
 }
 
 /// New, fixed and still-open findings from run `from` to run `to`; without `from`, the run

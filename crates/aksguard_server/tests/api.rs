@@ -77,6 +77,76 @@ async fn api_answers_match_the_store_and_the_document() {
         assert_valid(&document, "RunErrors", &errors);
         assert_eq!(errors["errors"][0]["path"], "broken.yaml", "{engine}");
 
+        let (status, _, paths) = get(
+            &client,
+            &base,
+            &format!("/api/v1/runs/{}/paths", ids.alpha_second),
+        )
+        .await;
+        assert_eq!(status, 200, "{engine}: {paths}");
+        assert_valid(&document, "RunAttackPaths", &paths);
+        assert_eq!(paths["computed"], true, "{engine}");
+        assert_eq!(paths["total"], 3, "{engine}");
+        assert_eq!(paths["paths"][0]["rank"], 1, "{engine}");
+        assert_eq!(paths["paths"][0]["risk"], 10.0, "{engine}");
+        // Markup in a chain comes back as data, unchanged.
+        assert!(
+            paths["paths"][0]["chain"]
+                .as_str()
+                .unwrap()
+                .contains("Service/web/<script>alert(1)</script> (NET006)"),
+            "{engine}: {paths}"
+        );
+        assert_eq!(paths["paths"][1]["rank"], 2, "{engine}");
+        let (_, _, paths) = get(
+            &client,
+            &base,
+            &format!("/api/v1/runs/{}/paths?limit=1", ids.alpha_second),
+        )
+        .await;
+        assert_valid(&document, "RunAttackPaths", &paths);
+        assert_eq!(paths["paths"].as_array().unwrap().len(), 1, "{engine}");
+        assert_eq!(paths["total"], 3, "{engine}: the total is not limited");
+        let (status, _, paths) = get(
+            &client,
+            &base,
+            &format!("/api/v1/runs/{}/paths", ids.alpha_first),
+        )
+        .await;
+        assert_eq!(status, 200, "{engine}: {paths}");
+        assert_valid(&document, "RunAttackPaths", &paths);
+        assert_eq!(paths["computed"], false, "{engine}: not computed, not zero");
+        assert_eq!(paths["total"], Value::Null, "{engine}");
+        assert_eq!(paths["paths"], serde_json::json!([]), "{engine}");
+
+        let (status, _, vulns) = get(
+            &client,
+            &base,
+            &format!("/api/v1/runs/{}/vulnerabilities", ids.alpha_second),
+        )
+        .await;
+        assert_eq!(status, 200, "{engine}: {vulns}");
+        assert_valid(&document, "RunVulnerabilities", &vulns);
+        assert_eq!(
+            vulns["vulnerabilities"],
+            serde_json::json!({"reports": 1, "images": 2, "critical": 1, "high": 3,
+                "medium": 4, "low": 5, "fixable": 2, "containers": 1}),
+            "{engine}"
+        );
+        let (status, _, vulns) = get(
+            &client,
+            &base,
+            &format!("/api/v1/runs/{}/vulnerabilities", ids.alpha_first),
+        )
+        .await;
+        assert_eq!(status, 200, "{engine}: {vulns}");
+        assert_valid(&document, "RunVulnerabilities", &vulns);
+        assert_eq!(
+            vulns["vulnerabilities"],
+            Value::Null,
+            "{engine}: no report, not zeros"
+        );
+
         let findings_of =
             |query: &str| format!("/api/v1/runs/{}/findings{query}", ids.alpha_second);
         let (status, _, page) = get(&client, &base, &findings_of("")).await;
@@ -228,6 +298,20 @@ async fn bad_requests_say_what_is_wrong() {
             ("/api/v1/runs/999999".to_owned(), 404, None),
             ("/api/v1/runs/999999/findings".to_owned(), 404, None),
             ("/api/v1/runs/999999/errors".to_owned(), 404, None),
+            ("/api/v1/runs/999999/paths".to_owned(), 404, None),
+            ("/api/v1/runs/999999/vulnerabilities".to_owned(), 404, None),
+            ("/api/v1/runs/abc/paths".to_owned(), 400, None),
+            (
+                format!("/api/v1/runs/{run}/paths?limit=0"),
+                400,
+                Some("limit"),
+            ),
+            (format!("/api/v1/runs/{run}/paths?rank=1"), 400, None),
+            (
+                format!("/api/v1/runs/{run}/vulnerabilities?limit=5"),
+                400,
+                None,
+            ),
             ("/api/v1/targets/nobody".to_owned(), 404, None),
             ("/api/v1/targets/999999/runs".to_owned(), 404, None),
             ("/api/v1/nothing-here".to_owned(), 404, None),

@@ -12,7 +12,7 @@ use aksguard_load::admission::load_admission_object;
 use aksguard_model::azure::AzureResources;
 use aksguard_model::{Finding, Fingerprint, Object, ObjectRef};
 use aksguard_rules::{Family, Rule};
-use aksguard_scan::{ExtraRulesFactory, ScanSettings, scan_objects_with};
+use aksguard_scan::{AdmissionRequest, ExtraRulesFactory, ScanSettings, scan_objects_with};
 
 /// Why a selected rule does not run at admission.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +105,12 @@ impl Judge {
         &self.settings
     }
 
+    /// Whether users' policies judge beside the rules (only they read the admission
+    /// request: building it is skipped otherwise).
+    pub fn has_policies(&self) -> bool {
+        self.extra.is_some()
+    }
+
     /// The same rules and settings judged as of `today`: an exception whose `expires` has
     /// passed stops suppressing, as `aksguard scan` run on that day would decide. A server
     /// runs for weeks; the file is not re-read (its other settings stay as loaded).
@@ -140,6 +146,19 @@ impl Judge {
     /// errors; `namespace` is the review's, given to an object that does not name its own
     /// (the API server fills it in only after admission).
     pub fn judge(&self, label: &str, namespace: Option<&str>, json: &str) -> Verdict {
+        self.judge_request(label, namespace, json, None)
+    }
+
+    /// [`Judge::judge`] for the admission request `admission`, which users' policies read
+    /// (Gatekeeper's `input.review`, a VAP's `request` and `oldObject`); `None` judges the
+    /// object as a scanned file (a `CREATE` without a requester).
+    pub fn judge_request(
+        &self,
+        label: &str,
+        namespace: Option<&str>,
+        json: &str,
+        admission: Option<&AdmissionRequest>,
+    ) -> Verdict {
         let (mut objects, errors) = load_admission_object(label, json, &self.limits);
         if objects.len() != 1 {
             // The messages, not the label and line: the warning names the object already.
@@ -169,7 +188,7 @@ impl Judge {
             &self.rules,
             &self.settings,
             label,
-            self.extra.as_ref().map(|make| make()),
+            self.extra.as_ref().map(|make| make(admission)),
         );
         // Invalid `aksguard.io/ignore` annotations; their message names the object.
         let problems = errors

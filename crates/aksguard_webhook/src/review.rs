@@ -59,7 +59,44 @@ pub struct UserInfo {
     #[serde(default)]
     pub username: String,
     #[serde(default)]
+    pub uid: Option<String>,
+    #[serde(default)]
     pub groups: Vec<String>,
+    /// Kept as sent (a map of lists of strings), for users' policies only.
+    #[serde(default)]
+    pub extra: Option<serde_json::Value>,
+}
+
+impl UserInfo {
+    /// `userInfo` as policies read it: the fields the request had.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut user = serde_json::json!({"username": self.username, "groups": self.groups});
+        if let Some(uid) = &self.uid {
+            user["uid"] = uid.as_str().into();
+        }
+        if let Some(extra) = self.extra.as_ref().filter(|e| !e.is_null()) {
+            user["extra"] = extra.clone();
+        }
+        user
+    }
+}
+
+impl Request<'_> {
+    /// What users' policies read of this request. The old object is parsed here, only for
+    /// them (the rules never read it from this value).
+    pub fn admission(&self) -> aksguard_scan::AdmissionRequest {
+        aksguard_scan::AdmissionRequest {
+            operation: self.operation.clone(),
+            name: self.name.clone(),
+            namespace: self.namespace.clone(),
+            user_info: self.user_info.to_json(),
+            old_object: self
+                .old_object
+                .and_then(|raw| serde_json::from_str(raw.get()).ok())
+                .filter(|old: &serde_json::Value| !old.is_null()),
+            dry_run: self.dry_run.unwrap_or(false),
+        }
+    }
 }
 
 /// Why a body is not a review aksguard can answer (HTTP 400).

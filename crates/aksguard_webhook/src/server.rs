@@ -14,6 +14,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use aksguard_config::{UpdatePolicy, WebhookMode};
+use aksguard_scan::AdmissionRequest;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -425,13 +426,22 @@ fn answer(shared: &Shared, query: Option<WebhookMode>, body: &[u8]) -> Reply {
         shared.default_mode,
         request.namespace.as_deref(),
     );
-    let verdict = judge_object(&judge, &request, request.object.map(|o| o.get()), &subject);
+    // Users' policies read the request (operation, requester, old object…); the old object
+    // alone is judged as a scanned file would be, for the findings it had on its own.
+    let admission = judge.has_policies().then(|| request.admission());
+    let verdict = judge_object(
+        &judge,
+        &request,
+        request.object.map(|o| o.get()),
+        admission.as_ref(),
+        &subject,
+    );
     let existing = if mode == WebhookMode::Enforce
         && request.operation == "UPDATE"
         && webhook.update == UpdatePolicy::WarnExisting
         && let Some(old) = request.old_object
     {
-        judge_object(&judge, &request, Some(old.get()), &subject).fingerprints()
+        judge_object(&judge, &request, Some(old.get()), None, &subject).fingerprints()
     } else {
         Default::default()
     };
@@ -543,6 +553,7 @@ fn judge_object(
     judge: &Judge,
     request: &Request<'_>,
     object: Option<&str>,
+    admission: Option<&AdmissionRequest>,
     subject: &str,
 ) -> Verdict {
     let Some(object) = object.filter(|o| *o != "null") else {
@@ -553,7 +564,7 @@ fn judge_object(
     };
     let label = format!("admission:{}", subject.replacen(' ', "/", 1));
     guarded(&request.uid, subject, || {
-        judge.judge(&label, request.namespace.as_deref(), object)
+        judge.judge_request(&label, request.namespace.as_deref(), object, admission)
     })
 }
 

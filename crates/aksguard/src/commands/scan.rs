@@ -33,6 +33,8 @@ pub(crate) struct Scanned {
     pub outcome: Outcome,
     pub coverage: Vec<aksguard_model::RuleCoverage>,
     pub identity: ScanIdentity,
+    /// The users' policy rules that ran (`GK.…`, `VAP.…`), sorted.
+    pub policy_rules: Vec<&'static str>,
 }
 
 pub fn run(args: &ScanArgs) -> u8 {
@@ -54,6 +56,7 @@ pub fn run(args: &ScanArgs) -> u8 {
         outcome,
         coverage,
         identity,
+        policy_rules,
     } = match collect(args) {
         Ok(scanned) => scanned,
         Err(code) => return code,
@@ -157,6 +160,7 @@ pub fn run(args: &ScanArgs) -> u8 {
             scan_store::RunExtras {
                 vulns: settings.vulns.as_ref().map(|v| &v.counts),
                 attack_paths: stored_paths,
+                policy_rules: &policy_rules,
             },
             started_at,
             finished_at,
@@ -224,6 +228,13 @@ pub(crate) fn collect(args: &ScanArgs) -> Result<Scanned, u8> {
     if let Some(extra) = &policies.rules {
         pipeline = pipeline.with_extra(extra.clone());
     }
+    let mut policy_rules: Vec<&'static str> = policies
+        .rules
+        .as_ref()
+        .and_then(|rules| rules.selected())
+        .map(|selected| selected.iter().copied().collect())
+        .unwrap_or_default();
+    policy_rules.sort_unstable();
     let mut loaded = if args.paths.is_empty() {
         Loaded::default()
     } else {
@@ -291,6 +302,7 @@ pub(crate) fn collect(args: &ScanArgs) -> Result<Scanned, u8> {
         outcome,
         coverage,
         identity,
+        policy_rules,
     })
 }
 

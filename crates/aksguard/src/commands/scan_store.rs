@@ -60,6 +60,11 @@ pub fn record(
         RunRecord::from_report(report, target.spec, started_at, finished_at, target.commit);
     record.vulnerabilities = extras.vulns.map(|counts| vuln_summary(counts, report));
     record.attack_paths = extras.attack_paths;
+    // The report lists the built-in rules only; the policies that ran judged too, so a
+    // policy finding that is gone is resolved like a rule's (else it stays open forever).
+    record
+        .rules_judged
+        .extend(extras.policy_rules.iter().map(|id| (*id).to_owned()));
     let created = match &store.location {
         StoreLocation::Sqlite(path) if store.is_default && !path.exists() => Some(path.clone()),
         _ => None,
@@ -94,6 +99,8 @@ pub struct RunExtras<'a> {
     pub vulns: Option<&'a aksguard_scan::vulns::VulnCounts>,
     /// The scan's attack paths.
     pub attack_paths: Option<aksguard_store::AttackPaths>,
+    /// The users' policy rules that ran.
+    pub policy_rules: &'a [&'static str],
 }
 
 /// What a run keeps of its attack paths: how many, and the riskiest few as readable chains.

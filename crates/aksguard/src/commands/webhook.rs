@@ -72,10 +72,14 @@ pub fn run(args: &WebhookArgs) -> u8 {
     if let Some(rules) = policies.rules {
         let set = rules.shared_set();
         let selected = rules.selected().cloned();
-        judge = judge.with_extra(std::sync::Arc::new(move || {
+        judge = judge.with_extra(std::sync::Arc::new(move |admission| {
             let mut per_review = aksguard_policy::PolicyRules::new(set.clone());
             if let Some(selected) = &selected {
                 per_review = per_review.with_selected(selected.clone());
+            }
+            // The policies see the real request (operation, userInfo, oldObject…).
+            if let Some(admission) = admission {
+                per_review = per_review.for_request(admission.clone());
             }
             std::sync::Arc::new(per_review) as std::sync::Arc<dyn aksguard_scan::ExtraRules>
         }));

@@ -247,12 +247,12 @@ pub fn review_json(review: &Review<'_>) -> Json {
     let mut request = serde_json::json!({
         "uid": "",
         "kind": {"group": group, "version": version, "kind": text("/kind")},
-        "name": text("/metadata/name"),
-        "namespace": text("/metadata/namespace"),
+        "name": review.name.unwrap_or_else(|| text("/metadata/name")),
+        "namespace": review.namespace.unwrap_or_else(|| text("/metadata/namespace")),
         "operation": review.operation.as_str(),
         "userInfo": review.user_info.cloned().unwrap_or_else(|| serde_json::json!({})),
         "object": json,
-        "dryRun": false,
+        "dryRun": review.dry_run,
     });
     if let Some(old) = review.old_object {
         request["oldObject"] = old.clone();
@@ -270,7 +270,9 @@ impl PolicyEvaluator for GatekeeperPolicies {
     }
 
     fn evaluate(&self, review: &Review<'_>, context: &ScanContext, verdicts: &mut Verdicts) {
-        let subject = subject(review.json);
+        let mut subject = subject(review.json);
+        // At admission an object that names no namespace is created in the request's.
+        subject.namespace = subject.namespace.or(review.namespace);
         // Converted once per object, shared by every constraint that matches.
         let mut review_value: Option<regorus::Value> = None;
         for policy in &self.templates {

@@ -29,6 +29,11 @@ pub struct Request<'a> {
     pub operation: &'a str,
     /// `request.userInfo` (the webhook's requester); a scan's is `aksguard`.
     pub user_info: Option<&'a Json>,
+    /// The request's `name` and `namespace` (the webhook's); else the object's.
+    pub name: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+    /// `request.dryRun`.
+    pub dry_run: bool,
     /// Param objects from the scan, besides those loaded with the policies
     /// ([`VapSet::params_among`]).
     pub scanned_params: &'a [Param],
@@ -43,6 +48,9 @@ impl Default for Request<'_> {
             namespace_object: None,
             operation: "CREATE",
             user_info: None,
+            name: None,
+            namespace: None,
+            dry_run: false,
             scanned_params: &[],
         }
     }
@@ -283,16 +291,14 @@ impl VapSet {
         } else {
             request.object
         };
-        let target = RequestTarget::of(subject, request.operation);
+        let target = RequestTarget::of(subject, request.operation)
+            .with_request(request.name, request.namespace);
         let namespace_object = if target.cluster_scoped {
             None
         } else {
             request.namespace_object
         };
-        let mut request_json = target.request_json();
-        if let Some(user_info) = request.user_info {
-            request_json["userInfo"] = user_info.clone();
-        }
+        let request_json = target.request_json_with(request.user_info, request.dry_run);
         // The object selector matches when the new or the old object's labels match.
         let selects = |resources: &super::spec::MatchResources| {
             matching::matches(resources, &target, subject, namespace_object)

@@ -118,6 +118,31 @@ impl RequestTarget {
         }
     }
 
+    /// What a real request (the webhook's) says over what the object does: its `name` (a
+    /// generated name is empty) and, for a namespaced object, its `namespace`.
+    pub fn with_request(mut self, name: Option<&str>, namespace: Option<&str>) -> Self {
+        if let Some(name) = name {
+            name.clone_into(&mut self.name);
+        }
+        if let Some(namespace) = namespace.filter(|ns| !ns.is_empty())
+            && !self.cluster_scoped
+        {
+            namespace.clone_into(&mut self.namespace);
+        }
+        self
+    }
+
+    /// [`RequestTarget::request_json`] with the real requester and `dryRun` (the
+    /// webhook's); without a requester, a scan's.
+    pub fn request_json_with(&self, user_info: Option<&Json>, dry_run: bool) -> Json {
+        let mut request = self.request_json();
+        if let Some(user_info) = user_info {
+            request["userInfo"] = user_info.clone();
+        }
+        request["dryRun"] = Json::Bool(dry_run);
+        request
+    }
+
     /// The `request` variable (an AdmissionRequest as the policy sees it).
     pub fn request_json(&self) -> Json {
         let kind =

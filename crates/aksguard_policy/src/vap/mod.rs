@@ -184,6 +184,7 @@ impl PolicyEvaluator for VapPolicies {
         let namespace = review.json["metadata"]["namespace"]
             .as_str()
             .filter(|n| !n.is_empty())
+            .or(review.namespace)
             .unwrap_or("default");
         let null = Json::Null;
         let (object, old_object) = match review.operation {
@@ -197,6 +198,9 @@ impl PolicyEvaluator for VapPolicies {
             namespace_object: context.namespace(namespace),
             operation: review.operation.as_str(),
             user_info: review.user_info,
+            name: review.name,
+            namespace: review.namespace,
+            dry_run: review.dry_run,
             scanned_params: &params.0,
         });
         for decision in outcome.decisions {
@@ -252,11 +256,9 @@ impl TemplateCel for TemplateProgram {
             _ => (review.json, review.old_object.unwrap_or(&null)),
         };
         let any_object = if object.is_null() { old_object } else { object };
-        let target = matching::RequestTarget::of(any_object, review.operation.as_str());
-        let mut request = target.request_json();
-        if let Some(user_info) = review.user_info {
-            request["userInfo"] = user_info.clone();
-        }
+        let target = matching::RequestTarget::of(any_object, review.operation.as_str())
+            .with_request(review.name, review.namespace);
+        let request = target.request_json_with(review.user_info, review.dry_run);
         let namespace_object = (!target.cluster_scoped)
             .then(|| context.namespace(&target.namespace))
             .flatten()

@@ -10,7 +10,8 @@ use aksguard_model::Severity;
 use aksguard_server::{Running, ServeOptions, Token, start};
 use aksguard_store::test_support::Scratch;
 use aksguard_store::{
-    FindingRecord, FrameworkScore, RunError, RunRecord, Store, TargetKind, TargetSpec,
+    AttackPaths, FindingRecord, FrameworkScore, RunError, RunRecord, Store, StoredPath, TargetKind,
+    TargetSpec, VulnSummary,
 };
 use jiff::Timestamp;
 use serde_json::Value;
@@ -93,7 +94,8 @@ fn run(
 }
 
 /// Two targets: `alpha` (two runs a day apart, scanned an hour ago: one finding fixed, one
-/// new whose message holds markup, a loading error, a suppressed finding) and `beta` (one
+/// new whose message holds markup, a loading error, a suppressed finding; the second run
+/// has attack paths, one of them with markup, and a vulnerability report) and `beta` (one
 /// run thirty days ago: stale).
 pub async fn seed(store: &Store) -> Seeded {
     let now = Timestamp::now().as_millisecond();
@@ -185,10 +187,35 @@ pub async fn seed(store: &Store) -> Seeded {
         ))
         .await
         .expect("record alpha 1");
-    let a2 = store
-        .record(&run("uid-alpha-2", &alpha, now - 3_600_000, second, errors))
-        .await
-        .expect("record alpha 2");
+    // Only the second run computed attack paths and had a `--vulns` report: the first
+    // answers "not computed" / "no report", never zeros.
+    let mut second_run = run("uid-alpha-2", &alpha, now - 3_600_000, second, errors);
+    second_run.attack_paths = Some(AttackPaths {
+        total: 3,
+        top: vec![
+            StoredPath {
+                risk: 10.0,
+                chain: "internet → Service/web/<script>alert(1)</script> (NET006) → \
+                        Permission/cluster-admin (RBAC001)"
+                    .into(),
+            },
+            StoredPath {
+                risk: 8.0,
+                chain: "internet → Service/web/api (NET006) → Node/host (POD001)".into(),
+            },
+        ],
+    });
+    second_run.vulnerabilities = Some(VulnSummary {
+        reports: 1,
+        images: 2,
+        critical: 1,
+        high: 3,
+        medium: 4,
+        low: 5,
+        fixable: 2,
+        containers: 1,
+    });
+    let a2 = store.record(&second_run).await.expect("record alpha 2");
     let b1 = store
         .record(&run(
             "uid-beta-1",

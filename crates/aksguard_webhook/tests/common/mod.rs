@@ -91,8 +91,20 @@ impl Harness {
         mode: WebhookMode,
         adjust: impl FnOnce(&mut Options),
     ) -> Harness {
-        aksguard_webhook::install_crypto_provider();
         let dir = tempfile::tempdir().unwrap();
+        Self::start_in(dir, toml, mode, adjust, |_, judge| judge).await
+    }
+
+    /// [`Harness::start_with`] in `dir` (which may hold files the configuration names, such
+    /// as policies), with the judge given to `wrap` (to plug users' policies in).
+    pub async fn start_in(
+        dir: tempfile::TempDir,
+        toml: &str,
+        mode: WebhookMode,
+        adjust: impl FnOnce(&mut Options),
+        wrap: impl FnOnce(&ScanSettings, Judge) -> Judge,
+    ) -> Harness {
+        aksguard_webhook::install_crypto_provider();
         let ca = Ca::new();
         let leaf = ca.leaf();
         std::fs::write(cert_path(dir.path()), &leaf.cert_pem).unwrap();
@@ -119,13 +131,11 @@ impl Harness {
             })
         };
         adjust(&mut options);
-        let running = tokio::time::timeout(
-            Duration::from_secs(10),
-            start(options, Judge::new(settings)),
-        )
-        .await
-        .expect("server starts in time")
-        .expect("server starts");
+        let judge = wrap(&settings, Judge::new(settings.clone()));
+        let running = tokio::time::timeout(Duration::from_secs(10), start(options, judge))
+            .await
+            .expect("server starts in time")
+            .expect("server starts");
         let addr = running.addr;
         let client = client_for(&ca, addr, |b| b);
         Harness {
