@@ -34,10 +34,7 @@ fn readme_example() -> Example {
             .unwrap_or_else(|| panic!("the example has a {fence} block"))
             + fence.len()
             + 1;
-        let close = section[open..]
-            .find("```")
-            .expect("the block is closed")
-            + open;
+        let close = section[open..].find("```").expect("the block is closed") + open;
         section[open..close].to_owned()
     };
     let file = section

@@ -179,8 +179,8 @@ fn remove_overridden(
     });
     if referenced {
         return patch::manual(&format!(
-            "Remove or rename one definition of `{name}` (an entry in between refers to \
-             `{reference}`)."
+            "Remove or rename one definition of `{name}` (a later entry reads the \
+             overridden value as `{reference}`)."
         ));
     }
     patch::remove(
