@@ -220,10 +220,12 @@ fn plan_file(
             return;
         }
     };
-    // Bottom of the file first: an edit never moves the lines of the objects above it, so
-    // each finding's line still finds its object.
+    // Bottom of the file first (column too, for flow lists on one line): an edit never moves
+    // the lines of the objects above it, so each finding's line still finds its object, and
+    // removing a list item never shifts the position of an item a later fix removes.
     findings.sort_by(|a, b| {
-        (b.location.line, b.rule_id, &b.container).cmp(&(a.location.line, a.rule_id, &a.container))
+        let key = |f: &Finding| (f.location.line, f.location.column);
+        (key(b), b.rule_id, &b.container).cmp(&(key(a), a.rule_id, &a.container))
     });
     // The fast path: every fix applied in turn, verified once for the whole file. When that
     // fails, each fix is applied and verified alone, so one bad fix does not sink the rest.
@@ -389,7 +391,24 @@ pub(crate) fn find_object(
         .map(|(i, _)| i)
         .collect();
     match candidates[..] {
-        [] => Err(format!("object {} not found in the file", reference.name)),
+        // An earlier fix of the same object may have changed its apiVersion (REL001): the
+        // object is then the one of that kind and name, if there is only one.
+        [] => {
+            let same_name: Vec<usize> = objects
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| {
+                    o.kind == reference.kind.as_str()
+                        && o.name.as_deref().unwrap_or("<unnamed>") == reference.name.as_str()
+                        && o.namespace.as_deref() == reference.namespace.as_deref()
+                })
+                .map(|(i, _)| i)
+                .collect();
+            match same_name[..] {
+                [one] => Ok(one),
+                _ => Err(format!("object {} not found in the file", reference.name)),
+            }
+        }
         [one] => Ok(one),
         _ => candidates
             .iter()

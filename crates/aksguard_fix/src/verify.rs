@@ -3,7 +3,7 @@
 //! finding and reports nothing new, and nothing in the objects changed but the patched
 //! paths (parsed trees compared with those paths masked).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aksguard_load::Limits;
 use aksguard_model::azure::AzureResources;
@@ -53,6 +53,17 @@ impl std::fmt::Display for FindingKey {
 pub struct Scanned {
     pub objects: Vec<Object>,
     pub findings: BTreeSet<FindingKey>,
+    /// How many findings share each key: a rule may report one object and container more
+    /// than once (two unsafe sysctls of a pod, two duplicated env vars), and a fix of one of
+    /// them must take one away without the others counting as "still reported".
+    pub counts: BTreeMap<FindingKey, usize>,
+}
+
+impl Scanned {
+    /// How many findings have `key`.
+    pub fn count(&self, key: &FindingKey) -> usize {
+        self.counts.get(key).copied().unwrap_or(0)
+    }
 }
 
 /// Loads `text` as the file `path` and runs the scan pipeline over its objects alone. A
@@ -75,9 +86,14 @@ pub fn scan_text(
         settings,
         path,
     );
+    let mut counts: BTreeMap<FindingKey, usize> = BTreeMap::new();
+    for finding in &outcome.findings {
+        *counts.entry(FindingKey::of(finding)).or_default() += 1;
+    }
     Ok(Scanned {
         objects,
-        findings: outcome.findings.iter().map(FindingKey::of).collect(),
+        findings: counts.keys().cloned().collect(),
+        counts,
     })
 }
 
@@ -99,10 +115,18 @@ pub fn check_all(
     after: &Scanned,
     fixes: &[(FindingKey, usize, Vec<PatchOp>)],
 ) -> Result<(), String> {
-    if let Some((target, _, _)) = fixes.iter().find(|(t, _, _)| after.findings.contains(t)) {
+    // Each fix takes away one finding of its key (others of the same key may stay).
+    let mut fixed: BTreeMap<&FindingKey, usize> = BTreeMap::new();
+    for (target, _, _) in fixes {
+        *fixed.entry(target).or_default() += 1;
+    }
+    if let Some((target, _)) = fixed
+        .iter()
+        .find(|(t, n)| after.count(t) + **n > before.count(t))
+    {
         return Err(format!("{target} is still reported after the edit"));
     }
-    if let Some(new) = after.findings.difference(&before.findings).next() {
+    if let Some((new, _)) = after.counts.iter().find(|(k, n)| **n > before.count(k)) {
         return Err(format!("the edit would add a finding: {new}"));
     }
     if before.objects.len() != after.objects.len() {
@@ -117,8 +141,14 @@ pub fn check_all(
         for (_, object, ops) in fixes {
             if *object == index {
                 for op in ops {
-                    mask(&mut was, op);
-                    mask(&mut is, op);
+                    if let Some(path) = removed_item(op) {
+                        // The item is gone from the edited text: take it out of the original
+                        // only (masking by position would hit its successor there).
+                        drop_item(&mut was, path);
+                    } else {
+                        mask(&mut was, op);
+                        mask(&mut is, op);
+                    }
                 }
             }
         }
@@ -130,6 +160,53 @@ pub fn check_all(
         }
     }
     Ok(())
+}
+
+/// The path of the list item `op` removes, when it removes one (by position or name).
+fn removed_item(op: &PatchOp) -> Option<&[PathSegment]> {
+    match op {
+        PatchOp::Remove { path }
+            if matches!(
+                path.0.last(),
+                Some(PathSegment::Index(_) | PathSegment::Named(_))
+            ) =>
+        {
+            Some(&path.0)
+        }
+        _ => None,
+    }
+}
+
+/// Removes the list item at `path` from `tree`, as the edit did from the text (the first
+/// item of that name, as the editor resolves it). Nothing when the path does not lead to it.
+fn drop_item(tree: &mut Json, path: &[PathSegment]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut node = tree;
+    for segment in parents {
+        let next = match (segment, node) {
+            (PathSegment::Key(key), Json::Object(map)) => map.get_mut(key.as_str()),
+            (PathSegment::Index(index), Json::Array(items)) => items.get_mut(*index as usize),
+            (PathSegment::Named(name), Json::Array(items)) => items
+                .iter_mut()
+                .find(|i| i.get("name").and_then(Json::as_str) == Some(name.as_str())),
+            _ => None,
+        };
+        let Some(next) = next else { return };
+        node = next;
+    }
+    let Json::Array(items) = node else { return };
+    let at = match last {
+        PathSegment::Index(index) => Some(*index as usize).filter(|i| *i < items.len()),
+        PathSegment::Named(name) => items
+            .iter()
+            .position(|i| i.get("name").and_then(Json::as_str) == Some(name.as_str())),
+        PathSegment::Key(_) => None,
+    };
+    if let Some(at) = at {
+        items.remove(at);
+    }
 }
 
 /// Takes out of `tree` what `op` may change, so two trees that differ only there compare

@@ -83,6 +83,25 @@ fn the_planner_runs_over_the_real_corpus() {
         plan.not_automatic,
         elapsed.as_secs_f64()
     );
+    // Why the rest was declined, most common reason first (file-specific details such as
+    // line numbers make reasons differ; the rule and reason are enough to see the pattern).
+    let mut reasons: std::collections::BTreeMap<String, (usize, &str)> = Default::default();
+    for declined in &plan.declined {
+        let reason: String = declined
+            .reason
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '#' } else { c })
+            .collect();
+        reasons
+            .entry(format!("{}: {reason}", declined.finding.rule_id))
+            .or_insert((0, &declined.path))
+            .0 += 1;
+    }
+    let mut reasons: Vec<(String, (usize, &str))> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    for (reason, (count, path)) in reasons.iter().take(12) {
+        println!("  declined {count}x {reason} (e.g. {path})");
+    }
     for declined in plan
         .declined
         .iter()

@@ -91,10 +91,10 @@ fn every_fixture_fixes_to_its_snapshot_and_a_second_run_is_a_no_op() {
             failures.push(format!("{}: output differs:\n{fixed}", input.display()));
             continue;
         }
-        // A fixture whose fix is declined (an anchor) documents the refusal: unchanged, and
-        // the reason is reported.
+        // A fixture whose fix is declined (an anchor) or left to a person (a `manual` fix)
+        // documents the refusal: unchanged, and the refusal is reported or counted.
         if fixed == text {
-            if plan.declined.is_empty() {
+            if plan.declined.is_empty() && plan.not_automatic == 0 {
                 failures.push(format!(
                     "{}: nothing fixed and nothing declined",
                     input.display()
@@ -219,5 +219,15 @@ fn counts_the_rules_with_automatic_edits() {
         automatic.len(),
         automatic
     );
-    assert!(automatic.len() >= 30, "{}: {automatic:?}", automatic.len());
+    // README "Fixing findings" lists these rules; keep the two in step.
+    let expected: BTreeSet<&str> = [
+        "IDN001", "IDN002", "IMG004", "IMG006", "NET006", "NET007", "NET011", "NET013", "NS001",
+        "NS002", "POD001", "POD002", "POD003", "POD004", "POD005", "POD006", "POD007", "POD008",
+        "POD009", "POD010", "POD011", "POD012", "POD014", "POD016", "POD017", "POD018", "POD019",
+        "POD020", "POD022", "POD023", "POD026", "POD027", "POD030", "POD031", "RBAC007", "REL001",
+        "REL007",
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(automatic, expected, "{} rules", automatic.len());
 }

@@ -117,3 +117,16 @@ pub(crate) fn set_security(
         value,
     )
 }
+
+/// A fix only a person can make, for a finding of a rule whose other findings are fixed
+/// automatically (the rule's own safety would otherwise say `safe` or `review`).
+pub(crate) fn manual(summary: &str) -> Fix {
+    Fix::new(summary, FixSafety::Manual)
+}
+
+/// `keys` under the pod template's metadata (`spec.template.metadata.<keys>`; a Pod's own
+/// `metadata`).
+pub(crate) fn pod_metadata_path(pod: &PodSpecView<'_>, keys: &[&str]) -> FieldPath {
+    let spec = pod.spec_path.strip_suffix("spec").unwrap_or(pod.spec_path);
+    object_path(&format!("{spec}metadata"), keys)
+}

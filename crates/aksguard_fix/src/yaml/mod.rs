@@ -453,17 +453,15 @@ impl<'t> Manifest<'t> {
         };
         if indexes.len() == items.len() {
             // Every item goes: the list stays, empty.
-            let first = self.tree.node(items[0]).start;
-            let start = if *flow {
-                node.start
-            } else {
-                self.text[..first].rfind('-').unwrap_or(first)
-            };
-            return Ok(Edit {
-                start,
-                end: self.content_end(node.end),
-                replacement: "[]".to_owned(),
-            });
+            let end = self.content_end(node.end);
+            if *flow {
+                return Ok(Edit {
+                    start: node.start,
+                    end,
+                    replacement: "[]".to_owned(),
+                });
+            }
+            return self.empty_block_list(items, end);
         }
         if *flow {
             if indexes.len() != 1 {
@@ -494,6 +492,33 @@ impl<'t> Manifest<'t> {
             end,
             replacement: String::new(),
         })
+    }
+
+    /// Replaces a whole block list (its items end at `end`) by `[]`. A block list may sit at
+    /// its key's own column (`sysctls:` then `- name: …` below it), where `[]` on the next
+    /// line would not parse: `[]` goes after the key's colon then, or where the first dash was
+    /// when that is deeper than the line before.
+    fn empty_block_list(&self, items: &[NodeId], end: usize) -> Result<Edit, String> {
+        let first = self.tree.node(items[0]).start;
+        let dash = self.text[..first].rfind('-').unwrap_or(first);
+        let before = self.text[..dash].trim_end();
+        if before.ends_with(':') {
+            return Ok(Edit {
+                start: before.len(),
+                end,
+                replacement: " []".to_owned(),
+            });
+        }
+        let line = &self.text[self.line_start(before.len())..before.len()];
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if !before.is_empty() && self.column(dash) > indent {
+            return Ok(Edit {
+                start: dash,
+                end,
+                replacement: "[]".to_owned(),
+            });
+        }
+        Err("a block list that cannot be emptied in place; not edited".to_owned())
     }
 
     /// Removes element `index` of a flow collection whose elements span `ranges`.

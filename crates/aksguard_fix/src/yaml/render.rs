@@ -32,13 +32,19 @@ pub(super) fn inline(value: &Json, style: Style) -> String {
     }
 }
 
-/// A mapping key.
+/// A mapping key (kept to the flow-style plain set even in block style: a key with `:` in
+/// it is quoted).
 pub(super) fn key(key: &str, style: Style) -> String {
+    let style = if style == Style::Block {
+        Style::Flow
+    } else {
+        style
+    };
     string(key, style)
 }
 
 fn string(s: &str, style: Style) -> String {
-    if style != Style::Json && is_plain_safe(s) {
+    if style != Style::Json && is_plain_safe(s, style) {
         s.to_owned()
     } else {
         // A JSON string is a valid YAML double-quoted scalar.
@@ -47,8 +53,10 @@ fn string(s: &str, style: Style) -> String {
 }
 
 /// Whether YAML (1.1 or 1.2, as go-yaml and the loader read it) reads `s` unquoted as the
-/// same string.
-fn is_plain_safe(s: &str) -> bool {
+/// same string. In block style an image reference stays plain: `:` inside (never last, so
+/// never `: `) and `@` after a letter are text there, not indicators as in flow style.
+fn is_plain_safe(s: &str, style: Style) -> bool {
+    let block_text = |c: char| style == Style::Block && matches!(c, ':' | '@');
     let reserved = [
         "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~",
     ];
@@ -58,8 +66,10 @@ fn is_plain_safe(s: &str) -> bool {
         && s.chars()
             .next()
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '/')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+        && !s.ends_with(':')
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/') || block_text(c)
+        })
 }
 
 /// `key: value` as block lines at `indent` columns, nested collections one `unit` deeper;
@@ -116,6 +126,18 @@ mod tests {
         assert_eq!(inline(&Json::from("on"), Style::Flow), "\"on\"");
         assert_eq!(inline(&Json::from("1.0"), Style::Flow), "\"1.0\"");
         assert_eq!(inline(&Json::from("a: b"), Style::Block), "\"a: b\"");
+        assert_eq!(
+            inline(
+                &Json::from("registry.k8s.io/pause:3.9@sha256:ab"),
+                Style::Block
+            ),
+            "registry.k8s.io/pause:3.9@sha256:ab"
+        );
+        assert_eq!(inline(&Json::from("pause:"), Style::Block), "\"pause:\"");
+        assert_eq!(
+            inline(&Json::from("pause:3.9"), Style::Flow),
+            "\"pause:3.9\""
+        );
         assert_eq!(inline(&Json::from("ALL"), Style::Json), "\"ALL\"");
         assert_eq!(
             inline(&serde_json::json!({"drop": ["ALL"]}), Style::Flow),

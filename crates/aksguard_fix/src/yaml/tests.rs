@@ -155,3 +155,58 @@ fn tabs_in_comments_and_missing_final_break_are_kept() {
         format!("{text}\n    securityContext:\n      privileged: false\n")
     );
 }
+
+/// Removing one item of a list, flow or block, at every position: the text stays YAML that
+/// reads as the list without that item.
+#[test]
+fn list_items_are_removed_from_flow_and_block_lists_at_any_position() {
+    let remove = |index: u32| PatchOp::Remove {
+        path: FieldPath::default()
+            .key("spec")
+            .key("externalIPs")
+            .index(index),
+    };
+    let cases: &[(&str, u32, &str)] = &[
+        ("[a, b, c]", 0, "[b, c]"),
+        ("[a, b, c]", 1, "[a, c]"),
+        ("[a, b, c]", 2, "[a, b]"),
+        ("[a]", 0, "[]"),
+        ("[ a ]", 0, "[]"),
+        ("[\"a\", 'b']", 1, "[\"a\"]"),
+        ("[a, b] # two", 0, "[b] # two"),
+        ("[\n    a,\n    b\n  ]", 1, "[\n    a\n  ]"),
+        ("[\n    a,\n    b,\n  ]", 0, "[\n    b,\n  ]"),
+        ("\n  - a\n  - b\n  - c", 1, "\n  - a\n  - c"),
+        ("\n  - a\n  - b", 1, "\n  - a"),
+        ("\n  - a", 0, "[]"),
+        ("\n  - a # only", 0, "[] # only"),
+        ("\n  - a\n  - b", 0, "\n  - b"),
+    ];
+    for (list, index, expected) in cases {
+        let text = format!(
+            "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  externalIPs: {list}\n  type: ClusterIP\n"
+        );
+        let out = fix(&text, &remove(*index)).unwrap_or_else(|e| panic!("{list}: {e}"));
+        assert_eq!(
+            out,
+            format!(
+                "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\nspec:\n  externalIPs: {expected}\n  type: ClusterIP\n"
+            ),
+            "{list} without item {index}"
+        );
+        Manifest::parse(&out).unwrap_or_else(|e| panic!("{list}: {out}: {e}"));
+    }
+    // A block list at its key's column, emptied: `[]` goes after the key.
+    let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    sysctls:\n    - name: kernel.msgmax\n      value: \"65536\"\n  containers: []\n";
+    let op = PatchOp::Remove {
+        path: FieldPath::default()
+            .key("spec")
+            .key("securityContext")
+            .key("sysctls")
+            .index(0),
+    };
+    assert_eq!(
+        fix(text, &op).unwrap(),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  securityContext:\n    sysctls: []\n  containers: []\n"
+    );
+}

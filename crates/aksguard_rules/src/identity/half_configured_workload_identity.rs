@@ -1,11 +1,12 @@
 use aksguard_model::{
-    Inventory, Node, PodServiceAccount, PodSpecView, Severity, UNSPECIFIED_NAMESPACE,
+    FixSafety, Inventory, Node, PodServiceAccount, PodSpecView, Severity, UNSPECIFIED_NAMESPACE,
 };
 
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::identity::{WI_CLIENT_ID_ANNOTATION, WI_USE_LABEL, client_id, label};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 
 pub(crate) static RULE: Rule = Rule {
     id: "IDN002",
@@ -56,7 +57,7 @@ pub(crate) static RULE: Rule = Rule {
         summary: Some(
             "Label the pod template `azure.workload.identity/use: \"true\"` and annotate its ServiceAccount with the client ID of a federated identity.",
         ),
-        ..crate::RuleFix::MANUAL
+        ..crate::RuleFix::REVIEW
     },
     linux_only: false,
     reads_other_objects: true,
@@ -92,14 +93,17 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
         )
         && misplaced.as_str() == Some("true")
     {
-        out.report(Violation::at(
-            misplaced.pos,
-            format!(
-                "`{WI_USE_LABEL}: \"true\"` is on the {} itself, not on its pod template: the \
-                 workload identity webhook only sees pod labels, so no token is injected",
-                pod.object.kind
-            ),
-        ));
+        out.report(
+            Violation::at(
+                misplaced.pos,
+                format!(
+                    "`{WI_USE_LABEL}: \"true\"` is on the {} itself, not on its pod template: \
+                     the workload identity webhook only sees pod labels, so no token is injected",
+                    pod.object.kind
+                ),
+            )
+            .with_fix(label_pods(pod)),
+        );
         return;
     }
 
@@ -120,13 +124,20 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                 }
                 None => return,
             };
-            out.report(Violation::at(
-                node.pos,
-                format!(
-                    "pods are labelled `{WI_USE_LABEL}: \"true\"` but {why}, so they get a \
-                     federated token but no Entra ID identity to exchange it for"
-                ),
-            ));
+            out.report(
+                Violation::at(
+                    node.pos,
+                    format!(
+                        "pods are labelled `{WI_USE_LABEL}: \"true\"` but {why}, so they get a \
+                         federated token but no Entra ID identity to exchange it for"
+                    ),
+                )
+                // The client ID is the user's to choose.
+                .with_fix(patch::manual(&format!(
+                    "Annotate {sa} with `{WI_CLIENT_ID_ANNOTATION}: <client ID>` of an identity \
+                     with a federated credential for it."
+                ))),
+            );
         }
         Some(node) if node.as_str() == Some("false") => {}
         other => {
@@ -141,16 +152,31 @@ fn check(pod: &PodSpecView<'_>, out: &mut Checker<'_>) {
                 .or(pod_labels)
                 .or(pod.metadata)
                 .map_or(pod.spec.pos, |n| n.pos);
-            out.report(Violation::at(
-                pos,
-                format!(
-                    "{sa} is annotated with `{WI_CLIENT_ID_ANNOTATION}` but the pods have \
-                     {state}: the webhook injects no federated token, so the workload cannot \
-                     use that identity"
-                ),
-            ));
+            out.report(
+                Violation::at(
+                    pos,
+                    format!(
+                        "{sa} is annotated with `{WI_CLIENT_ID_ANNOTATION}` but the pods have \
+                         {state}: the webhook injects no federated token, so the workload \
+                         cannot use that identity"
+                    ),
+                )
+                .with_fix(label_pods(pod)),
+            );
         }
     }
+}
+
+/// Labels the pod template `use: "true"`: the half that is missing when the account is
+/// annotated or the label sits on the workload. Review: the webhook then injects the token
+/// and the `AZURE_*` variables, and the pods authenticate as the account's identity.
+fn label_pods(pod: &PodSpecView<'_>) -> aksguard_model::Fix {
+    patch::set(
+        &format!("Label the pod template `{WI_USE_LABEL}: \"true\"`."),
+        FixSafety::Review,
+        patch::pod_metadata_path(pod, &["labels", WI_USE_LABEL]),
+        "true",
+    )
 }
 
 /// The variable through which a pod can pick its identity without the annotation.

@@ -1,10 +1,11 @@
-use aksguard_model::{ContainerView, Severity};
+use aksguard_model::{ContainerView, FixSafety, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::image::container_image;
 use crate::image::reference::ImageRef;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::Kubescape, same};
 
 pub(crate) static RULE: Rule = Rule {
@@ -36,7 +37,12 @@ pub(crate) static RULE: Rule = Rule {
         ),
         Reference::Peer(same(Kubescape, "rule-identify-old-k8s-registry")),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Pull the image from `registry.k8s.io` (same path, tag and digest), or from a copy in your Azure Container Registry.",
+        ),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Container(check),
@@ -51,7 +57,7 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     };
     // Tag and digest as written, placeholders included (`:${TAG}` stays).
     let suggestion = format!("registry.k8s.io/{rest}{}", image.suffix);
-    out.report(Violation::in_container(
+    let violation = Violation::in_container(
         container,
         node.pos,
         format!(
@@ -59,7 +65,25 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
              your Azure Container Registry",
             container.name()
         ),
-    ));
+    );
+    // `registry.k8s.io` serves every image of the frozen registries under the same path, tag
+    // and digest. Review: nodes must be allowed to pull from it (egress firewalls, an
+    // allow-list of registries). A reference with placeholders is left to whoever fills them.
+    out.report(if image.templated {
+        violation.with_fix(patch::manual(&format!(
+            "Pull the image from `{suggestion}` once its placeholders are filled."
+        )))
+    } else {
+        violation.with_fix(patch::set(
+            &format!(
+                "Set the image of container `{}` to `{suggestion}`.",
+                container.name()
+            ),
+            FixSafety::Review,
+            patch::container_path(container, &["image"]),
+            suggestion.as_str(),
+        ))
+    });
 }
 
 /// What makes the image's source deprecated, and its path under `registry.k8s.io`.

@@ -72,19 +72,24 @@ fn check(object: &Object, out: &mut Checker<'_>) {
         .and_then(|l| l.get(PSA_ENFORCE_LABEL))
         .filter(|n| !n.is_null())
     {
-        None => out.report(Violation::at(
-            labels.or(metadata).map_or(object.pos(), |n: &Node| n.pos),
-            format!(
-                "Namespace `{name}` has no `{PSA_ENFORCE_LABEL}` label: Pod Security \
+        None => out.report(
+            Violation::at(
+                labels.or(metadata).map_or(object.pos(), |n: &Node| n.pos),
+                format!(
+                    "Namespace `{name}` has no `{PSA_ENFORCE_LABEL}` label: Pod Security \
                  Admission enforces nothing on its pods"
-            ),
-        )
-        .with_fix(patch::set(
-            &format!("Label the Namespace `{PSA_ENFORCE_LABEL}: baseline` (restricted where its pods allow)."),
-            FixSafety::Review,
-            patch::object_path("metadata.labels", &[PSA_ENFORCE_LABEL]),
-            "baseline",
-        ))),
+                ),
+            )
+            // `restricted`, not `baseline`: NS002 reports `baseline` (low), so a fix to it would
+            // trade one finding for another. Review: pods that need more than restricted allows
+            // are refused admission until they are changed or moved.
+            .with_fix(patch::set(
+                &format!("Label the Namespace `{PSA_ENFORCE_LABEL}: restricted`."),
+                FixSafety::Review,
+                patch::object_path("metadata.labels", &[PSA_ENFORCE_LABEL]),
+                "restricted",
+            )),
+        ),
         Some(level) => {
             let text = level.as_str().unwrap_or_default();
             if !LEVELS.contains(&text) {

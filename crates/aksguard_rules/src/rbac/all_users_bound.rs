@@ -1,8 +1,9 @@
-use aksguard_model::{Object, RoleKind, Severity};
+use aksguard_model::{FixSafety, Node, Object, RoleKind, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::guides;
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::Kubescape, RBAC_KINDS, narrower};
 use crate::rbac::helpers::{binding_of, binding_scope, role_ref_display};
 
@@ -40,7 +41,12 @@ pub(crate) static RULE: Rule = Rule {
             .judging(RBAC_KINDS),
         ),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Remove the subject that stands for everyone from the binding; bind the role to the groups, users or ServiceAccounts that need it.",
+        ),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),
@@ -78,7 +84,7 @@ fn check(object: &Object, out: &mut Checker<'_>) {
             "system:authenticated" => "every authenticated identity",
             _ => "every request without credentials",
         };
-        out.report(Violation::at(
+        let violation = Violation::at(
             subject.pos,
             format!(
                 "{} grants {} {} to {} ({who})",
@@ -87,6 +93,23 @@ fn check(object: &Object, out: &mut Checker<'_>) {
                 binding_scope(&binding),
                 subject.display()
             ),
-        ));
+        );
+        // Review: whoever relied on the grant (often an anonymous health check or a
+        // dashboard) loses it; nothing is granted in its place.
+        let index = object
+            .root
+            .get("subjects")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .position(|item| item.pos == subject.pos);
+        out.report(match index.and_then(|i| u32::try_from(i).ok()) {
+            Some(index) => violation.with_fix(patch::remove(
+                &format!("Remove subject {} from the binding.", subject.display()),
+                FixSafety::Review,
+                patch::object_path("subjects", &[]).index(index),
+            )),
+            None => violation,
+        });
     }
 }

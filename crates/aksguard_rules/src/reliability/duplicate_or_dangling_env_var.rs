@@ -1,9 +1,10 @@
 use std::collections::HashMap;
 
-use aksguard_model::{ContainerView, Inventory, Node, Severity};
+use aksguard_model::{ContainerView, FixSafety, Inventory, Node, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::KubeLinter, WORKLOAD_KINDS, broader, same};
 use crate::reliability::helpers::{
     find_in_reach, named_in_reach, namespace_display, namespace_of, of_kind_in_reach,
@@ -51,7 +52,12 @@ pub(crate) static RULE: Rule = Rule {
             .complete(),
         ),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Remove the earlier definition of a duplicated env var (the later one is what the container gets); create a missing Secret or ConfigMap.",
+        ),
+        ..crate::RuleFix::SAFE
+    },
     linux_only: false,
     reads_other_objects: true,
     check: Check::Container(check),
@@ -59,25 +65,34 @@ pub(crate) static RULE: Rule = Rule {
 
 fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
     let env = container.get("env").map(Node::items).unwrap_or_default();
-    let mut first_line: HashMap<&str, u32> = HashMap::new();
+    // Per name: the line of its first entry and the index of its latest one.
+    let mut seen: HashMap<&str, (u32, usize)> = HashMap::new();
     for (index, entry) in env.iter().enumerate() {
         let Some(name) = entry.get("name").and_then(Node::as_str) else {
             continue;
         };
-        match first_line.get(name) {
+        match seen.get_mut(name) {
             None => {
-                first_line.insert(name, entry.pos.line);
+                seen.insert(name, (entry.pos.line, index));
             }
-            Some(line) => out.report(Violation::in_container(
-                container,
-                entry.pos,
-                format!(
-                    "env var `{name}` is defined again in container `{}` ({}.env[{index}]; \
-                     first at line {line}): only the last definition takes effect",
-                    container.name(),
-                    container.path()
-                ),
-            )),
+            Some((line, previous)) => {
+                let fix = remove_overridden(container, &env[..=index], name, *previous);
+                out.report(
+                    Violation::in_container(
+                        container,
+                        entry.pos,
+                        format!(
+                            "env var `{name}` is defined again in container `{}` \
+                             ({}.env[{index}]; first at line {line}): only the last \
+                             definition takes effect",
+                            container.name(),
+                            container.path()
+                        ),
+                    )
+                    .with_fix(fix),
+                );
+                *previous = index;
+            }
         }
     }
     if !out.settings().complete {
@@ -124,18 +139,60 @@ fn check(container: &ContainerView<'_>, out: &mut Checker<'_>) {
             _ => find_in_reach(inventory, namespace, "ConfigMap", name).is_some(),
         };
         if !present {
-            out.report(Violation::in_container(
-                container,
-                name_node.pos,
-                format!(
-                    "container `{}` takes env from {kind} `{name}`, which is not in {}: \
-                     the pod cannot start",
-                    container.name(),
-                    namespace_display(namespace)
-                ),
-            ));
+            out.report(
+                Violation::in_container(
+                    container,
+                    name_node.pos,
+                    format!(
+                        "container `{}` takes env from {kind} `{name}`, which is not in {}: \
+                         the pod cannot start",
+                        container.name(),
+                        namespace_display(namespace)
+                    ),
+                )
+                .with_fix(patch::manual(&format!(
+                    "Create {kind} `{name}` in the workload's namespace, fix the name, or mark \
+                     the reference `optional: true`."
+                ))),
+            );
         }
     }
+}
+
+/// The fix of the duplicate of `name` that ends `env`: remove the entry at `previous`, the
+/// definition it overrides. The kubelet builds the environment in order, the last entry of
+/// a name winning, so the container gets the same environment, unless an entry from there
+/// on refers to the overridden value as `$(name)` (expanded when that entry is read, as in
+/// `PATH: $(PATH):/extra`): then the choice is the user's.
+fn remove_overridden(
+    container: &ContainerView<'_>,
+    env: &[Node],
+    name: &str,
+    previous: usize,
+) -> aksguard_model::Fix {
+    let reference = format!("$({name})");
+    let referenced = env.iter().skip(previous + 1).any(|entry| {
+        entry
+            .get("value")
+            .and_then(Node::as_str)
+            .is_some_and(|v| v.contains(&reference))
+    });
+    if referenced {
+        return patch::manual(&format!(
+            "Remove or rename one definition of `{name}` (a later entry reads the \
+             overridden value as `{reference}`)."
+        ));
+    }
+    patch::remove(
+        &format!(
+            "Remove the overridden definition of env var `{name}` (env[{previous}]) from \
+             container `{}`.",
+            container.name()
+        ),
+        FixSafety::Safe,
+        patch::container_path(container, &["env"])
+            .index(u32::try_from(previous).unwrap_or(u32::MAX)),
+    )
 }
 
 /// A Secret named `name` exists in `namespace`, or an object there creates it.

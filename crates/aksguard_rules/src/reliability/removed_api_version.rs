@@ -1,9 +1,10 @@
-use aksguard_model::{Object, Severity};
+use aksguard_model::{FixSafety, Object, Severity};
 
 use crate::checker::{Checker, Violation};
 use crate::meta::{Check, Family, Reference, Rule};
+use crate::patch;
 use crate::peer::{PeerTool::KubeLinter, narrower};
-use crate::reliability::removed_apis::{NEWEST_KNOWN_VERSION, removed_by};
+use crate::reliability::removed_apis::{NEWEST_KNOWN_VERSION, removed_by, same_schema};
 
 pub(crate) static RULE: Rule = Rule {
     id: "REL001",
@@ -42,7 +43,12 @@ pub(crate) static RULE: Rule = Rule {
             "the `extensions/v1beta1` group only; REL001 every removed API version",
         )),
     ],
-    fix: crate::RuleFix::MANUAL,
+    fix: crate::RuleFix {
+        summary: Some(
+            "Change `apiVersion` to the replacement (automatic where the fields read the same); PodSecurityPolicy has no replacement.",
+        ),
+        ..crate::RuleFix::REVIEW
+    },
     linux_only: false,
     reads_other_objects: false,
     check: Check::Object(check),
@@ -67,11 +73,44 @@ fn check(object: &Object, out: &mut Checker<'_>) {
         .root
         .get("apiVersion")
         .map_or(object.pos(), |n| n.pos);
-    out.report(Violation::at(
+    let violation = Violation::at(
         pos,
         format!(
             "{version} {kind} was removed in Kubernetes {major}.{minor} ({target_note}); use \
              {replacement}"
         ),
-    ));
+    );
+    // Review: the object must then be applied to a cluster that serves the replacement
+    // (every supported AKS version does).
+    let fix = if same_schema(version, kind) && keeps_its_meaning(object) {
+        patch::set(
+            &format!("Change `apiVersion` to `{replacement}`."),
+            FixSafety::Review,
+            patch::object_path("apiVersion", &[]),
+            *replacement,
+        )
+    } else {
+        patch::manual(
+            "Migrate to the replacement the finding names, adapting the fields it changed \
+             (`kubectl convert` helps).",
+        )
+    };
+    out.report(violation.with_fix(fix));
+}
+
+/// A policy/v1beta1 PodDisruptionBudget with an empty or missing selector covers no pod;
+/// under policy/v1 an empty one covers every pod of the namespace.
+fn keeps_its_meaning(object: &Object) -> bool {
+    if object.kind != "PodDisruptionBudget" {
+        return true;
+    }
+    let Some(selector) = object.root.at("spec.selector") else {
+        return false;
+    };
+    let non_empty = |key: &str| {
+        selector
+            .get(key)
+            .is_some_and(|n| !n.entries().is_empty() || !n.items().is_empty())
+    };
+    non_empty("matchLabels") || non_empty("matchExpressions")
 }

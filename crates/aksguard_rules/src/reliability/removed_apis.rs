@@ -77,6 +77,35 @@ pub(crate) const REMOVED_APIS: &[RemovedApi] = &[
     ("flowcontrol.apiserver.k8s.io/v1beta3", "PriorityLevelConfiguration", (1, 32), "flowcontrol.apiserver.k8s.io/v1"),
 ];
 
+/// Removed versions whose replacement reads the same fields the same way, so changing
+/// `apiVersion` alone is the whole migration (`aksguard fix`, REL001). Left out: renamed or
+/// restructured fields (Ingress backends, HPA v2beta1 metrics, webhook and CRD schemas,
+/// EndpointSlice topology, PriorityLevelConfiguration shares), changed defaults (apps/*
+/// workloads), and replacements a still-supported cluster may not serve yet (flowcontrol v1,
+/// 1.29+). policy/v1 reads an empty PodDisruptionBudget selector as every pod where
+/// v1beta1 read it as none: only a non-empty selector keeps its meaning.
+#[rustfmt::skip]
+const SAME_SCHEMA: &[(&str, &str)] = &[
+    ("batch/v1beta1", "CronJob"),
+    ("autoscaling/v2beta2", "HorizontalPodAutoscaler"),
+    ("policy/v1beta1", "PodDisruptionBudget"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "Role"),
+    ("rbac.authorization.k8s.io/v1beta1", "RoleBinding"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("coordination.k8s.io/v1beta1", "Lease"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+];
+
+/// Whether `api_version`/`kind` becomes its replacement by changing `apiVersion` alone.
+pub(crate) fn same_schema(api_version: &str, kind: &str) -> bool {
+    SAME_SCHEMA.contains(&(api_version, kind))
+}
+
 /// The removal of `kind` in `api_version` if it was removed in or before `target`.
 /// apiVersion and kind compare exactly, as the API server does.
 pub(crate) fn removed_by(
@@ -125,6 +154,19 @@ mod tests {
         // Exact matching: no case folding, no prefix matching.
         assert!(removed_by("Apps/v1beta1", "Deployment", newest).is_none());
         assert!(removed_by("apps/v1beta1", "deployment", newest).is_none());
+    }
+
+    #[test]
+    fn same_schema_rows_are_removed_apis_with_an_api_version_as_replacement() {
+        for (version, kind) in SAME_SCHEMA {
+            let row = removed_by(version, kind, NEWEST_KNOWN_VERSION)
+                .unwrap_or_else(|| panic!("{version} {kind} is not a removed API"));
+            assert!(
+                row.3.contains('/') && !row.3.contains(' '),
+                "{version} {kind}: {}",
+                row.3
+            );
+        }
     }
 
     #[test]
