@@ -68,11 +68,14 @@ pub fn apply(
     })?;
     let mut segments = property_path(path, &change.attribute)?;
     if let Some(variable) = &change.variable {
-        return Ok(IacOutcome::Note(format!(
-            "`{}` comes from `{variable}`: set it to {} (its defaultValue or the parameters \
-             file); {path} is not edited.",
-            change.attribute, change.value
-        )));
+        return Ok(IacOutcome::FromVariable {
+            note: format!(
+                "`{}` comes from `{variable}`: set it to {} (its defaultValue or the \
+                 parameters file); {path} is not edited.",
+                change.attribute, change.value
+            ),
+            variable: variable.clone(),
+        });
     }
     let root = parse(text).map_err(|(at, message)| {
         IacError::new(path, format!("line {}: {message}", line_of(text, at)))
@@ -90,14 +93,14 @@ pub fn apply(
     let mut current = resource;
     for (i, segment) in segments.iter().enumerate() {
         if let Some(expression) = current.expression(text) {
-            return Ok(IacOutcome::Note(expression_note(
+            return Ok(expression_outcome(
                 path,
                 text,
                 current.start,
                 attribute,
                 expression,
                 &change.value,
-            )));
+            ));
         }
         let next = match segment {
             Segment::Key(key) => current.member(key),
@@ -119,14 +122,14 @@ pub fn apply(
         return Ok(IacOutcome::AlreadySet);
     }
     if let Some(expression) = current.expression(text) {
-        return Ok(IacOutcome::Note(expression_note(
+        return Ok(expression_outcome(
             path,
             text,
             current.start,
             attribute,
             expression,
             &change.value,
-        )));
+        ));
     }
     let indent = indent_at(text, current.start).to_owned();
     let replacement = render(&value, &indent, &step_of(text), newline_of(text));
@@ -318,6 +321,30 @@ fn step_of(text: &str) -> String {
         .find(|indent| !indent.is_empty())
         .unwrap_or("  ")
         .to_owned()
+}
+
+/// The outcome for a value that a template expression gives: the note, naming the one
+/// parameter or variable it reads when it reads one (`parameters('x')`).
+fn expression_outcome(
+    path: &str,
+    text: &str,
+    offset: usize,
+    attribute: &str,
+    expression: String,
+    value: &str,
+) -> IacOutcome {
+    let params = expression_arguments(&expression, "parameters");
+    let vars = expression_arguments(&expression, "variables");
+    let variable = match (params.as_slice(), vars.as_slice()) {
+        ([name], []) => Some(format!("parameters('{name}')")),
+        ([], [name]) => Some(format!("variables('{name}')")),
+        _ => None,
+    };
+    let note = expression_note(path, text, offset, attribute, expression, value);
+    match variable {
+        Some(variable) => IacOutcome::FromVariable { note, variable },
+        None => IacOutcome::Note(note),
+    }
 }
 
 /// The note for a value that a template expression gives.

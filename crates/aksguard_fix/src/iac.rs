@@ -19,6 +19,20 @@ pub enum IacOutcome {
     /// Not edited; the sentence says what to change by hand (a variable, a parameter, a
     /// module input, a Bicep property).
     Note(String),
+    /// Not edited: the value comes from one variable or parameter, named as the language
+    /// writes it (`var.run_command`, `local.flags`, `parameters('disableRunCommand')`,
+    /// `variables('hostEncryption')`); the note says what to set it to.
+    FromVariable { note: String, variable: String },
+}
+
+impl IacOutcome {
+    /// The sentence for a human, when the change is not made.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            IacOutcome::Note(note) | IacOutcome::FromVariable { note, .. } => Some(note),
+            IacOutcome::Edits(_) | IacOutcome::AlreadySet => None,
+        }
+    }
 }
 
 /// Why a change could not be applied at all (the file or the change is not what it claims).
@@ -121,11 +135,18 @@ pub fn apply_to_file(
                 Err(message) => return Some(Err(IacError::new(path, message))),
             },
             Ok(IacOutcome::AlreadySet) => {}
-            Ok(IacOutcome::Note(note)) => notes.push(note),
+            Ok(IacOutcome::Note(note)) => notes.push((note, None)),
+            Ok(IacOutcome::FromVariable { note, variable }) => notes.push((note, Some(variable))),
             Err(err) => return Some(Err(err)),
         }
     }
-    Some(Ok(if !notes.is_empty() {
+    Some(Ok(if let [(note, Some(variable))] = notes.as_slice() {
+        IacOutcome::FromVariable {
+            note: note.clone(),
+            variable: variable.clone(),
+        }
+    } else if !notes.is_empty() {
+        let notes: Vec<String> = notes.into_iter().map(|(note, _)| note).collect();
         IacOutcome::Note(notes.join(" "))
     } else if current == text {
         IacOutcome::AlreadySet

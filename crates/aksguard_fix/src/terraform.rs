@@ -24,6 +24,58 @@ use crate::iac::{
 /// The separate node-pool resource: the cluster's `default_node_pool.<x>` is its `<x>`.
 const NODE_POOL_RESOURCE: &str = "azurerm_kubernetes_cluster_node_pool";
 
+/// Older azurerm spellings of the attributes fixes set, as the loader's mapping table
+/// (`aksguard_load`'s `azure/terraform/map.rs`) reads them: `(newest name, the older path in
+/// the same block, the value to write there when it differs)`. A resource that still uses
+/// the older spelling gets it edited; adding the newest name beside it would give a
+/// configuration no provider version accepts (both names for one setting).
+const OLDER_SPELLINGS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "role_based_access_control_enabled",
+        "enable_role_based_access_control",
+        None,
+    ),
+    (
+        "automatic_upgrade_channel",
+        "automatic_channel_upgrade",
+        None,
+    ),
+    ("node_os_upgrade_channel", "node_os_channel_upgrade", None),
+    ("host_encryption_enabled", "enable_host_encryption", None),
+    ("node_public_ip_enabled", "enable_node_public_ip", None),
+    ("zones", "availability_zones", None),
+    // v3 blocks that v4 flattened.
+    ("trust_policy_enabled", "trust_policy.enabled", None),
+    (
+        "retention_policy_in_days",
+        "retention_policy.enabled",
+        Some("true"),
+    ),
+    // v2 `addon_profile { <addon> { enabled } }`.
+    (
+        "azure_policy_enabled",
+        "addon_profile.azure_policy.enabled",
+        None,
+    ),
+    (
+        "http_application_routing_enabled",
+        "addon_profile.http_application_routing.enabled",
+        None,
+    ),
+];
+
+/// Blocks a setting cannot stand beside, removed when the setting is written: azurerm takes
+/// either `identity` or `service_principal`, never both.
+const CONFLICTING_BLOCKS: &[(&str, &str)] = &[("identity.type", "service_principal")];
+
+/// Blocks whose creation is a choice the fix cannot make, and the attribute it needs: a new
+/// `azure_active_directory_role_based_access_control` block turns on Entra ID integration,
+/// which needs the admin groups.
+const BLOCKS_NEEDING_A_CHOICE: &[(&str, &str)] = &[(
+    "azure_active_directory_role_based_access_control",
+    "admin_group_object_ids",
+)];
+
 /// Applies `change` to the `.tf` file `text` (at `path`), in the resource block holding line
 /// `line` (the finding's location).
 pub fn apply(
@@ -41,11 +93,14 @@ pub fn apply(
     let segments = attribute_path(path, &change.attribute)?;
     let value = change.value.trim();
     if let Some(variable) = &change.variable {
-        return Ok(IacOutcome::Note(format!(
-            "`{}` takes its value from variable `{variable}`: set `var.{variable}` to {value} \
-             (its default or a .tfvars file); {path} is not edited.",
-            change.attribute
-        )));
+        return Ok(IacOutcome::FromVariable {
+            note: format!(
+                "`{}` takes its value from `{variable}`: set it to {value} (its default or a \
+                 .tfvars file); {path} is not edited.",
+                change.attribute
+            ),
+            variable: variable.clone(),
+        });
     }
     if let Some(note) = placeholder_note(path, line, &change.attribute, value) {
         return Ok(IacOutcome::Note(note));
@@ -53,15 +108,32 @@ pub fn apply(
     let assignments = assignments(path, &segments, value)?;
     let mut current = text.to_owned();
     let mut notes = Vec::new();
+    let mut variables = Vec::new();
     for (segments, value) in &assignments {
         match set_one(path, &current, line, segments, value)? {
             Step::Changed(next) => current = next,
             Step::Same => {}
             Step::Note(note) => notes.push(note),
+            Step::FromVariable { note, variable } => {
+                notes.push(note);
+                variables.push(variable);
+            }
         }
     }
     if !notes.is_empty() {
-        return Ok(IacOutcome::Note(notes.join(" ")));
+        let note = notes.join(" ");
+        return Ok(match variables.as_slice() {
+            [variable] if notes.len() == 1 => IacOutcome::FromVariable {
+                note,
+                variable: variable.clone(),
+            },
+            _ => IacOutcome::Note(note),
+        });
+    }
+    for (attribute, block) in CONFLICTING_BLOCKS {
+        if change.attribute == *attribute && current != text {
+            current = remove_block(path, &current, line, block)?;
+        }
     }
     if current == text {
         return Ok(IacOutcome::AlreadySet);
@@ -140,6 +212,11 @@ enum Step {
     Changed(String),
     Same,
     Note(String),
+    /// A note about a value from one variable or local (`var.x`, `local.y`).
+    FromVariable {
+        note: String,
+        variable: String,
+    },
 }
 
 /// Sets one attribute path to `value` in the resource block at `line`.
@@ -180,6 +257,22 @@ fn set_one(
     if is_node_pool && segments.len() > 1 && segments[0] == "default_node_pool" {
         segments = &segments[1..];
     }
+    walk(path, text, line, block, segments, value, &attribute, true)
+}
+
+/// Sets `segments` (a path below `block`) to `value`: walks the existing blocks, inserts the
+/// missing ones, and (once, `older`) edits an older spelling the block still uses.
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    path: &str,
+    text: &str,
+    line: u32,
+    block: &Block,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+    older: bool,
+) -> Result<Step, IacError> {
     let mut current: &Block = block;
     let last = segments.len() - 1;
     for (i, segment) in segments[..last].iter().enumerate() {
@@ -195,7 +288,14 @@ fn set_one(
             continue;
         }
         if is_dynamic(&current.body, segment) {
-            return Ok(dynamic_note(path, line, segment, &attribute, value));
+            return Ok(dynamic_note(path, line, segment, attribute, value));
+        }
+        if let Some((_, needed)) = BLOCKS_NEEDING_A_CHOICE.iter().find(|(b, _)| b == segment) {
+            return Ok(Step::Note(format!(
+                "`{attribute}` at {path}:{line} needs a new `{segment}` block, which needs \
+                 `{needed}` only you can choose: add the block with it and {attribute} = \
+                 {value} by hand; not edited."
+            )));
         }
         return insert(path, text, current, &segments[i..], value).map(Step::Changed);
     }
@@ -210,13 +310,36 @@ fn set_one(
             return Ok(Step::Same);
         }
         if !is_literal(&existing.value) {
-            return Ok(Step::Note(computed_note(
-                path, text, span.start, &attribute, written, value,
-            )));
+            let note = computed_note(path, text, span.start, attribute, written, value);
+            return Ok(match single_reference(written) {
+                Some(variable) => Step::FromVariable { note, variable },
+                None => Step::Note(note),
+            });
         }
         let mut next = text.to_owned();
         next.replace_range(span, value);
         return Ok(Step::Changed(next));
+    }
+    let spelled_before = OLDER_SPELLINGS.iter().find(|(new, old, _)| {
+        new == name && {
+            let head = old.split('.').next().unwrap_or(old);
+            current.body.get_attribute(head).is_some()
+                || current.body.get_blocks(head).next().is_some()
+        }
+    });
+    if let Some((_, old, old_value)) = spelled_before.filter(|_| older) {
+        let old_segments: Vec<String> = old.split('.').map(str::to_owned).collect();
+        let value = old_value.unwrap_or(value);
+        return walk(
+            path,
+            text,
+            line,
+            current,
+            &old_segments,
+            value,
+            attribute,
+            false,
+        );
     }
     if current.body.get_blocks(name).next().is_some() || is_dynamic(&current.body, name) {
         return Err(IacError::new(
@@ -270,6 +393,58 @@ fn computed_note(
         "`{attribute}` at {path}:{line} is computed by `{}`: {what}; not edited.",
         written.trim()
     )
+}
+
+/// The one variable or local an expression reads (`var.run_command`, `local.flags`), as
+/// written; `None` when it reads none or several.
+fn single_reference(expr: &str) -> Option<String> {
+    let variables = references(expr, "var.");
+    let locals = references(expr, "local.");
+    match (variables.as_slice(), locals.as_slice()) {
+        ([name], []) => Some(format!("var.{name}")),
+        ([], [name]) => Some(format!("local.{name}")),
+        _ => None,
+    }
+}
+
+/// `text` without the `name` block of the resource block at `line` (from the start of its
+/// first line to the end of its last, a comment after the `}` included); unchanged when the
+/// resource has none. A block sharing a line with other code is an error: it is removed by
+/// hand.
+fn remove_block(path: &str, text: &str, line: u32, name: &str) -> Result<String, IacError> {
+    let body: Body = text
+        .parse()
+        .map_err(|_| IacError::new(path, "the edit left invalid HCL"))?;
+    let from = line_start(text, line)
+        .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
+    let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let Some(resource) = body
+        .blocks()
+        .find(|b| b.span().is_some_and(|s| s.start <= to && s.end > from))
+    else {
+        return Ok(text.to_owned());
+    };
+    let Some(span) = resource.body.get_blocks(name).next().and_then(|b| b.span()) else {
+        return Ok(text.to_owned());
+    };
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    let after = text[span.end..end].trim();
+    if !text[start..span.start].trim().is_empty()
+        || !(after.is_empty() || after.starts_with('#') || after.starts_with("//"))
+    {
+        return Err(IacError::new(
+            path,
+            format!(
+                "the `{name}` block at line {line} shares a line with other code; remove it by hand"
+            ),
+        ));
+    }
+    let mut next = text.to_owned();
+    next.replace_range(start..end, "");
+    Ok(next)
 }
 
 /// The names after each `prefix` (`var.` → the variables) in `expr`, in order, once each.
