@@ -48,6 +48,29 @@ pub fn apply(
     line: u32,
     change: &IacChange,
 ) -> Result<IacOutcome, IacError> {
+    apply_parsed(path, text, None, line, change)
+}
+
+/// An ARM template parsed with the byte span of every value, for several [`apply_parsed`]
+/// calls (a file with many findings).
+#[derive(Debug)]
+pub struct Template(Json);
+
+/// Parses an ARM template once.
+pub fn parse_template(path: &str, text: &str) -> Result<Template, IacError> {
+    parse(text).map(Template).map_err(|(at, message)| {
+        IacError::new(path, format!("line {}: {message}", line_of(text, at)))
+    })
+}
+
+/// [`apply`] with `text` already parsed as `parsed` (when given, it must be `text`'s).
+pub fn apply_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&Template>,
+    line: u32,
+    change: &IacChange,
+) -> Result<IacOutcome, IacError> {
     if change.language == "bicep" {
         return Ok(IacOutcome::Note(bicep_note(path, line, change)));
     }
@@ -77,13 +100,18 @@ pub fn apply(
             variable: variable.clone(),
         });
     }
-    let root = parse(text).map_err(|(at, message)| {
-        IacError::new(path, format!("line {}: {message}", line_of(text, at)))
-    })?;
+    let owned;
+    let root = match parsed {
+        Some(Template(root)) => root,
+        None => {
+            owned = parse_template(path, text)?;
+            &owned.0
+        }
+    };
     let from = line_start(text, line)
         .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
     let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
-    let (resource, is_pool_item) = innermost_resource(&root, from, to, false)
+    let (resource, is_pool_item) = innermost_resource(root, from, to, false)
         .ok_or_else(|| IacError::new(path, format!("no resource at line {line}")))?;
     let starts_in_resource = matches!(&segments[0], Segment::Key(k) if RESOURCE_MEMBERS.contains(&k.as_str()) || resource.member(k).is_some());
     if !starts_in_resource && !is_pool_item {

@@ -92,6 +92,21 @@ impl IacFile {
     }
 }
 
+/// A Terraform or ARM file parsed once for the findings in it.
+pub enum ParsedIac {
+    Terraform(hcl_edit::structure::Body),
+    Arm(crate::arm::Template),
+}
+
+/// Parses `text` as the IaC file `path` is (`None` for Bicep and anything else).
+pub fn parse_file(path: &str, text: &str) -> Option<Result<ParsedIac, IacError>> {
+    Some(match IacFile::of_path(path)? {
+        IacFile::Terraform => crate::terraform::parse(path, text).map(ParsedIac::Terraform),
+        IacFile::Arm => crate::arm::parse_template(path, text).map(ParsedIac::Arm),
+        IacFile::Bicep => return None,
+    })
+}
+
 /// Applies the changes among `changes` spelled for `path`'s kind of file (a finding carries
 /// them per language; a rule may need several settings, such as the OIDC issuer and
 /// workload identity) at the finding's `line`, in order, as one edit. `None` when the file
@@ -101,6 +116,18 @@ impl IacFile {
 pub fn apply_to_file(
     path: &Arc<str>,
     text: &str,
+    line: u32,
+    changes: &[IacChange],
+) -> Option<Result<IacOutcome, IacError>> {
+    apply_to_parsed(path, text, None, line, changes)
+}
+
+/// [`apply_to_file`] with `text` already parsed as `parsed` (when given, it must be
+/// `text`'s, from [`parse_file`]).
+pub fn apply_to_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&ParsedIac>,
     line: u32,
     changes: &[IacChange],
 ) -> Option<Result<IacOutcome, IacError>> {
@@ -125,8 +152,16 @@ pub fn apply_to_file(
     let mut current = text.to_owned();
     let mut notes = Vec::new();
     for change in mine {
-        let outcome = match kind {
-            IacFile::Terraform => crate::terraform::apply(path, &current, line, change),
+        // The parsed text serves until the first edit; later changes parse what it became.
+        let parsed = parsed.filter(|_| current.len() == text.len() && current == text);
+        let outcome = match (kind, parsed) {
+            (IacFile::Terraform, Some(ParsedIac::Terraform(body))) => {
+                crate::terraform::apply_parsed(path, &current, Some(body), line, change)
+            }
+            (IacFile::Terraform, _) => crate::terraform::apply(path, &current, line, change),
+            (_, Some(ParsedIac::Arm(template))) => {
+                crate::arm::apply_parsed(path, &current, Some(template), line, change)
+            }
             _ => crate::arm::apply(path, &current, line, change),
         };
         match outcome {

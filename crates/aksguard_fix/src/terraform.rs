@@ -84,6 +84,31 @@ pub fn apply(
     line: u32,
     change: &IacChange,
 ) -> Result<IacOutcome, IacError> {
+    apply_parsed(path, text, None, line, change)
+}
+
+/// Parses a `.tf` file once for several [`apply_parsed`] calls (a file with many findings).
+pub fn parse(path: &str, text: &str) -> Result<Body, IacError> {
+    text.parse().map_err(|err: hcl_edit::parser::Error| {
+        IacError::new(
+            path,
+            format!(
+                "invalid HCL at line {}: {}",
+                err.location().line(),
+                err.message()
+            ),
+        )
+    })
+}
+
+/// [`apply`] with `text` already parsed as `parsed` (when given, it must be `text`'s).
+pub fn apply_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&Body>,
+    line: u32,
+    change: &IacChange,
+) -> Result<IacOutcome, IacError> {
     if change.language != "terraform" {
         return Err(IacError::new(
             path,
@@ -110,7 +135,9 @@ pub fn apply(
     let mut notes = Vec::new();
     let mut variables = Vec::new();
     for (segments, value) in &assignments {
-        match set_one(path, &current, line, segments, value)? {
+        // The parsed text serves until the first change; later ones parse what it became.
+        let body = parsed.filter(|_| current.len() == text.len() && current == text);
+        match set_one(path, &current, body, line, segments, value)? {
             Step::Changed(next) => current = next,
             Step::Same => {}
             Step::Note(note) => notes.push(note),
@@ -223,20 +250,19 @@ enum Step {
 fn set_one(
     path: &str,
     text: &str,
+    parsed: Option<&Body>,
     line: u32,
     segments: &[String],
     value: &str,
 ) -> Result<Step, IacError> {
-    let body: Body = text.parse().map_err(|err: hcl_edit::parser::Error| {
-        IacError::new(
-            path,
-            format!(
-                "invalid HCL at line {}: {}",
-                err.location().line(),
-                err.message()
-            ),
-        )
-    })?;
+    let owned;
+    let body = match parsed {
+        Some(body) => body,
+        None => {
+            owned = parse(path, text)?;
+            &owned
+        }
+    };
     let from = line_start(text, line)
         .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
     let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
