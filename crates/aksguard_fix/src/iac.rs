@@ -186,7 +186,8 @@ pub fn apply_to_parsed(
     } else if current == text {
         IacOutcome::AlreadySet
     } else {
-        IacOutcome::Edits(text_edits(path, text, vec![splice_between(text, &current)]))
+        let splice = whole_words(text, &current, splice_between(text, &current));
+        IacOutcome::Edits(text_edits(path, text, vec![splice]))
     }))
 }
 
@@ -340,6 +341,26 @@ pub(crate) fn splice_between(before: &str, after: &str) -> Splice {
     }
 }
 
+/// `splice` (from [`splice_between`]) widened to whole words on both ends, so that a report
+/// replaces `true` with `false` rather than `tru` with `fals`.
+pub(crate) fn whole_words(before: &str, after: &str, splice: Splice) -> Splice {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (bytes, mut start, mut end) = (before.as_bytes(), splice.start, splice.end);
+    let mut after_end = after.len() - (before.len() - end);
+    while start > 0 && word(bytes[start - 1]) {
+        start -= 1;
+    }
+    while end < before.len() && word(bytes[end]) {
+        end += 1;
+        after_end += 1;
+    }
+    Splice {
+        start,
+        end,
+        replacement: after[start..after_end].to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,6 +431,19 @@ mod tests {
         assert_eq!(
             apply_edits(tf, &edits).unwrap(),
             "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  oidc_issuer_enabled = true\n  workload_identity_enabled = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn splices_cover_whole_words() {
+        let (before, after) = ("x = true # on", "x = false # on");
+        let s = whole_words(before, after, splice_between(before, after));
+        assert_eq!((s.start, s.end, s.replacement.as_str()), (4, 8, "false"));
+        let (before, after) = ("a {\n}\n", "a {\n  b = 1\n}\n");
+        let s = whole_words(before, after, splice_between(before, after));
+        assert_eq!(
+            (s.start, s.end, s.replacement.as_str()),
+            (4, 4, "  b = 1\n")
         );
     }
 

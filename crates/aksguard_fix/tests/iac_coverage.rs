@@ -282,38 +282,56 @@ fn no_iac_because(rule: &Rule, name: &str, reason: &str) -> bool {
     }
 }
 
-#[test]
-fn every_literal_iac_fixture_of_an_aks_or_acr_rule_is_fixed() {
-    let all = settings(&[]);
-    let mut table: BTreeMap<(&str, String), Outcome> = BTreeMap::new();
-    for rule in iac_rules() {
-        for (_, fixture) in fixtures_of(rule) {
-            let outcome = run(rule, &fixture, &all);
-            let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-            table.insert((rule.id, name), outcome);
+type Table = BTreeMap<(&'static str, String), Outcome>;
+
+/// Every covered fixture's outcome, computed once for the tests here.
+fn table() -> &'static Table {
+    static TABLE: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let all = settings(&[]);
+        let mut table = Table::new();
+        for rule in iac_rules() {
+            for (_, fixture) in fixtures_of(rule) {
+                let outcome = run(rule, &fixture, &all);
+                let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+                table.insert((rule.id, name), outcome);
+            }
         }
-    }
-    let mut fixed_rules: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for ((rule, name), outcome) in &table {
-        let reason = match outcome {
-            Outcome::Declined(r) | Outcome::Failed(r) => r.as_str(),
-            _ => "",
-        };
-        println!("{rule} {name:<45} {:<9} {reason}", outcome.label());
+        table
+    })
+}
+
+/// The rules with at least one fixed fixture, per language (`terraform`, `arm`).
+fn fixed_rules(table: &Table) -> BTreeMap<&'static str, BTreeSet<&'static str>> {
+    let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for ((rule, name), outcome) in table {
         if *outcome == Outcome::Fixed {
             let language = if name.ends_with(".tf") {
                 "terraform"
             } else {
                 "arm"
             };
-            fixed_rules.entry(language).or_default().insert(rule);
+            out.entry(language).or_default().insert(rule);
         }
     }
-    for (language, rules) in &fixed_rules {
+    out
+}
+
+#[test]
+fn every_literal_iac_fixture_of_an_aks_or_acr_rule_is_fixed() {
+    let table = table();
+    for ((rule, name), outcome) in table {
+        let reason = match outcome {
+            Outcome::Declined(r) | Outcome::Failed(r) => r.as_str(),
+            _ => "",
+        };
+        println!("{rule} {name:<45} {:<9} {reason}", outcome.label());
+    }
+    for (language, rules) in &fixed_rules(table) {
         println!("{language}: {} rules fixed: {rules:?}", rules.len());
     }
     let mut problems = Vec::new();
-    for ((rule, name), outcome) in &table {
+    for ((rule, name), outcome) in table {
         let expected = NOT_FIXED.iter().find(|(r, n, _, _)| r == rule && n == name);
         match (expected, outcome) {
             (None, Outcome::Fixed) => {}
@@ -338,4 +356,72 @@ fn every_literal_iac_fixture_of_an_aks_or_acr_rule_is_fixed() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The rules whose manifest findings get automatic edits: an automatic (safe or review)
+/// fix on a finding over the rule catalogue's YAML and JSON fixtures and the fix pairs (as
+/// `fixtures.rs`'s `counts_the_rules_with_automatic_edits`).
+fn manifest_rules() -> BTreeSet<&'static str> {
+    let mut files = Vec::new();
+    let mut dirs = vec![
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../aksguard_rules/fixtures"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fix"),
+    ];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("fixtures dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "json") {
+                files.push(path);
+            }
+        }
+    }
+    let all = settings(&[]);
+    let mut automatic = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let loaded =
+            aksguard_load::load_text_all("f.yaml", &text, &aksguard_load::Limits::default());
+        let (_, outcome) = aksguard_scan::scan_objects(
+            loaded.objects,
+            loaded.azure,
+            &all.effective.rules,
+            &all,
+            "f.yaml",
+        );
+        for finding in outcome.findings {
+            if finding.fix.as_ref().is_some_and(|f| f.is_automatic()) {
+                automatic.insert(finding.rule_id);
+            }
+        }
+    }
+    automatic
+}
+
+/// The coverage: the rules `aksguard fix` edits by itself (manifest rules, and the
+/// AKS/ACR rules with a verified Terraform or ARM edit above), and the AKS/ACR rules with
+/// neither an `az` command nor a verified IaC edit.
+#[test]
+fn counts_the_rules_with_automatic_edits_manifest_and_iac() {
+    let manifest = manifest_rules();
+    let by_language = fixed_rules(table());
+    let iac: BTreeSet<&str> = by_language.values().flatten().copied().collect();
+    let total: BTreeSet<&str> = manifest.union(&iac).copied().collect();
+    println!("manifest edits: {} rules {manifest:?}", manifest.len());
+    for (language, rules) in &by_language {
+        println!("{language} edits: {} rules {rules:?}", rules.len());
+    }
+    println!("IaC edits: {} rules {iac:?}", iac.len());
+    println!("rules with automatic edits: {}", total.len());
+    let without: Vec<&str> = all_rules()
+        .iter()
+        .filter(|r| matches!(r.family, Family::Cluster | Family::Registry))
+        .filter(|r| r.fix.commands.is_empty() && !iac.contains(r.id))
+        .map(|r| r.id)
+        .collect();
+    println!("AKS/ACR rules with neither an az command nor an IaC edit: {without:?}");
+    assert!(without.is_empty(), "{without:?}");
+    assert!(iac.len() >= 34, "{}: {iac:?}", iac.len());
+    assert!(total.len() >= 50, "{}: {total:?}", total.len());
 }
