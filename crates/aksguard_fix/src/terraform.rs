@@ -302,6 +302,21 @@ fn walk(
     let mut current: &Block = block;
     let last = segments.len() - 1;
     for (i, segment) in segments[..last].iter().enumerate() {
+        if let Some(object) = current
+            .body
+            .get_attribute(segment)
+            .and_then(|a| object_of(&a.value))
+        {
+            return set_in_object(
+                path,
+                text,
+                line,
+                object,
+                &segments[i + 1..],
+                value,
+                attribute,
+            );
+        }
         if current.body.get_attribute(segment).is_some() {
             return Ok(Step::Note(format!(
                 "`{segment}` at {path}:{line} is an expression, not a block: set `{}` in \
@@ -376,6 +391,233 @@ fn walk(
         ));
     }
     insert(path, text, current, &segments[last..], value).map(Step::Changed)
+}
+
+/// The object an attribute's value is: an HCL object (`body = { … }`, azapi) or the one
+/// argument of `jsonencode({ … })`.
+fn object_of(expr: &Expression) -> Option<&hcl_edit::expr::Object> {
+    match expr {
+        Expression::Object(object) => Some(object),
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty()
+                && call.name.name.as_str() == "jsonencode"
+                && call.args.iter().count() == 1 =>
+        {
+            call.args.iter().next().and_then(object_of)
+        }
+        _ => None,
+    }
+}
+
+/// The member `key` of `object` (an identifier or a quoted key).
+fn member<'a>(object: &'a hcl_edit::expr::Object, key: &str) -> Option<&'a Expression> {
+    object.iter().find_map(|(k, v)| {
+        let name = match k {
+            ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+            ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+            ObjectKey::Expression(_) => return None,
+        };
+        (name == key).then(|| v.expr())
+    })
+}
+
+/// Objects of an azapi body whose creation is a choice the fix cannot make: a new
+/// `aadProfile` turns on Entra ID integration, which needs the admin groups.
+const OBJECTS_NEEDING_A_CHOICE: &[(&str, &str)] = &[("aadProfile", "adminGroupObjectIDs")];
+
+/// Members of an ARM resource beside `properties`: a path below an azapi `body` starting
+/// with anything else is relative to a node pool (an `agentPoolProfiles` item or an
+/// `agentPools` resource), which is not edited here.
+const BODY_MEMBERS: &[&str] = &["properties", "sku", "identity", "tags", "location", "kind"];
+
+/// Sets `segments` (a REST path) to `value` in an azapi `body` object, keeping every other
+/// byte: an existing literal gets its bytes replaced, a missing member (with any missing
+/// objects on the way) is inserted before the object's closing `}` with its members'
+/// indentation.
+fn set_in_object(
+    path: &str,
+    text: &str,
+    line: u32,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+) -> Result<Step, IacError> {
+    if segments.is_empty() {
+        return Err(IacError::new(
+            path,
+            format!("`{attribute}` names no member"),
+        ));
+    }
+    if BODY_MEMBERS.contains(&segments[0].as_str()) {
+        return set_path(path, text, line, object, segments, value, attribute);
+    }
+    // A node pool's setting: the `agentPoolProfiles` item holding the finding's line, or
+    // the `properties` of an `agentPools` resource.
+    let properties = match member(object, "properties") {
+        Some(Expression::Object(properties)) => properties,
+        _ => {
+            return Ok(Step::Note(format!(
+                "`{attribute}` at {path}:{line} is a node pool's setting in an azapi body \
+                 without `properties`: set it to {value} by hand; not edited."
+            )));
+        }
+    };
+    let from = line_start(text, line)
+        .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
+    let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let pool = match member(properties, "agentPoolProfiles") {
+        Some(Expression::Array(items)) => items.iter().find_map(|item| match item {
+            Expression::Object(pool)
+                if pool.span().is_some_and(|s| s.start <= to && s.end > from) =>
+            {
+                Some(pool)
+            }
+            _ => None,
+        }),
+        _ => None,
+    };
+    set_path(
+        path,
+        text,
+        line,
+        pool.unwrap_or(properties),
+        segments,
+        value,
+        attribute,
+    )
+}
+
+/// Sets `segments` below `object` (see [`set_in_object`]).
+fn set_path(
+    path: &str,
+    text: &str,
+    line: u32,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+) -> Result<Step, IacError> {
+    let mut current = object;
+    for (i, segment) in segments.iter().enumerate() {
+        let Some(expr) = member(current, segment) else {
+            if let Some((_, needed)) = OBJECTS_NEEDING_A_CHOICE.iter().find(|(o, _)| o == segment) {
+                return Ok(Step::Note(format!(
+                    "`{attribute}` at {path}:{line} needs a new `{segment}`, which needs \
+                     `{needed}` only you can choose: add it with them by hand; not edited."
+                )));
+            }
+            return insert_member(path, text, current, &segments[i..], value).map(Step::Changed);
+        };
+        if i + 1 < segments.len() {
+            match expr {
+                Expression::Object(next) => {
+                    current = next;
+                    continue;
+                }
+                // `trustPolicy = null`: the object the path needs, in place of the null.
+                Expression::Null(_) => {
+                    let span = expr.span().ok_or_else(|| {
+                        IacError::new(path, format!("no position for `{segment}`"))
+                    })?;
+                    let indent = indent_at(text, span.start).to_owned();
+                    let step = if indent.contains('\t') { "\t" } else { "  " };
+                    let newline = newline_of(text);
+                    let rest = &segments[i + 1..];
+                    let depth = rest.len() - 1;
+                    let pad = |level: usize| format!("{indent}{}", step.repeat(level + 1));
+                    let mut lines = vec!["{".to_owned()];
+                    lines.extend(
+                        rest[..depth]
+                            .iter()
+                            .enumerate()
+                            .map(|(level, name)| format!("{}{name} = {{", pad(level))),
+                    );
+                    lines.push(format!("{}{} = {value}", pad(depth), rest[depth]));
+                    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+                    lines.push(format!("{indent}}}"));
+                    let mut next = text.to_owned();
+                    next.replace_range(span, &lines.join(newline));
+                    return Ok(Step::Changed(next));
+                }
+                _ => {
+                    return Ok(Step::Note(format!(
+                        "`{segment}` at {path}:{line} is not an object: set `{}` in it to \
+                         {value}; not edited.",
+                        segments[i + 1..].join(".")
+                    )));
+                }
+            }
+        }
+        let span = expr
+            .span()
+            .ok_or_else(|| IacError::new(path, format!("no position for `{attribute}`")))?;
+        let written = &text[span.clone()];
+        if same_value(written, value) {
+            return Ok(Step::Same);
+        }
+        if !is_literal(expr) {
+            let note = computed_note(path, text, span.start, attribute, written, value);
+            return Ok(match single_reference(written) {
+                Some(variable) => Step::FromVariable { note, variable },
+                None => Step::Note(note),
+            });
+        }
+        let mut next = text.to_owned();
+        next.replace_range(span, value);
+        return Ok(Step::Changed(next));
+    }
+    Ok(Step::Same)
+}
+
+/// Inserts `segments` (missing objects, then the value) before `object`'s closing `}`,
+/// indented as its members are; an object written on one line is left to the user.
+fn insert_member(
+    path: &str,
+    text: &str,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+) -> Result<String, IacError> {
+    let span = object
+        .span()
+        .ok_or_else(|| IacError::new(path, "an object without a position"))?;
+    let close = span.end - 1;
+    if text.as_bytes().get(close) != Some(&b'}') || !starts_its_line(text, close) {
+        return Err(IacError::new(
+            path,
+            format!(
+                "the object holding `{}` is written on one line; add it by hand",
+                segments.join(".")
+            ),
+        ));
+    }
+    let newline = newline_of(text);
+    let outer = indent_at(text, close);
+    let step = if outer.contains('\t') { "\t" } else { "  " };
+    let inner = object
+        .iter()
+        .filter_map(|(k, _)| k.span())
+        .find(|s| starts_its_line(text, s.start))
+        .map_or_else(
+            || format!("{outer}{step}"),
+            |s| indent_at(text, s.start).to_owned(),
+        );
+    let depth = segments.len() - 1;
+    let pad = |level: usize| format!("{inner}{}", step.repeat(level));
+    let mut lines: Vec<String> = segments[..depth]
+        .iter()
+        .enumerate()
+        .map(|(level, name)| format!("{}{name} = {{", pad(level)))
+        .collect();
+    lines.push(format!("{}{} = {value}", pad(depth), segments[depth]));
+    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+    let at = text[..close].rfind('\n').map_or(0, |i| i + 1);
+    let mut inserted = lines.join(newline);
+    inserted.push_str(newline);
+    let mut next = text.to_owned();
+    next.insert_str(at, &inserted);
+    Ok(next)
 }
 
 /// Whether `body` has a `dynamic "<name>"` block (which generates the `<name>` blocks).

@@ -1,7 +1,8 @@
 //! IaC coverage over the rule catalogue's own fixtures: for every AKS/ACR rule whose fix is
 //! automatic (safe or review) and names IaC settings, each failing azurerm Terraform fixture
-//! (`fail.*.tf`, not `.azapi.tf`) and ARM template fixture (a `fail.*.json` with the
-//! deployment template schema) is copied alone to a temporary directory and run through
+//! (`fail.*.tf`), azapi fixture (`fail.*.azapi.tf`, the `body` object) and ARM template
+//! fixture (a `fail.*.json` with the deployment template schema) is copied alone to a
+//! temporary directory and run through
 //! `aksguard fix`'s planner (`aksguard_fix::plan`, review safety, the rule selected), which
 //! edits and verifies. The edited text is then scanned again with every rule: the finding
 //! must be gone and no finding of any rule may appear.
@@ -49,6 +50,8 @@ fn iac_rules() -> Vec<&'static Rule> {
 enum Language {
     Terraform,
     Arm,
+    /// `azapi_resource` bodies (`fail.*.azapi.tf`).
+    Azapi,
 }
 
 fn fixtures_of(rule: &Rule) -> Vec<(Language, PathBuf)> {
@@ -70,7 +73,9 @@ fn fixtures_of(rule: &Rule) -> Vec<(Language, PathBuf)> {
         if !name.starts_with("fail") {
             continue;
         }
-        if name.ends_with(".tf") && !name.ends_with(".azapi.tf") {
+        if name.ends_with(".azapi.tf") {
+            out.push((Language::Azapi, path));
+        } else if name.ends_with(".tf") {
             out.push((Language::Terraform, path));
         } else if name.ends_with(".json")
             && std::fs::read_to_string(&path).is_ok_and(|t| t.contains("deploymentTemplate.json#"))
@@ -262,12 +267,21 @@ const NOT_FIXED: &[(&str, &str, &str, &str)] = &[
         NO_SPELLING,
     ),
     ("AKS036", "fail.avm-free.tf", "no-iac", MODULE),
+    // azapi bodies.
+    (
+        "AKS004",
+        "fail.no-entra.azapi.tf",
+        "declined",
+        "adminGroupObjectIDs",
+    ),
+    ("AKS033", "fail.azapi.tf", "declined", "<version>"),
+    ("AKS035", "fail.azapi.tf", "no-iac", NO_SPELLING),
     ("AKS039", "fail.terraform.tf", "no-iac", NO_SPELLING),
 ];
 
 /// Whether a `no-iac` outcome has the reason the table gives it.
 fn no_iac_because(rule: &Rule, name: &str, reason: &str) -> bool {
-    let terraform = name.ends_with(".tf");
+    let terraform = name.ends_with(".tf") && !name.ends_with(".azapi.tf");
     let spelled = rule.fix.iac.iter().any(|s| {
         if terraform {
             !s.terraform.is_empty()
@@ -306,7 +320,9 @@ fn fixed_rules(table: &Table) -> BTreeMap<&'static str, BTreeSet<&'static str>> 
     let mut out: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for ((rule, name), outcome) in table {
         if *outcome == Outcome::Fixed {
-            let language = if name.ends_with(".tf") {
+            let language = if name.ends_with(".azapi.tf") {
+                "azapi"
+            } else if name.ends_with(".tf") {
                 "terraform"
             } else {
                 "arm"

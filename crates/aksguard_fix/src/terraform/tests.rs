@@ -275,3 +275,89 @@ fn one_splice_covers_the_difference() {
     let s = splice_between("aa", "aaa");
     assert_eq!((s.start, s.end, s.replacement.as_str()), (2, 2, "a"));
 }
+
+const AZAPI: &str = r#"resource "azapi_resource" "aks" {
+  type = "Microsoft.ContainerService/managedClusters@2024-09-01"
+  body = {
+    properties = {
+      disableLocalAccounts = false # keep
+      addonProfiles = {
+        azureKeyvaultSecretsProvider = {
+          enabled = false
+          config  = null
+        }
+      }
+      agentPoolProfiles = [
+        {
+          name = "system"
+        },
+        {
+          name = "user"
+        },
+      ]
+    }
+  }
+}
+"#;
+
+#[test]
+fn azapi_bodies_are_edited_in_place() {
+    let out = edited(
+        AZAPI,
+        1,
+        &change("body.properties.disableLocalAccounts", "true"),
+    );
+    assert_eq!(out, AZAPI.replace("= false # keep", "= true # keep"));
+    let out = edited(
+        AZAPI,
+        1,
+        &change(
+            "body.properties.apiServerAccessProfile.disableRunCommand",
+            "true",
+        ),
+    );
+    assert!(
+        out.contains("      ]\n      apiServerAccessProfile = {\n        disableRunCommand = true\n      }\n    }\n"),
+        "{out}"
+    );
+    let out = edited(
+        AZAPI,
+        1,
+        &change(
+            "body.properties.addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
+            "\"true\"",
+        ),
+    );
+    assert!(
+        out.contains(
+            "          config  = {\n            enableSecretRotation = \"true\"\n          }\n"
+        ),
+        "{out}"
+    );
+    // A pool setting goes into the item holding the finding's line.
+    let out = edited(AZAPI, 17, &change("body.enableEncryptionAtHost", "true"));
+    assert!(
+        out.contains(
+            "          name = \"user\"\n          enableEncryptionAtHost = true\n        },"
+        ),
+        "{out}"
+    );
+    let encoded = "resource \"azapi_resource\" \"r\" {\n  body = jsonencode({\n    properties = {\n      adminUserEnabled = true\n    }\n  })\n}\n";
+    assert_eq!(
+        edited(
+            encoded,
+            1,
+            &change("body.properties.adminUserEnabled", "false")
+        ),
+        encoded.replace("= true", "= false")
+    );
+    let entra = outcome(
+        AZAPI,
+        1,
+        &change("body.properties.aadProfile.enableAzureRBAC", "true"),
+    );
+    assert!(
+        matches!(&entra, IacOutcome::Note(n) if n.contains("adminGroupObjectIDs")),
+        "{entra:?}"
+    );
+}
