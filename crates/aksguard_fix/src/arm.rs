@@ -48,6 +48,29 @@ pub fn apply(
     line: u32,
     change: &IacChange,
 ) -> Result<IacOutcome, IacError> {
+    apply_parsed(path, text, None, line, change)
+}
+
+/// An ARM template parsed with the byte span of every value, for several [`apply_parsed`]
+/// calls (a file with many findings).
+#[derive(Debug)]
+pub struct Template(Json);
+
+/// Parses an ARM template once.
+pub fn parse_template(path: &str, text: &str) -> Result<Template, IacError> {
+    parse(text).map(Template).map_err(|(at, message)| {
+        IacError::new(path, format!("line {}: {message}", line_of(text, at)))
+    })
+}
+
+/// [`apply`] with `text` already parsed as `parsed` (when given, it must be `text`'s).
+pub fn apply_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&Template>,
+    line: u32,
+    change: &IacChange,
+) -> Result<IacOutcome, IacError> {
     if change.language == "bicep" {
         return Ok(IacOutcome::Note(bicep_note(path, line, change)));
     }
@@ -68,19 +91,27 @@ pub fn apply(
     })?;
     let mut segments = property_path(path, &change.attribute)?;
     if let Some(variable) = &change.variable {
-        return Ok(IacOutcome::Note(format!(
-            "`{}` comes from `{variable}`: set it to {} (its defaultValue or the parameters \
-             file); {path} is not edited.",
-            change.attribute, change.value
-        )));
+        return Ok(IacOutcome::FromVariable {
+            note: format!(
+                "`{}` comes from `{variable}`: set it to {} (its defaultValue or the \
+                 parameters file); {path} is not edited.",
+                change.attribute, change.value
+            ),
+            variable: variable.clone(),
+        });
     }
-    let root = parse(text).map_err(|(at, message)| {
-        IacError::new(path, format!("line {}: {message}", line_of(text, at)))
-    })?;
+    let owned;
+    let root = match parsed {
+        Some(Template(root)) => root,
+        None => {
+            owned = parse_template(path, text)?;
+            &owned.0
+        }
+    };
     let from = line_start(text, line)
         .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
     let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
-    let (resource, is_pool_item) = innermost_resource(&root, from, to, false)
+    let (resource, is_pool_item) = innermost_resource(root, from, to, false)
         .ok_or_else(|| IacError::new(path, format!("no resource at line {line}")))?;
     let starts_in_resource = matches!(&segments[0], Segment::Key(k) if RESOURCE_MEMBERS.contains(&k.as_str()) || resource.member(k).is_some());
     if !starts_in_resource && !is_pool_item {
@@ -90,14 +121,14 @@ pub fn apply(
     let mut current = resource;
     for (i, segment) in segments.iter().enumerate() {
         if let Some(expression) = current.expression(text) {
-            return Ok(IacOutcome::Note(expression_note(
+            return Ok(expression_outcome(
                 path,
                 text,
                 current.start,
                 attribute,
                 expression,
                 &change.value,
-            )));
+            ));
         }
         let next = match segment {
             Segment::Key(key) => current.member(key),
@@ -119,14 +150,14 @@ pub fn apply(
         return Ok(IacOutcome::AlreadySet);
     }
     if let Some(expression) = current.expression(text) {
-        return Ok(IacOutcome::Note(expression_note(
+        return Ok(expression_outcome(
             path,
             text,
             current.start,
             attribute,
             expression,
             &change.value,
-        )));
+        ));
     }
     let indent = indent_at(text, current.start).to_owned();
     let replacement = render(&value, &indent, &step_of(text), newline_of(text));
@@ -318,6 +349,30 @@ fn step_of(text: &str) -> String {
         .find(|indent| !indent.is_empty())
         .unwrap_or("  ")
         .to_owned()
+}
+
+/// The outcome for a value that a template expression gives: the note, naming the one
+/// parameter or variable it reads when it reads one (`parameters('x')`).
+fn expression_outcome(
+    path: &str,
+    text: &str,
+    offset: usize,
+    attribute: &str,
+    expression: String,
+    value: &str,
+) -> IacOutcome {
+    let params = expression_arguments(&expression, "parameters");
+    let vars = expression_arguments(&expression, "variables");
+    let variable = match (params.as_slice(), vars.as_slice()) {
+        ([name], []) => Some(format!("parameters('{name}')")),
+        ([], [name]) => Some(format!("variables('{name}')")),
+        _ => None,
+    };
+    let note = expression_note(path, text, offset, attribute, expression, value);
+    match variable {
+        Some(variable) => IacOutcome::FromVariable { note, variable },
+        None => IacOutcome::Note(note),
+    }
 }
 
 /// The note for a value that a template expression gives.

@@ -19,6 +19,20 @@ pub enum IacOutcome {
     /// Not edited; the sentence says what to change by hand (a variable, a parameter, a
     /// module input, a Bicep property).
     Note(String),
+    /// Not edited: the value comes from one variable or parameter, named as the language
+    /// writes it (`var.run_command`, `local.flags`, `parameters('disableRunCommand')`,
+    /// `variables('hostEncryption')`); the note says what to set it to.
+    FromVariable { note: String, variable: String },
+}
+
+impl IacOutcome {
+    /// The sentence for a human, when the change is not made.
+    pub fn note(&self) -> Option<&str> {
+        match self {
+            IacOutcome::Note(note) | IacOutcome::FromVariable { note, .. } => Some(note),
+            IacOutcome::Edits(_) | IacOutcome::AlreadySet => None,
+        }
+    }
 }
 
 /// Why a change could not be applied at all (the file or the change is not what it claims).
@@ -78,6 +92,21 @@ impl IacFile {
     }
 }
 
+/// A Terraform or ARM file parsed once for the findings in it.
+pub enum ParsedIac {
+    Terraform(hcl_edit::structure::Body),
+    Arm(crate::arm::Template),
+}
+
+/// Parses `text` as the IaC file `path` is (`None` for Bicep and anything else).
+pub fn parse_file(path: &str, text: &str) -> Option<Result<ParsedIac, IacError>> {
+    Some(match IacFile::of_path(path)? {
+        IacFile::Terraform => crate::terraform::parse(path, text).map(ParsedIac::Terraform),
+        IacFile::Arm => crate::arm::parse_template(path, text).map(ParsedIac::Arm),
+        IacFile::Bicep => return None,
+    })
+}
+
 /// Applies the changes among `changes` spelled for `path`'s kind of file (a finding carries
 /// them per language; a rule may need several settings, such as the OIDC issuer and
 /// workload identity) at the finding's `line`, in order, as one edit. `None` when the file
@@ -87,6 +116,18 @@ impl IacFile {
 pub fn apply_to_file(
     path: &Arc<str>,
     text: &str,
+    line: u32,
+    changes: &[IacChange],
+) -> Option<Result<IacOutcome, IacError>> {
+    apply_to_parsed(path, text, None, line, changes)
+}
+
+/// [`apply_to_file`] with `text` already parsed as `parsed` (when given, it must be
+/// `text`'s, from [`parse_file`]).
+pub fn apply_to_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&ParsedIac>,
     line: u32,
     changes: &[IacChange],
 ) -> Option<Result<IacOutcome, IacError>> {
@@ -111,8 +152,16 @@ pub fn apply_to_file(
     let mut current = text.to_owned();
     let mut notes = Vec::new();
     for change in mine {
-        let outcome = match kind {
-            IacFile::Terraform => crate::terraform::apply(path, &current, line, change),
+        // The parsed text serves until the first edit; later changes parse what it became.
+        let parsed = parsed.filter(|_| current.len() == text.len() && current == text);
+        let outcome = match (kind, parsed) {
+            (IacFile::Terraform, Some(ParsedIac::Terraform(body))) => {
+                crate::terraform::apply_parsed(path, &current, Some(body), line, change)
+            }
+            (IacFile::Terraform, _) => crate::terraform::apply(path, &current, line, change),
+            (_, Some(ParsedIac::Arm(template))) => {
+                crate::arm::apply_parsed(path, &current, Some(template), line, change)
+            }
             _ => crate::arm::apply(path, &current, line, change),
         };
         match outcome {
@@ -121,16 +170,24 @@ pub fn apply_to_file(
                 Err(message) => return Some(Err(IacError::new(path, message))),
             },
             Ok(IacOutcome::AlreadySet) => {}
-            Ok(IacOutcome::Note(note)) => notes.push(note),
+            Ok(IacOutcome::Note(note)) => notes.push((note, None)),
+            Ok(IacOutcome::FromVariable { note, variable }) => notes.push((note, Some(variable))),
             Err(err) => return Some(Err(err)),
         }
     }
-    Some(Ok(if !notes.is_empty() {
+    Some(Ok(if let [(note, Some(variable))] = notes.as_slice() {
+        IacOutcome::FromVariable {
+            note: note.clone(),
+            variable: variable.clone(),
+        }
+    } else if !notes.is_empty() {
+        let notes: Vec<String> = notes.into_iter().map(|(note, _)| note).collect();
         IacOutcome::Note(notes.join(" "))
     } else if current == text {
         IacOutcome::AlreadySet
     } else {
-        IacOutcome::Edits(text_edits(path, text, vec![splice_between(text, &current)]))
+        let splice = whole_words(text, &current, splice_between(text, &current));
+        IacOutcome::Edits(text_edits(path, text, vec![splice]))
     }))
 }
 
@@ -284,6 +341,26 @@ pub(crate) fn splice_between(before: &str, after: &str) -> Splice {
     }
 }
 
+/// `splice` (from [`splice_between`]) widened to whole words on both ends, so that a report
+/// replaces `true` with `false` rather than `tru` with `fals`.
+pub(crate) fn whole_words(before: &str, after: &str, splice: Splice) -> Splice {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let (bytes, mut start, mut end) = (before.as_bytes(), splice.start, splice.end);
+    let mut after_end = after.len() - (before.len() - end);
+    while start > 0 && word(bytes[start - 1]) {
+        start -= 1;
+    }
+    while end < before.len() && word(bytes[end]) {
+        end += 1;
+        after_end += 1;
+    }
+    Splice {
+        start,
+        end,
+        replacement: after[start..after_end].to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,6 +431,19 @@ mod tests {
         assert_eq!(
             apply_edits(tf, &edits).unwrap(),
             "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  oidc_issuer_enabled = true\n  workload_identity_enabled = true\n}\n"
+        );
+    }
+
+    #[test]
+    fn splices_cover_whole_words() {
+        let (before, after) = ("x = true # on", "x = false # on");
+        let s = whole_words(before, after, splice_between(before, after));
+        assert_eq!((s.start, s.end, s.replacement.as_str()), (4, 8, "false"));
+        let (before, after) = ("a {\n}\n", "a {\n  b = 1\n}\n");
+        let s = whole_words(before, after, splice_between(before, after));
+        assert_eq!(
+            (s.start, s.end, s.replacement.as_str()),
+            (4, 4, "  b = 1\n")
         );
     }
 

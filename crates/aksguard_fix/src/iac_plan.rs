@@ -129,7 +129,9 @@ fn plan_file(
                     .to_owned(),
                 false,
             ),
-            Some(Ok(IacOutcome::Note(note))) => decline(plan, finding, note, false),
+            Some(Ok(IacOutcome::Note(note) | IacOutcome::FromVariable { note, .. })) => {
+                decline(plan, finding, note, false)
+            }
             Some(Err(err)) => decline(plan, finding, err.message, false),
         }
     }

@@ -24,11 +24,88 @@ use crate::iac::{
 /// The separate node-pool resource: the cluster's `default_node_pool.<x>` is its `<x>`.
 const NODE_POOL_RESOURCE: &str = "azurerm_kubernetes_cluster_node_pool";
 
+/// Older azurerm spellings of the attributes fixes set, as the loader's mapping table
+/// (`aksguard_load`'s `azure/terraform/map.rs`) reads them: `(newest name, the older path in
+/// the same block, the value to write there when it differs)`. A resource that still uses
+/// the older spelling gets it edited; adding the newest name beside it would give a
+/// configuration no provider version accepts (both names for one setting).
+const OLDER_SPELLINGS: &[(&str, &str, Option<&str>)] = &[
+    (
+        "role_based_access_control_enabled",
+        "enable_role_based_access_control",
+        None,
+    ),
+    (
+        "automatic_upgrade_channel",
+        "automatic_channel_upgrade",
+        None,
+    ),
+    ("node_os_upgrade_channel", "node_os_channel_upgrade", None),
+    ("host_encryption_enabled", "enable_host_encryption", None),
+    ("node_public_ip_enabled", "enable_node_public_ip", None),
+    ("zones", "availability_zones", None),
+    // v3 blocks that v4 flattened.
+    ("trust_policy_enabled", "trust_policy.enabled", None),
+    (
+        "retention_policy_in_days",
+        "retention_policy.enabled",
+        Some("true"),
+    ),
+    // v2 `addon_profile { <addon> { enabled } }`.
+    (
+        "azure_policy_enabled",
+        "addon_profile.azure_policy.enabled",
+        None,
+    ),
+    (
+        "http_application_routing_enabled",
+        "addon_profile.http_application_routing.enabled",
+        None,
+    ),
+];
+
+/// Blocks a setting cannot stand beside, removed when the setting is written: azurerm takes
+/// either `identity` or `service_principal`, never both.
+const CONFLICTING_BLOCKS: &[(&str, &str)] = &[("identity.type", "service_principal")];
+
+/// Blocks whose creation is a choice the fix cannot make, and the attribute it needs: a new
+/// `azure_active_directory_role_based_access_control` block turns on Entra ID integration,
+/// which needs the admin groups.
+const BLOCKS_NEEDING_A_CHOICE: &[(&str, &str)] = &[(
+    "azure_active_directory_role_based_access_control",
+    "admin_group_object_ids",
+)];
+
 /// Applies `change` to the `.tf` file `text` (at `path`), in the resource block holding line
 /// `line` (the finding's location).
 pub fn apply(
     path: &Arc<str>,
     text: &str,
+    line: u32,
+    change: &IacChange,
+) -> Result<IacOutcome, IacError> {
+    apply_parsed(path, text, None, line, change)
+}
+
+/// Parses a `.tf` file once for several [`apply_parsed`] calls (a file with many findings).
+pub fn parse(path: &str, text: &str) -> Result<Body, IacError> {
+    text.parse().map_err(|err: hcl_edit::parser::Error| {
+        IacError::new(
+            path,
+            format!(
+                "invalid HCL at line {}: {}",
+                err.location().line(),
+                err.message()
+            ),
+        )
+    })
+}
+
+/// [`apply`] with `text` already parsed as `parsed` (when given, it must be `text`'s).
+pub fn apply_parsed(
+    path: &Arc<str>,
+    text: &str,
+    parsed: Option<&Body>,
     line: u32,
     change: &IacChange,
 ) -> Result<IacOutcome, IacError> {
@@ -41,11 +118,14 @@ pub fn apply(
     let segments = attribute_path(path, &change.attribute)?;
     let value = change.value.trim();
     if let Some(variable) = &change.variable {
-        return Ok(IacOutcome::Note(format!(
-            "`{}` takes its value from variable `{variable}`: set `var.{variable}` to {value} \
-             (its default or a .tfvars file); {path} is not edited.",
-            change.attribute
-        )));
+        return Ok(IacOutcome::FromVariable {
+            note: format!(
+                "`{}` takes its value from `{variable}`: set it to {value} (its default or a \
+                 .tfvars file); {path} is not edited.",
+                change.attribute
+            ),
+            variable: variable.clone(),
+        });
     }
     if let Some(note) = placeholder_note(path, line, &change.attribute, value) {
         return Ok(IacOutcome::Note(note));
@@ -53,15 +133,34 @@ pub fn apply(
     let assignments = assignments(path, &segments, value)?;
     let mut current = text.to_owned();
     let mut notes = Vec::new();
+    let mut variables = Vec::new();
     for (segments, value) in &assignments {
-        match set_one(path, &current, line, segments, value)? {
+        // The parsed text serves until the first change; later ones parse what it became.
+        let body = parsed.filter(|_| current.len() == text.len() && current == text);
+        match set_one(path, &current, body, line, segments, value)? {
             Step::Changed(next) => current = next,
             Step::Same => {}
             Step::Note(note) => notes.push(note),
+            Step::FromVariable { note, variable } => {
+                notes.push(note);
+                variables.push(variable);
+            }
         }
     }
     if !notes.is_empty() {
-        return Ok(IacOutcome::Note(notes.join(" ")));
+        let note = notes.join(" ");
+        return Ok(match variables.as_slice() {
+            [variable] if notes.len() == 1 => IacOutcome::FromVariable {
+                note,
+                variable: variable.clone(),
+            },
+            _ => IacOutcome::Note(note),
+        });
+    }
+    for (attribute, block) in CONFLICTING_BLOCKS {
+        if change.attribute == *attribute && current != text {
+            current = remove_block(path, &current, line, block)?;
+        }
     }
     if current == text {
         return Ok(IacOutcome::AlreadySet);
@@ -140,26 +239,30 @@ enum Step {
     Changed(String),
     Same,
     Note(String),
+    /// A note about a value from one variable or local (`var.x`, `local.y`).
+    FromVariable {
+        note: String,
+        variable: String,
+    },
 }
 
 /// Sets one attribute path to `value` in the resource block at `line`.
 fn set_one(
     path: &str,
     text: &str,
+    parsed: Option<&Body>,
     line: u32,
     segments: &[String],
     value: &str,
 ) -> Result<Step, IacError> {
-    let body: Body = text.parse().map_err(|err: hcl_edit::parser::Error| {
-        IacError::new(
-            path,
-            format!(
-                "invalid HCL at line {}: {}",
-                err.location().line(),
-                err.message()
-            ),
-        )
-    })?;
+    let owned;
+    let body = match parsed {
+        Some(body) => body,
+        None => {
+            owned = parse(path, text)?;
+            &owned
+        }
+    };
     let from = line_start(text, line)
         .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
     let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
@@ -180,9 +283,40 @@ fn set_one(
     if is_node_pool && segments.len() > 1 && segments[0] == "default_node_pool" {
         segments = &segments[1..];
     }
+    walk(path, text, line, block, segments, value, &attribute, true)
+}
+
+/// Sets `segments` (a path below `block`) to `value`: walks the existing blocks, inserts the
+/// missing ones, and (once, `older`) edits an older spelling the block still uses.
+#[allow(clippy::too_many_arguments)]
+fn walk(
+    path: &str,
+    text: &str,
+    line: u32,
+    block: &Block,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+    older: bool,
+) -> Result<Step, IacError> {
     let mut current: &Block = block;
     let last = segments.len() - 1;
     for (i, segment) in segments[..last].iter().enumerate() {
+        if let Some(object) = current
+            .body
+            .get_attribute(segment)
+            .and_then(|a| object_of(&a.value))
+        {
+            return set_in_object(
+                path,
+                text,
+                line,
+                object,
+                &segments[i + 1..],
+                value,
+                attribute,
+            );
+        }
         if current.body.get_attribute(segment).is_some() {
             return Ok(Step::Note(format!(
                 "`{segment}` at {path}:{line} is an expression, not a block: set `{}` in \
@@ -195,7 +329,14 @@ fn set_one(
             continue;
         }
         if is_dynamic(&current.body, segment) {
-            return Ok(dynamic_note(path, line, segment, &attribute, value));
+            return Ok(dynamic_note(path, line, segment, attribute, value));
+        }
+        if let Some((_, needed)) = BLOCKS_NEEDING_A_CHOICE.iter().find(|(b, _)| b == segment) {
+            return Ok(Step::Note(format!(
+                "`{attribute}` at {path}:{line} needs a new `{segment}` block, which needs \
+                 `{needed}` only you can choose: add the block with it and {attribute} = \
+                 {value} by hand; not edited."
+            )));
         }
         return insert(path, text, current, &segments[i..], value).map(Step::Changed);
     }
@@ -210,13 +351,36 @@ fn set_one(
             return Ok(Step::Same);
         }
         if !is_literal(&existing.value) {
-            return Ok(Step::Note(computed_note(
-                path, text, span.start, &attribute, written, value,
-            )));
+            let note = computed_note(path, text, span.start, attribute, written, value);
+            return Ok(match single_reference(written) {
+                Some(variable) => Step::FromVariable { note, variable },
+                None => Step::Note(note),
+            });
         }
         let mut next = text.to_owned();
         next.replace_range(span, value);
         return Ok(Step::Changed(next));
+    }
+    let spelled_before = OLDER_SPELLINGS.iter().find(|(new, old, _)| {
+        new == name && {
+            let head = old.split('.').next().unwrap_or(old);
+            current.body.get_attribute(head).is_some()
+                || current.body.get_blocks(head).next().is_some()
+        }
+    });
+    if let Some((_, old, old_value)) = spelled_before.filter(|_| older) {
+        let old_segments: Vec<String> = old.split('.').map(str::to_owned).collect();
+        let value = old_value.unwrap_or(value);
+        return walk(
+            path,
+            text,
+            line,
+            current,
+            &old_segments,
+            value,
+            attribute,
+            false,
+        );
     }
     if current.body.get_blocks(name).next().is_some() || is_dynamic(&current.body, name) {
         return Err(IacError::new(
@@ -227,6 +391,233 @@ fn set_one(
         ));
     }
     insert(path, text, current, &segments[last..], value).map(Step::Changed)
+}
+
+/// The object an attribute's value is: an HCL object (`body = { … }`, azapi) or the one
+/// argument of `jsonencode({ … })`.
+fn object_of(expr: &Expression) -> Option<&hcl_edit::expr::Object> {
+    match expr {
+        Expression::Object(object) => Some(object),
+        Expression::FuncCall(call)
+            if call.name.namespace.is_empty()
+                && call.name.name.as_str() == "jsonencode"
+                && call.args.iter().count() == 1 =>
+        {
+            call.args.iter().next().and_then(object_of)
+        }
+        _ => None,
+    }
+}
+
+/// The member `key` of `object` (an identifier or a quoted key).
+fn member<'a>(object: &'a hcl_edit::expr::Object, key: &str) -> Option<&'a Expression> {
+    object.iter().find_map(|(k, v)| {
+        let name = match k {
+            ObjectKey::Ident(ident) => ident.as_str().to_owned(),
+            ObjectKey::Expression(Expression::String(s)) => s.value().clone(),
+            ObjectKey::Expression(_) => return None,
+        };
+        (name == key).then(|| v.expr())
+    })
+}
+
+/// Objects of an azapi body whose creation is a choice the fix cannot make: a new
+/// `aadProfile` turns on Entra ID integration, which needs the admin groups.
+const OBJECTS_NEEDING_A_CHOICE: &[(&str, &str)] = &[("aadProfile", "adminGroupObjectIDs")];
+
+/// Members of an ARM resource beside `properties`: a path below an azapi `body` starting
+/// with anything else is relative to a node pool (an `agentPoolProfiles` item or an
+/// `agentPools` resource), which is not edited here.
+const BODY_MEMBERS: &[&str] = &["properties", "sku", "identity", "tags", "location", "kind"];
+
+/// Sets `segments` (a REST path) to `value` in an azapi `body` object, keeping every other
+/// byte: an existing literal gets its bytes replaced, a missing member (with any missing
+/// objects on the way) is inserted before the object's closing `}` with its members'
+/// indentation.
+fn set_in_object(
+    path: &str,
+    text: &str,
+    line: u32,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+) -> Result<Step, IacError> {
+    if segments.is_empty() {
+        return Err(IacError::new(
+            path,
+            format!("`{attribute}` names no member"),
+        ));
+    }
+    if BODY_MEMBERS.contains(&segments[0].as_str()) {
+        return set_path(path, text, line, object, segments, value, attribute);
+    }
+    // A node pool's setting: the `agentPoolProfiles` item holding the finding's line, or
+    // the `properties` of an `agentPools` resource.
+    let properties = match member(object, "properties") {
+        Some(Expression::Object(properties)) => properties,
+        _ => {
+            return Ok(Step::Note(format!(
+                "`{attribute}` at {path}:{line} is a node pool's setting in an azapi body \
+                 without `properties`: set it to {value} by hand; not edited."
+            )));
+        }
+    };
+    let from = line_start(text, line)
+        .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
+    let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let pool = match member(properties, "agentPoolProfiles") {
+        Some(Expression::Array(items)) => items.iter().find_map(|item| match item {
+            Expression::Object(pool)
+                if pool.span().is_some_and(|s| s.start <= to && s.end > from) =>
+            {
+                Some(pool)
+            }
+            _ => None,
+        }),
+        _ => None,
+    };
+    set_path(
+        path,
+        text,
+        line,
+        pool.unwrap_or(properties),
+        segments,
+        value,
+        attribute,
+    )
+}
+
+/// Sets `segments` below `object` (see [`set_in_object`]).
+fn set_path(
+    path: &str,
+    text: &str,
+    line: u32,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+    attribute: &str,
+) -> Result<Step, IacError> {
+    let mut current = object;
+    for (i, segment) in segments.iter().enumerate() {
+        let Some(expr) = member(current, segment) else {
+            if let Some((_, needed)) = OBJECTS_NEEDING_A_CHOICE.iter().find(|(o, _)| o == segment) {
+                return Ok(Step::Note(format!(
+                    "`{attribute}` at {path}:{line} needs a new `{segment}`, which needs \
+                     `{needed}` only you can choose: add it with them by hand; not edited."
+                )));
+            }
+            return insert_member(path, text, current, &segments[i..], value).map(Step::Changed);
+        };
+        if i + 1 < segments.len() {
+            match expr {
+                Expression::Object(next) => {
+                    current = next;
+                    continue;
+                }
+                // `trustPolicy = null`: the object the path needs, in place of the null.
+                Expression::Null(_) => {
+                    let span = expr.span().ok_or_else(|| {
+                        IacError::new(path, format!("no position for `{segment}`"))
+                    })?;
+                    let indent = indent_at(text, span.start).to_owned();
+                    let step = if indent.contains('\t') { "\t" } else { "  " };
+                    let newline = newline_of(text);
+                    let rest = &segments[i + 1..];
+                    let depth = rest.len() - 1;
+                    let pad = |level: usize| format!("{indent}{}", step.repeat(level + 1));
+                    let mut lines = vec!["{".to_owned()];
+                    lines.extend(
+                        rest[..depth]
+                            .iter()
+                            .enumerate()
+                            .map(|(level, name)| format!("{}{name} = {{", pad(level))),
+                    );
+                    lines.push(format!("{}{} = {value}", pad(depth), rest[depth]));
+                    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+                    lines.push(format!("{indent}}}"));
+                    let mut next = text.to_owned();
+                    next.replace_range(span, &lines.join(newline));
+                    return Ok(Step::Changed(next));
+                }
+                _ => {
+                    return Ok(Step::Note(format!(
+                        "`{segment}` at {path}:{line} is not an object: set `{}` in it to \
+                         {value}; not edited.",
+                        segments[i + 1..].join(".")
+                    )));
+                }
+            }
+        }
+        let span = expr
+            .span()
+            .ok_or_else(|| IacError::new(path, format!("no position for `{attribute}`")))?;
+        let written = &text[span.clone()];
+        if same_value(written, value) {
+            return Ok(Step::Same);
+        }
+        if !is_literal(expr) {
+            let note = computed_note(path, text, span.start, attribute, written, value);
+            return Ok(match single_reference(written) {
+                Some(variable) => Step::FromVariable { note, variable },
+                None => Step::Note(note),
+            });
+        }
+        let mut next = text.to_owned();
+        next.replace_range(span, value);
+        return Ok(Step::Changed(next));
+    }
+    Ok(Step::Same)
+}
+
+/// Inserts `segments` (missing objects, then the value) before `object`'s closing `}`,
+/// indented as its members are; an object written on one line is left to the user.
+fn insert_member(
+    path: &str,
+    text: &str,
+    object: &hcl_edit::expr::Object,
+    segments: &[String],
+    value: &str,
+) -> Result<String, IacError> {
+    let span = object
+        .span()
+        .ok_or_else(|| IacError::new(path, "an object without a position"))?;
+    let close = span.end - 1;
+    if text.as_bytes().get(close) != Some(&b'}') || !starts_its_line(text, close) {
+        return Err(IacError::new(
+            path,
+            format!(
+                "the object holding `{}` is written on one line; add it by hand",
+                segments.join(".")
+            ),
+        ));
+    }
+    let newline = newline_of(text);
+    let outer = indent_at(text, close);
+    let step = if outer.contains('\t') { "\t" } else { "  " };
+    let inner = object
+        .iter()
+        .filter_map(|(k, _)| k.span())
+        .find(|s| starts_its_line(text, s.start))
+        .map_or_else(
+            || format!("{outer}{step}"),
+            |s| indent_at(text, s.start).to_owned(),
+        );
+    let depth = segments.len() - 1;
+    let pad = |level: usize| format!("{inner}{}", step.repeat(level));
+    let mut lines: Vec<String> = segments[..depth]
+        .iter()
+        .enumerate()
+        .map(|(level, name)| format!("{}{name} = {{", pad(level)))
+        .collect();
+    lines.push(format!("{}{} = {value}", pad(depth), segments[depth]));
+    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+    let at = text[..close].rfind('\n').map_or(0, |i| i + 1);
+    let mut inserted = lines.join(newline);
+    inserted.push_str(newline);
+    let mut next = text.to_owned();
+    next.insert_str(at, &inserted);
+    Ok(next)
 }
 
 /// Whether `body` has a `dynamic "<name>"` block (which generates the `<name>` blocks).
@@ -270,6 +661,58 @@ fn computed_note(
         "`{attribute}` at {path}:{line} is computed by `{}`: {what}; not edited.",
         written.trim()
     )
+}
+
+/// The one variable or local an expression reads (`var.run_command`, `local.flags`), as
+/// written; `None` when it reads none or several.
+fn single_reference(expr: &str) -> Option<String> {
+    let variables = references(expr, "var.");
+    let locals = references(expr, "local.");
+    match (variables.as_slice(), locals.as_slice()) {
+        ([name], []) => Some(format!("var.{name}")),
+        ([], [name]) => Some(format!("local.{name}")),
+        _ => None,
+    }
+}
+
+/// `text` without the `name` block of the resource block at `line` (from the start of its
+/// first line to the end of its last, a comment after the `}` included); unchanged when the
+/// resource has none. A block sharing a line with other code is an error: it is removed by
+/// hand.
+fn remove_block(path: &str, text: &str, line: u32, name: &str) -> Result<String, IacError> {
+    let body: Body = text
+        .parse()
+        .map_err(|_| IacError::new(path, "the edit left invalid HCL"))?;
+    let from = line_start(text, line)
+        .ok_or_else(|| IacError::new(path, format!("the file has no line {line}")))?;
+    let to = text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let Some(resource) = body
+        .blocks()
+        .find(|b| b.span().is_some_and(|s| s.start <= to && s.end > from))
+    else {
+        return Ok(text.to_owned());
+    };
+    let Some(span) = resource.body.get_blocks(name).next().and_then(|b| b.span()) else {
+        return Ok(text.to_owned());
+    };
+    let start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[span.end..]
+        .find('\n')
+        .map_or(text.len(), |i| span.end + i + 1);
+    let after = text[span.end..end].trim();
+    if !text[start..span.start].trim().is_empty()
+        || !(after.is_empty() || after.starts_with('#') || after.starts_with("//"))
+    {
+        return Err(IacError::new(
+            path,
+            format!(
+                "the `{name}` block at line {line} shares a line with other code; remove it by hand"
+            ),
+        ));
+    }
+    let mut next = text.to_owned();
+    next.replace_range(start..end, "");
+    Ok(next)
 }
 
 /// The names after each `prefix` (`var.` → the variables) in `expr`, in order, once each.

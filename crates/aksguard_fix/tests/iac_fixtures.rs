@@ -104,13 +104,18 @@ fn iac_pairs_clear_their_finding_through_the_scan_pipeline() {
             let path: std::sync::Arc<str> = std::sync::Arc::from(input.display().to_string());
             let outcome =
                 aksguard_fix::iac::apply_to_file(&path, &text, before[0].location.line, &fix.iac);
-            let Some(Ok(aksguard_fix::iac::IacOutcome::Note(note))) = outcome else {
+            let Some(Ok(aksguard_fix::iac::IacOutcome::FromVariable { note, variable })) = outcome
+            else {
                 panic!("{}: expected a note, got {outcome:?}", input.display());
             };
             assert!(
                 note.contains("variable `run_command`")
                     || note.contains("parameter `disableRunCommand`"),
                 "{note}"
+            );
+            assert!(
+                ["var.run_command", "parameters('disableRunCommand')"].contains(&variable.as_str()),
+                "{variable}"
             );
             kept += 1;
             continue;

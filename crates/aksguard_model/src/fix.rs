@@ -120,8 +120,10 @@ pub struct IacChange {
     pub attribute: String,
     /// The value to write, as written in that language (`false`, `"Standard"`).
     pub value: String,
-    /// When the source takes the value from a variable or parameter: its name. The fix
-    /// then says which variable to change instead of editing the use site.
+    /// When the source takes the value from one variable or parameter: it, as the language
+    /// writes it (`var.run_command`, `local.flags`, `parameters('disableRunCommand')`,
+    /// `variables('profile')`), filled by `aksguard_fix` from the file. The fix then says
+    /// which variable to change instead of editing the use site.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub variable: Option<String>,
 }

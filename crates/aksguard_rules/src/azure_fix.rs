@@ -106,7 +106,8 @@ impl AzureTarget<'_> {
                 return None;
             }
         };
-        if setting.arm.is_empty() && language != "terraform" {
+        let azapi = self.format() == AzureFormat::TerraformAzapi;
+        if setting.arm.is_empty() && (language != "terraform" || azapi) {
             return None;
         }
         Some(IacChange {

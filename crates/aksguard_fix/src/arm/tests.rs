@@ -108,7 +108,7 @@ fn inserts_missing_members_and_objects_with_the_object_indentation() {
 
 #[test]
 fn parameters_and_variables_are_not_edited() {
-    let IacOutcome::Note(note) = outcome(
+    let IacOutcome::FromVariable { note, variable } = outcome(
         TEMPLATE,
         13,
         &change(
@@ -116,8 +116,9 @@ fn parameters_and_variables_are_not_edited() {
             "true",
         ),
     ) else {
-        panic!("a note")
+        panic!("a note naming the parameter")
     };
+    assert_eq!(variable, "parameters('runCommand')");
     assert!(
         note.contains("parameter `runCommand`") && note.contains("azuredeploy.json:13"),
         "{note}"
@@ -126,7 +127,7 @@ fn parameters_and_variables_are_not_edited() {
         "\"apiServerAccessProfile\": {\n                    \"disableRunCommand\": \"[parameters('runCommand')]\"\n                }",
         "\"apiServerAccessProfile\": \"[variables('profile')]\"",
     );
-    let IacOutcome::Note(note) = outcome(
+    let IacOutcome::FromVariable { note, variable } = outcome(
         &text,
         9,
         &change(
@@ -137,6 +138,7 @@ fn parameters_and_variables_are_not_edited() {
         panic!("a note")
     };
     assert!(note.contains("variable `profile`"), "{note}");
+    assert_eq!(variable, "variables('profile')");
 }
 
 #[test]

@@ -112,9 +112,12 @@ fn an_object_value_for_a_block_sets_each_member() {
 #[test]
 fn variables_and_expressions_are_not_edited() {
     let text = "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  run_command_enabled = var.run_command\n  local_account_disabled = local.strict && var.x\n}\n";
-    let IacOutcome::Note(note) = outcome(text, 1, &change("run_command_enabled", "false")) else {
-        panic!("a note")
+    let IacOutcome::FromVariable { note, variable } =
+        outcome(text, 1, &change("run_command_enabled", "false"))
+    else {
+        panic!("a note naming the variable")
     };
+    assert_eq!(variable, "var.run_command");
     assert!(
         note.contains("`run_command`") && note.contains("main.tf:2"),
         "{note}"
@@ -127,9 +130,64 @@ fn variables_and_expressions_are_not_edited() {
         "{note}"
     );
     let mut named = change("run_command_enabled", "false");
-    named.variable = Some("run_command".into());
+    named.variable = Some("var.run_command".into());
     assert!(
-        matches!(outcome(text, 1, &named), IacOutcome::Note(n) if n.contains("var.run_command"))
+        matches!(outcome(text, 1, &named), IacOutcome::FromVariable { note, .. } if note.contains("`var.run_command`"))
+    );
+    let local = "resource \"azurerm_kubernetes_cluster\" \"aks\" {\n  run_command_enabled = local.run_command\n}\n";
+    assert!(matches!(
+        outcome(local, 1, &change("run_command_enabled", "false")),
+        IacOutcome::FromVariable { variable, .. } if variable == "local.run_command"
+    ));
+}
+
+#[test]
+fn older_spellings_are_edited_where_the_resource_uses_them() {
+    let v3 = "resource \"azurerm_kubernetes_cluster_node_pool\" \"user\" {\n  name = \"user\"\n  enable_node_public_ip = true\n}\n";
+    assert_eq!(
+        edited(v3, 1, &change("node_public_ip_enabled", "false")),
+        v3.replace(
+            "enable_node_public_ip = true",
+            "enable_node_public_ip = false"
+        )
+    );
+    let registry = "resource \"azurerm_container_registry\" \"r\" {\n  sku = \"Premium\"\n  retention_policy {\n    days = 30\n  }\n  trust_policy {\n    enabled = false\n  }\n}\n";
+    let out = edited(registry, 1, &change("trust_policy_enabled", "true"));
+    assert!(
+        out.contains("    enabled = true\n") && !out.contains("trust_policy_enabled"),
+        "{out}"
+    );
+    let out = edited(registry, 1, &change("retention_policy_in_days", "7"));
+    assert!(
+        out.contains("    days = 30\n    enabled = true\n")
+            && !out.contains("retention_policy_in_days"),
+        "{out}"
+    );
+}
+
+#[test]
+fn identity_replaces_the_service_principal_block() {
+    let text = "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  name = \"c\"\n  service_principal { # old\n    client_id     = \"x\"\n    client_secret = \"y\"\n  } # gone\n}\n";
+    assert_eq!(
+        edited(text, 1, &change("identity.type", "\"SystemAssigned\"")),
+        "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  name = \"c\"\n  identity {\n    type = \"SystemAssigned\"\n  }\n}\n"
+    );
+}
+
+#[test]
+fn a_new_entra_block_needs_the_admin_groups() {
+    let text = "resource \"azurerm_kubernetes_cluster\" \"c\" {\n  name = \"c\"\n}\n";
+    let out = outcome(
+        text,
+        1,
+        &change(
+            "azure_active_directory_role_based_access_control.azure_rbac_enabled",
+            "true",
+        ),
+    );
+    assert!(
+        matches!(&out, IacOutcome::Note(n) if n.contains("admin_group_object_ids")),
+        "{out:?}"
     );
 }
 
@@ -216,4 +274,90 @@ fn one_splice_covers_the_difference() {
     assert_eq!((s.start, s.end), (1, 3));
     let s = splice_between("aa", "aaa");
     assert_eq!((s.start, s.end, s.replacement.as_str()), (2, 2, "a"));
+}
+
+const AZAPI: &str = r#"resource "azapi_resource" "aks" {
+  type = "Microsoft.ContainerService/managedClusters@2024-09-01"
+  body = {
+    properties = {
+      disableLocalAccounts = false # keep
+      addonProfiles = {
+        azureKeyvaultSecretsProvider = {
+          enabled = false
+          config  = null
+        }
+      }
+      agentPoolProfiles = [
+        {
+          name = "system"
+        },
+        {
+          name = "user"
+        },
+      ]
+    }
+  }
+}
+"#;
+
+#[test]
+fn azapi_bodies_are_edited_in_place() {
+    let out = edited(
+        AZAPI,
+        1,
+        &change("body.properties.disableLocalAccounts", "true"),
+    );
+    assert_eq!(out, AZAPI.replace("= false # keep", "= true # keep"));
+    let out = edited(
+        AZAPI,
+        1,
+        &change(
+            "body.properties.apiServerAccessProfile.disableRunCommand",
+            "true",
+        ),
+    );
+    assert!(
+        out.contains("      ]\n      apiServerAccessProfile = {\n        disableRunCommand = true\n      }\n    }\n"),
+        "{out}"
+    );
+    let out = edited(
+        AZAPI,
+        1,
+        &change(
+            "body.properties.addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
+            "\"true\"",
+        ),
+    );
+    assert!(
+        out.contains(
+            "          config  = {\n            enableSecretRotation = \"true\"\n          }\n"
+        ),
+        "{out}"
+    );
+    // A pool setting goes into the item holding the finding's line.
+    let out = edited(AZAPI, 17, &change("body.enableEncryptionAtHost", "true"));
+    assert!(
+        out.contains(
+            "          name = \"user\"\n          enableEncryptionAtHost = true\n        },"
+        ),
+        "{out}"
+    );
+    let encoded = "resource \"azapi_resource\" \"r\" {\n  body = jsonencode({\n    properties = {\n      adminUserEnabled = true\n    }\n  })\n}\n";
+    assert_eq!(
+        edited(
+            encoded,
+            1,
+            &change("body.properties.adminUserEnabled", "false")
+        ),
+        encoded.replace("= true", "= false")
+    );
+    let entra = outcome(
+        AZAPI,
+        1,
+        &change("body.properties.aadProfile.enableAzureRBAC", "true"),
+    );
+    assert!(
+        matches!(&entra, IacOutcome::Note(n) if n.contains("adminGroupObjectIDs")),
+        "{entra:?}"
+    );
 }

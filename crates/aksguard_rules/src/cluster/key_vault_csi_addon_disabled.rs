@@ -35,12 +35,20 @@ pub(crate) static RULE: Rule = Rule {
         summary: Some("Enable the Key Vault Secrets Store CSI driver add-on."),
         safety: aksguard_model::FixSafety::Safe,
         commands: &["az aks enable-addons {cluster-args} --addons azure-keyvault-secrets-provider"],
-        iac: &[crate::IacSetting::new(
-            "addonProfiles.azureKeyvaultSecretsProvider.enabled",
-            "true",
-            "key_vault_secrets_provider.secret_rotation_enabled",
-            "true",
-        )],
+        // The add-on with rotation on: enabling it without rotation would only trade this
+        // finding for AKS013's (Terraform's block already sets rotation).
+        iac: &[
+            crate::IacSetting::new(
+                "addonProfiles.azureKeyvaultSecretsProvider.enabled",
+                "true",
+                "key_vault_secrets_provider.secret_rotation_enabled",
+                "true",
+            ),
+            crate::IacSetting::arm(
+                "addonProfiles.azureKeyvaultSecretsProvider.config.enableSecretRotation",
+                "\"true\"",
+            ),
+        ],
     },
     linux_only: false,
     reads_other_objects: false,
