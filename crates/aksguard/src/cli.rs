@@ -389,7 +389,7 @@ pub struct ScanArgs {
     #[arg(long, short = 'q')]
     pub quiet: bool,
     /// Finding order: `report` (the default: by file and position) or `risk` (findings on an
-    /// attack path first, marked `on_attack_path`, then by severity; see `aksguard paths`).
+    /// attack path first, then by severity; every scan marks them, see `aksguard paths`).
     #[arg(long, value_enum, default_value_t = SortOrder::Report)]
     pub sort: SortOrder,
     /// Registries images may come from (IMG003); `*.azurecr.io` matches subdomains.

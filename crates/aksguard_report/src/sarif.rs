@@ -267,6 +267,9 @@ struct ResultProperties<'a> {
     /// Present when the fix has commands or IaC changes: SARIF `fixes` carry only edits.
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<FixProperties<'a>>,
+    /// `true` when the finding lies on an attack path (`aksguard paths`); absent otherwise.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    on_attack_path: bool,
 }
 
 #[derive(Serialize)]
@@ -673,6 +676,7 @@ fn result<'a>(
                     commands: &fix.commands,
                     iac: &fix.iac,
                 }),
+            on_attack_path: finding.on_attack_path,
         },
         fixes: finding
             .fix

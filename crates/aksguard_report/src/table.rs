@@ -143,9 +143,15 @@ fn write_findings<'a>(
                 finding.location.line, finding.location.column
             )
         };
+        // Findings on an attack path are the ones to fix first (`aksguard paths` shows why).
+        let on_path = if finding.on_attack_path {
+            format!(" {}", paint.bold("[on an attack path]"))
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "    {position} {} {}{container} {}",
+            "    {position} {} {}{container} {}{on_path}",
             paint.severity(finding.severity),
             paint.bold(finding.rule_id),
             finding.message

@@ -67,19 +67,16 @@ pub fn run(args: &ScanArgs) -> u8 {
         errors,
         notes: _,
     } = outcome;
-    // Attack paths: for `--sort risk` (findings on a path first, and marked so in every
-    // format) and for the history store (the run keeps its path count and top paths).
-    let sort_by_risk = args.sort == crate::cli::SortOrder::Risk;
-    let stored_paths = if sort_by_risk || store.is_some() {
-        let analysis = aksguard_paths::analyze(&inventory, &findings);
-        if sort_by_risk {
-            aksguard_paths::mark_findings(&mut findings, &analysis);
-            aksguard_paths::sort_by_risk(&mut findings);
-        }
-        Some(scan_store::attack_paths(&analysis))
-    } else {
-        None
-    };
+    // Attack paths, on every scan: findings on a path are marked `on_attack_path` in every
+    // format, `--sort risk` puts them first, and the history store keeps the run's path count
+    // and top paths. The graph and the paths cost about 2% of the scan (README "Attack
+    // paths": 0.31 s beside a 15.3 s scan at 101,160 objects).
+    let analysis = aksguard_paths::analyze(&inventory, &findings);
+    aksguard_paths::mark_findings(&mut findings, &analysis);
+    if args.sort == crate::cli::SortOrder::Risk {
+        aksguard_paths::sort_by_risk(&mut findings);
+    }
+    let stored_paths = store.is_some().then(|| scan_store::attack_paths(&analysis));
     // The formats that carry text edits (JSON `fix.edits`, SARIF `fixes[]`) get them;
     // the others skip re-reading the files (README "Fixing findings").
     if matches!(args.format, ScanFormat::Json | ScanFormat::Sarif) {
