@@ -155,7 +155,7 @@ fn nothing_to_scan_is_an_error() {
 }
 
 #[test]
-fn scan_sort_risk_puts_attack_path_findings_first() {
+fn every_scan_marks_attack_path_findings_and_sort_risk_puts_them_first() {
     let scan = |sort: Option<&str>| -> Vec<Value> {
         let mut args = vec!["scan", STORE, "--no-config", "-q", "--format", "json"];
         if let Some(sort) = sort {
@@ -166,11 +166,25 @@ fn scan_sort_risk_puts_attack_path_findings_first() {
         json["findings"].as_array().unwrap().clone()
     };
     let default = scan(None);
+    let marked = |findings: &[Value]| -> Vec<String> {
+        let mut ids: Vec<String> = findings
+            .iter()
+            .filter(|f| f["on_attack_path"] == Value::Bool(true))
+            .map(|f| f["fingerprint"].to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
     assert!(
-        default.iter().all(|f| f.get("on_attack_path").is_none()),
-        "the default order and output are unchanged"
+        !marked(&default).is_empty(),
+        "every scan marks the findings on a path, whatever the order"
     );
     let risk = scan(Some("risk"));
+    assert_eq!(
+        marked(&risk),
+        marked(&default),
+        "the same findings are marked"
+    );
     assert_eq!(risk.len(), default.len());
     let on_path = risk
         .iter()
