@@ -14,6 +14,7 @@ pub mod template;
 use std::collections::HashMap;
 
 use aksguard_model::DynamicRule;
+use rayon::prelude::*;
 use serde_json::Value as Json;
 
 use crate::classify::{PolicyDocument, PolicyDocuments};
@@ -273,50 +274,69 @@ impl PolicyEvaluator for GatekeeperPolicies {
         let mut subject = subject(review.json);
         // At admission an object that names no namespace is created in the request's.
         subject.namespace = subject.namespace.or(review.namespace);
+        let matched: Vec<(&TemplatePolicy, &Constraint, &regorus::Value)> = self
+            .templates
+            .iter()
+            .flat_map(|policy| {
+                policy
+                    .constraints
+                    .iter()
+                    .filter(|(constraint, _)| constraint.matcher.matches(&subject, context))
+                    .map(move |(constraint, parameters)| (policy, constraint, parameters))
+            })
+            .collect();
+        if matched.is_empty() {
+            return;
+        }
         // Converted once per object, shared by every constraint that matches.
-        let mut review_value: Option<regorus::Value> = None;
-        for policy in &self.templates {
-            for (constraint, parameters) in &policy.constraints {
-                if !constraint.matcher.matches(&subject, context) {
-                    continue;
+        let review_value = matched
+            .iter()
+            .any(|(policy, _, _)| matches!(policy.compiled, Compiled::Rego(_)))
+            .then(|| regorus::Value::from(review_json(review)));
+        // One object's constraints are independent. A webhook judges one object per review:
+        // its constraints run side by side on the rayon pool (each thread evaluates on its
+        // own engine clones), which halves a review's latency on 2 cores. Inside a scan,
+        // which already spreads objects over the pool, idle threads take some or the
+        // current thread runs them in order. The order of the results is kept.
+        let outcomes: Vec<Result<Vec<String>, String>> = matched
+            .par_iter()
+            .map(|(policy, constraint, parameters)| match &policy.compiled {
+                Compiled::Rego(compiled) => match &review_value {
+                    Some(value) => compiled
+                        .evaluate(rego::input(value, parameters), context)
+                        .map(|found| found.into_iter().map(|v| v.msg).collect()),
+                    None => Err("the review was not converted for Rego".to_owned()),
+                },
+                Compiled::Cel(cel) => cel.violations(review, &constraint.parameters, context),
+            })
+            .collect();
+        for ((policy, constraint, _), messages) in matched.into_iter().zip(outcomes) {
+            match messages {
+                Ok(messages) => {
+                    let severity = constraint
+                        .severity
+                        .or(policy.template.severity)
+                        .unwrap_or(constraint.action.severity());
+                    verdicts
+                        .violations
+                        .extend(messages.into_iter().map(|message| PolicyViolation {
+                            rule: policy.rule,
+                            severity,
+                            action: constraint.action,
+                            message,
+                            applied_by: constraint.name.clone(),
+                        }));
                 }
-                let messages = match &policy.compiled {
-                    Compiled::Rego(compiled) => {
-                        let value = review_value
-                            .get_or_insert_with(|| regorus::Value::from(review_json(review)));
-                        compiled
-                            .evaluate(rego::input(value, parameters), context)
-                            .map(|found| found.into_iter().map(|v| v.msg).collect())
-                    }
-                    Compiled::Cel(cel) => cel.violations(review, &constraint.parameters, context),
-                };
-                match messages {
-                    Ok(messages) => {
-                        let severity = constraint
-                            .severity
-                            .or(policy.template.severity)
-                            .unwrap_or(constraint.action.severity());
-                        verdicts
-                            .violations
-                            .extend(messages.into_iter().map(|message| PolicyViolation {
-                                rule: policy.rule,
-                                severity,
-                                action: constraint.action,
-                                message,
-                                applied_by: constraint.name.clone(),
-                            }));
-                    }
-                    Err(message) => verdicts.errors.push(PolicyError::new(
-                        review.object.source.path.to_string(),
-                        Some(review.object.pos().line),
-                        format!(
-                            "{} (constraint {}) could not judge {}: {message}",
-                            policy.rule.id,
-                            constraint.name,
-                            review.object.display_name()
-                        ),
-                    )),
-                }
+                Err(message) => verdicts.errors.push(PolicyError::new(
+                    review.object.source.path.to_string(),
+                    Some(review.object.pos().line),
+                    format!(
+                        "{} (constraint {}) could not judge {}: {message}",
+                        policy.rule.id,
+                        constraint.name,
+                        review.object.display_name()
+                    ),
+                )),
             }
         }
     }
