@@ -246,6 +246,35 @@ enum Step {
     },
 }
 
+/// Replaces the value written for `attribute` (`expr`) with `value`: the same value is left
+/// alone, and a value computed from a variable, local or expression is not edited (the note
+/// names what to change instead).
+fn replace_written(
+    path: &str,
+    text: &str,
+    expr: &Expression,
+    attribute: &str,
+    value: &str,
+) -> Result<Step, IacError> {
+    let span = expr
+        .span()
+        .ok_or_else(|| IacError::new(path, format!("no position for `{attribute}`")))?;
+    let written = &text[span.clone()];
+    if same_value(written, value) {
+        return Ok(Step::Same);
+    }
+    if !is_literal(expr) {
+        let note = computed_note(path, text, span.start, attribute, written, value);
+        return Ok(match single_reference(written) {
+            Some(variable) => Step::FromVariable { note, variable },
+            None => Step::Note(note),
+        });
+    }
+    let mut next = text.to_owned();
+    next.replace_range(span, value);
+    Ok(Step::Changed(next))
+}
+
 /// Sets one attribute path to `value` in the resource block at `line`.
 fn set_one(
     path: &str,
@@ -342,24 +371,7 @@ fn walk(
     }
     let name = &segments[last];
     if let Some(existing) = current.body.get_attribute(name) {
-        let span = existing
-            .value
-            .span()
-            .ok_or_else(|| IacError::new(path, format!("no position for `{attribute}`")))?;
-        let written = &text[span.clone()];
-        if same_value(written, value) {
-            return Ok(Step::Same);
-        }
-        if !is_literal(&existing.value) {
-            let note = computed_note(path, text, span.start, attribute, written, value);
-            return Ok(match single_reference(written) {
-                Some(variable) => Step::FromVariable { note, variable },
-                None => Step::Note(note),
-            });
-        }
-        let mut next = text.to_owned();
-        next.replace_range(span, value);
-        return Ok(Step::Changed(next));
+        return replace_written(path, text, &existing.value, attribute, value);
     }
     let spelled_before = OLDER_SPELLINGS.iter().find(|(new, old, _)| {
         new == name && {
@@ -549,23 +561,7 @@ fn set_path(
                 }
             }
         }
-        let span = expr
-            .span()
-            .ok_or_else(|| IacError::new(path, format!("no position for `{attribute}`")))?;
-        let written = &text[span.clone()];
-        if same_value(written, value) {
-            return Ok(Step::Same);
-        }
-        if !is_literal(expr) {
-            let note = computed_note(path, text, span.start, attribute, written, value);
-            return Ok(match single_reference(written) {
-                Some(variable) => Step::FromVariable { note, variable },
-                None => Step::Note(note),
-            });
-        }
-        let mut next = text.to_owned();
-        next.replace_range(span, value);
-        return Ok(Step::Changed(next));
+        return replace_written(path, text, expr, attribute, value);
     }
     Ok(Step::Same)
 }
