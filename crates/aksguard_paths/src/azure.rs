@@ -33,6 +33,18 @@ const REGISTRY_WRITERS: &[BuiltinRole] = &[
     builtins::OWNER,
 ];
 
+/// Key Vault data-plane roles that read secret values, read certificates (with their private
+/// keys) or use keys (decrypt, sign, unwrap). Key Vault Reader is not one: it reads metadata
+/// only. Key Vault Contributor manages the vault resource but, on an RBAC vault, reads nothing.
+const KEY_VAULT_DATA_READERS: &[BuiltinRole] = &[
+    builtins::KEY_VAULT_ADMINISTRATOR,
+    builtins::KEY_VAULT_SECRETS_OFFICER,
+    builtins::KEY_VAULT_SECRETS_USER,
+    builtins::KEY_VAULT_CERTIFICATES_OFFICER,
+    builtins::KEY_VAULT_CRYPTO_OFFICER,
+    builtins::KEY_VAULT_CRYPTO_USER,
+];
+
 pub(crate) fn add(builder: &mut Builder<'_>) {
     api_server(builder);
     kubelet_identity(builder);
@@ -281,8 +293,9 @@ fn workload_identities(builder: &mut Builder<'_>) {
 }
 
 /// From an identity node to what one of its role assignments reaches: registry push (a
-/// writing role on a registry) or a privileged role on a subscription, resource group or
-/// resource. Other roles (Reader, AcrPull, …) reach no crown jewel.
+/// writing role on a registry), Key Vault secrets (a data-plane Key Vault role on a vault or
+/// above it) or a privileged role on a subscription, resource group or resource. Other roles
+/// (Reader, AcrPull, Key Vault Reader, …) reach no crown jewel.
 fn role_edge(
     builder: &mut Builder<'_>,
     from: usize,
@@ -350,6 +363,10 @@ fn role_edge(
         );
         return;
     }
+    if KEY_VAULT_DATA_READERS.contains(&role) {
+        key_vault_edge(builder, from, role, scope, place, who);
+        return;
+    }
     if !PRIVILEGED.contains(&role) {
         return;
     }
@@ -412,6 +429,78 @@ fn role_edge(
     );
 }
 
+/// An identity → the Key Vaults a data-plane role lets it read: one vault (or one secret, key
+/// or certificate in it) when the scope is a vault, every vault of a resource group or
+/// subscription when the role is assigned there. A scope that is neither (another resource,
+/// an expression aksguard cannot resolve) reaches no vault. No rule flags these assignments
+/// (reading its own vault is what an app's identity is for), so the edge names no findings;
+/// the path shows how the internet reaches that identity.
+fn key_vault_edge(
+    builder: &mut Builder<'_>,
+    from: usize,
+    role: BuiltinRole,
+    scope: &str,
+    place: Place,
+    who: &str,
+) {
+    let Some(parts) = id_parts(scope) else {
+        return;
+    };
+    let (name, on) = match (parts.resource_group, parts.provider_path) {
+        (_, Some(path)) => {
+            let Some(vault) = key_vault_path(path) else {
+                return;
+            };
+            (vault.to_owned(), format!("vault `{vault}`"))
+        }
+        (Some(group), None) => (
+            format!("every Key Vault in resource group {group}"),
+            format!("resource group `{group}`"),
+        ),
+        (None, None) => {
+            let subscription = parts.subscription.unwrap_or("?");
+            (
+                format!("every Key Vault in subscription {subscription}"),
+                format!("subscription `{subscription}`"),
+            )
+        }
+    };
+    let node = builder
+        .graph
+        .node(NodeRef::new("KeyVault", None, &name), Some(place));
+    builder
+        .graph
+        .mark_jewel(node, "Key Vault secrets", impact::KEY_VAULT_SECRETS);
+    let fix = builder.fix(
+        format!("remove {who}'s {} assignment on {on}", role.name),
+        2,
+        &[],
+        &[],
+    );
+    builder.graph.edge(
+        from,
+        node,
+        Vec::new(),
+        Vec::new(),
+        format!("{} on {}", role.name, on.replace('`', "")),
+        Some(fix),
+    );
+}
+
+/// What a Key Vault scope's provider path names: the vault (`Microsoft.KeyVault/vaults/<name>`)
+/// or one object in it (`…/vaults/<name>/secrets/<secret>`), as `<name>` or
+/// `<name>/secrets/<secret>`; `None` for any other resource.
+fn key_vault_path(provider_path: &str) -> Option<&str> {
+    let prefix = "microsoft.keyvault/vaults/";
+    let head = provider_path.get(..prefix.len())?;
+    let rest = provider_path[prefix.len()..].trim_matches('/');
+    let vault = rest.split('/').next().unwrap_or("");
+    let valid = head.eq_ignore_ascii_case(prefix)
+        && !vault.is_empty()
+        && vault.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    valid.then_some(rest)
+}
+
 /// The registry name at the end of a registry resource ID (`…/registries/<name>`).
 fn registry_name(scope: &str) -> Option<&str> {
     let (prefix, name) = scope.rsplit_once('/')?;
@@ -419,4 +508,28 @@ fn registry_name(scope: &str) -> Option<&str> {
         && !name.is_empty()
         && name.chars().all(|c| c.is_ascii_alphanumeric());
     valid.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_vault_path;
+
+    #[test]
+    fn key_vault_scopes_name_the_vault_or_an_object_in_it() {
+        assert_eq!(
+            key_vault_path("Microsoft.KeyVault/vaults/kv-shop"),
+            Some("kv-shop")
+        );
+        assert_eq!(
+            key_vault_path("microsoft.keyvault/vaults/kv-shop/secrets/db-password/"),
+            Some("kv-shop/secrets/db-password")
+        );
+        assert_eq!(key_vault_path("Microsoft.KeyVault/vaults/"), None);
+        assert_eq!(key_vault_path("Microsoft.KeyVault/vaults/[kv]"), None);
+        assert_eq!(
+            key_vault_path("Microsoft.Storage/storageAccounts/kvstore"),
+            None
+        );
+        assert_eq!(key_vault_path("Microsoft.KeyVault"), None);
+    }
 }

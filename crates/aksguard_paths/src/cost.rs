@@ -36,6 +36,13 @@ pub mod impact {
     pub const NODE_HOST: f64 = 8.0;
     /// Read every Secret of the cluster.
     pub const SECRETS_CLUSTER: f64 = 8.0;
+    /// Read a Key Vault's secrets, certificates or use its keys (a data-plane Key Vault role on
+    /// the vault, or on its resource group or subscription: every vault there). Like every
+    /// Secret of the cluster: a vault holds the credentials apps use outside the cluster
+    /// (database passwords, storage keys, TLS private keys). Not more for a wider scope:
+    /// reading is the ceiling, and it stays below the roles that control a scope (9, 10),
+    /// which can grant themselves this and more.
+    pub const KEY_VAULT_SECRETS: f64 = 8.0;
     /// Read the Secrets of one namespace.
     pub const SECRETS_NAMESPACE: f64 = 6.0;
 }

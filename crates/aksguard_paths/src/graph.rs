@@ -1,5 +1,5 @@
 //! The security graph: nodes (the internet, entry points, workloads, identities,
-//! permissions, nodes, Azure roles, registries) and the directed edges an attacker can
+//! permissions, nodes, Azure roles, registries, Key Vaults) and the directed edges an attacker can
 //! follow between them, each with the findings that create it, a reason and its fix.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use serde::Serialize;
 pub struct NodeRef {
     /// `Service`, `Deployment`, `ServiceAccount`, … for Kubernetes objects; `Internet`,
     /// `ApiServer`, `Node`, `InstanceMetadata`, `KubeletIdentity`, `ManagedIdentity`,
-    /// `AzureRole`, `Registry`, `Permission`, `Group` for the rest.
+    /// `AzureRole`, `Registry`, `KeyVault`, `Permission`, `Group` for the rest.
     pub kind: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
@@ -52,7 +52,8 @@ pub struct Place {
 /// docs for the table).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Jewel {
-    /// `cluster-admin`, `node/host`, `Azure subscription role`, `secrets`, `registry push`.
+    /// `cluster-admin`, `node/host`, `Azure subscription role`, `secrets`, `registry push`,
+    /// `Key Vault secrets`.
     pub category: &'static str,
     pub impact: f64,
 }

@@ -11,7 +11,8 @@
 //! pods / exec, escalate/bind/impersonate, nodes/proxy) per namespace or cluster-wide; the
 //! groups bindings name (`system:serviceaccounts…`, `system:authenticated`, anonymous); the
 //! node/host; the instance metadata endpoint; the kubelet identity and the user-assigned
-//! identities ServiceAccounts federate to; their Azure roles and registries.
+//! identities ServiceAccounts federate to; their Azure roles, registries and the Key Vaults
+//! their data-plane Key Vault roles read.
 //!
 //! Edges carry the findings (rule IDs) that create them, a reason and the fix that removes
 //! them (`None` for moves that are how the platform works, such as a node holding its
@@ -28,7 +29,8 @@
 //! ranges 1.0, Ingress without WAF 0.9, other Ingress 0.7, NodePort on public nodes 0.8,
 //! public API server without authorized ranges 0.6. Impact ([`cost::impact`]):
 //! cluster-admin 10, privileged Azure role on a subscription 10 / resource group 9 / resource
-//! 7, registry push 9, node/host 8, every Secret 8, one namespace's Secrets 6.
+//! 7, registry push 9, node/host 8, every Secret 8, Key Vault secrets 8, one namespace's
+//! Secrets 6.
 //!
 //! # Cuts and fixes
 //! Each fixable move has a cost from 1 (a safe one-line change) to 5 (a cluster rebuild):

@@ -101,3 +101,42 @@ fn unexposed_privileged_pod_has_no_path() {
 fn reader_only_workload_identity_has_no_path() {
     assert_no_path("reader");
 }
+
+/// Issue 16's "Secrets and Key Vaults": internet → public Service → Deployment → its
+/// ServiceAccount → the workload identity it federates to → the Key Vault its data-plane role
+/// reads (one vault by name; every vault of a resource group by role definition ID).
+#[test]
+fn workload_identity_reaches_key_vault_secrets() {
+    let (inventory, findings) = scan(&[fixture("vault")]);
+    let analysis = analyze(&inventory, &findings);
+    insta::assert_snapshot!(describe(&analysis));
+    let chain = "internet → Service/pay/checkout (NET006, NET010) → Deployment/pay/checkout \
+                 (NET004) → ServiceAccount/pay/checkout → ManagedIdentity/checkout-id → \
+                 KeyVault/kv-shop";
+    let found = analysis.paths.iter().find(|p| p.chain() == chain);
+    let path = found.unwrap_or_else(|| panic!("no path {chain}: {}", describe(&analysis)));
+    assert_eq!(path.target, "Key Vault secrets");
+    assert_eq!(path.impact, 8.0);
+    let last = path.hops.last().unwrap();
+    assert_eq!(last.reason, "Key Vault Secrets User on vault kv-shop");
+    assert!(
+        path.cuts.iter().any(|cut| cut.fix
+            == "remove the identity's Key Vault Secrets User assignment on vault `kv-shop`"),
+        "{:?}",
+        path.cuts
+    );
+    assert!(
+        analysis.paths.iter().any(|p| p
+            .chain()
+            .ends_with("KeyVault/every Key Vault in resource group rg-pay")),
+        "{}",
+        describe(&analysis)
+    );
+}
+
+/// The same workload identity with Key Vault Reader (metadata only) on the vault and its
+/// resource group reaches no crown jewel.
+#[test]
+fn key_vault_reader_has_no_path() {
+    assert_no_path("vault-reader");
+}

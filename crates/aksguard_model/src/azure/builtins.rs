@@ -9,7 +9,10 @@
 //!   "Azure built-in roles for Containers" (the Acr* and Azure Kubernetes Service roles),
 //!   <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/containers>;
 //!   "Azure built-in roles for General" (Reader),
-//!   <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general>
+//!   <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general>;
+//!   "Azure built-in roles for Security" (the Key Vault data-plane roles and Key Vault
+//!   Reader),
+//!   <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security>
 //!   (the generated pages' role JSON, `id`/`name` and `roleName`);
 //! - initiatives: Azure Policy's built-in policy set definitions,
 //!   <https://github.com/Azure/azure-policy/tree/master/built-in-policies/policySetDefinitions/Kubernetes>
@@ -102,6 +105,35 @@ pub const ACR_QUARANTINE_WRITER: BuiltinRole = BuiltinRole {
     name: "AcrQuarantineWriter",
     guid: "c8d4ff99-41c3-41a8-9f60-21dfdad59608",
 };
+pub const KEY_VAULT_ADMINISTRATOR: BuiltinRole = BuiltinRole {
+    name: "Key Vault Administrator",
+    guid: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+};
+pub const KEY_VAULT_SECRETS_OFFICER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Secrets Officer",
+    guid: "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+};
+pub const KEY_VAULT_SECRETS_USER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Secrets User",
+    guid: "4633458b-17de-408a-b874-0445c86b69e6",
+};
+pub const KEY_VAULT_CERTIFICATES_OFFICER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Certificates Officer",
+    guid: "a4417e6f-fecd-4de8-b567-7b0420556985",
+};
+pub const KEY_VAULT_CRYPTO_OFFICER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Crypto Officer",
+    guid: "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+};
+pub const KEY_VAULT_CRYPTO_USER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Crypto User",
+    guid: "12338af0-0e69-4776-bea7-57ae8d297424",
+};
+/// Reads a vault's metadata (names, properties), never a secret's value or a key's use.
+pub const KEY_VAULT_READER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Reader",
+    guid: "21090545-7ca7-4776-b22c-e363652d74d2",
+};
 
 /// Every built-in role the table knows.
 pub const ROLES: &[BuiltinRole] = &[
@@ -122,6 +154,13 @@ pub const ROLES: &[BuiltinRole] = &[
     ACR_IMAGE_SIGNER,
     ACR_QUARANTINE_READER,
     ACR_QUARANTINE_WRITER,
+    KEY_VAULT_ADMINISTRATOR,
+    KEY_VAULT_SECRETS_OFFICER,
+    KEY_VAULT_SECRETS_USER,
+    KEY_VAULT_CERTIFICATES_OFFICER,
+    KEY_VAULT_CRYPTO_OFFICER,
+    KEY_VAULT_CRYPTO_USER,
+    KEY_VAULT_READER,
 ];
 
 /// What a role assignment's role names.
@@ -332,6 +371,14 @@ mod tests {
             (
                 "/providers/Microsoft.Authorization/roleDefinitions/11111111-2222-3333-4444-555555555555",
                 RoleMatch::Other("11111111-2222-3333-4444-555555555555".into()),
+            ),
+            (
+                "key vault secrets user",
+                RoleMatch::Builtin(KEY_VAULT_SECRETS_USER),
+            ),
+            (
+                "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '21090545-7ca7-4776-b22c-e363652d74d2')]",
+                RoleMatch::Builtin(KEY_VAULT_READER),
             ),
             (
                 "Storage Blob Data Reader",
