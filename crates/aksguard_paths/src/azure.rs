@@ -43,6 +43,7 @@ const KEY_VAULT_DATA_READERS: &[BuiltinRole] = &[
     builtins::KEY_VAULT_CERTIFICATES_OFFICER,
     builtins::KEY_VAULT_CRYPTO_OFFICER,
     builtins::KEY_VAULT_CRYPTO_USER,
+    builtins::KEY_VAULT_CERTIFICATE_USER,
 ];
 
 pub(crate) fn add(builder: &mut Builder<'_>) {

@@ -130,6 +130,12 @@ pub const KEY_VAULT_CRYPTO_USER: BuiltinRole = BuiltinRole {
     guid: "12338af0-0e69-4776-bea7-57ae8d297424",
 };
 /// Reads a vault's metadata (names, properties), never a secret's value or a key's use.
+/// Reads certificate contents, private keys included (its data actions include
+/// `secrets/getSecret/action`).
+pub const KEY_VAULT_CERTIFICATE_USER: BuiltinRole = BuiltinRole {
+    name: "Key Vault Certificate User",
+    guid: "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+};
 pub const KEY_VAULT_READER: BuiltinRole = BuiltinRole {
     name: "Key Vault Reader",
     guid: "21090545-7ca7-4776-b22c-e363652d74d2",
@@ -160,6 +166,7 @@ pub const ROLES: &[BuiltinRole] = &[
     KEY_VAULT_CERTIFICATES_OFFICER,
     KEY_VAULT_CRYPTO_OFFICER,
     KEY_VAULT_CRYPTO_USER,
+    KEY_VAULT_CERTIFICATE_USER,
     KEY_VAULT_READER,
 ];
 
