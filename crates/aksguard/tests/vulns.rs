@@ -217,3 +217,39 @@ fn a_config_report_that_does_not_exist_stops_the_scan() {
     assert!(stderr.contains("`vulns`: empty path"), "{stderr}");
     assert!(stderr.contains("aksguard.toml:2: "), "{stderr}");
 }
+
+/// A workload nothing routes to from outside is still raised when its own identity reaches
+/// a crown jewel (the attack-path graph's reach): the cart's pods run as the namespace's
+/// `default` ServiceAccount, token mounted, and a ClusterRoleBinding makes it cluster-admin.
+#[test]
+fn a_workload_whose_identity_reaches_cluster_admin_is_raised() {
+    let dir = tempfile::tempdir().unwrap();
+    let shop = std::fs::read_to_string(workspace_root().join(SHOP)).unwrap();
+    let binding = "\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n\
+                   metadata:\n  name: cart-admin\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  \
+                   kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: ServiceAccount\n  \
+                   name: default\n  namespace: shop\n";
+    let manifest = dir.path().join("shop.yaml");
+    std::fs::write(&manifest, format!("{shop}{binding}")).unwrap();
+    let output = aksguard("2026-12-05")
+        .args(["scan", manifest.to_str().unwrap(), "--no-config"])
+        .args(["--select", "IMG005", "--format", "json", "--vulns"])
+        .arg(report("grype-cart.json"))
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = img005(&json);
+    let (name, severity, message) = &findings[0];
+    assert_eq!(
+        (name.as_str(), severity.as_str()),
+        ("cart", "critical"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(
+            "severity raised because the workload is exposed: from it, an attacker reaches \
+             cluster-admin (see `aksguard paths`)"
+        ),
+        "{message}"
+    );
+}

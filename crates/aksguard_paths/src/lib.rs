@@ -45,12 +45,12 @@ pub mod cost;
 pub mod graph;
 pub mod paths;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use aksguard_model::{Finding, Inventory};
 use serde::Serialize;
 
-pub use graph::{Edge, GraphNode, NodeRef, SecurityGraph};
+pub use graph::{Edge, GraphNode, Jewel, NodeRef, SecurityGraph};
 pub use paths::{AttackPath, Cut, Hop, MAX_MOVES, PATHS_PER_NODE, RankedFix};
 
 /// The graph's size and the paths through it.
@@ -65,6 +65,18 @@ pub struct AttackPaths {
     /// Indexes of the findings that create a move on some path.
     #[serde(skip)]
     pub findings_on_paths: BTreeSet<usize>,
+    /// Every node from which some crown jewel can be reached, whatever the entry (a
+    /// workload through its ServiceAccount, the node it can take or IMDS), with the worst
+    /// jewel it reaches.
+    #[serde(skip)]
+    pub reach: HashMap<NodeRef, Jewel>,
+}
+
+impl AttackPaths {
+    /// The worst crown jewel reachable from the workload `kind` `namespace`/`name`, if any.
+    pub fn reach_of(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Jewel> {
+        self.reach.get(&NodeRef::new(kind, namespace, name))
+    }
 }
 
 /// Builds the graph of `inventory` and `findings` (the scan's active findings).
@@ -88,6 +100,7 @@ pub fn analyze(inventory: &Inventory, findings: &[Finding]) -> AttackPaths {
         nodes: graph.nodes.len(),
         edges: graph.edges.len(),
         findings_on_paths,
+        reach: paths::jewel_reach(&graph),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use serde::Serialize;
 
-use crate::graph::{NodeRef, Place, SecurityGraph};
+use crate::graph::{Jewel, NodeRef, Place, SecurityGraph};
 
 /// How many partial paths may be extended through any one node (the most likely entry, then
 /// the shortest, first). At most this many paths end at each crown jewel, and the search
@@ -295,4 +295,43 @@ pub fn rank_fixes(graph: &SecurityGraph, paths: &[AttackPath]) -> Vec<RankedFix>
             .then_with(|| a.fix.cmp(&b.fix))
     });
     fixes
+}
+
+/// For every node that can reach a crown jewel by some chain of moves (from any start, not
+/// only the internet), the worst jewel it reaches: one backwards walk from the jewels in
+/// falling impact, each node taken by the first (worst) walk that meets it, so O(V+E).
+pub fn jewel_reach(graph: &SecurityGraph) -> HashMap<NodeRef, Jewel> {
+    let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); graph.nodes.len()];
+    for edge in &graph.edges {
+        incoming[edge.to].push(edge.from);
+    }
+    let impact = |node: usize| graph.nodes[node].jewel.as_ref().map_or(0.0, |j| j.impact);
+    let mut jewels: Vec<usize> = (0..graph.nodes.len())
+        .filter(|&n| graph.nodes[n].jewel.is_some())
+        .collect();
+    jewels.sort_by(|&a, &b| impact(b).total_cmp(&impact(a)).then(a.cmp(&b)));
+    let mut reached: Vec<Option<usize>> = vec![None; graph.nodes.len()];
+    for jewel in jewels {
+        if reached[jewel].is_some() {
+            continue;
+        }
+        reached[jewel] = Some(jewel);
+        let mut queue = std::collections::VecDeque::from([jewel]);
+        while let Some(node) = queue.pop_front() {
+            for &from in &incoming[node] {
+                if reached[from].is_none() {
+                    reached[from] = Some(jewel);
+                    queue.push_back(from);
+                }
+            }
+        }
+    }
+    reached
+        .into_iter()
+        .enumerate()
+        .filter_map(|(node, jewel)| {
+            let jewel = graph.nodes[jewel?].jewel.clone()?;
+            Some((graph.nodes[node].object.clone(), jewel))
+        })
+        .collect()
 }

@@ -140,3 +140,33 @@ fn workload_identity_reaches_key_vault_secrets() {
 fn key_vault_reader_has_no_path() {
     assert_no_path("vault-reader");
 }
+
+/// What each workload reaches by any chain of moves, not only from the internet: IMG005 is
+/// raised from it for workloads nothing routes to from outside.
+#[test]
+fn workloads_reach_their_worst_crown_jewel_whatever_the_entry() {
+    let (inventory, findings) = scan(&[fixture("store")]);
+    let analysis = analyze(&inventory, &findings);
+    let reach = |name: &str| {
+        analysis
+            .reach_of("Deployment", Some("shop"), name)
+            .map(|jewel| jewel.category)
+    };
+    assert_eq!(reach("admin-tool"), Some("cluster-admin"));
+    // Privileged: the node, then the kubelet identity's AcrPush.
+    assert_eq!(reach("frontend"), Some("registry push"));
+    assert_eq!(
+        analysis.reach_of("Deployment", Some("shop"), "absent"),
+        None
+    );
+
+    // A reader-only workload identity reaches no crown jewel.
+    let (inventory, findings) = scan(&[fixture("reader")]);
+    let analysis = analyze(&inventory, &findings);
+    let workloads: Vec<_> = analysis
+        .reach
+        .keys()
+        .filter(|node| node.kind == "Deployment")
+        .collect();
+    assert!(workloads.is_empty(), "{workloads:?}");
+}

@@ -54,12 +54,33 @@ pub(crate) fn raise_exposed(findings: &mut [Finding], inventory: &Inventory) {
             workload(inventory, &finding.object).and_then(|w| reached_from_outside(inventory, w))
         };
         if let Some(reason) = reason {
-            finding.severity = raised_severity(finding.severity);
-            finding.message = format!(
-                "{}; severity raised because the workload is exposed: {reason}",
-                finding.message
-            )
-            .into();
+            raise(finding, &reason);
+        }
+    }
+}
+
+/// What a raised IMG005 message says after the finding's own words.
+const RAISED: &str = "; severity raised because the workload is exposed: ";
+
+fn raise(finding: &mut Finding, reason: &str) {
+    finding.severity = raised_severity(finding.severity);
+    finding.message = format!("{}{RAISED}{reason}", finding.message).into();
+}
+
+/// The second half of IMG005's raise, for callers that built the attack-path graph
+/// (`aksguard scan`): a workload whose identity or host access reaches a crown jewel
+/// (`reach` names it, e.g. "cluster-admin") is exposed even when nothing routes to it from
+/// outside. A finding [`raise_exposed`] already raised is not raised twice.
+pub fn raise_by_reach(findings: &mut [Finding], reach: impl Fn(&ObjectRef) -> Option<String>) {
+    for finding in findings.iter_mut().filter(|f| f.rule_id == RULE_ID) {
+        if finding.message.contains(RAISED) {
+            continue;
+        }
+        if let Some(jewel) = reach(&finding.object) {
+            raise(
+                finding,
+                &format!("from it, an attacker reaches {jewel} (see `aksguard paths`)"),
+            );
         }
     }
 }

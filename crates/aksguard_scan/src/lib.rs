@@ -21,6 +21,7 @@ mod settings;
 mod unreadable;
 pub mod vulns;
 
+pub use exposure::raise_by_reach;
 pub use extra::{AdmissionRequest, ExtraRules, ExtraRulesFactory};
 pub use framework::{assess_frameworks, limit_to_framework};
 pub use pipeline::{Outcome, Pipeline};

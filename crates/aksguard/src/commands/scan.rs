@@ -73,6 +73,13 @@ pub fn run(args: &ScanArgs) -> u8 {
     // paths": 0.31 s beside a 15.3 s scan at 101,160 objects).
     let analysis = aksguard_paths::analyze(&inventory, &findings);
     aksguard_paths::mark_findings(&mut findings, &analysis);
+    // IMG005: a vulnerable workload whose identity or host access reaches a crown jewel is
+    // raised too (the scan raised the exposed and privileged ones already).
+    aksguard_scan::raise_by_reach(&mut findings, |object| {
+        analysis
+            .reach_of(&object.kind, object.namespace.as_deref(), &object.name)
+            .map(|jewel| jewel.category.to_owned())
+    });
     if args.sort == crate::cli::SortOrder::Risk {
         aksguard_paths::sort_by_risk(&mut findings);
     }
