@@ -535,18 +535,14 @@ fn set_path(
                     let indent = indent_at(text, span.start).to_owned();
                     let step = if indent.contains('\t') { "\t" } else { "  " };
                     let newline = newline_of(text);
-                    let rest = &segments[i + 1..];
-                    let depth = rest.len() - 1;
-                    let pad = |level: usize| format!("{indent}{}", step.repeat(level + 1));
                     let mut lines = vec!["{".to_owned()];
-                    lines.extend(
-                        rest[..depth]
-                            .iter()
-                            .enumerate()
-                            .map(|(level, name)| format!("{}{name} = {{", pad(level))),
-                    );
-                    lines.push(format!("{}{} = {value}", pad(depth), rest[depth]));
-                    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+                    lines.extend(nested_lines(
+                        &segments[i + 1..],
+                        value,
+                        &format!("{indent}{step}"),
+                        step,
+                        Nesting::Object,
+                    ));
                     lines.push(format!("{indent}}}"));
                     let mut next = text.to_owned();
                     next.replace_range(span, &lines.join(newline));
@@ -599,15 +595,7 @@ fn insert_member(
             || format!("{outer}{step}"),
             |s| indent_at(text, s.start).to_owned(),
         );
-    let depth = segments.len() - 1;
-    let pad = |level: usize| format!("{inner}{}", step.repeat(level));
-    let mut lines: Vec<String> = segments[..depth]
-        .iter()
-        .enumerate()
-        .map(|(level, name)| format!("{}{name} = {{", pad(level)))
-        .collect();
-    lines.push(format!("{}{} = {value}", pad(depth), segments[depth]));
-    lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
+    let lines = nested_lines(segments, value, &inner, step, Nesting::Object);
     let at = text[..close].rfind('\n').map_or(0, |i| i + 1);
     let mut inserted = lines.join(newline);
     inserted.push_str(newline);
@@ -785,7 +773,7 @@ fn insert(
             || format!("{outer}{step}"),
             |s| indent_at(text, s.start).to_owned(),
         );
-    let lines = nested_lines(segments, value, &inner, step);
+    let lines = nested_lines(segments, value, &inner, step, Nesting::Block);
     let mut next = text.to_owned();
     if starts_its_line(text, close) {
         let at = text[..close].rfind('\n').map_or(0, |i| i + 1);
@@ -811,14 +799,32 @@ fn insert(
     Ok(next)
 }
 
+/// How a level of [`nested_lines`] opens: an HCL block (`name {`) or an object attribute
+/// (`name = {`, inside an azapi body).
+#[derive(Clone, Copy)]
+enum Nesting {
+    Block,
+    Object,
+}
+
 /// `a { b { c = value } }` as indented lines, the outermost at `indent`.
-fn nested_lines(segments: &[String], value: &str, indent: &str, step: &str) -> Vec<String> {
+fn nested_lines(
+    segments: &[String],
+    value: &str,
+    indent: &str,
+    step: &str,
+    nesting: Nesting,
+) -> Vec<String> {
+    let opener = match nesting {
+        Nesting::Block => " {",
+        Nesting::Object => " = {",
+    };
     let depth = segments.len() - 1;
     let pad = |level: usize| format!("{indent}{}", step.repeat(level));
     let mut lines: Vec<String> = segments[..depth]
         .iter()
         .enumerate()
-        .map(|(level, name)| format!("{}{name} {{", pad(level)))
+        .map(|(level, name)| format!("{}{name}{opener}", pad(level)))
         .collect();
     lines.push(format!("{}{} = {value}", pad(depth), segments[depth]));
     lines.extend((0..depth).rev().map(|level| format!("{}}}", pad(level))));
