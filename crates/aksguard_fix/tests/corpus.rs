@@ -4,29 +4,22 @@
 //! touched and verification failures. Skipped with a message when the corpus is absent
 //! (a failure with AKSGUARD_REQUIRE_SHARED=1).
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use aksguard_config::{CliOverrides, ConfigSource};
 use aksguard_fix::verify::{FindingKey, scan_text};
 use aksguard_fix::{FixOptions, plan};
 use aksguard_load::LoadOptions;
 use aksguard_model::FixSafety;
-use aksguard_scan::{ScanSettings, SettingsRequest};
 
 #[test]
 fn the_planner_runs_over_the_real_corpus() {
     let Some(corpus) = aksguard_testkit::shared_path("corpus/real") else {
         return;
     };
-    let settings = ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides::default(),
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings");
+    let settings = common::settings(&[]);
     let options = FixOptions {
         max_safety: FixSafety::Review,
         load: LoadOptions {

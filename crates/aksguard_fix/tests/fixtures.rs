@@ -4,25 +4,16 @@
 //! rest of the parsed trees, and fixing the output again changes nothing.
 //! `AKSGUARD_BLESS=1` writes the outputs.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use aksguard_config::{CliOverrides, ConfigSource};
 use aksguard_fix::{FixOptions, plan};
 use aksguard_model::FixSafety;
-use aksguard_scan::{ScanSettings, SettingsRequest};
+use aksguard_scan::ScanSettings;
 
 fn settings(rule: &str) -> ScanSettings {
-    ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides {
-            select: vec![rule.to_owned()],
-            ..CliOverrides::default()
-        },
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings")
+    common::settings(&[rule])
 }
 
 fn fixtures() -> Vec<(String, PathBuf)> {
@@ -188,14 +179,7 @@ fn counts_the_rules_with_automatic_edits() {
             }
         }
     }
-    let settings = ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides::default(),
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings");
+    let settings = common::settings(&[]);
     let mut automatic = BTreeSet::new();
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap_or_default();

@@ -11,29 +11,17 @@
 //! outcome of each fixture is asserted below, so a planner regression, or a fixture that
 //! becomes fixable, fails the test until the table is updated.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use aksguard_config::{CliOverrides, ConfigSource};
 use aksguard_fix::verify::FindingKey;
 use aksguard_fix::{FixOptions, plan};
 use aksguard_model::FixSafety;
 use aksguard_rules::{Family, Rule, all_rules};
-use aksguard_scan::{ScanSettings, SettingsRequest};
-
-fn settings(select: &[&str]) -> ScanSettings {
-    ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides {
-            select: select.iter().map(|s| (*s).to_owned()).collect(),
-            ..CliOverrides::default()
-        },
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings")
-}
+use aksguard_scan::ScanSettings;
+use common::settings;
 
 /// The AKS/ACR rules `aksguard fix` may edit IaC for.
 fn iac_rules() -> Vec<&'static Rule> {

@@ -3,27 +3,18 @@
 //! the file it gives the pair's output), a value from a variable or parameter gets that
 //! variable named in `fix.iac[].variable` and no edit.
 
+mod common;
+
 use std::path::Path;
 
-use aksguard_config::{CliOverrides, ConfigSource};
 use aksguard_fix::fill_edits;
 use aksguard_fix::iac::apply_edits;
 use aksguard_load::{LoadOptions, load_inputs};
 use aksguard_model::Finding;
-use aksguard_scan::{ScanSettings, SettingsRequest, scan_objects};
+use aksguard_scan::{ScanSettings, scan_objects};
 
 fn settings(rule: &str) -> ScanSettings {
-    ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides {
-            select: vec![rule.to_owned()],
-            ..CliOverrides::default()
-        },
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings")
+    common::settings(&[rule])
 }
 
 /// The pair input `tests/fix/<rule>/<case>` copied alone to `dir`, scanned with `rule`,

@@ -4,25 +4,16 @@
 //! (load, `aksguard_scan`), the change came from the rule's real IaC change, and the
 //! pairs left unchanged are the ones whose value comes from a variable or parameter.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use aksguard_config::{CliOverrides, ConfigSource};
 use aksguard_load::{LoadOptions, load_inputs};
 use aksguard_model::Finding;
-use aksguard_scan::{ScanSettings, SettingsRequest, scan_objects};
+use aksguard_scan::{ScanSettings, scan_objects};
 
 fn settings(rule: &str) -> ScanSettings {
-    ScanSettings::resolve(&SettingsRequest {
-        source: ConfigSource::Disabled,
-        overrides: CliOverrides {
-            select: vec![rule.to_owned()],
-            ..CliOverrides::default()
-        },
-        as_of: None,
-        baseline: None,
-        write_baseline: None,
-    })
-    .expect("settings")
+    common::settings(&[rule])
 }
 
 /// `(rule, input)` of every IaC pair.
